@@ -1,0 +1,194 @@
+"""What each command does to a running simulation.
+
+Every handler checks first and changes second, so a ``CommandError`` always
+leaves the simulation as it was.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from architect.sim import presets
+from architect.sim.commands import (
+    MAX_RPS,
+    MIN_RPS,
+    AddLoadBalancer,
+    AddWebServer,
+    Command,
+    CommandError,
+    FailNode,
+    RemoveWebServer,
+    ResizeNode,
+    RestoreNode,
+    SeparateDatabase,
+    SetTraffic,
+)
+from architect.sim.sizes import SIZES
+from architect.sim.snapshot import EventKind, NodeKind
+from architect.sim.topology import MAX_WEB_SERVERS
+
+if TYPE_CHECKING:
+    from architect.sim.engine import Simulation
+
+RESIZABLE = (NodeKind.WEB_SERVER, NodeKind.DATABASE)
+
+
+def apply(sim: Simulation, command: Command) -> None:
+    match command:
+        case SetTraffic(rps=rps):
+            _set_traffic(sim, rps)
+        case AddWebServer():
+            _add_web_server(sim)
+        case RemoveWebServer(node_id=node_id):
+            _remove_web_server(sim, node_id)
+        case AddLoadBalancer():
+            _add_load_balancer(sim)
+        case SeparateDatabase():
+            _separate_database(sim)
+        case ResizeNode(node_id=node_id, size=size):
+            _resize(sim, node_id, size)
+        case FailNode(node_id=node_id):
+            _fail(sim, node_id)
+        case RestoreNode(node_id=node_id):
+            _restore(sim, node_id)
+        case _:
+            raise CommandError("unknown_command", f"unknown command {command!r}")
+
+
+def _set_traffic(sim: Simulation, rps: float) -> None:
+    if not (math.isfinite(rps) and MIN_RPS <= rps <= MAX_RPS):
+        raise CommandError(
+            "rps_out_of_range",
+            f"traffic must be between {MIN_RPS:g} and {MAX_RPS:g} requests per second",
+            low=MIN_RPS,
+            high=MAX_RPS,
+        )
+    sim.set_rps(float(rps))
+    sim.record(EventKind.TRAFFIC_CHANGED, value=float(rps))
+
+
+def _web_ids(sim: Simulation) -> list[str]:
+    return [i for i, spec in sim.specs.items() if spec.kind == NodeKind.WEB_SERVER]
+
+
+def _of_kind(sim: Simulation, kind: NodeKind) -> str:
+    return next((i for i, spec in sim.specs.items() if spec.kind == kind), "")
+
+
+def _add_web_server(sim: Simulation) -> None:
+    web_ids = _web_ids(sim)
+    if len(web_ids) >= MAX_WEB_SERVERS:
+        raise CommandError(
+            "too_many_web_servers",
+            f"at most {MAX_WEB_SERVERS} web servers",
+            limit=MAX_WEB_SERVERS,
+        )
+    template = sim.specs[web_ids[0]]
+    number = 1
+    while f"web-{number}" in sim.specs:
+        number += 1
+    node_id = f"web-{number}"
+    sim.add_node(replace(template, id=node_id))
+    lb_id = _of_kind(sim, NodeKind.LOAD_BALANCER)
+    if lb_id:
+        sim.links.append((lb_id, node_id))
+    sim.links += [(node_id, target) for target in _targets(sim, template.id)]
+    sim.rewire()
+    sim.record(EventKind.NODE_ADDED, node=node_id)
+    if not lb_id:
+        sim.record(EventKind.NO_TRAFFIC, node=node_id, peer=web_ids[0])
+
+
+def _targets(sim: Simulation, node_id: str) -> list[str]:
+    return [target for source, target in sim.links if source == node_id]
+
+
+def _remove_web_server(sim: Simulation, node_id: str) -> None:
+    web_ids = _web_ids(sim)
+    node_id = node_id or web_ids[-1]
+    if node_id not in web_ids:
+        raise CommandError("not_a_web_server", f'"{node_id}" is not a web server', node=node_id)
+    if len(web_ids) == 1:
+        raise CommandError("last_web_server", "the last web server cannot be removed")
+    if node_id == web_ids[0] and not _of_kind(sim, NodeKind.LOAD_BALANCER):
+        # Without a load balancer DNS points at the first web server; move it.
+        sim.links = [(a, web_ids[1] if b == node_id else b) for a, b in sim.links]
+    sim.remove_node(node_id)
+    sim.rewire()
+    sim.record(EventKind.NODE_REMOVED, node=node_id)
+
+
+def _add_load_balancer(sim: Simulation) -> None:
+    if _of_kind(sim, NodeKind.LOAD_BALANCER):
+        raise CommandError("load_balancer_exists", "there is already a load balancer")
+    spec = presets.load_balancer()
+    sim.add_node(spec)
+    sim.links = [(a, b) for a, b in sim.links if a != sim.dns_id]
+    sim.links.insert(0, (sim.dns_id, spec.id))
+    sim.links[1:1] = [(spec.id, web_id) for web_id in _web_ids(sim)]
+    sim.rewire()
+    sim.record(EventKind.NODE_ADDED, node=spec.id)
+
+
+def _separate_database(sim: Simulation) -> None:
+    if _of_kind(sim, NodeKind.DATABASE):
+        raise CommandError("database_exists", "the data already has a server of its own")
+    spec = presets.database()
+    sim.add_node(spec)
+    for web_id in _web_ids(sim):
+        web = sim.specs[web_id]
+        service_ms = max(web.service_ms - presets.DATA_SERVICE_MS, 1.0)
+        sim.specs[web_id] = replace(web, service_ms=service_ms)
+        sim.stations[web_id].set_service(service_ms, web.service_dist)
+        sim.links.append((web_id, spec.id))
+    sim.rewire()
+    sim.record(EventKind.DATABASE_SEPARATED, node=spec.id)
+
+
+def _existing(sim: Simulation, node_id: str) -> None:
+    if node_id not in sim.specs:
+        raise CommandError("unknown_node", f'there is no node "{node_id}"', node=node_id)
+
+
+def _resize(sim: Simulation, node_id: str, size: str) -> None:
+    _existing(sim, node_id)
+    spec = sim.specs[node_id]
+    if spec.kind not in RESIZABLE:
+        raise CommandError("not_resizable", f'"{node_id}" has no sizes', node=node_id)
+    if size not in SIZES:
+        raise CommandError("unknown_size", f"size must be one of {', '.join(SIZES)}", size=size)
+    sim.specs[node_id] = spec.resized(size)
+    sim.stations[node_id].resize(SIZES[size].workers)
+    sim.record(EventKind.NODE_RESIZED, node=node_id, text=size)
+
+
+def _fail(sim: Simulation, node_id: str) -> None:
+    _existing(sim, node_id)
+    if _is_down(sim, node_id):
+        raise CommandError("already_down", f'"{node_id}" is already down', node=node_id)
+    if node_id == sim.dns_id:
+        sim.dns_failed = True
+    else:
+        sim.stations[node_id].fail()
+    sim.record(EventKind.NODE_FAILED, node=node_id)
+    if node_id == sim.dns_id or sim.stations[node_id] is sim.entry:
+        sim.record(EventKind.SITE_DOWN, node=node_id)
+
+
+def _restore(sim: Simulation, node_id: str) -> None:
+    _existing(sim, node_id)
+    if not _is_down(sim, node_id):
+        raise CommandError("already_up", f'"{node_id}" is already up', node=node_id)
+    if node_id == sim.dns_id:
+        sim.dns_failed = False
+    else:
+        sim.stations[node_id].restore()
+    sim.record(EventKind.NODE_RESTORED, node=node_id)
+
+
+def _is_down(sim: Simulation, node_id: str) -> bool:
+    if node_id == sim.dns_id:
+        return sim.dns_failed
+    return sim.stations[node_id].failed

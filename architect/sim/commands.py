@@ -1,0 +1,105 @@
+"""Commands that change a running simulation, and the error they raise.
+
+A command is a small frozen value. The web layer builds one from a message
+and hands it to ``Simulation.apply``; the engine either carries it out or
+raises ``CommandError`` and leaves the simulation as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+MAX_RPS = 100_000.0
+MIN_RPS = 0.0
+
+
+class CommandError(Exception):
+    """A command that cannot be carried out; the simulation is unchanged.
+
+    ``code`` is stable (for translation), ``params`` fill its message.
+    """
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.params = params
+
+
+@dataclass(frozen=True, slots=True)
+class SetTraffic:
+    """Set the mean arrival rate (Poisson), in requests per second."""
+
+    rps: float
+
+
+@dataclass(frozen=True, slots=True)
+class AddWebServer:
+    """Add a web server like the existing ones (same size, same links)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveWebServer:
+    """Remove a web server: the given one, or the newest when empty."""
+
+    node_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AddLoadBalancer:
+    """Put a load balancer between DNS and the web servers."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeparateDatabase:
+    """Move the data from the web servers onto a database server of its own."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResizeNode:
+    """Scale a node vertically to a size preset (s, m, l, xl)."""
+
+    node_id: str
+    size: str
+
+
+@dataclass(frozen=True, slots=True)
+class FailNode:
+    """Make a node fail: it drops what it holds and refuses new requests."""
+
+    node_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreNode:
+    """Bring a failed node back, empty and healthy."""
+
+    node_id: str
+
+
+Command = Union[
+    SetTraffic,
+    AddWebServer,
+    RemoveWebServer,
+    AddLoadBalancer,
+    SeparateDatabase,
+    ResizeNode,
+    FailNode,
+    RestoreNode,
+]
+
+__all__ = [
+    "MAX_RPS",
+    "MIN_RPS",
+    "AddLoadBalancer",
+    "AddWebServer",
+    "Command",
+    "CommandError",
+    "FailNode",
+    "RemoveWebServer",
+    "ResizeNode",
+    "RestoreNode",
+    "SeparateDatabase",
+    "SetTraffic",
+]

@@ -1,0 +1,61 @@
+"""Ready-made topologies and the defaults new nodes are built with."""
+
+from __future__ import annotations
+
+from architect.sim.sizes import SIZES
+from architect.sim.snapshot import NodeKind
+from architect.sim.topology import NodeSpec, Topology, Traffic
+
+WEB_SERVICE_MS = 20.0  # application work per request
+DATA_SERVICE_MS = 5.0  # data work per request, on whichever box holds the data
+WEB_QUEUE_LIMIT = 200
+DATABASE_QUEUE_LIMIT = 1000
+
+
+def dns() -> NodeSpec:
+    return NodeSpec(id="dns", kind=NodeKind.DNS, workers=1, service_ms=1.0)
+
+
+def web_server(node_id: str, *, holds_data: bool, size: str = "m") -> NodeSpec:
+    """A web server; one that also holds the data does the data work too."""
+    service_ms = WEB_SERVICE_MS + (DATA_SERVICE_MS if holds_data else 0.0)
+    return NodeSpec(
+        id=node_id,
+        kind=NodeKind.WEB_SERVER,
+        size=size,
+        workers=SIZES[size].workers,
+        service_ms=service_ms,
+        queue_limit=WEB_QUEUE_LIMIT,
+    )
+
+
+def load_balancer(node_id: str = "lb") -> NodeSpec:
+    return NodeSpec(
+        id=node_id,
+        kind=NodeKind.LOAD_BALANCER,
+        workers=64,
+        service_ms=0.2,
+        queue_limit=10_000,
+        health_check_s=2.0,
+    )
+
+
+def database(node_id: str = "db", size: str = "m") -> NodeSpec:
+    return NodeSpec(
+        id=node_id,
+        kind=NodeKind.DATABASE,
+        size=size,
+        workers=SIZES[size].workers,
+        service_ms=DATA_SERVICE_MS,
+        queue_limit=DATABASE_QUEUE_LIMIT,
+    )
+
+
+def single_server(rps: float = 100.0) -> Topology:
+    """The chapter's first stage: DNS and one box that does everything."""
+    return Topology(
+        name="Single server",
+        nodes=(dns(), web_server("web-1", holds_data=True)),
+        links=(("dns", "web-1"),),
+        traffic=Traffic(rps=rps),
+    )

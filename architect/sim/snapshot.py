@@ -1,0 +1,109 @@
+"""Immutable pictures of a simulation at one moment, for display.
+
+A ``Snapshot`` holds only plain values: the web layer renders it without
+touching the engine, and a test can compare two of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class NodeKind(StrEnum):
+    DNS = "dns"
+    LOAD_BALANCER = "load_balancer"
+    WEB_SERVER = "web_server"
+    DATABASE = "database"
+
+
+class NodeStatus(StrEnum):
+    UP = "up"
+    DOWN = "down"
+
+
+class EventKind(StrEnum):
+    """What happened. The web layer turns each kind into a sentence."""
+
+    NODE_FAILED = "node_failed"  # node
+    NODE_RESTORED = "node_restored"  # node
+    BACKEND_REMOVED = "backend_removed"  # node=lb, peer=backend, count=failed meanwhile, since=fail time
+    BACKEND_ADDED = "backend_added"  # node=lb, peer=backend (back in rotation)
+    NODE_ADDED = "node_added"  # node
+    NODE_REMOVED = "node_removed"  # node
+    NODE_RESIZED = "node_resized"  # node, text=size
+    TRAFFIC_CHANGED = "traffic_changed"  # value=rps
+    NO_TRAFFIC = "no_traffic"  # node: a web server that DNS does not reach (no load balancer)
+    SITE_DOWN = "site_down"  # node: the entry point failed, nothing can be served
+    DATABASE_SEPARATED = "database_separated"  # node=database
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One line of the event log. Fields a kind does not use stay empty."""
+
+    t: float
+    kind: EventKind
+    node: str = ""
+    peer: str = ""
+    count: int = 0
+    value: float = 0.0
+    since: float = 0.0
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Latency:
+    """Latency of completed requests, in milliseconds."""
+
+    mean_ms: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSnapshot:
+    id: str
+    kind: NodeKind
+    status: NodeStatus
+    size: str  # "" for kinds without sizes
+    workers: int
+    utilization: float  # share of worker time busy over the window, 0..1
+    in_service: int
+    queued: int
+    throughput_rps: float  # requests this node finished per second over the window
+    cost_per_month: float
+    in_rotation: bool  # False when a load balancer stopped sending to it (or DNS does not reach it)
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPoint:
+    """One simulated second of history."""
+
+    t: float  # end of the second
+    throughput_rps: float
+    p99_ms: float | None  # None when nothing completed
+    error_rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    t: float  # simulated seconds since start
+    offered_rps: float  # the configured mean arrival rate
+    arrivals_rps: float  # measured over the window
+    throughput_rps: float  # served (completed successfully) per second over the window
+    error_rate: float  # failed / (served + failed) over the window, 0..1
+    latency: Latency | None  # None when nothing completed in the window
+    nodes: tuple[NodeSnapshot, ...]
+    links: tuple[tuple[str, str], ...]
+    series: tuple[SeriesPoint, ...]  # oldest first, at most 60
+    events: tuple[Event, ...]  # oldest first, the most recent ones
+    cost_per_month: float
+    window_s: float  # length of the window the rates are measured over
+
+    def node(self, node_id: str) -> NodeSnapshot:
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)

@@ -1,0 +1,170 @@
+"""The passive description of an architecture: nodes, links, traffic, events.
+
+A ``Topology`` is configuration only; ``architect.sim.engine`` builds a
+running simulation from it after ``validate`` finds no problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from architect.sim.sizes import SIZES
+from architect.sim.snapshot import NodeKind
+
+MAX_NODES = 64
+MAX_WEB_SERVERS = 20
+SERVICE_DISTRIBUTIONS = ("exponential", "constant")
+BALANCING_ALGORITHMS = ("round_robin", "least_connections")
+KIND_COST_PER_MONTH = {NodeKind.DNS: 0.0, NodeKind.LOAD_BALANCER: 25.0}
+
+
+@dataclass(frozen=True, slots=True)
+class Traffic:
+    rps: float = 100.0  # mean arrival rate of a Poisson process
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    latency_ms: float = 0.5  # one way, per link a request crosses
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSpec:
+    """One node. Every kind but DNS is a queue with ``workers`` servers."""
+
+    id: str
+    kind: NodeKind
+    size: str = ""
+    workers: int = 1
+    service_ms: float = 1.0
+    service_dist: str = "exponential"
+    queue_limit: int = 1000
+    algorithm: str = "round_robin"  # load balancers only
+    health_check_s: float = 2.0  # load balancers only
+
+    def resized(self, size: str) -> NodeSpec:
+        return replace(self, size=size, workers=SIZES[size].workers)
+
+    @property
+    def cost_per_month(self) -> float:
+        if self.size:
+            return SIZES[self.size].cost_per_month
+        return KIND_COST_PER_MONTH.get(self.kind, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a topology: where, and why in plain words."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class TopologyError(ValueError):
+    """A topology with problems; all of them are listed at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Topology:
+    name: str
+    nodes: tuple[NodeSpec, ...]
+    links: tuple[tuple[str, str], ...]
+    traffic: Traffic = field(default_factory=Traffic)
+    network: Network = field(default_factory=Network)
+
+    def node(self, node_id: str) -> NodeSpec:
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    def targets(self, node_id: str) -> tuple[str, ...]:
+        return tuple(b for a, b in self.links if a == node_id)
+
+
+def validate(topology: Topology) -> list[Problem]:
+    """Every problem with a topology, in order; an empty list when sound."""
+    problems: list[Problem] = []
+    problems += _node_problems(topology)
+    problems += _link_problems(topology)
+    if topology.traffic.rps < 0:
+        problems.append(Problem("traffic.rps", "must be zero or more"))
+    if topology.network.latency_ms < 0:
+        problems.append(Problem("network.latency_ms", "must be zero or more"))
+    return problems
+
+
+def _node_problems(topology: Topology) -> list[Problem]:
+    problems: list[Problem] = []
+    if len(topology.nodes) > MAX_NODES:
+        problems.append(Problem("nodes", f"at most {MAX_NODES} nodes"))
+    seen: set[str] = set()
+    for i, node in enumerate(topology.nodes):
+        path = f"nodes[{i}]"
+        if node.id in seen:
+            problems.append(Problem(f"{path}.id", f'"{node.id}" is used twice'))
+        seen.add(node.id)
+        if node.size and node.size not in SIZES:
+            problems.append(Problem(f"{path}.size", f"must be one of {', '.join(SIZES)}"))
+        if node.workers < 1:
+            problems.append(Problem(f"{path}.workers", "must be a whole number of 1 or more"))
+        if node.service_ms <= 0:
+            problems.append(Problem(f"{path}.service_ms", "must be a positive number"))
+        if node.service_dist not in SERVICE_DISTRIBUTIONS:
+            allowed = ", ".join(SERVICE_DISTRIBUTIONS)
+            problems.append(Problem(f"{path}.service_dist", f"must be one of {allowed}"))
+        if node.queue_limit < 0:
+            problems.append(Problem(f"{path}.queue_limit", "must be zero or more"))
+        if node.algorithm not in BALANCING_ALGORITHMS:
+            allowed = ", ".join(BALANCING_ALGORITHMS)
+            problems.append(Problem(f"{path}.algorithm", f"must be one of {allowed}"))
+        if node.health_check_s <= 0:
+            problems.append(Problem(f"{path}.health_check_s", "must be a positive number"))
+    dns = [n for n in topology.nodes if n.kind == NodeKind.DNS]
+    if len(dns) != 1:
+        problems.append(Problem("nodes", "needs exactly one node of kind dns"))
+    web = [n for n in topology.nodes if n.kind == NodeKind.WEB_SERVER]
+    if not web:
+        problems.append(Problem("nodes", "needs at least one web_server"))
+    if len(web) > MAX_WEB_SERVERS:
+        problems.append(Problem("nodes", f"at most {MAX_WEB_SERVERS} web servers"))
+    for kind in (NodeKind.LOAD_BALANCER, NodeKind.DATABASE):
+        if sum(n.kind == kind for n in topology.nodes) > 1:
+            problems.append(Problem("nodes", f"at most one node of kind {kind.value}"))
+    return problems
+
+
+# Which kinds a link may lead from and to: requests flow left to right.
+_ALLOWED_LINKS = {
+    (NodeKind.DNS, NodeKind.LOAD_BALANCER),
+    (NodeKind.DNS, NodeKind.WEB_SERVER),
+    (NodeKind.LOAD_BALANCER, NodeKind.WEB_SERVER),
+    (NodeKind.WEB_SERVER, NodeKind.DATABASE),
+}
+
+
+def _link_problems(topology: Topology) -> list[Problem]:
+    problems: list[Problem] = []
+    kinds = {n.id: n.kind for n in topology.nodes}
+    for i, (source, target) in enumerate(topology.links):
+        unknown = [n for n in (source, target) if n not in kinds]
+        for node_id in unknown:
+            problems.append(Problem(f"links[{i}]", f'unknown node "{node_id}"'))
+        if not unknown and (kinds[source], kinds[target]) not in _ALLOWED_LINKS:
+            problems.append(
+                Problem(
+                    f"links[{i}]",
+                    f"a {kinds[source].value} cannot send requests to a {kinds[target].value}",
+                )
+            )
+    dns_targets = [b for a, b in topology.links if kinds.get(a) == NodeKind.DNS]
+    if len(dns_targets) != 1 and any(k == NodeKind.DNS for k in kinds.values()):
+        problems.append(Problem("links", "DNS must point at exactly one node"))
+    return problems
