@@ -1,0 +1,206 @@
+"""Read a topology from plain data (parsed JSON or YAML) into a ``Topology``.
+
+Every problem is collected, each with its path (``nodes[3].service_ms``), so
+an author can fix a file in one go. Sizes of everything are bounded, so a
+hostile file costs little. The format is documented in docs/topology.md.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from architect.sim.commands import MAX_RPS
+from architect.sim.sizes import SIZES
+from architect.sim.snapshot import NodeKind
+from architect.sim.topology import (
+    MAX_NODES,
+    NodeSpec,
+    Network,
+    Problem,
+    Topology,
+    TopologyError,
+    Traffic,
+    validate,
+)
+
+FORMAT_VERSION = 1
+MAX_LINKS = 256
+MAX_NAME_LENGTH = 200
+NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+_TOP_KEYS = {"version", "name", "traffic", "network", "nodes", "links"}
+_NODE_KEYS = {
+    "id",
+    "kind",
+    "size",
+    "workers",
+    "service_ms",
+    "service_dist",
+    "queue_limit",
+    "algorithm",
+    "health_check_s",
+}
+_DEFAULTS = NodeSpec(id="", kind=NodeKind.WEB_SERVER)
+
+
+def load_topology(data: object) -> Topology:
+    """A validated ``Topology`` from plain data, or ``TopologyError`` with every problem."""
+    reader = _Reader()
+    topology = reader.topology(data)
+    problems = reader.problems
+    if topology is not None and not problems:
+        problems = validate(topology)
+    if problems or topology is None:
+        raise TopologyError(problems)
+    return topology
+
+
+class _Reader:
+    """Walks the data once, noting problems instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def topology(self, data: object) -> Topology | None:
+        if not isinstance(data, Mapping):
+            self.problem("(top)", "must be a mapping with version, nodes and links")
+            return None
+        for key in sorted(set(map(str, data)) - _TOP_KEYS):
+            self.problem(key, "is not a known field")
+        if data.get("version") != FORMAT_VERSION:
+            self.problem("version", f"must be {FORMAT_VERSION}")
+        name = data.get("name", "Untitled")
+        if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH:
+            self.problem("name", f"must be text of at most {MAX_NAME_LENGTH} characters")
+            name = "Untitled"
+        nodes = self.nodes(data.get("nodes"))
+        links = self.links(data.get("links"))
+        traffic = Traffic(rps=self.number(data, "traffic", "rps", 100.0, high=MAX_RPS))
+        network = Network(latency_ms=self.number(data, "network", "latency_ms", 0.5, high=10_000))
+        return Topology(name=name, nodes=nodes, links=links, traffic=traffic, network=network)
+
+    def number(self, data: Mapping[str, Any], section: str, key: str, default: float, *, high: float) -> float:
+        part = data.get(section, {})
+        if not isinstance(part, Mapping):
+            self.problem(section, "must be a mapping")
+            return default
+        for extra in sorted(set(map(str, part)) - {key}):
+            self.problem(f"{section}.{extra}", "is not a known field")
+        return self.value(part.get(key, default), f"{section}.{key}", float, default, low=0, high=high)
+
+    def value(
+        self, raw: object, path: str, kind: type, default: Any, *, low: float, high: float
+    ) -> Any:
+        whole = kind is int
+        valid_type = isinstance(raw, int) if whole else isinstance(raw, (int, float))
+        if isinstance(raw, bool) or not valid_type or not math.isfinite(raw):  # type: ignore[arg-type]
+            self.problem(path, "must be a whole number" if whole else "must be a number")
+            return default
+        if not low <= raw <= high:  # type: ignore[operator]
+            self.problem(path, f"must be between {low:g} and {high:g}")
+            return default
+        return kind(raw)
+
+    def nodes(self, raw: object) -> tuple[NodeSpec, ...]:
+        if not isinstance(raw, list):
+            self.problem("nodes", "must be a list")
+            return ()
+        if len(raw) > MAX_NODES:
+            self.problem("nodes", f"at most {MAX_NODES} nodes")
+            return ()
+        specs = (self.node(item, f"nodes[{i}]") for i, item in enumerate(raw))
+        return tuple(spec for spec in specs if spec is not None)
+
+    def node(self, raw: object, path: str) -> NodeSpec | None:
+        if not isinstance(raw, Mapping):
+            self.problem(path, "must be a mapping with id and kind")
+            return None
+        for key in sorted(set(map(str, raw)) - _NODE_KEYS):
+            self.problem(f"{path}.{key}", "is not a known field")
+        node_id = raw.get("id")
+        if not isinstance(node_id, str) or not NODE_ID.match(node_id):
+            self.problem(f"{path}.id", "must be 1–32 lower-case letters, digits or dashes")
+            return None
+        try:
+            kind = NodeKind(raw.get("kind"))
+        except ValueError:
+            kinds = ", ".join(k.value for k in NodeKind)
+            self.problem(f"{path}.kind", f"must be one of {kinds}")
+            return None
+        size = raw.get("size", "")
+        if size and size not in SIZES:
+            self.problem(f"{path}.size", f"must be one of {', '.join(SIZES)}")
+            size = ""
+        workers = SIZES[size].workers if size else _DEFAULTS.workers
+        return NodeSpec(
+            id=node_id,
+            kind=kind,
+            size=size,
+            workers=self.value(raw.get("workers", workers), f"{path}.workers", int, workers, low=1, high=1024),
+            service_ms=self.value(
+                raw.get("service_ms", _DEFAULTS.service_ms), f"{path}.service_ms", float, 1.0,
+                low=0.001, high=600_000,
+            ),
+            service_dist=self.choice(raw, "service_dist", path),
+            queue_limit=self.value(
+                raw.get("queue_limit", _DEFAULTS.queue_limit), f"{path}.queue_limit", int,
+                _DEFAULTS.queue_limit, low=0, high=1_000_000,
+            ),
+            algorithm=self.choice(raw, "algorithm", path),
+            health_check_s=self.value(
+                raw.get("health_check_s", _DEFAULTS.health_check_s), f"{path}.health_check_s",
+                float, _DEFAULTS.health_check_s, low=0.01, high=3600,
+            ),
+        )
+
+    def choice(self, raw: Mapping[str, Any], key: str, path: str) -> str:
+        default = getattr(_DEFAULTS, key)
+        value = raw.get(key, default)
+        if not isinstance(value, str):
+            self.problem(f"{path}.{key}", "must be text")
+            return str(default)
+        return value  # the allowed values are checked by ``validate``
+
+    def links(self, raw: object) -> tuple[tuple[str, str], ...]:
+        if not isinstance(raw, list):
+            self.problem("links", "must be a list of [from, to] pairs")
+            return ()
+        if len(raw) > MAX_LINKS:
+            self.problem("links", f"at most {MAX_LINKS} links")
+            return ()
+        links: list[tuple[str, str]] = []
+        for i, link in enumerate(raw):
+            if not (isinstance(link, list) and len(link) == 2 and all(isinstance(n, str) for n in link)):
+                self.problem(f"links[{i}]", "must be a pair of node ids, like [dns, web-1]")
+                continue
+            links.append((link[0], link[1]))
+        return tuple(links)
+
+
+def dump_topology(topology: Topology) -> dict[str, Any]:
+    """Plain data for a topology, the inverse of ``load_topology``."""
+    return {
+        "version": FORMAT_VERSION,
+        "name": topology.name,
+        "traffic": {"rps": topology.traffic.rps},
+        "network": {"latency_ms": topology.network.latency_ms},
+        "nodes": [_dump_node(node) for node in topology.nodes],
+        "links": [list(link) for link in topology.links],
+    }
+
+
+def _dump_node(node: NodeSpec) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": node.id, "kind": node.kind.value}
+    if node.size:
+        data["size"] = node.size
+    expected = {"workers": SIZES[node.size].workers if node.size else _DEFAULTS.workers}
+    for key in sorted(_NODE_KEYS - {"id", "kind", "size"}):
+        value = getattr(node, key)
+        if value != expected.get(key, getattr(_DEFAULTS, key)):
+            data[key] = value
+    return data
