@@ -1,0 +1,97 @@
+# Architect: one-command set-up. `make run` serves the app; `make test` runs every test.
+# Works on a fresh Debian/Ubuntu machine: missing system packages are installed with apt-get.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# sudo only when not already root.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# $(call apt_install,PACKAGES): one apt-get update, then a minimal install.
+apt_install = $(SUDO) apt-get update && \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(1)
+
+# Only for `make check`: a throwaway, production-shaped secret (never used to serve).
+CHECK_SECRET_KEY = $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+
+.PHONY: run test check bench messages clean venv-deps test-deps
+
+# --- virtual environment ---------------------------------------------------------
+
+# Debian/Ubuntu ship `venv` without ensurepip unless python3-venv is installed.
+venv-deps:
+	@if [ ! -x $(PY) ] && ! $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1; then \
+		echo "Installing python3-venv"; \
+		$(call apt_install,python3-venv); \
+	fi
+
+$(PY): | venv-deps
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when the lock file changed.
+$(VENV)/.installed-run: requirements.txt | $(PY)
+	$(PY) -m pip install -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(PY)
+	$(PY) -m pip install -r requirements-dev.txt
+	touch $@
+
+# --- targets ---------------------------------------------------------------------
+
+run: $(VENV)/.installed-run
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) architect.asgi:application
+
+# Chromium and a Korean font for the browser tests, plus python3-venv when needed:
+# one apt-get update, then one install, only for what is missing.
+test-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v fc-list >/dev/null 2>&1 || missing="$$missing fontconfig"; \
+	fc-list 2>/dev/null | grep -qi nanum || missing="$$missing fonts-nanum"; \
+	if [ ! -x $(PY) ] && ! $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1; then \
+		missing="$$missing python3-venv"; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:$$missing"; \
+		$(call apt_install,$$missing); \
+	fi
+
+# Browser tests run last, in their own process: Playwright's sync API
+# leave an event loop behind that breaks later asyncio tests.
+test: test-deps $(VENV)/.installed-dev
+	$(PY) -m pytest --ignore=tests/browser
+	@if ! ls tests/browser/test_*.py >/dev/null 2>&1; then \
+		echo "tests/browser: no browser tests yet"; \
+	else \
+		status=0; $(PY) -m pytest tests/browser || status=$$?; \
+		if [ $$status -eq 5 ]; then echo "tests/browser: no tests collected (pytest exit 5), not a failure"; status=0; fi; \
+		exit $$status; \
+	fi
+
+check: $(VENV)/.installed-run
+	@echo "manage.py check --deploy (DJANGO_DEBUG=0, throwaway secret, host example.com)"
+	@DJANGO_DEBUG=0 DJANGO_SECRET_KEY='$(CHECK_SECRET_KEY)' DJANGO_ALLOWED_HOSTS=example.com \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+bench: $(VENV)/.installed-run
+	@test -f bench/run.py || { echo "bench/run.py does not exist yet"; exit 1; }
+	$(PY) bench/run.py
+
+# Developer-only (needs GNU gettext). The compiled .mo files are committed,
+# so neither `make run` nor `make test` needs gettext.
+messages: $(VENV)/.installed-run
+	$(PY) manage.py makemessages -l ko --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache test-results
+	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from architect import views
+
+# Plain URLs (no i18n_patterns): LocaleMiddleware picks the language from the
+# django_language cookie (set by set_language), then the browser's Accept-Language.
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sandbox/", include("architect.sandbox.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,80 @@
+"""architect/views.py and the base layout: language selection and offline static files."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+
+HTMX_URL = "/static/django_htmx/htmx-2.min.js"
+WS_EXTENSION_URL = "/static/django_htmx/ext/hx-ws-2.min.js"
+
+
+def test_home_renders_in_english_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.templates[0].name == "home.html"
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Open the sandbox" in html
+    assert "Database sharding" in html
+
+
+def test_home_renders_in_korean_for_a_korean_browser(client):
+    response = client.get("/", headers={"accept-language": "ko-KR,ko;q=0.9,en;q=0.5"})
+    html = response.content.decode()
+    assert '<html lang="ko">' in html
+    assert "샌드박스 열기" in html
+    assert "Open the sandbox" not in html
+
+
+def test_set_language_switches_the_page_language_with_csrf_enforced():
+    client = Client(enforce_csrf_checks=True)
+    client.get("/")
+    token = client.cookies["csrftoken"].value
+
+    forged = client.post("/i18n/setlang/", {"language": "ko", "next": "/"})
+    assert forged.status_code == 403
+
+    response = client.post(
+        "/i18n/setlang/", {"language": "ko", "next": "/", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    html = client.get("/", headers={"accept-language": "en"}).content.decode()
+    assert '<html lang="ko">' in html
+    assert "샌드박스 열기" in html
+
+
+def test_language_switcher_works_without_javascript(client):
+    html = client.get("/?x=1").content.decode()
+    form = re.search(r'<form class="language-form".*?</form>', html, re.S)
+    assert form is not None
+    assert 'action="/i18n/setlang/"' in form[0]
+    assert 'method="post"' in form[0]
+    assert 'name="csrfmiddlewaretoken"' in form[0]
+    assert '<input type="hidden" name="next" value="/?x=1">' in form[0]
+    assert '<label for="language-select">' in form[0]
+    assert 'type="submit"' in form[0]
+
+
+def test_htmx_and_ws_extension_come_from_own_static_files(client):
+    html = client.get("/").content.decode()
+    script_sources = re.findall(r'<script[^>]*\bsrc="([^"]+)"', html)
+    assert HTMX_URL in script_sources
+    assert WS_EXTENSION_URL in script_sources
+    assert all(src.startswith("/static/") for src in script_sources)
+
+
+def test_static_files_are_served(client):
+    for url in (HTMX_URL, WS_EXTENSION_URL, "/static/css/app.css"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        response.close()
+
+
+def test_served_htmx_is_version_2(client):
+    response = client.get(HTMX_URL)
+    body = b"".join(response.streaming_content)
+    response.close()
+    assert b'version:"2.0.10"' in body
