@@ -1,0 +1,1 @@
+"""The live sandbox: a simulation per WebSocket, streamed as HTML fragments."""

@@ -1,0 +1,58 @@
+"""Rolling charts of the last 60 simulated seconds as SVG polyline points."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from architect.sim.snapshot import SeriesPoint
+
+WINDOW_S = 60.0
+WIDTH = 300.0
+HEIGHT = 80.0
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """One chart: ``points`` for ``<polyline points=...>``, scaled to ``top``."""
+
+    key: str
+    points: str
+    top: float  # value at the top edge (a "nice" number at or above the maximum)
+    latest: float | None
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10ⁿ at or above ``value`` (at least 1)."""
+    if value <= 1:
+        return 1.0
+    power = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * power:
+            return float(step * power)
+    return float(10 * power)  # pragma: no cover
+
+
+def polyline(
+    series: Sequence[SeriesPoint], value: Callable[[SeriesPoint], float | None], now: float
+) -> tuple[str, float, float | None]:
+    """Points, top of scale and latest value of one measure over the window."""
+    values = [(p.t, value(p)) for p in series if now - p.t <= WINDOW_S]
+    known = [v for _, v in values if v is not None]
+    top = nice_ceiling(max(known, default=0.0))
+    points = " ".join(
+        f"{WIDTH - (now - t) / WINDOW_S * WIDTH:.1f},{HEIGHT - v / top * HEIGHT:.1f}"
+        for t, v in values
+        if v is not None
+    )
+    return points, top, (known[-1] if known and values[-1][1] is not None else None)
+
+
+def charts(series: Sequence[SeriesPoint], now: float) -> list[Chart]:
+    """Throughput, p99 latency and error-rate (in %) charts."""
+    measures: list[tuple[str, Callable[[SeriesPoint], float | None]]] = [
+        ("throughput", lambda p: p.throughput_rps),
+        ("p99", lambda p: p.p99_ms),
+        ("errors", lambda p: p.error_rate * 100),
+    ]
+    return [Chart(key, *polyline(series, fn, now)) for key, fn in measures]

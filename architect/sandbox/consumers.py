@@ -1,0 +1,120 @@
+"""One live simulation per WebSocket: transport only.
+
+Messages are parsed by ``protocol``, carried out by ``live.LiveSession`` and
+answered with HTML fragments from ``fragments``. A tick task advances the
+simulation off the event loop; an ``asyncio.Lock`` keeps commands and steps apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from architect.sandbox.event_text import error_text
+from architect.sandbox.fragments import Renderer
+from architect.sandbox.live import LiveSession
+from architect.sandbox.protocol import ProtocolError, parse
+from architect.sandbox.throttle import Once, TokenBucket
+from architect.sim.commands import CommandError
+from architect.sim.presets import single_server
+
+logger = logging.getLogger(__name__)
+
+SLOW_DOWN = _("Slow down: too many messages at once. Some were ignored.")
+BROKEN = _("Something went wrong with that message; the simulation is still running.")
+
+
+def language(scope: dict[str, Any]) -> str:
+    """The ``?lang=`` of the connection if the site offers it, else the default."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    wanted = query.get("lang", [""])[0]
+    offered = {code for code, _name in settings.LANGUAGES}
+    return wanted if wanted in offered else settings.LANGUAGE_CODE
+
+
+class SandboxConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    ticker: asyncio.Task[None] | None = None
+
+    async def connect(self) -> None:
+        self.lang = language(self.scope)
+        self.session = LiveSession(single_server)
+        self.renderer = Renderer()
+        self.lock = asyncio.Lock()
+        rate = settings.SANDBOX_MAX_MESSAGES_PER_SECOND
+        self.bucket = TokenBucket(rate, burst=max(5, rate // 2))
+        self.slow_down = Once(1.0)
+        await self.accept()
+        await self.send(text_data=self._render(full=True))
+        self.ticker = asyncio.create_task(self._tick())
+
+    async def disconnect(self, code: int) -> None:
+        if self.ticker is not None:
+            self.ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.ticker
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.bucket.allow():
+            if self.slow_down.ready():
+                await self._send_error(SLOW_DOWN)
+            return
+        async with self.lock:
+            try:
+                html = self._handle(text_data if text_data is not None else bytes_data or b"")
+            except Exception:
+                logger.exception("sandbox message failed")
+                html = self._render(error=BROKEN)
+        await self.send(text_data=html)
+
+    def _handle(self, text: str | bytes) -> str:
+        with translation.override(self.lang):
+            try:
+                command = parse(text, max_bytes=settings.SANDBOX_MAX_MESSAGE_BYTES)
+                self.session.apply(command)
+            except ProtocolError as error:
+                return self._render(error=error.message)
+            except CommandError as error:
+                return self._render(error=error_text(error))
+            return self._render(error="")
+
+    async def _tick(self) -> None:
+        tick = settings.SANDBOX_TICK_SECONDS
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            try:
+                async with self.lock:
+                    html = await asyncio.to_thread(self._step, tick)
+                await self.send(text_data=html)
+            except Exception:
+                logger.exception("sandbox tick failed")
+            await asyncio.sleep(max(0.0, tick - (loop.time() - started)))
+
+    def _step(self, wall_dt: float) -> str:
+        snapshot = self.session.step(wall_dt)
+        with translation.override(self.lang):
+            return self.renderer.render(snapshot, self.session.status)
+
+    def _render(self, *, error: str | Promise | None = None, full: bool = False) -> str:
+        """Fragments for the current state; the error is translated here, in the user's language."""
+        with translation.override(self.lang):
+            return self.renderer.render(
+                self.session.snapshot(),
+                self.session.status,
+                error=None if error is None else str(error),
+                full=full,
+            )
+
+    async def _send_error(self, message: Promise) -> None:
+        async with self.lock:
+            html = self._render(error=message)
+        await self.send(text_data=html)

@@ -1,0 +1,170 @@
+"""SandboxConsumer over a real WebSocket stack (architect.asgi.application)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from architect.asgi import application
+
+ORIGIN = [(b"origin", b"http://localhost:8000"), (b"host", b"localhost:8000")]
+
+
+def connect(path: str = "/ws/sandbox/", headers=ORIGIN) -> WebsocketCommunicator:
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+async def send(ws: WebsocketCommunicator, **fields: object) -> None:
+    await ws.send_to(text_data=json.dumps({**fields, "HEADERS": {"HX-Request": "true"}}))
+
+
+async def until(ws: WebsocketCommunicator, test: Callable[[str], bool], limit: float = 5.0) -> str:
+    """The first message that passes ``test`` (ticks arrive in between)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while True:
+        html = await ws.receive_from(timeout=max(0.01, deadline - loop.time()))
+        if test(html):
+            return html
+
+
+def metric(html: str, label: str) -> str | None:
+    match = re.search(rf"<dt>{label}</dt><dd>([^<]*?) <small>", html)
+    return match.group(1) if match else None
+
+
+def error_of(html: str) -> str | None:
+    match = re.search(r'<div id="error"[^>]*>(.*?)</div>', html, re.S)
+    return match.group(1) if match else None
+
+
+async def test_connect_sends_the_whole_page_then_ticks():
+    ws = connect()
+    connected, _ = await ws.connect()
+    assert connected
+    try:
+        first = await ws.receive_from(timeout=2)
+        for part in ("metrics", "diagram", "controls", "nodes", "events", "status"):
+            assert f'id="{part}"' in first
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        ticks = [await ws.receive_from(timeout=2) for _ in range(5)]
+        assert loop.time() - start < 1.6  # about five ticks a second
+        assert all('id="metrics"' in t and 'id="controls"' not in t for t in ticks)
+    finally:
+        await ws.disconnect()
+
+
+async def test_set_traffic_shows_at_once():
+    ws = connect()
+    await ws.connect()
+    try:
+        await ws.receive_from(timeout=2)
+        await send(ws, action="set_traffic", rps="2500")
+        html = await until(ws, lambda h: error_of(h) is not None)
+        assert error_of(html) == ""
+        assert metric(html, "Offered") == "2,500"
+        assert 'value="2500"' in html  # the traffic form follows
+    finally:
+        await ws.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("this is not json", "not valid JSON"),
+        (json.dumps({"action": "launch"}), "Unknown action “launch”"),
+        (json.dumps({"action": "set_traffic", "rps": 0}), "between 1 and 100000"),
+        (json.dumps({"action": "pause", "pad": "x" * 5000}), "too large"),
+        (json.dumps({"action": "fail", "node": "web-9"}), "There is no node called web-9."),
+        (json.dumps({"action": "remove_web_server"}), "The last web server cannot be removed."),
+    ],
+)
+async def test_bad_messages_get_a_specific_error_and_the_connection_stays(text, words):
+    ws = connect()
+    await ws.connect()
+    try:
+        await ws.receive_from(timeout=2)
+        await ws.send_to(text_data=text)
+        html = await until(ws, lambda h: bool(error_of(h)))
+        assert words in error_of(html)  # type: ignore[operator]
+        await send(ws, action="add_web_server")
+        html = await until(ws, lambda h: error_of(h) is not None)
+        assert error_of(html) == ""
+        assert 'data-node="web-2"' in html
+    finally:
+        await ws.disconnect()
+
+
+async def test_a_burst_is_throttled_with_one_notice_and_the_connection_survives():
+    ws = connect()
+    await ws.connect()
+    try:
+        await ws.receive_from(timeout=2)
+        for _ in range(200):
+            await send(ws, action="speed", speed=2)
+        received = []
+        while True:
+            try:
+                received.append(await ws.receive_from(timeout=0.5))
+            except asyncio.TimeoutError:
+                break
+            if len(received) > 100:
+                break
+        notices = [h for h in received if "Slow down" in (error_of(h) or "")]
+        assert len(notices) == 1
+        answered = [h for h in received if error_of(h) == ""]
+        assert 5 <= len(answered) <= 30  # the burst, not all 200
+        await asyncio.sleep(0.3)
+        await send(ws, action="pause")
+        html = await until(ws, lambda h: error_of(h) == "")
+        assert "Resume" in html
+    finally:
+        await ws.disconnect()
+
+
+async def test_a_foreign_origin_is_rejected():
+    ws = connect(headers=[(b"origin", b"http://evil.example"), (b"host", b"localhost:8000")])
+    connected, _ = await ws.connect()
+    assert not connected
+    await ws.disconnect()
+
+
+async def test_failing_the_only_server_fails_every_request():
+    ws = connect()
+    await ws.connect()
+    try:
+        await ws.receive_from(timeout=2)
+        await send(ws, action="speed", speed=5)
+        await send(ws, action="fail", node="web-1")
+        html = await until(ws, lambda h: metric(h, "Errors") == "100.0", limit=6)
+        assert metric(html, "Availability") == "0.0"
+        assert metric(html, "Served") == "0"
+    finally:
+        await ws.disconnect()
+
+
+async def test_language_comes_from_the_query_string_when_offered():
+    from architect.sandbox.consumers import language
+
+    assert language({"query_string": b"lang=ko"}) == "ko"
+    assert language({"query_string": b"lang=xx"}) == "en"
+    assert language({"query_string": b""}) == "en"
+
+
+async def test_the_tick_stops_on_disconnect():
+    def running() -> list[asyncio.Task[object]]:
+        name = "SandboxConsumer._tick"
+        return [t for t in asyncio.all_tasks() if t.get_coro().__qualname__ == name]
+
+    ws = connect()
+    await ws.connect()
+    await ws.receive_from(timeout=2)
+    assert len(running()) == 1
+    await ws.disconnect()
+    assert running() == []

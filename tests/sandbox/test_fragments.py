@@ -1,0 +1,144 @@
+"""fragments: snapshots rendered by the page's own partials, as out-of-band swaps."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+from django.utils import translation
+
+from architect.sandbox.fragments import Renderer, page_context, render
+from architect.sandbox.live import LiveStatus
+from architect.sim.snapshot import Event, EventKind, NodeStatus
+
+from .factories import snapshot
+
+RUNNING = LiveStatus(paused=False, speed=1, ratio=1.0)
+
+
+def top_level_ids(html: str) -> list[str]:
+    """Ids of elements that carry hx-swap-oob (what htmx swaps)."""
+    return re.findall(r'<\w+ id="([^"]+)"[^>]*hx-swap-oob="[^"]+"', html)
+
+
+def test_a_full_render_has_every_part_as_an_oob_swap():
+    with translation.override("en"):
+        html = Renderer().render(snapshot(), RUNNING, error="", full=True)
+    ids = top_level_ids(html)
+    for part in ("status", "metrics", "charts", "diagram", "nodes", "events", "error", "controls"):
+        assert part in ids
+    assert 'id="error" class="sandbox-error" role="alert" hx-swap-oob="innerHTML"' in html
+    assert 'role="log" aria-live="polite"' in html
+
+
+def test_metrics_are_formatted():
+    with translation.override("en"):
+        html = render(["metrics"], page_context(snapshot(), RUNNING))
+    assert "12,345" in html  # offered
+    assert "11,800" in html or "11,801" in html  # served, rounded
+    assert "1,234" in html or "1,235" in html  # p99 ms
+    assert "1.2 <small>%" in html  # error rate
+    assert "98.8 <small>%" in html  # availability
+    assert "$560" in html
+
+
+def test_no_completions_shows_a_dash_for_latency():
+    with translation.override("en"):
+        html = render(["metrics"], page_context(snapshot(latency=None), RUNNING))
+    assert html.count("— <small>ms") == 3
+
+
+def test_diagram_colours_boxes_by_utilisation_and_status():
+    s = snapshot()
+    nodes = tuple(replace(n, status=NodeStatus.DOWN) if n.id == "web-1" else n for n in s.nodes)
+    with translation.override("en"):
+        html = render(["diagram"], page_context(replace(s, nodes=nodes), RUNNING))
+    assert 'class="box box-down" data-node="web-1"' in html
+    assert 'class="box box-mid" data-node="web-2"' in html
+    assert 'class="box box-high" data-node="web-3"' in html
+    assert 'class="box-cross"' in html
+    assert '<svg viewBox="0 0 ' in html and 'aria-labelledby="diagram-title diagram-desc"' in html
+
+
+def test_status_says_when_the_machine_cannot_keep_up():
+    with translation.override("en"):
+        slow = render(["status"], page_context(snapshot(), LiveStatus(False, 1, 0.4)))
+        fine = render(["status"], page_context(snapshot(), LiveStatus(False, 1, 0.97)))
+        paused = render(["status"], page_context(snapshot(), LiveStatus(True, 2, 0.1)))
+    assert "running at 0.4× real time" in slow
+    assert "real time" not in fine
+    assert "Paused" in paused and "real time" not in paused
+
+
+def test_forms_are_sent_only_when_they_change():
+    renderer = Renderer()
+    with translation.override("en"):
+        first = renderer.render(snapshot(), RUNNING, full=True)
+        tick = renderer.render(snapshot(t=12.6, throughput_rps=5.0), RUNNING)
+        paused = renderer.render(snapshot(t=12.6), LiveStatus(True, 1, None))
+    assert 'id="controls"' in first and 'id="nodes"' in first
+    assert 'id="controls"' not in tick and 'id="nodes"' not in tick
+    assert 'id="busy-web-3" hx-swap-oob="true">90 %' in tick  # live cells still update
+    assert 'id="controls"' in paused and ">Resume<" in paused
+
+
+def test_only_new_events_are_prepended_to_the_log():
+    renderer = Renderer()
+    s = snapshot()
+    later = replace(s, events=(*s.events, Event(13.0, EventKind.NODE_RESTORED, node="web-2")))
+    with translation.override("en"):
+        renderer.render(s, RUNNING, full=True)
+        quiet = renderer.render(s, RUNNING)
+        html = renderer.render(later, RUNNING)
+        reset = renderer.render(snapshot(events=()), RUNNING)
+    assert "events-list" not in quiet
+    new = '<ul hx-swap-oob="afterbegin:#events-list"><li>web-2 was restored at 13.0 s.</li></ul>'
+    assert new in html
+    assert "failed at" not in html  # not repeated
+    assert 'id="events"' in reset  # the log is redrawn after a reset
+
+
+def test_events_are_newest_first_in_the_full_log():
+    with translation.override("en"):
+        html = render(["events"], page_context(snapshot(), RUNNING))
+    assert html.index("web-2 failed at 12.4 s.") < html.index("web-3 was added at 10.0 s.")
+
+
+def test_error_area_shows_and_clears():
+    renderer = Renderer()
+    with translation.override("en"):
+        shown = renderer.render(snapshot(), RUNNING, error="Bad & wrong")
+        cleared = renderer.render(snapshot(), RUNNING, error="")
+        untouched = renderer.render(snapshot(), RUNNING)
+    assert "<p>Bad &amp; wrong</p>" in shown
+    assert re.search(r'id="error"[^>]*></div>', cleared)
+    assert 'id="error"' not in untouched
+
+
+def test_controls_offer_only_what_makes_sense():
+    with translation.override("en"):
+        html = render(["controls"], page_context(snapshot(), RUNNING))
+    assert 'id="add-load-balancer"' not in html  # there is one already
+    assert 'id="separate-database"' not in html  # the data has its own server
+    assert 'id="remove-web-server"' in html
+    assert 'id="speed-1" aria-pressed="true"' in html
+
+
+def test_korean_rendering_uses_the_translations():
+    with translation.override("ko"):
+        korean_heading = translation.gettext("Metrics")
+        korean = Renderer().render(snapshot(), RUNNING, full=True)
+    if korean_heading == "Metrics":
+        pytest.skip("locale/ko has no sandbox translations yet")
+    assert f">{korean_heading}</h2>" in korean
+    assert ">Metrics</h2>" not in korean
+
+
+def test_the_server_table_lists_tiers_in_order():
+    s = snapshot()
+    shuffled = replace(s, nodes=tuple(reversed(s.nodes)))
+    with translation.override("en"):
+        html = render(["nodes"], page_context(shuffled, RUNNING))
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', html)
+    assert rows == ["dns", "lb", "web-3", "web-2", "web-1", "db"]

@@ -1,0 +1,79 @@
+"""protocol.parse: htmx ws-send JSON → typed commands, or a specific ProtocolError."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from architect.sandbox.live import Pause, Reset, Resume, SetSpeed
+from architect.sandbox.protocol import ProtocolError, parse
+from architect.sim import commands as sim
+
+
+def msg(**fields: object) -> str:
+    return json.dumps({**fields, "HEADERS": {"HX-Request": "true", "HX-Trigger": None}})
+
+
+@pytest.mark.parametrize(
+    ("fields", "command"),
+    [
+        ({"action": "set_traffic", "rps": "2500"}, sim.SetTraffic(2500.0)),
+        ({"action": "set_traffic", "rps": 1}, sim.SetTraffic(1.0)),
+        ({"action": "add_web_server"}, sim.AddWebServer()),
+        ({"action": "remove_web_server"}, sim.RemoveWebServer("")),
+        ({"action": "remove_web_server", "node": "web-3"}, sim.RemoveWebServer("web-3")),
+        ({"action": "add_load_balancer"}, sim.AddLoadBalancer()),
+        ({"action": "separate_database"}, sim.SeparateDatabase()),
+        ({"action": "resize", "node": "web-1", "size": "xl"}, sim.ResizeNode("web-1", "xl")),
+        ({"action": "fail", "node": "web-2"}, sim.FailNode("web-2")),
+        ({"action": "restore", "node": "db"}, sim.RestoreNode("db")),
+        ({"action": "pause"}, Pause()),
+        ({"action": "resume"}, Resume()),
+        ({"action": "speed", "speed": "5"}, SetSpeed(5)),
+        ({"action": "reset"}, Reset()),
+    ],
+)
+def test_each_action_gives_its_command(fields, command):
+    assert parse(msg(**fields)) == command
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "words"),
+    [
+        ("{not json", "not_json", "not valid JSON"),
+        ("[1, 2]", "not_object", "JSON object"),
+        (msg(rps=10), "missing_action", "no action"),
+        (msg(action="launch_rockets"), "unknown_action", "launch_rockets"),
+        (msg(action="set_traffic"), "missing_field", "“rps”"),
+        (msg(action="fail"), "missing_field", "“node”"),
+        (msg(action="set_traffic", rps="lots"), "not_a_number", "must be a number"),
+        (msg(action="set_traffic", rps="nan"), "not_a_number", "must be a number"),
+        (msg(action="set_traffic", rps=True), "not_a_number", "must be a number"),
+        (msg(action="set_traffic", rps=0), "out_of_range", "between 1 and 100000"),
+        (msg(action="set_traffic", rps=100001), "out_of_range", "between 1 and 100000"),
+        (msg(action="speed", speed=3), "out_of_range", "1, 2, 5"),
+        (msg(action="speed", speed=9), "out_of_range", "between 1 and 5"),
+        (msg(action="fail", node="Web 1"), "bad_node", "not a node id"),
+        (msg(action="fail", node="x" * 33), "bad_node", "not a node id"),
+        (msg(action="resize", node="web-1", size="huge"), "bad_size", "s, m, l, xl"),
+    ],
+)
+def test_bad_input_gives_a_specific_error(text, code, words):
+    with pytest.raises(ProtocolError) as caught:
+        parse(text)
+    assert caught.value.code == code
+    assert words in caught.value.message
+
+
+def test_a_message_over_the_limit_is_refused_before_parsing():
+    with pytest.raises(ProtocolError) as caught:
+        parse(msg(action="pause", padding="x" * 5000), max_bytes=4096)
+    assert caught.value.code == "too_large"
+    assert "4096" in caught.value.message
+
+
+def test_the_size_limit_counts_bytes_not_characters():
+    text = msg(action="pause", note="한" * 1400)  # 4,200 bytes in UTF-8, 1,400 characters
+    with pytest.raises(ProtocolError):
+        parse(text, max_bytes=4096)
