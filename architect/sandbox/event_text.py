@@ -139,6 +139,10 @@ ERRORS: dict[str, Callable[[], str]] = {
     "too_many_web_servers": lambda: _("The sandbox allows at most %(limit)s web servers."),
     "not_a_web_server": lambda: _("%(node)s is not a web server."),
     "last_web_server": lambda: _("The last web server cannot be removed."),
+    "data_on_web_server": lambda: _(
+        "Move the data to a database server of its own first: a second web server could "
+        "not see the data stored inside %(node)s."
+    ),
     "load_balancer_exists": lambda: _("There is already a load balancer."),
     "database_exists": lambda: _("The data already has a server of its own."),
     "unknown_node": lambda: _("There is no node called %(node)s."),

@@ -85,6 +85,13 @@ def _add_web_server(sim: Simulation) -> None:
             f"at most {MAX_WEB_SERVERS} web servers",
             limit=MAX_WEB_SERVERS,
         )
+    if not _of_kind(sim, NodeKind.DATABASE):
+        raise CommandError(
+            "data_on_web_server",
+            f"move the data to a database server first: a new web server could not see "
+            f"the data held inside {web_ids[0]}",
+            node=web_ids[0],
+        )
     template = sim.specs[web_ids[0]]
     number = 1
     while f"web-{number}" in sim.specs:

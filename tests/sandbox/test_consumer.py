@@ -93,10 +93,10 @@ async def test_bad_messages_get_a_specific_error_and_the_connection_stays(text, 
         await ws.send_to(text_data=text)
         html = await until(ws, lambda h: bool(error_of(h)))
         assert words in error_of(html)  # type: ignore[operator]
-        await send(ws, action="add_web_server")
+        await send(ws, action="add_load_balancer")
         html = await until(ws, lambda h: error_of(h) is not None)
         assert error_of(html) == ""
-        assert 'data-node="web-2"' in html
+        assert 'data-node="lb"' in html
     finally:
         await ws.disconnect()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from architect.sandbox.live import LiveSession, Pause, Reset, Resume, SetSpeed
-from architect.sim.commands import AddWebServer, CommandError, SetTraffic
+from architect.sim.commands import AddWebServer, CommandError, SeparateDatabase, SetTraffic
 from architect.sim.presets import single_server
 
 
@@ -39,6 +39,7 @@ def test_pause_stops_time_and_resume_restarts_it():
 def test_reset_restores_the_first_topology_at_time_zero():
     session = LiveSession(single_server, seed=7)
     first = session.step(2.0)
+    session.apply(SeparateDatabase())
     session.apply(AddWebServer())
     session.apply(SetTraffic(900))
     session.step(2.0)
