@@ -1,0 +1,170 @@
+"""The walking skeleton in a real browser, in English and in Korean.
+
+Browser → WebSocket → simulation → HTML fragment → htmx swap, checked by what a
+learner sees: numbers, the diagram, the event log, and keyboard use.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-results" / "screenshots"))
+
+# Sentences the learner must see, in each language (from locale/ko).
+WORDS = {
+    "en": {"data_first": "Move the data", "removed": "stopped sending", "no_traffic": "up, no traffic"},
+    "ko": {"data_first": "데이터베이스 서버로 옮기세요", "removed": "멈췄습니다", "no_traffic": "정상, 트래픽 없음"},
+}
+METRICS = ("offered", "served", "p99", "errors")
+
+
+def metric(page, name: str) -> float:
+    """A key number from the metrics panel (offered, served, p99, errors)."""
+    text = page.locator("#metrics .metric dd").nth(METRICS.index(name)).inner_text()
+    digits = re.sub(r"[^0-9.]", "", text.split()[0])
+    return float(digits) if digits else float("nan")
+
+
+def sim_time(page) -> float:
+    text = page.locator("#status").inner_text()
+    match = re.findall(r"(\d+(?:\.\d+)?)\s*(?:s|초)", text)
+    return float(match[0])
+
+
+def eventually(check: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not true within {timeout} s: {what}")
+
+
+def click(page, selector: str) -> None:
+    page.locator(selector).click()
+
+
+def set_traffic(page, rps: int) -> None:
+    page.locator("#traffic-rps").fill(str(rps))
+    click(page, "#traffic-submit")
+    eventually(lambda: metric(page, "offered") == rps, what=f"offered traffic is {rps}")
+
+
+def open_sandbox(page, app_url: str) -> None:
+    page.goto(f"{app_url}/sandbox/")
+    eventually(lambda: sim_time(page) > 0.5, what="the simulation streams to the page")
+
+
+def test_home_page_speaks_the_browser_language(page, app_url, language):
+    page.goto(app_url + "/")
+    assert page.locator("html").get_attribute("lang") == language
+    text = page.locator("main").inner_text()
+    has_hangul = bool(re.search(r"[\uac00-\ud7a3]", text))
+    assert has_hangul == (language == "ko")
+    page.locator("main a[href='/sandbox/']").first.click()
+    eventually(lambda: sim_time(page) > 0, what="the sandbox opens from home")
+
+
+def test_the_panel_updates_at_least_four_times_a_second(page, app_url, language):
+    open_sandbox(page, app_url)
+    page.evaluate(
+        "window.__swaps = 0;"
+        "document.addEventListener('htmx:wsAfterMessage', () => window.__swaps++)"
+    )
+    start = sim_time(page)
+    time.sleep(3)
+    swaps = page.evaluate("window.__swaps")
+    assert swaps >= 12, f"{swaps} updates in 3 s"
+    assert sim_time(page) - start == pytest.approx(3, abs=1)
+
+
+def test_scaling_out_and_failing_a_server(page, app_url, language):
+    """The issue's scenario: overload one box, scale out behind a load balancer, fail one."""
+    words = WORDS[language]
+    open_sandbox(page, app_url)
+    diagram = page.locator("#diagram svg")
+
+    # One server (capacity ~320 req/s) cannot take 350 req/s: errors and a full box.
+    set_traffic(page, 350)
+    eventually(lambda: metric(page, "errors") > 2, what="the single server overflows")
+    assert metric(page, "served") < 340
+
+    # A second web server is refused while the data lives inside web-1.
+    click(page, "#add-web-server")
+    eventually(lambda: words["data_first"] in page.locator("#error").inner_text(), what="data first")
+    click(page, "#separate-database")
+    eventually(lambda: diagram.locator("[data-node='db']").count() == 1, what="db drawn")
+    assert page.locator("#error").inner_text().strip() == ""
+
+    click(page, "#add-web-server")
+    eventually(lambda: diagram.locator("[data-node='web-2']").count() == 1, what="web-2 drawn")
+    row = page.locator("#nodes tr", has=page.locator("th", has_text="web-2"))
+    assert words["no_traffic"] in row.inner_text()
+
+    click(page, "#add-load-balancer")
+    eventually(lambda: diagram.locator("[data-node='lb']").count() == 1, what="lb drawn")
+    eventually(
+        lambda: metric(page, "errors") == 0 and metric(page, "served") > 300,
+        what="two servers behind the load balancer serve everything",
+    )
+    busy = page.locator("#busy-web-2").inner_text()
+    assert float(re.sub(r"[^0-9.]", "", busy)) > 10, "web-2 now takes a share"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"sandbox-{language}.png"), full_page=True)
+
+    # Fail web-2: errors until the health check takes it out, then none.
+    click(page, "#toggle-web-2")
+    eventually(lambda: "box-down" in (diagram.locator("[data-node='web-2']").get_attribute("class") or ""),
+               what="web-2 drawn as down")
+    eventually(lambda: words["removed"] in page.locator("#events-list").inner_text(), timeout=10,
+               what="the log says the load balancer stopped sending to web-2")
+    removal = page.locator("#events-list li", has_text=words["removed"]).first.inner_text()
+    assert "web-2" in removal
+    eventually(lambda: metric(page, "errors") == 0, timeout=10, what="errors stop after removal")
+    assert metric(page, "served") > 300
+    page.screenshot(path=str(SHOTS / f"sandbox-failed-{language}.png"), full_page=True)
+
+
+def test_the_single_server_failing_takes_the_site_down(page, app_url, language):
+    open_sandbox(page, app_url)
+    click(page, "#toggle-web-1")
+    eventually(lambda: metric(page, "errors") == 100, what="every request fails")
+    availability = page.locator("#metrics .metric dd").nth(6).inner_text()
+    assert availability.split()[0] in {"0.0", "0"}
+    click(page, "#toggle-web-1")
+    eventually(lambda: metric(page, "errors") == 0, what="restored server serves again")
+
+
+def test_keyboard_only_learner_can_fail_and_restore(page, app_url, language):
+    open_sandbox(page, app_url)
+    page.locator("#toggle-web-1").focus()
+    page.keyboard.press("Enter")
+    eventually(lambda: metric(page, "errors") > 50, what="failed from the keyboard")
+    # Focus survives the swap of the table, so Enter again restores.
+    time.sleep(0.6)
+    assert page.evaluate("document.activeElement.id") == "toggle-web-1"
+    page.keyboard.press("Enter")
+    eventually(lambda: metric(page, "errors") == 0, what="restored from the keyboard")
+    assert page.locator("#events-list").get_attribute("role") == "log"
+
+
+def test_pause_freezes_time_and_reset_starts_over(page, app_url, language):
+    open_sandbox(page, app_url)
+    click(page, "#pause-resume")
+    time.sleep(0.5)
+    frozen = sim_time(page)
+    time.sleep(1)
+    assert sim_time(page) == frozen
+    click(page, "#speed-5")
+    click(page, "#pause-resume")
+    time.sleep(2)
+    assert sim_time(page) - frozen > 5, "5× speed runs five simulated seconds a second"
+    click(page, "#reset")
+    eventually(lambda: sim_time(page) < 3, what="reset starts from zero")
