@@ -18,7 +18,7 @@ from architect.sandbox.charts import charts
 from architect.sandbox.diagram import TIERS, layout
 from architect.sandbox.event_text import event_text
 from architect.sandbox.live import SPEEDS, LiveStatus
-from architect.sandbox.protocol import SIZE_NAMES
+from architect.sim.sizes import SIZES
 from architect.sim.snapshot import Event, NodeKind, NodeStatus, Snapshot
 
 TEMPLATE = "sandbox/sandbox.html"
@@ -89,6 +89,18 @@ def controls(s: Snapshot) -> dict[str, Any]:
     }
 
 
+def size_choices() -> list[dict[str, str]]:
+    """Each size with what it buys and costs, for the resize menus."""
+    return [
+        {
+            "name": size.name,
+            "label": _("%(size)s · $%(cost)s/month")
+            % {"size": size.name.upper(), "cost": num(size.cost_per_month)},
+        }
+        for size in SIZES.values()
+    ]
+
+
 def page_context(
     s: Snapshot,
     status: LiveStatus,
@@ -110,7 +122,7 @@ def page_context(
         ],
         "diagram": layout(s),
         "nodes": node_rows(s),
-        "sizes": SIZE_NAMES,
+        "sizes": size_choices(),
         "events": [event_text(e) for e in reversed(s.events)],
         "new_events": [event_text(e) for e in reversed(new_events)],
         "error": error,

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from architect.sandbox.live import SPEEDS, Control, Pause, Reset, Resume, SetSpeed
 from architect.sim import commands as sim
 from architect.sim.commands import MAX_RPS
+from architect.sim.sizes import SIZES
 
 MIN_TRAFFIC = 1
 MAX_TRAFFIC = int(MAX_RPS)
-SIZE_NAMES = ("s", "m", "l", "xl")
+SIZE_NAMES = tuple(SIZES)
 NODE_ID = re.compile(r"^[a-z0-9-]{1,32}$")
 
 Message = Union[sim.Command, Control]
