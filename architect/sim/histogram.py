@@ -11,7 +11,7 @@ _FLOOR_MS = 0.001
 
 def bin_of(ms: float) -> int:
     """The bin holding a latency in milliseconds."""
-    return int(math.log(max(ms, _FLOOR_MS)) * _SCALE)
+    return math.floor(math.log(max(ms, _FLOOR_MS)) * _SCALE)
 
 
 def bin_value(index: int) -> float:
@@ -30,7 +30,8 @@ class Histogram:
         self.sum_ms = 0.0
 
     def add(self, ms: float) -> None:
-        index = int(math.log(ms if ms > _FLOOR_MS else _FLOOR_MS) * _SCALE)
+        # floor, not int(): int() rounds towards zero, which shifts every bin below 1 ms.
+        index = math.floor(math.log(ms if ms > _FLOOR_MS else _FLOOR_MS) * _SCALE)
         counts = self.counts
         counts[index] = counts.get(index, 0) + 1
         self.total += 1

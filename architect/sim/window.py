@@ -47,6 +47,13 @@ class Window:
         self.second = Bucket()  # the simulated second in progress
         self.buckets_in_second = 0
         self.history: deque[SeriesPoint] = deque(maxlen=HISTORY_S)
+        # Every closed bucket since the last ``reset_cumulative``: for long-run
+        # measures (queueing-theory tests, benchmarks), not for the panel.
+        self.cumulative = Bucket()
+
+    def reset_cumulative(self) -> None:
+        """Start the long-run measures afresh (after a warm-up, say)."""
+        self.cumulative = Bucket()
 
     def close_bucket(self, now: float) -> None:
         """End the current bucket at simulated time ``now``."""
@@ -56,6 +63,7 @@ class Window:
         if len(self.closed) > _BUCKETS_PER_WINDOW:
             self.total.add(self.closed.popleft(), sign=-1)
         self.second.add(bucket)
+        self.cumulative.add(bucket)
         self.buckets_in_second += 1
         if self.buckets_in_second == _BUCKETS_PER_SECOND:
             self.history.append(_point(now, self.second))
