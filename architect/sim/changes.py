@@ -14,20 +14,25 @@ from architect.sim import presets
 from architect.sim.commands import (
     MAX_RPS,
     MIN_RPS,
+    AddCache,
+    AddCdn,
     AddLoadBalancer,
+    AddReplica,
     AddWebServer,
     Command,
     CommandError,
     FailNode,
+    PurgeCdn,
     RemoveWebServer,
     ResizeNode,
     RestoreNode,
     SeparateDatabase,
     SetTraffic,
+    VersionAssets,
 )
 from architect.sim.sizes import SIZES
 from architect.sim.snapshot import EventKind, NodeKind
-from architect.sim.topology import MAX_WEB_SERVERS
+from architect.sim.topology import MAX_REPLICAS, MAX_WEB_SERVERS
 
 if TYPE_CHECKING:
     from architect.sim.engine import Simulation
@@ -47,6 +52,16 @@ def apply(sim: Simulation, command: Command) -> None:
             _add_load_balancer(sim)
         case SeparateDatabase():
             _separate_database(sim)
+        case AddCache():
+            _add_cache(sim)
+        case AddReplica():
+            _add_replica(sim)
+        case AddCdn():
+            _add_cdn(sim)
+        case PurgeCdn():
+            _purge_cdn(sim)
+        case VersionAssets():
+            _version_assets(sim)
         case ResizeNode(node_id=node_id, size=size):
             _resize(sim, node_id, size)
         case FailNode(node_id=node_id):
@@ -132,8 +147,11 @@ def _add_load_balancer(sim: Simulation) -> None:
         raise CommandError("load_balancer_exists", "there is already a load balancer")
     spec = presets.load_balancer()
     sim.add_node(spec)
-    sim.links = [(a, b) for a, b in sim.links if a != sim.dns_id]
+    cdn_id = _of_kind(sim, NodeKind.CDN)
+    sim.links = [(a, b) for a, b in sim.links if a != sim.dns_id and a != cdn_id]
     sim.links.insert(0, (sim.dns_id, spec.id))
+    if cdn_id:
+        sim.links[1:1] = [(sim.dns_id, cdn_id), (cdn_id, spec.id)]
     sim.links[1:1] = [(spec.id, web_id) for web_id in _web_ids(sim)]
     sim.rewire()
     sim.record(EventKind.NODE_ADDED, node=spec.id)
@@ -152,6 +170,72 @@ def _separate_database(sim: Simulation) -> None:
         sim.links.append((web_id, spec.id))
     sim.rewire()
     sim.record(EventKind.DATABASE_SEPARATED, node=spec.id)
+
+
+def _needs_database(sim: Simulation, what: str) -> None:
+    if sim.data is None:
+        raise CommandError(
+            "needs_database",
+            f"a {what} needs a database server of its own first",
+            what=what,
+        )
+
+
+def _add_cache(sim: Simulation) -> None:
+    _needs_database(sim, "cache")
+    if _of_kind(sim, NodeKind.CACHE):
+        raise CommandError("cache_exists", "there is already a cache")
+    spec = presets.cache()
+    sim.add_node(spec)
+    sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
+    sim.rewire()
+    sim.record(EventKind.NODE_ADDED, node=spec.id)
+
+
+def _add_replica(sim: Simulation) -> None:
+    _needs_database(sim, "replica")
+    assert sim.data is not None
+    if len(sim.data.replicas) >= MAX_REPLICAS:
+        raise CommandError("too_many_replicas", f"at most {MAX_REPLICAS} replicas", limit=MAX_REPLICAS)
+    number = 1
+    while f"db-r{number}" in sim.specs:
+        number += 1
+    spec = presets.replica(f"db-r{number}", size=sim.specs[sim.data.primary.id].size or "m")
+    sim.add_node(spec)
+    sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
+    sim.rewire()
+    sim.record(EventKind.NODE_ADDED, node=spec.id)
+
+
+def _add_cdn(sim: Simulation) -> None:
+    if _of_kind(sim, NodeKind.CDN):
+        raise CommandError("cdn_exists", "there is already a CDN")
+    spec = presets.cdn()
+    origin = sim.entry.id if sim.entry else ""
+    sim.add_node(spec)
+    sim.links[0:0] = [(sim.dns_id, spec.id), (spec.id, origin)]
+    sim.rewire()
+    sim.record(EventKind.NODE_ADDED, node=spec.id)
+
+
+def _the_cdn(sim: Simulation) -> str:
+    cdn_id = _of_kind(sim, NodeKind.CDN)
+    if not cdn_id:
+        raise CommandError("no_cdn", "there is no CDN yet")
+    return cdn_id
+
+
+def _purge_cdn(sim: Simulation) -> None:
+    cdn_id = _the_cdn(sim)
+    sim.stores[cdn_id].clear()
+    sim.record(EventKind.CDN_PURGED, node=cdn_id)
+
+
+def _version_assets(sim: Simulation) -> None:
+    cdn_id = _the_cdn(sim)
+    sim.asset_version += 1
+    sim.rewire()
+    sim.record(EventKind.ASSETS_VERSIONED, node=cdn_id, count=sim.asset_version + 1)
 
 
 def _existing(sim: Simulation, node_id: str) -> None:
@@ -178,7 +262,12 @@ def _fail(sim: Simulation, node_id: str) -> None:
     if node_id == sim.dns_id:
         sim.dns_failed = True
     else:
-        sim.stations[node_id].fail()
+        station = sim.stations[node_id]
+        station.fail()
+        if node_id in sim.stores:
+            sim.stores[node_id].clear()  # memory is lost: it comes back cold
+        if sim.data is not None and station is sim.data.primary:
+            sim.start_failover(station)
     sim.record(EventKind.NODE_FAILED, node=node_id)
     if node_id == sim.dns_id or sim.stations[node_id] is sim.entry:
         sim.record(EventKind.SITE_DOWN, node=node_id)

@@ -57,6 +57,31 @@ class SeparateDatabase:
 
 
 @dataclass(frozen=True, slots=True)
+class AddCache:
+    """Put a read-through cache between the web servers and the database."""
+
+
+@dataclass(frozen=True, slots=True)
+class AddReplica:
+    """Add a read replica of the primary database."""
+
+
+@dataclass(frozen=True, slots=True)
+class AddCdn:
+    """Serve static assets from a CDN's edge instead of the web servers."""
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeCdn:
+    """Invalidate every copy the CDN holds: the next requests go to the origin."""
+
+
+@dataclass(frozen=True, slots=True)
+class VersionAssets:
+    """Publish assets under new URLs (``image.png?v=2``): old copies are never used again."""
+
+
+@dataclass(frozen=True, slots=True)
 class ResizeNode:
     """Scale a node vertically to a size preset (s, m, l, xl)."""
 
@@ -84,6 +109,11 @@ Command = Union[
     RemoveWebServer,
     AddLoadBalancer,
     SeparateDatabase,
+    AddCache,
+    AddReplica,
+    AddCdn,
+    PurgeCdn,
+    VersionAssets,
     ResizeNode,
     FailNode,
     RestoreNode,
@@ -92,6 +122,11 @@ Command = Union[
 __all__ = [
     "MAX_RPS",
     "MIN_RPS",
+    "AddCache",
+    "AddCdn",
+    "AddReplica",
+    "PurgeCdn",
+    "VersionAssets",
     "AddLoadBalancer",
     "AddWebServer",
     "Command",

@@ -12,12 +12,17 @@ import random
 import zlib
 from collections import deque
 from collections.abc import Generator
+from dataclasses import replace
 
 import simpy
 from simpy.events import Timeout
 
 from architect.sim import changes
 from architect.sim.balancer import Balancer
+from architect.sim.cachestore import KeyCache
+from architect.sim.journey import READ, STATIC, WRITE, Journey
+from architect.sim.keys import ZipfKeys
+from architect.sim.replication import DataTier
 from architect.sim.commands import Command
 from architect.sim.snapshot import Event, EventKind, NodeKind, NodeSnapshot, NodeStatus, Snapshot
 from architect.sim.stations import Request, Station
@@ -27,6 +32,9 @@ from architect.sim.window import BUCKET_S, Window
 EVENT_LOG_LENGTH = 100
 EVENTS_IN_SNAPSHOT = 30
 _WINDOW_SAMPLES = round(1.0 / BUCKET_S) + 1
+# Steps of 0.1 s drift in floating point (ten of them end at 0.9999999999999999);
+# a bucket boundary this close past the target still closes in this step.
+_DRIFT_S = 1e-9
 
 
 def seed_for(seed: int, stream: str) -> int:
@@ -54,15 +62,24 @@ class Simulation:
         self.dns_failed = False
         self.balancer: Balancer | None = None
         self.entry: Station | None = None
+        self.data: DataTier | None = None
+        self.stores: dict[str, KeyCache] = {}  # the cache's and the CDN's contents, by node id
+        self.asset_version = 0
         self._samples: dict[str, deque[tuple[int, float, float]]] = {}
+        self._store_samples: dict[str, deque[tuple[int, int]]] = {}
         self._bucket_index = 0
+        traffic = topology.traffic
+        self.traffic = traffic
+        self._arrival_rng = random.Random(seed_for(seed, "arrivals"))
+        self._keys = ZipfKeys(traffic.keys, traffic.zipf_s, random.Random(seed_for(seed, "keys")))
+        self._static_below = traffic.static_ratio
+        self._read_below = traffic.static_ratio + (1 - traffic.static_ratio) * traffic.read_ratio
         for spec in topology.nodes:
             self.add_node(spec)
         self.rewire()
-        self._arrival_rng = random.Random(seed_for(seed, "arrivals"))
         self._arrival_generation = 0
         self.rps = 0.0
-        self.set_rps(topology.traffic.rps)
+        self.set_rps(traffic.rps)
 
     @property
     def now(self) -> float:
@@ -91,31 +108,74 @@ class Simulation:
         if spec.kind == NodeKind.LOAD_BALANCER:
             self.balancer = Balancer(spec.algorithm, on_error=self._fail)
             self.env.process(self._health_checks(spec))
+        elif spec.kind in (NodeKind.CACHE, NodeKind.CDN):
+            capacity = spec.capacity_keys if spec.kind == NodeKind.CACHE else 10_000_000
+            self.stores[spec.id] = KeyCache(capacity, spec.ttl_s, spec.eviction)
+            self._store_samples[spec.id] = deque([(0, 0)], maxlen=_WINDOW_SAMPLES)
+
+    def _refresh_data_tier(self) -> None:
+        """Point the data tier at the databases' current roles (kept across changes)."""
+        databases = [self.stations[i] for i, spec in self.specs.items() if spec.kind == NodeKind.DATABASE]
+        primary = next((d for d in databases if self.specs[d.id].role == "primary"), None)
+        if primary is None:
+            self.data = None
+            return
+        replicas = [d for d in databases if d is not primary]
+        lag_ms = max((self.specs[r.id].replication_lag_ms for r in replicas), default=0.0)
+        if self.data is None:
+            self.data = DataTier(primary, replicas, lag_s=lag_ms / 1000.0)
+        else:
+            self.data.primary, self.data.replicas = primary, replicas
+            self.data.lag_s = lag_ms / 1000.0
 
     def remove_node(self, node_id: str) -> None:
         """Take a node out; requests it holds still finish (a graceful drain)."""
         del self.specs[node_id]
-        self.stations.pop(node_id, None)
+        station = self.stations.pop(node_id, None)
         self._samples.pop(node_id, None)
+        self.stores.pop(node_id, None)
+        self._store_samples.pop(node_id, None)
         self.links = [link for link in self.links if node_id not in link]
 
     def rewire(self) -> None:
         """Point every station at where its finished requests go next."""
+        self._refresh_data_tier()
         targets: dict[str, list[str]] = {}
         for source, target in self.links:
             targets.setdefault(source, []).append(target)
+        dns_targets = [self.stations[t] for t in targets[self.dns_id]]
+        (entry,) = [t for t in dns_targets if t.kind != NodeKind.CDN]
+        cdn = next((t for t in dns_targets if t.kind == NodeKind.CDN), None)
+        cache = next((s for s in self.stations.values() if s.kind == NodeKind.CACHE), None)
+        self.entry = entry
+        self.journey = journey = Journey(
+            now=lambda: float(self.env.now),
+            complete=self._complete,
+            entry=entry,
+            cdn=cdn,
+            cdn_store=self.stores.get(cdn.id) if cdn else None,
+            cache=cache,
+            cache_store=self.stores.get(cache.id) if cache else None,
+            data=self.data,
+            asset_version=self.asset_version,
+        )
         for node_id, station in self.stations.items():
-            downstream = [self.stations[t] for t in targets.get(node_id, ())]
-            if station.kind == NodeKind.LOAD_BALANCER:
+            kind = station.kind
+            if kind == NodeKind.LOAD_BALANCER:
                 assert self.balancer is not None
-                self.balancer.set_backends(downstream)
+                self.balancer.set_backends([self.stations[t] for t in targets.get(node_id, ())])
                 station.forward = self.balancer.route
-            elif downstream:
-                station.forward = downstream[0].arrive
-            else:
-                station.forward = self._complete
-        (entry_id,) = targets[self.dns_id]
-        self.entry = self.stations[entry_id]
+            elif kind == NodeKind.WEB_SERVER:
+                holds_data = not any(
+                    self.stations[t].kind == NodeKind.DATABASE for t in targets.get(node_id, ())
+                )
+                station.forward = self._complete if holds_data else journey.after_web
+            elif kind == NodeKind.CDN:
+                station.forward = journey.after_cdn
+            elif kind == NodeKind.CACHE:
+                station.forward = journey.after_cache
+            elif kind == NodeKind.DATABASE:
+                station.forward = journey.after_database
 
     # -- requests -----------------------------------------------------------
 
@@ -137,11 +197,13 @@ class Simulation:
             return
         self._schedule_arrival(generation)
         self.window.current.arrivals += 1
-        request = Request(self.env.now)
-        if self.dns_failed or self.entry is None:
+        draw = self._arrival_rng.random()
+        kind = STATIC if draw < self._static_below else READ if draw < self._read_below else WRITE
+        request = Request(self.env.now, kind, self._keys.draw())
+        if self.dns_failed:
             self._fail(request)
         else:
-            self.entry.arrive(request)
+            self.journey.arrive(request)
 
     def _complete(self, request: Request) -> None:
         bucket = self.window.current
@@ -171,6 +233,30 @@ class Simulation:
             for backend in restored:
                 self.record(EventKind.BACKEND_ADDED, node=spec.id, peer=backend.id)
 
+    def start_failover(self, primary: Station) -> None:
+        """Promote a replica ``failover_s`` after the primary failed, if it is still down."""
+        self.env.process(self._failover(primary, self.specs[primary.id].failover_s))
+
+    def _failover(self, primary: Station, delay_s: float) -> Generator[simpy.Event, None, None]:
+        yield self.env.timeout(delay_s)
+        data = self.data
+        if data is None or data.primary is not primary or not primary.failed:
+            return
+        lost_before = data.lost_writes
+        new = data.promote(self.now)
+        if new is None:
+            return
+        self.specs[new.id] = replace(self.specs[new.id], role="primary")
+        self.specs[primary.id] = replace(self.specs[primary.id], role="replica")
+        self.rewire()
+        self.record(
+            EventKind.PRIMARY_PROMOTED,
+            node=new.id,
+            peer=primary.id,
+            count=data.lost_writes - lost_before,
+            since=primary.failed_at,
+        )
+
     def record(self, kind: EventKind, **fields: object) -> None:
         self.log.append(Event(round(self.now, 3), kind, **fields))  # type: ignore[arg-type]
 
@@ -185,7 +271,7 @@ class Simulation:
         target = self.env.now + max(dt, 0.0)
         while True:
             boundary = (self._bucket_index + 1) * BUCKET_S
-            if boundary > target:
+            if boundary > target + _DRIFT_S:
                 break
             if boundary > self.env.now:
                 self.env.run(until=boundary)
@@ -199,6 +285,8 @@ class Simulation:
         self.window.close_bucket(self.env.now)
         for node_id, station in self.stations.items():
             self._samples[node_id].append(self._sample(station))
+        for node_id, store in self.stores.items():
+            self._store_samples[node_id].append((store.hits, store.misses))
 
     @staticmethod
     def _sample(station: Station) -> tuple[int, float, float]:
@@ -223,7 +311,21 @@ class Simulation:
             events=tuple(self.log)[-EVENTS_IN_SNAPSHOT:],
             cost_per_month=sum(spec.cost_per_month for spec in self.specs.values()),
             window_s=self.window.span_s,
+            hit_ratios=tuple(
+                (node_id, ratio)
+                for node_id in self.stores
+                if (ratio := self._hit_ratio(node_id)) is not None
+            ),
+            stale_reads=self.data.stale_reads if self.data else 0,
+            lost_writes=self.data.lost_writes if self.data else 0,
         )
+
+    def _hit_ratio(self, node_id: str) -> float | None:
+        """Hits ÷ lookups of a cache or CDN over the window; None before any lookup."""
+        samples = self._store_samples[node_id]
+        (hits_0, misses_0), (hits_1, misses_1) = samples[0], samples[-1]
+        lookups = hits_1 - hits_0 + misses_1 - misses_0
+        return (hits_1 - hits_0) / lookups if lookups else None
 
     def _node_snapshot(self, spec: NodeSpec) -> NodeSnapshot:
         station = self.stations.get(spec.id)
@@ -257,6 +359,7 @@ class Simulation:
             throughput_rps=(done_1 - done_0) / span if span else 0.0,
             cost_per_month=spec.cost_per_month,
             in_rotation=self._in_rotation(station),
+            role=spec.role if spec.kind == NodeKind.DATABASE else "",
         )
 
     def _in_rotation(self, station: Station) -> bool:

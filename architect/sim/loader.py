@@ -16,6 +16,7 @@ from architect.sim.commands import MAX_RPS
 from architect.sim.sizes import SIZES
 from architect.sim.snapshot import NodeKind
 from architect.sim.topology import (
+    MAX_KEYS,
     MAX_NODES,
     NodeSpec,
     Network,
@@ -31,18 +32,28 @@ MAX_LINKS = 256
 MAX_NAME_LENGTH = 200
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 _TOP_KEYS = {"version", "name", "traffic", "network", "nodes", "links"}
-_NODE_KEYS = {
-    "id",
-    "kind",
-    "size",
-    "workers",
-    "service_ms",
-    "service_dist",
-    "queue_limit",
-    "algorithm",
-    "health_check_s",
-}
 _DEFAULTS = NodeSpec(id="", kind=NodeKind.WEB_SERVER)
+_Fields = dict[str, tuple[type, Any, float, float]]  # name: (type, default, low, high)
+_TRAFFIC = Traffic()
+_TRAFFIC_FIELDS: _Fields = {
+    "rps": (float, _TRAFFIC.rps, 0, MAX_RPS),
+    "read_ratio": (float, _TRAFFIC.read_ratio, 0, 1),
+    "static_ratio": (float, _TRAFFIC.static_ratio, 0, 1),
+    "keys": (int, _TRAFFIC.keys, 1, MAX_KEYS),
+    "zipf_s": (float, _TRAFFIC.zipf_s, 0, 3),
+}
+_NETWORK_FIELDS: _Fields = {"latency_ms": (float, Network().latency_ms, 0, 10_000)}
+# Numeric node fields beyond workers and service_ms, with their ranges.
+_NODE_NUMBERS: _Fields = {
+    "queue_limit": (int, _DEFAULTS.queue_limit, 0, 1_000_000),
+    "health_check_s": (float, _DEFAULTS.health_check_s, 0.01, 3600),
+    "capacity_keys": (int, _DEFAULTS.capacity_keys, 1, 10_000_000),
+    "ttl_s": (float, _DEFAULTS.ttl_s, 0.001, 31_536_000),
+    "replication_lag_ms": (float, _DEFAULTS.replication_lag_ms, 0, 3_600_000),
+    "failover_s": (float, _DEFAULTS.failover_s, 0.01, 86_400),
+}
+_NODE_CHOICES = ("service_dist", "algorithm", "eviction", "role")
+_NODE_KEYS = {"id", "kind", "size", "workers", "service_ms"} | set(_NODE_NUMBERS) | set(_NODE_CHOICES)
 
 
 def load_topology(data: object) -> Topology:
@@ -80,18 +91,22 @@ class _Reader:
             name = "Untitled"
         nodes = self.nodes(data.get("nodes"))
         links = self.links(data.get("links"))
-        traffic = Traffic(rps=self.number(data, "traffic", "rps", 100.0, high=MAX_RPS))
-        network = Network(latency_ms=self.number(data, "network", "latency_ms", 0.5, high=10_000))
+        traffic = Traffic(**self.section(data, "traffic", _TRAFFIC_FIELDS))
+        network = Network(**self.section(data, "network", _NETWORK_FIELDS))
         return Topology(name=name, nodes=nodes, links=links, traffic=traffic, network=network)
 
-    def number(self, data: Mapping[str, Any], section: str, key: str, default: float, *, high: float) -> float:
-        part = data.get(section, {})
+    def section(self, data: Mapping[str, Any], name: str, fields: _Fields) -> dict[str, Any]:
+        """The numeric fields of a top-level section, defaults where absent or wrong."""
+        part = data.get(name, {})
         if not isinstance(part, Mapping):
-            self.problem(section, "must be a mapping")
-            return default
-        for extra in sorted(set(map(str, part)) - {key}):
-            self.problem(f"{section}.{extra}", "is not a known field")
-        return self.value(part.get(key, default), f"{section}.{key}", float, default, low=0, high=high)
+            self.problem(name, "must be a mapping")
+            part = {}
+        for extra in sorted(set(map(str, part)) - set(fields)):
+            self.problem(f"{name}.{extra}", "is not a known field")
+        return {
+            key: self.value(part.get(key, default), f"{name}.{key}", kind, default, low=low, high=high)
+            for key, (kind, default, low, high) in fields.items()
+        }
 
     def value(
         self, raw: object, path: str, kind: type, default: Any, *, low: float, high: float
@@ -137,6 +152,11 @@ class _Reader:
             self.problem(f"{path}.size", f"must be one of {', '.join(SIZES)}")
             size = ""
         workers = SIZES[size].workers if size else _DEFAULTS.workers
+        numbers = {
+            key: self.value(raw.get(key, default), f"{path}.{key}", kind, default, low=low, high=high)
+            for key, (kind, default, low, high) in _NODE_NUMBERS.items()
+        }
+        choices = {key: self.choice(raw, key, path) for key in _NODE_CHOICES}
         return NodeSpec(
             id=node_id,
             kind=kind,
@@ -146,16 +166,8 @@ class _Reader:
                 raw.get("service_ms", _DEFAULTS.service_ms), f"{path}.service_ms", float, 1.0,
                 low=0.001, high=600_000,
             ),
-            service_dist=self.choice(raw, "service_dist", path),
-            queue_limit=self.value(
-                raw.get("queue_limit", _DEFAULTS.queue_limit), f"{path}.queue_limit", int,
-                _DEFAULTS.queue_limit, low=0, high=1_000_000,
-            ),
-            algorithm=self.choice(raw, "algorithm", path),
-            health_check_s=self.value(
-                raw.get("health_check_s", _DEFAULTS.health_check_s), f"{path}.health_check_s",
-                float, _DEFAULTS.health_check_s, low=0.01, high=3600,
-            ),
+            **numbers,
+            **choices,
         )
 
     def choice(self, raw: Mapping[str, Any], key: str, path: str) -> str:
@@ -187,7 +199,7 @@ def dump_topology(topology: Topology) -> dict[str, Any]:
     return {
         "version": FORMAT_VERSION,
         "name": topology.name,
-        "traffic": {"rps": topology.traffic.rps},
+        "traffic": _changed(topology.traffic, Traffic(), always=("rps",)),
         "network": {"latency_ms": topology.network.latency_ms},
         "nodes": [_dump_node(node) for node in topology.nodes],
         "links": [list(link) for link in topology.links],
@@ -204,3 +216,9 @@ def _dump_node(node: NodeSpec) -> dict[str, Any]:
         if value != expected.get(key, getattr(_DEFAULTS, key)):
             data[key] = value
     return data
+
+
+def _changed(value: object, default: object, *, always: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields of a dataclass that differ from its defaults (and ``always`` ones)."""
+    names = value.__dataclass_fields__  # type: ignore[attr-defined]
+    return {n: getattr(value, n) for n in names if n in always or getattr(value, n) != getattr(default, n)}

@@ -51,11 +51,53 @@ def database(node_id: str = "db", size: str = "m") -> NodeSpec:
     )
 
 
+CACHE_SERVICE_MS = 0.5  # an in-memory lookup
+CDN_SERVICE_MS = 4.0  # an edge server near the user
+REPLICATION_LAG_MS = 100.0
+
+
+def cache(node_id: str = "cache") -> NodeSpec:
+    return NodeSpec(
+        id=node_id,
+        kind=NodeKind.CACHE,
+        workers=16,
+        service_ms=CACHE_SERVICE_MS,
+        queue_limit=10_000,
+        capacity_keys=10_000,
+        ttl_s=60.0,
+        eviction="lru",
+    )
+
+
+def cdn(node_id: str = "cdn") -> NodeSpec:
+    return NodeSpec(
+        id=node_id,
+        kind=NodeKind.CDN,
+        workers=10_000,
+        service_ms=CDN_SERVICE_MS,
+        queue_limit=0,
+        ttl_s=3600.0,
+    )
+
+
+def replica(node_id: str, size: str = "m") -> NodeSpec:
+    return NodeSpec(
+        id=node_id,
+        kind=NodeKind.DATABASE,
+        size=size,
+        workers=SIZES[size].workers,
+        service_ms=DATA_SERVICE_MS,
+        queue_limit=DATABASE_QUEUE_LIMIT,
+        role="replica",
+        replication_lag_ms=REPLICATION_LAG_MS,
+    )
+
+
 def single_server(rps: float = 100.0) -> Topology:
     """The chapter's first stage: DNS and one box that does everything."""
     return Topology(
         name="Single server",
         nodes=(dns(), web_server("web-1", holds_data=True)),
         links=(("dns", "web-1"),),
-        traffic=Traffic(rps=rps),
+        traffic=Traffic(rps=rps, read_ratio=0.8, static_ratio=0.2),
     )

@@ -13,7 +13,9 @@ from enum import StrEnum
 class NodeKind(StrEnum):
     DNS = "dns"
     LOAD_BALANCER = "load_balancer"
+    CDN = "cdn"
     WEB_SERVER = "web_server"
+    CACHE = "cache"
     DATABASE = "database"
 
 
@@ -36,6 +38,9 @@ class EventKind(StrEnum):
     NO_TRAFFIC = "no_traffic"  # node: a web server that DNS does not reach (no load balancer)
     SITE_DOWN = "site_down"  # node: the entry point failed, nothing can be served
     DATABASE_SEPARATED = "database_separated"  # node=database
+    PRIMARY_PROMOTED = "primary_promoted"  # node=new primary, peer=failed one, count=writes lost
+    CDN_PURGED = "cdn_purged"  # node=cdn: every edge copy dropped
+    ASSETS_VERSIONED = "assets_versioned"  # node=cdn, count=new version: new URLs, cold edge
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,7 @@ class NodeSnapshot:
     throughput_rps: float  # requests this node finished per second over the window
     cost_per_month: float
     in_rotation: bool  # False when a load balancer stopped sending to it (or DNS does not reach it)
+    role: str = ""  # databases: "primary" or "replica"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +107,9 @@ class Snapshot:
     events: tuple[Event, ...]  # oldest first, the most recent ones
     cost_per_month: float
     window_s: float  # length of the window the rates are measured over
+    hit_ratios: tuple[tuple[str, float], ...] = ()  # (cache or CDN id, hits ÷ lookups over the window)
+    stale_reads: int = 0  # reads a replica answered before it had applied the latest write
+    lost_writes: int = 0  # writes lost because a primary failed before replicating them
 
     def node(self, node_id: str) -> NodeSnapshot:
         for node in self.nodes:

@@ -14,6 +14,10 @@ from architect.sim.snapshot import NodeKind
 MAX_NODES = 64
 MAX_WEB_SERVERS = 20
 SERVICE_DISTRIBUTIONS = ("exponential", "constant")
+EVICTIONS = ("lru", "lfu", "fifo")
+DATABASE_ROLES = ("primary", "replica")
+MAX_REPLICAS = 8
+MAX_KEYS = 1_000_000
 BALANCING_ALGORITHMS = ("round_robin", "least_connections")
 KIND_COST_PER_MONTH = {NodeKind.DNS: 0.0, NodeKind.LOAD_BALANCER: 25.0}
 
@@ -21,6 +25,10 @@ KIND_COST_PER_MONTH = {NodeKind.DNS: 0.0, NodeKind.LOAD_BALANCER: 25.0}
 @dataclass(frozen=True, slots=True)
 class Traffic:
     rps: float = 100.0  # mean arrival rate of a Poisson process
+    read_ratio: float = 1.0  # share of dynamic requests that only read
+    static_ratio: float = 0.0  # share of all requests for static assets
+    keys: int = 100_000  # distinct data keys (and asset URLs)
+    zipf_s: float = 1.0  # key popularity skew: 0 uniform, higher means hotter keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +49,12 @@ class NodeSpec:
     queue_limit: int = 1000
     algorithm: str = "round_robin"  # load balancers only
     health_check_s: float = 2.0  # load balancers only
+    capacity_keys: int = 10_000  # caches only
+    ttl_s: float = 60.0  # caches and CDNs: how long a copy is served
+    eviction: str = "lru"  # caches only
+    role: str = "primary"  # databases only: primary or replica
+    replication_lag_ms: float = 100.0  # replicas only
+    failover_s: float = 10.0  # primaries only: until a replica is promoted
 
     def resized(self, size: str) -> NodeSpec:
         return replace(self, size=size, workers=SIZES[size].workers)
@@ -94,8 +108,16 @@ def validate(topology: Topology) -> list[Problem]:
     problems: list[Problem] = []
     problems += _node_problems(topology)
     problems += _link_problems(topology)
-    if topology.traffic.rps < 0:
+    traffic = topology.traffic
+    if traffic.rps < 0:
         problems.append(Problem("traffic.rps", "must be zero or more"))
+    for name in ("read_ratio", "static_ratio"):
+        if not 0 <= getattr(traffic, name) <= 1:
+            problems.append(Problem(f"traffic.{name}", "must be between 0 and 1"))
+    if not 1 <= traffic.keys <= MAX_KEYS:
+        problems.append(Problem("traffic.keys", f"must be between 1 and {MAX_KEYS}"))
+    if not 0 <= traffic.zipf_s <= 3:
+        problems.append(Problem("traffic.zipf_s", "must be between 0 and 3"))
     if topology.network.latency_ms < 0:
         problems.append(Problem("network.latency_ms", "must be zero or more"))
     return problems
@@ -127,6 +149,7 @@ def _node_problems(topology: Topology) -> list[Problem]:
             problems.append(Problem(f"{path}.algorithm", f"must be one of {allowed}"))
         if node.health_check_s <= 0:
             problems.append(Problem(f"{path}.health_check_s", "must be a positive number"))
+        problems += _data_problems(node, path)
     dns = [n for n in topology.nodes if n.kind == NodeKind.DNS]
     if len(dns) != 1:
         problems.append(Problem("nodes", "needs exactly one node of kind dns"))
@@ -135,9 +158,36 @@ def _node_problems(topology: Topology) -> list[Problem]:
         problems.append(Problem("nodes", "needs at least one web_server"))
     if len(web) > MAX_WEB_SERVERS:
         problems.append(Problem("nodes", f"at most {MAX_WEB_SERVERS} web servers"))
-    for kind in (NodeKind.LOAD_BALANCER, NodeKind.DATABASE):
+    for kind in (NodeKind.LOAD_BALANCER, NodeKind.CACHE, NodeKind.CDN):
         if sum(n.kind == kind for n in topology.nodes) > 1:
             problems.append(Problem("nodes", f"at most one node of kind {kind.value}"))
+    databases = [n for n in topology.nodes if n.kind == NodeKind.DATABASE]
+    if sum(n.role == "primary" for n in databases) > 1:
+        problems.append(Problem("nodes", "at most one primary database"))
+    if databases and not any(n.role == "primary" for n in databases):
+        problems.append(Problem("nodes", "replicas need a primary database"))
+    if sum(n.role == "replica" for n in databases) > MAX_REPLICAS:
+        problems.append(Problem("nodes", f"at most {MAX_REPLICAS} replicas"))
+    if any(n.kind == NodeKind.CACHE for n in topology.nodes) and not databases:
+        problems.append(Problem("nodes", "a cache needs a database to read through to"))
+    return problems
+
+
+def _data_problems(node: NodeSpec, path: str) -> list[Problem]:
+    """Problems with the fields of caches, CDNs and databases."""
+    problems: list[Problem] = []
+    if node.capacity_keys < 1:
+        problems.append(Problem(f"{path}.capacity_keys", "must be a whole number of 1 or more"))
+    if node.ttl_s <= 0:
+        problems.append(Problem(f"{path}.ttl_s", "must be a positive number"))
+    if node.eviction not in EVICTIONS:
+        problems.append(Problem(f"{path}.eviction", f"must be one of {', '.join(EVICTIONS)}"))
+    if node.role not in DATABASE_ROLES:
+        problems.append(Problem(f"{path}.role", f"must be one of {', '.join(DATABASE_ROLES)}"))
+    if node.replication_lag_ms < 0:
+        problems.append(Problem(f"{path}.replication_lag_ms", "must be zero or more"))
+    if node.failover_s <= 0:
+        problems.append(Problem(f"{path}.failover_s", "must be a positive number"))
     return problems
 
 
@@ -145,7 +195,11 @@ def _node_problems(topology: Topology) -> list[Problem]:
 _ALLOWED_LINKS = {
     (NodeKind.DNS, NodeKind.LOAD_BALANCER),
     (NodeKind.DNS, NodeKind.WEB_SERVER),
+    (NodeKind.DNS, NodeKind.CDN),
+    (NodeKind.CDN, NodeKind.LOAD_BALANCER),
+    (NodeKind.CDN, NodeKind.WEB_SERVER),
     (NodeKind.LOAD_BALANCER, NodeKind.WEB_SERVER),
+    (NodeKind.WEB_SERVER, NodeKind.CACHE),
     (NodeKind.WEB_SERVER, NodeKind.DATABASE),
 }
 
@@ -165,6 +219,7 @@ def _link_problems(topology: Topology) -> list[Problem]:
                 )
             )
     dns_targets = [b for a, b in topology.links if kinds.get(a) == NodeKind.DNS]
-    if len(dns_targets) != 1 and any(k == NodeKind.DNS for k in kinds.values()):
-        problems.append(Problem("links", "DNS must point at exactly one node"))
+    origins = [t for t in dns_targets if kinds.get(t) != NodeKind.CDN]
+    if len(origins) != 1 and any(k == NodeKind.DNS for k in kinds.values()):
+        problems.append(Problem("links", "DNS must point at exactly one origin (a load balancer or a web server)"))
     return problems

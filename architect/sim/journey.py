@@ -1,0 +1,99 @@
+"""Where a request goes after each node, by what it asks for.
+
+- static asset: the CDN when there is one and it is up (a hit ends there, a
+  miss fetches from the origin), else the origin's web servers;
+- read: the web server, then the cache (a hit ends there), then a replica
+  (or the primary); the database's answer fills the cache;
+- write: the web server, then the primary; the cache entry is invalidated.
+
+A web server with no database holds the data itself: dynamic requests end there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from architect.sim.cachestore import KeyCache
+from architect.sim.replication import DataTier
+from architect.sim.stations import Request, Sink, Station
+
+STATIC, READ, WRITE = 0, 1, 2
+
+
+class Journey:
+    """The routing of one wiring of the architecture (rebuilt when it changes)."""
+
+    def __init__(
+        self,
+        *,
+        now: Callable[[], float],
+        complete: Sink,
+        entry: Station,
+        cdn: Station | None = None,
+        cdn_store: KeyCache | None = None,
+        cache: Station | None = None,
+        cache_store: KeyCache | None = None,
+        data: DataTier | None = None,
+        asset_version: int = 0,
+    ) -> None:
+        self.now = now
+        self.complete = complete
+        self.entry = entry
+        self.cdn = cdn
+        self.cdn_store = cdn_store
+        self.cache = cache
+        self.cache_store = cache_store
+        self.data = data
+        self.asset_offset = asset_version << 32  # versioned URLs are new keys
+
+    def arrive(self, request: Request) -> None:
+        """A request that DNS resolved."""
+        cdn = self.cdn
+        if request.kind == STATIC and cdn is not None and not cdn.failed:
+            cdn.arrive(request)
+        else:
+            self.entry.arrive(request)
+
+    def after_cdn(self, request: Request) -> None:
+        store = self.cdn_store
+        assert store is not None
+        key = request.key + self.asset_offset
+        if store.get(key, self.now()):
+            self.complete(request)
+        else:
+            store.put(key, self.now())
+            self.entry.arrive(request)  # fetched from the origin
+
+    def after_web(self, request: Request) -> None:
+        data = self.data
+        if request.kind == STATIC or data is None:
+            self.complete(request)
+        elif request.kind == WRITE:
+            data.primary.arrive(request)
+        else:
+            cache = self.cache
+            if cache is not None and not cache.failed:
+                cache.arrive(request)
+            else:
+                data.reader(request).arrive(request)
+
+    def after_cache(self, request: Request) -> None:
+        store = self.cache_store
+        assert store is not None and self.data is not None
+        if store.get(request.key, self.now()):
+            self.complete(request)
+        else:
+            request.fill = True
+            self.data.reader(request).arrive(request)
+
+    def after_database(self, request: Request) -> None:
+        data = self.data
+        assert data is not None
+        store = self.cache_store
+        if request.kind == WRITE:
+            data.wrote(request.key, self.now())
+            if store is not None:
+                store.invalidate(request.key)
+        elif request.fill and store is not None and self.cache is not None and not self.cache.failed:
+            store.put(request.key, self.now())
+        self.complete(request)
