@@ -161,7 +161,7 @@ class _Reader:
             id=node_id,
             kind=kind,
             size=size,
-            workers=self.value(raw.get("workers", workers), f"{path}.workers", int, workers, low=1, high=1024),
+            workers=self.value(raw.get("workers", workers), f"{path}.workers", int, workers, low=1, high=100_000),
             service_ms=self.value(
                 raw.get("service_ms", _DEFAULTS.service_ms), f"{path}.service_ms", float, 1.0,
                 low=0.001, high=600_000,
