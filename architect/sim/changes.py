@@ -27,6 +27,7 @@ from architect.sim.commands import (
     ResizeNode,
     RestoreNode,
     SeparateDatabase,
+    SetOperations,
     SetTraffic,
     VersionAssets,
 )
@@ -62,6 +63,8 @@ def apply(sim: Simulation, command: Command) -> None:
             _purge_cdn(sim)
         case VersionAssets():
             _version_assets(sim)
+        case SetOperations(monitoring=monitoring, automation=automation):
+            _set_operations(sim, monitoring, automation)
         case ResizeNode(node_id=node_id, size=size):
             _resize(sim, node_id, size)
         case FailNode(node_id=node_id):
@@ -238,6 +241,14 @@ def _version_assets(sim: Simulation) -> None:
     sim.record(EventKind.ASSETS_VERSIONED, node=cdn_id, count=sim.asset_version + 1)
 
 
+def _set_operations(sim: Simulation, monitoring: bool, automation: bool) -> None:
+    if automation and not monitoring:
+        raise CommandError("automation_needs_monitoring", "automation needs monitoring")
+    sim.operations = replace(sim.operations, monitoring=monitoring, automation=automation)
+    state = "automation" if automation else "monitoring" if monitoring else "none"
+    sim.record(EventKind.OPERATIONS_CHANGED, text=state)
+
+
 def _existing(sim: Simulation, node_id: str) -> None:
     if node_id not in sim.specs:
         raise CommandError("unknown_node", f'there is no node "{node_id}"', node=node_id)
@@ -257,7 +268,7 @@ def _resize(sim: Simulation, node_id: str, size: str) -> None:
 
 def _fail(sim: Simulation, node_id: str) -> None:
     _existing(sim, node_id)
-    if _is_down(sim, node_id):
+    if sim.is_down(node_id):
         raise CommandError("already_down", f'"{node_id}" is already down', node=node_id)
     if node_id == sim.dns_id:
         sim.dns_failed = True
@@ -269,22 +280,14 @@ def _fail(sim: Simulation, node_id: str) -> None:
         if sim.data is not None and station is sim.data.primary:
             sim.start_failover(station)
     sim.record(EventKind.NODE_FAILED, node=node_id)
+    sim.start_repair(node_id)
     if node_id == sim.dns_id or sim.stations[node_id] is sim.entry:
         sim.record(EventKind.SITE_DOWN, node=node_id)
 
 
 def _restore(sim: Simulation, node_id: str) -> None:
     _existing(sim, node_id)
-    if not _is_down(sim, node_id):
+    if not sim.is_down(node_id):
         raise CommandError("already_up", f'"{node_id}" is already up', node=node_id)
-    if node_id == sim.dns_id:
-        sim.dns_failed = False
-    else:
-        sim.stations[node_id].restore()
+    sim.restore(node_id)
     sim.record(EventKind.NODE_RESTORED, node=node_id)
-
-
-def _is_down(sim: Simulation, node_id: str) -> bool:
-    if node_id == sim.dns_id:
-        return sim.dns_failed
-    return sim.stations[node_id].failed

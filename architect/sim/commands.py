@@ -82,6 +82,14 @@ class VersionAssets:
 
 
 @dataclass(frozen=True, slots=True)
+class SetOperations:
+    """Turn monitoring and automation on or off (automation needs monitoring)."""
+
+    monitoring: bool
+    automation: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ResizeNode:
     """Scale a node vertically to a size preset (s, m, l, xl)."""
 
@@ -114,6 +122,7 @@ Command = Union[
     AddCdn,
     PurgeCdn,
     VersionAssets,
+    SetOperations,
     ResizeNode,
     FailNode,
     RestoreNode,
@@ -126,6 +135,7 @@ __all__ = [
     "AddCdn",
     "AddReplica",
     "PurgeCdn",
+    "SetOperations",
     "VersionAssets",
     "AddLoadBalancer",
     "AddWebServer",

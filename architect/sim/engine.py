@@ -70,6 +70,8 @@ class Simulation:
         self._bucket_index = 0
         traffic = topology.traffic
         self.traffic = traffic
+        self.operations = topology.operations
+        self._failures: dict[str, int] = {}  # node id → how many times it failed
         self._arrival_rng = random.Random(seed_for(seed, "arrivals"))
         self._keys = ZipfKeys(traffic.keys, traffic.zipf_s, random.Random(seed_for(seed, "keys")))
         self._static_below = traffic.static_ratio
@@ -256,6 +258,35 @@ class Simulation:
             count=data.lost_writes - lost_before,
             since=primary.failed_at,
         )
+
+    def start_repair(self, node_id: str) -> None:
+        """Whoever operates the site brings a failed node back, sooner or later."""
+        failure = self._failures[node_id] = self._failures.get(node_id, 0) + 1
+        self.env.process(self._repair(node_id, failure, self.now))
+
+    def _repair(self, node_id: str, failure: int, failed_at: float) -> Generator[simpy.Event, None, None]:
+        # Re-read the operations each check: turning automation on speeds up a pending repair.
+        while self.now < failed_at + self.operations.repair_s:
+            yield self.env.timeout(min(1.0, failed_at + self.operations.repair_s - self.now))
+            if self._failures.get(node_id) != failure or node_id not in self.specs:
+                return
+        if not self.is_down(node_id):
+            return
+        self.restore(node_id)
+        ops = self.operations
+        who = "automated" if ops.automation else "manual" if ops.monitoring else "unmonitored"
+        self.record(EventKind.NODE_REPAIRED, node=node_id, since=round(failed_at, 3), text=who)
+
+    def is_down(self, node_id: str) -> bool:
+        if node_id == self.dns_id:
+            return self.dns_failed
+        return self.stations[node_id].failed
+
+    def restore(self, node_id: str) -> None:
+        if node_id == self.dns_id:
+            self.dns_failed = False
+        else:
+            self.stations[node_id].restore()
 
     def record(self, kind: EventKind, **fields: object) -> None:
         self.log.append(Event(round(self.now, 3), kind, **fields))  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ from architect.sim.topology import (
     MAX_NODES,
     NodeSpec,
     Network,
+    Operations,
     Problem,
     Topology,
     TopologyError,
@@ -31,7 +32,7 @@ FORMAT_VERSION = 1
 MAX_LINKS = 256
 MAX_NAME_LENGTH = 200
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
-_TOP_KEYS = {"version", "name", "traffic", "network", "nodes", "links"}
+_TOP_KEYS = {"version", "name", "traffic", "network", "operations", "nodes", "links"}
 _DEFAULTS = NodeSpec(id="", kind=NodeKind.WEB_SERVER)
 _Fields = dict[str, tuple[type, Any, float, float]]  # name: (type, default, low, high)
 _TRAFFIC = Traffic()
@@ -43,6 +44,14 @@ _TRAFFIC_FIELDS: _Fields = {
     "zipf_s": (float, _TRAFFIC.zipf_s, 0, 3),
 }
 _NETWORK_FIELDS: _Fields = {"latency_ms": (float, Network().latency_ms, 0, 10_000)}
+_OPERATIONS = Operations()
+_OPERATIONS_FIELDS: _Fields = {
+    "monitoring": (bool, False, 0, 0),
+    "automation": (bool, False, 0, 0),
+    "unmonitored_repair_s": (float, _OPERATIONS.unmonitored_repair_s, 0.01, 86_400),
+    "manual_repair_s": (float, _OPERATIONS.manual_repair_s, 0.01, 86_400),
+    "automated_repair_s": (float, _OPERATIONS.automated_repair_s, 0.01, 86_400),
+}
 # Numeric node fields beyond workers and service_ms, with their ranges.
 _NODE_NUMBERS: _Fields = {
     "queue_limit": (int, _DEFAULTS.queue_limit, 0, 1_000_000),
@@ -93,7 +102,10 @@ class _Reader:
         links = self.links(data.get("links"))
         traffic = Traffic(**self.section(data, "traffic", _TRAFFIC_FIELDS))
         network = Network(**self.section(data, "network", _NETWORK_FIELDS))
-        return Topology(name=name, nodes=nodes, links=links, traffic=traffic, network=network)
+        operations = Operations(**self.section(data, "operations", _OPERATIONS_FIELDS))
+        return Topology(
+            name=name, nodes=nodes, links=links, traffic=traffic, network=network, operations=operations
+        )
 
     def section(self, data: Mapping[str, Any], name: str, fields: _Fields) -> dict[str, Any]:
         """The numeric fields of a top-level section, defaults where absent or wrong."""
@@ -111,6 +123,11 @@ class _Reader:
     def value(
         self, raw: object, path: str, kind: type, default: Any, *, low: float, high: float
     ) -> Any:
+        if kind is bool:
+            if not isinstance(raw, bool):
+                self.problem(path, "must be true or false")
+                return default
+            return raw
         whole = kind is int
         valid_type = isinstance(raw, int) if whole else isinstance(raw, (int, float))
         if isinstance(raw, bool) or not valid_type or not math.isfinite(raw):  # type: ignore[arg-type]
@@ -201,6 +218,7 @@ def dump_topology(topology: Topology) -> dict[str, Any]:
         "name": topology.name,
         "traffic": _changed(topology.traffic, Traffic(), always=("rps",)),
         "network": {"latency_ms": topology.network.latency_ms},
+        "operations": _changed(topology.operations, Operations()),
         "nodes": [_dump_node(node) for node in topology.nodes],
         "links": [list(link) for link in topology.links],
     }

@@ -39,6 +39,8 @@ class EventKind(StrEnum):
     SITE_DOWN = "site_down"  # node: the entry point failed, nothing can be served
     DATABASE_SEPARATED = "database_separated"  # node=database
     PRIMARY_PROMOTED = "primary_promoted"  # node=new primary, peer=failed one, count=writes lost
+    NODE_REPAIRED = "node_repaired"  # node, since=fail time, text=who: unmonitored|manual|automated
+    OPERATIONS_CHANGED = "operations_changed"  # text=monitoring|automation|none (what is on now)
     CDN_PURGED = "cdn_purged"  # node=cdn: every edge copy dropped
     ASSETS_VERSIONED = "assets_versioned"  # node=cdn, count=new version: new URLs, cold edge
 

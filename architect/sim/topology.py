@@ -37,6 +37,27 @@ class Network:
 
 
 @dataclass(frozen=True, slots=True)
+class Operations:
+    """How failed nodes come back: who notices, and who repairs.
+
+    Without monitoring nobody notices until users complain; with it, an engineer
+    is paged; with automation too, a failed node is replaced by a script.
+    """
+
+    monitoring: bool = False
+    automation: bool = False
+    unmonitored_repair_s: float = 1800.0
+    manual_repair_s: float = 300.0
+    automated_repair_s: float = 30.0
+
+    @property
+    def repair_s(self) -> float:
+        if self.monitoring and self.automation:
+            return self.automated_repair_s
+        return self.manual_repair_s if self.monitoring else self.unmonitored_repair_s
+
+
+@dataclass(frozen=True, slots=True)
 class NodeSpec:
     """One node. Every kind but DNS is a queue with ``workers`` servers."""
 
@@ -92,6 +113,7 @@ class Topology:
     links: tuple[tuple[str, str], ...]
     traffic: Traffic = field(default_factory=Traffic)
     network: Network = field(default_factory=Network)
+    operations: Operations = field(default_factory=Operations)
 
     def node(self, node_id: str) -> NodeSpec:
         for node in self.nodes:
@@ -118,6 +140,12 @@ def validate(topology: Topology) -> list[Problem]:
         problems.append(Problem("traffic.keys", f"must be between 1 and {MAX_KEYS}"))
     if not 0 <= traffic.zipf_s <= 3:
         problems.append(Problem("traffic.zipf_s", "must be between 0 and 3"))
+    operations = topology.operations
+    if operations.automation and not operations.monitoring:
+        problems.append(Problem("operations.automation", "needs monitoring: a script cannot fix what nobody measures"))
+    for name in ("unmonitored_repair_s", "manual_repair_s", "automated_repair_s"):
+        if getattr(operations, name) <= 0:
+            problems.append(Problem(f"operations.{name}", "must be a positive number"))
     if topology.network.latency_ms < 0:
         problems.append(Problem("network.latency_ms", "must be zero or more"))
     return problems
