@@ -18,6 +18,7 @@ from architect.sim.commands import (
     AddCdn,
     AddLoadBalancer,
     AddReplica,
+    AddShard,
     AddWebServer,
     Command,
     CommandError,
@@ -33,7 +34,8 @@ from architect.sim.commands import (
 )
 from architect.sim.sizes import SIZES
 from architect.sim.snapshot import EventKind, NodeKind
-from architect.sim.topology import MAX_REPLICAS, MAX_WEB_SERVERS
+from architect.sim.sharding import moved_share, rule_for
+from architect.sim.topology import MAX_REPLICAS, MAX_SHARDS, SHARDING_STRATEGIES, MAX_WEB_SERVERS
 
 if TYPE_CHECKING:
     from architect.sim.engine import Simulation
@@ -63,6 +65,8 @@ def apply(sim: Simulation, command: Command) -> None:
             _purge_cdn(sim)
         case VersionAssets():
             _version_assets(sim)
+        case AddShard(strategy=strategy):
+            _add_shard(sim, strategy)
         case SetOperations(monitoring=monitoring, automation=automation):
             _set_operations(sim, monitoring, automation)
         case ResizeNode(node_id=node_id, size=size):
@@ -198,16 +202,45 @@ def _add_cache(sim: Simulation) -> None:
 def _add_replica(sim: Simulation) -> None:
     _needs_database(sim, "replica")
     assert sim.data is not None
-    if len(sim.data.replicas) >= MAX_REPLICAS:
+    tier = sim.data.tiers[0]
+    if len(tier.replicas) >= MAX_REPLICAS:
         raise CommandError("too_many_replicas", f"at most {MAX_REPLICAS} replicas", limit=MAX_REPLICAS)
     number = 1
     while f"db-r{number}" in sim.specs:
         number += 1
-    spec = presets.replica(f"db-r{number}", size=sim.specs[sim.data.primary.id].size or "m")
+    spec = presets.replica(f"db-r{number}", size=sim.specs[tier.primary.id].size or "m")
     sim.add_node(spec)
     sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
     sim.rewire()
     sim.record(EventKind.NODE_ADDED, node=spec.id)
+
+
+def _add_shard(sim: Simulation, strategy: str) -> None:
+    _needs_database(sim, "shard")
+    before = sim.sharding
+    if strategy not in SHARDING_STRATEGIES[1:]:
+        raise CommandError("unknown_strategy", "sharding is by modulo or consistent_hash", strategy=strategy)
+    if before.strategy not in ("none", strategy):
+        raise CommandError(
+            "strategy_fixed",
+            f"the data is already sharded by {before.strategy}",
+            strategy=before.strategy,
+        )
+    if before.shards >= MAX_SHARDS:
+        raise CommandError("too_many_shards", f"at most {MAX_SHARDS} shards", limit=MAX_SHARDS)
+    after = replace(before, strategy=strategy, shards=max(before.shards, 1) + 1)
+    old_rule = rule_for(before.strategy, before.shards, before.vnodes)
+    new_rule = rule_for(after.strategy, after.shards, after.vnodes)
+    assert new_rule is not None
+    moved = moved_share(old_rule, new_rule, sim.traffic.keys) if old_rule else (after.shards - 1) / after.shards
+    primary = sim.data.tiers[0].primary if sim.data else None
+    size = sim.specs[primary.id].size if primary else "m"
+    spec = replace(presets.database(f"db-s{after.shards - 1}", size=size or "m"), shard=after.shards - 1)
+    sim.sharding = after
+    sim.add_node(spec)
+    sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
+    sim.rewire()
+    sim.record(EventKind.SHARD_ADDED, node=spec.id, count=after.shards, value=moved, text=strategy)
 
 
 def _add_cdn(sim: Simulation) -> None:
@@ -277,7 +310,7 @@ def _fail(sim: Simulation, node_id: str) -> None:
         station.fail()
         if node_id in sim.stores:
             sim.stores[node_id].clear()  # memory is lost: it comes back cold
-        if sim.data is not None and station is sim.data.primary:
+        if sim.data is not None and sim.data.holding(station) is not None:
             sim.start_failover(station)
     sim.record(EventKind.NODE_FAILED, node=node_id)
     sim.start_repair(node_id)

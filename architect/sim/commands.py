@@ -90,6 +90,14 @@ class SetOperations:
 
 
 @dataclass(frozen=True, slots=True)
+class AddShard:
+    """Split the data over one more database shard, by ``strategy``
+    (``modulo`` or ``consistent_hash``; the first split chooses it)."""
+
+    strategy: str = "consistent_hash"
+
+
+@dataclass(frozen=True, slots=True)
 class ResizeNode:
     """Scale a node vertically to a size preset (s, m, l, xl)."""
 
@@ -123,6 +131,7 @@ Command = Union[
     PurgeCdn,
     VersionAssets,
     SetOperations,
+    AddShard,
     ResizeNode,
     FailNode,
     RestoreNode,
@@ -134,6 +143,7 @@ __all__ = [
     "AddCache",
     "AddCdn",
     "AddReplica",
+    "AddShard",
     "PurgeCdn",
     "SetOperations",
     "VersionAssets",

@@ -22,7 +22,9 @@ from architect.sim.balancer import Balancer
 from architect.sim.cachestore import KeyCache
 from architect.sim.journey import READ, STATIC, WRITE, Journey
 from architect.sim.keys import ZipfKeys
-from architect.sim.replication import DataTier
+from architect.sim.replication import DataTier, DataTiers
+from architect.sim.sharding import Sharding as ShardRule
+from architect.sim.sharding import rule_for
 from architect.sim.commands import Command
 from architect.sim.snapshot import Event, EventKind, NodeKind, NodeSnapshot, NodeStatus, Snapshot
 from architect.sim.stations import Request, Station
@@ -35,6 +37,10 @@ _WINDOW_SAMPLES = round(1.0 / BUCKET_S) + 1
 # Steps of 0.1 s drift in floating point (ten of them end at 0.9999999999999999);
 # a bucket boundary this close past the target still closes in this step.
 _DRIFT_S = 1e-9
+
+
+def _first_shard(key: int) -> int:
+    return 0
 
 
 def seed_for(seed: int, stream: str) -> int:
@@ -62,7 +68,9 @@ class Simulation:
         self.dns_failed = False
         self.balancer: Balancer | None = None
         self.entry: Station | None = None
-        self.data: DataTier | None = None
+        self.data: DataTiers | None = None
+        self.sharding = topology.sharding
+        self.shard_rule: ShardRule | None = None
         self.stores: dict[str, KeyCache] = {}  # the cache's and the CDN's contents, by node id
         self.asset_version = 0
         self._samples: dict[str, deque[tuple[int, float, float]]] = {}
@@ -116,19 +124,26 @@ class Simulation:
             self._store_samples[spec.id] = deque([(0, 0)], maxlen=_WINDOW_SAMPLES)
 
     def _refresh_data_tier(self) -> None:
-        """Point the data tier at the databases' current roles (kept across changes)."""
-        databases = [self.stations[i] for i, spec in self.specs.items() if spec.kind == NodeKind.DATABASE]
-        primary = next((d for d in databases if self.specs[d.id].role == "primary"), None)
-        if primary is None:
+        """Point each shard's tier at the databases' current roles (tiers are kept across changes)."""
+        databases = [i for i, spec in self.specs.items() if spec.kind == NodeKind.DATABASE]
+        if not databases:
             self.data = None
             return
-        replicas = [d for d in databases if d is not primary]
-        lag_ms = max((self.specs[r.id].replication_lag_ms for r in replicas), default=0.0)
-        if self.data is None:
-            self.data = DataTier(primary, replicas, lag_s=lag_ms / 1000.0)
-        else:
-            self.data.primary, self.data.replicas = primary, replicas
-            self.data.lag_s = lag_ms / 1000.0
+        previous = self.data.tiers if self.data else []
+        tiers: list[DataTier] = []
+        for shard in range(self.sharding.shards):
+            held = [self.stations[i] for i in databases if self.specs[i].shard == shard]
+            primary = next(d for d in held if self.specs[d.id].role == "primary")
+            replicas = [d for d in held if d is not primary]
+            lag_s = max((self.specs[r.id].replication_lag_ms for r in replicas), default=0.0) / 1000.0
+            if shard < len(previous):
+                tier = previous[shard]
+                tier.primary, tier.replicas, tier.lag_s = primary, replicas, lag_s
+            else:
+                tier = DataTier(primary, replicas, lag_s=lag_s)
+            tiers.append(tier)
+        self.shard_rule = rule_for(self.sharding.strategy, self.sharding.shards, self.sharding.vnodes)
+        self.data = DataTiers(tiers, self.shard_rule.shard_of if self.shard_rule else _first_shard)
 
     def remove_node(self, node_id: str) -> None:
         """Take a node out; requests it holds still finish (a graceful drain)."""
@@ -241,8 +256,8 @@ class Simulation:
 
     def _failover(self, primary: Station, delay_s: float) -> Generator[simpy.Event, None, None]:
         yield self.env.timeout(delay_s)
-        data = self.data
-        if data is None or data.primary is not primary or not primary.failed:
+        data = self.data.holding(primary) if self.data else None
+        if data is None or not primary.failed:
             return
         lost_before = data.lost_writes
         new = data.promote(self.now)
@@ -391,6 +406,7 @@ class Simulation:
             cost_per_month=spec.cost_per_month,
             in_rotation=self._in_rotation(station),
             role=spec.role if spec.kind == NodeKind.DATABASE else "",
+            shard=spec.shard if spec.kind == NodeKind.DATABASE and self.sharding.shards > 1 else -1,
         )
 
     def _in_rotation(self, station: Station) -> bool:

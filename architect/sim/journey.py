@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from architect.sim.cachestore import KeyCache
-from architect.sim.replication import DataTier
+from architect.sim.replication import DataTiers
 from architect.sim.stations import Request, Sink, Station
 
 STATIC, READ, WRITE = 0, 1, 2
@@ -33,7 +33,7 @@ class Journey:
         cdn_store: KeyCache | None = None,
         cache: Station | None = None,
         cache_store: KeyCache | None = None,
-        data: DataTier | None = None,
+        data: DataTiers | None = None,
         asset_version: int = 0,
     ) -> None:
         self.now = now
@@ -69,13 +69,13 @@ class Journey:
         if request.kind == STATIC or data is None:
             self.complete(request)
         elif request.kind == WRITE:
-            data.primary.arrive(request)
+            data.for_key(request.key).primary.arrive(request)
         else:
             cache = self.cache
             if cache is not None and not cache.failed:
                 cache.arrive(request)
             else:
-                data.reader(request).arrive(request)
+                data.for_key(request.key).reader(request).arrive(request)
 
     def after_cache(self, request: Request) -> None:
         store = self.cache_store
@@ -84,14 +84,14 @@ class Journey:
             self.complete(request)
         else:
             request.fill = True
-            self.data.reader(request).arrive(request)
+            self.data.for_key(request.key).reader(request).arrive(request)
 
     def after_database(self, request: Request) -> None:
         data = self.data
         assert data is not None
         store = self.cache_store
         if request.kind == WRITE:
-            data.wrote(request.key, self.now())
+            data.for_key(request.key).wrote(request.key, self.now())
             if store is not None:
                 store.invalidate(request.key)
         elif request.fill and store is not None and self.cache is not None and not self.cache.failed:

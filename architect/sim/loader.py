@@ -22,6 +22,7 @@ from architect.sim.topology import (
     Network,
     Operations,
     Problem,
+    Sharding,
     Topology,
     TopologyError,
     Traffic,
@@ -32,7 +33,7 @@ FORMAT_VERSION = 1
 MAX_LINKS = 256
 MAX_NAME_LENGTH = 200
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
-_TOP_KEYS = {"version", "name", "traffic", "network", "operations", "nodes", "links"}
+_TOP_KEYS = {"version", "name", "traffic", "network", "operations", "sharding", "nodes", "links"}
 _DEFAULTS = NodeSpec(id="", kind=NodeKind.WEB_SERVER)
 _Fields = dict[str, tuple[type, Any, float, float]]  # name: (type, default, low, high)
 _TRAFFIC = Traffic()
@@ -44,6 +45,11 @@ _TRAFFIC_FIELDS: _Fields = {
     "zipf_s": (float, _TRAFFIC.zipf_s, 0, 3),
 }
 _NETWORK_FIELDS: _Fields = {"latency_ms": (float, Network().latency_ms, 0, 10_000)}
+_SHARDING_FIELDS: _Fields = {
+    "strategy": (str, "none", 0, 0),
+    "shards": (int, 1, 1, 16),
+    "vnodes": (int, 100, 1, 1000),
+}
 _OPERATIONS = Operations()
 _OPERATIONS_FIELDS: _Fields = {
     "monitoring": (bool, False, 0, 0),
@@ -60,6 +66,7 @@ _NODE_NUMBERS: _Fields = {
     "ttl_s": (float, _DEFAULTS.ttl_s, 0.001, 31_536_000),
     "replication_lag_ms": (float, _DEFAULTS.replication_lag_ms, 0, 3_600_000),
     "failover_s": (float, _DEFAULTS.failover_s, 0.01, 86_400),
+    "shard": (int, 0, 0, 15),
 }
 _NODE_CHOICES = ("service_dist", "algorithm", "eviction", "role")
 _NODE_KEYS = {"id", "kind", "size", "workers", "service_ms"} | set(_NODE_NUMBERS) | set(_NODE_CHOICES)
@@ -103,8 +110,15 @@ class _Reader:
         traffic = Traffic(**self.section(data, "traffic", _TRAFFIC_FIELDS))
         network = Network(**self.section(data, "network", _NETWORK_FIELDS))
         operations = Operations(**self.section(data, "operations", _OPERATIONS_FIELDS))
+        sharding = Sharding(**self.section(data, "sharding", _SHARDING_FIELDS))
         return Topology(
-            name=name, nodes=nodes, links=links, traffic=traffic, network=network, operations=operations
+            name=name,
+            nodes=nodes,
+            links=links,
+            traffic=traffic,
+            network=network,
+            operations=operations,
+            sharding=sharding,
         )
 
     def section(self, data: Mapping[str, Any], name: str, fields: _Fields) -> dict[str, Any]:
@@ -123,6 +137,11 @@ class _Reader:
     def value(
         self, raw: object, path: str, kind: type, default: Any, *, low: float, high: float
     ) -> Any:
+        if kind is str:
+            if not isinstance(raw, str):
+                self.problem(path, "must be text")
+                return default
+            return raw  # allowed values are checked by ``validate``
         if kind is bool:
             if not isinstance(raw, bool):
                 self.problem(path, "must be true or false")
@@ -219,6 +238,7 @@ def dump_topology(topology: Topology) -> dict[str, Any]:
         "traffic": _changed(topology.traffic, Traffic(), always=("rps",)),
         "network": {"latency_ms": topology.network.latency_ms},
         "operations": _changed(topology.operations, Operations()),
+        "sharding": _changed(topology.sharding, Sharding()),
         "nodes": [_dump_node(node) for node in topology.nodes],
         "links": [list(link) for link in topology.links],
     }

@@ -9,6 +9,7 @@ is promoted after ``failover_s``; writes the replicas had not received yet
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 
 from architect.sim.stations import Request, Station
 
@@ -65,3 +66,26 @@ class DataTier:
         self.replicas = [self.primary] + [r for r in self.replicas if r is not new]
         self.primary = new
         return new
+
+
+class DataTiers:
+    """One ``DataTier`` per shard, and the rule that picks a key's shard."""
+
+    def __init__(self, tiers: list[DataTier], shard_of: Callable[[int], int]) -> None:
+        self.tiers = tiers
+        self.shard_of = shard_of
+
+    def for_key(self, key: int) -> DataTier:
+        return self.tiers[self.shard_of(key)] if len(self.tiers) > 1 else self.tiers[0]
+
+    def holding(self, station: Station) -> DataTier | None:
+        """The tier whose primary is ``station``."""
+        return next((tier for tier in self.tiers if tier.primary is station), None)
+
+    @property
+    def stale_reads(self) -> int:
+        return sum(tier.stale_reads for tier in self.tiers)
+
+    @property
+    def lost_writes(self) -> int:
+        return sum(tier.lost_writes for tier in self.tiers)

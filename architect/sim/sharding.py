@@ -90,3 +90,12 @@ def moved_share(before: Sharding, after: Sharding, keys: int) -> float:
         raise ValueError(f"count at least one key, not {keys}")
     moved = sum(before.shard_of(k) != after.shard_of(k) for k in range(keys))
     return moved / keys
+
+
+def rule_for(strategy: str, shards: int, vnodes: int = 100) -> Sharding | None:
+    """The rule for a topology's ``sharding`` section; None when the data is not sharded."""
+    if strategy == "modulo":
+        return ModuloSharding(shards)
+    if strategy == "consistent_hash":
+        return ConsistentHashRing(shards, vnodes)
+    return None

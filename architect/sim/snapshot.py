@@ -41,6 +41,7 @@ class EventKind(StrEnum):
     PRIMARY_PROMOTED = "primary_promoted"  # node=new primary, peer=failed one, count=writes lost
     NODE_REPAIRED = "node_repaired"  # node, since=fail time, text=who: unmonitored|manual|automated
     OPERATIONS_CHANGED = "operations_changed"  # text=monitoring|automation|none (what is on now)
+    SHARD_ADDED = "shard_added"  # node=new shard's primary, count=shards now, value=share of keys moved, text=strategy
     CDN_PURGED = "cdn_purged"  # node=cdn: every edge copy dropped
     ASSETS_VERSIONED = "assets_versioned"  # node=cdn, count=new version: new URLs, cold edge
 
@@ -83,6 +84,7 @@ class NodeSnapshot:
     cost_per_month: float
     in_rotation: bool  # False when a load balancer stopped sending to it (or DNS does not reach it)
     role: str = ""  # databases: "primary" or "replica"
+    shard: int = -1  # databases of sharded data: which shard; -1 otherwise
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,8 @@ EVICTIONS = ("lru", "lfu", "fifo")
 DATABASE_ROLES = ("primary", "replica")
 MAX_REPLICAS = 8
 MAX_KEYS = 1_000_000
+MAX_SHARDS = 16
+SHARDING_STRATEGIES = ("none", "modulo", "consistent_hash")
 BALANCING_ALGORITHMS = ("round_robin", "least_connections")
 KIND_COST_PER_MONTH = {NodeKind.DNS: 0.0, NodeKind.LOAD_BALANCER: 25.0}
 
@@ -58,6 +60,15 @@ class Operations:
 
 
 @dataclass(frozen=True, slots=True)
+class Sharding:
+    """How keys are split across database shards (``none``: one shard)."""
+
+    strategy: str = "none"  # none, modulo or consistent_hash
+    shards: int = 1
+    vnodes: int = 100  # consistent_hash only: points per shard on the ring
+
+
+@dataclass(frozen=True, slots=True)
 class NodeSpec:
     """One node. Every kind but DNS is a queue with ``workers`` servers."""
 
@@ -76,6 +87,7 @@ class NodeSpec:
     role: str = "primary"  # databases only: primary or replica
     replication_lag_ms: float = 100.0  # replicas only
     failover_s: float = 10.0  # primaries only: until a replica is promoted
+    shard: int = 0  # databases only: which shard of the data it holds
 
     def resized(self, size: str) -> NodeSpec:
         return replace(self, size=size, workers=SIZES[size].workers)
@@ -114,6 +126,7 @@ class Topology:
     traffic: Traffic = field(default_factory=Traffic)
     network: Network = field(default_factory=Network)
     operations: Operations = field(default_factory=Operations)
+    sharding: Sharding = field(default_factory=Sharding)
 
     def node(self, node_id: str) -> NodeSpec:
         for node in self.nodes:
@@ -130,6 +143,13 @@ def validate(topology: Topology) -> list[Problem]:
     problems: list[Problem] = []
     problems += _node_problems(topology)
     problems += _link_problems(topology)
+    sharding = topology.sharding
+    if sharding.strategy not in SHARDING_STRATEGIES:
+        problems.append(Problem("sharding.strategy", f"must be one of {', '.join(SHARDING_STRATEGIES)}"))
+    if not 1 <= sharding.shards <= MAX_SHARDS:
+        problems.append(Problem("sharding.shards", f"must be between 1 and {MAX_SHARDS}"))
+    if sharding.strategy == "none" and sharding.shards != 1:
+        problems.append(Problem("sharding.shards", "needs a strategy: modulo or consistent_hash"))
     traffic = topology.traffic
     if traffic.rps < 0:
         problems.append(Problem("traffic.rps", "must be zero or more"))
@@ -190,12 +210,16 @@ def _node_problems(topology: Topology) -> list[Problem]:
         if sum(n.kind == kind for n in topology.nodes) > 1:
             problems.append(Problem("nodes", f"at most one node of kind {kind.value}"))
     databases = [n for n in topology.nodes if n.kind == NodeKind.DATABASE]
-    if sum(n.role == "primary" for n in databases) > 1:
-        problems.append(Problem("nodes", "at most one primary database"))
-    if databases and not any(n.role == "primary" for n in databases):
-        problems.append(Problem("nodes", "replicas need a primary database"))
-    if sum(n.role == "replica" for n in databases) > MAX_REPLICAS:
-        problems.append(Problem("nodes", f"at most {MAX_REPLICAS} replicas"))
+    shards = topology.sharding.shards
+    for index in sorted({n.shard for n in databases} | (set(range(shards)) if databases else set())):
+        held = [n for n in databases if n.shard == index]
+        where = f"shard {index}" if shards > 1 else "the data"
+        if index >= shards:
+            problems.append(Problem("nodes", f"shard {index} does not exist: sharding.shards is {shards}"))
+        elif sum(n.role == "primary" for n in held) != 1:
+            problems.append(Problem("nodes", f"{where} needs exactly one primary database"))
+        if sum(n.role == "replica" for n in held) > MAX_REPLICAS:
+            problems.append(Problem("nodes", f"at most {MAX_REPLICAS} replicas of {where}"))
     if any(n.kind == NodeKind.CACHE for n in topology.nodes) and not databases:
         problems.append(Problem("nodes", "a cache needs a database to read through to"))
     return problems

@@ -1,0 +1,89 @@
+"""Database sharding inside a running simulation: spreading load, resharding, hot keys."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from architect.sim import presets
+from architect.sim.commands import AddLoadBalancer, AddShard, AddWebServer, CommandError, ResizeNode, SeparateDatabase
+from architect.sim.engine import Simulation
+from architect.sim.loader import dump_topology, load_topology
+from architect.sim.snapshot import EventKind
+from architect.sim.topology import Traffic
+
+
+def _sharded(shards: int, *, strategy: str = "consistent_hash", zipf_s: float = 0.5, rps: float = 1200) -> Simulation:
+    traffic = Traffic(rps=rps, read_ratio=0.8, static_ratio=0, keys=100_000, zipf_s=zipf_s)
+    sim = Simulation(replace(presets.single_server(rps), traffic=traffic), seed=5)
+    sim.apply(SeparateDatabase())
+    for _ in range(3):
+        sim.apply(AddWebServer())
+    sim.apply(AddLoadBalancer())
+    for n in range(1, 5):
+        sim.apply(ResizeNode(f"web-{n}", "l"))
+    for _ in range(shards - 1):
+        sim.apply(AddShard(strategy))
+    return sim
+
+
+def _database_rates(sim: Simulation, seconds: float) -> dict[str, float]:
+    databases = {i: s for i, s in sim.stations.items() if s.kind == "database"}
+    before = {i: s.completed for i, s in databases.items()}
+    sim.advance(seconds)
+    return {i: (s.completed - before[i]) / seconds for i, s in databases.items()}
+
+
+def test_shards_split_the_database_load():
+    """Four shards each take about a quarter of the dynamic requests."""
+    rates = _database_rates(_sharded(4), 20)
+    assert sorted(rates) == ["db", "db-s1", "db-s2", "db-s3"]
+    assert sum(rates.values()) == pytest.approx(1200, rel=0.05)
+    for rate in rates.values():
+        assert rate == pytest.approx(300, rel=0.3)
+
+
+@pytest.mark.parametrize(("strategy", "expected"), [("consistent_hash", 1 / 4), ("modulo", 3 / 4)])
+def test_adding_a_shard_reports_the_share_of_keys_that_move(strategy, expected):
+    """From 3 to 4 shards: a consistent-hash ring moves ~1/4 of keys, modulo ~3/4."""
+    sim = _sharded(4, strategy=strategy)
+    event = [e for e in sim.snapshot().events if e.kind == EventKind.SHARD_ADDED][-1]
+    assert (event.count, event.text) == (4, strategy)
+    assert event.value == pytest.approx(expected, rel=0.3 if strategy == "consistent_hash" else 0.03)
+
+
+def test_a_hot_key_overloads_its_shard():
+    """The celebrity problem: with very skewed keys one shard does far more work."""
+    rates = _database_rates(_sharded(4, zipf_s=1.6), 20)
+    hottest, coolest = max(rates.values()), min(rates.values())
+    assert hottest > 2.5 * coolest
+
+
+def test_the_strategy_is_chosen_once():
+    sim = _sharded(2, strategy="modulo")
+    with pytest.raises(CommandError) as caught:
+        sim.apply(AddShard("consistent_hash"))
+    assert caught.value.code == "strategy_fixed"
+
+
+def test_sharded_topologies_load_dump_and_validate():
+    sim = _sharded(3)
+    topology = load_topology(
+        {
+            "version": 1,
+            "sharding": {"strategy": "modulo", "shards": 2},
+            "nodes": [
+                {"id": "dns", "kind": "dns"},
+                {"id": "web-1", "kind": "web_server", "service_ms": 20},
+                {"id": "db-a", "kind": "database", "shard": 0},
+                {"id": "db-b", "kind": "database", "shard": 1},
+            ],
+            "links": [["dns", "web-1"], ["web-1", "db-a"], ["web-1", "db-b"]],
+        }
+    )
+    assert load_topology(dump_topology(topology)) == topology
+    assert Simulation(topology).advance(5).error_rate == 0
+    assert sim.snapshot().node("db-s2").shard == 2
+    with pytest.raises(ValueError, match="shard 1 needs exactly one primary database"):
+        load_topology({**dump_topology(topology), "nodes": dump_topology(topology)["nodes"][:3]})
