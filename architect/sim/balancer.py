@@ -11,7 +11,7 @@ from architect.sim.stations import Request, Sink, Station
 
 
 class Balancer:
-    """Round robin or least connections over the backends in rotation."""
+    """Round robin, least connections or sticky (by user) over the backends in rotation."""
 
     def __init__(self, algorithm: str, on_error: Sink) -> None:
         self.algorithm = algorithm
@@ -35,6 +35,12 @@ class Balancer:
             return
         if self.algorithm == "least_connections":
             backend = min(rotation, key=_load)
+        elif self.algorithm == "sticky":
+            # A user keeps their server while it is in rotation; only its users move.
+            spread = request.user * 2654435761 & 0xFFFFFFFF
+            backend = self.backends[spread % len(self.backends)]
+            if backend not in rotation:
+                backend = rotation[spread % len(rotation)]
         else:
             self._next = (self._next + 1) % len(rotation)
             backend = rotation[self._next]

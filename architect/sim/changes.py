@@ -18,6 +18,7 @@ from architect.sim.commands import (
     AddCdn,
     AddLoadBalancer,
     AddReplica,
+    AddSessionStore,
     AddShard,
     AddWebServer,
     Command,
@@ -28,6 +29,7 @@ from architect.sim.commands import (
     ResizeNode,
     RestoreNode,
     SeparateDatabase,
+    SetBalancing,
     SetOperations,
     SetTraffic,
     VersionAssets,
@@ -35,7 +37,7 @@ from architect.sim.commands import (
 from architect.sim.sizes import SIZES
 from architect.sim.snapshot import EventKind, NodeKind
 from architect.sim.sharding import moved_share, rule_for
-from architect.sim.topology import MAX_REPLICAS, MAX_SHARDS, SHARDING_STRATEGIES, MAX_WEB_SERVERS
+from architect.sim.topology import BALANCING_ALGORITHMS, MAX_REPLICAS, MAX_SHARDS, SHARDING_STRATEGIES, MAX_WEB_SERVERS
 
 if TYPE_CHECKING:
     from architect.sim.engine import Simulation
@@ -65,6 +67,10 @@ def apply(sim: Simulation, command: Command) -> None:
             _purge_cdn(sim)
         case VersionAssets():
             _version_assets(sim)
+        case AddSessionStore():
+            _add_session_store(sim)
+        case SetBalancing(algorithm=algorithm):
+            _set_balancing(sim, algorithm)
         case AddShard(strategy=strategy):
             _add_shard(sim, strategy)
         case SetOperations(monitoring=monitoring, automation=automation):
@@ -241,6 +247,28 @@ def _add_shard(sim: Simulation, strategy: str) -> None:
     sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
     sim.rewire()
     sim.record(EventKind.SHARD_ADDED, node=spec.id, count=after.shards, value=moved, text=strategy)
+
+
+def _add_session_store(sim: Simulation) -> None:
+    if _of_kind(sim, NodeKind.SESSION_STORE):
+        raise CommandError("session_store_exists", "sessions are already in a shared store")
+    spec = presets.session_store()
+    sim.add_node(spec)
+    sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
+    sim.rewire()
+    sim.record(EventKind.SESSIONS_SHARED, node=spec.id)
+
+
+def _set_balancing(sim: Simulation, algorithm: str) -> None:
+    lb_id = _of_kind(sim, NodeKind.LOAD_BALANCER)
+    if not lb_id or sim.balancer is None:
+        raise CommandError("no_load_balancer", "there is no load balancer yet")
+    if algorithm not in BALANCING_ALGORITHMS:
+        choices = ", ".join(BALANCING_ALGORITHMS)
+        raise CommandError("unknown_algorithm", f"the algorithm must be one of {choices}", algorithm=algorithm)
+    sim.specs[lb_id] = replace(sim.specs[lb_id], algorithm=algorithm)
+    sim.balancer.algorithm = algorithm
+    sim.record(EventKind.BALANCING_CHANGED, node=lb_id, text=algorithm)
 
 
 def _add_cdn(sim: Simulation) -> None:

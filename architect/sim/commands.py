@@ -98,6 +98,18 @@ class AddShard:
 
 
 @dataclass(frozen=True, slots=True)
+class AddSessionStore:
+    """Keep sessions in a shared store, so any web server can serve any user."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetBalancing:
+    """Choose the load balancer's algorithm: round_robin, least_connections or sticky."""
+
+    algorithm: str
+
+
+@dataclass(frozen=True, slots=True)
 class ResizeNode:
     """Scale a node vertically to a size preset (s, m, l, xl)."""
 
@@ -132,6 +144,8 @@ Command = Union[
     VersionAssets,
     SetOperations,
     AddShard,
+    AddSessionStore,
+    SetBalancing,
     ResizeNode,
     FailNode,
     RestoreNode,
@@ -143,7 +157,9 @@ __all__ = [
     "AddCache",
     "AddCdn",
     "AddReplica",
+    "AddSessionStore",
     "AddShard",
+    "SetBalancing",
     "PurgeCdn",
     "SetOperations",
     "VersionAssets",

@@ -23,6 +23,7 @@ from architect.sim.cachestore import KeyCache
 from architect.sim.journey import READ, STATIC, WRITE, Journey
 from architect.sim.keys import ZipfKeys
 from architect.sim.replication import DataTier, DataTiers
+from architect.sim.sessions import LocalSessions
 from architect.sim.sharding import Sharding as ShardRule
 from architect.sim.sharding import rule_for
 from architect.sim.commands import Command
@@ -82,6 +83,7 @@ class Simulation:
         self._failures: dict[str, int] = {}  # node id → how many times it failed
         self._arrival_rng = random.Random(seed_for(seed, "arrivals"))
         self._keys = ZipfKeys(traffic.keys, traffic.zipf_s, random.Random(seed_for(seed, "keys")))
+        self.sessions = LocalSessions() if traffic.users else None
         self._static_below = traffic.static_ratio
         self._read_below = traffic.static_ratio + (1 - traffic.static_ratio) * traffic.read_ratio
         for spec in topology.nodes:
@@ -164,6 +166,7 @@ class Simulation:
         (entry,) = [t for t in dns_targets if t.kind != NodeKind.CDN]
         cdn = next((t for t in dns_targets if t.kind == NodeKind.CDN), None)
         cache = next((s for s in self.stations.values() if s.kind == NodeKind.CACHE), None)
+        store = next((s for s in self.stations.values() if s.kind == NodeKind.SESSION_STORE), None)
         self.entry = entry
         self.journey = journey = Journey(
             now=lambda: float(self.env.now),
@@ -175,6 +178,8 @@ class Simulation:
             cache_store=self.stores.get(cache.id) if cache else None,
             data=self.data,
             asset_version=self.asset_version,
+            session_store=store,
+            sessions=self.sessions,
         )
         for node_id, station in self.stations.items():
             kind = station.kind
@@ -186,13 +191,15 @@ class Simulation:
                 holds_data = not any(
                     self.stations[t].kind == NodeKind.DATABASE for t in targets.get(node_id, ())
                 )
-                station.forward = self._complete if holds_data else journey.after_web
+                station.forward = journey.web_sink(station, holds_data)
             elif kind == NodeKind.CDN:
                 station.forward = journey.after_cdn
             elif kind == NodeKind.CACHE:
                 station.forward = journey.after_cache
             elif kind == NodeKind.DATABASE:
                 station.forward = journey.after_database
+            elif kind == NodeKind.SESSION_STORE:
+                station.forward = journey.after_web
 
     # -- requests -----------------------------------------------------------
 
@@ -216,7 +223,8 @@ class Simulation:
         self.window.current.arrivals += 1
         draw = self._arrival_rng.random()
         kind = STATIC if draw < self._static_below else READ if draw < self._read_below else WRITE
-        request = Request(self.env.now, kind, self._keys.draw())
+        users = self.traffic.users
+        request = Request(self.env.now, kind, self._keys.draw(), int(draw * 1e9) % users if users else 0)
         if self.dns_failed:
             self._fail(request)
         else:
@@ -364,6 +372,7 @@ class Simulation:
             ),
             stale_reads=self.data.stale_reads if self.data else 0,
             lost_writes=self.data.lost_writes if self.data else 0,
+            sessions_lost=self.sessions.lost if self.sessions else 0,
         )
 
     def _hit_ratio(self, node_id: str) -> float | None:

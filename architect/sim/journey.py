@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from architect.sim.cachestore import KeyCache
 from architect.sim.replication import DataTiers
+from architect.sim.sessions import LocalSessions
 from architect.sim.stations import Request, Sink, Station
 
 STATIC, READ, WRITE = 0, 1, 2
@@ -35,6 +36,8 @@ class Journey:
         cache_store: KeyCache | None = None,
         data: DataTiers | None = None,
         asset_version: int = 0,
+        session_store: Station | None = None,
+        sessions: LocalSessions | None = None,
     ) -> None:
         self.now = now
         self.complete = complete
@@ -45,6 +48,8 @@ class Journey:
         self.cache_store = cache_store
         self.data = data
         self.asset_offset = asset_version << 32  # versioned URLs are new keys
+        self.session_store = session_store
+        self.sessions = sessions
 
     def arrive(self, request: Request) -> None:
         """A request that DNS resolved."""
@@ -64,8 +69,27 @@ class Journey:
             store.put(key, self.now())
             self.entry.arrive(request)  # fetched from the origin
 
+    def web_sink(self, station: Station, holds_data: bool) -> Sink:
+        """What a web server does with a request it has worked on."""
+        after = self.complete if holds_data else self.after_web
+        sessions = self.sessions
+        if sessions is None or self.session_store is not None:
+            return after
+
+        def with_local_session(request: Request) -> None:
+            if request.kind != STATIC:
+                sessions.visit(station, request.user)
+            after(request)
+
+        return with_local_session
+
     def after_web(self, request: Request) -> None:
         data = self.data
+        store = self.session_store
+        if store is not None and request.kind != STATIC and not request.checked:
+            request.checked = True
+            store.arrive(request)  # comes back here once the session is found
+            return
         if request.kind == STATIC or data is None:
             self.complete(request)
         elif request.kind == WRITE:

@@ -43,6 +43,7 @@ _TRAFFIC_FIELDS: _Fields = {
     "static_ratio": (float, _TRAFFIC.static_ratio, 0, 1),
     "keys": (int, _TRAFFIC.keys, 1, MAX_KEYS),
     "zipf_s": (float, _TRAFFIC.zipf_s, 0, 3),
+    "users": (int, _TRAFFIC.users, 0, MAX_KEYS),
 }
 _NETWORK_FIELDS: _Fields = {"latency_ms": (float, Network().latency_ms, 0, 10_000)}
 _SHARDING_FIELDS: _Fields = {

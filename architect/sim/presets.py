@@ -93,11 +93,21 @@ def replica(node_id: str, size: str = "m") -> NodeSpec:
     )
 
 
+def session_store(node_id: str = "sessions") -> NodeSpec:
+    return NodeSpec(
+        id=node_id,
+        kind=NodeKind.SESSION_STORE,
+        workers=16,
+        service_ms=CACHE_SERVICE_MS,
+        queue_limit=10_000,
+    )
+
+
 def single_server(rps: float = 100.0) -> Topology:
     """The chapter's first stage: DNS and one box that does everything."""
     return Topology(
         name="Single server",
         nodes=(dns(), web_server("web-1", holds_data=True)),
         links=(("dns", "web-1"),),
-        traffic=Traffic(rps=rps, read_ratio=0.8, static_ratio=0.2),
+        traffic=Traffic(rps=rps, read_ratio=0.8, static_ratio=0.2, users=10_000),
     )

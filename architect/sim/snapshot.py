@@ -16,6 +16,7 @@ class NodeKind(StrEnum):
     CDN = "cdn"
     WEB_SERVER = "web_server"
     CACHE = "cache"
+    SESSION_STORE = "session_store"
     DATABASE = "database"
 
 
@@ -41,6 +42,8 @@ class EventKind(StrEnum):
     PRIMARY_PROMOTED = "primary_promoted"  # node=new primary, peer=failed one, count=writes lost
     NODE_REPAIRED = "node_repaired"  # node, since=fail time, text=who: unmonitored|manual|automated
     OPERATIONS_CHANGED = "operations_changed"  # text=monitoring|automation|none (what is on now)
+    BALANCING_CHANGED = "balancing_changed"  # node=lb, text=algorithm
+    SESSIONS_SHARED = "sessions_shared"  # node=session store: any web server can serve anyone
     SHARD_ADDED = "shard_added"  # node=new shard's primary, count=shards now, value=share of keys moved, text=strategy
     CDN_PURGED = "cdn_purged"  # node=cdn: every edge copy dropped
     ASSETS_VERSIONED = "assets_versioned"  # node=cdn, count=new version: new URLs, cold edge
@@ -114,6 +117,7 @@ class Snapshot:
     hit_ratios: tuple[tuple[str, float], ...] = ()  # (cache or CDN id, hits ÷ lookups over the window)
     stale_reads: int = 0  # reads a replica answered before it had applied the latest write
     lost_writes: int = 0  # writes lost because a primary failed before replicating them
+    sessions_lost: int = 0  # users logged out because their request reached another server
 
     def node(self, node_id: str) -> NodeSnapshot:
         for node in self.nodes:

@@ -20,15 +20,17 @@ from architect.sim.snapshot import NodeKind
 class Request:
     """One user request on its way through the architecture."""
 
-    __slots__ = ("born", "hops", "epoch", "kind", "key", "fill")
+    __slots__ = ("born", "hops", "epoch", "kind", "key", "fill", "user", "checked")
 
-    def __init__(self, born: float, kind: int = 1, key: int = 0) -> None:
+    def __init__(self, born: float, kind: int = 1, key: int = 0, user: int = 0) -> None:
         self.born = born
         self.hops = 0  # links crossed so far
         self.epoch = 0  # the epoch of the station now holding it
         self.kind = kind  # 0 static asset, 1 read, 2 write (see ``journey``)
         self.key = key  # the data key or asset it is about
         self.fill = False  # a cache miss: the database's answer fills the cache
+        self.user = user  # who sent it (for sessions and sticky balancing)
+        self.checked = False  # its session was looked up in the shared session store
 
 
 Sink = Callable[[Request], None]

@@ -20,7 +20,7 @@ MAX_REPLICAS = 8
 MAX_KEYS = 1_000_000
 MAX_SHARDS = 16
 SHARDING_STRATEGIES = ("none", "modulo", "consistent_hash")
-BALANCING_ALGORITHMS = ("round_robin", "least_connections")
+BALANCING_ALGORITHMS = ("round_robin", "least_connections", "sticky")
 KIND_COST_PER_MONTH = {NodeKind.DNS: 0.0, NodeKind.LOAD_BALANCER: 25.0}
 
 
@@ -31,6 +31,7 @@ class Traffic:
     static_ratio: float = 0.0  # share of all requests for static assets
     keys: int = 100_000  # distinct data keys (and asset URLs)
     zipf_s: float = 1.0  # key popularity skew: 0 uniform, higher means hotter keys
+    users: int = 0  # logged-in users with sessions (0: sessions are not tracked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +159,8 @@ def validate(topology: Topology) -> list[Problem]:
             problems.append(Problem(f"traffic.{name}", "must be between 0 and 1"))
     if not 1 <= traffic.keys <= MAX_KEYS:
         problems.append(Problem("traffic.keys", f"must be between 1 and {MAX_KEYS}"))
+    if not 0 <= traffic.users <= MAX_KEYS:
+        problems.append(Problem("traffic.users", f"must be between 0 and {MAX_KEYS}"))
     if not 0 <= traffic.zipf_s <= 3:
         problems.append(Problem("traffic.zipf_s", "must be between 0 and 3"))
     operations = topology.operations
@@ -206,7 +209,7 @@ def _node_problems(topology: Topology) -> list[Problem]:
         problems.append(Problem("nodes", "needs at least one web_server"))
     if len(web) > MAX_WEB_SERVERS:
         problems.append(Problem("nodes", f"at most {MAX_WEB_SERVERS} web servers"))
-    for kind in (NodeKind.LOAD_BALANCER, NodeKind.CACHE, NodeKind.CDN):
+    for kind in (NodeKind.LOAD_BALANCER, NodeKind.CACHE, NodeKind.CDN, NodeKind.SESSION_STORE):
         if sum(n.kind == kind for n in topology.nodes) > 1:
             problems.append(Problem("nodes", f"at most one node of kind {kind.value}"))
     databases = [n for n in topology.nodes if n.kind == NodeKind.DATABASE]
@@ -252,6 +255,7 @@ _ALLOWED_LINKS = {
     (NodeKind.CDN, NodeKind.WEB_SERVER),
     (NodeKind.LOAD_BALANCER, NodeKind.WEB_SERVER),
     (NodeKind.WEB_SERVER, NodeKind.CACHE),
+    (NodeKind.WEB_SERVER, NodeKind.SESSION_STORE),
     (NodeKind.WEB_SERVER, NodeKind.DATABASE),
 }
 
