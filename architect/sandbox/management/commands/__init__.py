@@ -1,0 +1,1 @@
+"""``simulate``: run a topology file headless."""

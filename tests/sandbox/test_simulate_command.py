@@ -1,0 +1,101 @@
+"""``manage.py simulate``: a topology file run headless, as JSON or a table."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from architect.sandbox.management.commands.simulate import MAX_FILE_BYTES
+
+EXAMPLES = sorted((Path(__file__).parents[2] / "docs" / "examples").glob("*.*"))
+SHORT = ("--duration", "5", "--warmup", "1")
+
+
+def _run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("simulate", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_json_has_every_key_and_repeats(path: Path):
+    """Every example runs; the JSON holds the documented keys and is the same twice."""
+    output = _run(str(path), *SHORT, "--json")
+    assert output == _run(str(path), *SHORT, "--json")
+    report: dict[str, Any] = json.loads(output)
+    summary = report["summary"]
+    for key in ("offered_rps", "throughput_rps", "error_rate", "availability", "cost_per_month"):
+        assert isinstance(summary[key], float), key
+    assert set(summary["latency_ms"]) >= {"mean", "p50", "p95", "p99"}
+    for node in report["nodes"].values():
+        assert set(node) >= {"kind", "utilization", "throughput_rps", "mean_queue", "latency_ms"}
+        assert set(node["latency_ms"]) >= {"mean", "p99"}
+    assert "hit_ratio" in report["cache"]
+    assert isinstance(report["events"], list)
+    assert len(report["series"]) == 5
+
+
+def test_the_table_names_every_node():
+    output = _run(str(EXAMPLES[0]), *SHORT)
+    report = json.loads(_run(str(EXAMPLES[0]), *SHORT, "--json"))
+    assert "availability" in output
+    for node_id in report["nodes"]:
+        assert f"\n{node_id} " in output
+
+
+def test_a_seed_changes_the_run():
+    path = str(EXAMPLES[0])
+    assert _run(path, *SHORT, "--json", "--seed", "2") != _run(path, *SHORT, "--json")
+
+
+def test_every_problem_is_listed_with_its_path(tmp_path: Path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "version: 2\nnodes:\n  - {id: dns, kind: dns}\n  - {id: web, kind: web_server, "
+        "service_ms: -5}\nlinks:\n  - [dns, web]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as raised:
+        _run(str(path))
+    message = str(raised.value)
+    assert "nodes[1].service_ms: " in message
+    assert "version: must be 1" in message
+    assert str(path) in message
+
+
+def test_a_yaml_syntax_error_names_the_line(tmp_path: Path):
+    path = tmp_path / "broken.yml"
+    path.write_text("version: 1\nnodes:\n  - {id: dns, kind: dns\nlinks: []\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"broken\.yml: line \d+"):
+        _run(str(path))
+
+
+def test_a_json_syntax_error_names_the_line(tmp_path: Path):
+    path = tmp_path / "broken.json"
+    path.write_text('{\n  "version": 1,\n  "nodes": [,]\n}\n', encoding="utf-8")
+    with pytest.raises(CommandError, match=r"broken\.json: line 3"):
+        _run(str(path))
+
+
+def test_an_oversized_file_is_refused(tmp_path: Path):
+    path = tmp_path / "huge.yaml"
+    path.write_text("#" * (MAX_FILE_BYTES + 1), encoding="utf-8")
+    with pytest.raises(CommandError, match="larger than 1024 KiB"):
+        _run(str(path))
+
+
+def test_an_unknown_extension_or_missing_file_is_refused(tmp_path: Path):
+    with pytest.raises(CommandError, match=r"\.json, \.yaml or \.yml"):
+        _run(str(tmp_path / "topology.txt"))
+    with pytest.raises(CommandError, match="cannot be read"):
+        _run(str(tmp_path / "missing.yaml"))
+
+
+def test_limits_become_command_errors():
+    with pytest.raises(CommandError, match="duration"):
+        _run(str(EXAMPLES[0]), "--duration", "0")
