@@ -29,6 +29,7 @@ from architect.sim.commands import (
     ResizeNode,
     RestoreNode,
     SeparateDatabase,
+    SetAutoscaling,
     SetBalancing,
     SetOperations,
     SetTraffic,
@@ -37,7 +38,7 @@ from architect.sim.commands import (
 from architect.sim.sizes import SIZES
 from architect.sim.snapshot import EventKind, NodeKind
 from architect.sim.sharding import moved_share, rule_for
-from architect.sim.topology import BALANCING_ALGORITHMS, MAX_REPLICAS, MAX_SHARDS, SHARDING_STRATEGIES, MAX_WEB_SERVERS
+from architect.sim.topology import BALANCING_ALGORITHMS, autoscaling_problems, MAX_REPLICAS, MAX_SHARDS, SHARDING_STRATEGIES, MAX_WEB_SERVERS
 
 if TYPE_CHECKING:
     from architect.sim.engine import Simulation
@@ -69,6 +70,8 @@ def apply(sim: Simulation, command: Command) -> None:
             _version_assets(sim)
         case AddSessionStore():
             _add_session_store(sim)
+        case SetAutoscaling(enabled=enabled, min=low, max=high, target_utilization=target):
+            _set_autoscaling(sim, enabled, low, high, target)
         case SetBalancing(algorithm=algorithm):
             _set_balancing(sim, algorithm)
         case AddShard(strategy=strategy):
@@ -120,20 +123,38 @@ def _add_web_server(sim: Simulation) -> None:
             f"the data held inside {web_ids[0]}",
             node=web_ids[0],
         )
-    template = sim.specs[web_ids[0]]
+    node_id = add_web_server(sim)
+    if not _of_kind(sim, NodeKind.LOAD_BALANCER):
+        sim.record(EventKind.NO_TRAFFIC, node=node_id, peer=web_ids[0])
+
+
+def add_web_server(sim: Simulation, *, join_balancer: bool = True) -> str:
+    """A web server like the first one; in rotation at once unless ``join_balancer`` is off."""
+    template = sim.specs[_web_ids(sim)[0]]
     number = 1
     while f"web-{number}" in sim.specs:
         number += 1
     node_id = f"web-{number}"
     sim.add_node(replace(template, id=node_id))
     lb_id = _of_kind(sim, NodeKind.LOAD_BALANCER)
-    if lb_id:
+    if lb_id and join_balancer:
         sim.links.append((lb_id, node_id))
     sim.links += [(node_id, target) for target in _targets(sim, template.id)]
     sim.rewire()
     sim.record(EventKind.NODE_ADDED, node=node_id)
-    if not lb_id:
-        sim.record(EventKind.NO_TRAFFIC, node=node_id, peer=web_ids[0])
+    return node_id
+
+
+def join_balancer(sim: Simulation, node_id: str) -> None:
+    """Put a warmed-up web server behind the load balancer."""
+    lb_id = _of_kind(sim, NodeKind.LOAD_BALANCER)
+    if lb_id and node_id in sim.specs and (lb_id, node_id) not in sim.links:
+        sim.links.append((lb_id, node_id))
+        sim.rewire()
+
+
+def web_ids(sim: Simulation) -> list[str]:
+    return _web_ids(sim)
 
 
 def _targets(sim: Simulation, node_id: str) -> list[str]:
@@ -257,6 +278,17 @@ def _add_session_store(sim: Simulation) -> None:
     sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
     sim.rewire()
     sim.record(EventKind.SESSIONS_SHARED, node=spec.id)
+
+
+def _set_autoscaling(sim: Simulation, enabled: bool, low: int, high: int, target: float) -> None:
+    policy = replace(sim.autoscaling, enabled=enabled, min=low, max=high, target_utilization=target)
+    problems = autoscaling_problems(policy)
+    if problems:
+        raise CommandError("bad_autoscaling", "; ".join(str(p) for p in problems))
+    if enabled and not _of_kind(sim, NodeKind.LOAD_BALANCER):
+        raise CommandError("no_load_balancer", "there is no load balancer yet")
+    sim.autoscaling = policy
+    sim.record(EventKind.AUTOSCALING_CHANGED, count=low, value=float(high), text="on" if enabled else "off")
 
 
 def _set_balancing(sim: Simulation, algorithm: str) -> None:

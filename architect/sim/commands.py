@@ -110,6 +110,16 @@ class SetBalancing:
 
 
 @dataclass(frozen=True, slots=True)
+class SetAutoscaling:
+    """Turn the web tier's autoscaling on or off, between ``min`` and ``max`` servers."""
+
+    enabled: bool
+    min: int = 2
+    max: int = 10
+    target_utilization: float = 0.6
+
+
+@dataclass(frozen=True, slots=True)
 class ResizeNode:
     """Scale a node vertically to a size preset (s, m, l, xl)."""
 
@@ -146,6 +156,7 @@ Command = Union[
     AddShard,
     AddSessionStore,
     SetBalancing,
+    SetAutoscaling,
     ResizeNode,
     FailNode,
     RestoreNode,
@@ -159,6 +170,7 @@ __all__ = [
     "AddReplica",
     "AddSessionStore",
     "AddShard",
+    "SetAutoscaling",
     "SetBalancing",
     "PurgeCdn",
     "SetOperations",

@@ -18,6 +18,7 @@ import simpy
 from simpy.events import Timeout
 
 from architect.sim import changes
+from architect.sim.autoscaling import Autoscaler
 from architect.sim.balancer import Balancer
 from architect.sim.cachestore import KeyCache
 from architect.sim.journey import READ, STATIC, WRITE, Journey
@@ -80,6 +81,7 @@ class Simulation:
         traffic = topology.traffic
         self.traffic = traffic
         self.operations = topology.operations
+        self.autoscaling = topology.autoscaling
         self._failures: dict[str, int] = {}  # node id → how many times it failed
         self._arrival_rng = random.Random(seed_for(seed, "arrivals"))
         self._keys = ZipfKeys(traffic.keys, traffic.zipf_s, random.Random(seed_for(seed, "keys")))
@@ -92,6 +94,7 @@ class Simulation:
         self._arrival_generation = 0
         self.rps = 0.0
         self.set_rps(traffic.rps)
+        self.autoscaler = Autoscaler(self)
 
     @property
     def now(self) -> float:

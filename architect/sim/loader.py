@@ -17,6 +17,7 @@ from architect.sim.sizes import SIZES
 from architect.sim.snapshot import NodeKind
 from architect.sim.topology import (
     MAX_KEYS,
+    Autoscaling,
     MAX_NODES,
     NodeSpec,
     Network,
@@ -33,7 +34,7 @@ FORMAT_VERSION = 1
 MAX_LINKS = 256
 MAX_NAME_LENGTH = 200
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
-_TOP_KEYS = {"version", "name", "traffic", "network", "operations", "sharding", "nodes", "links"}
+_TOP_KEYS = {"version", "name", "traffic", "network", "operations", "sharding", "autoscaling", "nodes", "links"}
 _DEFAULTS = NodeSpec(id="", kind=NodeKind.WEB_SERVER)
 _Fields = dict[str, tuple[type, Any, float, float]]  # name: (type, default, low, high)
 _TRAFFIC = Traffic()
@@ -50,6 +51,15 @@ _SHARDING_FIELDS: _Fields = {
     "strategy": (str, "none", 0, 0),
     "shards": (int, 1, 1, 16),
     "vnodes": (int, 100, 1, 1000),
+}
+_AUTOSCALING = Autoscaling()
+_AUTOSCALING_FIELDS: _Fields = {
+    "enabled": (bool, False, 0, 0),
+    "min": (int, _AUTOSCALING.min, 1, 20),
+    "max": (int, _AUTOSCALING.max, 1, 20),
+    "target_utilization": (float, _AUTOSCALING.target_utilization, 0.05, 0.95),
+    "warmup_s": (float, _AUTOSCALING.warmup_s, 0.01, 3600),
+    "interval_s": (float, _AUTOSCALING.interval_s, 0.01, 3600),
 }
 _OPERATIONS = Operations()
 _OPERATIONS_FIELDS: _Fields = {
@@ -112,6 +122,7 @@ class _Reader:
         network = Network(**self.section(data, "network", _NETWORK_FIELDS))
         operations = Operations(**self.section(data, "operations", _OPERATIONS_FIELDS))
         sharding = Sharding(**self.section(data, "sharding", _SHARDING_FIELDS))
+        autoscaling = Autoscaling(**self.section(data, "autoscaling", _AUTOSCALING_FIELDS))
         return Topology(
             name=name,
             nodes=nodes,
@@ -120,6 +131,7 @@ class _Reader:
             network=network,
             operations=operations,
             sharding=sharding,
+            autoscaling=autoscaling,
         )
 
     def section(self, data: Mapping[str, Any], name: str, fields: _Fields) -> dict[str, Any]:
@@ -240,6 +252,7 @@ def dump_topology(topology: Topology) -> dict[str, Any]:
         "network": {"latency_ms": topology.network.latency_ms},
         "operations": _changed(topology.operations, Operations()),
         "sharding": _changed(topology.sharding, Sharding()),
+        "autoscaling": _changed(topology.autoscaling, Autoscaling()),
         "nodes": [_dump_node(node) for node in topology.nodes],
         "links": [list(link) for link in topology.links],
     }

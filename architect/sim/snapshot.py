@@ -44,6 +44,9 @@ class EventKind(StrEnum):
     OPERATIONS_CHANGED = "operations_changed"  # text=monitoring|automation|none (what is on now)
     BALANCING_CHANGED = "balancing_changed"  # node=lb, text=algorithm
     SESSIONS_SHARED = "sessions_shared"  # node=session store: any web server can serve anyone
+    SCALED_OUT = "scaled_out"  # count=servers added, value=utilisation seen, text=new ids (comma list)
+    SCALED_IN = "scaled_in"  # node=server removed, value=utilisation seen
+    AUTOSCALING_CHANGED = "autoscaling_changed"  # count=min, value=max, text=on|off
     SHARD_ADDED = "shard_added"  # node=new shard's primary, count=shards now, value=share of keys moved, text=strategy
     CDN_PURGED = "cdn_purged"  # node=cdn: every edge copy dropped
     ASSETS_VERSIONED = "assets_versioned"  # node=cdn, count=new version: new URLs, cold edge

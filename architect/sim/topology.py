@@ -61,6 +61,18 @@ class Operations:
 
 
 @dataclass(frozen=True, slots=True)
+class Autoscaling:
+    """Add web servers when they are busy, remove them when they are idle."""
+
+    enabled: bool = False
+    min: int = 2
+    max: int = 10
+    target_utilization: float = 0.6
+    warmup_s: float = 30.0  # a new server boots before it takes traffic
+    interval_s: float = 10.0  # how often the policy looks
+
+
+@dataclass(frozen=True, slots=True)
 class Sharding:
     """How keys are split across database shards (``none``: one shard)."""
 
@@ -128,6 +140,7 @@ class Topology:
     network: Network = field(default_factory=Network)
     operations: Operations = field(default_factory=Operations)
     sharding: Sharding = field(default_factory=Sharding)
+    autoscaling: Autoscaling = field(default_factory=Autoscaling)
 
     def node(self, node_id: str) -> NodeSpec:
         for node in self.nodes:
@@ -144,6 +157,7 @@ def validate(topology: Topology) -> list[Problem]:
     problems: list[Problem] = []
     problems += _node_problems(topology)
     problems += _link_problems(topology)
+    problems += autoscaling_problems(topology.autoscaling)
     sharding = topology.sharding
     if sharding.strategy not in SHARDING_STRATEGIES:
         problems.append(Problem("sharding.strategy", f"must be one of {', '.join(SHARDING_STRATEGIES)}"))
@@ -278,4 +292,16 @@ def _link_problems(topology: Topology) -> list[Problem]:
     origins = [t for t in dns_targets if kinds.get(t) != NodeKind.CDN]
     if len(origins) != 1 and any(k == NodeKind.DNS for k in kinds.values()):
         problems.append(Problem("links", "DNS must point at exactly one origin (a load balancer or a web server)"))
+    return problems
+
+
+def autoscaling_problems(policy: Autoscaling, path: str = "autoscaling") -> list[Problem]:
+    problems: list[Problem] = []
+    if not 1 <= policy.min <= policy.max <= MAX_WEB_SERVERS:
+        problems.append(Problem(f"{path}.min", f"needs 1 ≤ min ≤ max ≤ {MAX_WEB_SERVERS}"))
+    if not 0.05 <= policy.target_utilization <= 0.95:
+        problems.append(Problem(f"{path}.target_utilization", "must be between 0.05 and 0.95"))
+    for name in ("warmup_s", "interval_s"):
+        if getattr(policy, name) <= 0:
+            problems.append(Problem(f"{path}.{name}", "must be a positive number"))
     return problems
