@@ -17,6 +17,7 @@ from architect.sim.commands import (
     AddCache,
     AddCdn,
     AddLoadBalancer,
+    AddMessageQueue,
     AddReplica,
     AddSessionStore,
     AddShard,
@@ -33,6 +34,7 @@ from architect.sim.commands import (
     SetBalancing,
     SetOperations,
     SetTraffic,
+    SetWorkers,
     VersionAssets,
 )
 from architect.sim.sizes import SIZES
@@ -68,6 +70,10 @@ def apply(sim: Simulation, command: Command) -> None:
             _purge_cdn(sim)
         case VersionAssets():
             _version_assets(sim)
+        case AddMessageQueue():
+            _add_message_queue(sim)
+        case SetWorkers(node_id=node_id, workers=workers):
+            _set_workers(sim, node_id, workers)
         case AddSessionStore():
             _add_session_store(sim)
         case SetAutoscaling(enabled=enabled, min=low, max=high, target_utilization=target):
@@ -268,6 +274,33 @@ def _add_shard(sim: Simulation, strategy: str) -> None:
     sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
     sim.rewire()
     sim.record(EventKind.SHARD_ADDED, node=spec.id, count=after.shards, value=moved, text=strategy)
+
+
+MAX_POOL_WORKERS = 256
+
+
+def _add_message_queue(sim: Simulation) -> None:
+    if _of_kind(sim, NodeKind.MESSAGE_QUEUE):
+        raise CommandError("queue_exists", "there is already a message queue")
+    queue, pool = presets.message_queue(), presets.worker_pool()
+    sim.add_node(queue)
+    sim.add_node(pool)
+    sim.links += [(web_id, queue.id) for web_id in _web_ids(sim)] + [(queue.id, pool.id)]
+    sim.rewire()
+    sim.record(EventKind.QUEUE_ADDED, node=queue.id, peer=pool.id)
+
+
+def _set_workers(sim: Simulation, node_id: str, workers: int) -> None:
+    _existing(sim, node_id)
+    if sim.specs[node_id].kind != NodeKind.WORKER_POOL:
+        raise CommandError("not_a_worker_pool", f'"{node_id}" is not a worker pool', node=node_id)
+    if not 1 <= workers <= MAX_POOL_WORKERS:
+        raise CommandError(
+            "workers_out_of_range", f"a pool has 1 to {MAX_POOL_WORKERS} workers", low=1, high=MAX_POOL_WORKERS
+        )
+    sim.specs[node_id] = replace(sim.specs[node_id], workers=workers)
+    sim.stations[node_id].resize(workers)
+    sim.record(EventKind.WORKERS_SET, node=node_id, count=workers)
 
 
 def _add_session_store(sim: Simulation) -> None:

@@ -120,6 +120,19 @@ class SetAutoscaling:
 
 
 @dataclass(frozen=True, slots=True)
+class AddMessageQueue:
+    """Publish background jobs to a message queue consumed by a worker pool."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetWorkers:
+    """Set how many workers a worker pool has."""
+
+    node_id: str
+    workers: int
+
+
+@dataclass(frozen=True, slots=True)
 class ResizeNode:
     """Scale a node vertically to a size preset (s, m, l, xl)."""
 
@@ -157,6 +170,8 @@ Command = Union[
     AddSessionStore,
     SetBalancing,
     SetAutoscaling,
+    AddMessageQueue,
+    SetWorkers,
     ResizeNode,
     FailNode,
     RestoreNode,
@@ -176,6 +191,8 @@ __all__ = [
     "SetOperations",
     "VersionAssets",
     "AddLoadBalancer",
+    "AddMessageQueue",
+    "SetWorkers",
     "AddWebServer",
     "Command",
     "CommandError",

@@ -21,14 +21,15 @@ from architect.sim import changes
 from architect.sim.autoscaling import Autoscaler
 from architect.sim.balancer import Balancer
 from architect.sim.cachestore import KeyCache
-from architect.sim.journey import READ, STATIC, WRITE, Journey
+from architect.sim.journey import JOB_WRITE, READ, STATIC, WRITE, Journey
 from architect.sim.keys import ZipfKeys
 from architect.sim.replication import DataTier, DataTiers
 from architect.sim.sessions import LocalSessions
 from architect.sim.sharding import Sharding as ShardRule
 from architect.sim.sharding import rule_for
 from architect.sim.commands import Command
-from architect.sim.snapshot import Event, EventKind, NodeKind, NodeSnapshot, NodeStatus, Snapshot
+from architect.sim.queueing import DurableWorkerPool
+from architect.sim.snapshot import Event, EventKind, Jobs, NodeKind, NodeSnapshot, NodeStatus, Snapshot
 from architect.sim.stations import Request, Station
 from architect.sim.topology import NodeSpec, Topology, TopologyError, validate
 from architect.sim.window import BUCKET_S, Window
@@ -61,6 +62,7 @@ class Simulation:
         self.name = topology.name
         self.env = simpy.Environment()
         self.window = Window()
+        self.jobs = Window()  # background jobs, measured apart from user requests
         self.log: deque[Event] = deque(maxlen=EVENT_LOG_LENGTH)
         self.latency_ms = topology.network.latency_ms
         self.specs: dict[str, NodeSpec] = {}
@@ -88,6 +90,7 @@ class Simulation:
         self.sessions = LocalSessions() if traffic.users else None
         self._static_below = traffic.static_ratio
         self._read_below = traffic.static_ratio + (1 - traffic.static_ratio) * traffic.read_ratio
+        self._job_below = self._read_below + (1 - self._read_below) * traffic.job_ratio
         for spec in topology.nodes:
             self.add_node(spec)
         self.rewire()
@@ -107,7 +110,9 @@ class Simulation:
         if spec.kind == NodeKind.DNS:
             self.dns_id = spec.id
             return
-        station = Station(
+        station_class = DurableWorkerPool if spec.kind == NodeKind.WORKER_POOL else Station
+        is_job_node = spec.kind in (NodeKind.MESSAGE_QUEUE, NodeKind.WORKER_POOL)
+        station = station_class(
             self.env,
             spec.id,
             spec.kind,
@@ -116,7 +121,7 @@ class Simulation:
             service_dist=spec.service_dist,
             queue_limit=spec.queue_limit,
             rng=random.Random(seed_for(self.seed, spec.id)),
-            on_error=self._fail,
+            on_error=self._job_failed if is_job_node else self._fail,
         )
         self.stations[spec.id] = station
         self._samples[spec.id] = deque([self._sample(station)], maxlen=_WINDOW_SAMPLES)
@@ -170,6 +175,8 @@ class Simulation:
         cdn = next((t for t in dns_targets if t.kind == NodeKind.CDN), None)
         cache = next((s for s in self.stations.values() if s.kind == NodeKind.CACHE), None)
         store = next((s for s in self.stations.values() if s.kind == NodeKind.SESSION_STORE), None)
+        queue = next((s for s in self.stations.values() if s.kind == NodeKind.MESSAGE_QUEUE), None)
+        self.queue = queue
         self.entry = entry
         self.journey = journey = Journey(
             now=lambda: float(self.env.now),
@@ -183,6 +190,7 @@ class Simulation:
             asset_version=self.asset_version,
             session_store=store,
             sessions=self.sessions,
+            publish=self._publish if queue is not None else None,
         )
         for node_id, station in self.stations.items():
             kind = station.kind
@@ -203,6 +211,11 @@ class Simulation:
                 station.forward = journey.after_database
             elif kind == NodeKind.SESSION_STORE:
                 station.forward = journey.after_web
+            elif kind == NodeKind.MESSAGE_QUEUE:
+                pools = [self.stations[t] for t in targets.get(node_id, ())]
+                station.forward = pools[0].arrive if pools else self._job_failed
+            elif kind == NodeKind.WORKER_POOL:
+                station.forward = self._job_done
 
     # -- requests -----------------------------------------------------------
 
@@ -225,7 +238,12 @@ class Simulation:
         self._schedule_arrival(generation)
         self.window.current.arrivals += 1
         draw = self._arrival_rng.random()
-        kind = STATIC if draw < self._static_below else READ if draw < self._read_below else WRITE
+        if draw < self._static_below:
+            kind = STATIC
+        elif draw < self._read_below:
+            kind = READ
+        else:
+            kind = JOB_WRITE if draw < self._job_below else WRITE
         users = self.traffic.users
         request = Request(self.env.now, kind, self._keys.draw(), int(draw * 1e9) % users if users else 0)
         if self.dns_failed:
@@ -241,6 +259,19 @@ class Simulation:
 
     def _fail(self, request: Request) -> None:
         self.window.current.failed += 1
+
+    def _publish(self, job: Request) -> None:
+        self.jobs.current.arrivals += 1
+        assert self.queue is not None
+        self.queue.arrive(job)
+
+    def _job_done(self, job: Request) -> None:
+        bucket = self.jobs.current
+        bucket.served += 1
+        bucket.latency.add((self.env.now - job.born) * 1000.0)
+
+    def _job_failed(self, job: Request) -> None:
+        self.jobs.current.failed += 1
 
     # -- control logic --------------------------------------------------------
 
@@ -340,6 +371,7 @@ class Simulation:
     def _close_bucket(self) -> None:
         self._bucket_index += 1
         self.window.close_bucket(self.env.now)
+        self.jobs.close_bucket(self.env.now)
         for node_id, station in self.stations.items():
             self._samples[node_id].append(self._sample(station))
         for node_id, store in self.stores.items():
@@ -376,6 +408,21 @@ class Simulation:
             stale_reads=self.data.stale_reads if self.data else 0,
             lost_writes=self.data.lost_writes if self.data else 0,
             sessions_lost=self.sessions.lost if self.sessions else 0,
+            jobs=self._jobs_snapshot(),
+        )
+
+    def _jobs_snapshot(self) -> Jobs | None:
+        if self.queue is None:
+            return None
+        published, done, _ = self.jobs.rates()
+        span = self.jobs.span_s
+        pool = next((s for s in self.stations.values() if s.kind == NodeKind.WORKER_POOL), None)
+        return Jobs(
+            published_rps=published,
+            done_rps=done,
+            failed_rps=self.jobs.total.failed / span if span else 0.0,
+            depth=len(pool.queue) if pool else 0,
+            latency=self.jobs.latency(),
         )
 
     def _hit_ratio(self, node_id: str) -> float | None:

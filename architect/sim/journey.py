@@ -18,7 +18,7 @@ from architect.sim.replication import DataTiers
 from architect.sim.sessions import LocalSessions
 from architect.sim.stations import Request, Sink, Station
 
-STATIC, READ, WRITE = 0, 1, 2
+STATIC, READ, WRITE, JOB_WRITE = 0, 1, 2, 3  # a job write also publishes a background job
 
 
 class Journey:
@@ -38,6 +38,7 @@ class Journey:
         asset_version: int = 0,
         session_store: Station | None = None,
         sessions: LocalSessions | None = None,
+        publish: Sink | None = None,
     ) -> None:
         self.now = now
         self.complete = complete
@@ -50,6 +51,7 @@ class Journey:
         self.asset_offset = asset_version << 32  # versioned URLs are new keys
         self.session_store = session_store
         self.sessions = sessions
+        self.publish = publish
 
     def arrive(self, request: Request) -> None:
         """A request that DNS resolved."""
@@ -90,9 +92,11 @@ class Journey:
             request.checked = True
             store.arrive(request)  # comes back here once the session is found
             return
+        if request.kind == JOB_WRITE and self.publish is not None:
+            self.publish(Request(self.now(), WRITE, request.key, request.user))
         if request.kind == STATIC or data is None:
             self.complete(request)
-        elif request.kind == WRITE:
+        elif request.kind >= WRITE:
             data.for_key(request.key).primary.arrive(request)
         else:
             cache = self.cache
@@ -114,7 +118,7 @@ class Journey:
         data = self.data
         assert data is not None
         store = self.cache_store
-        if request.kind == WRITE:
+        if request.kind >= WRITE:
             data.for_key(request.key).wrote(request.key, self.now())
             if store is not None:
                 store.invalidate(request.key)

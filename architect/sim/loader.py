@@ -45,6 +45,7 @@ _TRAFFIC_FIELDS: _Fields = {
     "keys": (int, _TRAFFIC.keys, 1, MAX_KEYS),
     "zipf_s": (float, _TRAFFIC.zipf_s, 0, 3),
     "users": (int, _TRAFFIC.users, 0, MAX_KEYS),
+    "job_ratio": (float, _TRAFFIC.job_ratio, 0, 1),
 }
 _NETWORK_FIELDS: _Fields = {"latency_ms": (float, Network().latency_ms, 0, 10_000)}
 _SHARDING_FIELDS: _Fields = {

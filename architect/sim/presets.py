@@ -103,11 +103,28 @@ def session_store(node_id: str = "sessions") -> NodeSpec:
     )
 
 
+JOB_SERVICE_MS = 500.0  # e.g. making thumbnails of an uploaded photo
+
+
+def message_queue(node_id: str = "mq") -> NodeSpec:
+    return NodeSpec(id=node_id, kind=NodeKind.MESSAGE_QUEUE, workers=64, service_ms=1.0, queue_limit=100_000)
+
+
+def worker_pool(node_id: str = "workers", workers: int = 4) -> NodeSpec:
+    return NodeSpec(
+        id=node_id,
+        kind=NodeKind.WORKER_POOL,
+        workers=workers,
+        service_ms=JOB_SERVICE_MS,
+        queue_limit=1_000_000,
+    )
+
+
 def single_server(rps: float = 100.0) -> Topology:
     """The chapter's first stage: DNS and one box that does everything."""
     return Topology(
         name="Single server",
         nodes=(dns(), web_server("web-1", holds_data=True)),
         links=(("dns", "web-1"),),
-        traffic=Traffic(rps=rps, read_ratio=0.8, static_ratio=0.2, users=10_000),
+        traffic=Traffic(rps=rps, read_ratio=0.8, static_ratio=0.2, users=10_000, job_ratio=0.1),
     )

@@ -17,6 +17,8 @@ class NodeKind(StrEnum):
     WEB_SERVER = "web_server"
     CACHE = "cache"
     SESSION_STORE = "session_store"
+    MESSAGE_QUEUE = "message_queue"
+    WORKER_POOL = "worker_pool"
     DATABASE = "database"
 
 
@@ -47,6 +49,8 @@ class EventKind(StrEnum):
     SCALED_OUT = "scaled_out"  # count=servers added, value=utilisation seen, text=new ids (comma list)
     SCALED_IN = "scaled_in"  # node=server removed, value=utilisation seen
     AUTOSCALING_CHANGED = "autoscaling_changed"  # count=min, value=max, text=on|off
+    QUEUE_ADDED = "queue_added"  # node=message queue, peer=worker pool
+    WORKERS_SET = "workers_set"  # node=worker pool, count=workers
     SHARD_ADDED = "shard_added"  # node=new shard's primary, count=shards now, value=share of keys moved, text=strategy
     CDN_PURGED = "cdn_purged"  # node=cdn: every edge copy dropped
     ASSETS_VERSIONED = "assets_versioned"  # node=cdn, count=new version: new URLs, cold edge
@@ -74,6 +78,17 @@ class Latency:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class Jobs:
+    """Background jobs published to the message queue, over the window."""
+
+    published_rps: float
+    done_rps: float
+    failed_rps: float  # could not be published (the queue was down)
+    depth: int  # jobs waiting in the queue now
+    latency: Latency | None  # from publishing to done
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +136,7 @@ class Snapshot:
     stale_reads: int = 0  # reads a replica answered before it had applied the latest write
     lost_writes: int = 0  # writes lost because a primary failed before replicating them
     sessions_lost: int = 0  # users logged out because their request reached another server
+    jobs: Jobs | None = None  # when there is a message queue
 
     def node(self, node_id: str) -> NodeSnapshot:
         for node in self.nodes:

@@ -32,6 +32,7 @@ class Traffic:
     keys: int = 100_000  # distinct data keys (and asset URLs)
     zipf_s: float = 1.0  # key popularity skew: 0 uniform, higher means hotter keys
     users: int = 0  # logged-in users with sessions (0: sessions are not tracked)
+    job_ratio: float = 0.0  # share of writes that publish a background job (with a message queue)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +169,7 @@ def validate(topology: Topology) -> list[Problem]:
     traffic = topology.traffic
     if traffic.rps < 0:
         problems.append(Problem("traffic.rps", "must be zero or more"))
-    for name in ("read_ratio", "static_ratio"):
+    for name in ("read_ratio", "static_ratio", "job_ratio"):
         if not 0 <= getattr(traffic, name) <= 1:
             problems.append(Problem(f"traffic.{name}", "must be between 0 and 1"))
     if not 1 <= traffic.keys <= MAX_KEYS:
@@ -223,7 +224,9 @@ def _node_problems(topology: Topology) -> list[Problem]:
         problems.append(Problem("nodes", "needs at least one web_server"))
     if len(web) > MAX_WEB_SERVERS:
         problems.append(Problem("nodes", f"at most {MAX_WEB_SERVERS} web servers"))
-    for kind in (NodeKind.LOAD_BALANCER, NodeKind.CACHE, NodeKind.CDN, NodeKind.SESSION_STORE):
+    singles = (NodeKind.LOAD_BALANCER, NodeKind.CACHE, NodeKind.CDN, NodeKind.SESSION_STORE,
+               NodeKind.MESSAGE_QUEUE, NodeKind.WORKER_POOL)
+    for kind in singles:
         if sum(n.kind == kind for n in topology.nodes) > 1:
             problems.append(Problem("nodes", f"at most one node of kind {kind.value}"))
     databases = [n for n in topology.nodes if n.kind == NodeKind.DATABASE]
@@ -270,6 +273,8 @@ _ALLOWED_LINKS = {
     (NodeKind.LOAD_BALANCER, NodeKind.WEB_SERVER),
     (NodeKind.WEB_SERVER, NodeKind.CACHE),
     (NodeKind.WEB_SERVER, NodeKind.SESSION_STORE),
+    (NodeKind.WEB_SERVER, NodeKind.MESSAGE_QUEUE),
+    (NodeKind.MESSAGE_QUEUE, NodeKind.WORKER_POOL),
     (NodeKind.WEB_SERVER, NodeKind.DATABASE),
 }
 

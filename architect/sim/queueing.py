@@ -1,0 +1,56 @@
+"""A message queue's consumers: a worker pool whose messages outlive failures.
+
+Web servers publish jobs (processing an uploaded photo, say) and answer at
+once; the pool works through them at its own pace. The queue is durable: when
+the pool fails, the jobs it was working on go back to the front of the queue,
+and new ones wait there until it is back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import simpy
+
+from architect.sim.stations import Request, Station
+
+
+class DurableWorkerPool(Station):
+    """A station whose queue is a durable message queue."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.serving: list[Request] = []
+
+    def arrive(self, request: Request) -> None:
+        if self.failed:
+            request.hops += 1
+            self.queue.append(request)  # the broker keeps it until a worker is back
+        else:
+            super().arrive(request)
+
+    def _start(self, request: Request) -> None:
+        self.serving.append(request)
+        super()._start(request)
+
+    def _finish(self, event: simpy.Event) -> None:
+        request: Request = event._value
+        if request.epoch == self.epoch:
+            self.serving.remove(request)
+        super()._finish(event)
+
+    def fail(self) -> int:
+        """Fail now; unfinished jobs are redelivered later. Returns 0: none is lost."""
+        self._account()
+        self.queue.extendleft(reversed(self.serving))
+        self.serving = []
+        self.busy = 0
+        self.epoch += 1
+        self.failed = True
+        self.failed_at = float(self.env.now)
+        self.errors_while_down = 0
+        return 0
+
+    def restore(self) -> None:
+        super().restore()
+        self.resize(self.workers)  # start what waited
