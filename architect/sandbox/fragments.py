@@ -15,10 +15,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.charts import charts
-from architect.sandbox.diagram import TIERS, layout
+from architect.sandbox.diagram import layout, tier_order
 from architect.sandbox.event_text import event_text
 from architect.sandbox.live import SPEEDS, LiveStatus
 from architect.sim.sizes import SIZES
+from architect.sim.topology import MAX_REPLICAS
 from architect.sim.snapshot import Event, NodeKind, NodeStatus, Snapshot
 
 TEMPLATE = "sandbox/sandbox.html"
@@ -26,10 +27,13 @@ TICK_PARTS = ("status", "metrics", "charts", "diagram", "nodestats")
 FORM_PARTS = ("controls", "nodes")
 KIND_LABELS = {
     NodeKind.DNS: _("DNS"),
+    NodeKind.CDN: _("CDN"),
     NodeKind.LOAD_BALANCER: _("Load balancer"),
     NodeKind.WEB_SERVER: _("Web server"),
+    NodeKind.CACHE: _("Cache"),
     NodeKind.DATABASE: _("Database"),
 }
+DATABASE_LABELS = {"primary": _("Database (primary)"), "replica": _("Database (replica)")}
 CHART_LABELS = {
     "throughput": (_("Served requests per second"), _("req/s")),
     "p99": (_("p99 latency"), _("ms")),
@@ -55,37 +59,69 @@ def metrics(s: Snapshot) -> dict[str, str]:
         "error_rate": num(s.error_rate * 100, 1),
         "availability": num((1 - s.error_rate) * 100, 1),
         "cost": num(s.cost_per_month),
+        **building_blocks(s),
     }
+
+
+def building_blocks(s: Snapshot) -> dict[str, str]:
+    """Hit ratios of the cache and the CDN, and replication's losses, where they apply."""
+    kinds = {n.kind for n in s.nodes}
+    ratios = dict(s.hit_ratios)
+    shown: dict[str, str] = {}
+    for kind, name in ((NodeKind.CACHE, "cache_hits"), (NodeKind.CDN, "cdn_hits")):
+        node_id = next((n.id for n in s.nodes if n.kind == kind), None)
+        if node_id is not None:
+            ratio = ratios.get(node_id)
+            shown[name] = "—" if ratio is None else num(ratio * 100)
+    if any(n.role == "replica" for n in s.nodes):
+        shown["stale_reads"] = num(s.stale_reads)
+        shown["lost_writes"] = num(s.lost_writes)
+    return shown
 
 
 def node_rows(s: Snapshot) -> list[dict[str, Any]]:
     return [
         {
             "id": n.id,
-            "kind": KIND_LABELS[n.kind],
+            "kind": DATABASE_LABELS.get(n.role, KIND_LABELS[n.kind]),
             "size": n.size.upper(),
             "size_name": n.size,
-            "workers": n.workers or "—",
+            "workers": num(n.workers) if n.workers else "—",
             "busy": f"{num(n.utilization * 100)} %" if n.workers else "—",
             "queued": n.queued,
             "down": n.status == NodeStatus.DOWN,
             "in_rotation": n.in_rotation,
             "resizable": n.kind in RESIZABLE and bool(n.size),
         }
-        for n in sorted(s.nodes, key=lambda n: TIERS.index(n.kind))
+        for n in sorted(s.nodes, key=tier_order)
     ]
 
 
 def controls(s: Snapshot) -> dict[str, Any]:
-    kinds = [n.kind for n in s.nodes]
     rps = max(s.offered_rps, 1.0)
     return {
         "rps": round(s.offered_rps),
         "rps_log": f"{math.log10(rps):.2f}",
+        **offers(s),
+        "speeds": SPEEDS,
+    }
+
+
+def offers(s: Snapshot) -> dict[str, bool]:
+    """Which change buttons make sense for this architecture."""
+    kinds = [n.kind for n in s.nodes]
+    has_database = NodeKind.DATABASE in kinds
+    replicas = sum(n.role == "replica" for n in s.nodes)
+    has_cdn = NodeKind.CDN in kinds
+    return {
         "can_remove_web": kinds.count(NodeKind.WEB_SERVER) > 1,
         "can_add_lb": NodeKind.LOAD_BALANCER not in kinds,
-        "can_separate": NodeKind.DATABASE not in kinds,
-        "speeds": SPEEDS,
+        "can_separate": not has_database,
+        "can_add_cache": has_database and NodeKind.CACHE not in kinds,
+        "can_add_replica": has_database and replicas < MAX_REPLICAS,
+        "can_add_cdn": not has_cdn,
+        "can_purge_cdn": has_cdn,
+        "can_version_assets": has_cdn,
     }
 
 
@@ -137,8 +173,9 @@ def render(parts: tuple[str, ...] | list[str], context: dict[str, Any]) -> str:
 
 def forms_key(s: Snapshot, status: LiveStatus) -> tuple[object, ...]:
     """Changes exactly when the controls or the node table's forms would change."""
-    nodes = tuple((n.id, n.status, n.size, n.in_rotation) for n in s.nodes)
-    return (nodes, status.paused, status.speed, round(s.offered_rps))
+    nodes = tuple((n.id, n.kind, n.role, n.status, n.size, n.in_rotation) for n in s.nodes)
+    offered = tuple(offers(s).items())
+    return (nodes, offered, status.paused, status.speed, round(s.offered_rps))
 
 
 class Renderer:

@@ -71,3 +71,34 @@ def snapshot(**fields: object) -> Snapshot:
         window_s=1.0,
     )
     return replace(base, **fields)  # type: ignore[arg-type]
+
+
+def blocks_snapshot(*, webs: int = 2, replicas: int = 2, **fields: object) -> Snapshot:
+    """Every building block: CDN, load balancer, web servers, cache, a primary and replicas."""
+    web_ids = [f"web-{i}" for i in range(1, webs + 1)]
+    replica_ids = [f"db-r{i}" for i in range(1, replicas + 1)]
+    data = ["cache", "db", *replica_ids]
+    nodes = (
+        node("dns", NodeKind.DNS),
+        node("cdn", NodeKind.CDN, size="", workers=10_000, utilization=0.01),
+        node("lb", NodeKind.LOAD_BALANCER, size="", workers=64),
+        *(node(i) for i in web_ids),
+        node("cache", NodeKind.CACHE, size="", workers=16),
+        node("db", NodeKind.DATABASE, role="primary", utilization=0.23),
+        *(node(i, NodeKind.DATABASE, role="replica") for i in replica_ids),
+    )
+    links = (
+        ("dns", "cdn"),
+        ("cdn", "lb"),
+        ("dns", "lb"),
+        *(("lb", w) for w in web_ids),
+        *((w, d) for w in web_ids for d in data),
+    )
+    base = snapshot(
+        nodes=nodes,
+        links=links,
+        hit_ratios=(("cache", 0.873), ("cdn", 0.95)),
+        stale_reads=1234,
+        lost_writes=2,
+    )
+    return replace(base, **fields)  # type: ignore[arg-type]

@@ -168,3 +168,50 @@ async def test_the_tick_stops_on_disconnect():
     assert len(running()) == 1
     await ws.disconnect()
     assert running() == []
+
+
+async def test_a_cache_shows_its_hit_ratio():
+    ws = connect()
+    await ws.connect()
+    try:
+        await ws.receive_from(timeout=2)
+        await send(ws, action="speed", speed=5)
+        await send(ws, action="separate_database")
+        await send(ws, action="add_cache")
+        html = await until(ws, lambda h: error_of(h) == "" and 'data-node="cache"' in h)
+        assert 'id="add-cache"' not in html  # one cache is enough
+        html = await until(ws, lambda h: (metric(h, "Cache hit ratio") or "—") != "—", limit=3)
+        assert 0 <= int(metric(html, "Cache hit ratio") or "") <= 100
+    finally:
+        await ws.disconnect()
+
+
+async def test_failing_the_primary_promotes_a_replica_and_the_log_says_so():
+    ws = connect()
+    await ws.connect()
+    try:
+        await ws.receive_from(timeout=2)
+        await send(ws, action="speed", speed=5)
+        await send(ws, action="separate_database")
+        await send(ws, action="add_replica")
+        await until(ws, lambda h: 'data-node="db-r1"' in h)
+        await send(ws, action="fail", node="db")
+        html = await until(ws, lambda h: "promoted to primary" in h, limit=4)
+        sentence = re.search(r"<li>(db-r1 was promoted to primary[^<]*)</li>", html)
+        assert sentence is not None
+        assert "s after db failed;" in sentence.group(1)
+        assert metric(html, "Lost writes") is not None
+    finally:
+        await ws.disconnect()
+
+
+async def test_adding_a_cache_before_a_database_says_what_to_do_first():
+    ws = connect()
+    await ws.connect()
+    try:
+        await ws.receive_from(timeout=2)
+        await send(ws, action="add_cache")
+        html = await until(ws, lambda h: bool(error_of(h)))
+        assert "before adding a cache" in error_of(html)  # type: ignore[operator]
+    finally:
+        await ws.disconnect()

@@ -10,7 +10,7 @@ from django.utils import translation
 from architect.sandbox.diagram import USERS, layout, tone
 from architect.sim.snapshot import NodeKind, NodeStatus
 
-from .factories import node, snapshot
+from .factories import blocks_snapshot, node, snapshot
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,80 @@ def test_title_summarises_the_architecture():
     )
     assert single.title == "Architecture: Users → DNS → 1 web server (holding the data)."
     assert "web-3 is 90% busy." in diagram.description
+
+
+def test_building_blocks_take_their_columns_left_to_right():
+    boxes = {b.id: b for b in layout(blocks_snapshot()).boxes}
+    xs = [boxes[i].x for i in (USERS, "dns", "cdn", "lb", "web-1", "cache", "db")]
+    assert xs == sorted(xs) and len(set(xs)) == 7
+    assert boxes["db"].x == boxes["db-r1"].x == boxes["db-r2"].x
+    assert boxes["db"].y < boxes["db-r1"].y < boxes["db-r2"].y  # the primary on top
+
+
+def test_the_primary_is_stacked_first_even_after_a_failover():
+    s = blocks_snapshot()
+    nodes = tuple(
+        replace(n, role={"db": "replica", "db-r1": "primary"}.get(n.id, n.role)) for n in s.nodes
+    )
+    boxes = [b.id for b in layout(replace(s, nodes=nodes)).boxes if b.kind == "database"]
+    assert boxes == ["db-r1", "db", "db-r2"]
+
+
+def test_database_boxes_say_their_role():
+    with translation.override("en"):
+        boxes = {b.id: b for b in layout(blocks_snapshot()).boxes}
+    assert boxes["db"].detail == "primary · 23%"
+    assert boxes["db-r1"].detail == "replica · 30%"
+
+
+def test_the_cdn_stays_clear_of_the_dns_to_origin_line():
+    diagram = layout(blocks_snapshot())
+    boxes = {b.id: b for b in diagram.boxes}
+    cdn, dns = boxes["cdn"], boxes["dns"]
+    assert not cdn.y <= dns.cy <= cdn.y + cdn.h  # the straight DNS → LB line passes by
+    links = {(line.x1, line.y1, line.x2, line.y2) for line in diagram.lines}
+    assert (dns.x + dns.w, dns.cy, cdn.x, cdn.cy) in links  # DNS → CDN
+    assert (cdn.x + cdn.w, cdn.cy, boxes["lb"].x, boxes["lb"].cy) in links  # CDN → origin
+
+
+def test_the_cache_sits_above_the_rows_of_the_databases():
+    boxes = {b.id: b for b in layout(blocks_snapshot()).boxes}
+    assert boxes["cache"].y + boxes["cache"].h < boxes["db"].cy
+
+
+def test_many_web_servers_reach_the_data_tier_over_one_bus():
+    diagram = layout(blocks_snapshot(webs=3, replicas=2))
+    # users→dns, dns→cdn, cdn→lb, dns→lb, lb→web ×3; bus: 1 trunk + 3 stubs + 4 targets
+    assert len(diagram.lines) == 4 + 3 + 1 + 3 + 4
+    trunk = [line for line in diagram.lines if line.x1 == line.x2]
+    assert len(trunk) == 1
+
+
+def test_twenty_web_servers_and_eight_replicas_fit_without_overlap():
+    diagram = layout(blocks_snapshot(webs=20, replicas=8))
+    boxes = diagram.boxes
+    assert max(b.y + b.h for b in boxes) <= diagram.height
+    assert min(b.y for b in boxes) >= 0
+    databases = [b for b in boxes if b.kind == "database"]
+    assert not any(b.compact for b in databases)  # room for "replica · 30%"
+    for a in boxes:
+        for b in boxes:
+            if a is not b and a.x == b.x:
+                assert a.y + a.h <= b.y or b.y + b.h <= a.y
+
+
+def test_title_names_the_building_blocks():
+    with translation.override("en"):
+        diagram = layout(blocks_snapshot())
+    assert diagram.title == (
+        "Architecture: Users → DNS → CDN (static assets) → load balancer → "
+        "2 web servers → cache → database with 2 read replicas."
+    )
+    assert "db-r1 is 30% busy. It is a read replica." in diagram.description
+
+
+def test_the_diagram_is_as_tall_as_what_it_draws():
+    diagram = layout(blocks_snapshot(webs=2, replicas=4))
+    top = min(b.y for b in diagram.boxes)
+    bottom = max(b.y + b.h for b in diagram.boxes)
+    assert top == pytest.approx(20.0) and bottom == pytest.approx(diagram.height - 20.0)

@@ -43,6 +43,31 @@ def test_every_event_kind_has_a_sentence():
             Event(5.0, EventKind.NODE_RESIZED, node="db", text="xl"),
             "db was resized to XL at 5.0 s.",
         ),
+        (
+            Event(30.0, EventKind.PRIMARY_PROMOTED, node="db-r1", peer="db", count=2, since=20.0),
+            "db-r1 was promoted to primary at 30.0 s, 10.0 s after db failed; "
+            "2 writes that had not reached the replicas were lost.",
+        ),
+        (
+            Event(30.0, EventKind.PRIMARY_PROMOTED, node="db-r1", peer="db", count=1, since=20.0),
+            "db-r1 was promoted to primary at 30.0 s, 10.0 s after db failed; "
+            "1 write that had not reached the replicas was lost.",
+        ),
+        (
+            Event(30.0, EventKind.PRIMARY_PROMOTED, node="db-r1", peer="db", since=20.0),
+            "db-r1 was promoted to primary at 30.0 s, 10.0 s after db failed; "
+            "every write had reached the replicas, so none was lost.",
+        ),
+        (
+            Event(8.0, EventKind.CDN_PURGED, node="cdn"),
+            "The CDN's copies were purged at 8.0 s: the next requests for each asset go to "
+            "the origin.",
+        ),
+        (
+            Event(9.0, EventKind.ASSETS_VERSIONED, node="cdn", count=2),
+            "Assets now have new URLs (version 2) at 9.0 s: the CDN fetches each one from "
+            "the origin once.",
+        ),
     ],
 )
 def test_sentences(event, sentence):
@@ -53,6 +78,29 @@ def test_sentences(event, sentence):
 def test_known_command_errors_get_a_translatable_sentence():
     error = CommandError("already_down", '"web-1" is already down', node="web-1")
     assert error_text(error) == "web-1 is already down."
+
+
+@pytest.mark.parametrize(
+    ("error", "sentence"),
+    [
+        (
+            CommandError("needs_database", "", what="cache"),
+            "Move the data to its own database server before adding a cache.",
+        ),
+        (
+            CommandError("needs_database", "", what="replica"),
+            "Move the data to its own database server before adding a replica.",
+        ),
+        (
+            CommandError("too_many_replicas", "", limit=8),
+            "The sandbox allows at most 8 read replicas.",
+        ),
+        (CommandError("no_cdn", ""), "There is no CDN yet: add one first."),
+    ],
+)
+def test_building_block_errors_say_what_to_do(error, sentence):
+    with translation.override("en"):
+        assert error_text(error) == sentence
 
 
 def test_unknown_command_errors_fall_back_to_the_engine_message():

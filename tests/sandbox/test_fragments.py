@@ -10,9 +10,9 @@ from django.utils import translation
 
 from architect.sandbox.fragments import Renderer, page_context, render
 from architect.sandbox.live import LiveStatus
-from architect.sim.snapshot import Event, EventKind, NodeStatus
+from architect.sim.snapshot import Event, EventKind, NodeKind, NodeStatus
 
-from .factories import snapshot
+from .factories import blocks_snapshot, node, snapshot
 
 RUNNING = LiveStatus(paused=False, speed=1, ratio=1.0)
 
@@ -142,3 +142,64 @@ def test_the_server_table_lists_tiers_in_order():
         html = render(["nodes"], page_context(shuffled, RUNNING))
     rows = re.findall(r'<th scope="row">([^<]+)</th>', html)
     assert rows == ["dns", "lb", "web-3", "web-2", "web-1", "db"]
+
+
+def test_building_block_metrics_show_when_their_nodes_exist():
+    with translation.override("en"):
+        html = render(["metrics"], page_context(blocks_snapshot(), RUNNING))
+        plain = render(["metrics"], page_context(snapshot(), RUNNING))
+    assert "<dt>Cache hit ratio</dt><dd>87 <small>%" in html
+    assert "<dt>CDN hit ratio</dt><dd>95 <small>%" in html
+    assert "<dt>Stale reads</dt><dd>1,234 <small>" in html
+    assert "<dt>Lost writes</dt><dd>2 <small>" in html
+    for label in ("Cache hit ratio", "CDN hit ratio", "Stale reads", "Lost writes"):
+        assert label not in plain
+
+
+def test_a_hit_ratio_without_lookups_is_a_dash():
+    with translation.override("en"):
+        html = render(["metrics"], page_context(blocks_snapshot(hit_ratios=()), RUNNING))
+    assert "<dt>Cache hit ratio</dt><dd>— <small>%" in html
+    assert "<dt>CDN hit ratio</dt><dd>— <small>%" in html
+
+
+def test_the_server_table_names_the_new_kinds_and_database_roles():
+    with translation.override("en"):
+        html = render(["nodes"], page_context(blocks_snapshot(), RUNNING))
+    kinds = re.findall(r'<th scope="row">([^<]+)</th>\s*<td class="node-kind">([^<]+)</td>', html)
+    assert kinds[1] == ("cdn", "CDN")
+    assert ("cache", "Cache") in kinds
+    assert kinds[-3:] == [
+        ("db", "Database (primary)"),
+        ("db-r1", "Database (replica)"),
+        ("db-r2", "Database (replica)"),
+    ]
+
+
+def controls_html(s) -> str:
+    with translation.override("en"):
+        return render(["controls"], page_context(s, RUNNING))
+
+
+def test_building_block_buttons_follow_the_architecture():
+    single = controls_html(snapshot(nodes=(node("dns", NodeKind.DNS), node("web-1"))))
+    separated = controls_html(snapshot())
+    full = controls_html(blocks_snapshot())
+    most = controls_html(blocks_snapshot(replicas=8))
+    assert 'id="add-cache"' not in single and 'id="add-replica"' not in single
+    assert 'id="add-cdn"' in single and 'id="purge-cdn"' not in single
+    assert 'id="add-cache"' in separated and 'id="add-replica"' in separated
+    assert 'id="add-cache"' not in full and 'id="add-replica"' in full
+    assert 'id="add-cdn"' not in full
+    assert 'id="purge-cdn"' in full and 'id="version-assets"' in full
+    assert 'id="add-replica"' not in most  # eight is the limit
+
+
+def test_controls_are_resent_when_a_building_block_arrives():
+    renderer = Renderer()
+    with translation.override("en"):
+        renderer.render(blocks_snapshot(replicas=1), RUNNING, full=True)
+        same = renderer.render(blocks_snapshot(replicas=1, t=13.0), RUNNING)
+        more = renderer.render(blocks_snapshot(replicas=2), RUNNING)
+    assert 'id="controls"' not in same
+    assert 'id="controls"' in more and 'id="nodes"' in more
