@@ -34,6 +34,7 @@ from architect.sim.commands import (
     SetBalancing,
     SetOperations,
     SetTraffic,
+    SetTrafficMix,
     SetWorkers,
     VersionAssets,
 )
@@ -52,6 +53,8 @@ def apply(sim: Simulation, command: Command) -> None:
     match command:
         case SetTraffic(rps=rps):
             _set_traffic(sim, rps)
+        case SetTrafficMix(read_ratio=read_ratio, static_ratio=static_ratio, zipf_s=zipf_s):
+            _set_mix(sim, read_ratio, static_ratio, zipf_s)
         case AddWebServer():
             _add_web_server(sim)
         case RemoveWebServer(node_id=node_id):
@@ -104,6 +107,14 @@ def _set_traffic(sim: Simulation, rps: float) -> None:
         )
     sim.set_rps(float(rps))
     sim.record(EventKind.TRAFFIC_CHANGED, value=float(rps))
+
+
+def _set_mix(sim: Simulation, read_ratio: float, static_ratio: float, zipf_s: float) -> None:
+    for name, value, high in (("read_ratio", read_ratio, 1.0), ("static_ratio", static_ratio, 1.0), ("zipf_s", zipf_s, 3.0)):
+        if not (math.isfinite(value) and 0 <= value <= high):
+            raise CommandError("mix_out_of_range", f"{name} must be between 0 and {high:g}", field=name, high=high)
+    sim.set_mix(replace(sim.traffic, read_ratio=read_ratio, static_ratio=static_ratio, zipf_s=zipf_s))
+    sim.record(EventKind.TRAFFIC_MIX_CHANGED, value=read_ratio, since=static_ratio, text=f"{zipf_s:g}")
 
 
 def _web_ids(sim: Simulation) -> list[str]:

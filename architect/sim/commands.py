@@ -35,6 +35,15 @@ class SetTraffic:
 
 
 @dataclass(frozen=True, slots=True)
+class SetTrafficMix:
+    """Change what requests ask for: reads vs writes, static assets, key popularity skew."""
+
+    read_ratio: float
+    static_ratio: float
+    zipf_s: float
+
+
+@dataclass(frozen=True, slots=True)
 class AddWebServer:
     """Add a web server like the existing ones (same size, same links)."""
 
@@ -156,6 +165,7 @@ class RestoreNode:
 
 Command = Union[
     SetTraffic,
+    SetTrafficMix,
     AddWebServer,
     RemoveWebServer,
     AddLoadBalancer,
@@ -202,4 +212,5 @@ __all__ = [
     "RestoreNode",
     "SeparateDatabase",
     "SetTraffic",
+    "SetTrafficMix",
 ]

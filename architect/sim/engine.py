@@ -31,7 +31,7 @@ from architect.sim.commands import Command
 from architect.sim.queueing import DurableWorkerPool
 from architect.sim.snapshot import Event, EventKind, Jobs, NodeKind, NodeSnapshot, NodeStatus, Snapshot
 from architect.sim.stations import Request, Station
-from architect.sim.topology import NodeSpec, Topology, TopologyError, validate
+from architect.sim.topology import NodeSpec, Topology, TopologyError, Traffic, validate
 from architect.sim.window import BUCKET_S, Window
 
 EVENT_LOG_LENGTH = 100
@@ -88,9 +88,7 @@ class Simulation:
         self._arrival_rng = random.Random(seed_for(seed, "arrivals"))
         self._keys = ZipfKeys(traffic.keys, traffic.zipf_s, random.Random(seed_for(seed, "keys")))
         self.sessions = LocalSessions() if traffic.users else None
-        self._static_below = traffic.static_ratio
-        self._read_below = traffic.static_ratio + (1 - traffic.static_ratio) * traffic.read_ratio
-        self._job_below = self._read_below + (1 - self._read_below) * traffic.job_ratio
+        self.set_mix(traffic)
         for spec in topology.nodes:
             self.add_node(spec)
         self.rewire()
@@ -218,6 +216,15 @@ class Simulation:
                 station.forward = self._job_done
 
     # -- requests -----------------------------------------------------------
+
+    def set_mix(self, traffic: Traffic) -> None:
+        """Adopt a traffic mix (shares of static, read, write and job requests; key skew)."""
+        if traffic.zipf_s != self.traffic.zipf_s or traffic.keys != self.traffic.keys:
+            self._keys = ZipfKeys(traffic.keys, traffic.zipf_s, random.Random(seed_for(self.seed, "keys")))
+        self.traffic = traffic
+        self._static_below = traffic.static_ratio
+        self._read_below = traffic.static_ratio + (1 - traffic.static_ratio) * traffic.read_ratio
+        self._job_below = self._read_below + (1 - self._read_below) * traffic.job_ratio
 
     def set_rps(self, rps: float) -> None:
         """Change the arrival rate now; the pending arrival is redrawn."""

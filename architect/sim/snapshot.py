@@ -38,6 +38,7 @@ class EventKind(StrEnum):
     NODE_REMOVED = "node_removed"  # node
     NODE_RESIZED = "node_resized"  # node, text=size
     TRAFFIC_CHANGED = "traffic_changed"  # value=rps
+    TRAFFIC_MIX_CHANGED = "traffic_mix_changed"  # value=read ratio, since=static ratio, text=zipf s
     NO_TRAFFIC = "no_traffic"  # node: a web server that DNS does not reach (no load balancer)
     SITE_DOWN = "site_down"  # node: the entry point failed, nothing can be served
     DATABASE_SEPARATED = "database_separated"  # node=database
