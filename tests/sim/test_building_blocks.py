@@ -18,6 +18,7 @@ from architect.sim.commands import (
     PurgeCdn,
     RestoreNode,
     SeparateDatabase,
+    SetTrafficMix,
     VersionAssets,
 )
 from architect.sim.engine import Simulation
@@ -180,3 +181,24 @@ def test_without_a_replica_the_primary_serves_reads_and_nothing_is_promoted():
     snapshot = sim.advance(15)
     assert snapshot.error_rate == 1.0
     assert not [e for e in snapshot.events if e.kind == EventKind.PRIMARY_PROMOTED]
+
+
+def test_the_traffic_mix_can_change_while_running():
+    """More writes reach the primary; a hotter key set raises the cache's hit ratio."""
+    sim = _scaled_out(400, read_ratio=0.9, static_ratio=0)
+    sim.apply(AddCache())
+    sim.advance(20)
+    cold = _hit_ratio(sim, "cache", 10)
+    sim.apply(SetTrafficMix(read_ratio=0.9, static_ratio=0.0, zipf_s=1.6))
+    sim.advance(10)
+    assert _hit_ratio(sim, "cache", 10) > cold + 0.1
+    primary_before = sim.stations["db"].completed
+    sim.advance(10)
+    read_heavy = sim.stations["db"].completed - primary_before
+    sim.apply(SetTrafficMix(read_ratio=0.5, static_ratio=0.0, zipf_s=1.6))
+    primary_before = sim.stations["db"].completed
+    sim.advance(10)
+    assert sim.stations["db"].completed - primary_before > 2 * read_heavy
+    with pytest.raises(CommandError) as caught:
+        sim.apply(SetTrafficMix(read_ratio=1.5, static_ratio=0, zipf_s=1))
+    assert caught.value.code == "mix_out_of_range"
