@@ -82,8 +82,11 @@ check: $(VENV)/.installed-run
 	@DJANGO_DEBUG=0 DJANGO_SECRET_KEY='$(CHECK_SECRET_KEY)' DJANGO_ALLOWED_HOSTS=example.com \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
-bench: $(VENV)/.installed-run
-	@test -f bench/run.py || { echo "bench/run.py does not exist yet"; exit 1; }
+$(VENV)/.installed-bench: requirements-bench.txt requirements.txt | $(PY)
+	$(PY) -m pip install -r requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	$(PY) bench/run.py
 
 # Developer-only (needs GNU gettext). The compiled .mo files are committed,
