@@ -24,10 +24,12 @@ from architect.sim.commands import (
     AddWebServer,
     Command,
     CommandError,
+    FailDataCenter,
     FailNode,
     PurgeCdn,
     RemoveWebServer,
     ResizeNode,
+    RestoreDataCenter,
     RestoreNode,
     SeparateDatabase,
     SetAutoscaling,
@@ -89,6 +91,10 @@ def apply(sim: Simulation, command: Command) -> None:
             _set_operations(sim, monitoring, automation)
         case ResizeNode(node_id=node_id, size=size):
             _resize(sim, node_id, size)
+        case FailDataCenter(center=center):
+            _fail_center(sim, center)
+        case RestoreDataCenter(center=center):
+            _restore_center(sim, center)
         case FailNode(node_id=node_id):
             _fail(sim, node_id)
         case RestoreNode(node_id=node_id):
@@ -386,6 +392,30 @@ def _set_operations(sim: Simulation, monitoring: bool, automation: bool) -> None
     sim.record(EventKind.OPERATIONS_CHANGED, text=state)
 
 
+def _center_nodes(sim: Simulation, center: str) -> list[str]:
+    if not center or center not in sim.centers:
+        raise CommandError("unknown_center", f'there is no data center "{center}"', center=center)
+    return [i for i, spec in sim.specs.items() if spec.dc == center and i in sim.stations]
+
+
+def _fail_center(sim: Simulation, center: str) -> None:
+    nodes = [i for i in _center_nodes(sim, center) if not sim.is_down(i)]
+    if not nodes:
+        raise CommandError("center_down", f'data center "{center}" is already down', center=center)
+    for node_id in nodes:
+        _fail(sim, node_id)
+    sim.record(EventKind.CENTER_FAILED, text=center)
+
+
+def _restore_center(sim: Simulation, center: str) -> None:
+    nodes = [i for i in _center_nodes(sim, center) if sim.is_down(i)]
+    if not nodes:
+        raise CommandError("center_up", f'data center "{center}" is already up', center=center)
+    for node_id in nodes:
+        _restore(sim, node_id)
+    sim.record(EventKind.CENTER_RESTORED, text=center)
+
+
 def _existing(sim: Simulation, node_id: str) -> None:
     if node_id not in sim.specs:
         raise CommandError("unknown_node", f'there is no node "{node_id}"', node=node_id)
@@ -414,7 +444,7 @@ def _fail(sim: Simulation, node_id: str) -> None:
         station.fail()
         if node_id in sim.stores:
             sim.stores[node_id].clear()  # memory is lost: it comes back cold
-        if sim.data is not None and sim.data.holding(station) is not None:
+        if sim.tier_holding(station) is not None:
             sim.start_failover(station)
     sim.record(EventKind.NODE_FAILED, node=node_id)
     sim.start_repair(node_id)

@@ -142,6 +142,20 @@ class SetWorkers:
 
 
 @dataclass(frozen=True, slots=True)
+class FailDataCenter:
+    """A whole data center goes dark (power, network, a flood)."""
+
+    center: str
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreDataCenter:
+    """Bring every node of a data center back."""
+
+    center: str
+
+
+@dataclass(frozen=True, slots=True)
 class ResizeNode:
     """Scale a node vertically to a size preset (s, m, l, xl)."""
 
@@ -182,6 +196,8 @@ Command = Union[
     SetAutoscaling,
     AddMessageQueue,
     SetWorkers,
+    FailDataCenter,
+    RestoreDataCenter,
     ResizeNode,
     FailNode,
     RestoreNode,
@@ -206,6 +222,8 @@ __all__ = [
     "AddWebServer",
     "Command",
     "CommandError",
+    "FailDataCenter",
+    "RestoreDataCenter",
     "FailNode",
     "RemoveWebServer",
     "ResizeNode",

@@ -31,7 +31,8 @@ from architect.sim.commands import Command
 from architect.sim.queueing import DurableWorkerPool
 from architect.sim.snapshot import Event, EventKind, Jobs, NodeKind, NodeSnapshot, NodeStatus, Snapshot
 from architect.sim.stations import Request, Station
-from architect.sim.topology import NodeSpec, Topology, TopologyError, Traffic, validate
+from architect.sim.geo import CrossCenterSync, GeoDns
+from architect.sim.topology import GLOBAL_KINDS, NodeSpec, Topology, TopologyError, Traffic, data_centers, validate
 from architect.sim.window import BUCKET_S, Window
 
 EVENT_LOG_LENGTH = 100
@@ -70,9 +71,13 @@ class Simulation:
         self.stations: dict[str, Station] = {}
         self.dns_id = ""
         self.dns_failed = False
-        self.balancer: Balancer | None = None
-        self.entry: Station | None = None
-        self.data: DataTiers | None = None
+        self.balancers: dict[str, Balancer] = {}  # by load balancer id
+        self.centers = data_centers(topology)
+        self.entries: dict[str, Station] = {}  # where DNS sends users, by data center
+        self.journeys: dict[str, Journey] = {}
+        self.data_by_center: dict[str, DataTiers] = {}
+        self.network = topology.network
+        self.sync = CrossCenterSync(topology.network.dc_sync_ms / 1000.0) if len(self.centers) > 1 else None
         self.sharding = topology.sharding
         self.shard_rule: ShardRule | None = None
         self.stores: dict[str, KeyCache] = {}  # the cache's and the CDN's contents, by node id
@@ -92,6 +97,17 @@ class Simulation:
         for spec in topology.nodes:
             self.add_node(spec)
         self.rewire()
+        self.geo = (
+            GeoDns(
+                self.centers,
+                traffic.regions,
+                geo_routing=self.specs[self.dns_id].geo_routing,
+                is_up=lambda center: not self.entries[center].failed,
+                rng=random.Random(seed_for(seed, "regions")),
+            )
+            if len(self.centers) > 1
+            else None
+        )
         self._arrival_generation = 0
         self.rps = 0.0
         self.set_rps(traffic.rps)
@@ -100,6 +116,32 @@ class Simulation:
     @property
     def now(self) -> float:
         return float(self.env.now)
+
+    @property
+    def balancer(self) -> Balancer | None:
+        """The first data center's load balancer (the one the sandbox's commands change)."""
+        return next(iter(self.balancers.values()), None)
+
+    @property
+    def data(self) -> DataTiers | None:
+        """The first data center's data tiers."""
+        return self.data_by_center.get(self.centers[0])
+
+    @property
+    def entry(self) -> Station:
+        return self.entries[self.centers[0]]
+
+    @property
+    def journey(self) -> Journey:
+        return self.journeys[self.centers[0]]
+
+    def tier_holding(self, primary: Station) -> DataTier | None:
+        """The data tier (of any data center and shard) whose primary is ``primary``."""
+        for tiers in self.data_by_center.values():
+            tier = tiers.holding(primary)
+            if tier is not None:
+                return tier
+        return None
 
     # -- building -------------------------------------------------------------
 
@@ -124,34 +166,39 @@ class Simulation:
         self.stations[spec.id] = station
         self._samples[spec.id] = deque([self._sample(station)], maxlen=_WINDOW_SAMPLES)
         if spec.kind == NodeKind.LOAD_BALANCER:
-            self.balancer = Balancer(spec.algorithm, on_error=self._fail)
+            self.balancers[spec.id] = Balancer(spec.algorithm, on_error=self._fail)
             self.env.process(self._health_checks(spec))
         elif spec.kind in (NodeKind.CACHE, NodeKind.CDN):
             capacity = spec.capacity_keys if spec.kind == NodeKind.CACHE else 10_000_000
             self.stores[spec.id] = KeyCache(capacity, spec.ttl_s, spec.eviction)
             self._store_samples[spec.id] = deque([(0, 0)], maxlen=_WINDOW_SAMPLES)
 
-    def _refresh_data_tier(self) -> None:
-        """Point each shard's tier at the databases' current roles (tiers are kept across changes)."""
-        databases = [i for i, spec in self.specs.items() if spec.kind == NodeKind.DATABASE]
-        if not databases:
-            self.data = None
-            return
-        previous = self.data.tiers if self.data else []
-        tiers: list[DataTier] = []
-        for shard in range(self.sharding.shards):
-            held = [self.stations[i] for i in databases if self.specs[i].shard == shard]
-            primary = next(d for d in held if self.specs[d.id].role == "primary")
-            replicas = [d for d in held if d is not primary]
-            lag_s = max((self.specs[r.id].replication_lag_ms for r in replicas), default=0.0) / 1000.0
-            if shard < len(previous):
-                tier = previous[shard]
-                tier.primary, tier.replicas, tier.lag_s = primary, replicas, lag_s
-            else:
-                tier = DataTier(primary, replicas, lag_s=lag_s)
-            tiers.append(tier)
+    def _refresh_data_tiers(self) -> None:
+        """Point each center's and shard's tier at the databases' current roles (tiers are kept)."""
         self.shard_rule = rule_for(self.sharding.strategy, self.sharding.shards, self.sharding.vnodes)
-        self.data = DataTiers(tiers, self.shard_rule.shard_of if self.shard_rule else _first_shard)
+        shard_of = self.shard_rule.shard_of if self.shard_rule else _first_shard
+        for center in self.centers:
+            databases = [
+                i for i, spec in self.specs.items() if spec.kind == NodeKind.DATABASE and spec.dc == center
+            ]
+            if not databases:
+                self.data_by_center.pop(center, None)
+                continue
+            old = self.data_by_center.get(center)
+            previous = old.tiers if old else []
+            tiers: list[DataTier] = []
+            for shard in range(self.sharding.shards):
+                held = [self.stations[i] for i in databases if self.specs[i].shard == shard]
+                primary = next(d for d in held if self.specs[d.id].role == "primary")
+                replicas = [d for d in held if d is not primary]
+                lag_s = max((self.specs[r.id].replication_lag_ms for r in replicas), default=0.0) / 1000.0
+                if shard < len(previous):
+                    tier = previous[shard]
+                    tier.primary, tier.replicas, tier.lag_s = primary, replicas, lag_s
+                else:
+                    tier = DataTier(primary, replicas, lag_s=lag_s)
+                tiers.append(tier)
+            self.data_by_center[center] = DataTiers(tiers, shard_of)
 
     def remove_node(self, node_id: str) -> None:
         """Take a node out; requests it holds still finish (a graceful drain)."""
@@ -163,46 +210,56 @@ class Simulation:
         self.links = [link for link in self.links if node_id not in link]
 
     def rewire(self) -> None:
-        """Point every station at where its finished requests go next."""
-        self._refresh_data_tier()
+        """Point every station at where its finished requests go next, per data center."""
+        self._refresh_data_tiers()
         targets: dict[str, list[str]] = {}
         for source, target in self.links:
             targets.setdefault(source, []).append(target)
         dns_targets = [self.stations[t] for t in targets[self.dns_id]]
-        (entry,) = [t for t in dns_targets if t.kind != NodeKind.CDN]
         cdn = next((t for t in dns_targets if t.kind == NodeKind.CDN), None)
-        cache = next((s for s in self.stations.values() if s.kind == NodeKind.CACHE), None)
-        store = next((s for s in self.stations.values() if s.kind == NodeKind.SESSION_STORE), None)
-        queue = next((s for s in self.stations.values() if s.kind == NodeKind.MESSAGE_QUEUE), None)
-        self.queue = queue
-        self.entry = entry
-        self.journey = journey = Journey(
+        self.queue = None
+        for center in self.centers:
+            placed = [s for i, s in self.stations.items() if s.kind not in GLOBAL_KINDS and self.specs[i].dc == center]
+            self.entries[center] = next(t for t in dns_targets if t.kind != NodeKind.CDN and t in placed)
+            self.journeys[center] = self._wire_center(center, placed, targets, cdn)
+        if cdn is not None:
+            cdn.forward = self.journey.after_cdn  # misses are fetched from the first center
+
+    def _wire_center(
+        self, center: str, placed: list[Station], targets: dict[str, list[str]], cdn: Station | None
+    ) -> Journey:
+        def first(kind: NodeKind) -> Station | None:
+            return next((s for s in placed if s.kind == kind), None)
+
+        cache, store, queue = first(NodeKind.CACHE), first(NodeKind.SESSION_STORE), first(NodeKind.MESSAGE_QUEUE)
+        self.queue = self.queue or queue
+        journey = Journey(
             now=lambda: float(self.env.now),
             complete=self._complete,
-            entry=entry,
+            entry=self.entries[center],
             cdn=cdn,
             cdn_store=self.stores.get(cdn.id) if cdn else None,
             cache=cache,
             cache_store=self.stores.get(cache.id) if cache else None,
-            data=self.data,
+            data=self.data_by_center.get(center),
             asset_version=self.asset_version,
             session_store=store,
             sessions=self.sessions,
-            publish=self._publish if queue is not None else None,
+            publish=(lambda job, q=queue: self._publish(job, q)) if queue is not None else None,
+            center=center,
+            sync=self.sync,
         )
-        for node_id, station in self.stations.items():
-            kind = station.kind
+        for station in placed:
+            node_id, kind = station.id, station.kind
             if kind == NodeKind.LOAD_BALANCER:
-                assert self.balancer is not None
-                self.balancer.set_backends([self.stations[t] for t in targets.get(node_id, ())])
-                station.forward = self.balancer.route
+                balancer = self.balancers[node_id]
+                balancer.set_backends([self.stations[t] for t in targets.get(node_id, ())])
+                station.forward = balancer.route
             elif kind == NodeKind.WEB_SERVER:
                 holds_data = not any(
                     self.stations[t].kind == NodeKind.DATABASE for t in targets.get(node_id, ())
                 )
                 station.forward = journey.web_sink(station, holds_data)
-            elif kind == NodeKind.CDN:
-                station.forward = journey.after_cdn
             elif kind == NodeKind.CACHE:
                 station.forward = journey.after_cache
             elif kind == NodeKind.DATABASE:
@@ -214,6 +271,7 @@ class Simulation:
                 station.forward = pools[0].arrive if pools else self._job_failed
             elif kind == NodeKind.WORKER_POOL:
                 station.forward = self._job_done
+        return journey
 
     # -- requests -----------------------------------------------------------
 
@@ -253,24 +311,33 @@ class Simulation:
             kind = JOB_WRITE if draw < self._job_below else WRITE
         users = self.traffic.users
         request = Request(self.env.now, kind, self._keys.draw(), int(draw * 1e9) % users if users else 0)
+        geo = self.geo
         if self.dns_failed:
             self._fail(request)
-        else:
+        elif geo is None:
             self.journey.arrive(request)
+        else:
+            region = geo.region()
+            center = geo.center_for(region)
+            if center is None:
+                self._fail(request)
+                return
+            if center != region:
+                request.extra_ms = 2.0 * self.network.cross_region_ms
+            self.journeys[center].arrive(request)
 
     def _complete(self, request: Request) -> None:
         bucket = self.window.current
         bucket.served += 1
         elapsed_ms = (self.env.now - request.born) * 1000.0
-        bucket.latency.add(elapsed_ms + 2.0 * request.hops * self.latency_ms)
+        bucket.latency.add(elapsed_ms + 2.0 * request.hops * self.latency_ms + request.extra_ms)
 
     def _fail(self, request: Request) -> None:
         self.window.current.failed += 1
 
-    def _publish(self, job: Request) -> None:
+    def _publish(self, job: Request, queue: Station) -> None:
         self.jobs.current.arrivals += 1
-        assert self.queue is not None
-        self.queue.arrive(job)
+        queue.arrive(job)
 
     def _job_done(self, job: Request) -> None:
         bucket = self.jobs.current
@@ -285,9 +352,10 @@ class Simulation:
     def _health_checks(self, spec: NodeSpec) -> Generator[simpy.Event, None, None]:
         while spec.id in self.specs:
             yield self.env.timeout(spec.health_check_s)
-            if self.balancer is None or self.stations[spec.id].failed:
+            balancer = self.balancers.get(spec.id)
+            if balancer is None or self.stations[spec.id].failed:
                 continue
-            removed, restored = self.balancer.check()
+            removed, restored = balancer.check()
             for backend in removed:
                 self.record(
                     EventKind.BACKEND_REMOVED,
@@ -305,7 +373,7 @@ class Simulation:
 
     def _failover(self, primary: Station, delay_s: float) -> Generator[simpy.Event, None, None]:
         yield self.env.timeout(delay_s)
-        data = self.data.holding(primary) if self.data else None
+        data = self.tier_holding(primary)
         if data is None or not primary.failed:
             return
         lost_before = data.lost_writes
@@ -412,8 +480,9 @@ class Simulation:
                 for node_id in self.stores
                 if (ratio := self._hit_ratio(node_id)) is not None
             ),
-            stale_reads=self.data.stale_reads if self.data else 0,
-            lost_writes=self.data.lost_writes if self.data else 0,
+            stale_reads=sum(t.stale_reads for t in self.data_by_center.values())
+            + (self.sync.stale_reads if self.sync else 0),
+            lost_writes=sum(t.lost_writes for t in self.data_by_center.values()),
             sessions_lost=self.sessions.lost if self.sessions else 0,
             jobs=self._jobs_snapshot(),
         )
@@ -473,11 +542,13 @@ class Simulation:
             in_rotation=self._in_rotation(station),
             role=spec.role if spec.kind == NodeKind.DATABASE else "",
             shard=spec.shard if spec.kind == NodeKind.DATABASE and self.sharding.shards > 1 else -1,
+            dc=spec.dc,
         )
 
     def _in_rotation(self, station: Station) -> bool:
         if station.kind != NodeKind.WEB_SERVER:
             return True
-        if self.balancer is not None:
-            return station in self.balancer.in_rotation
-        return station is self.entry
+        for balancer in self.balancers.values():
+            if station in balancer.backends:
+                return station in balancer.in_rotation
+        return station in self.entries.values()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from architect.sim.cachestore import KeyCache
+from architect.sim.geo import CrossCenterSync
 from architect.sim.replication import DataTiers
 from architect.sim.sessions import LocalSessions
 from architect.sim.stations import Request, Sink, Station
@@ -39,6 +40,8 @@ class Journey:
         session_store: Station | None = None,
         sessions: LocalSessions | None = None,
         publish: Sink | None = None,
+        center: str = "",
+        sync: CrossCenterSync | None = None,
     ) -> None:
         self.now = now
         self.complete = complete
@@ -52,6 +55,8 @@ class Journey:
         self.session_store = session_store
         self.sessions = sessions
         self.publish = publish
+        self.center = center
+        self.sync = sync
 
     def arrive(self, request: Request) -> None:
         """A request that DNS resolved."""
@@ -118,6 +123,12 @@ class Journey:
         data = self.data
         assert data is not None
         store = self.cache_store
+        sync = self.sync
+        if sync is not None:
+            if request.kind >= WRITE:
+                sync.wrote(request.key, self.center, self.now())
+            else:
+                sync.read(request.key, self.center, self.now())
         if request.kind >= WRITE:
             data.for_key(request.key).wrote(request.key, self.now())
             if store is not None:

@@ -47,7 +47,11 @@ _TRAFFIC_FIELDS: _Fields = {
     "users": (int, _TRAFFIC.users, 0, MAX_KEYS),
     "job_ratio": (float, _TRAFFIC.job_ratio, 0, 1),
 }
-_NETWORK_FIELDS: _Fields = {"latency_ms": (float, Network().latency_ms, 0, 10_000)}
+_NETWORK_FIELDS: _Fields = {
+    "latency_ms": (float, Network().latency_ms, 0, 10_000),
+    "cross_region_ms": (float, Network().cross_region_ms, 0, 10_000),
+    "dc_sync_ms": (float, Network().dc_sync_ms, 0, 3_600_000),
+}
 _SHARDING_FIELDS: _Fields = {
     "strategy": (str, "none", 0, 0),
     "shards": (int, 1, 1, 16),
@@ -80,8 +84,13 @@ _NODE_NUMBERS: _Fields = {
     "failover_s": (float, _DEFAULTS.failover_s, 0.01, 86_400),
     "shard": (int, 0, 0, 15),
 }
+_NODE_TEXTS = ("dc",)
+_NODE_FLAGS = ("geo_routing",)
 _NODE_CHOICES = ("service_dist", "algorithm", "eviction", "role")
-_NODE_KEYS = {"id", "kind", "size", "workers", "service_ms"} | set(_NODE_NUMBERS) | set(_NODE_CHOICES)
+_NODE_KEYS = (
+    {"id", "kind", "size", "workers", "service_ms"} | set(_NODE_NUMBERS) | set(_NODE_CHOICES)
+    | set(_NODE_TEXTS) | set(_NODE_FLAGS)
+)
 
 
 def load_topology(data: object) -> Topology:
@@ -119,7 +128,11 @@ class _Reader:
             name = "Untitled"
         nodes = self.nodes(data.get("nodes"))
         links = self.links(data.get("links"))
-        traffic = Traffic(**self.section(data, "traffic", _TRAFFIC_FIELDS))
+        traffic_data = data.get("traffic", {})
+        regions = self.regions(traffic_data.get("regions") if isinstance(traffic_data, Mapping) else None)
+        if isinstance(traffic_data, Mapping) and "regions" in traffic_data:
+            data = {**data, "traffic": {k: v for k, v in traffic_data.items() if k != "regions"}}
+        traffic = Traffic(**self.section(data, "traffic", _TRAFFIC_FIELDS), regions=regions)
         network = Network(**self.section(data, "network", _NETWORK_FIELDS))
         operations = Operations(**self.section(data, "operations", _OPERATIONS_FIELDS))
         sharding = Sharding(**self.section(data, "sharding", _SHARDING_FIELDS))
@@ -134,6 +147,21 @@ class _Reader:
             sharding=sharding,
             autoscaling=autoscaling,
         )
+
+    def regions(self, raw: object) -> tuple[tuple[str, float], ...]:
+        """``{asia: 0.5, us-east: 0.5}``: where users are, with weights."""
+        if raw is None:
+            return ()
+        if not isinstance(raw, Mapping) or len(raw) > 16:
+            self.problem("traffic.regions", "must be a mapping of at most 16 region names to weights")
+            return ()
+        regions = []
+        for name, weight in raw.items():
+            if not isinstance(name, str) or not NODE_ID.match(name):
+                self.problem("traffic.regions", f'"{name}" is not a region name (lower-case letters, digits, dashes)')
+                continue
+            regions.append((name, self.value(weight, f"traffic.regions.{name}", float, 0.0, low=0, high=1e6)))
+        return tuple(regions)
 
     def section(self, data: Mapping[str, Any], name: str, fields: _Fields) -> dict[str, Any]:
         """The numeric fields of a top-level section, defaults where absent or wrong."""
@@ -207,6 +235,11 @@ class _Reader:
             for key, (kind, default, low, high) in _NODE_NUMBERS.items()
         }
         choices = {key: self.choice(raw, key, path) for key in _NODE_CHOICES}
+        dc = raw.get("dc", "")
+        if not isinstance(dc, str) or (dc and not NODE_ID.match(dc)):
+            self.problem(f"{path}.dc", "must be a data center name (lower-case letters, digits, dashes)")
+            dc = ""
+        geo = self.value(raw.get("geo_routing", False), f"{path}.geo_routing", bool, False, low=0, high=0)
         return NodeSpec(
             id=node_id,
             kind=kind,
@@ -218,6 +251,8 @@ class _Reader:
             ),
             **numbers,
             **choices,
+            dc=dc,
+            geo_routing=geo,
         )
 
     def choice(self, raw: Mapping[str, Any], key: str, path: str) -> str:
@@ -249,8 +284,8 @@ def dump_topology(topology: Topology) -> dict[str, Any]:
     return {
         "version": FORMAT_VERSION,
         "name": topology.name,
-        "traffic": _changed(topology.traffic, Traffic(), always=("rps",)),
-        "network": {"latency_ms": topology.network.latency_ms},
+        "traffic": _traffic(topology.traffic),
+        "network": _changed(topology.network, Network(), always=("latency_ms",)),
         "operations": _changed(topology.operations, Operations()),
         "sharding": _changed(topology.sharding, Sharding()),
         "autoscaling": _changed(topology.autoscaling, Autoscaling()),
@@ -263,8 +298,12 @@ def _dump_node(node: NodeSpec) -> dict[str, Any]:
     data: dict[str, Any] = {"id": node.id, "kind": node.kind.value}
     if node.size:
         data["size"] = node.size
+    if node.dc:
+        data["dc"] = node.dc
+    if node.geo_routing:
+        data["geo_routing"] = True
     expected = {"workers": SIZES[node.size].workers if node.size else _DEFAULTS.workers}
-    for key in sorted(_NODE_KEYS - {"id", "kind", "size"}):
+    for key in sorted(_NODE_KEYS - {"id", "kind", "size", "dc", "geo_routing"}):
         value = getattr(node, key)
         if value != expected.get(key, getattr(_DEFAULTS, key)):
             data[key] = value
@@ -275,3 +314,10 @@ def _changed(value: object, default: object, *, always: tuple[str, ...] = ()) ->
     """The fields of a dataclass that differ from its defaults (and ``always`` ones)."""
     names = value.__dataclass_fields__  # type: ignore[attr-defined]
     return {n: getattr(value, n) for n in names if n in always or getattr(value, n) != getattr(default, n)}
+
+
+def _traffic(traffic: Traffic) -> dict[str, Any]:
+    data = _changed(traffic, Traffic(), always=("rps",))
+    if traffic.regions:
+        data["regions"] = dict(traffic.regions)
+    return data

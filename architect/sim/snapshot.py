@@ -52,6 +52,8 @@ class EventKind(StrEnum):
     AUTOSCALING_CHANGED = "autoscaling_changed"  # count=min, value=max, text=on|off
     QUEUE_ADDED = "queue_added"  # node=message queue, peer=worker pool
     WORKERS_SET = "workers_set"  # node=worker pool, count=workers
+    CENTER_FAILED = "center_failed"  # text=data center: every node in it failed
+    CENTER_RESTORED = "center_restored"  # text=data center
     SHARD_ADDED = "shard_added"  # node=new shard's primary, count=shards now, value=share of keys moved, text=strategy
     CDN_PURGED = "cdn_purged"  # node=cdn: every edge copy dropped
     ASSETS_VERSIONED = "assets_versioned"  # node=cdn, count=new version: new URLs, cold edge
@@ -107,6 +109,7 @@ class NodeSnapshot:
     in_rotation: bool  # False when a load balancer stopped sending to it (or DNS does not reach it)
     role: str = ""  # databases: "primary" or "replica"
     shard: int = -1  # databases of sharded data: which shard; -1 otherwise
+    dc: str = ""  # its data center, when there are several
 
 
 @dataclass(frozen=True, slots=True)

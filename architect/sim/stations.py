@@ -20,7 +20,7 @@ from architect.sim.snapshot import NodeKind
 class Request:
     """One user request on its way through the architecture."""
 
-    __slots__ = ("born", "hops", "epoch", "kind", "key", "fill", "user", "checked")
+    __slots__ = ("born", "hops", "epoch", "kind", "key", "fill", "user", "checked", "extra_ms")
 
     def __init__(self, born: float, kind: int = 1, key: int = 0, user: int = 0) -> None:
         self.born = born
@@ -31,6 +31,7 @@ class Request:
         self.fill = False  # a cache miss: the database's answer fills the cache
         self.user = user  # who sent it (for sessions and sticky balancing)
         self.checked = False  # its session was looked up in the shared session store
+        self.extra_ms = 0.0  # fixed delay on top of the path: a far-away data center
 
 
 Sink = Callable[[Request], None]

@@ -19,6 +19,8 @@ DATABASE_ROLES = ("primary", "replica")
 MAX_REPLICAS = 8
 MAX_KEYS = 1_000_000
 MAX_SHARDS = 16
+MAX_DATA_CENTERS = 8
+GLOBAL_KINDS = (NodeKind.DNS, NodeKind.CDN)  # they stand outside every data center
 SHARDING_STRATEGIES = ("none", "modulo", "consistent_hash")
 BALANCING_ALGORITHMS = ("round_robin", "least_connections", "sticky")
 KIND_COST_PER_MONTH = {NodeKind.DNS: 0.0, NodeKind.LOAD_BALANCER: 25.0}
@@ -33,11 +35,14 @@ class Traffic:
     zipf_s: float = 1.0  # key popularity skew: 0 uniform, higher means hotter keys
     users: int = 0  # logged-in users with sessions (0: sessions are not tracked)
     job_ratio: float = 0.0  # share of writes that publish a background job (with a message queue)
+    regions: tuple[tuple[str, float], ...] = ()  # where users are: (region, weight); none: one region
 
 
 @dataclass(frozen=True, slots=True)
 class Network:
     latency_ms: float = 0.5  # one way, per link a request crosses
+    cross_region_ms: float = 80.0  # one way, between a user and a data center in another region
+    dc_sync_ms: float = 1000.0  # until a write in one data center reaches the others
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +107,8 @@ class NodeSpec:
     replication_lag_ms: float = 100.0  # replicas only
     failover_s: float = 10.0  # primaries only: until a replica is promoted
     shard: int = 0  # databases only: which shard of the data it holds
+    dc: str = ""  # the data center it stands in ("" when there is only one)
+    geo_routing: bool = False  # DNS only: send users to the nearest healthy data center
 
     def resized(self, size: str) -> NodeSpec:
         return replace(self, size=size, workers=SIZES[size].workers)
@@ -169,6 +176,10 @@ def validate(topology: Topology) -> list[Problem]:
     traffic = topology.traffic
     if traffic.rps < 0:
         problems.append(Problem("traffic.rps", "must be zero or more"))
+    if len(traffic.regions) > MAX_DATA_CENTERS * 2 or any(w < 0 for _, w in traffic.regions):
+        problems.append(Problem("traffic.regions", "at most 16 regions, each with a weight of zero or more"))
+    elif traffic.regions and sum(w for _, w in traffic.regions) <= 0:
+        problems.append(Problem("traffic.regions", "the weights must add up to more than zero"))
     for name in ("read_ratio", "static_ratio", "job_ratio"):
         if not 0 <= getattr(traffic, name) <= 1:
             problems.append(Problem(f"traffic.{name}", "must be between 0 and 1"))
@@ -224,25 +235,50 @@ def _node_problems(topology: Topology) -> list[Problem]:
         problems.append(Problem("nodes", "needs at least one web_server"))
     if len(web) > MAX_WEB_SERVERS:
         problems.append(Problem("nodes", f"at most {MAX_WEB_SERVERS} web servers"))
-    singles = (NodeKind.LOAD_BALANCER, NodeKind.CACHE, NodeKind.CDN, NodeKind.SESSION_STORE,
+    if sum(n.kind == NodeKind.CDN for n in topology.nodes) > 1:
+        problems.append(Problem("nodes", "at most one node of kind cdn"))
+    centers = data_centers(topology)
+    placed = [n for n in topology.nodes if n.kind not in GLOBAL_KINDS]
+    if len(centers) > 1 and any(not n.dc for n in placed):
+        problems.append(Problem("nodes", "give every node a data center (dc), or none"))
+    if len(centers) > MAX_DATA_CENTERS:
+        problems.append(Problem("nodes", f"at most {MAX_DATA_CENTERS} data centers"))
+    for center in centers:
+        problems += _center_problems([n for n in placed if n.dc == center], center, topology.sharding.shards)
+    return problems
+
+
+def _center_problems(nodes: list[NodeSpec], center: str, shards: int) -> list[Problem]:
+    """What one data center must hold: at most one of each single kind, a primary per shard."""
+    problems: list[Problem] = []
+    where_dc = f" in data center {center}" if center else ""
+    singles = (NodeKind.LOAD_BALANCER, NodeKind.CACHE, NodeKind.SESSION_STORE,
                NodeKind.MESSAGE_QUEUE, NodeKind.WORKER_POOL)
     for kind in singles:
-        if sum(n.kind == kind for n in topology.nodes) > 1:
-            problems.append(Problem("nodes", f"at most one node of kind {kind.value}"))
-    databases = [n for n in topology.nodes if n.kind == NodeKind.DATABASE]
-    shards = topology.sharding.shards
+        if sum(n.kind == kind for n in nodes) > 1:
+            problems.append(Problem("nodes", f"at most one node of kind {kind.value}{where_dc}"))
+    databases = [n for n in nodes if n.kind == NodeKind.DATABASE]
     for index in sorted({n.shard for n in databases} | (set(range(shards)) if databases else set())):
         held = [n for n in databases if n.shard == index]
-        where = f"shard {index}" if shards > 1 else "the data"
+        where = (f"shard {index}" if shards > 1 else "the data") + where_dc
         if index >= shards:
             problems.append(Problem("nodes", f"shard {index} does not exist: sharding.shards is {shards}"))
         elif sum(n.role == "primary" for n in held) != 1:
             problems.append(Problem("nodes", f"{where} needs exactly one primary database"))
         if sum(n.role == "replica" for n in held) > MAX_REPLICAS:
             problems.append(Problem("nodes", f"at most {MAX_REPLICAS} replicas of {where}"))
-    if any(n.kind == NodeKind.CACHE for n in topology.nodes) and not databases:
-        problems.append(Problem("nodes", "a cache needs a database to read through to"))
+    if any(n.kind == NodeKind.CACHE for n in nodes) and not databases:
+        problems.append(Problem("nodes", f"a cache needs a database to read through to{where_dc}"))
     return problems
+
+
+def data_centers(topology: Topology) -> list[str]:
+    """The data centers in the order their first node appears ([""] when none is named)."""
+    centers: list[str] = []
+    for node in topology.nodes:
+        if node.kind not in GLOBAL_KINDS and node.dc not in centers:
+            centers.append(node.dc)
+    return centers or [""]
 
 
 def _data_problems(node: NodeSpec, path: str) -> list[Problem]:
@@ -293,10 +329,19 @@ def _link_problems(topology: Topology) -> list[Problem]:
                     f"a {kinds[source].value} cannot send requests to a {kinds[target].value}",
                 )
             )
+    centers = {n.id: n.dc for n in topology.nodes if n.kind not in GLOBAL_KINDS}
+    for i, (source, target) in enumerate(topology.links):
+        if source in centers and target in centers and centers[source] != centers[target]:
+            problems.append(Problem(f"links[{i}]", "crosses data centers: each center has its own path"))
     dns_targets = [b for a, b in topology.links if kinds.get(a) == NodeKind.DNS]
-    origins = [t for t in dns_targets if kinds.get(t) != NodeKind.CDN]
-    if len(origins) != 1 and any(k == NodeKind.DNS for k in kinds.values()):
-        problems.append(Problem("links", "DNS must point at exactly one origin (a load balancer or a web server)"))
+    origins = [centers.get(t, "") for t in dns_targets if kinds.get(t) != NodeKind.CDN]
+    if any(k == NodeKind.DNS for k in kinds.values()):
+        for center in data_centers(topology):
+            if origins.count(center) != 1:
+                where = f" in data center {center}" if center else ""
+                problems.append(
+                    Problem("links", f"DNS must point at exactly one origin{where} (a load balancer or a web server)")
+                )
     return problems
 
 

@@ -1,0 +1,98 @@
+"""Several data centers: geoDNS, an outage moving traffic, data syncing across centers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from architect.sim.commands import FailDataCenter, RestoreDataCenter
+from architect.sim.engine import Simulation
+from architect.sim.loader import dump_topology, load_topology
+from architect.sim.topology import TopologyError
+
+EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "two-data-centers.yaml"
+
+
+def _data(**changes: object) -> dict:
+    data = yaml.safe_load(EXAMPLE.read_text())
+    data.update(changes)
+    return data
+
+
+def _simulation(*, geo_routing: bool = True) -> Simulation:
+    data = _data()
+    data["nodes"][0]["geo_routing"] = geo_routing
+    return Simulation(load_topology(data), seed=4)
+
+
+def _mean_latency(sim: Simulation, seconds: float) -> float:
+    sim.window.reset_cumulative()
+    sim.advance(seconds)
+    return sim.window.cumulative.latency.mean()
+
+
+def _served_by(sim: Simulation, prefix: str, seconds: float) -> float:
+    lb = sim.stations[f"{prefix}-lb"]
+    done = lb.completed
+    sim.advance(seconds)
+    return (lb.completed - done) / seconds
+
+
+def test_geo_dns_sends_each_region_to_its_own_center():
+    sim = _simulation()
+    sim.advance(5)
+    assert _served_by(sim, "us", 20) == pytest.approx(300, rel=0.1)
+    assert _served_by(sim, "asia", 20) == pytest.approx(300, rel=0.1)
+    assert _mean_latency(sim, 20) < 60  # nobody crosses an ocean
+
+
+def test_without_geo_dns_far_users_pay_the_cross_region_delay():
+    """Half the users cross 80 ms each way: the mean rises by about 80 ms."""
+    near = _mean_latency(_simulation(), 30)
+    far = _mean_latency(_simulation(geo_routing=False), 30)
+    assert far - near == pytest.approx(0.5 * 2 * 80, rel=0.15)
+
+
+def test_a_center_outage_moves_its_users_to_the_other_center():
+    sim = _simulation()
+    sim.advance(10)
+    before = _mean_latency(sim, 10)
+    sim.apply(FailDataCenter("asia"))
+    sim.advance(2)
+    sim.window.reset_cumulative()
+    after = _mean_latency(sim, 20)
+    measured = sim.window.cumulative
+    assert measured.failed == 0
+    assert after - before == pytest.approx(0.5 * 2 * 80, rel=0.3)
+    assert _served_by(sim, "us", 10) == pytest.approx(600, rel=0.1)
+    sim.apply(RestoreDataCenter("asia"))
+    assert _served_by(sim, "asia", 10) == pytest.approx(300, rel=0.15)
+
+
+def test_without_geo_dns_an_outage_of_the_first_center_takes_the_site_down():
+    sim = _simulation(geo_routing=False)
+    sim.apply(FailDataCenter("us-east"))
+    assert sim.advance(3).error_rate == 1.0
+
+
+def test_writes_reach_the_other_center_after_the_sync_delay():
+    """A hot key written in one center and read in the other within 1 s is stale."""
+    sim = _simulation()
+    assert sim.advance(20).stale_reads > 0
+    data = _data(network={"latency_ms": 0.5, "cross_region_ms": 80, "dc_sync_ms": 0})
+    assert Simulation(load_topology(data), seed=4).advance(20).stale_reads == 0
+
+
+def test_two_center_files_round_trip_and_are_validated():
+    topology = load_topology(_data())
+    assert load_topology(dump_topology(topology)) == topology
+    crossing = _data()
+    crossing["links"].append(["us-web-1", "asia-db"])
+    with pytest.raises(TopologyError, match="crosses data centers"):
+        load_topology(crossing)
+    unplaced = _data()
+    del unplaced["nodes"][4]["dc"]
+    with pytest.raises(TopologyError, match="give every node a data center"):
+        load_topology(unplaced)
