@@ -283,6 +283,7 @@ class Simulation:
         self._static_below = traffic.static_ratio
         self._read_below = traffic.static_ratio + (1 - traffic.static_ratio) * traffic.read_ratio
         self._job_below = self._read_below + (1 - self._read_below) * traffic.job_ratio
+        self._fanout_below = self._static_below + (self._read_below - self._static_below) * traffic.cross_shard_ratio
 
     def set_rps(self, rps: float) -> None:
         """Change the arrival rate now; the pending arrival is redrawn."""
@@ -311,6 +312,8 @@ class Simulation:
             kind = JOB_WRITE if draw < self._job_below else WRITE
         users = self.traffic.users
         request = Request(self.env.now, kind, self._keys.draw(), int(draw * 1e9) % users if users else 0)
+        if kind == READ and draw < self._fanout_below:
+            request.fanout = True
         geo = self.geo
         if self.dns_failed:
             self._fail(request)
@@ -333,6 +336,11 @@ class Simulation:
         bucket.latency.add(elapsed_ms + 2.0 * request.hops * self.latency_ms + request.extra_ms)
 
     def _fail(self, request: Request) -> None:
+        fan = request.parent
+        if fan is not None:  # one part of a cross-shard query: the query fails, once
+            if fan.failed:
+                return
+            fan.failed = True
         self.window.current.failed += 1
 
     def _publish(self, job: Request, queue: Station) -> None:

@@ -22,6 +22,17 @@ from architect.sim.stations import Request, Sink, Station
 STATIC, READ, WRITE, JOB_WRITE = 0, 1, 2, 3  # a job write also publishes a background job
 
 
+class FanOut:
+    """A cross-shard query: one read per shard, done when the slowest answers."""
+
+    __slots__ = ("request", "pending", "failed")
+
+    def __init__(self, request: Request, parts: int) -> None:
+        self.request = request
+        self.pending = parts
+        self.failed = False
+
+
 class Journey:
     """The routing of one wiring of the architecture (rebuilt when it changes)."""
 
@@ -101,14 +112,23 @@ class Journey:
             self.publish(Request(self.now(), WRITE, request.key, request.user))
         if request.kind == STATIC or data is None:
             self.complete(request)
+        elif request.fanout and len(data.tiers) > 1:
+            self._fan_out(request, data)
         elif request.kind >= WRITE:
             data.for_key(request.key).primary.arrive(request)
         else:
             cache = self.cache
-            if cache is not None and not cache.failed:
+            if cache is not None and not cache.failed and not request.fanout:
                 cache.arrive(request)
             else:
                 data.for_key(request.key).reader(request).arrive(request)
+
+    def _fan_out(self, request: Request, data: DataTiers) -> None:
+        fan = FanOut(request, len(data.tiers))
+        for tier in data.tiers:
+            part = Request(request.born, READ, request.key, request.user)
+            part.hops, part.parent = request.hops, fan
+            tier.reader(part).arrive(part)
 
     def after_cache(self, request: Request) -> None:
         store = self.cache_store
@@ -135,4 +155,11 @@ class Journey:
                 store.invalidate(request.key)
         elif request.fill and store is not None and self.cache is not None and not self.cache.failed:
             store.put(request.key, self.now())
-        self.complete(request)
+        fan = request.parent
+        if fan is None:
+            self.complete(request)
+        else:
+            fan.pending -= 1
+            if fan.pending == 0 and not fan.failed:
+                fan.request.hops = max(fan.request.hops, request.hops)
+                self.complete(fan.request)

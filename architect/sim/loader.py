@@ -46,6 +46,7 @@ _TRAFFIC_FIELDS: _Fields = {
     "zipf_s": (float, _TRAFFIC.zipf_s, 0, 3),
     "users": (int, _TRAFFIC.users, 0, MAX_KEYS),
     "job_ratio": (float, _TRAFFIC.job_ratio, 0, 1),
+    "cross_shard_ratio": (float, _TRAFFIC.cross_shard_ratio, 0, 1),
 }
 _NETWORK_FIELDS: _Fields = {
     "latency_ms": (float, Network().latency_ms, 0, 10_000),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 import simpy
 from simpy.events import Timeout
@@ -20,7 +21,7 @@ from architect.sim.snapshot import NodeKind
 class Request:
     """One user request on its way through the architecture."""
 
-    __slots__ = ("born", "hops", "epoch", "kind", "key", "fill", "user", "checked", "extra_ms")
+    __slots__ = ("born", "hops", "epoch", "kind", "key", "fill", "user", "checked", "extra_ms", "fanout", "parent")
 
     def __init__(self, born: float, kind: int = 1, key: int = 0, user: int = 0) -> None:
         self.born = born
@@ -32,6 +33,8 @@ class Request:
         self.user = user  # who sent it (for sessions and sticky balancing)
         self.checked = False  # its session was looked up in the shared session store
         self.extra_ms = 0.0  # fixed delay on top of the path: a far-away data center
+        self.fanout = False  # a read that needs every shard (a cross-shard query)
+        self.parent: Any = None  # the fan-out this request is one part of
 
 
 Sink = Callable[[Request], None]

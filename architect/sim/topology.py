@@ -35,6 +35,7 @@ class Traffic:
     zipf_s: float = 1.0  # key popularity skew: 0 uniform, higher means hotter keys
     users: int = 0  # logged-in users with sessions (0: sessions are not tracked)
     job_ratio: float = 0.0  # share of writes that publish a background job (with a message queue)
+    cross_shard_ratio: float = 0.0  # share of reads that query every shard (sharded data only)
     regions: tuple[tuple[str, float], ...] = ()  # where users are: (region, weight); none: one region
 
 
@@ -180,7 +181,7 @@ def validate(topology: Topology) -> list[Problem]:
         problems.append(Problem("traffic.regions", "at most 16 regions, each with a weight of zero or more"))
     elif traffic.regions and sum(w for _, w in traffic.regions) <= 0:
         problems.append(Problem("traffic.regions", "the weights must add up to more than zero"))
-    for name in ("read_ratio", "static_ratio", "job_ratio"):
+    for name in ("read_ratio", "static_ratio", "job_ratio", "cross_shard_ratio"):
         if not 0 <= getattr(traffic, name) <= 1:
             problems.append(Problem(f"traffic.{name}", "must be between 0 and 1"))
     if not 1 <= traffic.keys <= MAX_KEYS:

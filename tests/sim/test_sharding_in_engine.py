@@ -7,7 +7,15 @@ from dataclasses import replace
 import pytest
 
 from architect.sim import presets
-from architect.sim.commands import AddLoadBalancer, AddShard, AddWebServer, CommandError, ResizeNode, SeparateDatabase
+from architect.sim.commands import (
+    AddLoadBalancer,
+    AddShard,
+    AddWebServer,
+    CommandError,
+    FailNode,
+    ResizeNode,
+    SeparateDatabase,
+)
 from architect.sim.engine import Simulation
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.snapshot import EventKind
@@ -87,3 +95,43 @@ def test_sharded_topologies_load_dump_and_validate():
     assert sim.snapshot().node("db-s2").shard == 2
     with pytest.raises(ValueError, match="shard 1 needs exactly one primary database"):
         load_topology({**dump_topology(topology), "nodes": dump_topology(topology)["nodes"][:3]})
+
+
+def _with_cross_shard_reads(ratio: float) -> Simulation:
+    traffic = Traffic(rps=800, read_ratio=1.0, static_ratio=0, keys=100_000, zipf_s=0.5, cross_shard_ratio=ratio)
+    sim = Simulation(replace(presets.single_server(800), traffic=traffic), seed=9)
+    sim.apply(SeparateDatabase())
+    for _ in range(3):
+        sim.apply(AddWebServer())
+    sim.apply(AddLoadBalancer())
+    for _ in range(3):
+        sim.apply(AddShard("modulo"))
+    return sim
+
+
+def test_a_cross_shard_query_asks_every_shard_and_waits_for_the_slowest():
+    """A share r of reads fans out to 4 shards: the databases do (1 − r) + 4r reads per read."""
+    plain, fanned = _with_cross_shard_reads(0.0), _with_cross_shard_reads(0.25)
+    plain_rates, fanned_rates = _database_rates(plain, 20), _database_rates(fanned, 20)
+    assert sum(plain_rates.values()) == pytest.approx(800, rel=0.05)
+    assert sum(fanned_rates.values()) == pytest.approx(800 * (0.75 + 4 * 0.25), rel=0.05)
+    assert fanned.snapshot().throughput_rps == pytest.approx(800, rel=0.1)  # one answer per query
+    fanned.window.reset_cumulative()
+    plain.window.reset_cumulative()
+    fanned.advance(20)
+    plain.advance(20)
+    (fan_p99,) = fanned.window.cumulative.latency.percentiles(0.99)
+    (plain_p99,) = plain.window.cumulative.latency.percentiles(0.99)
+    assert fan_p99 > plain_p99
+
+
+def test_one_shard_down_fails_every_cross_shard_query_once():
+    sim = _with_cross_shard_reads(0.25)
+    sim.advance(5)
+    sim.apply(FailNode("db-s2"))
+    sim.window.reset_cumulative()
+    sim.advance(10)
+    measured = sim.window.cumulative
+    error_rate = measured.failed / (measured.served + measured.failed)
+    # The quarter of keys on db-s2 (of plain reads) and every cross-shard query fail.
+    assert error_rate == pytest.approx(0.75 * 0.25 + 0.25, abs=0.04)
