@@ -1,11 +1,14 @@
 """Lay out the architecture diagram: one column per tier, stacked nodes.
 
-Columns, left to right: Users | DNS | CDN | load balancer | web servers | cache |
-databases (the primary first, then its replicas). The CDN sits off the DNS → origin
-line, so that line never crosses it; the cache sits one row above the databases, so
-the links to each database pass under it. When several web servers reach several
-data nodes, their links meet on a vertical bus instead of crossing each other.
-The template draws the result as SVG; no JavaScript is involved.
+Columns, left to right: Users | DNS | CDN | load balancer | web servers | a side
+column (cache, session store, message queue) | a data column (each shard's primary,
+then its replicas; the worker pool). The side and data columns share one grid of
+rows: the cache sits one row above the databases, the session store and the message
+queue below them, so the links to each database pass between them, and the worker
+pool sits right of the queue that feeds it. The CDN sits off the DNS → origin line,
+so that line never crosses it. When several web servers reach several nodes, their
+links meet on a vertical bus instead of crossing each other. The template draws the
+result as SVG; no JavaScript is involved.
 """
 
 from __future__ import annotations
@@ -22,14 +25,18 @@ BOX_W = 120.0
 COLUMN_GAP = 60.0
 MARGIN = 20.0
 MIN_HEIGHT = 160.0
-TIERS = (
+TIERS = (  # the order of the node table too
     NodeKind.DNS,
     NodeKind.CDN,
     NodeKind.LOAD_BALANCER,
     NodeKind.WEB_SERVER,
     NodeKind.CACHE,
+    NodeKind.SESSION_STORE,
     NodeKind.DATABASE,
+    NodeKind.MESSAGE_QUEUE,
+    NodeKind.WORKER_POOL,
 )
+FRONT = (NodeKind.DNS, NodeKind.CDN, NodeKind.LOAD_BALANCER, NodeKind.WEB_SERVER)
 CDN_ROWS = 3  # the CDN takes the row above (or below) the DNS → origin line
 ROLES = {  # a database's role, as its box says it
     "primary": lambda: pgettext("database role", "primary"),
@@ -60,7 +67,13 @@ class Box:
 
     @property
     def compact(self) -> bool:
-        return self.h < 40
+        """One line (“web-12 · 40%”) instead of a label and a detail line."""
+        return self.h < 34
+
+    @property
+    def tight(self) -> bool:
+        """Two lines in smaller type."""
+        return not self.compact and self.h < 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,40 +107,53 @@ def tone(node: NodeSnapshot) -> str:
 
 
 def _row_height(count: int) -> float:
-    return 56.0 if count <= 5 else 40.0 if count <= 10 else 26.0
+    return 56.0 if count <= 5 else 40.0 if count <= 10 else 34.0 if count <= 16 else 26.0
 
 
-def tier_order(node: NodeSnapshot) -> tuple[int, bool]:
-    """Sort key: by tier, and the primary database before its replicas."""
-    return TIERS.index(node.kind), node.role == "replica"
+def tier_order(node: NodeSnapshot) -> tuple[int, int, bool]:
+    """Sort key: by tier, databases by shard, each shard's primary before its replicas."""
+    return TIERS.index(node.kind), node.shard, node.role == "replica"
 
 
 @dataclass(frozen=True, slots=True)
 class _Column:
     nodes: list[NodeSnapshot]
     rows: int  # rows of the stack this column is centred in
-    first: int  # the row of its first node
+    slots: list[int]  # the row of each node
+
+
+def _stack(nodes: list[NodeSnapshot], rows: int = 0, first: int = 0) -> _Column:
+    return _Column(nodes, rows or len(nodes), [first + i for i in range(len(nodes))])
 
 
 def _columns(snapshot: Snapshot) -> list[_Column]:
-    by_kind = {kind: [n for n in snapshot.nodes if n.kind == kind] for kind in TIERS}
-    by_kind[NodeKind.DATABASE].sort(key=tier_order)
-    cache = 1 if by_kind[NodeKind.CACHE] else 0
-    data_rows = len(by_kind[NodeKind.DATABASE]) + cache
+    by_kind = {kind: sorted((n for n in snapshot.nodes if n.kind == kind), key=tier_order)
+               for kind in TIERS}
     columns = []
-    for kind in TIERS:
+    for kind in FRONT:
         nodes = by_kind[kind]
-        if not nodes:
-            continue
-        if kind == NodeKind.CDN:
+        if kind == NodeKind.CDN and nodes:
             below = _origin_is_above_centre(snapshot, nodes[0].id, by_kind)
-            columns.append(_Column(nodes, CDN_ROWS, CDN_ROWS - 1 if below else 0))
-        elif kind == NodeKind.CACHE:
-            columns.append(_Column(nodes, max(data_rows, 1), 0))
-        elif kind == NodeKind.DATABASE:
-            columns.append(_Column(nodes, data_rows, cache))
-        else:
-            columns.append(_Column(nodes, len(nodes), 0))
+            columns.append(_stack(nodes, CDN_ROWS, CDN_ROWS - 1 if below else 0))
+        elif nodes:
+            columns.append(_stack(nodes))
+    return columns + _back_columns(by_kind)
+
+
+def _back_columns(by_kind: dict[NodeKind, list[NodeSnapshot]]) -> list[_Column]:
+    """The side and data columns, on one grid of rows (see the module's docstring)."""
+    grid: list[tuple[list[NodeSnapshot], list[NodeSnapshot]]] = []  # (side, data) per row
+    grid += [([n], []) for n in by_kind[NodeKind.CACHE]]
+    grid += [([], [n]) for n in by_kind[NodeKind.DATABASE]]
+    grid += [([n], []) for n in by_kind[NodeKind.SESSION_STORE]]
+    queues, pools = by_kind[NodeKind.MESSAGE_QUEUE], by_kind[NodeKind.WORKER_POOL]
+    for row in range(max(len(queues), len(pools))):
+        grid.append((queues[row : row + 1], pools[row : row + 1]))
+    columns = []
+    for side in (0, 1):
+        cells = [(row, cell[side][0]) for row, cell in enumerate(grid) if cell[side]]
+        if cells:
+            columns.append(_Column([n for _r, n in cells], len(grid), [r for r, _n in cells]))
     return columns
 
 
@@ -150,8 +176,8 @@ def layout(snapshot: Snapshot) -> Diagram:
     for column in _columns(snapshot):
         h = _row_height(column.rows)
         step = h + h / 3
-        top = -(column.rows * step - h / 3) / 2 + column.first * step
-        placed += [(node, x, top + i * step, h) for i, node in enumerate(column.nodes)]
+        top = -(column.rows * step - h / 3) / 2
+        placed += [(node, x, top + row * step, h) for node, row in zip(column.nodes, column.slots)]
         if column.nodes[0].kind == NodeKind.WEB_SERVER:
             web_right = x + BOX_W
         x += BOX_W + COLUMN_GAP
@@ -161,7 +187,8 @@ def layout(snapshot: Snapshot) -> Diagram:
     centre = (height - (high - low)) / 2 - low
     boxes = [Box(USERS, USERS, MARGIN, centre - 28, BOX_W * 0.7, 56.0,
                  _("Users"), "", USERS, False)]
-    boxes += [_box(node, bx, centre + y, h) for node, bx, y, h in placed]
+    balanced = any(n.kind == NodeKind.LOAD_BALANCER for n in snapshot.nodes)
+    boxes += [_box(node, bx, centre + y, h, balanced) for node, bx, y, h in placed]
     return Diagram(
         width=x - COLUMN_GAP + MARGIN,
         height=height,
@@ -183,7 +210,7 @@ def _lines(snapshot: Snapshot, by_id: dict[str, Box], bus_x: float) -> list[Line
     bused = [(a, b) for a, b in pairs if a in webs]
     sources = list(dict.fromkeys(a for a, _b in bused))
     targets = list(dict.fromkeys(b for _a, b in bused))
-    if len(sources) < 2 or len(targets) < 2:
+    if len(targets) < 2:  # one target: a straight line from each web server
         bused = []
     lines = [_link(by_id[a], by_id[b], a in down or b in down) for a, b in pairs
              if (a, b) not in bused]
@@ -200,17 +227,27 @@ def _link(a: Box, b: Box, dashed: bool) -> Line:
     return Line(a.x + a.w, a.cy, b.x, b.cy, dashed)
 
 
-def _box(node: NodeSnapshot, x: float, y: float, h: float) -> Box:
+def _box(node: NodeSnapshot, x: float, y: float, h: float, balanced: bool) -> Box:
     if node.status == NodeStatus.DOWN:
         detail = _("down")
+    elif not node.in_rotation:
+        detail = _("booting") if balanced else _("no traffic")
     else:
         detail = f"{node.utilization:.0%}" if node.workers else ""
-    role = ROLES.get(node.role) if node.kind == NodeKind.DATABASE else None
-    if role is not None:
-        detail = f"{role()} · {detail}" if detail else role()
+    role = _role(node)
+    if role:
+        detail = f"{role} · {detail}" if detail else role
     return Box(node.id, str(node.kind), x, y, BOX_W, h, node.id, detail, tone(node),
                not node.in_rotation)
 
+
+def _role(node: NodeSnapshot) -> str:
+    """“primary”, “replica”, or “shard 2” for a sharded primary."""
+    if node.kind != NodeKind.DATABASE or node.role not in ROLES:
+        return ""
+    if node.shard >= 0 and node.role == "primary":
+        return pgettext("database role", "shard %(n)d") % {"n": node.shard}
+    return ROLES[node.role]()
 
 
 def summary(snapshot: Snapshot) -> str:
@@ -228,19 +265,35 @@ def summary(snapshot: Snapshot) -> str:
         parts.append(ngettext("%(n)d web server", "%(n)d web servers", webs) % {"n": webs})
     if count[NodeKind.CACHE]:
         parts.append(_("cache"))
-    replicas = sum(n.role == "replica" for n in snapshot.nodes)
-    if replicas:
-        parts.append(
-            ngettext(
-                "database with %(n)d read replica", "database with %(n)d read replicas", replicas
-            )
-            % {"n": replicas}
-        )
-    elif count[NodeKind.DATABASE]:
-        parts.append(_("database"))
+    if count[NodeKind.DATABASE]:
+        parts.append(_databases(snapshot))
     else:
         parts[-1] = _("%(tier)s (holding the data)") % {"tier": parts[-1]}
-    return _("Architecture: %(tiers)s.") % {"tiers": " → ".join(parts)}
+    sentences = [_("Architecture: %(tiers)s.") % {"tiers": " → ".join(parts)}]
+    if count[NodeKind.SESSION_STORE]:
+        sentences.append(_("Sessions are kept in a shared store."))
+    if count[NodeKind.MESSAGE_QUEUE]:
+        sentences.append(_("Background jobs go through a message queue to a worker pool."))
+    return " ".join(sentences)
+
+
+def _databases(snapshot: Snapshot) -> str:
+    replicas = sum(n.role == "replica" for n in snapshot.nodes)
+    shards = len({n.shard for n in snapshot.nodes if n.kind == NodeKind.DATABASE and n.shard >= 0})
+    if shards > 1:
+        split = ngettext(
+            "database in %(n)d shard", "database in %(n)d shards", shards
+        ) % {"n": shards}
+        if not replicas:
+            return split
+        return ngettext(
+            "%(split)s with %(n)d read replica", "%(split)s with %(n)d read replicas", replicas
+        ) % {"split": split, "n": replicas}
+    if replicas:
+        return ngettext(
+            "database with %(n)d read replica", "database with %(n)d read replicas", replicas
+        ) % {"n": replicas}
+    return _("database")
 
 
 def _describe(node: NodeSnapshot) -> str:
@@ -251,8 +304,25 @@ def _describe(node: NodeSnapshot) -> str:
         text = _("%(node)s is %(util)s busy.") % {"node": node.id, "util": util}
         if not node.in_rotation:
             text += " " + _("It receives no traffic.")
-    if node.role == "primary":
-        text += " " + _("It is the primary database: every write goes to it.")
-    elif node.role == "replica":
-        text += " " + _("It is a read replica.")
+    text += _KIND_SENTENCES.get(node.kind, lambda n: "")(node)
     return text
+
+
+def _database_sentence(node: NodeSnapshot) -> str:
+    if node.role == "primary" and node.shard >= 0:
+        return " " + _(
+            "It is the primary of shard %(n)d: every write to that shard's keys goes to it."
+        ) % {"n": node.shard}
+    if node.role == "primary":
+        return " " + _("It is the primary database: every write goes to it.")
+    if node.role == "replica":
+        return " " + _("It is a read replica.")
+    return ""
+
+
+_KIND_SENTENCES = {
+    NodeKind.DATABASE: _database_sentence,
+    NodeKind.SESSION_STORE: lambda n: " " + _("It holds every user's session."),
+    NodeKind.MESSAGE_QUEUE: lambda n: " " + _("It keeps background jobs until a worker takes them."),
+    NodeKind.WORKER_POOL: lambda n: " " + _("It runs background jobs."),
+}

@@ -10,6 +10,29 @@ from django.utils.translation import ngettext
 
 from architect.sim.commands import CommandError
 from architect.sim.snapshot import Event, EventKind
+from architect.sim.topology import MAX_WEB_SERVERS
+
+ALGORITHMS: dict[str, Callable[[], str]] = {
+    "round_robin": lambda: _("round robin (each server in turn)"),
+    "least_connections": lambda: _("least connections (the least busy server)"),
+    "sticky": lambda: _("sticky sessions (each user stays on one server)"),
+}
+STRATEGIES: dict[str, Callable[[], str]] = {
+    "modulo": lambda: _("modulo"),
+    "consistent_hash": lambda: _("consistent hashing"),
+}
+
+
+def algorithm_name(name: str) -> str:
+    """A load-balancing algorithm in words; an unknown name as it is."""
+    label = ALGORITHMS.get(name)
+    return label() if label else name
+
+
+def strategy_name(name: str) -> str:
+    """A sharding strategy in words; an unknown name as it is."""
+    label = STRATEGIES.get(name)
+    return label() if label else name
 
 
 def _failed(e: Event) -> str:
@@ -129,6 +152,134 @@ def _versioned(e: Event) -> str:
     ) % {"version": e.count, "t": _t(e.t)}
 
 
+def _mix(e: Event) -> str:
+    return _(
+        "The traffic mix changed at %(t)s s: %(static)s %% static assets; of the rest, "
+        "%(reads)s %% reads and %(writes)s %% writes; key skew %(s)s."
+    ) % {
+        "t": _t(e.t),
+        "static": _percent(e.since),
+        "reads": _percent(e.value),
+        "writes": _percent(1 - e.value),
+        "s": e.text,
+    }
+
+
+def _repaired(e: Event) -> str:
+    params = {"node": e.node, "t": _t(e.t), "delay": _duration(e.t - e.since)}
+    if e.text == "automated":
+        return _(
+            "A script replaced %(node)s at %(t)s s, %(delay)s after it failed: automation "
+            "noticed and repaired it."
+        ) % params
+    if e.text == "manual":
+        return _(
+            "An engineer repaired %(node)s at %(t)s s, %(delay)s after it failed: monitoring "
+            "paged them."
+        ) % params
+    return _(
+        "%(node)s came back at %(t)s s, %(delay)s after it failed: without monitoring, "
+        "nobody noticed until users complained."
+    ) % params
+
+
+def _operations(e: Event) -> str:
+    if e.text == "automation":
+        return _(
+            "Monitoring and automation are on from %(t)s s: a script replaces a failed node "
+            "within seconds."
+        ) % {"t": _t(e.t)}
+    if e.text == "monitoring":
+        return _(
+            "Monitoring is on from %(t)s s: an engineer is paged as soon as a node fails."
+        ) % {"t": _t(e.t)}
+    return _(
+        "Monitoring is off from %(t)s s: a failed node stays down until users complain."
+    ) % {"t": _t(e.t)}
+
+
+def _balancing(e: Event) -> str:
+    return _("%(lb)s balances by %(algorithm)s from %(t)s s.") % {
+        "lb": e.node,
+        "algorithm": algorithm_name(e.text),
+        "t": _t(e.t),
+    }
+
+
+def _sessions_shared(e: Event) -> str:
+    return _(
+        "Sessions are kept in %(node)s from %(t)s s: any web server can serve any user."
+    ) % {"node": e.node, "t": _t(e.t)}
+
+
+def _scaled_out(e: Event) -> str:
+    return ngettext(
+        "Autoscaling added %(count)d web server (%(ids)s) at %(t)s s: the web tier was "
+        "%(util)s %% busy. It takes traffic after warming up.",
+        "Autoscaling added %(count)d web servers (%(ids)s) at %(t)s s: the web tier was "
+        "%(util)s %% busy. They take traffic after warming up.",
+        e.count,
+    ) % {
+        "count": e.count,
+        "ids": ", ".join(i for i in e.text.split(",") if i),
+        "t": _t(e.t),
+        "util": _percent(e.value),
+    }
+
+
+def _scaled_in(e: Event) -> str:
+    return _(
+        "Autoscaling removed %(node)s at %(t)s s: the web tier was only %(util)s %% busy."
+    ) % {"node": e.node, "t": _t(e.t), "util": _percent(e.value)}
+
+
+def _autoscaling(e: Event) -> str:
+    if e.text == "on":
+        return _(
+            "Autoscaling is on from %(t)s s: between %(min)d and %(max)d web servers."
+        ) % {"t": _t(e.t), "min": e.count, "max": round(e.value)}
+    return _("Autoscaling is off from %(t)s s.") % {"t": _t(e.t)}
+
+
+def _queue_added(e: Event) -> str:
+    return _(
+        "From %(t)s s, writes hand their background jobs to the message queue %(node)s; "
+        "the worker pool %(peer)s runs them."
+    ) % {"node": e.node, "peer": e.peer, "t": _t(e.t)}
+
+
+def _workers_set(e: Event) -> str:
+    return ngettext(
+        "%(node)s has %(count)d worker from %(t)s s.",
+        "%(node)s has %(count)d workers from %(t)s s.",
+        e.count,
+    ) % {"node": e.node, "count": e.count, "t": _t(e.t)}
+
+
+def _shard_added(e: Event) -> str:
+    return _(
+        "The data is split over %(count)d shards by %(strategy)s from %(t)s s; %(node)s "
+        "holds the new shard and %(moved)s %% of keys had to move."
+    ) % {
+        "count": e.count,
+        "strategy": strategy_name(e.text),
+        "t": _t(e.t),
+        "node": e.node,
+        "moved": _percent(e.value),
+    }
+
+
+def _center_failed(e: Event) -> str:
+    return _("Data center %(center)s went dark at %(t)s s: every node in it failed.") % {
+        "center": e.text,
+        "t": _t(e.t),
+    }
+
+
+def _center_restored(e: Event) -> str:
+    return _("Data center %(center)s is back at %(t)s s.") % {"center": e.text, "t": _t(e.t)}
+
+
 SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.NODE_FAILED: _failed,
     EventKind.NODE_RESTORED: _restored,
@@ -144,6 +295,19 @@ SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.PRIMARY_PROMOTED: _promoted,
     EventKind.CDN_PURGED: _purged,
     EventKind.ASSETS_VERSIONED: _versioned,
+    EventKind.TRAFFIC_MIX_CHANGED: _mix,
+    EventKind.NODE_REPAIRED: _repaired,
+    EventKind.OPERATIONS_CHANGED: _operations,
+    EventKind.BALANCING_CHANGED: _balancing,
+    EventKind.SESSIONS_SHARED: _sessions_shared,
+    EventKind.SCALED_OUT: _scaled_out,
+    EventKind.SCALED_IN: _scaled_in,
+    EventKind.AUTOSCALING_CHANGED: _autoscaling,
+    EventKind.QUEUE_ADDED: _queue_added,
+    EventKind.WORKERS_SET: _workers_set,
+    EventKind.SHARD_ADDED: _shard_added,
+    EventKind.CENTER_FAILED: _center_failed,
+    EventKind.CENTER_RESTORED: _center_restored,
 }
 
 
@@ -156,13 +320,25 @@ def _t(seconds: float) -> str:
     return f"{seconds:.1f}"
 
 
+def _percent(ratio: float) -> str:
+    return number_format(round(ratio * 100), 0)
+
+
+def _duration(seconds: float) -> str:
+    """“12.0 s” for short waits, “30 min” for long ones."""
+    if seconds < 120:
+        return _("%(s)s s") % {"s": _t(seconds)}
+    return _("%(m)s min") % {"m": number_format(round(seconds / 60), 0)}
+
+
 def error_text(error: CommandError) -> str:
     """A translated sentence for a command the engine refused.
 
     Known codes get their own sentence (chosen by the error's parameters where they
     matter); others fall back to the engine's message.
     """
-    params = {k: str(v) for k, v in error.params.items()}
+    params = {"max_web_servers": str(MAX_WEB_SERVERS)}
+    params |= {k: _display(k, v) for k, v in error.params.items()}
     template = ERRORS.get(error.code)
     if template is None:
         return error.message
@@ -195,7 +371,54 @@ ERRORS: dict[str, Callable[[dict[str, str]], str]] = {
     "too_many_replicas": lambda p: _("The sandbox allows at most %(limit)s read replicas."),
     "cdn_exists": lambda p: _("There is already a CDN."),
     "no_cdn": lambda p: _("There is no CDN yet: add one first."),
+    "mix_out_of_range": lambda p: _mix_out_of_range(p.get("field", "")),
+    "automation_needs_monitoring": lambda p: _(
+        "Automation needs monitoring: a script can only repair what monitoring notices. "
+        "Turn monitoring on too."
+    ),
+    "bad_autoscaling": lambda p: _(
+        "Autoscaling needs a minimum and a maximum between 1 and %(max_web_servers)s web "
+        "servers, the minimum not above the maximum, and a target between 5 %% and 95 %%."
+    ),
+    "no_load_balancer": lambda p: _("There is no load balancer yet: add one first."),
+    "session_store_exists": lambda p: _("Sessions are already kept in a shared store."),
+    "strategy_fixed": lambda p: _(
+        "The data is already split by %(strategy)s: every new shard must use the same rule."
+    ),
+    "too_many_shards": lambda p: _("The sandbox allows at most %(limit)s shards."),
+    "unknown_algorithm": lambda p: _(
+        "“%(algorithm)s” is not a balancing algorithm: choose round robin, least "
+        "connections or sticky sessions."
+    ),
+    "unknown_strategy": lambda p: _(
+        "“%(strategy)s” is not a sharding strategy: choose modulo or consistent hashing."
+    ),
+    "queue_exists": lambda p: _("There is already a message queue."),
+    "not_a_worker_pool": lambda p: _("%(node)s is not a worker pool."),
+    "workers_out_of_range": lambda p: _(
+        "A worker pool has between %(low)s and %(high)s workers."
+    ),
+    "unknown_center": lambda p: _("There is no data center called %(center)s."),
+    "center_down": lambda p: _("Data center %(center)s is already down."),
+    "center_up": lambda p: _("Data center %(center)s is already up."),
 }
+
+
+def _display(name: str, value: object) -> str:
+    """An error parameter as the sentence shows it: strategies in words, numbers as numbers."""
+    if name == "strategy":
+        return strategy_name(str(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _mix_out_of_range(field: str) -> str:
+    if field == "read_ratio":
+        return _("The share of reads must be between 0 %% and 100 %%.")
+    if field == "static_ratio":
+        return _("The share of static assets must be between 0 %% and 100 %%.")
+    return _("The key skew must be between 0 and %(high)s.")
 
 
 def _needs_database(what: str) -> str:
@@ -203,4 +426,6 @@ def _needs_database(what: str) -> str:
         return _("Move the data to its own database server before adding a cache.")
     if what == "replica":
         return _("Move the data to its own database server before adding a replica.")
+    if what == "shard":
+        return _("Move the data to its own database server before splitting it into shards.")
     return _("Move the data to its own database server first.")

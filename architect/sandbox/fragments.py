@@ -16,11 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.charts import charts
 from architect.sandbox.diagram import layout, tier_order
-from architect.sandbox.event_text import event_text
-from architect.sandbox.live import SPEEDS, LiveStatus
+from architect.sandbox.event_text import STRATEGIES, event_text
+from architect.sandbox.live import SPEEDS, LiveStatus, Settings
+from architect.sandbox.protocol import MAX_ZIPF_S, TARGET_PERCENT
+from architect.sim.changes import MAX_POOL_WORKERS
 from architect.sim.sizes import SIZES
-from architect.sim.topology import MAX_REPLICAS
-from architect.sim.snapshot import Event, NodeKind, NodeStatus, Snapshot
+from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Snapshot
+from architect.sim.topology import MAX_REPLICAS, MAX_SHARDS, MAX_WEB_SERVERS
 
 TEMPLATE = "sandbox/sandbox.html"
 TICK_PARTS = ("status", "metrics", "charts", "diagram", "nodestats")
@@ -32,8 +34,20 @@ KIND_LABELS = {
     NodeKind.WEB_SERVER: _("Web server"),
     NodeKind.CACHE: _("Cache"),
     NodeKind.DATABASE: _("Database"),
+    NodeKind.SESSION_STORE: _("Session store"),
+    NodeKind.MESSAGE_QUEUE: _("Message queue"),
+    NodeKind.WORKER_POOL: _("Worker pool"),
 }
 DATABASE_LABELS = {"primary": _("Database (primary)"), "replica": _("Database (replica)")}
+ALGORITHM_CHOICES = {  # short, for the menu; its hint and the event log explain them
+    "round_robin": lambda: _("Round robin"),
+    "least_connections": lambda: _("Least connections"),
+    "sticky": lambda: _("Sticky sessions"),
+}
+SHARD_LABELS = {
+    "primary": _("Database (primary, shard %(shard)d)"),
+    "replica": _("Database (replica, shard %(shard)d)"),
+}
 CHART_LABELS = {
     "throughput": (_("Served requests per second"), _("req/s")),
     "p99": (_("p99 latency"), _("ms")),
@@ -47,7 +61,7 @@ def num(value: float, places: int = 0) -> str:
     return number_format(round(value, places), places, force_grouping=True)
 
 
-def metrics(s: Snapshot) -> dict[str, str]:
+def metrics(s: Snapshot, settings: Settings) -> dict[str, str]:
     latency = s.latency
     blank = "—"
     return {
@@ -60,6 +74,21 @@ def metrics(s: Snapshot) -> dict[str, str]:
         "availability": num((1 - s.error_rate) * 100, 1),
         "cost": num(s.cost_per_month),
         **building_blocks(s),
+        **({"sessions_lost": num(s.sessions_lost)} if settings.users else {}),
+    }
+
+
+def jobs(s: Snapshot) -> dict[str, str] | None:
+    """The message queue's background jobs, when there is one."""
+    if s.jobs is None:
+        return None
+    latency = s.jobs.latency
+    return {
+        "published": num(s.jobs.published_rps, 1),
+        "done": num(s.jobs.done_rps, 1),
+        "depth": num(s.jobs.depth),
+        "p99": num(latency.p99_ms) if latency else "—",
+        "failed": num(s.jobs.failed_rps, 1) if s.jobs.failed_rps else "",
     }
 
 
@@ -79,11 +108,21 @@ def building_blocks(s: Snapshot) -> dict[str, str]:
     return shown
 
 
+def kind_label(n: NodeSnapshot) -> str:
+    """“Web server”, “Database (replica)”, “Database (primary, shard 2)”…"""
+    if n.kind != NodeKind.DATABASE or n.role not in DATABASE_LABELS:
+        return str(KIND_LABELS[n.kind])
+    if n.shard >= 0:
+        return SHARD_LABELS[n.role] % {"shard": n.shard}
+    return str(DATABASE_LABELS[n.role])
+
+
 def node_rows(s: Snapshot) -> list[dict[str, Any]]:
+    balanced = any(n.kind == NodeKind.LOAD_BALANCER for n in s.nodes)
     return [
         {
             "id": n.id,
-            "kind": DATABASE_LABELS.get(n.role, KIND_LABELS[n.kind]),
+            "kind": kind_label(n),
             "size": n.size.upper(),
             "size_name": n.size,
             "workers": num(n.workers) if n.workers else "—",
@@ -91,19 +130,52 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
             "queued": n.queued,
             "down": n.status == NodeStatus.DOWN,
             "in_rotation": n.in_rotation,
+            "booting": balanced and not n.in_rotation and n.status == NodeStatus.UP,
             "resizable": n.kind in RESIZABLE and bool(n.size),
+            "pool": n.kind == NodeKind.WORKER_POOL,
+            "worker_count": n.workers,
         }
         for n in sorted(s.nodes, key=tier_order)
     ]
 
 
-def controls(s: Snapshot) -> dict[str, Any]:
+def controls(s: Snapshot, settings: Settings) -> dict[str, Any]:
     rps = max(s.offered_rps, 1.0)
     return {
         "rps": round(s.offered_rps),
         "rps_log": f"{math.log10(rps):.2f}",
         **offers(s),
         "speeds": SPEEDS,
+        "mix": {
+            "read_percent": round(settings.read_ratio * 100),
+            "static_percent": round(settings.static_ratio * 100),
+            "zipf_s": f"{settings.zipf_s:g}",
+            "max_zipf_s": f"{MAX_ZIPF_S:g}",
+        },
+        "algorithms": [
+            {"name": name, "label": label(), "selected": name == settings.algorithm}
+            for name, label in ALGORITHM_CHOICES.items()
+        ],
+        "autoscaling": {
+            "enabled": settings.autoscaling,
+            "min": settings.autoscale_min,
+            "max": settings.autoscale_max,
+            "target_percent": round(settings.autoscale_target * 100),
+            "limit": MAX_WEB_SERVERS,
+            "target_low": TARGET_PERCENT[0],
+            "target_high": TARGET_PERCENT[1],
+        },
+        "operations": {"monitoring": settings.monitoring, "automation": settings.automation},
+        "sharding": {
+            "fixed": settings.sharding != "none",
+            "strategy": settings.sharding,
+            "shards": settings.shards,
+            "strategies": [{"name": name, "label": label()} for name, label in STRATEGIES.items()],
+        },
+        "pools": [
+            {"id": n.id, "workers": n.workers} for n in s.nodes if n.kind == NodeKind.WORKER_POOL
+        ],
+        "max_pool_workers": MAX_POOL_WORKERS,
     }
 
 
@@ -111,17 +183,24 @@ def offers(s: Snapshot) -> dict[str, bool]:
     """Which change buttons make sense for this architecture."""
     kinds = [n.kind for n in s.nodes]
     has_database = NodeKind.DATABASE in kinds
-    replicas = sum(n.role == "replica" for n in s.nodes)
+    has_lb = NodeKind.LOAD_BALANCER in kinds
+    replicas = sum(n.role == "replica" and n.shard <= 0 for n in s.nodes)
+    shards = len({n.shard for n in s.nodes if n.kind == NodeKind.DATABASE}) if has_database else 0
     has_cdn = NodeKind.CDN in kinds
     return {
         "can_remove_web": kinds.count(NodeKind.WEB_SERVER) > 1,
-        "can_add_lb": NodeKind.LOAD_BALANCER not in kinds,
+        "can_add_lb": not has_lb,
+        "can_balance": has_lb,
+        "can_share_sessions": has_lb and NodeKind.SESSION_STORE not in kinds,
+        "can_autoscale": has_lb,
         "can_separate": not has_database,
         "can_add_cache": has_database and NodeKind.CACHE not in kinds,
         "can_add_replica": has_database and replicas < MAX_REPLICAS,
+        "can_add_shard": has_database and shards < MAX_SHARDS,
         "can_add_cdn": not has_cdn,
         "can_purge_cdn": has_cdn,
         "can_version_assets": has_cdn,
+        "can_add_queue": NodeKind.MESSAGE_QUEUE not in kinds,
     }
 
 
@@ -150,7 +229,8 @@ def page_context(
         "status": status,
         "sim_time": num(s.t, 1),
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
-        "metrics": metrics(s),
+        "metrics": metrics(s, status.settings),
+        "jobs": jobs(s),
         "charts": [
             {"chart": c, "label": CHART_LABELS[c.key][0], "unit": CHART_LABELS[c.key][1],
              "top": num(c.top), "latest": "—" if c.latest is None else num(c.latest)}
@@ -162,7 +242,7 @@ def page_context(
         "events": [event_text(e) for e in reversed(s.events)],
         "new_events": [event_text(e) for e in reversed(new_events)],
         "error": error,
-        "controls": controls(s),
+        "controls": controls(s, status.settings),
     }
 
 
@@ -173,9 +253,12 @@ def render(parts: tuple[str, ...] | list[str], context: dict[str, Any]) -> str:
 
 def forms_key(s: Snapshot, status: LiveStatus) -> tuple[object, ...]:
     """Changes exactly when the controls or the node table's forms would change."""
-    nodes = tuple((n.id, n.kind, n.role, n.status, n.size, n.in_rotation) for n in s.nodes)
+    nodes = tuple(
+        (n.id, n.kind, n.role, n.shard, n.status, n.size, n.workers, n.in_rotation)
+        for n in s.nodes
+    )
     offered = tuple(offers(s).items())
-    return (nodes, offered, status.paused, status.speed, round(s.offered_rps))
+    return (nodes, offered, status.paused, status.speed, status.settings, round(s.offered_rps))
 
 
 class Renderer:

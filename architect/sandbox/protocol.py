@@ -16,13 +16,20 @@ from django.utils.translation import gettext as _
 
 from architect.sandbox.live import SPEEDS, Control, Pause, Reset, Resume, SetSpeed
 from architect.sim import commands as sim
+from architect.sim.changes import MAX_POOL_WORKERS
 from architect.sim.commands import MAX_RPS
 from architect.sim.sizes import SIZES
+from architect.sim.topology import BALANCING_ALGORITHMS, MAX_WEB_SERVERS, SHARDING_STRATEGIES
 
 MIN_TRAFFIC = 1
 MAX_TRAFFIC = int(MAX_RPS)
 SIZE_NAMES = tuple(SIZES)
 NODE_ID = re.compile(r"^[a-z0-9-]{1,32}$")
+STRATEGIES = SHARDING_STRATEGIES[1:]  # "none" is where the data starts, not a choice
+MAX_ZIPF_S = 3.0
+TARGET_PERCENT = (5, 95)
+CHECKED = ("on", "true", "1")
+UNCHECKED = ("", "off", "false", "0")
 
 Message = Union[sim.Command, Control]
 
@@ -71,7 +78,12 @@ def _field(data: dict[str, Any], name: str) -> Any:
     return value
 
 
-def _number(data: dict[str, Any], name: str, low: float, high: float) -> float:
+def _number(
+    data: dict[str, Any], name: str, low: float, high: float, *, default: float | None = None
+) -> float:
+    """A number in [low, high]; ``default`` when the field is absent (None: required)."""
+    if default is not None and data.get(name) in (None, ""):
+        return default
     value = _field(data, name)
     try:
         number = float(value)
@@ -88,6 +100,76 @@ def _number(data: dict[str, Any], name: str, low: float, high: float) -> float:
             % {"field": name, "low": f"{low:g}", "high": f"{high:g}"},
         )
     return number
+
+
+def _whole(
+    data: dict[str, Any], name: str, low: int, high: int, *, default: int | None = None
+) -> int:
+    number = _number(data, name, low, high, default=default)
+    if number != int(number):
+        raise ProtocolError(
+            "not_whole",
+            _("The field “%(field)s” must be a whole number.") % {"field": name},
+        )
+    return int(number)
+
+
+def _checkbox(data: dict[str, Any], name: str) -> bool:
+    """An HTML checkbox: absent when unticked, "on" when ticked."""
+    value = data.get(name)
+    text = str(value).lower() if value is not None else ""
+    if value is None or value is False or text in UNCHECKED:
+        return False
+    if value is True or text in CHECKED:
+        return True
+    raise ProtocolError(
+        "not_a_checkbox",
+        _("The field “%(field)s” must be on or off.") % {"field": name},
+    )
+
+
+def _choice(data: dict[str, Any], name: str, choices: tuple[str, ...]) -> str:
+    value = _field(data, name)
+    if value not in choices:
+        raise ProtocolError(
+            f"bad_{name}",
+            _("The field “%(field)s” must be one of %(choices)s.")
+            % {"field": name, "choices": ", ".join(choices)},
+        )
+    return str(value)
+
+
+def _traffic_mix(data: dict[str, Any]) -> sim.SetTrafficMix:
+    """Percentages in the form, ratios in the command."""
+    return sim.SetTrafficMix(
+        read_ratio=_number(data, "read_percent", 0, 100) / 100,
+        static_ratio=_number(data, "static_percent", 0, 100) / 100,
+        zipf_s=_number(data, "zipf_s", 0, MAX_ZIPF_S),
+    )
+
+
+def _autoscaling(data: dict[str, Any]) -> sim.SetAutoscaling:
+    defaults = sim.SetAutoscaling(enabled=False)
+    low = _whole(data, "min", 1, MAX_WEB_SERVERS, default=defaults.min)
+    high = _whole(data, "max", 1, MAX_WEB_SERVERS, default=defaults.max)
+    if low > high:
+        raise ProtocolError(
+            "min_above_max",
+            _("The minimum (%(low)d) must not be above the maximum (%(high)d).")
+            % {"low": low, "high": high},
+        )
+    target = _number(
+        data, "target_percent", *TARGET_PERCENT, default=defaults.target_utilization * 100
+    )
+    return sim.SetAutoscaling(_checkbox(data, "enabled"), low, high, target / 100)
+
+
+def _operations(data: dict[str, Any]) -> sim.SetOperations:
+    return sim.SetOperations(_checkbox(data, "monitoring"), _checkbox(data, "automation"))
+
+
+def _workers(data: dict[str, Any]) -> sim.SetWorkers:
+    return sim.SetWorkers(_node(data), _whole(data, "workers", 1, MAX_POOL_WORKERS))
 
 
 def _node(data: dict[str, Any], *, required: bool = True) -> str:
@@ -126,6 +208,7 @@ def _speed(data: dict[str, Any]) -> SetSpeed:
 
 _BUILDERS: dict[str, Any] = {
     "set_traffic": lambda d: sim.SetTraffic(_number(d, "rps", MIN_TRAFFIC, MAX_TRAFFIC)),
+    "set_traffic_mix": _traffic_mix,
     "add_web_server": lambda d: sim.AddWebServer(),
     "remove_web_server": lambda d: sim.RemoveWebServer(_node(d, required=False)),
     "add_load_balancer": lambda d: sim.AddLoadBalancer(),
@@ -135,6 +218,13 @@ _BUILDERS: dict[str, Any] = {
     "add_cdn": lambda d: sim.AddCdn(),
     "purge_cdn": lambda d: sim.PurgeCdn(),
     "version_assets": lambda d: sim.VersionAssets(),
+    "add_session_store": lambda d: sim.AddSessionStore(),
+    "set_balancing": lambda d: sim.SetBalancing(_choice(d, "algorithm", BALANCING_ALGORITHMS)),
+    "set_autoscaling": _autoscaling,
+    "set_operations": _operations,
+    "add_shard": lambda d: sim.AddShard(_choice(d, "strategy", STRATEGIES)),
+    "add_message_queue": lambda d: sim.AddMessageQueue(),
+    "set_workers": _workers,
     "resize": lambda d: sim.ResizeNode(_node(d), _size(d)),
     "fail": lambda d: sim.FailNode(_node(d)),
     "restore": lambda d: sim.RestoreNode(_node(d)),

@@ -1,5 +1,6 @@
 // Live sandbox: keep the log-scale traffic slider and the number field in step,
-// put keyboard focus back after a WebSocket swap, and cap the event log.
+// put keyboard focus back after a WebSocket swap, keep opened <details> open when
+// the controls are redrawn, and cap the event log.
 (function () {
   "use strict";
   var MAX_EVENTS = 60;
@@ -25,6 +26,19 @@
     if (f && event.target === f.querySelector("[data-traffic-slider]")) f.requestSubmit();
   });
 
+  // The server draws <details data-keep-open> closed; remember what the user opened.
+  var opened = {};
+  document.addEventListener("toggle", function (event) {
+    var d = event.target;
+    if (d.id && d.hasAttribute && d.hasAttribute("data-keep-open")) opened[d.id] = d.open;
+  }, true);
+  function reopen() {
+    Object.keys(opened).forEach(function (id) {
+      var d = document.getElementById(id);
+      if (d && d.open !== opened[id]) d.open = opened[id];
+    });
+  }
+
   // htmx restores focus for its own swaps, not always for WebSocket ones: do it here.
   var focusedId = null;
   document.addEventListener("htmx:wsBeforeMessage", function () {
@@ -32,6 +46,7 @@
     focusedId = active && active.id && active !== document.body ? active.id : null;
   });
   document.addEventListener("htmx:wsAfterMessage", function () {
+    reopen();
     if (focusedId && (!document.activeElement || document.activeElement === document.body)) {
       var again = document.getElementById(focusedId);
       if (again) again.focus();

@@ -215,3 +215,43 @@ async def test_adding_a_cache_before_a_database_says_what_to_do_first():
         assert "before adding a cache" in error_of(html)  # type: ignore[operator]
     finally:
         await ws.disconnect()
+
+
+async def test_sticky_balancing_is_told_in_the_event_log():
+    ws = connect()
+    await ws.connect()
+    try:
+        await ws.receive_from(timeout=2)
+        for action in ("separate_database", "add_web_server", "add_load_balancer"):
+            await send(ws, action=action)
+        await send(ws, action="set_balancing", algorithm="sticky")
+        html = await until(ws, lambda h: "balances by" in h)
+        assert "lb balances by sticky sessions (each user stays on one server)" in html
+        assert '<option value="sticky" selected>' in html  # the menu follows
+    finally:
+        await ws.disconnect()
+
+
+async def test_a_message_queue_brings_the_jobs_block():
+    ws = connect()
+    await ws.connect()
+    try:
+        await ws.receive_from(timeout=2)
+        await send(ws, action="add_message_queue")
+        html = await until(ws, lambda h: "Background jobs</h3>" in h)
+        assert "<dt>Published</dt>" in html and "<dt>Job p99 latency</dt>" in html
+        assert 'data-node="workers"' in html
+    finally:
+        await ws.disconnect()
+
+
+async def test_automation_without_monitoring_gets_the_specific_error():
+    ws = connect()
+    await ws.connect()
+    try:
+        await ws.receive_from(timeout=2)
+        await send(ws, action="set_operations", automation="on")
+        html = await until(ws, lambda h: bool(error_of(h)))
+        assert "Automation needs monitoring" in error_of(html)  # type: ignore[operator]
+    finally:
+        await ws.disconnect()

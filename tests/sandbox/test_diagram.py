@@ -10,7 +10,7 @@ from django.utils import translation
 from architect.sandbox.diagram import USERS, layout, tone
 from architect.sim.snapshot import NodeKind, NodeStatus
 
-from .factories import blocks_snapshot, node, snapshot
+from .factories import blocks_snapshot, everything_snapshot, node, snapshot
 
 
 @pytest.mark.parametrize(
@@ -146,3 +146,67 @@ def test_the_diagram_is_as_tall_as_what_it_draws():
     top = min(b.y for b in diagram.boxes)
     bottom = max(b.y + b.h for b in diagram.boxes)
     assert top == pytest.approx(20.0) and bottom == pytest.approx(diagram.height - 20.0)
+
+
+def test_session_store_and_queue_sit_beside_the_data_and_workers_right_of_the_queue():
+    boxes = {b.id: b for b in layout(everything_snapshot()).boxes}
+    side = boxes["cache"].x
+    assert boxes["sessions"].x == boxes["mq"].x == side < boxes["db"].x == boxes["workers"].x
+    databases = [boxes[i] for i in ("db", "db-r1", "db-s1")]
+    assert boxes["cache"].y + boxes["cache"].h < min(b.y for b in databases)
+    assert max(b.y + b.h for b in databases) < boxes["sessions"].y < boxes["mq"].y
+    assert boxes["workers"].cy == boxes["mq"].cy  # mq → workers is one straight line
+
+
+def test_the_queue_feeds_the_worker_pool():
+    diagram = layout(everything_snapshot())
+    boxes = {b.id: b for b in diagram.boxes}
+    mq, workers = boxes["mq"], boxes["workers"]
+    assert (mq.x + mq.w, mq.cy, workers.x, workers.cy, False) in {
+        (line.x1, line.y1, line.x2, line.y2, line.dashed) for line in diagram.lines
+    }
+
+
+def test_shards_say_which_shard_they_hold_and_stack_after_the_first_shards_replicas():
+    with translation.override("en"):
+        diagram = layout(everything_snapshot(shards=3))
+    boxes = {b.id: b for b in diagram.boxes}
+    assert boxes["db"].detail == "shard 0 · 23%"
+    assert boxes["db-s1"].detail == "shard 1 · 40%"
+    assert boxes["db-r1"].detail == "replica · 30%"
+    assert boxes["db"].y < boxes["db-r1"].y < boxes["db-s1"].y < boxes["db-s2"].y
+    assert "It is the primary of shard 2" in diagram.description
+
+
+def test_booting_web_servers_are_dashed_and_say_so():
+    with translation.override("en"):
+        diagram = layout(everything_snapshot(webs=4, booting=1))
+    web4 = next(b for b in diagram.boxes if b.id == "web-4")
+    assert web4.dashed and web4.detail == "booting"
+    stubs = [line for line in diagram.lines if line.y1 == web4.cy and line.x1 == web4.x + web4.w]
+    assert stubs and all(line.dashed for line in stubs)
+
+
+def test_title_names_shards_sessions_and_the_queue():
+    with translation.override("en"):
+        diagram = layout(everything_snapshot(shards=2, replicas=1))
+    assert diagram.title == (
+        "Architecture: Users → DNS → CDN (static assets) → load balancer → 3 web servers → "
+        "cache → database in 2 shards with 1 read replica. Sessions are kept in a shared "
+        "store. Background jobs go through a message queue to a worker pool."
+    )
+
+
+def test_twenty_web_servers_four_shards_eight_replicas_and_every_block_fit_without_overlap():
+    diagram = layout(everything_snapshot(webs=20, replicas=8, shards=4, booting=2))
+    boxes = diagram.boxes
+    assert max(b.y + b.h for b in boxes) <= diagram.height
+    assert min(b.y for b in boxes) >= 0
+    assert max(b.x + b.w for b in boxes) <= diagram.width
+    databases = [b for b in boxes if b.kind == "database"]
+    assert len(databases) == 12
+    assert not any(b.compact for b in databases)  # still two lines: "shard 2 · 40%"
+    for a in boxes:
+        for b in boxes:
+            if a is not b and a.x == b.x:
+                assert a.y + a.h <= b.y or b.y + b.h <= a.y

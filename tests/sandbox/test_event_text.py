@@ -116,3 +116,141 @@ def test_every_engine_error_code_is_covered():
     source = Path(changes.__file__).read_text()
     codes = set(re.findall(r'CommandError\(\s*"([a-z_]+)"', source)) - {"unknown_command"}
     assert codes <= set(ERRORS)
+
+
+@pytest.mark.parametrize(
+    ("event", "sentence"),
+    [
+        (
+            Event(6.0, EventKind.TRAFFIC_MIX_CHANGED, value=0.9, since=0.25, text="1.2"),
+            "The traffic mix changed at 6.0 s: 25 % static assets; of the rest, 90 % reads "
+            "and 10 % writes; key skew 1.2.",
+        ),
+        (
+            Event(50.0, EventKind.NODE_REPAIRED, node="web-2", since=20.0, text="automated"),
+            "A script replaced web-2 at 50.0 s, 30.0 s after it failed: automation noticed "
+            "and repaired it.",
+        ),
+        (
+            Event(320.0, EventKind.NODE_REPAIRED, node="db", since=20.0, text="manual"),
+            "An engineer repaired db at 320.0 s, 5 min after it failed: monitoring paged them.",
+        ),
+        (
+            Event(1820.0, EventKind.NODE_REPAIRED, node="web-1", since=20.0, text="unmonitored"),
+            "web-1 came back at 1820.0 s, 30 min after it failed: without monitoring, nobody "
+            "noticed until users complained.",
+        ),
+        (
+            Event(2.0, EventKind.OPERATIONS_CHANGED, text="monitoring"),
+            "Monitoring is on from 2.0 s: an engineer is paged as soon as a node fails.",
+        ),
+        (
+            Event(2.0, EventKind.OPERATIONS_CHANGED, text="none"),
+            "Monitoring is off from 2.0 s: a failed node stays down until users complain.",
+        ),
+        (
+            Event(3.0, EventKind.BALANCING_CHANGED, node="lb", text="sticky"),
+            "lb balances by sticky sessions (each user stays on one server) from 3.0 s.",
+        ),
+        (
+            Event(4.0, EventKind.SESSIONS_SHARED, node="sessions"),
+            "Sessions are kept in sessions from 4.0 s: any web server can serve any user.",
+        ),
+        (
+            Event(30.0, EventKind.SCALED_OUT, count=2, value=0.93, text="web-4,web-5"),
+            "Autoscaling added 2 web servers (web-4, web-5) at 30.0 s: the web tier was 93 % "
+            "busy. They take traffic after warming up.",
+        ),
+        (
+            Event(30.0, EventKind.SCALED_OUT, count=1, value=0.8, text="web-4"),
+            "Autoscaling added 1 web server (web-4) at 30.0 s: the web tier was 80 % busy. "
+            "It takes traffic after warming up.",
+        ),
+        (
+            Event(90.0, EventKind.SCALED_IN, node="web-5", value=0.21),
+            "Autoscaling removed web-5 at 90.0 s: the web tier was only 21 % busy.",
+        ),
+        (
+            Event(1.0, EventKind.AUTOSCALING_CHANGED, count=2, value=10.0, text="on"),
+            "Autoscaling is on from 1.0 s: between 2 and 10 web servers.",
+        ),
+        (
+            Event(1.0, EventKind.AUTOSCALING_CHANGED, count=2, value=10.0, text="off"),
+            "Autoscaling is off from 1.0 s.",
+        ),
+        (
+            Event(5.0, EventKind.QUEUE_ADDED, node="mq", peer="workers"),
+            "From 5.0 s, writes hand their background jobs to the message queue mq; the "
+            "worker pool workers runs them.",
+        ),
+        (
+            Event(5.0, EventKind.WORKERS_SET, node="workers", count=16),
+            "workers has 16 workers from 5.0 s.",
+        ),
+        (
+            Event(7.0, EventKind.SHARD_ADDED, node="db-s2", count=3, value=0.32,
+                  text="consistent_hash"),
+            "The data is split over 3 shards by consistent hashing from 7.0 s; db-s2 holds "
+            "the new shard and 32 % of keys had to move.",
+        ),
+        (
+            Event(8.0, EventKind.CENTER_FAILED, text="eu"),
+            "Data center eu went dark at 8.0 s: every node in it failed.",
+        ),
+    ],
+)
+def test_new_building_blocks_get_sentences(event, sentence):
+    with translation.override("en"):
+        assert event_text(event) == sentence
+
+
+@pytest.mark.parametrize(
+    ("error", "sentence"),
+    [
+        (
+            CommandError("automation_needs_monitoring", ""),
+            "Automation needs monitoring: a script can only repair what monitoring notices. "
+            "Turn monitoring on too.",
+        ),
+        (
+            CommandError("bad_autoscaling", "autoscaling.min: needs …"),
+            "Autoscaling needs a minimum and a maximum between 1 and 20 web servers, the "
+            "minimum not above the maximum, and a target between 5 % and 95 %.",
+        ),
+        (
+            CommandError("strategy_fixed", "", strategy="modulo"),
+            "The data is already split by modulo: every new shard must use the same rule.",
+        ),
+        (
+            CommandError("unknown_algorithm", "", algorithm="random"),
+            "“random” is not a balancing algorithm: choose round robin, least connections or "
+            "sticky sessions.",
+        ),
+        (
+            CommandError("workers_out_of_range", "", low=1, high=256),
+            "A worker pool has between 1 and 256 workers.",
+        ),
+        (
+            CommandError("mix_out_of_range", "", field="zipf_s", high=3.0),
+            "The key skew must be between 0 and 3.",
+        ),
+        (
+            CommandError("mix_out_of_range", "", field="read_ratio", high=1.0),
+            "The share of reads must be between 0 % and 100 %.",
+        ),
+        (
+            CommandError("needs_database", "", what="shard"),
+            "Move the data to its own database server before splitting it into shards.",
+        ),
+    ],
+)
+def test_new_command_errors_say_what_to_do(error, sentence):
+    with translation.override("en"):
+        assert error_text(error) == sentence
+
+
+def test_new_sentences_are_translated_to_korean():
+    with translation.override("ko"):
+        sentence = event_text(Event(7.0, EventKind.SHARD_ADDED, node="db-s1", count=2,
+                                    value=0.5, text="modulo"))
+    assert "샤드" in sentence and "50%" in sentence and "모듈로" in sentence

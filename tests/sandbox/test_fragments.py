@@ -9,10 +9,10 @@ import pytest
 from django.utils import translation
 
 from architect.sandbox.fragments import Renderer, page_context, render
-from architect.sandbox.live import LiveStatus
+from architect.sandbox.live import LiveStatus, Settings
 from architect.sim.snapshot import Event, EventKind, NodeKind, NodeStatus
 
-from .factories import blocks_snapshot, node, snapshot
+from .factories import blocks_snapshot, everything_snapshot, node, snapshot
 
 RUNNING = LiveStatus(paused=False, speed=1, ratio=1.0)
 
@@ -203,3 +203,96 @@ def test_controls_are_resent_when_a_building_block_arrives():
         more = renderer.render(blocks_snapshot(replicas=2), RUNNING)
     assert 'id="controls"' not in same
     assert 'id="controls"' in more and 'id="nodes"' in more
+
+
+def _with(settings: Settings, paused: bool = False) -> LiveStatus:
+    return LiveStatus(paused=paused, speed=1, ratio=1.0, settings=settings)
+
+
+TRACKED = Settings(users=10_000, algorithm="round_robin")
+
+
+def test_controls_are_grouped_and_offer_the_new_blocks_only_where_they_apply():
+    with translation.override("en"):
+        single = render(["controls"], page_context(
+            snapshot(nodes=(node("dns", NodeKind.DNS), node("web-1")), links=()), RUNNING))
+        behind_lb = render(["controls"], page_context(snapshot(), _with(TRACKED)))
+        full = render(["controls"], page_context(everything_snapshot(), _with(TRACKED)))
+    for legend in ("Traffic", "Web tier", "Edge", "Background jobs", "Operations"):
+        assert f"<legend>{legend}</legend>" in single
+    for control in ("balancing", "autoscale-enabled", "add-session-store", "add-shard"):
+        assert f'id="{control}"' not in single  # no load balancer, no database yet
+    for control in ("balancing", "autoscale-enabled", "add-session-store", "add-shard",
+                    "add-message-queue", "ops-monitoring", "ops-automation", "mix-zipf"):
+        assert f'id="{control}"' in behind_lb
+    assert 'id="add-session-store"' not in full and 'id="add-message-queue"' not in full
+    assert 'id="pool-workers-workers"' in full and 'value="4"' in full
+
+
+def test_every_control_input_has_a_label():
+    with translation.override("en"):
+        html = render(["controls", "nodes"], page_context(everything_snapshot(), _with(TRACKED)))
+    inputs = re.findall(r'<(?:input|select)(?![^>]*type="hidden")[^>]*\sid="([^"]+)"', html)
+    assert len(inputs) > 10
+    for input_id in inputs:
+        if input_id == "traffic-rps":
+            continue  # labelled by aria-label
+        if input_id == "traffic-slider":
+            assert 'for="traffic-slider"' in html
+            continue
+        assert f'for="{input_id}"' in html, input_id
+
+
+def test_controls_show_the_current_choices():
+    settings = Settings(algorithm="sticky", autoscaling=True, autoscale_min=3, autoscale_max=12,
+                        autoscale_target=0.7, monitoring=True, automation=False,
+                        sharding="modulo", shards=2, read_ratio=0.9, static_ratio=0.25,
+                        zipf_s=1.2, users=10_000)
+    with translation.override("en"):
+        html = render(["controls"], page_context(everything_snapshot(), _with(settings)))
+    assert '<option value="sticky" selected>' in html
+    assert re.search(r'id="autoscale-enabled" name="enabled" checked', html)
+    assert 'id="autoscale-min" name="min"' in html and 'value="12"' in html and 'value="70"' in html
+    assert re.search(r'id="ops-monitoring" name="monitoring" checked', html)
+    assert not re.search(r'id="ops-automation" name="automation" checked', html)
+    assert '<input type="hidden" name="strategy" value="modulo">' in html  # the first split chose
+    assert 'id="shard-strategy"' not in html and "2 shards" in html
+    assert 'value="90"' in html and 'value="25"' in html and 'value="1.2"' in html
+
+
+def test_forms_are_resent_when_a_choice_changes():
+    renderer = Renderer()
+    s = everything_snapshot()
+    with translation.override("en"):
+        renderer.render(s, _with(TRACKED), full=True)
+        same = renderer.render(replace(s, t=20.0), _with(TRACKED))
+        sticky = renderer.render(s, _with(replace(TRACKED, algorithm="sticky")))
+        more = replace(s, nodes=tuple(replace(n, workers=16) if n.id == "workers" else n
+                                      for n in s.nodes))
+        workers = renderer.render(more, _with(replace(TRACKED, algorithm="sticky")))
+    assert 'id="controls"' not in same
+    assert 'id="controls"' in sticky
+    assert 'id="nodes"' in workers and 'id="workers-workers"' in workers
+
+
+def test_metrics_show_lost_sessions_when_users_are_tracked_and_jobs_with_a_queue():
+    with translation.override("en"):
+        tracked = render(["metrics"], page_context(everything_snapshot(), _with(TRACKED)))
+        untracked = render(["metrics"], page_context(snapshot(), RUNNING))
+    assert "<dt>Sessions lost</dt><dd>42 <small>so far" in tracked
+    assert "Sessions lost" not in untracked and "Background jobs" not in untracked
+    assert "<dt>Published</dt><dd>32.0 <small>jobs/s" in tracked
+    assert "<dt>Done</dt><dd>8.0 <small>jobs/s" in tracked
+    assert "<dt>Waiting in the queue</dt><dd>546 <small>jobs" in tracked
+    assert "<dt>Job p99 latency</dt><dd>26,218 <small>ms" in tracked
+
+
+def test_the_node_table_names_new_kinds_shards_and_booting_servers():
+    with translation.override("en"):
+        html = render(["nodes"], page_context(everything_snapshot(webs=4, booting=1), RUNNING))
+    for kind in ("Session store", "Message queue", "Worker pool",
+                 "Database (primary, shard 0)", "Database (replica, shard 0)",
+                 "Database (primary, shard 1)"):
+        assert f'<td class="node-kind">{kind}</td>' in html
+    assert "booting, no traffic yet" in html
+    assert 'name="action" value="set_workers"' in html and 'id="set-workers-workers"' in html
