@@ -8,6 +8,7 @@ engine's loader, and the scenario folded in. No Django here.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -61,7 +62,13 @@ def read_plan_file(path: Path, *, source: str) -> tuple[content.Plan, bytes]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise PlanError([f"{source}:0: (file): is not UTF-8 text"]) from None
-    return load_plan(text, source=source), raw
+    return _load_cached(text, source), raw
+
+
+@functools.lru_cache(maxsize=16)
+def _load_cached(text: str, source: str) -> content.Plan:
+    """Plans are loaded again after every test database flush: parse each text once."""
+    return load_plan(text, source=source)
 
 
 def load_plan(text: str, *, source: str) -> content.Plan:
@@ -87,6 +94,7 @@ class _Reader:
         self.lines = lines
         self.problems: list[str] = []
         self.languages: tuple[str, ...] = ("en",)
+        self.missing: set[str] = set()
 
     # -- reporting ------------------------------------------------------------
 
@@ -96,6 +104,8 @@ class _Reader:
         return self.lines.get(path, 1)
 
     def problem(self, path: str, reason: str) -> None:
+        if any(path == m or path.startswith((m + ".", m + "[")) for m in self.missing):
+            return  # already reported as "is required"
         self.problems.append(f"{self.source}:{self.line(path)}: {path or '(top)'}: {reason}")
 
     def mapping(self, raw: object, path: str, known: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -109,6 +119,7 @@ class _Reader:
         for key in required:
             if key not in raw:
                 self.problem(join(path, key), "is required")
+                self.missing.add(join(path, key))
         return {str(k): v for k, v in raw.items()}
 
     # -- values ---------------------------------------------------------------
@@ -241,7 +252,9 @@ class _StageReader:
         debrief = r.texts(data["debrief"], self.at("debrief")) if "debrief" in data else {}
         hints = r.texts_list(data["hints"], self.at("hints"), 1, MAX_HINTS) if "hints" in data else ()
         predict = self.predict(data["predict"]) if "predict" in data else None
+        mark = len(r.problems)
         solution, commands = self.actions(data.get("solution"), self.at("solution"), low=1)
+        solution_ok = len(r.problems) == mark
         controls = self.controls(data.get("controls"), solution)
         scenario = r.mapping(data.get("scenario", {}), self.at("scenario"), _SCENARIO_KEYS)
         duration = r.number(scenario.get("duration_s", 40), self.at("scenario", "duration_s"), *DURATION_S) or 40.0
@@ -249,15 +262,18 @@ class _StageReader:
         start = self.topology(data.get("topology"))
         run = self.run_topology(start, scenario, duration) if start is not None else None
         if run is not None and commands:
+            mark = len(r.problems)
             self.check_solution(run, commands)
+            solution_ok = solution_ok and len(r.problems) == mark
+        resolved = (start, commands) if start is not None and solution_ok else None
         if len(r.problems) > before or goal is None or run is None or start is None:
-            return None, None
+            return None, resolved
         stage = content.Stage(
             slug=slug, title=title, body=body, topology=run, goal=goal, solution=solution,
             duration_s=duration, debrief=debrief, controls=controls, predict=predict, hints=hints,
             line=r.line(self.path),
         )
-        return stage, (start, commands)
+        return stage, resolved
 
     def predict(self, raw: object) -> content.Predict | None:
         r, path = self.r, self.at("predict")
