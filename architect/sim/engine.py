@@ -24,6 +24,7 @@ from architect.sim.cachestore import KeyCache
 from architect.sim.journey import JOB_WRITE, READ, STATIC, WRITE, Journey
 from architect.sim.keys import ZipfKeys
 from architect.sim.replication import DataTier, DataTiers
+from architect.sim.scenario import Scenario
 from architect.sim.sessions import LocalSessions
 from architect.sim.sharding import Sharding as ShardRule
 from architect.sim.sharding import rule_for
@@ -112,6 +113,7 @@ class Simulation:
         self.rps = 0.0
         self.set_rps(traffic.rps)
         self.autoscaler = Autoscaler(self)
+        self.scenario = Scenario(self, topology.events)
 
     @property
     def now(self) -> float:
