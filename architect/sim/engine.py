@@ -29,6 +29,7 @@ from architect.sim.sessions import LocalSessions
 from architect.sim.sharding import Sharding as ShardRule
 from architect.sim.sharding import rule_for
 from architect.sim.commands import Command
+from architect.sim.current import current_topology
 from architect.sim.queueing import DurableWorkerPool
 from architect.sim.snapshot import Event, EventKind, Jobs, NodeKind, NodeSnapshot, NodeStatus, Snapshot
 from architect.sim.stations import Request, Station
@@ -468,6 +469,10 @@ class Simulation:
         return station.completed, busy, capacity
 
     # -- description ----------------------------------------------------------
+
+    def current_topology(self) -> Topology:
+        """The architecture as it is now, without scripted events (see ``architect.sim.current``)."""
+        return current_topology(self)
 
     def snapshot(self) -> Snapshot:
         arrivals, served, error_rate = self.window.rates()
