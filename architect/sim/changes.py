@@ -1,20 +1,18 @@
-"""What each command does to a running simulation.
+"""What each command does to a running simulation: ``apply`` dispatches.
 
 Every handler checks first and changes second, so a ``CommandError`` always
-leaves the simulation as it was.
+leaves the simulation as it was. The handlers live by tier:
+``changes_web`` (web servers, load balancer, sessions, CDN), ``changes_data``
+(database, cache, replicas, shards) and ``changes_other`` (traffic, jobs,
+sizes, operations, failures); their shared helpers in ``changes_common``.
+The names below keep every handler importable from here as before.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from architect.sim import presets
 from architect.sim.commands import (
-    MAX_RPS,
-    MAX_ZIPF_S,
-    MIN_RPS,
     AddCache,
     AddCdn,
     AddLoadBalancer,
@@ -41,15 +39,51 @@ from architect.sim.commands import (
     SetWorkers,
     VersionAssets,
 )
-from architect.sim.sizes import SIZES
-from architect.sim.snapshot import EventKind, NodeKind
-from architect.sim.sharding import moved_share, rule_for
-from architect.sim.topology import BALANCING_ALGORITHMS, autoscaling_problems, MAX_REPLICAS, MAX_SHARDS, SHARDING_STRATEGIES, MAX_WEB_SERVERS
+from architect.sim.changes_common import existing as _existing
+from architect.sim.changes_common import needs_database as _needs_database
+from architect.sim.changes_common import of_kind as _of_kind
+from architect.sim.changes_common import targets as _targets
+from architect.sim.changes_common import web_server_ids as _web_ids
+from architect.sim.changes_common import web_server_ids as web_ids
+from architect.sim.changes_data import add_cache as _add_cache
+from architect.sim.changes_data import add_replica as _add_replica
+from architect.sim.changes_data import add_shard as _add_shard
+from architect.sim.changes_data import separate_database as _separate_database
+from architect.sim.changes_other import MAX_POOL_WORKERS, RESIZABLE
+from architect.sim.changes_other import add_message_queue as _add_message_queue
+from architect.sim.changes_other import center_nodes as _center_nodes
+from architect.sim.changes_other import fail as _fail
+from architect.sim.changes_other import fail_center as _fail_center
+from architect.sim.changes_other import resize as _resize
+from architect.sim.changes_other import restore as _restore
+from architect.sim.changes_other import restore_center as _restore_center
+from architect.sim.changes_other import set_mix as _set_mix
+from architect.sim.changes_other import set_operations as _set_operations
+from architect.sim.changes_other import set_traffic as _set_traffic
+from architect.sim.changes_other import set_workers as _set_workers
+from architect.sim.changes_web import add_cdn as _add_cdn
+from architect.sim.changes_web import add_load_balancer as _add_load_balancer
+from architect.sim.changes_web import add_session_store as _add_session_store
+from architect.sim.changes_web import add_web_server, join_balancer
+from architect.sim.changes_web import add_web_server_checked as _add_web_server
+from architect.sim.changes_web import purge_cdn as _purge_cdn
+from architect.sim.changes_web import remove_web_server as _remove_web_server
+from architect.sim.changes_web import set_autoscaling as _set_autoscaling
+from architect.sim.changes_web import set_balancing as _set_balancing
+from architect.sim.changes_web import the_cdn as _the_cdn
+from architect.sim.changes_web import version_assets as _version_assets
 
 if TYPE_CHECKING:
     from architect.sim.engine import Simulation
 
-RESIZABLE = (NodeKind.WEB_SERVER, NodeKind.DATABASE)
+__all__ = [
+    "MAX_POOL_WORKERS",
+    "RESIZABLE",
+    "add_web_server",
+    "apply",
+    "join_balancer",
+    "web_ids",
+]
 
 
 def apply(sim: Simulation, command: Command) -> None:
@@ -102,367 +136,3 @@ def apply(sim: Simulation, command: Command) -> None:
             _restore(sim, node_id)
         case _:
             raise CommandError("unknown_command", f"unknown command {command!r}")
-
-
-def _set_traffic(sim: Simulation, rps: float) -> None:
-    if not (math.isfinite(rps) and MIN_RPS <= rps <= MAX_RPS):
-        raise CommandError(
-            "rps_out_of_range",
-            f"traffic must be between {MIN_RPS:g} and {MAX_RPS:g} requests per second",
-            low=MIN_RPS,
-            high=MAX_RPS,
-        )
-    sim.set_rps(float(rps))
-    sim.record(EventKind.TRAFFIC_CHANGED, value=float(rps))
-
-
-def _set_mix(
-    sim: Simulation, read_ratio: float | None, static_ratio: float | None, zipf_s: float | None
-) -> None:
-    """Change the mix; a field given as ``None`` keeps its current value."""
-    traffic = sim.traffic
-    read_ratio = traffic.read_ratio if read_ratio is None else read_ratio
-    static_ratio = traffic.static_ratio if static_ratio is None else static_ratio
-    zipf_s = traffic.zipf_s if zipf_s is None else zipf_s
-    for name, value, high in (("read_ratio", read_ratio, 1.0), ("static_ratio", static_ratio, 1.0), ("zipf_s", zipf_s, MAX_ZIPF_S)):
-        if not (math.isfinite(value) and 0 <= value <= high):
-            raise CommandError("mix_out_of_range", f"{name} must be between 0 and {high:g}", field=name, high=high)
-    sim.set_mix(replace(sim.traffic, read_ratio=read_ratio, static_ratio=static_ratio, zipf_s=zipf_s))
-    sim.record(EventKind.TRAFFIC_MIX_CHANGED, value=read_ratio, since=static_ratio, text=f"{zipf_s:g}")
-
-
-def _web_ids(sim: Simulation) -> list[str]:
-    return [i for i, spec in sim.specs.items() if spec.kind == NodeKind.WEB_SERVER]
-
-
-def _of_kind(sim: Simulation, kind: NodeKind) -> str:
-    return next((i for i, spec in sim.specs.items() if spec.kind == kind), "")
-
-
-def _add_web_server(sim: Simulation) -> None:
-    web_ids = _web_ids(sim)
-    if len(web_ids) >= MAX_WEB_SERVERS:
-        raise CommandError(
-            "too_many_web_servers",
-            f"at most {MAX_WEB_SERVERS} web servers",
-            limit=MAX_WEB_SERVERS,
-        )
-    if not _of_kind(sim, NodeKind.DATABASE):
-        raise CommandError(
-            "data_on_web_server",
-            f"move the data to a database server first: a new web server could not see "
-            f"the data held inside {web_ids[0]}",
-            node=web_ids[0],
-        )
-    node_id = add_web_server(sim)
-    if not _of_kind(sim, NodeKind.LOAD_BALANCER):
-        sim.record(EventKind.NO_TRAFFIC, node=node_id, peer=web_ids[0])
-
-
-def add_web_server(sim: Simulation, *, join_balancer: bool = True) -> str:
-    """A web server like the first one; in rotation at once unless ``join_balancer`` is off."""
-    template = sim.specs[_web_ids(sim)[0]]
-    number = 1
-    while f"web-{number}" in sim.specs:
-        number += 1
-    node_id = f"web-{number}"
-    sim.add_node(replace(template, id=node_id))
-    lb_id = _of_kind(sim, NodeKind.LOAD_BALANCER)
-    if lb_id and join_balancer:
-        sim.links.append((lb_id, node_id))
-    sim.links += [(node_id, target) for target in _targets(sim, template.id)]
-    sim.rewire()
-    sim.record(EventKind.NODE_ADDED, node=node_id)
-    return node_id
-
-
-def join_balancer(sim: Simulation, node_id: str) -> None:
-    """Put a warmed-up web server behind the load balancer."""
-    lb_id = _of_kind(sim, NodeKind.LOAD_BALANCER)
-    if lb_id and node_id in sim.specs and (lb_id, node_id) not in sim.links:
-        sim.links.append((lb_id, node_id))
-        sim.rewire()
-
-
-def web_ids(sim: Simulation) -> list[str]:
-    return _web_ids(sim)
-
-
-def _targets(sim: Simulation, node_id: str) -> list[str]:
-    return [target for source, target in sim.links if source == node_id]
-
-
-def _remove_web_server(sim: Simulation, node_id: str) -> None:
-    web_ids = _web_ids(sim)
-    node_id = node_id or web_ids[-1]
-    if node_id not in web_ids:
-        raise CommandError("not_a_web_server", f'"{node_id}" is not a web server', node=node_id)
-    if len(web_ids) == 1:
-        raise CommandError("last_web_server", "the last web server cannot be removed")
-    if node_id == web_ids[0] and not _of_kind(sim, NodeKind.LOAD_BALANCER):
-        # Without a load balancer DNS points at the first web server; move it.
-        sim.links = [(a, web_ids[1] if b == node_id else b) for a, b in sim.links]
-    sim.remove_node(node_id)
-    sim.rewire()
-    sim.record(EventKind.NODE_REMOVED, node=node_id)
-
-
-def _add_load_balancer(sim: Simulation) -> None:
-    if _of_kind(sim, NodeKind.LOAD_BALANCER):
-        raise CommandError("load_balancer_exists", "there is already a load balancer")
-    spec = presets.load_balancer()
-    sim.add_node(spec)
-    cdn_id = _of_kind(sim, NodeKind.CDN)
-    sim.links = [(a, b) for a, b in sim.links if a != sim.dns_id and a != cdn_id]
-    sim.links.insert(0, (sim.dns_id, spec.id))
-    if cdn_id:
-        sim.links[1:1] = [(sim.dns_id, cdn_id), (cdn_id, spec.id)]
-    sim.links[1:1] = [(spec.id, web_id) for web_id in _web_ids(sim)]
-    sim.rewire()
-    sim.record(EventKind.NODE_ADDED, node=spec.id)
-
-
-def _separate_database(sim: Simulation) -> None:
-    if _of_kind(sim, NodeKind.DATABASE):
-        raise CommandError("database_exists", "the data already has a server of its own")
-    spec = presets.database()
-    sim.add_node(spec)
-    for web_id in _web_ids(sim):
-        web = sim.specs[web_id]
-        service_ms = max(web.service_ms - presets.DATA_SERVICE_MS, 1.0)
-        sim.specs[web_id] = replace(web, service_ms=service_ms)
-        sim.stations[web_id].set_service(service_ms, web.service_dist)
-        sim.links.append((web_id, spec.id))
-    sim.rewire()
-    sim.record(EventKind.DATABASE_SEPARATED, node=spec.id)
-
-
-def _needs_database(sim: Simulation, what: str) -> None:
-    if sim.data is None:
-        raise CommandError(
-            "needs_database",
-            f"a {what} needs a database server of its own first",
-            what=what,
-        )
-
-
-def _add_cache(sim: Simulation) -> None:
-    _needs_database(sim, "cache")
-    if _of_kind(sim, NodeKind.CACHE):
-        raise CommandError("cache_exists", "there is already a cache")
-    spec = presets.cache()
-    sim.add_node(spec)
-    sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
-    sim.rewire()
-    sim.record(EventKind.NODE_ADDED, node=spec.id)
-
-
-def _add_replica(sim: Simulation) -> None:
-    _needs_database(sim, "replica")
-    assert sim.data is not None
-    tier = sim.data.tiers[0]
-    if len(tier.replicas) >= MAX_REPLICAS:
-        raise CommandError("too_many_replicas", f"at most {MAX_REPLICAS} replicas", limit=MAX_REPLICAS)
-    number = 1
-    while f"db-r{number}" in sim.specs:
-        number += 1
-    spec = presets.replica(f"db-r{number}", size=sim.specs[tier.primary.id].size or "m")
-    sim.add_node(spec)
-    sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
-    sim.rewire()
-    sim.record(EventKind.NODE_ADDED, node=spec.id)
-
-
-def _add_shard(sim: Simulation, strategy: str) -> None:
-    _needs_database(sim, "shard")
-    before = sim.sharding
-    if strategy not in SHARDING_STRATEGIES[1:]:
-        raise CommandError("unknown_strategy", "sharding is by modulo or consistent_hash", strategy=strategy)
-    if before.strategy not in ("none", strategy):
-        raise CommandError(
-            "strategy_fixed",
-            f"the data is already sharded by {before.strategy}",
-            strategy=before.strategy,
-        )
-    if before.shards >= MAX_SHARDS:
-        raise CommandError("too_many_shards", f"at most {MAX_SHARDS} shards", limit=MAX_SHARDS)
-    after = replace(before, strategy=strategy, shards=max(before.shards, 1) + 1)
-    old_rule = rule_for(before.strategy, before.shards, before.vnodes)
-    new_rule = rule_for(after.strategy, after.shards, after.vnodes)
-    assert new_rule is not None
-    moved = moved_share(old_rule, new_rule, sim.traffic.keys) if old_rule else (after.shards - 1) / after.shards
-    primary = sim.data.tiers[0].primary if sim.data else None
-    size = sim.specs[primary.id].size if primary else "m"
-    spec = replace(presets.database(f"db-s{after.shards - 1}", size=size or "m"), shard=after.shards - 1)
-    sim.sharding = after
-    sim.add_node(spec)
-    sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
-    sim.rewire()
-    sim.record(EventKind.SHARD_ADDED, node=spec.id, count=after.shards, value=moved, text=strategy)
-
-
-MAX_POOL_WORKERS = 256
-
-
-def _add_message_queue(sim: Simulation) -> None:
-    if _of_kind(sim, NodeKind.MESSAGE_QUEUE):
-        raise CommandError("queue_exists", "there is already a message queue")
-    queue, pool = presets.message_queue(), presets.worker_pool()
-    sim.add_node(queue)
-    sim.add_node(pool)
-    sim.links += [(web_id, queue.id) for web_id in _web_ids(sim)] + [(queue.id, pool.id)]
-    sim.rewire()
-    sim.record(EventKind.QUEUE_ADDED, node=queue.id, peer=pool.id)
-
-
-def _set_workers(sim: Simulation, node_id: str, workers: int) -> None:
-    _existing(sim, node_id)
-    if sim.specs[node_id].kind != NodeKind.WORKER_POOL:
-        raise CommandError("not_a_worker_pool", f'"{node_id}" is not a worker pool', node=node_id)
-    if not 1 <= workers <= MAX_POOL_WORKERS:
-        raise CommandError(
-            "workers_out_of_range", f"a pool has 1 to {MAX_POOL_WORKERS} workers", low=1, high=MAX_POOL_WORKERS
-        )
-    sim.specs[node_id] = replace(sim.specs[node_id], workers=workers)
-    sim.stations[node_id].resize(workers)
-    sim.record(EventKind.WORKERS_SET, node=node_id, count=workers)
-
-
-def _add_session_store(sim: Simulation) -> None:
-    if _of_kind(sim, NodeKind.SESSION_STORE):
-        raise CommandError("session_store_exists", "sessions are already in a shared store")
-    spec = presets.session_store()
-    sim.add_node(spec)
-    sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
-    sim.rewire()
-    sim.record(EventKind.SESSIONS_SHARED, node=spec.id)
-
-
-def _set_autoscaling(sim: Simulation, enabled: bool, low: int, high: int, target: float) -> None:
-    policy = replace(sim.autoscaling, enabled=enabled, min=low, max=high, target_utilization=target)
-    problems = autoscaling_problems(policy)
-    if problems:
-        raise CommandError("bad_autoscaling", "; ".join(str(p) for p in problems))
-    if enabled and not _of_kind(sim, NodeKind.LOAD_BALANCER):
-        raise CommandError("no_load_balancer", "there is no load balancer yet")
-    sim.autoscaling = policy
-    sim.record(EventKind.AUTOSCALING_CHANGED, count=low, value=float(high), text="on" if enabled else "off")
-
-
-def _set_balancing(sim: Simulation, algorithm: str) -> None:
-    lb_id = _of_kind(sim, NodeKind.LOAD_BALANCER)
-    if not lb_id or sim.balancer is None:
-        raise CommandError("no_load_balancer", "there is no load balancer yet")
-    if algorithm not in BALANCING_ALGORITHMS:
-        choices = ", ".join(BALANCING_ALGORITHMS)
-        raise CommandError("unknown_algorithm", f"the algorithm must be one of {choices}", algorithm=algorithm)
-    sim.specs[lb_id] = replace(sim.specs[lb_id], algorithm=algorithm)
-    sim.balancer.algorithm = algorithm
-    sim.record(EventKind.BALANCING_CHANGED, node=lb_id, text=algorithm)
-
-
-def _add_cdn(sim: Simulation) -> None:
-    if _of_kind(sim, NodeKind.CDN):
-        raise CommandError("cdn_exists", "there is already a CDN")
-    spec = presets.cdn()
-    origin = sim.entry.id if sim.entry else ""
-    sim.add_node(spec)
-    sim.links[0:0] = [(sim.dns_id, spec.id), (spec.id, origin)]
-    sim.rewire()
-    sim.record(EventKind.NODE_ADDED, node=spec.id)
-
-
-def _the_cdn(sim: Simulation) -> str:
-    cdn_id = _of_kind(sim, NodeKind.CDN)
-    if not cdn_id:
-        raise CommandError("no_cdn", "there is no CDN yet")
-    return cdn_id
-
-
-def _purge_cdn(sim: Simulation) -> None:
-    cdn_id = _the_cdn(sim)
-    sim.stores[cdn_id].clear()
-    sim.record(EventKind.CDN_PURGED, node=cdn_id)
-
-
-def _version_assets(sim: Simulation) -> None:
-    cdn_id = _the_cdn(sim)
-    sim.asset_version += 1
-    sim.rewire()
-    sim.record(EventKind.ASSETS_VERSIONED, node=cdn_id, count=sim.asset_version + 1)
-
-
-def _set_operations(sim: Simulation, monitoring: bool, automation: bool) -> None:
-    if automation and not monitoring:
-        raise CommandError("automation_needs_monitoring", "automation needs monitoring")
-    sim.operations = replace(sim.operations, monitoring=monitoring, automation=automation)
-    state = "automation" if automation else "monitoring" if monitoring else "none"
-    sim.record(EventKind.OPERATIONS_CHANGED, text=state)
-
-
-def _center_nodes(sim: Simulation, center: str) -> list[str]:
-    if not center or center not in sim.centers:
-        raise CommandError("unknown_center", f'there is no data center "{center}"', center=center)
-    return [i for i, spec in sim.specs.items() if spec.dc == center and i in sim.stations]
-
-
-def _fail_center(sim: Simulation, center: str) -> None:
-    nodes = [i for i in _center_nodes(sim, center) if not sim.is_down(i)]
-    if not nodes:
-        raise CommandError("center_down", f'data center "{center}" is already down', center=center)
-    for node_id in nodes:
-        _fail(sim, node_id)
-    sim.record(EventKind.CENTER_FAILED, text=center)
-
-
-def _restore_center(sim: Simulation, center: str) -> None:
-    nodes = [i for i in _center_nodes(sim, center) if sim.is_down(i)]
-    if not nodes:
-        raise CommandError("center_up", f'data center "{center}" is already up', center=center)
-    for node_id in nodes:
-        _restore(sim, node_id)
-    sim.record(EventKind.CENTER_RESTORED, text=center)
-
-
-def _existing(sim: Simulation, node_id: str) -> None:
-    if node_id not in sim.specs:
-        raise CommandError("unknown_node", f'there is no node "{node_id}"', node=node_id)
-
-
-def _resize(sim: Simulation, node_id: str, size: str) -> None:
-    _existing(sim, node_id)
-    spec = sim.specs[node_id]
-    if spec.kind not in RESIZABLE:
-        raise CommandError("not_resizable", f'"{node_id}" has no sizes', node=node_id)
-    if size not in SIZES:
-        raise CommandError("unknown_size", f"size must be one of {', '.join(SIZES)}", size=size)
-    sim.specs[node_id] = spec.resized(size)
-    sim.stations[node_id].resize(SIZES[size].workers)
-    sim.record(EventKind.NODE_RESIZED, node=node_id, text=size)
-
-
-def _fail(sim: Simulation, node_id: str) -> None:
-    _existing(sim, node_id)
-    if sim.is_down(node_id):
-        raise CommandError("already_down", f'"{node_id}" is already down', node=node_id)
-    if node_id == sim.dns_id:
-        sim.dns_failed = True
-    else:
-        station = sim.stations[node_id]
-        station.fail()
-        if node_id in sim.stores:
-            sim.stores[node_id].clear()  # memory is lost: it comes back cold
-        if sim.tier_holding(station) is not None:
-            sim.start_failover(station)
-    sim.record(EventKind.NODE_FAILED, node=node_id)
-    sim.start_repair(node_id)
-    if node_id == sim.dns_id or sim.stations[node_id] is sim.entry:
-        sim.record(EventKind.SITE_DOWN, node=node_id)
-
-
-def _restore(sim: Simulation, node_id: str) -> None:
-    _existing(sim, node_id)
-    if not sim.is_down(node_id):
-        raise CommandError("already_up", f'"{node_id}" is already up', node=node_id)
-    sim.restore(node_id)
-    sim.record(EventKind.NODE_RESTORED, node=node_id)

@@ -1,9 +1,10 @@
-"""The running simulation: arrivals, routing, health checks, measures.
+"""The running simulation: building, arrivals, routing, measures.
 
 ``Simulation(topology, seed)`` validates and builds; ``apply(command)``
 changes it (see ``architect.sim.changes``); ``advance(dt)`` runs simulated
 time and returns an immutable ``Snapshot``. Same topology, same seed, same
-commands at the same times: the same snapshots.
+commands at the same times: the same snapshots. Health checks, failover and
+repair live in ``architect.sim.recovery``; snapshots in ``architect.sim.describe``.
 """
 
 from __future__ import annotations
@@ -11,13 +12,11 @@ from __future__ import annotations
 import random
 import zlib
 from collections import deque
-from collections.abc import Generator
-from dataclasses import replace
 
 import simpy
 from simpy.events import Timeout
 
-from architect.sim import changes
+from architect.sim import changes, describe, recovery
 from architect.sim.autoscaling import Autoscaler
 from architect.sim.balancer import Balancer
 from architect.sim.cachestore import KeyCache
@@ -31,14 +30,14 @@ from architect.sim.sharding import rule_for
 from architect.sim.commands import Command
 from architect.sim.current import current_topology
 from architect.sim.queueing import DurableWorkerPool
-from architect.sim.snapshot import Event, EventKind, Jobs, NodeKind, NodeSnapshot, NodeStatus, Snapshot
+from architect.sim.describe import EVENTS_IN_SNAPSHOT  # noqa: F401  (importable from here too)
+from architect.sim.snapshot import Event, EventKind, NodeKind, Snapshot
 from architect.sim.stations import Request, Station
 from architect.sim.geo import CrossCenterSync, GeoDns
 from architect.sim.topology import GLOBAL_KINDS, NodeSpec, Topology, TopologyError, Traffic, data_centers, validate
 from architect.sim.window import BUCKET_S, Window
 
 EVENT_LOG_LENGTH = 100
-EVENTS_IN_SNAPSHOT = 30
 _WINDOW_SAMPLES = round(1.0 / BUCKET_S) + 1
 # Steps of 0.1 s drift in floating point (ten of them end at 0.9999999999999999);
 # a bucket boundary this close past the target still closes in this step.
@@ -167,10 +166,10 @@ class Simulation:
             on_error=self._job_failed if is_job_node else self._fail,
         )
         self.stations[spec.id] = station
-        self._samples[spec.id] = deque([self._sample(station)], maxlen=_WINDOW_SAMPLES)
+        self._samples[spec.id] = deque([describe.sample(station)], maxlen=_WINDOW_SAMPLES)
         if spec.kind == NodeKind.LOAD_BALANCER:
             self.balancers[spec.id] = Balancer(spec.algorithm, on_error=self._fail)
-            self.env.process(self._health_checks(spec))
+            self.env.process(recovery.health_checks(self, spec))
         elif spec.kind in (NodeKind.CACHE, NodeKind.CDN):
             capacity = spec.capacity_keys if spec.kind == NodeKind.CACHE else 10_000_000
             self.stores[spec.id] = KeyCache(capacity, spec.ttl_s, spec.eviction)
@@ -360,65 +359,14 @@ class Simulation:
 
     # -- control logic --------------------------------------------------------
 
-    def _health_checks(self, spec: NodeSpec) -> Generator[simpy.Event, None, None]:
-        while spec.id in self.specs:
-            yield self.env.timeout(spec.health_check_s)
-            balancer = self.balancers.get(spec.id)
-            if balancer is None or self.stations[spec.id].failed:
-                continue
-            removed, restored = balancer.check()
-            for backend in removed:
-                self.record(
-                    EventKind.BACKEND_REMOVED,
-                    node=spec.id,
-                    peer=backend.id,
-                    count=backend.errors_while_down,
-                    since=backend.failed_at,
-                )
-            for backend in restored:
-                self.record(EventKind.BACKEND_ADDED, node=spec.id, peer=backend.id)
-
     def start_failover(self, primary: Station) -> None:
         """Promote a replica ``failover_s`` after the primary failed, if it is still down."""
-        self.env.process(self._failover(primary, self.specs[primary.id].failover_s))
-
-    def _failover(self, primary: Station, delay_s: float) -> Generator[simpy.Event, None, None]:
-        yield self.env.timeout(delay_s)
-        data = self.tier_holding(primary)
-        if data is None or not primary.failed:
-            return
-        lost_before = data.lost_writes
-        new = data.promote(self.now)
-        if new is None:
-            return
-        self.specs[new.id] = replace(self.specs[new.id], role="primary")
-        self.specs[primary.id] = replace(self.specs[primary.id], role="replica")
-        self.rewire()
-        self.record(
-            EventKind.PRIMARY_PROMOTED,
-            node=new.id,
-            peer=primary.id,
-            count=data.lost_writes - lost_before,
-            since=primary.failed_at,
-        )
+        self.env.process(recovery.failover(self, primary, self.specs[primary.id].failover_s))
 
     def start_repair(self, node_id: str) -> None:
         """Whoever operates the site brings a failed node back, sooner or later."""
         failure = self._failures[node_id] = self._failures.get(node_id, 0) + 1
-        self.env.process(self._repair(node_id, failure, self.now))
-
-    def _repair(self, node_id: str, failure: int, failed_at: float) -> Generator[simpy.Event, None, None]:
-        # Re-read the operations each check: turning automation on speeds up a pending repair.
-        while self.now < failed_at + self.operations.repair_s:
-            yield self.env.timeout(min(1.0, failed_at + self.operations.repair_s - self.now))
-            if self._failures.get(node_id) != failure or node_id not in self.specs:
-                return
-        if not self.is_down(node_id):
-            return
-        self.restore(node_id)
-        ops = self.operations
-        who = "automated" if ops.automation else "manual" if ops.monitoring else "unmonitored"
-        self.record(EventKind.NODE_REPAIRED, node=node_id, since=round(failed_at, 3), text=who)
+        self.env.process(recovery.repair(self, node_id, failure, self.now))
 
     def is_down(self, node_id: str) -> bool:
         if node_id == self.dns_id:
@@ -459,14 +407,9 @@ class Simulation:
         self.window.close_bucket(self.env.now)
         self.jobs.close_bucket(self.env.now)
         for node_id, station in self.stations.items():
-            self._samples[node_id].append(self._sample(station))
+            self._samples[node_id].append(describe.sample(station))
         for node_id, store in self.stores.items():
             self._store_samples[node_id].append((store.hits, store.misses))
-
-    @staticmethod
-    def _sample(station: Station) -> tuple[int, float, float]:
-        busy, capacity = station.areas()
-        return station.completed, busy, capacity
 
     # -- description ----------------------------------------------------------
 
@@ -475,95 +418,5 @@ class Simulation:
         return current_topology(self)
 
     def snapshot(self) -> Snapshot:
-        arrivals, served, error_rate = self.window.rates()
-        nodes = tuple(self._node_snapshot(spec) for spec in self.specs.values())
-        return Snapshot(
-            t=round(self.now, 6),
-            offered_rps=self.rps,
-            arrivals_rps=arrivals,
-            throughput_rps=served,
-            error_rate=error_rate,
-            latency=self.window.latency(),
-            nodes=nodes,
-            links=tuple(self.links),
-            series=tuple(self.window.history),
-            events=tuple(self.log)[-EVENTS_IN_SNAPSHOT:],
-            cost_per_month=sum(spec.cost_per_month for spec in self.specs.values()),
-            window_s=self.window.span_s,
-            hit_ratios=tuple(
-                (node_id, ratio)
-                for node_id in self.stores
-                if (ratio := self._hit_ratio(node_id)) is not None
-            ),
-            stale_reads=sum(t.stale_reads for t in self.data_by_center.values())
-            + (self.sync.stale_reads if self.sync else 0),
-            lost_writes=sum(t.lost_writes for t in self.data_by_center.values()),
-            sessions_lost=self.sessions.lost if self.sessions else 0,
-            jobs=self._jobs_snapshot(),
-        )
-
-    def _jobs_snapshot(self) -> Jobs | None:
-        if self.queue is None:
-            return None
-        published, done, _ = self.jobs.rates()
-        span = self.jobs.span_s
-        pool = next((s for s in self.stations.values() if s.kind == NodeKind.WORKER_POOL), None)
-        return Jobs(
-            published_rps=published,
-            done_rps=done,
-            failed_rps=self.jobs.total.failed / span if span else 0.0,
-            depth=len(pool.queue) if pool else 0,
-            latency=self.jobs.latency(),
-        )
-
-    def _hit_ratio(self, node_id: str) -> float | None:
-        """Hits ÷ lookups of a cache or CDN over the window; None before any lookup."""
-        samples = self._store_samples[node_id]
-        (hits_0, misses_0), (hits_1, misses_1) = samples[0], samples[-1]
-        lookups = hits_1 - hits_0 + misses_1 - misses_0
-        return (hits_1 - hits_0) / lookups if lookups else None
-
-    def _node_snapshot(self, spec: NodeSpec) -> NodeSnapshot:
-        station = self.stations.get(spec.id)
-        if station is None:  # DNS: no queue of its own
-            return NodeSnapshot(
-                id=spec.id,
-                kind=spec.kind,
-                status=NodeStatus.DOWN if self.dns_failed else NodeStatus.UP,
-                size="",
-                workers=0,
-                utilization=0.0,
-                in_service=0,
-                queued=0,
-                throughput_rps=self.window.rates()[0],
-                cost_per_month=spec.cost_per_month,
-                in_rotation=True,
-            )
-        samples = self._samples[spec.id]
-        (done_0, busy_0, cap_0), (done_1, busy_1, cap_1) = samples[0], samples[-1]
-        span = (len(samples) - 1) * BUCKET_S
-        capacity = cap_1 - cap_0
-        return NodeSnapshot(
-            id=spec.id,
-            kind=spec.kind,
-            status=NodeStatus.DOWN if station.failed else NodeStatus.UP,
-            size=spec.size,
-            workers=station.workers,
-            utilization=(busy_1 - busy_0) / capacity if capacity > 0 else 0.0,
-            in_service=station.busy,
-            queued=len(station.queue),
-            throughput_rps=(done_1 - done_0) / span if span else 0.0,
-            cost_per_month=spec.cost_per_month,
-            in_rotation=self._in_rotation(station),
-            role=spec.role if spec.kind == NodeKind.DATABASE else "",
-            shard=spec.shard if spec.kind == NodeKind.DATABASE and self.sharding.shards > 1 else -1,
-            dc=spec.dc,
-        )
-
-    def _in_rotation(self, station: Station) -> bool:
-        if station.kind != NodeKind.WEB_SERVER:
-            return True
-        for balancer in self.balancers.values():
-            if station in balancer.backends:
-                return station in balancer.in_rotation
-        return station in self.entries.values()
+        """The state now, as an immutable ``Snapshot`` (see ``architect.sim.describe``)."""
+        return describe.snapshot(self)

@@ -1,0 +1,144 @@
+"""Commands on traffic, background jobs, sizes, operations and failures.
+
+Every handler checks first and changes second (see ``architect.sim.changes``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from architect.sim import presets
+from architect.sim.changes_common import existing, of_kind, web_server_ids
+from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, CommandError
+from architect.sim.sizes import SIZES
+from architect.sim.snapshot import EventKind, NodeKind
+
+if TYPE_CHECKING:
+    from architect.sim.engine import Simulation
+
+RESIZABLE = (NodeKind.WEB_SERVER, NodeKind.DATABASE)
+MAX_POOL_WORKERS = 256
+
+
+def set_traffic(sim: Simulation, rps: float) -> None:
+    if not (math.isfinite(rps) and MIN_RPS <= rps <= MAX_RPS):
+        raise CommandError(
+            "rps_out_of_range",
+            f"traffic must be between {MIN_RPS:g} and {MAX_RPS:g} requests per second",
+            low=MIN_RPS,
+            high=MAX_RPS,
+        )
+    sim.set_rps(float(rps))
+    sim.record(EventKind.TRAFFIC_CHANGED, value=float(rps))
+
+
+def set_mix(
+    sim: Simulation, read_ratio: float | None, static_ratio: float | None, zipf_s: float | None
+) -> None:
+    """Change the mix; a field given as ``None`` keeps its current value."""
+    traffic = sim.traffic
+    read_ratio = traffic.read_ratio if read_ratio is None else read_ratio
+    static_ratio = traffic.static_ratio if static_ratio is None else static_ratio
+    zipf_s = traffic.zipf_s if zipf_s is None else zipf_s
+    for name, value, high in (("read_ratio", read_ratio, 1.0), ("static_ratio", static_ratio, 1.0), ("zipf_s", zipf_s, MAX_ZIPF_S)):
+        if not (math.isfinite(value) and 0 <= value <= high):
+            raise CommandError("mix_out_of_range", f"{name} must be between 0 and {high:g}", field=name, high=high)
+    sim.set_mix(replace(sim.traffic, read_ratio=read_ratio, static_ratio=static_ratio, zipf_s=zipf_s))
+    sim.record(EventKind.TRAFFIC_MIX_CHANGED, value=read_ratio, since=static_ratio, text=f"{zipf_s:g}")
+
+
+def add_message_queue(sim: Simulation) -> None:
+    if of_kind(sim, NodeKind.MESSAGE_QUEUE):
+        raise CommandError("queue_exists", "there is already a message queue")
+    queue, pool = presets.message_queue(), presets.worker_pool()
+    sim.add_node(queue)
+    sim.add_node(pool)
+    sim.links += [(web_id, queue.id) for web_id in web_server_ids(sim)] + [(queue.id, pool.id)]
+    sim.rewire()
+    sim.record(EventKind.QUEUE_ADDED, node=queue.id, peer=pool.id)
+
+
+def set_workers(sim: Simulation, node_id: str, workers: int) -> None:
+    existing(sim, node_id)
+    if sim.specs[node_id].kind != NodeKind.WORKER_POOL:
+        raise CommandError("not_a_worker_pool", f'"{node_id}" is not a worker pool', node=node_id)
+    if not 1 <= workers <= MAX_POOL_WORKERS:
+        raise CommandError(
+            "workers_out_of_range", f"a pool has 1 to {MAX_POOL_WORKERS} workers", low=1, high=MAX_POOL_WORKERS
+        )
+    sim.specs[node_id] = replace(sim.specs[node_id], workers=workers)
+    sim.stations[node_id].resize(workers)
+    sim.record(EventKind.WORKERS_SET, node=node_id, count=workers)
+
+
+def set_operations(sim: Simulation, monitoring: bool, automation: bool) -> None:
+    if automation and not monitoring:
+        raise CommandError("automation_needs_monitoring", "automation needs monitoring")
+    sim.operations = replace(sim.operations, monitoring=monitoring, automation=automation)
+    state = "automation" if automation else "monitoring" if monitoring else "none"
+    sim.record(EventKind.OPERATIONS_CHANGED, text=state)
+
+
+def center_nodes(sim: Simulation, center: str) -> list[str]:
+    if not center or center not in sim.centers:
+        raise CommandError("unknown_center", f'there is no data center "{center}"', center=center)
+    return [i for i, spec in sim.specs.items() if spec.dc == center and i in sim.stations]
+
+
+def fail_center(sim: Simulation, center: str) -> None:
+    nodes = [i for i in center_nodes(sim, center) if not sim.is_down(i)]
+    if not nodes:
+        raise CommandError("center_down", f'data center "{center}" is already down', center=center)
+    for node_id in nodes:
+        fail(sim, node_id)
+    sim.record(EventKind.CENTER_FAILED, text=center)
+
+
+def restore_center(sim: Simulation, center: str) -> None:
+    nodes = [i for i in center_nodes(sim, center) if sim.is_down(i)]
+    if not nodes:
+        raise CommandError("center_up", f'data center "{center}" is already up', center=center)
+    for node_id in nodes:
+        restore(sim, node_id)
+    sim.record(EventKind.CENTER_RESTORED, text=center)
+
+
+def resize(sim: Simulation, node_id: str, size: str) -> None:
+    existing(sim, node_id)
+    spec = sim.specs[node_id]
+    if spec.kind not in RESIZABLE:
+        raise CommandError("not_resizable", f'"{node_id}" has no sizes', node=node_id)
+    if size not in SIZES:
+        raise CommandError("unknown_size", f"size must be one of {', '.join(SIZES)}", size=size)
+    sim.specs[node_id] = spec.resized(size)
+    sim.stations[node_id].resize(SIZES[size].workers)
+    sim.record(EventKind.NODE_RESIZED, node=node_id, text=size)
+
+
+def fail(sim: Simulation, node_id: str) -> None:
+    existing(sim, node_id)
+    if sim.is_down(node_id):
+        raise CommandError("already_down", f'"{node_id}" is already down', node=node_id)
+    if node_id == sim.dns_id:
+        sim.dns_failed = True
+    else:
+        station = sim.stations[node_id]
+        station.fail()
+        if node_id in sim.stores:
+            sim.stores[node_id].clear()  # memory is lost: it comes back cold
+        if sim.tier_holding(station) is not None:
+            sim.start_failover(station)
+    sim.record(EventKind.NODE_FAILED, node=node_id)
+    sim.start_repair(node_id)
+    if node_id == sim.dns_id or sim.stations[node_id] is sim.entry:
+        sim.record(EventKind.SITE_DOWN, node=node_id)
+
+
+def restore(sim: Simulation, node_id: str) -> None:
+    existing(sim, node_id)
+    if not sim.is_down(node_id):
+        raise CommandError("already_up", f'"{node_id}" is already up', node=node_id)
+    sim.restore(node_id)
+    sim.record(EventKind.NODE_RESTORED, node=node_id)

@@ -1,0 +1,123 @@
+"""Describing a running simulation: the immutable ``Snapshot`` of its state now.
+
+Rates and utilisations come from the samples the engine takes at each bucket
+boundary (``sample``), over the last second of simulated time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from architect.sim.snapshot import Jobs, NodeKind, NodeSnapshot, NodeStatus, Snapshot
+from architect.sim.stations import Station
+from architect.sim.topology import NodeSpec
+from architect.sim.window import BUCKET_S
+
+if TYPE_CHECKING:
+    from architect.sim.engine import Simulation
+
+EVENTS_IN_SNAPSHOT = 30
+
+
+def sample(station: Station) -> tuple[int, float, float]:
+    """(completed, busy worker-seconds, available worker-seconds) of a station now."""
+    busy, capacity = station.areas()
+    return station.completed, busy, capacity
+
+
+def snapshot(sim: Simulation) -> Snapshot:
+    arrivals, served, error_rate = sim.window.rates()
+    nodes = tuple(node_snapshot(sim, spec) for spec in sim.specs.values())
+    return Snapshot(
+        t=round(sim.now, 6),
+        offered_rps=sim.rps,
+        arrivals_rps=arrivals,
+        throughput_rps=served,
+        error_rate=error_rate,
+        latency=sim.window.latency(),
+        nodes=nodes,
+        links=tuple(sim.links),
+        series=tuple(sim.window.history),
+        events=tuple(sim.log)[-EVENTS_IN_SNAPSHOT:],
+        cost_per_month=sum(spec.cost_per_month for spec in sim.specs.values()),
+        window_s=sim.window.span_s,
+        hit_ratios=tuple(
+            (node_id, ratio) for node_id in sim.stores if (ratio := hit_ratio(sim, node_id)) is not None
+        ),
+        stale_reads=sum(t.stale_reads for t in sim.data_by_center.values())
+        + (sim.sync.stale_reads if sim.sync else 0),
+        lost_writes=sum(t.lost_writes for t in sim.data_by_center.values()),
+        sessions_lost=sim.sessions.lost if sim.sessions else 0,
+        jobs=jobs_snapshot(sim),
+    )
+
+
+def jobs_snapshot(sim: Simulation) -> Jobs | None:
+    if sim.queue is None:
+        return None
+    published, done, _ = sim.jobs.rates()
+    span = sim.jobs.span_s
+    pool = next((s for s in sim.stations.values() if s.kind == NodeKind.WORKER_POOL), None)
+    return Jobs(
+        published_rps=published,
+        done_rps=done,
+        failed_rps=sim.jobs.total.failed / span if span else 0.0,
+        depth=len(pool.queue) if pool else 0,
+        latency=sim.jobs.latency(),
+    )
+
+
+def hit_ratio(sim: Simulation, node_id: str) -> float | None:
+    """Hits ÷ lookups of a cache or CDN over the window; None before any lookup."""
+    samples = sim._store_samples[node_id]
+    (hits_0, misses_0), (hits_1, misses_1) = samples[0], samples[-1]
+    lookups = hits_1 - hits_0 + misses_1 - misses_0
+    return (hits_1 - hits_0) / lookups if lookups else None
+
+
+def node_snapshot(sim: Simulation, spec: NodeSpec) -> NodeSnapshot:
+    station = sim.stations.get(spec.id)
+    if station is None:  # DNS: no queue of its own
+        return NodeSnapshot(
+            id=spec.id,
+            kind=spec.kind,
+            status=NodeStatus.DOWN if sim.dns_failed else NodeStatus.UP,
+            size="",
+            workers=0,
+            utilization=0.0,
+            in_service=0,
+            queued=0,
+            throughput_rps=sim.window.rates()[0],
+            cost_per_month=spec.cost_per_month,
+            in_rotation=True,
+        )
+    samples = sim._samples[spec.id]
+    (done_0, busy_0, cap_0), (done_1, busy_1, cap_1) = samples[0], samples[-1]
+    span = (len(samples) - 1) * BUCKET_S
+    capacity = cap_1 - cap_0
+    return NodeSnapshot(
+        id=spec.id,
+        kind=spec.kind,
+        status=NodeStatus.DOWN if station.failed else NodeStatus.UP,
+        size=spec.size,
+        workers=station.workers,
+        utilization=(busy_1 - busy_0) / capacity if capacity > 0 else 0.0,
+        in_service=station.busy,
+        queued=len(station.queue),
+        throughput_rps=(done_1 - done_0) / span if span else 0.0,
+        cost_per_month=spec.cost_per_month,
+        in_rotation=in_rotation(sim, station),
+        role=spec.role if spec.kind == NodeKind.DATABASE else "",
+        shard=spec.shard if spec.kind == NodeKind.DATABASE and sim.sharding.shards > 1 else -1,
+        dc=spec.dc,
+    )
+
+
+def in_rotation(sim: Simulation, station: Station) -> bool:
+    """Whether a web server gets traffic: behind a balancer in rotation, or DNS's entry."""
+    if station.kind != NodeKind.WEB_SERVER:
+        return True
+    for balancer in sim.balancers.values():
+        if station in balancer.backends:
+            return station in balancer.in_rotation
+    return station in sim.entries.values()
