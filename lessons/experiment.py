@@ -15,8 +15,8 @@ from architect.sim.loader import load_topology
 from architect.sim.snapshot import Snapshot
 from architect.sim.topology import Topology
 from lessons.goals import GoalStatus, GoalTracker
+from lessons.runs import current_topology
 
-DEFAULT_FROM_S = 5.0
 DEFAULT_DURATION_S = 40.0
 
 
@@ -85,13 +85,13 @@ class Experiment:
         stage's own traffic and scripted events, from simulated time 0."""
         if self.phase == Phase.PREDICT:
             self.predict(None)
-        now = self.session.sim.current_topology()
-        topology = replace(now, traffic=self.start.traffic, events=self.start.events)
+        fixed: dict[str, Any] = {"traffic": self.start.traffic}
+        if hasattr(self.start, "events"):  # scripted events (branch ``events``)
+            fixed["events"] = self.start.events
+        topology = replace(current_topology(self.session.sim), **fixed)
         self.session = self._session(topology)
         goal = self.data.get("goal") or {}
-        self.tracker = GoalTracker(
-            goal, from_s=float(goal.get("from_s", DEFAULT_FROM_S)), duration_s=self.duration_s
-        )
+        self.tracker = GoalTracker(goal, duration_s=self.duration_s)
         self.result = None
         self.runs += 1
         self.phase = Phase.RUNNING
