@@ -10,31 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from architect.sim.commands import Command
 from architect.sim.loader import load_topology
 from architect.sim.topology import Topology
+from lessons import runs, vocabulary
+from lessons.goals import LATENCY_METRICS, METRICS, NODE_METRICS
+from lessons.goals import OPERATORS as _OPERATORS
 
 Texts = dict[str, str]
+__all__ = ["LATENCY_METRICS", "METRICS", "NODE_METRICS", "OPERATORS"]
 
-METRICS = (
-    "throughput_rps",
-    "offered_rps",
-    "error_rate",
-    "mean_ms",
-    "p50_ms",
-    "p95_ms",
-    "p99_ms",
-    "cost_per_month",
-    "utilization",
-    "max_utilization",
-    "hit_ratio",
-    "lost_writes",
-    "sessions_lost",
-    "stale_reads",
-    "queue_depth",
-)
-NODE_METRICS = ("utilization", "hit_ratio")  # these need ``node``
-LATENCY_METRICS = ("mean_ms", "p50_ms", "p95_ms", "p99_ms")
-OPERATORS = ("below", "at_most", "at_least", "above")
+OPERATORS = tuple(_OPERATORS)
 
 
 @dataclass(frozen=True)
@@ -107,7 +93,10 @@ class Stage:
 
     def run_topology(self) -> Topology:
         """The topology the sandbox and the checker start from (scenario included)."""
-        return load_topology(self.topology)
+        return load_run_topology(self.topology)
+
+    def solution_commands(self) -> tuple[Command, ...]:
+        return tuple(vocabulary.parse(a, f"solution[{i}]") for i, a in enumerate(self.solution))
 
     def as_data(self) -> dict[str, Any]:
         """The normalised content stored in ``lessons.models.Stage.data``."""
@@ -123,6 +112,21 @@ class Stage:
             "duration_s": self.duration_s,
             "topology": self.topology,
         }
+
+
+def load_run_topology(data: dict[str, Any]) -> Topology:
+    """``load_topology`` of a run topology (its ``events`` kept aside until the engine has them)."""
+    if runs.HAS_EVENTS:
+        return load_topology(data)
+    return load_topology({key: value for key, value in data.items() if key != "events"})
+
+
+def scheduled_events(data: dict[str, Any]) -> tuple[tuple[float, Command], ...]:
+    """A run topology's events as (at, command), for engines without ``Topology.events``."""
+    return tuple(
+        (float(e["at"]), vocabulary.parse({k: v for k, v in e.items() if k != "at"}, f"events[{i}]"))
+        for i, e in enumerate(data.get("events", []))
+    )
 
 
 @dataclass(frozen=True)
