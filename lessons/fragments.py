@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from architect.sandbox.fragments import num
 from lessons.experiment import Experiment, Phase
 from lessons.goals import ConditionStatus, GoalStatus
-from lessons.markdown import render as markdown
+from lessons.markdown import render_markdown as markdown
 from lessons.models import Stage
 
 TEMPLATE = "lessons/stage.html"
