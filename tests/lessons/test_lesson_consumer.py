@@ -12,6 +12,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import connections
 
 from architect.asgi import application
 from lessons import content, services
@@ -19,6 +20,13 @@ from lessons.models import Progress
 from lesson_factories import plan, stage
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def close_connections():
+    """Leave no connection open for tests that may not use the database."""
+    yield
+    connections.close_all()
 
 TWO_TIERS = {
     "version": 1, "name": "Two tiers", "traffic": {"rps": 100},
