@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 from architect.sim.commands import Command, CommandError
 from architect.sim.engine import Simulation
-from lessons import runs
-from lessons.content import Plan, Stage, scheduled_events
+from lessons.content import Plan, Stage
 from lessons.goals import GoalStatus, GoalTracker
 
 SEEDS = (1, 2, 3)
@@ -55,13 +54,8 @@ def run_stage(stage: Stage, *, seed: int, solved: bool) -> Run:
             _apply_all(sim, stage.solution_commands())
         except CommandError as error:
             return Run(seed, solved, tracker.status, error.message)
-    pending = [] if runs.HAS_EVENTS else sorted(scheduled_events(stage.topology), key=lambda e: e[0])
     status = tracker.status
-    for second in range(1, int(stage.duration_s) + 1):
-        while pending and pending[0][0] < second:  # engines without Topology.events
-            at, command = pending.pop(0)
-            sim.advance(at - sim.now)
-            _try(sim, command)
+    for second in range(1, int(stage.duration_s) + 1):  # the engine carries out the scenario's events
         status = tracker.observe(sim.advance(second - sim.now))
     return Run(seed, solved, status)
 
@@ -79,13 +73,6 @@ def check_plan(plan: Plan, *, seeds: tuple[int, ...] = SEEDS) -> list[StageCheck
 def _apply_all(sim: Simulation, commands: tuple[Command, ...]) -> None:
     for command in commands:
         sim.apply(command)
-
-
-def _try(sim: Simulation, command: Command) -> None:
-    try:
-        sim.apply(command)
-    except CommandError:
-        pass  # a scripted event that cannot be carried out is skipped, as the engine does
 
 
 def _why(status: GoalStatus) -> str:

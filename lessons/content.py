@@ -13,7 +13,7 @@ from typing import Any
 from architect.sim.commands import Command
 from architect.sim.loader import load_topology
 from architect.sim.topology import Topology
-from lessons import runs, vocabulary
+from lessons import vocabulary
 from lessons.goals import LATENCY_METRICS, METRICS, NODE_METRICS
 from lessons.goals import OPERATORS as _OPERATORS
 
@@ -93,7 +93,7 @@ class Stage:
 
     def run_topology(self) -> Topology:
         """The topology the sandbox and the checker start from (scenario included)."""
-        return load_run_topology(self.topology)
+        return load_topology(self.topology)
 
     def solution_commands(self) -> tuple[Command, ...]:
         return tuple(vocabulary.parse(a, f"solution[{i}]") for i, a in enumerate(self.solution))
@@ -112,21 +112,6 @@ class Stage:
             "duration_s": self.duration_s,
             "topology": self.topology,
         }
-
-
-def load_run_topology(data: dict[str, Any]) -> Topology:
-    """``load_topology`` of a run topology (its ``events`` kept aside until the engine has them)."""
-    if runs.HAS_EVENTS:
-        return load_topology(data)
-    return load_topology({key: value for key, value in data.items() if key != "events"})
-
-
-def scheduled_events(data: dict[str, Any]) -> tuple[tuple[float, Command], ...]:
-    """A run topology's events as (at, command), for engines without ``Topology.events``."""
-    return tuple(
-        (float(e["at"]), vocabulary.parse({k: v for k, v in e.items() if k != "at"}, f"events[{i}]"))
-        for i, e in enumerate(data.get("events", []))
-    )
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from typing import Any
 
 from architect.sim.commands import Command, CommandError
 from architect.sim.loader import dump_topology, load_topology
-from architect.sim.topology import Topology, TopologyError
+from architect.sim.scenario import events_data, read_events
+from architect.sim.topology import Problem, Topology, TopologyError
 from lessons import content, runs, vocabulary
-from lessons.content import LATENCY_METRICS, METRICS, NODE_METRICS, OPERATORS
+from lessons.content import METRICS, NODE_METRICS, OPERATORS
 from lessons.yamlmarks import YamlProblem, join, parse_with_lines
 
 FORMAT = 1
@@ -30,7 +31,6 @@ MAX_HINTS = 10
 MAX_CHOICES = 5
 MAX_CONDITIONS = 20
 MAX_ACTIONS = 50
-MAX_EVENTS = 200
 DURATION_S = (5.0, 300.0)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
@@ -430,33 +430,27 @@ class _StageReader:
         return data
 
     def events(self, raw: object, duration: float) -> list[dict[str, Any]] | None:
-        path = self.at("scenario", "events")
-        if not isinstance(raw, list) or len(raw) > MAX_EVENTS:
-            self.r.problem(path, f"must be a list of at most {MAX_EVENTS} events, like [{{at: 10, action: fail, node: web-1}}]")
+        """The scenario's events (the engine's format, shorthands too), within the run."""
+        path = self.at("scenario")
+        problems: list[Problem] = []
+        events = read_events(raw, problems)
+        for problem in problems:
+            self.r.problem(join(path, problem.path), problem.message)
+        late = [i for i, e in enumerate(raw) if isinstance(e, Mapping) and _number(e.get("at")) > duration] if isinstance(raw, list) else []
+        for index in late:
+            self.r.problem(join(join(join(path, "events"), index), "at"), f"must be between 0 and {duration:g}")
+        if problems or late:
             return None
-        events, ok = [], True
-        for index, item in enumerate(raw):
-            where = join(path, index)
-            if not isinstance(item, Mapping):
-                self.r.problem(where, "must be a mapping like {at: 10, action: fail, node: web-1}")
-                ok = False
-                continue
-            at = self.r.number(item.get("at"), join(where, "at"), 0, duration)
-            action = {str(k): v for k, v in item.items() if k != "at"}
-            try:
-                vocabulary.parse(action, where)
-            except vocabulary.ActionProblem as error:
-                for place, reason in error.problems:
-                    self.r.problem(place, reason)
-                ok = False
-                continue
-            ok = ok and at is not None
-            events.append({"at": at, **action})
-        return sorted(events, key=lambda e: e["at"]) if ok else None
+        return sorted(events_data(events), key=lambda e: float(e["at"]))
 
     def check_solution(self, run: dict[str, Any], commands: tuple[Command, ...]) -> None:
         try:
-            runs.applied(content.load_run_topology(run), commands)
+            runs.applied(load_topology(run), commands)
         except CommandError as error:
             index = getattr(error, "index", 0)
             self.r.problem(self.at("solution", index), f"cannot be carried out on the stage's topology: {error.message}")
+
+
+def _number(raw: object) -> float:
+    ok = isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw)
+    return float(raw) if ok else 0.0  # type: ignore[arg-type]

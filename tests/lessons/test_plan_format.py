@@ -239,3 +239,9 @@ def test_a_plan_that_is_not_a_mapping():
     assert problems("- just a list\n") == [
         "lessons/plans/tiny.yaml:1: (top): must be a mapping with format, slug, title, languages, stages"
     ]
+
+
+def test_scenario_events_accept_the_topology_formats_shorthands():
+    text = edited("        - {at: 10, action: fail, node: web-1}\n", "        - {at: 10, fail: web-1}\n        - {at: 5, set: {traffic.rps: 80}}\n")
+    events = load_plan(text, source=SOURCE).stages[1].run_topology().events
+    assert [(e.at, type(e.command).__name__) for e in events] == [(5.0, "SetTraffic"), (10.0, "FailNode")]
