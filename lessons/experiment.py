@@ -15,7 +15,6 @@ from architect.sim.loader import load_topology
 from architect.sim.snapshot import Snapshot
 from architect.sim.topology import Topology
 from lessons.goals import GoalStatus, GoalTracker
-from lessons.runs import current_topology
 
 DEFAULT_DURATION_S = 40.0
 
@@ -85,10 +84,8 @@ class Experiment:
         stage's own traffic and scripted events, from simulated time 0."""
         if self.phase == Phase.PREDICT:
             self.predict(None)
-        fixed: dict[str, Any] = {"traffic": self.start.traffic}
-        if hasattr(self.start, "events"):  # scripted events (branch ``events``)
-            fixed["events"] = self.start.events
-        topology = replace(current_topology(self.session.sim), **fixed)
+        now = self.session.sim.current_topology()
+        topology = replace(now, traffic=self.start.traffic, events=self.start.events)
         self.session = self._session(topology)
         goal = self.data.get("goal") or {}
         self.tracker = GoalTracker(goal, duration_s=self.duration_s)
