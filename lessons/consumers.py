@@ -81,7 +81,7 @@ class LessonConsumer(SandboxConsumer):
         return self.experiment.session
 
     def build_renderer(self) -> Renderer:
-        return Renderer(offered=frozenset(self.stage.data.get("controls") or ()) if self.stage else None)
+        return Renderer(offered=views.offered(self.stage) if self.stage else None)
 
     async def answer(self, text: str | bytes) -> str:
         data = lesson_message(text)

@@ -36,6 +36,11 @@ def stage_url(stage: Stage | None) -> str:
     return reverse("lessons:stage", args=[stage.plan.slug, stage.slug]) if stage else ""
 
 
+def offered(stage: Stage) -> frozenset[str] | None:
+    """The controls a stage offers; a stage that lists none offers the whole sandbox."""
+    return frozenset(stage.data.get("controls") or ()) or None
+
+
 def _plan(slug: str) -> Plan:
     try:
         return selectors.plan_get(slug=slug)
@@ -86,11 +91,10 @@ def stage_detail(request: HttpRequest, plan: str, stage: str) -> HttpResponse:
     lang = _lang()
     progress = _progress(request, row.plan).get(row.slug)
     experiment = Experiment(row.data, prediction=progress.prediction if progress else None)
-    offered = frozenset(row.data.get("controls") or ())
     session = experiment.session
     before, after = selectors.stage_neighbours(stage=row)
     context = {
-        **page_context(session.snapshot(), session.status, offered=offered),
+        **page_context(session.snapshot(), session.status, offered=offered(row)),
         **fragments.lesson_context(
             experiment, row, lang, done=bool(progress and progress.completed),
             next_url=stage_url(after),
