@@ -14,13 +14,14 @@ from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 
-from architect.sandbox.routing import websocket_urlpatterns
+from architect.sandbox.routing import websocket_urlpatterns as sandbox_routes
+from lessons.routing import websocket_urlpatterns as lesson_routes
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            AuthMiddlewareStack(URLRouter(sandbox_routes + lesson_routes))
         ),
     }
 )

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "template_partials",  # wraps the template loaders so "page.html#partial" works
     "architect.sandbox",
     "lessons",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,12 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Accounts ----------------------------------------------------------------
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "lessons:index"
+LOGOUT_REDIRECT_URL = "home"
 
 # --- Internationalisation ---------------------------------------------------
 

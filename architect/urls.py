@@ -10,6 +10,8 @@ from architect import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("sandbox/", include("architect.sandbox.urls")),
+    path("lessons/", include("lessons.urls")),
+    path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

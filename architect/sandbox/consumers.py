@@ -42,12 +42,21 @@ def language(scope: dict[str, Any]) -> str:
 
 
 class SandboxConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    """The free sandbox; subclasses change what it starts from and what it offers
+    (``build_session``, ``build_renderer``) and add to what a tick sends (``_step``)."""
+
     ticker: asyncio.Task[None] | None = None
+
+    def build_session(self) -> LiveSession:
+        return LiveSession(single_server)
+
+    def build_renderer(self) -> Renderer:
+        return Renderer()
 
     async def connect(self) -> None:
         self.lang = language(self.scope)
-        self.session = LiveSession(single_server)
-        self.renderer = Renderer()
+        self.session = self.build_session()
+        self.renderer = self.build_renderer()
         self.lock = asyncio.Lock()
         rate = settings.SANDBOX_MAX_MESSAGES_PER_SECOND
         self.bucket = TokenBucket(rate, burst=max(5, rate // 2))
@@ -69,11 +78,15 @@ class SandboxConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             return
         async with self.lock:
             try:
-                html = self._handle(text_data if text_data is not None else bytes_data or b"")
+                html = await self.answer(text_data if text_data is not None else bytes_data or b"")
             except Exception:
                 logger.exception("sandbox message failed")
                 html = self._render(error=BROKEN)
         await self.send(text_data=html)
+
+    async def answer(self, text: str | bytes) -> str:
+        """The fragments that answer one message (called under the lock)."""
+        return self._handle(text)
 
     def _handle(self, text: str | bytes) -> str:
         with translation.override(self.lang):
@@ -95,9 +108,13 @@ class SandboxConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 async with self.lock:
                     html = await asyncio.to_thread(self._step, tick)
                 await self.send(text_data=html)
+                await self.after_tick()
             except Exception:
                 logger.exception("sandbox tick failed")
             await asyncio.sleep(max(0.0, tick - (loop.time() - started)))
+
+    async def after_tick(self) -> None:
+        """Called on the event loop after each tick was sent (nothing to do here)."""
 
     def _step(self, wall_dt: float) -> str:
         snapshot = self.session.step(wall_dt)

@@ -54,6 +54,19 @@ CHART_LABELS = {
     "errors": (_("Error rate"), "%"),
 }
 RESIZABLE = (NodeKind.WEB_SERVER, NodeKind.DATABASE)
+# The changes the sandbox has a control for, by action name (the protocol's vocabulary),
+# grouped as the controls panel groups them. A lesson stage offers a subset.
+CONTROL_GROUPS = {
+    "traffic": ("set_traffic", "set_traffic_mix"),
+    "web": ("add_web_server", "remove_web_server", "add_load_balancer", "add_session_store",
+            "set_balancing", "set_autoscaling"),
+    "data": ("separate_database", "add_cache", "add_replica", "add_shard"),
+    "edge": ("add_cdn", "purge_cdn", "version_assets"),
+    "jobs": ("add_message_queue", "set_workers"),
+    "operations": ("set_operations",),
+    "nodes": ("resize", "fail", "restore"),
+}
+CONTROL_ACTIONS = tuple(name for names in CONTROL_GROUPS.values() for name in names)
 
 
 def num(value: float, places: int = 0) -> str:
@@ -139,9 +152,21 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
     ]
 
 
-def controls(s: Snapshot, settings: Settings) -> dict[str, Any]:
+def shown(offered: frozenset[str] | None) -> dict[str, bool]:
+    """Which controls to draw: every action in ``offered`` (None: all), and each group
+    with at least one of them."""
+    show = {name: offered is None or name in offered for name in CONTROL_ACTIONS}
+    for group, names in CONTROL_GROUPS.items():
+        show[f"{group}_group"] = any(show[name] for name in names)
+    return show
+
+
+def controls(
+    s: Snapshot, settings: Settings, offered: frozenset[str] | None = None
+) -> dict[str, Any]:
     rps = max(s.offered_rps, 1.0)
     return {
+        "show": shown(offered),
         "rps": round(s.offered_rps),
         "rps_log": f"{math.log10(rps):.2f}",
         **offers(s),
@@ -222,8 +247,10 @@ def page_context(
     *,
     error: str = "",
     new_events: tuple[Event, ...] = (),
+    offered: frozenset[str] | None = None,
 ) -> dict[str, Any]:
-    """Everything any partial of the sandbox needs."""
+    """Everything any partial of the sandbox needs; ``offered`` limits the controls drawn
+    to those action names (None: every control, as on /sandbox/)."""
     return {
         "snapshot": s,
         "status": status,
@@ -242,7 +269,7 @@ def page_context(
         "events": [event_text(e) for e in reversed(s.events)],
         "new_events": [event_text(e) for e in reversed(new_events)],
         "error": error,
-        "controls": controls(s, status.settings),
+        "controls": controls(s, status.settings, offered),
     }
 
 
@@ -264,7 +291,8 @@ def forms_key(s: Snapshot, status: LiveStatus) -> tuple[object, ...]:
 class Renderer:
     """Fragments for one browser, sending forms and events only when they changed."""
 
-    def __init__(self) -> None:
+    def __init__(self, offered: frozenset[str] | None = None) -> None:
+        self.offered = offered
         self._forms_key: tuple[object, ...] | None = None
         self._last_event: Event | None = None
 
@@ -287,7 +315,9 @@ class Renderer:
         self._last_event = s.events[-1] if s.events else None
         if error is not None:
             parts.append("error")
-        context = page_context(s, status, error=error or "", new_events=new_events)
+        context = page_context(
+            s, status, error=error or "", new_events=new_events, offered=self.offered
+        )
         return render(parts, context)
 
     def _new_events(self, events: tuple[Event, ...]) -> tuple[Event, ...] | None:

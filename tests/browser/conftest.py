@@ -54,29 +54,70 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float =
     raise RuntimeError(f"daphne did not listen on {port} within {timeout} s")
 
 
+FIXTURE_PLAN = ROOT / "tests" / "lessons" / "fixtures" / "tiny.yaml"
+
+
+class AppServer:
+    """daphne on a fixed port over one SQLite file; ``restart`` keeps both."""
+
+    def __init__(self, database: Path, log: Path) -> None:
+        self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "1"}
+        self.env.pop("REDIS_URL", None)
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log.open("ab")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def manage(self, *args: str) -> None:
+        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True,
+                       capture_output=True)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
+             "architect.asgi:application"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        _wait_for_port(self.port, self.process)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+def plan_files() -> list[Path]:
+    """The shipped plans (loaded on first migrate), else the small test plan."""
+    shipped = sorted((ROOT / "lessons" / "plans").glob("*.yaml"))
+    return shipped or [FIXTURE_PLAN]
+
+
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app under daphne with a fresh SQLite database; yields its base URL."""
-    database = tmp_path_factory.mktemp("db") / "browser.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "1"}
-    env.pop("REDIS_URL", None)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
-        capture_output=True,
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The app under daphne with a fresh SQLite database holding the lesson plans."""
+    server = AppServer(
+        tmp_path_factory.mktemp("db") / "browser.sqlite3",
+        tmp_path_factory.mktemp("log") / "daphne.log",
     )
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("log") / "daphne.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "architect.asgi:application"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    server.manage("migrate", "--noinput")
+    server.manage("load_lessons", *(str(path) for path in plan_files()))
+    server.start()
     try:
-        _wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
+        yield server
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+        server.stop()
+        server.log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server: AppServer) -> str:
+    """The base URL of the app under test."""
+    return app_server.url
 
 
 @pytest.fixture(scope="session")

@@ -296,3 +296,15 @@ def test_the_node_table_names_new_kinds_shards_and_booting_servers():
         assert f'<td class="node-kind">{kind}</td>' in html
     assert "booting, no traffic yet" in html
     assert 'name="action" value="set_workers"' in html and 'id="set-workers-workers"' in html
+
+
+def test_offered_limits_the_controls_drawn_to_those_actions():
+    with translation.override("en"):
+        everything = Renderer().render(everything_snapshot(), RUNNING, full=True)
+        lesson = Renderer(offered=frozenset({"add_web_server", "fail"})).render(
+            everything_snapshot(), RUNNING, full=True
+        )
+    actions = set(re.findall(r'name="action" value="([a-z_]+)"', lesson))
+    assert actions == {"add_web_server", "fail", "pause", "speed", "reset"}
+    assert 'value="set_operations"' in everything and 'value="resize"' in everything
+    assert "<legend>Edge</legend>" not in lesson and "<legend>Web tier</legend>" in lesson

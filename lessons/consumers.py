@@ -1,0 +1,167 @@
+"""A stage's live sandbox: the sandbox consumer, started from the stage and judged by its goal.
+
+Transport only, like ``SandboxConsumer``: lesson messages (``predict``, ``skip_prediction``,
+``run``, ``hint``) go to ``Experiment``; everything else is the sandbox's own protocol.
+Progress is saved for the logged-in user, else for the page's session.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from architect.sandbox.consumers import SandboxConsumer
+from architect.sandbox.fragments import Renderer
+from architect.sandbox.live import LiveSession
+from lessons import fragments, selectors, services, views
+from lessons.experiment import Experiment, Phase
+from lessons.models import Stage
+
+LESSON_ACTIONS = ("predict", "skip_prediction", "run", "hint", "reset", "resume")
+ANSWER_FIRST = _("Answer the question first, or skip it.")
+NO_CHOICE = _("Choose one of the answers.")
+
+
+def lesson_message(text: str | bytes) -> dict[str, Any] | None:
+    """The message as a mapping when it is one of the lesson's own actions, else None."""
+    if len(text) > settings.SANDBOX_MAX_MESSAGE_BYTES:
+        return None  # the sandbox's protocol says why
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if isinstance(data, dict) and data.get("action") in LESSON_ACTIONS:
+        return data
+    return None
+
+
+def learner(scope: dict[str, Any]) -> tuple[Any, str]:
+    """The logged-in user (or None) and the session key ("" without a session)."""
+    user = scope.get("user")
+    session = scope.get("session")
+    key = getattr(session, "session_key", None) or ""
+    return (user if getattr(user, "is_authenticated", False) else None), key
+
+
+class LessonConsumer(SandboxConsumer):
+    stage: Stage | None = None
+
+    async def connect(self) -> None:
+        kwargs = self.scope["url_route"]["kwargs"]
+        self.user, self.session_key = learner(self.scope)
+        found = await database_sync_to_async(self._load)(kwargs["plan"], kwargs["stage"])
+        if not found:
+            await self.close(code=4404)
+            return
+        await super().connect()
+
+    def _load(self, plan_slug: str, stage_slug: str) -> bool:
+        try:
+            self.stage = selectors.stage_get(plan_slug=plan_slug, stage_slug=stage_slug)
+        except Stage.DoesNotExist:
+            return False
+        progress = selectors.progress_for(
+            user=self.user, session_key=self.session_key, plan=self.stage.plan
+        ).get(self.stage.slug)
+        self.done = progress is not None and progress.completed
+        prediction = progress.prediction if progress is not None else None
+        self.experiment = Experiment(self.stage.data, prediction=prediction)
+        self.next_url = views.stage_url(selectors.stage_neighbours(stage=self.stage)[1])
+        self._lesson_key: tuple[object, ...] | None = None
+        self._finished = False
+        return True
+
+    def build_session(self) -> LiveSession:
+        return self.experiment.session
+
+    def build_renderer(self) -> Renderer:
+        return Renderer(offered=views.offered(self.stage) if self.stage else None)
+
+    async def answer(self, text: str | bytes) -> str:
+        data = lesson_message(text)
+        if data is None:
+            return await super().answer(text)
+        action, experiment = data["action"], self.experiment
+        if action == "predict":
+            error = await self._predict(data.get("choice"))
+            if error:
+                return self._render(error=error)
+        elif action == "skip_prediction":
+            experiment.predict(None)
+        elif action == "run":
+            experiment.run()
+        elif action == "hint":
+            experiment.hint()
+        elif action == "reset":
+            experiment.restart()
+        elif experiment.phase == Phase.PREDICT:  # resume
+            return self._render(error=ANSWER_FIRST)
+        else:
+            return await super().answer(text)
+        self.session = experiment.session
+        return self._render(error="")
+
+    async def _predict(self, raw: object) -> str | Any:
+        """Record the chosen answer; a translated error when there is none to record."""
+        try:
+            choice = int(str(raw))
+        except ValueError:
+            return NO_CHOICE
+        if self.user is not None or self.session_key:
+            try:
+                await database_sync_to_async(services.progress_record_prediction)(
+                    user=self.user, session_key=self.session_key, stage=self.stage, choice=choice
+                )
+            except ValidationError as error:
+                return error.messages[0]
+        elif not 0 <= choice < len(self.experiment.data["predict"]["choices"]):
+            return NO_CHOICE
+        self.experiment.predict(choice)
+        return ""
+
+    def _step(self, wall_dt: float) -> str:
+        snapshot = self.session.step(wall_dt)
+        if self.experiment.observe(snapshot):
+            self._finished = True
+        with translation.override(self.lang):
+            html = self.renderer.render(snapshot, self.session.status)
+            return html + self._lesson_parts(full=False)
+
+    async def after_tick(self) -> None:
+        if not self._finished:
+            return
+        self._finished = False
+        if self.experiment.met and not self.done and (self.user is not None or self.session_key):
+            await database_sync_to_async(services.progress_complete)(
+                user=self.user, session_key=self.session_key, stage=self.stage
+            )
+            self.done = True
+        async with self.lock:
+            html = self._render()
+        await self.send(text_data=html)
+
+    def _render(self, *, error: object = None, full: bool = False) -> str:
+        html = super()._render(error=error, full=full)  # type: ignore[arg-type]
+        with translation.override(self.lang):
+            return html + self._lesson_parts(full=full)
+
+    def _lesson_parts(self, *, full: bool) -> str:
+        """The goal panel while a run lasts (or on change), the lesson panel on change."""
+        assert self.stage is not None
+        context = fragments.lesson_context(
+            self.experiment, self.stage, self.lang, done=self.done, next_url=self.next_url
+        )
+        key = fragments.lesson_key(context)
+        parts = []
+        if full or key != self._lesson_key:
+            parts += ["lesson", "verdict", "goal"]
+            self._lesson_key = key
+        elif self.experiment.phase == Phase.RUNNING:
+            parts.append("goal")
+        return fragments.render(parts, context) if parts else ""

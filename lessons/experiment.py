@@ -1,0 +1,116 @@
+"""One learner's go at one stage: predict, explore, run the experiment, see the result.
+
+No database here (the consumer saves progress): an ``Experiment`` owns the sandbox's
+``LiveSession`` and, while a run lasts, a ``GoalTracker`` fed with every snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from enum import Enum
+from typing import Any
+
+from architect.sandbox.live import LiveSession
+from architect.sim.loader import load_topology
+from architect.sim.snapshot import Snapshot
+from architect.sim.topology import Topology
+from lessons.goals import GoalStatus, GoalTracker
+
+DEFAULT_DURATION_S = 40.0
+
+
+class Phase(str, Enum):
+    PREDICT = "predict"  # paused until the learner answers (or skips) the question
+    EXPLORE = "explore"  # the stage's topology runs; the learner changes the architecture
+    RUNNING = "running"  # the experiment: goal conditions checked every simulated second
+    DONE = "done"  # the run ended; paused, with the result and the debrief or a retry
+
+
+class Experiment:
+    """The live state of one stage page (``data`` is ``Stage.data``)."""
+
+    def __init__(
+        self, data: dict[str, Any], *, prediction: int | None = None, seed: int = 1
+    ) -> None:
+        self.data = data
+        self.seed = seed
+        self.start: Topology = load_topology(data["topology"])
+        self.prediction = prediction
+        self.skipped = False
+        self.hints_shown = 0
+        self.tracker: GoalTracker | None = None
+        self.result: GoalStatus | None = None  # the last observed status of the current run
+        self.runs = 0
+        self.session = self._session(self.start)
+        self.phase = Phase.PREDICT if self.asks and prediction is None else Phase.EXPLORE
+        self.session.paused = self.phase == Phase.PREDICT
+
+    @property
+    def asks(self) -> bool:
+        """True when the stage has a prediction question."""
+        return bool(self.data.get("predict"))
+
+    @property
+    def hints(self) -> int:
+        return len(self.data.get("hints") or [])
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.data.get("duration_s") or DEFAULT_DURATION_S)
+
+    @property
+    def met(self) -> bool:
+        return self.phase == Phase.DONE and self.result is not None and self.result.met
+
+    def _session(self, topology: Topology) -> LiveSession:
+        old = getattr(self, "session", None)
+        session = LiveSession(lambda: topology, self.seed)
+        if old is not None:
+            session.speed = old.speed
+        return session
+
+    def predict(self, choice: int | None) -> None:
+        """Record the answer (None: skipped) and let the simulation run."""
+        if choice is None:
+            self.skipped = True
+        else:
+            self.prediction = choice
+        if self.phase == Phase.PREDICT:
+            self.phase = Phase.EXPLORE
+            self.session.paused = False
+
+    def run(self) -> None:
+        """Start the experiment with the learner's architecture as it is now, under the
+        stage's own traffic and scripted events, from simulated time 0."""
+        if self.phase == Phase.PREDICT:
+            self.predict(None)
+        now = self.session.sim.current_topology()
+        topology = replace(now, traffic=self.start.traffic, events=self.start.events)
+        self.session = self._session(topology)
+        goal = self.data.get("goal") or {}
+        self.tracker = GoalTracker(goal, duration_s=self.duration_s)
+        self.result = None
+        self.runs += 1
+        self.phase = Phase.RUNNING
+
+    def restart(self) -> None:
+        """Back to the stage's starting architecture (the sandbox's Reset)."""
+        self.session = self._session(self.start)
+        self.tracker, self.result = None, None
+        if self.phase != Phase.PREDICT:
+            self.phase = Phase.EXPLORE
+
+    def hint(self) -> None:
+        """Reveal one more hint."""
+        self.hints_shown = min(self.hints_shown + 1, self.hints)
+
+    def observe(self, snapshot: Snapshot) -> bool:
+        """Feed the tracker; True exactly when this snapshot ends the run."""
+        if self.phase != Phase.RUNNING or self.tracker is None:
+            return False
+        self.result = self.tracker.observe(snapshot)
+        if not self.result.done:
+            return False
+        self.phase = Phase.DONE
+        self.session.paused = True
+        return True

@@ -1,0 +1,147 @@
+"""A stage page's live panels: the lesson (predict, run, result, hints) and the goal.
+
+Like ``architect.sandbox.fragments``: one context for the first page and for every
+update, rendered from the named partials of ``lessons/stage.html``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from architect.sandbox.fragments import num
+from lessons.experiment import Experiment, Phase
+from lessons.goals import ConditionStatus, GoalStatus
+from lessons.markdown import render_markdown as markdown
+from lessons.models import Stage
+
+TEMPLATE = "lessons/stage.html"
+OPERATORS = {"below": "<", "at_most": "≤", "at_least": "≥", "above": ">"}
+LABELS = {
+    "throughput_rps": _("served"),
+    "offered_rps": _("offered"),
+    "error_rate": _("errors"),
+    "mean_ms": _("mean latency"),
+    "p50_ms": _("p50"),
+    "p95_ms": _("p95"),
+    "p99_ms": _("p99"),
+    "cost_per_month": _("cost"),
+    "utilization": _("%(node)s busy"),
+    "max_utilization": _("busiest node"),
+    "hit_ratio": _("%(node)s hit ratio"),
+    "lost_writes": _("lost writes"),
+    "sessions_lost": _("sessions lost"),
+    "stale_reads": _("stale reads"),
+    "queue_depth": _("jobs waiting"),
+}
+PERCENT = ("error_rate", "utilization", "max_utilization", "hit_ratio")
+
+
+def amount(metric: str, value: float | None) -> str:
+    """A metric's value with its unit: “143 ms”, “2.1 %”, “4,900 req/s”, “$1,800/month”."""
+    if value is None:
+        return "—"
+    if metric.endswith("_ms"):
+        return _("%(value)s ms") % {"value": num(value)}
+    if metric in PERCENT:
+        return f"{num(value * 100, 1)} %"
+    if metric.endswith("_rps"):
+        return _("%(value)s req/s") % {"value": num(value)}
+    if metric == "cost_per_month":
+        return _("$%(value)s/month") % {"value": num(value)}
+    return num(value)
+
+
+def condition_row(c: ConditionStatus, measured: bool) -> dict[str, Any]:
+    return {
+        "label": str(LABELS[c.metric]) % {"node": c.node} if c.node else str(LABELS[c.metric]),
+        "value": amount(c.metric, c.value) if measured else "—",
+        "target": f"{OPERATORS[c.operator]} {amount(c.metric, c.threshold)}",
+        "ok": c.ok if measured else None,
+        "failed_s": c.failed_s,
+    }
+
+
+def goal_context(experiment: Experiment) -> dict[str, Any]:
+    """The goal panel: each condition's latest value, ✓ or ✗, and how the run goes."""
+    status: GoalStatus | None = experiment.result
+    tracker = experiment.tracker
+    if status is None or not status.conditions:
+        conditions = [
+            {"label": "", "value": "—", "target": "", "ok": None, "failed_s": 0, **row}
+            for row in _planned(experiment)
+        ]
+    else:
+        conditions = [condition_row(c, True) for c in status.conditions]
+    return {
+        "phase": experiment.phase.value,
+        "conditions": conditions,
+        "t": num(status.t if status else 0, 0),
+        "duration": num(experiment.duration_s),
+        "checked_s": status.checked_s if status else 0,
+        "failed_s": status.failed_s if status else 0,
+        "failing": bool(status and status.failing),
+        "met": experiment.met,
+        "from_s": num(tracker.from_s if tracker else 0),
+    }
+
+
+def _planned(experiment: Experiment) -> list[dict[str, Any]]:
+    """The conditions before any run: label and target, no value yet."""
+    rows = []
+    for data in (experiment.data.get("goal") or {}).get("conditions", []):
+        operator = next(op for op in OPERATORS if op in data)
+        metric, node = str(data["metric"]), str(data.get("node", ""))
+        label = LABELS[metric]
+        rows.append({
+            "label": str(label) % {"node": node} if node else str(label),
+            "target": f"{OPERATORS[operator]} {amount(metric, float(data[operator]))}",
+        })
+    return rows
+
+
+def lesson_context(
+    experiment: Experiment, stage: Stage, lang: str, *, done: bool, next_url: str = ""
+) -> dict[str, Any]:
+    """The lesson panel: the question, the run button, the result and the hints."""
+    predict = stage.data.get("predict") or {}
+    phase = experiment.phase
+    revealed = phase == Phase.DONE or done
+    choices = stage.texts("predict.choices", lang) if predict else []
+    answer = predict.get("answer") if predict else None
+    return {
+        "phase": phase.value,
+        "asks": bool(predict),
+        "question": stage.text("predict.question", lang) if predict else "",
+        "choices": [
+            {"index": i, "text": text, "chosen": i == experiment.prediction}
+            for i, text in enumerate(choices)
+        ],
+        "prediction": choices[experiment.prediction] if experiment.prediction is not None
+        and 0 <= experiment.prediction < len(choices) else "",
+        "revealed": revealed and bool(predict),
+        "answer": choices[answer] if revealed and isinstance(answer, int) else "",
+        "right": revealed and experiment.prediction == answer,
+        "why": markdown(stage.text("predict.why", lang)) if revealed and predict else "",
+        "goal_text": stage.text("goal.text", lang),
+        "met": experiment.met,
+        "done": done,
+        "debrief": markdown(stage.text("debrief", lang)) if experiment.met or done else "",
+        "hints": [markdown(h) for h in stage.texts("hints", lang)[: experiment.hints_shown]],
+        "more_hints": experiment.hints_shown < experiment.hints,
+        "runs": experiment.runs,
+        "next_url": next_url,
+        "goal": goal_context(experiment),
+    }
+
+
+def lesson_key(context: dict[str, Any]) -> tuple[object, ...]:
+    """Changes exactly when the lesson panel (which holds forms) must be redrawn."""
+    return (context["phase"], context["prediction"], len(context["hints"]), context["runs"],
+            context["met"], context["done"])
+
+
+def render(parts: tuple[str, ...] | list[str], context: dict[str, Any]) -> str:
+    return "".join(render_to_string(f"{TEMPLATE}#{part}", context) for part in parts)

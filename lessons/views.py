@@ -1,0 +1,122 @@
+"""The learner's pages: plans, a plan's overview, a stage with its live sandbox, evolution.
+
+Thin function views: reads come from ``selectors``, the live panels' context from
+``fragments`` (the same the WebSocket sends later).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
+
+from architect.sandbox.diagram import layout
+from architect.sandbox.fragments import page_context
+from architect.sim.engine import Simulation
+from architect.sim.loader import load_topology
+from lessons import fragments, selectors
+from lessons.experiment import Experiment
+from lessons.models import Plan, Progress, Stage
+
+
+def _lang() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+def _learner(request: HttpRequest) -> dict[str, Any]:
+    user = request.user if request.user.is_authenticated else None
+    return {"user": user, "session_key": request.session.session_key or ""}
+
+
+def stage_url(stage: Stage | None) -> str:
+    return reverse("lessons:stage", args=[stage.plan.slug, stage.slug]) if stage else ""
+
+
+def offered(stage: Stage) -> frozenset[str] | None:
+    """The controls a stage offers; a stage that lists none offers the whole sandbox."""
+    return frozenset(stage.data.get("controls") or ()) or None
+
+
+def _plan(slug: str) -> Plan:
+    try:
+        return selectors.plan_get(slug=slug)
+    except Plan.DoesNotExist:
+        raise Http404(slug) from None
+
+
+def _progress(request: HttpRequest, plan: Plan) -> dict[str, Progress]:
+    return selectors.progress_for(**_learner(request), plan=plan)
+
+
+@require_safe
+def plan_list(request: HttpRequest) -> HttpResponse:
+    lang = _lang()
+    plans = [
+        {"plan": p, "title": p.text("title", lang), "summary": p.text("summary", lang),
+         "stages": len(p.stages.all())}
+        for p in selectors.plan_list()
+    ]
+    return render(request, "lessons/plan_list.html", {"plans": plans})
+
+
+@require_safe
+def plan_detail(request: HttpRequest, plan: str) -> HttpResponse:
+    row, lang = _plan(plan), _lang()
+    progress = _progress(request, row)
+    stages = [
+        {"stage": s, "title": s.text("title", lang), "goal": s.text("goal.text", lang),
+         "done": s.slug in progress and progress[s.slug].completed}
+        for s in row.stages.all()
+    ]
+    done = sum(s["done"] for s in stages)
+    following = next((s["stage"] for s in stages if not s["done"]), None)
+    return render(request, "lessons/plan.html", {
+        "plan": row, "title": row.text("title", lang), "summary": row.text("summary", lang),
+        "stages": stages, "done": done, "total": len(stages), "following": following,
+    })
+
+
+@require_safe
+def stage_detail(request: HttpRequest, plan: str, stage: str) -> HttpResponse:
+    try:
+        row = selectors.stage_get(plan_slug=plan, stage_slug=stage)
+    except Stage.DoesNotExist:
+        raise Http404(stage) from None
+    if not request.session.session_key:
+        request.session["lessons"] = True  # a session, so an anonymous learner's progress keeps
+    lang = _lang()
+    progress = _progress(request, row.plan).get(row.slug)
+    experiment = Experiment(row.data, prediction=progress.prediction if progress else None)
+    session = experiment.session
+    before, after = selectors.stage_neighbours(stage=row)
+    context = {
+        **page_context(session.snapshot(), session.status, offered=offered(row)),
+        **fragments.lesson_context(
+            experiment, row, lang, done=bool(progress and progress.completed),
+            next_url=stage_url(after),
+        ),
+        "plan": row.plan, "plan_title": row.plan.text("title", lang),
+        "stage": row, "title": row.text("title", lang),
+        "body": fragments.markdown(row.text("body", lang)),
+        "number": row.order + 1, "total": row.plan.stages.count(),
+        "previous": before, "previous_title": before.text("title", lang) if before else "",
+        "next": after, "next_title": after.text("title", lang) if after else "",
+    }
+    return render(request, fragments.TEMPLATE, context)
+
+
+@require_safe
+def evolution(request: HttpRequest, plan: str) -> HttpResponse:
+    row, lang = _plan(plan), _lang()
+    stages = [
+        {"stage": s, "title": s.text("title", lang), "number": s.order + 1,
+         "diagram": layout(Simulation(load_topology(s.topology), seed=1).snapshot())}
+        for s in row.stages.all()
+    ]
+    return render(request, "lessons/evolution.html", {
+        "plan": row, "title": row.text("title", lang), "stages": stages,
+    })

@@ -1,0 +1,130 @@
+"""The learner's pages: plan list, overview with done marks, stage page, evolution, accounts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from lessons import services
+from lessons.models import Progress, Stage
+
+from lesson_factories import plan, stage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    return services.plan_load(plan=plan("first", "second", "third"))
+
+
+def test_plan_list_links_every_plan(client, demo):
+    html = client.get("/lessons/").content.decode()
+    assert 'href="/lessons/demo/"' in html
+    assert "Demo plan" in html and "3 stages" in html
+
+
+def test_overview_marks_done_stages_in_text_not_colour_only(client, demo):
+    client.get("/lessons/demo/first/")  # starts a session
+    key = client.session.session_key
+    services.progress_complete(user=None, session_key=key, stage=demo.stages.get(slug="second"))
+    html = client.get("/lessons/demo/").content.decode()
+    marks = re.findall(r'<span class="plan-stage-mark">(.*?)</span>\s*<a href="([^"]+)"', html, re.S)
+    assert [("Done" in m, url) for m, url in marks] == [
+        (False, "/lessons/demo/first/"), (True, "/lessons/demo/second/"), (False, "/lessons/demo/third/"),
+    ]
+    assert "1 of 3 stages done." in html
+    assert 'href="/lessons/demo/first/">Start' not in html  # “Continue” once something is done
+    assert ">Continue</a>" in html
+
+
+def test_stage_page_has_text_beside_the_sandbox_with_the_question_first(client, demo):
+    response = client.get("/lessons/demo/second/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'ws-connect="/ws/lessons/demo/second/?lang=en"' in html
+    assert "<strong>this</strong>" in html  # the Markdown body, rendered
+    assert 'name="action" value="predict"' in html and 'value="skip_prediction"' in html
+    assert "Which?" in html and "Because." not in html  # the why only after the run
+    assert '<strong>Paused</strong>' in html
+    assert 'rel="prev" href="/lessons/demo/first/"' in html
+    assert 'rel="next" href="/lessons/demo/third/"' in html
+    for part in ("lesson", "goal", "verdict", "status", "diagram", "controls", "metrics", "nodes"):
+        assert f'id="{part}"' in html
+    assert client.session.session_key  # a guest gets a session to keep progress in
+
+
+def test_stage_page_offers_only_the_stage_controls(client):
+    limited = replace(plan(), stages=(stage("only", controls=("add_web_server", "fail")),))
+    services.plan_load(plan=limited)
+    html = client.get("/lessons/demo/only/").content.decode()
+    actions = set(re.findall(r'name="action" value="([a-z_]+)"', html))
+    assert {"add_web_server", "fail"} <= actions
+    assert not actions & {"set_traffic", "add_load_balancer", "add_cdn", "resize", "set_operations"}
+
+
+def test_stage_page_in_korean(client, demo):
+    html = client.get("/lessons/demo/first/", headers={"accept-language": "ko"}).content.decode()
+    assert "단계 first" in html and "<strong>이것</strong>" in html
+    assert "어느 것?" in html and "예측" in html
+
+
+def test_unknown_plan_or_stage_is_404(client, demo):
+    assert client.get("/lessons/nope/").status_code == 404
+    assert client.get("/lessons/demo/nope/").status_code == 404
+    assert client.get("/lessons/nope/evolution/").status_code == 404
+
+
+def test_evolution_draws_every_stage_diagram_with_distinct_ids(client, demo):
+    html = client.get("/lessons/demo/evolution/").content.decode()
+    assert html.count('role="img"') == Stage.objects.filter(plan=demo).count()
+    ids = re.findall(r'<title id="([^"]+)"', html)
+    assert ids == ["diagram-first-title", "diagram-second-title", "diagram-third-title"]
+    assert 'data-node="web-1"' in html
+
+
+def test_signup_logs_in_and_keeps_the_guest_progress(demo):
+    client = Client()
+    client.get("/lessons/demo/first/")
+    key = client.session.session_key
+    services.progress_complete(user=None, session_key=key, stage=demo.stages.get(slug="first"))
+    response = client.post("/accounts/signup/", {
+        "username": "ada", "password1": "a-long-pass-phrase-9", "password2": "a-long-pass-phrase-9",
+    })
+    assert response.status_code == 302
+    user = User.objects.get(username="ada")
+    assert Progress.objects.get(user=user).stage.slug == "first"
+    html = client.get("/lessons/demo/").content.decode()
+    assert "1 of 3 stages done." in html and "Signed in as ada" in html
+
+
+def test_login_merges_the_session_and_logout_needs_a_csrf_post(demo):
+    User.objects.create_user("bo", password="another-pass-phrase-7")
+    client = Client(enforce_csrf_checks=True)
+    client.get("/lessons/demo/first/")
+    services.progress_complete(
+        user=None, session_key=client.session.session_key, stage=demo.stages.get(slug="third")
+    )
+    client.get("/accounts/login/")
+    token = client.cookies["csrftoken"].value
+    response = client.post("/accounts/login/", {
+        "username": "bo", "password": "another-pass-phrase-7", "csrfmiddlewaretoken": token,
+    })
+    assert response.status_code == 302
+    assert Progress.objects.get(user__username="bo").stage.slug == "third"
+    assert client.post("/accounts/logout/").status_code == 403  # no token: refused
+    token = client.cookies["csrftoken"].value
+    assert client.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
+    assert "Signed in as" not in client.get("/lessons/demo/").content.decode()
+
+
+def test_a_bad_signup_says_why_and_keeps_the_name(client):
+    response = client.post("/accounts/signup/", {"username": "cy", "password1": "x", "password2": "y"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="cy"' in html and 'role="alert"' in html
+    assert not User.objects.filter(username="cy").exists()
