@@ -18,6 +18,7 @@ import simpy
 from simpy.events import Timeout
 
 from architect.sim import changes
+from architect.sim.aggregate import AUTO, AggregateTraffic
 from architect.sim.autoscaling import Autoscaler
 from architect.sim.balancer import Balancer
 from architect.sim.cachestore import KeyCache
@@ -55,7 +56,7 @@ def seed_for(seed: int, stream: str) -> int:
 class Simulation:
     """One architecture under load, advanced in steps of simulated time."""
 
-    def __init__(self, topology: Topology, seed: int = 1) -> None:
+    def __init__(self, topology: Topology, seed: int = 1, *, mode: str = AUTO) -> None:
         problems = validate(topology)
         if problems:
             raise TopologyError(problems)
@@ -109,6 +110,8 @@ class Simulation:
             else None
         )
         self._arrival_generation = 0
+        # auto: per request below a threshold, flows above it (see architect.sim.aggregate)
+        self.aggregate = AggregateTraffic(self, mode, random.Random(seed_for(seed, "aggregate")))
         self.rps = 0.0
         self.set_rps(traffic.rps)
         self.autoscaler = Autoscaler(self)
@@ -289,7 +292,8 @@ class Simulation:
         """Change the arrival rate now; the pending arrival is redrawn."""
         self.rps = rps
         self._arrival_generation += 1
-        self._schedule_arrival(self._arrival_generation)
+        if not self.aggregate.choose(rps):
+            self._schedule_arrival(self._arrival_generation)
 
     def _schedule_arrival(self, generation: int) -> None:
         if self.rps > 0:
@@ -470,7 +474,7 @@ class Simulation:
     def snapshot(self) -> Snapshot:
         arrivals, served, error_rate = self.window.rates()
         nodes = tuple(self._node_snapshot(spec) for spec in self.specs.values())
-        return Snapshot(
+        return self.aggregate.describe(Snapshot(
             t=round(self.now, 6),
             offered_rps=self.rps,
             arrivals_rps=arrivals,
@@ -493,7 +497,7 @@ class Simulation:
             lost_writes=sum(t.lost_writes for t in self.data_by_center.values()),
             sessions_lost=self.sessions.lost if self.sessions else 0,
             jobs=self._jobs_snapshot(),
-        )
+        ))
 
     def _jobs_snapshot(self) -> Jobs | None:
         if self.queue is None:
