@@ -235,7 +235,7 @@ class AggregateTraffic:
             station = group.station
             lam = group.arrived / TICK_S
             group.sojourn = sojourn(
-                lam, station.workers, station.service_ms, station.service_dist == "exponential", group.backlog
+                lam, station.workers, station.service_ms, station.service_dist == "exponential", group.backlog, group.phases
             )
             group.loss = 1.0 if station.failed and not group.durable else 0.0  # paths through it fail
             group.in_service = group.departed / TICK_S * group.service_s

@@ -86,7 +86,7 @@ class StationFlows:
 
     __slots__ = (
         "station", "flows", "per_worker_step", "service_s", "durable",
-        "arrived", "departed", "dropped", "backlog", "sojourn", "loss", "in_service", "queued",
+        "phases", "arrived", "departed", "dropped", "backlog", "sojourn", "loss", "in_service", "queued",
     )
 
     def __init__(self, station: Station, step_s: float) -> None:
@@ -95,6 +95,7 @@ class StationFlows:
         self.service_s = station.service_ms / 1000.0
         self.per_worker_step = step_s / self.service_s
         self.durable = station.kind == NodeKind.WORKER_POOL  # keeps its queue while down
+        self.phases = 1  # > 1: fed in turn by a load balancer over that many backends
         self.arrived = self.departed = self.dropped = self.backlog = 0.0
         self.sojourn: Sojourn | None = None
         self.loss = 0.0  # 1 while the station is down (requests through it fail)
@@ -211,10 +212,15 @@ class _Builder:
             hit = self._hit(station, self.sim.rps * self.shares[STATIC], 0.0)
             return [(hit, graph.served), (1.0 - hit, self.flow(self.journey.entry, cls))]
         if kind == NodeKind.LOAD_BALANCER:
-            rotation = self.sim.balancers[station.id].in_rotation
+            balancer = self.sim.balancers[station.id]
+            rotation = balancer.in_rotation
             if not rotation:
                 return [(1.0, graph.failed)]
-            return [(1.0 / len(rotation), self.flow(b, cls)) for b in rotation]
+            flows = [self.flow(b, cls) for b in rotation]
+            if balancer.algorithm != "sticky":  # in turn (or to the least busy): smoother than random
+                for f in flows:
+                    f.group.phases = len(rotation)
+            return [(1.0 / len(rotation), f) for f in flows]
         if kind == NodeKind.WEB_SERVER:
             holds_data = not any(
                 self.sim.stations[t].kind == NodeKind.DATABASE for t in self.targets.get(station.id, ())

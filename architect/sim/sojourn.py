@@ -59,8 +59,31 @@ class Sojourn:
         return t + (rng.expovariate(self.mu) if self.exponential else 1.0 / self.mu)
 
 
-def sojourn(lam: float, workers: int, service_ms: float, exponential: bool, backlog: float) -> Sojourn:
-    """The sojourn distribution of an arrival now (see the module docstring)."""
+def erlang_arrivals_sigma(phases: int, lam: float, capacity: float) -> float:
+    """GI/M/c with Erlang-k interarrivals: the root sigma of sigma = (k lam / (k lam + c mu (1 - sigma)))^k.
+
+    A load balancer sending to k backends in turn gives each Erlang-k gaps. Given
+    that an arrival waits, it waits Exp(c mu (1 - sigma)); for c = 1 it waits with
+    probability sigma (for c > 1 we take Erlang C × sigma / rho, exact at c = 1).
+    """
+    low, high = 1e-12, 1.0 - 1e-12
+    for _ in range(60):
+        middle = (low + high) / 2.0
+        if (phases * lam / (phases * lam + capacity * (1.0 - middle))) ** phases > middle:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2.0
+
+
+def sojourn(
+    lam: float, workers: int, service_ms: float, exponential: bool, backlog: float, phases: int = 1
+) -> Sojourn:
+    """The sojourn distribution of an arrival now (see the module docstring).
+
+    ``phases`` > 1: arrivals come in turn from a round-robin split over that many
+    backends (Erlang-k gaps, less bursty than Poisson): see ``erlang_arrivals_sigma``.
+    """
     mu = 1000.0 / service_ms
     capacity = workers * mu
     if workers <= 0:
@@ -71,6 +94,12 @@ def sojourn(lam: float, workers: int, service_ms: float, exponential: bool, back
     offered = rho * workers
     p_wait = erlang_c(workers, round(offered, 6))
     rate = capacity - offered * mu
+    if phases > 1 and exponential and offered > 0.0:
+        sigma = erlang_arrivals_sigma(phases, rho * capacity, capacity)
+        return Sojourn(0.0, p_wait * sigma / rho, capacity * (1.0 - sigma), mu, exponential)
+    if phases > 1:
+        rate /= (1.0 / phases + (1.0 if exponential else 0.0)) / 2.0  # Allen–Cunneen: (ca² + cs²) / 2
+        return Sojourn(0.0, p_wait, rate, mu, exponential)
     if not exponential:
         rate *= 2.0  # Allen–Cunneen: (1 + cs²) / 2 with cs² = 0 halves the mean wait
     return Sojourn(0.0, p_wait, rate, mu, exponential)
