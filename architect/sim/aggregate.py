@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from architect.sim.flows import Fan, Flow, Graph, Sink, build
+from architect.sim.flows import Fan, Flow, Graph, Sink, StationFlows, build
 from architect.sim.sojourn import sojourn, stationary_queued
 from architect.sim.window import Bucket
 
@@ -71,6 +71,7 @@ class AggregateTraffic:
         self.mode = PER_REQUEST
         self.rng = rng
         self.graph: Graph | None = None
+        self._groups: dict[str, StationFlows] = {}  # the graph's stations by id
         self._wiring: tuple[object, ...] = ()
         self._running = False
         self._carry = [0.0, 0.0, 0.0, 0.0, 0.0]  # fractions of served, failed, published, done, job failures
@@ -107,6 +108,7 @@ class AggregateTraffic:
             if self.mode == PER_REQUEST and self._drained():
                 self._running = False
                 self.graph = None
+                self._groups = {}
                 return
 
     def _wiring_now(self) -> tuple[object, ...]:
@@ -128,6 +130,7 @@ class AggregateTraffic:
         old = self.graph
         self._wiring = wiring
         self.graph = build(self.sim, STEP_S)
+        self._groups = {g.station.id: g for g in self.graph.stations}
         if old is not None:  # what waits keeps waiting where it was
             for key, flow in old.flows.items():
                 new = self.graph.flows.get(key)
@@ -284,29 +287,25 @@ class AggregateTraffic:
 
     # -- description --------------------------------------------------------------
 
+    def load(self, node_id: str) -> tuple[int, int]:
+        """(busy workers, requests waiting) this model adds to a node now."""
+        group = self._groups.get(node_id)
+        if group is None:
+            return 0, 0
+        return round(group.in_service), round(group.queued)
+
     def describe(self, snapshot: Snapshot) -> Snapshot:
-        """The snapshot with this model's queues, busy workers and hit ratios added."""
+        """The snapshot with this model's mode, hit ratios and job queue added."""
         graph = self.graph
         if graph is None:
-            return replace(snapshot, mode=self.mode)
-        groups = {g.station.id: g for g in graph.stations}
-        nodes = tuple(
-            replace(
-                n,
-                in_service=n.in_service + round(groups[n.id].in_service),
-                queued=n.queued + round(groups[n.id].queued),
-            )
-            if n.id in groups
-            else n
-            for n in snapshot.nodes
-        )
+            return replace(snapshot, mode=self.mode) if self.mode != snapshot.mode else snapshot
         ratios = dict(snapshot.hit_ratios)
         ratios.update(graph.hit_ratios)
         jobs = snapshot.jobs
         if jobs is not None and graph.job_entry is not None:
             pools = [g for g in graph.stations if g.durable]
             jobs = replace(jobs, depth=jobs.depth + round(sum(g.backlog for g in pools)))
-        return replace(snapshot, nodes=nodes, hit_ratios=tuple(ratios.items()), jobs=jobs, mode=self.mode)
+        return replace(snapshot, hit_ratios=tuple(ratios.items()), jobs=jobs, mode=self.mode)
 
 
 def _pick_cumulative(rng: random.Random, choices: list[tuple[float, object]]) -> object:

@@ -537,6 +537,7 @@ class Simulation:
                 in_rotation=True,
             )
         samples = self._samples[spec.id]
+        aggregate_busy, aggregate_queued = self.aggregate.load(spec.id)
         (done_0, busy_0, cap_0), (done_1, busy_1, cap_1) = samples[0], samples[-1]
         span = (len(samples) - 1) * BUCKET_S
         capacity = cap_1 - cap_0
@@ -547,8 +548,8 @@ class Simulation:
             size=spec.size,
             workers=station.workers,
             utilization=(busy_1 - busy_0) / capacity if capacity > 0 else 0.0,
-            in_service=station.busy,
-            queued=len(station.queue),
+            in_service=station.busy + aggregate_busy,
+            queued=len(station.queue) + aggregate_queued,
             throughput_rps=(done_1 - done_0) / span if span else 0.0,
             cost_per_month=spec.cost_per_month,
             in_rotation=self._in_rotation(station),
