@@ -120,9 +120,6 @@ def aggregate(sim_s: float) -> dict[str, float]:
     assert sim.aggregate.mode == AGGREGATE
     sim.advance(1.0)
     gc.collect()
-    tracemalloc.start()
-    heap_0 = tracemalloc.get_traced_memory()[0]
-    tracemalloc.stop()
     rss_0 = _rss_mb()
     start = time.perf_counter()
     snapshots = []
@@ -142,7 +139,6 @@ def aggregate(sim_s: float) -> dict[str, float]:
         "snapshot_p99_ms": 1000 * snapshots[math.ceil(0.99 * len(snapshots)) - 1],
         "rss_start_mb": rss_0,
         "rss_end_mb": _rss_mb(),
-        "heap_start_mb": heap_0 / 2**20,
     }
 
 
