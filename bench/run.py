@@ -7,6 +7,7 @@ Figures, not a test: see bench/README.md for what each one means.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import gc
 import json
 import math
@@ -18,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from architect.sim.aggregate import AGGREGATE, PER_REQUEST
 from architect.sim.engine import Simulation
 from architect.sim.snapshot import NodeKind
 from architect.sim.topology import Network, NodeSpec, Topology, Traffic
@@ -59,7 +61,7 @@ def _events(sim: Simulation) -> int:
 
 
 def throughput(rps: float, sim_s: float) -> dict[str, float]:
-    sim = Simulation(ten_nodes(rps), seed=1)
+    sim = Simulation(ten_nodes(rps), seed=1, mode=PER_REQUEST)  # 30k would switch to aggregate
     sim.advance(1.0)  # warm up: fill the pipeline
     done_0, events_0 = sim.stations["db"].completed, _events(sim)
     gc.collect()
@@ -89,6 +91,54 @@ def snapshot_cost(calls: int = 1000) -> dict[str, float]:
         "calls": calls,
         "mean_ms": 1000 * statistics.fmean(times),
         "p99_ms": 1000 * times[math.ceil(0.99 * calls) - 1],
+    }
+
+
+def million(rps: float = 1_000_000) -> Topology:
+    """DNS -> LB -> 20 web servers -> cache -> DB primary + 2 replicas, sized for 1M req/s."""
+
+    def node(node_id: str, kind: NodeKind, workers: int, service_ms: float) -> NodeSpec:
+        return NodeSpec(id=node_id, kind=kind, workers=workers, service_ms=service_ms, queue_limit=10_000)
+
+    web = [node(f"web-{i}", NodeKind.WEB_SERVER, 64, 1.0) for i in range(1, 21)]
+    dbs = [node("db", NodeKind.DATABASE, 256, 0.5)] + [
+        replace(node(f"db-r{i}", NodeKind.DATABASE, 256, 0.5), role="replica") for i in (1, 2)
+    ]
+    return Topology(
+        name="million",
+        nodes=(NodeSpec(id="dns", kind=NodeKind.DNS), node("lb", NodeKind.LOAD_BALANCER, 512, 0.2),
+               *web, node("cache", NodeKind.CACHE, 256, 0.2), *dbs),
+        links=(("dns", "lb"), *(("lb", w.id) for w in web), *((w.id, "cache") for w in web),
+               *((w.id, d.id) for w in web for d in dbs)),
+        traffic=Traffic(rps=rps, read_ratio=0.9),
+    )
+
+
+def aggregate(sim_s: float) -> dict[str, float]:
+    """Aggregate mode at 1M req/s: simulated seconds per wall second, snapshot cost, memory."""
+    sim = Simulation(million(), seed=1)
+    assert sim.aggregate.mode == AGGREGATE
+    sim.advance(1.0)
+    gc.collect()
+    rss_0 = _rss_mb()
+    start = time.perf_counter()
+    snapshots = []
+    for _ in range(round(sim_s / STEP_S)):
+        sim.advance(STEP_S)
+        begin = time.perf_counter()
+        sim.snapshot()
+        snapshots.append(time.perf_counter() - begin)
+    wall = time.perf_counter() - start
+    snapshots.sort()
+    final = sim.snapshot()
+    return {
+        "rps": sim.rps,
+        "sim_s_per_wall_s": sim_s / wall,
+        "throughput_rps": final.throughput_rps,
+        "snapshot_mean_ms": 1000 * statistics.fmean(snapshots),
+        "snapshot_p99_ms": 1000 * snapshots[math.ceil(0.99 * len(snapshots)) - 1],
+        "rss_start_mb": rss_0,
+        "rss_end_mb": _rss_mb(),
     }
 
 
@@ -189,6 +239,7 @@ def main() -> None:
         "throughput": [throughput(rps, sim_s * scale) for rps, sim_s in RATES.items()],
         "snapshot": snapshot_cost(),
         "memory": memory(max(600.0 * scale, 120.0)),
+        "aggregate": aggregate(max(120.0 * scale, 20.0)),
         "ciw": versus_ciw(),
     }
     if args.json:
@@ -198,6 +249,14 @@ def main() -> None:
 
 
 def _print_tables(results: dict) -> None:  # type: ignore[type-arg]
+    agg = results["aggregate"]
+    print(
+        f"Aggregate mode at {agg['rps']:,.0f} req/s (DNS, LB, 20 web, cache, 3 DBs):\n"
+        f"  {agg['sim_s_per_wall_s']:.1f} simulated s per wall s (>= 1 runs live), "
+        f"served {agg['throughput_rps']:,.0f} req/s\n"
+        f"  snapshot {agg['snapshot_mean_ms']:.2f} ms mean, {agg['snapshot_p99_ms']:.2f} ms p99; "
+        f"RSS {agg['rss_start_mb']:.1f} -> {agg['rss_end_mb']:.1f} MB\n"
+    )
     print(
         f"Throughput: 10 nodes (DNS, LB, {WEB_SERVERS} web, DB), 3 stations per request, "
         f"{STEP_S} s steps + a snapshot each"

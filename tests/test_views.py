@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from django.test import Client
 
 HTMX_URL = "/static/django_htmx/htmx-2.min.js"
@@ -66,6 +68,7 @@ def test_htmx_and_ws_extension_come_from_own_static_files(client):
     assert all(src.startswith("/static/") for src in script_sources)
 
 
+@pytest.mark.django_db  # closing a streamed response closes stale connections
 def test_static_files_are_served(client):
     for url in (HTMX_URL, WS_EXTENSION_URL, "/static/css/app.css"):
         response = client.get(url)
@@ -73,6 +76,7 @@ def test_static_files_are_served(client):
         response.close()
 
 
+@pytest.mark.django_db  # closing a streamed response closes stale connections
 def test_served_htmx_is_version_2(client):
     response = client.get(HTMX_URL)
     body = b"".join(response.streaming_content)

@@ -255,6 +255,7 @@ def page_context(
         "snapshot": s,
         "status": status,
         "sim_time": num(s.t, 1),
+        "aggregate": s.mode == "aggregate",  # traffic as flows, not single requests (architect.sim.aggregate)
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
         "metrics": metrics(s, status.settings),
         "jobs": jobs(s),

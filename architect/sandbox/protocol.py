@@ -97,7 +97,7 @@ def _number(
         raise ProtocolError(
             "out_of_range",
             _("The field “%(field)s” must be between %(low)s and %(high)s.")
-            % {"field": name, "low": f"{low:g}", "high": f"{high:g}"},
+            % {"field": name, "low": f"{low:.15g}", "high": f"{high:.15g}"},
         )
     return number
 

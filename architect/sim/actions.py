@@ -67,7 +67,7 @@ class _Fields:
             self.problem(name, "must be a whole number" if whole else "must be a number")
             return None
         if not low <= raw <= high:
-            self.problem(name, f"must be between {low:g} and {high:g}")
+            self.problem(name, f"must be between {low:.15g} and {high:.15g}")
             return None
         return int(raw) if whole else float(raw)
 

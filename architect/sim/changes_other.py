@@ -26,7 +26,7 @@ def set_traffic(sim: Simulation, rps: float) -> None:
     if not (math.isfinite(rps) and MIN_RPS <= rps <= MAX_RPS):
         raise CommandError(
             "rps_out_of_range",
-            f"traffic must be between {MIN_RPS:g} and {MAX_RPS:g} requests per second",
+            f"traffic must be between {MIN_RPS:.15g} and {MAX_RPS:.15g} requests per second",
             low=MIN_RPS,
             high=MAX_RPS,
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-MAX_RPS = 100_000.0
+MAX_RPS = 1_000_000.0
 MIN_RPS = 0.0
 MAX_ZIPF_S = 3.0
 

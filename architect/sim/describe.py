@@ -28,7 +28,7 @@ def sample(station: Station) -> tuple[int, float, float]:
 def snapshot(sim: Simulation) -> Snapshot:
     arrivals, served, error_rate = sim.window.rates()
     nodes = tuple(node_snapshot(sim, spec) for spec in sim.specs.values())
-    return Snapshot(
+    return sim.aggregate.describe(Snapshot(
         t=round(sim.now, 6),
         offered_rps=sim.rps,
         arrivals_rps=arrivals,
@@ -49,7 +49,7 @@ def snapshot(sim: Simulation) -> Snapshot:
         lost_writes=sum(t.lost_writes for t in sim.data_by_center.values()),
         sessions_lost=sim.sessions.lost if sim.sessions else 0,
         jobs=jobs_snapshot(sim),
-    )
+    ))
 
 
 def jobs_snapshot(sim: Simulation) -> Jobs | None:
@@ -92,6 +92,7 @@ def node_snapshot(sim: Simulation, spec: NodeSpec) -> NodeSnapshot:
             in_rotation=True,
         )
     samples = sim._samples[spec.id]
+    aggregate_busy, aggregate_queued = sim.aggregate.load(spec.id)
     (done_0, busy_0, cap_0), (done_1, busy_1, cap_1) = samples[0], samples[-1]
     span = (len(samples) - 1) * BUCKET_S
     capacity = cap_1 - cap_0
@@ -102,8 +103,8 @@ def node_snapshot(sim: Simulation, spec: NodeSpec) -> NodeSnapshot:
         size=spec.size,
         workers=station.workers,
         utilization=(busy_1 - busy_0) / capacity if capacity > 0 else 0.0,
-        in_service=station.busy,
-        queued=len(station.queue),
+        in_service=station.busy + aggregate_busy,
+        queued=len(station.queue) + aggregate_queued,
         throughput_rps=(done_1 - done_0) / span if span else 0.0,
         cost_per_month=spec.cost_per_month,
         in_rotation=in_rotation(sim, station),

@@ -17,6 +17,7 @@ import simpy
 from simpy.events import Timeout
 
 from architect.sim import changes, describe, recovery
+from architect.sim.aggregate import AUTO, AggregateTraffic
 from architect.sim.autoscaling import Autoscaler
 from architect.sim.balancer import Balancer
 from architect.sim.cachestore import KeyCache
@@ -56,7 +57,7 @@ def seed_for(seed: int, stream: str) -> int:
 class Simulation:
     """One architecture under load, advanced in steps of simulated time."""
 
-    def __init__(self, topology: Topology, seed: int = 1) -> None:
+    def __init__(self, topology: Topology, seed: int = 1, *, mode: str = AUTO) -> None:
         problems = validate(topology)
         if problems:
             raise TopologyError(problems)
@@ -110,6 +111,8 @@ class Simulation:
             else None
         )
         self._arrival_generation = 0
+        # auto: per request below a threshold, flows above it (see architect.sim.aggregate)
+        self.aggregate = AggregateTraffic(self, mode, random.Random(seed_for(seed, "aggregate")))
         self.rps = 0.0
         self.set_rps(traffic.rps)
         self.autoscaler = Autoscaler(self)
@@ -291,7 +294,8 @@ class Simulation:
         """Change the arrival rate now; the pending arrival is redrawn."""
         self.rps = rps
         self._arrival_generation += 1
-        self._schedule_arrival(self._arrival_generation)
+        if not self.aggregate.choose(self.rps):
+            self._schedule_arrival(self._arrival_generation)
 
     def _schedule_arrival(self, generation: int) -> None:
         if self.rps > 0:

@@ -37,6 +37,13 @@ class Histogram:
         self.total += 1
         self.sum_ms += ms
 
+    def add_many(self, ms: float, count: int) -> None:
+        """Add ``count`` latencies of ``ms`` each (aggregate mode's weighted samples)."""
+        index = math.floor(math.log(ms if ms > _FLOOR_MS else _FLOOR_MS) * _SCALE)
+        self.counts[index] = self.counts.get(index, 0) + count
+        self.total += count
+        self.sum_ms += ms * count
+
     def merge(self, other: Histogram, sign: int = 1) -> None:
         """Add (or with ``sign=-1`` take away) another histogram's counts."""
         counts = self.counts

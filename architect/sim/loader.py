@@ -200,7 +200,7 @@ class _Reader:
             self.problem(path, "must be a whole number" if whole else "must be a number")
             return default
         if not low <= raw <= high:  # type: ignore[operator]
-            self.problem(path, f"must be between {low:g} and {high:g}")
+            self.problem(path, f"must be between {low:.15g} and {high:.15g}")
             return default
         return kind(raw)
 

@@ -103,7 +103,7 @@ def _set(value: object, path: str, problems: list[Problem]) -> list[Command]:
         elif isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
             problems.append(Problem(f"{path}.{name}", "must be a number"))
         elif not limits[0] <= number <= limits[1]:
-            problems.append(Problem(f"{path}.{name}", f"must be between {limits[0]:g} and {limits[1]:g}"))
+            problems.append(Problem(f"{path}.{name}", f"must be between {limits[0]:.15g} and {limits[1]:.15g}"))
         else:
             numbers[str(name).removeprefix("traffic.")] = float(number)
     commands: list[Command] = []

@@ -142,6 +142,7 @@ class Snapshot:
     lost_writes: int = 0  # writes lost because a primary failed before replicating them
     sessions_lost: int = 0  # users logged out because their request reached another server
     jobs: Jobs | None = None  # when there is a message queue
+    mode: str = "per_request"  # how traffic is simulated: "per_request" (every request) or "aggregate" (flows)
 
     def node(self, node_id: str) -> NodeSnapshot:
         for node in self.nodes:

@@ -156,6 +156,11 @@ class Station:
                 self._capacity_area += self.workers * elapsed
             self._last_change = now
 
+    def add_work(self, completed: float, busy_s: float) -> None:
+        """Count work done by aggregate mode's flows: completions and busy worker-seconds."""
+        self.completed += completed
+        self._busy_area += busy_s
+
     def areas(self) -> tuple[float, float]:
         """(busy worker-seconds, available worker-seconds) since the start."""
         self._account()

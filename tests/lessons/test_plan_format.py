@@ -153,7 +153,7 @@ def test_changes_apply_after_the_previous_solution():
         (
             "      traffic: {rps: 200}\n",
             "      traffic: {rps: -5}\n",
-            "lessons/plans/tiny.yaml:24: stages[0].scenario.traffic.rps: must be between 0 and 100000",
+            "lessons/plans/tiny.yaml:24: stages[0].scenario.traffic.rps: must be between 0 and 1000000",
         ),
         (
             "        - {id: web-1, kind: web_server, size: s, service_ms: 25}\n",

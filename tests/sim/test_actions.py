@@ -94,7 +94,7 @@ def test_every_problem_is_reported_at_once_with_its_path():
         "events[0].node: is missing",
         "events[1].node: must be a node id (1–32 lower-case letters, digits or dashes)",
         "events[1].size: must be one of s, m, l, xl",
-        "events[2].rps: must be between 0 and 100000",
+        "events[2].rps: must be between 0 and 1000000",
         "events[3].rps: must be a number",
         "events[4].workers: must be a whole number",
         "events[5].workers: must be between 1 and 256",

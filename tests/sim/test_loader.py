@@ -63,7 +63,7 @@ def test_every_format_problem_is_reported_at_once_with_its_path():
         "nodes[4].colour: is not a known field",
         "links[5]: must be a pair of node ids, like [dns, web-1]",
         "traffic.burst: is not a known field",
-        "traffic.rps: must be between 0 and 100000",
+        "traffic.rps: must be between 0 and 1000000",
     ]
 
 

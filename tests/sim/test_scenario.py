@@ -114,7 +114,7 @@ def test_every_problem_with_the_events_is_reported_with_its_path():
         "events[5]: give one action, or one of the shorthands fail, recover and set",
         "events[6].set.traffic.keys: cannot be set by an event: only traffic.rps, traffic.read_ratio, "
         "traffic.static_ratio, traffic.zipf_s",
-        "events[6].set.traffic.rps: must be between 0 and 100000",
+        "events[6].set.traffic.rps: must be between 0 and 1000000",
         "events[7].note: is not a field of an event with recover",
         "events[7].recover: must be a node id (1–32 lower-case letters, digits or dashes)",
         'events[8].action: unknown action "add_webserver"',
