@@ -1,6 +1,153 @@
-"""Lesson plans and their ordered stages.
+"""Lesson plans, their ordered stages, and each learner's progress.
 
-Empty for now: the models (plan → stage, with an ``order`` field) arrive in a later issue.
+A plan's content lives in a YAML file (``lessons/plans/*.yaml``, see
+docs/lesson-format.md); ``lessons.services.plan_load`` copies it here. A stage
+keeps its normalised content in one JSON field: texts are ``{lang: text}``
+mappings, Markdown as the author wrote it (render with ``lessons.markdown``).
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def pick_text(texts: object, lang: str, fallback: str = "en") -> str:
+    """The text in ``lang`` from a ``{lang: text}`` mapping, else ``fallback``'s, else any."""
+    if not isinstance(texts, dict) or not texts:
+        return ""
+    for key in (lang, lang.split("-")[0], fallback):
+        if key in texts:
+            return str(texts[key])
+    return str(next(iter(texts.values())))
+
+
+class Plan(models.Model):
+    """A lesson plan: one YAML file, several stages."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.JSONField(_("title"), default=dict)
+    summary = models.JSONField(_("summary"), default=dict)
+    languages = models.JSONField(_("languages"), default=list)
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    license = models.CharField(_("license"), max_length=100, blank=True)
+    source_path = models.CharField(_("source file"), max_length=500, blank=True)
+    source_sha256 = models.CharField(_("source SHA-256"), max_length=64, blank=True)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("lesson plan")
+        verbose_name_plural = _("lesson plans")
+
+    def __str__(self) -> str:
+        return self.text("title", "en") or self.slug
+
+    def text(self, field: str, lang: str) -> str:
+        """``title`` or ``summary`` in ``lang`` (the plan's first language when missing)."""
+        return pick_text(getattr(self, field), lang, self._fallback())
+
+    def _fallback(self) -> str:
+        return self.languages[0] if self.languages else "en"
+
+
+class Stage(models.Model):
+    """One stage of a plan. ``data`` holds its normalised content (see module docstring)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="stages", verbose_name=_("plan"))
+    order = models.PositiveIntegerField(_("order"))
+    slug = models.SlugField(_("slug"), max_length=80)
+    data = models.JSONField(_("content"), default=dict)
+
+    class Meta:
+        ordering = ["plan", "order"]
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "slug"], name="lessons_stage_unique_slug"),
+            models.UniqueConstraint(fields=["plan", "order"], name="lessons_stage_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.slug}/{self.slug}"
+
+    def text(self, field: str, lang: str) -> str:
+        """A text of the stage in ``lang``: ``title``, ``body``, ``debrief``, or a dotted
+        path such as ``goal.text``, ``predict.question`` or ``predict.why``."""
+        value: Any = self.data
+        for part in field.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return pick_text(value, lang, self.plan._fallback())
+
+    def texts(self, field: str, lang: str) -> list[str]:
+        """A list of texts in ``lang``: ``hints`` or ``predict.choices``."""
+        value: Any = self.data
+        for part in field.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        fallback = self.plan._fallback()
+        return [pick_text(item, lang, fallback) for item in value or []]
+
+    @property
+    def title(self) -> dict[str, str]:
+        return dict(self.data.get("title", {}))
+
+    @property
+    def goal(self) -> dict[str, Any]:
+        """The goal mapping, as ``lessons.goals.GoalTracker`` takes it."""
+        return dict(self.data.get("goal", {}))
+
+    @property
+    def topology(self) -> dict[str, Any]:
+        """The run topology (``dump_topology`` output, with the scenario's events)."""
+        return dict(self.data.get("topology", {}))
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.data.get("duration_s", 40))
+
+
+class Progress(models.Model):
+    """How far one learner (a user, or an anonymous session) got in one stage."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="progress", verbose_name=_("stage"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="lesson_progress",
+        verbose_name=_("user"),
+    )
+    session_key = models.CharField(_("session key"), max_length=40, blank=True)
+    prediction = models.IntegerField(_("prediction"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("progress")
+        verbose_name_plural = _("progress")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "stage"], condition=Q(user__isnull=False), name="lessons_progress_one_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["session_key", "stage"],
+                condition=Q(user__isnull=True),
+                name="lessons_progress_one_per_session",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(session_key=""), name="lessons_progress_has_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = self.user_id if self.user_id is not None else self.session_key[:8]
+        return f"{self.stage} · {owner}"
+
+    @property
+    def completed(self) -> bool:
+        return self.completed_at is not None

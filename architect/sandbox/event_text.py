@@ -280,6 +280,15 @@ def _center_restored(e: Event) -> str:
     return _("Data center %(center)s is back at %(t)s s.") % {"center": e.text, "t": _t(e.t)}
 
 
+def _refused(e: Event) -> str:
+    """A scripted event the engine refused: the reason from the error's code when known."""
+    reason = error_text(CommandError(e.text, "", node=e.node, center=e.node))
+    params = {"action": e.peer, "t": _t(e.t), "reason": reason}
+    if not reason:
+        return _("The scripted %(action)s at %(t)s s could not be carried out.") % params
+    return _("The scripted %(action)s at %(t)s s could not be carried out: %(reason)s") % params
+
+
 SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.NODE_FAILED: _failed,
     EventKind.NODE_RESTORED: _restored,
@@ -308,6 +317,7 @@ SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.SHARD_ADDED: _shard_added,
     EventKind.CENTER_FAILED: _center_failed,
     EventKind.CENTER_RESTORED: _center_restored,
+    EventKind.EVENT_REFUSED: _refused,
 }
 
 

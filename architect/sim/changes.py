@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from architect.sim import presets
 from architect.sim.commands import (
     MAX_RPS,
+    MAX_ZIPF_S,
     MIN_RPS,
     AddCache,
     AddCdn,
@@ -115,8 +116,15 @@ def _set_traffic(sim: Simulation, rps: float) -> None:
     sim.record(EventKind.TRAFFIC_CHANGED, value=float(rps))
 
 
-def _set_mix(sim: Simulation, read_ratio: float, static_ratio: float, zipf_s: float) -> None:
-    for name, value, high in (("read_ratio", read_ratio, 1.0), ("static_ratio", static_ratio, 1.0), ("zipf_s", zipf_s, 3.0)):
+def _set_mix(
+    sim: Simulation, read_ratio: float | None, static_ratio: float | None, zipf_s: float | None
+) -> None:
+    """Change the mix; a field given as ``None`` keeps its current value."""
+    traffic = sim.traffic
+    read_ratio = traffic.read_ratio if read_ratio is None else read_ratio
+    static_ratio = traffic.static_ratio if static_ratio is None else static_ratio
+    zipf_s = traffic.zipf_s if zipf_s is None else zipf_s
+    for name, value, high in (("read_ratio", read_ratio, 1.0), ("static_ratio", static_ratio, 1.0), ("zipf_s", zipf_s, MAX_ZIPF_S)):
         if not (math.isfinite(value) and 0 <= value <= high):
             raise CommandError("mix_out_of_range", f"{name} must be between 0 and {high:g}", field=name, high=high)
     sim.set_mix(replace(sim.traffic, read_ratio=read_ratio, static_ratio=static_ratio, zipf_s=zipf_s))

@@ -12,6 +12,7 @@ from typing import Union
 
 MAX_RPS = 100_000.0
 MIN_RPS = 0.0
+MAX_ZIPF_S = 3.0
 
 
 class CommandError(Exception):
@@ -36,11 +37,14 @@ class SetTraffic:
 
 @dataclass(frozen=True, slots=True)
 class SetTrafficMix:
-    """Change what requests ask for: reads vs writes, static assets, key popularity skew."""
+    """Change what requests ask for: reads vs writes, static assets, key popularity skew.
 
-    read_ratio: float
-    static_ratio: float
-    zipf_s: float
+    A field left ``None`` keeps its current value.
+    """
+
+    read_ratio: float | None = None
+    static_ratio: float | None = None
+    zipf_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +209,7 @@ Command = Union[
 
 __all__ = [
     "MAX_RPS",
+    "MAX_ZIPF_S",
     "MIN_RPS",
     "AddCache",
     "AddCdn",

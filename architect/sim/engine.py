@@ -24,10 +24,12 @@ from architect.sim.cachestore import KeyCache
 from architect.sim.journey import JOB_WRITE, READ, STATIC, WRITE, Journey
 from architect.sim.keys import ZipfKeys
 from architect.sim.replication import DataTier, DataTiers
+from architect.sim.scenario import Scenario
 from architect.sim.sessions import LocalSessions
 from architect.sim.sharding import Sharding as ShardRule
 from architect.sim.sharding import rule_for
 from architect.sim.commands import Command
+from architect.sim.current import current_topology
 from architect.sim.queueing import DurableWorkerPool
 from architect.sim.snapshot import Event, EventKind, Jobs, NodeKind, NodeSnapshot, NodeStatus, Snapshot
 from architect.sim.stations import Request, Station
@@ -112,6 +114,7 @@ class Simulation:
         self.rps = 0.0
         self.set_rps(traffic.rps)
         self.autoscaler = Autoscaler(self)
+        self.scenario = Scenario(self, topology.events)
 
     @property
     def now(self) -> float:
@@ -466,6 +469,10 @@ class Simulation:
         return station.completed, busy, capacity
 
     # -- description ----------------------------------------------------------
+
+    def current_topology(self) -> Topology:
+        """The architecture as it is now, without scripted events (see ``architect.sim.current``)."""
+        return current_topology(self)
 
     def snapshot(self) -> Snapshot:
         arrivals, served, error_rate = self.window.rates()

@@ -8,11 +8,12 @@ hostile file costs little. The format is documented in docs/topology.md.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from architect.sim.actions import NODE_ID
 from architect.sim.commands import MAX_RPS
+from architect.sim.scenario import events_data, read_events
 from architect.sim.sizes import SIZES
 from architect.sim.snapshot import NodeKind
 from architect.sim.topology import (
@@ -33,8 +34,9 @@ from architect.sim.topology import (
 FORMAT_VERSION = 1
 MAX_LINKS = 256
 MAX_NAME_LENGTH = 200
-NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
-_TOP_KEYS = {"version", "name", "traffic", "network", "operations", "sharding", "autoscaling", "nodes", "links"}
+_TOP_KEYS = {
+    "version", "name", "traffic", "network", "operations", "sharding", "autoscaling", "nodes", "links", "events",
+}
 _DEFAULTS = NodeSpec(id="", kind=NodeKind.WEB_SERVER)
 _Fields = dict[str, tuple[type, Any, float, float]]  # name: (type, default, low, high)
 _TRAFFIC = Traffic()
@@ -138,6 +140,7 @@ class _Reader:
         operations = Operations(**self.section(data, "operations", _OPERATIONS_FIELDS))
         sharding = Sharding(**self.section(data, "sharding", _SHARDING_FIELDS))
         autoscaling = Autoscaling(**self.section(data, "autoscaling", _AUTOSCALING_FIELDS))
+        events = read_events(data["events"], self.problems) if "events" in data else ()
         return Topology(
             name=name,
             nodes=nodes,
@@ -147,6 +150,7 @@ class _Reader:
             operations=operations,
             sharding=sharding,
             autoscaling=autoscaling,
+            events=events,
         )
 
     def regions(self, raw: object) -> tuple[tuple[str, float], ...]:
@@ -282,7 +286,7 @@ class _Reader:
 
 def dump_topology(topology: Topology) -> dict[str, Any]:
     """Plain data for a topology, the inverse of ``load_topology``."""
-    return {
+    data: dict[str, Any] = {
         "version": FORMAT_VERSION,
         "name": topology.name,
         "traffic": _traffic(topology.traffic),
@@ -293,6 +297,9 @@ def dump_topology(topology: Topology) -> dict[str, Any]:
         "nodes": [_dump_node(node) for node in topology.nodes],
         "links": [list(link) for link in topology.links],
     }
+    if topology.events:
+        data["events"] = events_data(topology.events)
+    return data
 
 
 def _dump_node(node: NodeSpec) -> dict[str, Any]:

@@ -57,6 +57,7 @@ class EventKind(StrEnum):
     SHARD_ADDED = "shard_added"  # node=new shard's primary, count=shards now, value=share of keys moved, text=strategy
     CDN_PURGED = "cdn_purged"  # node=cdn: every edge copy dropped
     ASSETS_VERSIONED = "assets_versioned"  # node=cdn, count=new version: new URLs, cold edge
+    EVENT_REFUSED = "event_refused"  # a scripted event the engine refused: peer=action, text=error code, node
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from architect.sim.commands import Command
 from architect.sim.sizes import SIZES
 from architect.sim.snapshot import NodeKind
 
@@ -23,6 +24,8 @@ MAX_DATA_CENTERS = 8
 GLOBAL_KINDS = (NodeKind.DNS, NodeKind.CDN)  # they stand outside every data center
 SHARDING_STRATEGIES = ("none", "modulo", "consistent_hash")
 BALANCING_ALGORITHMS = ("round_robin", "least_connections", "sticky")
+MAX_EVENTS = 200
+MAX_EVENT_AT_S = 86_400.0
 KIND_COST_PER_MONTH = {NodeKind.DNS: 0.0, NodeKind.LOAD_BALANCER: 25.0}
 
 
@@ -141,6 +144,14 @@ class TopologyError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduledEvent:
+    """A change the scenario makes ``at`` simulated seconds after the simulation starts."""
+
+    at: float
+    command: Command
+
+
+@dataclass(frozen=True, slots=True)
 class Topology:
     name: str
     nodes: tuple[NodeSpec, ...]
@@ -150,6 +161,7 @@ class Topology:
     operations: Operations = field(default_factory=Operations)
     sharding: Sharding = field(default_factory=Sharding)
     autoscaling: Autoscaling = field(default_factory=Autoscaling)
+    events: tuple[ScheduledEvent, ...] = ()  # a scripted scenario, in the order written
 
     def node(self, node_id: str) -> NodeSpec:
         for node in self.nodes:
@@ -198,7 +210,18 @@ def validate(topology: Topology) -> list[Problem]:
             problems.append(Problem(f"operations.{name}", "must be a positive number"))
     if topology.network.latency_ms < 0:
         problems.append(Problem("network.latency_ms", "must be zero or more"))
-    return problems
+    return problems + event_problems(topology.events)
+
+
+def event_problems(events: tuple[ScheduledEvent, ...]) -> list[Problem]:
+    """Too many scripted events, or one at an impossible time."""
+    if len(events) > MAX_EVENTS:
+        return [Problem("events", f"at most {MAX_EVENTS} events")]
+    return [
+        Problem(f"events[{i}].at", f"must be between 0 and {MAX_EVENT_AT_S:g}")
+        for i, event in enumerate(events)
+        if not 0 <= event.at <= MAX_EVENT_AT_S
+    ]
 
 
 def _node_problems(topology: Topology) -> list[Problem]:

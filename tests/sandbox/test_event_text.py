@@ -68,6 +68,14 @@ def test_every_event_kind_has_a_sentence():
             "Assets now have new URLs (version 2) at 9.0 s: the CDN fetches each one from "
             "the origin once.",
         ),
+        (
+            Event(30.0, EventKind.EVENT_REFUSED, node="web-9", peer="fail", text="unknown_node"),
+            "The scripted fail at 30.0 s could not be carried out: There is no node called web-9.",
+        ),
+        (
+            Event(31.0, EventKind.EVENT_REFUSED, peer="add_cache", text="no_such_code"),
+            "The scripted add_cache at 31.0 s could not be carried out.",
+        ),
     ],
 )
 def test_sentences(event, sentence):

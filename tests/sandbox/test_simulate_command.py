@@ -99,3 +99,15 @@ def test_an_unknown_extension_or_missing_file_is_refused(tmp_path: Path):
 def test_limits_become_command_errors():
     with pytest.raises(CommandError, match="duration"):
         _run(str(EXAMPLES[0]), "--duration", "0")
+
+
+def test_scripted_events_are_listed_in_the_json_and_the_table():
+    """failure-drill.yaml: web-1 fails at 30 s, is restored at 45 s; traffic doubles at 60 s."""
+    path = str(next(p for p in EXAMPLES if p.name == "failure-drill.yaml"))
+    events = json.loads(_run(path, "--json"))["events"]
+    assert {"t": 30.0, "kind": "node_failed", "node": "web-1"} in events
+    assert {"t": 45.0, "kind": "node_restored", "node": "web-1"} in events
+    assert {"t": 60.0, "kind": "traffic_changed", "value": 600.0} in events
+    table = _run(path)
+    assert "\nevents:\n    30.0 s  node_failed  node=web-1\n" in table
+    assert "    60.0 s  traffic_changed  value=600.0" in table

@@ -29,3 +29,21 @@ def test_example_loads_and_serves_its_traffic(path: Path):
     snapshot = Simulation(topology, seed=3).advance(10)
     assert snapshot.error_rate == 0
     assert snapshot.throughput_rps == pytest.approx(topology.traffic.rps, rel=0.25)
+
+
+def test_the_failure_drill_fails_requests_only_until_the_health_check():
+    """web-1 fails at 30 s; the balancer, checking every 4 s (28, 32...), drops it at 32 s.
+
+    Round robin sends web-1 half the requests, so about half fail in the two seconds
+    between; before the failure, after the check, through the restore at 45 s and the
+    spike to 600 rps at 60 s (within two servers' 800 rps), none do.
+    """
+    path = next(p for p in EXAMPLES if p.name == "failure-drill.yaml")
+    sim = Simulation(load_topology(_read(path)), seed=1)
+    seconds = {t: sim.advance(1).series[-1] for t in range(1, 81)}
+    failing = {t for t, point in seconds.items() if point.error_rate > 0}
+    assert failing == {31, 32}
+    for t in failing:
+        assert seconds[t].error_rate == pytest.approx(0.5, abs=0.1)
+    assert sim.snapshot().offered_rps == 600
+    assert sum(seconds[t].throughput_rps for t in range(71, 81)) / 10 == pytest.approx(600, rel=0.1)

@@ -108,7 +108,10 @@ def _number(value: float | None, digits: int = 1) -> str:
 def format_table(report: Report) -> str:
     """The summary, then one line per node."""
     data = report.to_dict()
-    return "\n".join([*_summary_lines(report, data), "", *_node_lines(data["nodes"])])
+    lines = [*_summary_lines(report, data), "", *_node_lines(data["nodes"])]
+    if data["events"]:
+        lines += ["", "events:", *_event_lines(data["events"])]
+    return "\n".join(lines)
 
 
 def _summary_lines(report: Report, data: dict[str, Any]) -> list[str]:
@@ -127,6 +130,15 @@ def _summary_lines(report: Report, data: dict[str, Any]) -> list[str]:
     names = {"hit_ratio": "cache hits", "cdn_hit_ratio": "CDN hits"}
     ratios = [f"{names[k]} {100 * v:.1f} %" for k, v in cache.items() if v is not None]
     return [*lines, ", ".join(ratios)] if ratios else lines
+
+
+def _event_lines(events: list[dict[str, Any]]) -> list[str]:
+    """One line per logged event: its time, its kind and the fields it uses."""
+    lines = []
+    for event in events:
+        details = " ".join(f"{k}={v}" for k, v in event.items() if k not in ("t", "kind"))
+        lines.append(f"{event['t']:>8.1f} s  {event['kind']}  {details}".rstrip())
+    return lines
 
 
 def _node_lines(nodes: dict[str, dict[str, Any]]) -> list[str]:

@@ -1,0 +1,133 @@
+"""A lesson plan as plain frozen dataclasses: what ``lessons.format.load_plan`` returns.
+
+No Django here. Texts are ``{language: Markdown}`` mappings; topologies and
+actions are plain data in the engine's formats (docs/topology.md and the
+action vocabulary), so a stage can be stored as JSON and run again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from architect.sim.commands import Command
+from architect.sim.loader import load_topology
+from architect.sim.topology import Topology
+from lessons import vocabulary
+from lessons.goals import LATENCY_METRICS, METRICS, NODE_METRICS
+from lessons.goals import OPERATORS as _OPERATORS
+
+Texts = dict[str, str]
+__all__ = ["LATENCY_METRICS", "METRICS", "NODE_METRICS", "OPERATORS"]
+
+OPERATORS = tuple(_OPERATORS)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``metric`` (of ``node``) compared with ``threshold`` by ``operator``."""
+
+    metric: str
+    operator: str
+    threshold: float
+    node: str = ""
+
+    def as_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"metric": self.metric}
+        if self.node:
+            data["node"] = self.node
+        data[self.operator] = self.threshold
+        return data
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What a stage asks for: every condition holds in every second from ``from_s`` on."""
+
+    text: Texts
+    conditions: tuple[Condition, ...]
+    from_s: float = 5.0
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "text": dict(self.text),
+            "from_s": self.from_s,
+            "conditions": [c.as_data() for c in self.conditions],
+        }
+
+
+@dataclass(frozen=True)
+class Predict:
+    """A question asked before the experiment; ``answer`` indexes ``choices``."""
+
+    question: Texts
+    choices: tuple[Texts, ...]
+    answer: int
+    why: Texts
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "question": dict(self.question),
+            "choices": [dict(c) for c in self.choices],
+            "answer": self.answer,
+            "why": dict(self.why),
+        }
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage. ``topology`` is the run topology as plain data (scenario folded in)."""
+
+    slug: str
+    title: Texts
+    body: Texts
+    topology: dict[str, Any]
+    goal: Goal
+    solution: tuple[dict[str, Any], ...]
+    duration_s: float = 40.0
+    debrief: Texts = field(default_factory=dict)
+    controls: tuple[str, ...] = ()
+    predict: Predict | None = None
+    hints: tuple[Texts, ...] = ()
+    line: int = 0  # where the stage starts in its file
+
+    def run_topology(self) -> Topology:
+        """The topology the sandbox and the checker start from (scenario included)."""
+        return load_topology(self.topology)
+
+    def solution_commands(self) -> tuple[Command, ...]:
+        return tuple(vocabulary.parse(a, f"solution[{i}]") for i, a in enumerate(self.solution))
+
+    def as_data(self) -> dict[str, Any]:
+        """The normalised content stored in ``lessons.models.Stage.data``."""
+        return {
+            "title": dict(self.title),
+            "body": dict(self.body),
+            "predict": self.predict.as_data() if self.predict else None,
+            "goal": self.goal.as_data(),
+            "hints": [dict(h) for h in self.hints],
+            "debrief": dict(self.debrief),
+            "controls": list(self.controls),
+            "solution": [dict(a) for a in self.solution],
+            "duration_s": self.duration_s,
+            "topology": self.topology,
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    slug: str
+    title: Texts
+    summary: Texts
+    languages: tuple[str, ...]
+    author: str
+    license: str
+    stages: tuple[Stage, ...]
+    source: str = ""
+    format: int = 1
+
+    def stage(self, slug: str) -> Stage:
+        for stage in self.stages:
+            if stage.slug == slug:
+                return stage
+        raise KeyError(slug)

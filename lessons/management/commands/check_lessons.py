@@ -1,0 +1,66 @@
+"""``manage.py check_lessons [PLAN ...]``: does every stage teach what it says?
+
+Runs each stage headless with the engine (seeds 1, 2, 3): the goal must not be
+met on the starting topology under the stage's scenario, and must be met once
+the solution is applied at t = 0. PLAN is a plan file or the slug of a plan in
+``lessons/plans/``; without one, every shipped plan. One line per stage;
+exits non-zero when a plan has problems or a stage fails.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from lessons.checker import SEEDS, check_stage
+from lessons.format import PlanError, read_plan_file
+from lessons.plans import PLANS_DIR, display_path, plan_files
+
+
+class Command(BaseCommand):
+    help = "Run every stage of the lesson plans headless and check its goal and solution."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("plans", nargs="*", help="plan files or slugs (default: every lessons/plans/*.yaml)")
+
+    def handle(self, *args: Any, plans: list[str], **options: Any) -> None:
+        paths = [self.resolve(p) for p in plans] or plan_files()
+        if not paths:
+            raise CommandError("no plan files: lessons/plans/ holds no *.yaml")
+        failures = sum(self.check_file(path) for path in paths)
+        if failures:
+            raise CommandError(f"{failures} problem(s) in the lesson plans")
+
+    def resolve(self, name: str) -> Path:
+        path = Path(name)
+        if path.suffix in (".yaml", ".yml"):
+            return path
+        shipped = PLANS_DIR / f"{name}.yaml"
+        if not shipped.is_file():
+            raise CommandError(f'no plan "{name}": give a plan file or the slug of one in lessons/plans/')
+        return shipped
+
+    def check_file(self, path: Path) -> int:
+        """Check one file; returns how many stages (or the file itself) failed."""
+        name = display_path(path)
+        try:
+            plan, _raw = read_plan_file(path, source=name)
+        except OSError as error:
+            self.stderr.write(f"{name}:0: (file): cannot be read ({error.strerror})")
+            return 1
+        except PlanError as error:
+            self.stderr.write("\n".join(error.problems))
+            return 1
+        seeds = ", ".join(map(str, SEEDS))
+        failed = 0
+        for stage in plan.stages:
+            result = check_stage(stage)
+            where = f"{name}:{stage.line}: {plan.slug}/{stage.slug}"
+            if result.ok:
+                self.stdout.write(f"ok    {where}: not met before, met with the solution (seeds {seeds})")
+                continue
+            failed += 1
+            self.stdout.write(f"FAIL  {where}: " + "; ".join(result.problems()))
+        return failed

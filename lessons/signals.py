@@ -1,0 +1,38 @@
+"""First run: after ``migrate``, load the shipped plans when there are none yet."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
+
+
+def load_plans_on_first_run(*, using: str = DEFAULT_DB_ALIAS, verbosity: int = 1, **kwargs: Any) -> int:
+    """Load every ``lessons/plans/*.yaml`` when the plan table is empty; returns how many loaded.
+
+    A plan with problems is skipped with a warning: ``migrate`` must not fail
+    because of a lesson (``manage.py check_lessons`` reports it in full).
+    Set ``LESSONS_LOAD_ON_MIGRATE = False`` to turn this off.
+    """
+    from lessons import services
+    from lessons.format import PlanError
+    from lessons.models import Plan
+    from lessons.plans import display_path, plan_files
+
+    if using != DEFAULT_DB_ALIAS or not getattr(settings, "LESSONS_LOAD_ON_MIGRATE", True):
+        return 0
+    if Plan.objects.exists():
+        return 0
+    loaded = 0
+    for path in plan_files():
+        name = display_path(path)
+        try:
+            services.plan_load_file(path=path, display_path=name)
+            loaded += 1
+        except (OSError, PlanError) as error:
+            sys.stderr.write(f"Lesson plan {name} was not loaded:\n{error}\n")
+    if loaded and verbosity >= 1:
+        sys.stdout.write(f"  Loaded {loaded} lesson plan(s) from lessons/plans/\n")
+    return loaded
