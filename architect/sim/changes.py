@@ -10,7 +10,7 @@ import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from architect.sim import presets
+from architect.sim import centers, presets
 from architect.sim.commands import (
     MAX_RPS,
     MIN_RPS,
@@ -44,14 +44,21 @@ from architect.sim.sizes import SIZES
 from architect.sim.snapshot import EventKind, NodeKind
 from architect.sim.sharding import moved_share, rule_for
 from architect.sim.topology import BALANCING_ALGORITHMS, autoscaling_problems, MAX_REPLICAS, MAX_SHARDS, SHARDING_STRATEGIES, MAX_WEB_SERVERS
+from architect.sim.topology import GLOBAL_KINDS, NodeSpec
 
 if TYPE_CHECKING:
     from architect.sim.engine import Simulation
+    from architect.sim.replication import DataTiers
 
 RESIZABLE = (NodeKind.WEB_SERVER, NodeKind.DATABASE)
 
 
 def apply(sim: Simulation, command: Command) -> None:
+    """Carry out ``command``; with several data centers see ``architect.sim.centers``."""
+    centers.apply(sim, command, _apply_here)
+
+
+def _apply_here(sim: Simulation, command: Command) -> None:
     match command:
         case SetTraffic(rps=rps):
             _set_traffic(sim, rps)
@@ -124,11 +131,30 @@ def _set_mix(sim: Simulation, read_ratio: float, static_ratio: float, zipf_s: fl
 
 
 def _web_ids(sim: Simulation) -> list[str]:
-    return [i for i, spec in sim.specs.items() if spec.kind == NodeKind.WEB_SERVER]
+    """The web servers of the data center that commands change now (``sim.focus``)."""
+    return [i for i, spec in sim.specs.items() if spec.kind == NodeKind.WEB_SERVER and spec.dc == sim.focus]
 
 
 def _of_kind(sim: Simulation, kind: NodeKind) -> str:
-    return next((i for i, spec in sim.specs.items() if spec.kind == kind), "")
+    return next((i for i, spec in sim.specs.items() if spec.kind == kind and _focused(sim, spec)), "")
+
+
+def _focused(sim: Simulation, spec: NodeSpec) -> bool:
+    return spec.kind in GLOBAL_KINDS or spec.dc == sim.focus
+
+
+def _prefix(sim: Simulation) -> str:
+    """Node ids in every data center but the first start with its name: ``asia-web-1``."""
+    return f"{sim.focus}-" if sim.focus and sim.focus != sim.centers[0] else ""
+
+
+def _placed(sim: Simulation, spec: NodeSpec) -> NodeSpec:
+    """A new node of the focused data center."""
+    return replace(spec, id=_prefix(sim) + spec.id, dc=sim.focus)
+
+
+def _focused_data(sim: Simulation) -> DataTiers | None:
+    return sim.data_by_center.get(sim.focus)
 
 
 def _add_web_server(sim: Simulation) -> None:
@@ -155,9 +181,9 @@ def add_web_server(sim: Simulation, *, join_balancer: bool = True) -> str:
     """A web server like the first one; in rotation at once unless ``join_balancer`` is off."""
     template = sim.specs[_web_ids(sim)[0]]
     number = 1
-    while f"web-{number}" in sim.specs:
+    while f"{_prefix(sim)}web-{number}" in sim.specs:
         number += 1
-    node_id = f"web-{number}"
+    node_id = f"{_prefix(sim)}web-{number}"
     sim.add_node(replace(template, id=node_id))
     lb_id = _of_kind(sim, NodeKind.LOAD_BALANCER)
     if lb_id and join_balancer:
@@ -230,7 +256,7 @@ def _separate_database(sim: Simulation) -> None:
 
 
 def _needs_database(sim: Simulation, what: str) -> None:
-    if sim.data is None:
+    if _focused_data(sim) is None:
         raise CommandError(
             "needs_database",
             f"a {what} needs a database server of its own first",
@@ -242,7 +268,7 @@ def _add_cache(sim: Simulation) -> None:
     _needs_database(sim, "cache")
     if _of_kind(sim, NodeKind.CACHE):
         raise CommandError("cache_exists", "there is already a cache")
-    spec = presets.cache()
+    spec = _placed(sim, presets.cache())
     sim.add_node(spec)
     sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
     sim.rewire()
@@ -251,14 +277,15 @@ def _add_cache(sim: Simulation) -> None:
 
 def _add_replica(sim: Simulation) -> None:
     _needs_database(sim, "replica")
-    assert sim.data is not None
-    tier = sim.data.tiers[0]
+    data = _focused_data(sim)
+    assert data is not None
+    tier = data.tiers[0]
     if len(tier.replicas) >= MAX_REPLICAS:
         raise CommandError("too_many_replicas", f"at most {MAX_REPLICAS} replicas", limit=MAX_REPLICAS)
     number = 1
-    while f"db-r{number}" in sim.specs:
+    while f"{_prefix(sim)}db-r{number}" in sim.specs:
         number += 1
-    spec = presets.replica(f"db-r{number}", size=sim.specs[tier.primary.id].size or "m")
+    spec = _placed(sim, presets.replica(f"db-r{number}", size=sim.specs[tier.primary.id].size or "m"))
     sim.add_node(spec)
     sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
     sim.rewire()
@@ -283,12 +310,18 @@ def _add_shard(sim: Simulation, strategy: str) -> None:
     new_rule = rule_for(after.strategy, after.shards, after.vnodes)
     assert new_rule is not None
     moved = moved_share(old_rule, new_rule, sim.traffic.keys) if old_rule else (after.shards - 1) / after.shards
-    primary = sim.data.tiers[0].primary if sim.data else None
+    data = _focused_data(sim)
+    primary = data.tiers[0].primary if data else None
     size = sim.specs[primary.id].size if primary else "m"
-    spec = replace(presets.database(f"db-s{after.shards - 1}", size=size or "m"), shard=after.shards - 1)
+    template = replace(presets.database(f"db-s{after.shards - 1}", size=size or "m"), shard=after.shards - 1)
     sim.sharding = after
-    sim.add_node(spec)
-    sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
+    focus, spec = sim.focus, _placed(sim, template)
+    for center in [c for c in sim.centers if c in sim.data_by_center]:  # every center holds all the data
+        sim.focus = center
+        placed = _placed(sim, template)
+        sim.add_node(placed)
+        sim.links += [(web_id, placed.id) for web_id in _web_ids(sim)]
+    sim.focus = focus
     sim.rewire()
     sim.record(EventKind.SHARD_ADDED, node=spec.id, count=after.shards, value=moved, text=strategy)
 
@@ -299,7 +332,7 @@ MAX_POOL_WORKERS = 256
 def _add_message_queue(sim: Simulation) -> None:
     if _of_kind(sim, NodeKind.MESSAGE_QUEUE):
         raise CommandError("queue_exists", "there is already a message queue")
-    queue, pool = presets.message_queue(), presets.worker_pool()
+    queue, pool = _placed(sim, presets.message_queue()), _placed(sim, presets.worker_pool())
     sim.add_node(queue)
     sim.add_node(pool)
     sim.links += [(web_id, queue.id) for web_id in _web_ids(sim)] + [(queue.id, pool.id)]
@@ -323,7 +356,7 @@ def _set_workers(sim: Simulation, node_id: str, workers: int) -> None:
 def _add_session_store(sim: Simulation) -> None:
     if _of_kind(sim, NodeKind.SESSION_STORE):
         raise CommandError("session_store_exists", "sessions are already in a shared store")
-    spec = presets.session_store()
+    spec = _placed(sim, presets.session_store())
     sim.add_node(spec)
     sim.links += [(web_id, spec.id) for web_id in _web_ids(sim)]
     sim.rewire()
@@ -343,13 +376,13 @@ def _set_autoscaling(sim: Simulation, enabled: bool, low: int, high: int, target
 
 def _set_balancing(sim: Simulation, algorithm: str) -> None:
     lb_id = _of_kind(sim, NodeKind.LOAD_BALANCER)
-    if not lb_id or sim.balancer is None:
+    if not lb_id or lb_id not in sim.balancers:
         raise CommandError("no_load_balancer", "there is no load balancer yet")
     if algorithm not in BALANCING_ALGORITHMS:
         choices = ", ".join(BALANCING_ALGORITHMS)
         raise CommandError("unknown_algorithm", f"the algorithm must be one of {choices}", algorithm=algorithm)
     sim.specs[lb_id] = replace(sim.specs[lb_id], algorithm=algorithm)
-    sim.balancer.algorithm = algorithm
+    sim.balancers[lb_id].algorithm = algorithm
     sim.record(EventKind.BALANCING_CHANGED, node=lb_id, text=algorithm)
 
 
