@@ -244,7 +244,7 @@ def _banded(snapshot: Snapshot, names: list[str], x: float) -> tuple[Placed, flo
     """DNS and the CDN in front, then one band per data center, stacked downwards."""
     front = replace(snapshot, nodes=tuple(n for n in snapshot.nodes if n.kind in GLOBAL))
     placed, x = _place(_columns(front), x)
-    left = x - COLUMN_GAP / 2
+    left = x - BAND_PAD
     stacked: Placed = []
     bands: list[Band] = []
     top, right = 0.0, x
@@ -264,7 +264,7 @@ def _banded(snapshot: Snapshot, names: list[str], x: float) -> tuple[Placed, flo
         top += bands[-1].h + BAND_GAP
     middle = (top - BAND_GAP) / 2  # centre the bands on the users' line
     stacked = [(n, bx, y - middle, h) for n, bx, y, h in stacked]
-    width = right - COLUMN_GAP / 2 - left
+    width = right - COLUMN_GAP + BAND_PAD - left  # BAND_PAD past the last box, inside the margin
     bands = [replace(b, y=b.y - middle, w=width) for b in bands]
     return placed + stacked, right, bands
 

@@ -259,3 +259,8 @@ def test_a_failed_center_is_greyed_and_says_so_in_words():
 
 def test_one_unnamed_center_has_no_band():
     assert layout(snapshot()).bands == ()
+
+
+def test_the_bands_fit_inside_the_picture():
+    diagram = layout(_two_centers())
+    assert all(0 <= b.x and b.x + b.w <= diagram.width and b.y >= 0 for b in diagram.bands)
