@@ -9,15 +9,20 @@ pool sits right of the queue that feeds it. The CDN sits off the DNS → origin 
 so that line never crosses it. When several web servers reach several nodes, their
 links meet on a vertical bus instead of crossing each other. The template draws the
 result as SVG; no JavaScript is involved.
+
+With several data centers, DNS and the CDN stay in front and each center is a
+labelled band, one above the other, holding its own columns; a failed center's
+band is greyed and its label says so in words.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from architect.sandbox.event_text import region_name
 from architect.sim.snapshot import NodeKind, NodeSnapshot, NodeStatus, Snapshot
 
 USERS = "users"
@@ -37,6 +42,10 @@ TIERS = (  # the order of the node table too
     NodeKind.WORKER_POOL,
 )
 FRONT = (NodeKind.DNS, NodeKind.CDN, NodeKind.LOAD_BALANCER, NodeKind.WEB_SERVER)
+GLOBAL = (NodeKind.DNS, NodeKind.CDN)  # outside every data center
+BAND_LABEL_H = 26.0  # room for a data center's name above its nodes
+BAND_PAD = 12.0
+BAND_GAP = 16.0
 CDN_ROWS = 3  # the CDN takes the row above (or below) the DNS → origin line
 ROLES = {  # a database's role, as its box says it
     "primary": lambda: pgettext("database role", "primary"),
@@ -86,6 +95,19 @@ class Line:
 
 
 @dataclass(frozen=True, slots=True)
+class Band:
+    """A data center: a labelled rectangle behind its nodes."""
+
+    id: str
+    x: float
+    y: float
+    w: float
+    h: float
+    label: str  # “Data center Asia”, or “Data center Asia · down”
+    down: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Diagram:
     width: float
     height: float
@@ -93,6 +115,7 @@ class Diagram:
     lines: tuple[Line, ...]
     title: str
     description: str
+    bands: tuple[Band, ...] = ()
 
 
 def tone(node: NodeSnapshot) -> str:
@@ -168,21 +191,38 @@ def _origin_is_above_centre(
     return False
 
 
-def layout(snapshot: Snapshot) -> Diagram:
-    """Positions for every node and link of ``snapshot``."""
-    placed = []  # (node, x, y, h), y measured from the centre line
-    x = MARGIN + BOX_W * 0.7 + COLUMN_GAP
-    web_right = 0.0
-    for column in _columns(snapshot):
+Placed = list[tuple[NodeSnapshot, float, float, float]]  # node, x, y, h (y from a centre line)
+
+
+def _place(columns: list[_Column], x: float) -> tuple[Placed, float]:
+    """Stack each column's nodes around y = 0, left to right from ``x``; the x after the last."""
+    placed: Placed = []
+    for column in columns:
         h = _row_height(column.rows)
         step = h + h / 3
         top = -(column.rows * step - h / 3) / 2
         placed += [(node, x, top + row * step, h) for node, row in zip(column.nodes, column.slots)]
-        if column.nodes[0].kind == NodeKind.WEB_SERVER:
-            web_right = x + BOX_W
         x += BOX_W + COLUMN_GAP
-    low = min([-28.0] + [y for _n, _x, y, _h in placed])  # the users' box is 56 high
-    high = max([28.0] + [y + h for _n, _x, y, h in placed])
+    return placed, x
+
+
+def centers(snapshot: Snapshot) -> list[str]:
+    """The data centers in the order of their first node; [] with one unnamed center."""
+    names = list(dict.fromkeys(n.dc for n in snapshot.nodes if n.kind not in GLOBAL and n.dc))
+    return names if len(names) > 1 else []
+
+
+def layout(snapshot: Snapshot) -> Diagram:
+    """Positions for every node and link of ``snapshot``."""
+    x = MARGIN + BOX_W * 0.7 + COLUMN_GAP
+    names = centers(snapshot)
+    if names:
+        placed, x, bands = _banded(snapshot, names, x)
+    else:
+        placed, x = _place(_columns(snapshot), x)
+        bands = []
+    low = min([-28.0] + [y for _n, _x, y, _h in placed] + [b.y for b in bands])  # users: 56 high
+    high = max([28.0] + [y + h for _n, _x, y, h in placed] + [b.y + b.h for b in bands])
     height = max(MIN_HEIGHT, high - low + 2 * MARGIN)
     centre = (height - (high - low)) / 2 - low
     boxes = [Box(USERS, USERS, MARGIN, centre - 28, BOX_W * 0.7, 56.0,
@@ -193,28 +233,62 @@ def layout(snapshot: Snapshot) -> Diagram:
         width=x - COLUMN_GAP + MARGIN,
         height=height,
         boxes=tuple(boxes),
-        lines=tuple(_lines(snapshot, {b.id: b for b in boxes}, web_right + COLUMN_GAP / 2)),
+        lines=tuple(_lines(snapshot, {b.id: b for b in boxes})),
         title=summary(snapshot),
         description=" ".join(_describe(n) for n in sorted(snapshot.nodes, key=tier_order)),
+        bands=tuple(replace(b, y=b.y + centre) for b in bands),
     )
 
 
-def _lines(snapshot: Snapshot, by_id: dict[str, Box], bus_x: float) -> list[Line]:
-    """One line per link; web servers' links to several data nodes meet on a bus."""
+def _banded(snapshot: Snapshot, names: list[str], x: float) -> tuple[Placed, float, list[Band]]:
+    """DNS and the CDN in front, then one band per data center, stacked downwards."""
+    front = replace(snapshot, nodes=tuple(n for n in snapshot.nodes if n.kind in GLOBAL))
+    placed, x = _place(_columns(front), x)
+    left = x - BAND_PAD
+    stacked: Placed = []
+    bands: list[Band] = []
+    top, right = 0.0, x
+    for name in names:
+        own = tuple(n for n in snapshot.nodes if n.kind not in GLOBAL and n.dc == name)
+        here, right_here = _place(_columns(replace(snapshot, nodes=own)), x)
+        right = max(right, right_here)
+        low = min(y for _n, _x, y, _h in here)
+        high = max(y + h for _n, _x, y, h in here)
+        shift = top + BAND_LABEL_H - low
+        stacked += [(n, bx, y + shift, h) for n, bx, y, h in here]
+        down = all(n.status == NodeStatus.DOWN for n in own)
+        label = _("Data center %(center)s") % {"center": region_name(name)}
+        if down:
+            label = _("%(center)s · down") % {"center": label}
+        bands.append(Band(name, left, top, 0.0, high - low + BAND_LABEL_H + BAND_PAD, label, down))
+        top += bands[-1].h + BAND_GAP
+    middle = (top - BAND_GAP) / 2  # centre the bands on the users' line
+    stacked = [(n, bx, y - middle, h) for n, bx, y, h in stacked]
+    width = right - COLUMN_GAP + BAND_PAD - left  # BAND_PAD past the last box, inside the margin
+    bands = [replace(b, y=b.y - middle, w=width) for b in bands]
+    return placed + stacked, right, bands
+
+
+def _lines(snapshot: Snapshot, by_id: dict[str, Box]) -> list[Line]:
+    """One line per link; web servers' links to several data nodes meet on a bus (one per center)."""
     down = {n.id for n in snapshot.nodes if n.status == NodeStatus.DOWN or not n.in_rotation}
     entry = next((n.id for n in snapshot.nodes if n.kind == NodeKind.DNS), None)
     pairs = [(a, b) for a, b in snapshot.links if a in by_id and b in by_id]
     if entry:
         pairs.append((USERS, entry))
-    webs = {n.id for n in snapshot.nodes if n.kind == NodeKind.WEB_SERVER}
-    bused = [(a, b) for a, b in pairs if a in webs]
-    sources = list(dict.fromkeys(a for a, _b in bused))
-    targets = list(dict.fromkeys(b for _a, b in bused))
-    if len(targets) < 2:  # one target: a straight line from each web server
-        bused = []
+    webs = {n.id: n.dc for n in snapshot.nodes if n.kind == NodeKind.WEB_SERVER}
+    buses = []
+    for center in dict.fromkeys(webs.values()):
+        bused = [(a, b) for a, b in pairs if webs.get(a, None) == center]
+        if len({b for _a, b in bused}) >= 2:  # one target: a straight line from each web server
+            buses.append(bused)
+    on_bus = {pair for bus in buses for pair in bus}
     lines = [_link(by_id[a], by_id[b], a in down or b in down) for a, b in pairs
-             if (a, b) not in bused]
-    if bused:
+             if (a, b) not in on_bus]
+    for bused in buses:
+        sources = list(dict.fromkeys(a for a, _b in bused))
+        targets = list(dict.fromkeys(b for _a, b in bused))
+        bus_x = max(by_id[a].x + by_id[a].w for a in sources) + COLUMN_GAP / 2
         ends = [by_id[i] for i in sources + targets]
         lines.append(Line(bus_x, min(b.cy for b in ends), bus_x, max(b.cy for b in ends), False))
         lines += [Line(by_id[a].x + by_id[a].w, by_id[a].cy, bus_x, by_id[a].cy, a in down)
@@ -274,6 +348,13 @@ def summary(snapshot: Snapshot) -> str:
         sentences.append(_("Sessions are kept in a shared store."))
     if count[NodeKind.MESSAGE_QUEUE]:
         sentences.append(_("Background jobs go through a message queue to a worker pool."))
+    names = centers(snapshot)
+    if names:
+        sentences.append(ngettext(
+            "It runs in %(n)d data center: %(centers)s.",
+            "It runs in %(n)d data centers, each a copy of the others: %(centers)s.",
+            len(names),
+        ) % {"n": len(names), "centers": ", ".join(region_name(c) for c in names)})
     return " ".join(sentences)
 
 

@@ -22,6 +22,18 @@ STRATEGIES: dict[str, Callable[[], str]] = {
     "consistent_hash": lambda: _("consistent hashing"),
 }
 
+REGIONS: dict[str, Callable[[], str]] = {  # the sandbox's regions (architect.sim.centers.REGIONS)
+    "us-east": lambda: _("US East"),
+    "europe": lambda: _("Europe"),
+    "asia": lambda: _("Asia"),
+}
+
+
+def region_name(name: str) -> str:
+    """A region (and the data center named after it) in words; another name as it is."""
+    label = REGIONS.get(name)
+    return label() if label else name
+
 
 def algorithm_name(name: str) -> str:
     """A load-balancing algorithm in words; an unknown name as it is."""
@@ -270,14 +282,29 @@ def _shard_added(e: Event) -> str:
 
 
 def _center_failed(e: Event) -> str:
-    return _("Data center %(center)s went dark at %(t)s s: every node in it failed.") % {
-        "center": e.text,
+    return _(
+        "Data center %(center)s went dark at %(t)s s: every node in it failed. geoDNS sends "
+        "its users to another center, a longer way."
+    ) % {"center": region_name(e.text), "t": _t(e.t)}
+
+
+def _center_restored(e: Event) -> str:
+    return _("Data center %(center)s is back at %(t)s s: its users are served nearby again.") % {
+        "center": region_name(e.text),
         "t": _t(e.t),
     }
 
 
-def _center_restored(e: Event) -> str:
-    return _("Data center %(center)s is back at %(t)s s.") % {"center": e.text, "t": _t(e.t)}
+def _center_added(e: Event) -> str:
+    return ngettext(
+        "Data center %(center)s opened at %(t)s s, a copy of %(source)s (%(n)d node). geoDNS "
+        "sends each region's users to the nearest center; writes reach the other centers a "
+        "moment later.",
+        "Data center %(center)s opened at %(t)s s, a copy of %(source)s (%(n)d nodes). geoDNS "
+        "sends each region's users to the nearest center; writes reach the other centers a "
+        "moment later.",
+        e.count,
+    ) % {"center": region_name(e.text), "source": region_name(e.peer), "n": e.count, "t": _t(e.t)}
 
 
 def _refused(e: Event) -> str:
@@ -318,6 +345,7 @@ SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.CENTER_FAILED: _center_failed,
     EventKind.CENTER_RESTORED: _center_restored,
     EventKind.EVENT_REFUSED: _refused,
+    EventKind.CENTER_ADDED: _center_added,
 }
 
 
@@ -411,6 +439,18 @@ ERRORS: dict[str, Callable[[dict[str, str]], str]] = {
     "unknown_center": lambda p: _("There is no data center called %(center)s."),
     "center_down": lambda p: _("Data center %(center)s is already down."),
     "center_up": lambda p: _("Data center %(center)s is already up."),
+    "too_many_centers": lambda p: _("The sandbox allows at most %(limit)s data centers."),
+    "unknown_region": lambda p: _("“%(region)s” is not a region: choose US East, Europe or Asia."),
+    "center_exists": lambda p: _("There is already a data center in %(center)s."),
+    "center_needs_load_balancer": lambda p: _(
+        "Add a load balancer before a second data center: geoDNS sends users to each "
+        "center's load balancer."
+    ),
+    "center_needs_database": lambda p: _(
+        "Move the data to its own database server before a second data center: each center "
+        "keeps a copy of the data."
+    ),
+    "too_many_nodes": lambda p: _("The sandbox allows at most %(limit)s nodes."),
 }
 
 
@@ -418,6 +458,8 @@ def _display(name: str, value: object) -> str:
     """An error parameter as the sentence shows it: strategies in words, numbers as numbers."""
     if name == "strategy":
         return strategy_name(str(value))
+    if name in ("center", "region"):
+        return region_name(str(value))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

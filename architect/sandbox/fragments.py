@@ -15,10 +15,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.charts import charts
-from architect.sandbox.diagram import layout, tier_order
-from architect.sandbox.event_text import STRATEGIES, event_text
+from architect.sandbox.diagram import centers, layout, tier_order
+from architect.sandbox.event_text import STRATEGIES, event_text, region_name
 from architect.sandbox.live import SPEEDS, LiveStatus, Settings
 from architect.sandbox.protocol import MAX_ZIPF_S, TARGET_PERCENT
+from architect.sim.centers import HOME_REGION, MAX_CENTERS, REGIONS
 from architect.sim.changes import MAX_POOL_WORKERS
 from architect.sim.sizes import SIZES
 from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Snapshot
@@ -62,6 +63,7 @@ CONTROL_GROUPS = {
             "set_balancing", "set_autoscaling"),
     "data": ("separate_database", "add_cache", "add_replica", "add_shard"),
     "edge": ("add_cdn", "purge_cdn", "version_assets"),
+    "centers": ("add_data_center", "fail_data_center", "restore_data_center"),
     "jobs": ("add_message_queue", "set_workers"),
     "operations": ("set_operations",),
     "nodes": ("resize", "fail", "restore"),
@@ -147,6 +149,7 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
             "resizable": n.kind in RESIZABLE and bool(n.size),
             "pool": n.kind == NodeKind.WORKER_POOL,
             "worker_count": n.workers,
+            "center": region_name(n.dc) if n.dc else "",
         }
         for n in sorted(s.nodes, key=tier_order)
     ]
@@ -201,6 +204,30 @@ def controls(
             {"id": n.id, "workers": n.workers} for n in s.nodes if n.kind == NodeKind.WORKER_POOL
         ],
         "max_pool_workers": MAX_POOL_WORKERS,
+        "centers": data_centers(s),
+    }
+
+
+def data_centers(s: Snapshot) -> dict[str, Any]:
+    """The data centers, each with whether it is down, and where a new one may open."""
+    names = centers(s)
+    kinds = {n.kind for n in s.nodes}
+    ready = NodeKind.LOAD_BALANCER in kinds and NodeKind.DATABASE in kinds
+    taken = names or [HOME_REGION]
+    return {
+        "listed": [
+            {
+                "name": name,
+                "label": region_name(name),
+                "down": all(n.status == NodeStatus.DOWN for n in s.nodes if n.dc == name),
+            }
+            for name in names
+        ],
+        "home": region_name(HOME_REGION),
+        "regions": [{"name": r, "label": region_name(r)} for r in REGIONS if r not in taken],
+        "can_add": ready and len(taken) < MAX_CENTERS,
+        "ready": ready,
+        "limit": MAX_CENTERS,
     }
 
 
@@ -282,7 +309,7 @@ def render(parts: tuple[str, ...] | list[str], context: dict[str, Any]) -> str:
 def forms_key(s: Snapshot, status: LiveStatus) -> tuple[object, ...]:
     """Changes exactly when the controls or the node table's forms would change."""
     nodes = tuple(
-        (n.id, n.kind, n.role, n.shard, n.status, n.size, n.workers, n.in_rotation)
+        (n.id, n.kind, n.role, n.shard, n.status, n.size, n.workers, n.in_rotation, n.dc)
         for n in s.nodes
     )
     offered = tuple(offers(s).items())

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from architect.sandbox.live import SPEEDS, Control, Pause, Reset, Resume, SetSpeed
 from architect.sim import commands as sim
+from architect.sim.centers import REGIONS
 from architect.sim.changes import MAX_POOL_WORKERS
 from architect.sim.commands import MAX_RPS
 from architect.sim.sizes import SIZES
@@ -185,6 +186,20 @@ def _node(data: dict[str, Any], *, required: bool = True) -> str:
     return value
 
 
+def _center(data: dict[str, Any], *, required: bool = True) -> str:
+    """A data center's name; optional ones may be absent ("": the first center)."""
+    if not required and not data.get("center"):
+        return ""
+    value = _field(data, "center")
+    if not isinstance(value, str) or not NODE_ID.match(value):
+        raise ProtocolError(
+            "bad_center",
+            _("“%(center)s” is not a data center name (lowercase letters, digits and dashes).")
+            % {"center": str(value)[:40]},
+        )
+    return value
+
+
 def _size(data: dict[str, Any]) -> str:
     value = _field(data, "size")
     if value not in SIZE_NAMES:
@@ -225,6 +240,11 @@ _BUILDERS: dict[str, Any] = {
     "add_shard": lambda d: sim.AddShard(_choice(d, "strategy", STRATEGIES)),
     "add_message_queue": lambda d: sim.AddMessageQueue(),
     "set_workers": _workers,
+    "add_data_center": lambda d: sim.AddDataCenter(
+        _center(d, required=False), _choice(d, "region", REGIONS)
+    ),
+    "fail_data_center": lambda d: sim.FailDataCenter(_center(d)),
+    "restore_data_center": lambda d: sim.RestoreDataCenter(_center(d)),
     "resize": lambda d: sim.ResizeNode(_node(d), _size(d)),
     "fail": lambda d: sim.FailNode(_node(d)),
     "restore": lambda d: sim.RestoreNode(_node(d)),

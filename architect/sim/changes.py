@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from architect.sim import centers
 from architect.sim.commands import (
     AddCache,
     AddCdn,
@@ -87,6 +88,11 @@ __all__ = [
 
 
 def apply(sim: Simulation, command: Command) -> None:
+    """Carry out ``command``; with several data centers see ``architect.sim.centers``."""
+    centers.apply(sim, command, _apply_here)
+
+
+def _apply_here(sim: Simulation, command: Command) -> None:
     match command:
         case SetTraffic(rps=rps):
             _set_traffic(sim, rps)

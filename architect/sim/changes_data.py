@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from architect.sim import presets
-from architect.sim.changes_common import needs_database, of_kind, web_server_ids
+from architect.sim.changes_common import focused_data, needs_database, of_kind, placed, prefix, web_server_ids
 from architect.sim.commands import CommandError
 from architect.sim.sharding import moved_share, rule_for
 from architect.sim.snapshot import EventKind, NodeKind
@@ -38,7 +38,7 @@ def add_cache(sim: Simulation) -> None:
     needs_database(sim, "cache")
     if of_kind(sim, NodeKind.CACHE):
         raise CommandError("cache_exists", "there is already a cache")
-    spec = presets.cache()
+    spec = placed(sim, presets.cache())
     sim.add_node(spec)
     sim.links += [(web_id, spec.id) for web_id in web_server_ids(sim)]
     sim.rewire()
@@ -47,14 +47,15 @@ def add_cache(sim: Simulation) -> None:
 
 def add_replica(sim: Simulation) -> None:
     needs_database(sim, "replica")
-    assert sim.data is not None
-    tier = sim.data.tiers[0]
+    data = focused_data(sim)
+    assert data is not None
+    tier = data.tiers[0]
     if len(tier.replicas) >= MAX_REPLICAS:
         raise CommandError("too_many_replicas", f"at most {MAX_REPLICAS} replicas", limit=MAX_REPLICAS)
     number = 1
-    while f"db-r{number}" in sim.specs:
+    while f"{prefix(sim)}db-r{number}" in sim.specs:
         number += 1
-    spec = presets.replica(f"db-r{number}", size=sim.specs[tier.primary.id].size or "m")
+    spec = placed(sim, presets.replica(f"db-r{number}", size=sim.specs[tier.primary.id].size or "m"))
     sim.add_node(spec)
     sim.links += [(web_id, spec.id) for web_id in web_server_ids(sim)]
     sim.rewire()
@@ -79,11 +80,17 @@ def add_shard(sim: Simulation, strategy: str) -> None:
     new_rule = rule_for(after.strategy, after.shards, after.vnodes)
     assert new_rule is not None
     moved = moved_share(old_rule, new_rule, sim.traffic.keys) if old_rule else (after.shards - 1) / after.shards
-    primary = sim.data.tiers[0].primary if sim.data else None
+    data = focused_data(sim)
+    primary = data.tiers[0].primary if data else None
     size = sim.specs[primary.id].size if primary else "m"
-    spec = replace(presets.database(f"db-s{after.shards - 1}", size=size or "m"), shard=after.shards - 1)
+    template = replace(presets.database(f"db-s{after.shards - 1}", size=size or "m"), shard=after.shards - 1)
     sim.sharding = after
-    sim.add_node(spec)
-    sim.links += [(web_id, spec.id) for web_id in web_server_ids(sim)]
+    focus, spec = sim.focus, placed(sim, template)
+    for center in [c for c in sim.centers if c in sim.data_by_center]:  # every center holds all the data
+        sim.focus = center
+        copy = placed(sim, template)
+        sim.add_node(copy)
+        sim.links += [(web_id, copy.id) for web_id in web_server_ids(sim)]
+    sim.focus = focus
     sim.rewire()
     sim.record(EventKind.SHARD_ADDED, node=spec.id, count=after.shards, value=moved, text=strategy)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from architect.sim import presets
-from architect.sim.changes_common import existing, of_kind, web_server_ids
+from architect.sim.changes_common import existing, of_kind, placed, web_server_ids
 from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, CommandError
 from architect.sim.sizes import SIZES
 from architect.sim.snapshot import EventKind, NodeKind
@@ -52,7 +52,7 @@ def set_mix(
 def add_message_queue(sim: Simulation) -> None:
     if of_kind(sim, NodeKind.MESSAGE_QUEUE):
         raise CommandError("queue_exists", "there is already a message queue")
-    queue, pool = presets.message_queue(), presets.worker_pool()
+    queue, pool = placed(sim, presets.message_queue()), placed(sim, presets.worker_pool())
     sim.add_node(queue)
     sim.add_node(pool)
     sim.links += [(web_id, queue.id) for web_id in web_server_ids(sim)] + [(queue.id, pool.id)]

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from architect.sim import presets
-from architect.sim.changes_common import of_kind, targets, web_server_ids
+from architect.sim.changes_common import of_kind, placed, prefix, targets, web_server_ids
 from architect.sim.commands import CommandError
 from architect.sim.snapshot import EventKind, NodeKind
 from architect.sim.topology import autoscaling_problems, BALANCING_ALGORITHMS, MAX_WEB_SERVERS
@@ -42,9 +42,9 @@ def add_web_server(sim: Simulation, *, join_balancer: bool = True) -> str:
     """A web server like the first one; in rotation at once unless ``join_balancer`` is off."""
     template = sim.specs[web_server_ids(sim)[0]]
     number = 1
-    while f"web-{number}" in sim.specs:
+    while f"{prefix(sim)}web-{number}" in sim.specs:
         number += 1
-    node_id = f"web-{number}"
+    node_id = f"{prefix(sim)}web-{number}"
     sim.add_node(replace(template, id=node_id))
     lb_id = of_kind(sim, NodeKind.LOAD_BALANCER)
     if lb_id and join_balancer:
@@ -95,13 +95,13 @@ def add_load_balancer(sim: Simulation) -> None:
 
 def set_balancing(sim: Simulation, algorithm: str) -> None:
     lb_id = of_kind(sim, NodeKind.LOAD_BALANCER)
-    if not lb_id or sim.balancer is None:
+    if not lb_id or lb_id not in sim.balancers:
         raise CommandError("no_load_balancer", "there is no load balancer yet")
     if algorithm not in BALANCING_ALGORITHMS:
         choices = ", ".join(BALANCING_ALGORITHMS)
         raise CommandError("unknown_algorithm", f"the algorithm must be one of {choices}", algorithm=algorithm)
     sim.specs[lb_id] = replace(sim.specs[lb_id], algorithm=algorithm)
-    sim.balancer.algorithm = algorithm
+    sim.balancers[lb_id].algorithm = algorithm
     sim.record(EventKind.BALANCING_CHANGED, node=lb_id, text=algorithm)
 
 
@@ -119,7 +119,7 @@ def set_autoscaling(sim: Simulation, enabled: bool, low: int, high: int, target:
 def add_session_store(sim: Simulation) -> None:
     if of_kind(sim, NodeKind.SESSION_STORE):
         raise CommandError("session_store_exists", "sessions are already in a shared store")
-    spec = presets.session_store()
+    spec = placed(sim, presets.session_store())
     sim.add_node(spec)
     sim.links += [(web_id, spec.id) for web_id in web_server_ids(sim)]
     sim.rewire()

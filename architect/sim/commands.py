@@ -146,6 +146,15 @@ class SetWorkers:
 
 
 @dataclass(frozen=True, slots=True)
+class AddDataCenter:
+    """Open a data center in ``region``: a copy of data center ``center`` ("" for the first),
+    with its own copy of the data; geoDNS sends each region's users to their nearest center."""
+
+    center: str
+    region: str
+
+
+@dataclass(frozen=True, slots=True)
 class FailDataCenter:
     """A whole data center goes dark (power, network, a flood)."""
 
@@ -200,6 +209,7 @@ Command = Union[
     SetAutoscaling,
     AddMessageQueue,
     SetWorkers,
+    AddDataCenter,
     FailDataCenter,
     RestoreDataCenter,
     ResizeNode,
@@ -213,6 +223,7 @@ __all__ = [
     "MIN_RPS",
     "AddCache",
     "AddCdn",
+    "AddDataCenter",
     "AddReplica",
     "AddSessionStore",
     "AddShard",

@@ -75,6 +75,7 @@ class Simulation:
         self.dns_failed = False
         self.balancers: dict[str, Balancer] = {}  # by load balancer id
         self.centers = data_centers(topology)
+        self.focus = self.centers[0]  # the data center that architecture commands change now
         self.entries: dict[str, Station] = {}  # where DNS sends users, by data center
         self.journeys: dict[str, Journey] = {}
         self.data_by_center: dict[str, DataTiers] = {}

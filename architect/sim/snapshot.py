@@ -54,6 +54,7 @@ class EventKind(StrEnum):
     WORKERS_SET = "workers_set"  # node=worker pool, count=workers
     CENTER_FAILED = "center_failed"  # text=data center: every node in it failed
     CENTER_RESTORED = "center_restored"  # text=data center
+    CENTER_ADDED = "center_added"  # text=new data center (its region), peer=the center copied, count=nodes copied
     SHARD_ADDED = "shard_added"  # node=new shard's primary, count=shards now, value=share of keys moved, text=strategy
     CDN_PURGED = "cdn_purged"  # node=cdn: every edge copy dropped
     ASSETS_VERSIONED = "assets_versioned"  # node=cdn, count=new version: new URLs, cold edge

@@ -168,3 +168,44 @@ def test_pause_freezes_time_and_reset_starts_over(page, app_url, language):
     assert sim_time(page) - frozen > 5, "5× speed runs five simulated seconds a second"
     click(page, "#reset")
     eventually(lambda: sim_time(page) < 3, what="reset starts from zero")
+
+
+CENTER_WORDS = {
+    "en": {"band": "Data center Asia", "down": "down"},
+    "ko": {"band": "아시아 데이터 센터", "down": "중단"},
+}
+
+
+def test_a_second_data_center_takes_over_when_one_fails(page, app_url, language):
+    """Open a center in Asia, fail it: US East serves everyone, the far half 2 × 80 ms later."""
+    words = CENTER_WORDS[language]
+    open_sandbox(page, app_url)
+    diagram = page.locator("#diagram svg")
+    click(page, "#add-load-balancer")
+    click(page, "#separate-database")
+    eventually(lambda: page.locator("#add-data-center").count() == 1, what="the center form")
+    page.locator("#center-region").select_option("asia")
+    click(page, "#add-data-center")
+    eventually(lambda: diagram.locator("[data-node='asia-web-1']").count() == 1, what="asia drawn")
+    assert words["band"] in (diagram.locator("[data-center='asia']").text_content() or "")
+    row = page.locator("#nodes tr", has=page.locator("th", has_text="asia-web-1"))
+    assert "Asia" in row.inner_text() or "아시아" in row.inner_text()
+    eventually(lambda: float(re.sub(r"[^0-9.]", "", page.locator("#busy-asia-web-1").inner_text()) or 0) > 0,
+               what="asia serves its region")
+
+    click(page, "#toggle-center-asia")
+    eventually(lambda: words["down"] in (diagram.locator("[data-center='asia']").text_content() or ""),
+               what="the failed band says so in words")
+    eventually(
+        lambda: metric(page, "errors") == 0 and metric(page, "served") > 0.9 * metric(page, "offered")
+        and metric(page, "p99") > 160,
+        timeout=20, what="US East serves everyone, Asia's users across the ocean",
+    )
+    eventually(lambda: page.locator("#busy-asia-web-1").inner_text().strip().startswith("0"),
+               what="asia's servers are idle")
+    assert float(re.sub(r"[^0-9.]", "", page.locator("#busy-web-1").inner_text())) > 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"sandbox-centers-{language}.png"), full_page=True)
+    click(page, "#toggle-center-asia")
+    eventually(lambda: words["down"] not in (diagram.locator("[data-center='asia']").text_content() or ""),
+               what="asia restored")

@@ -8,6 +8,11 @@ import pytest
 from django.utils import translation
 
 from architect.sandbox.diagram import USERS, layout, tone
+from architect.sim import presets
+from architect.sim.commands import (
+    AddCache, AddDataCenter, AddLoadBalancer, AddReplica, FailDataCenter, SeparateDatabase,
+)
+from architect.sim.engine import Simulation
 from architect.sim.snapshot import NodeKind, NodeStatus
 
 from .factories import blocks_snapshot, everything_snapshot, node, snapshot
@@ -210,3 +215,52 @@ def test_twenty_web_servers_four_shards_eight_replicas_and_every_block_fit_witho
         for b in boxes:
             if a is not b and a.x == b.x:
                 assert a.y + a.h <= b.y or b.y + b.h <= a.y
+
+
+def _two_centers(fail: str = ""):
+    sim = Simulation(presets.single_server(100), seed=1)
+    for command in (AddLoadBalancer(), SeparateDatabase(), AddCache(), AddReplica(),
+                    AddDataCenter("", "asia")):
+        sim.apply(command)
+    if fail:
+        sim.apply(FailDataCenter(fail))
+    return sim.advance(1)
+
+
+def test_each_data_center_is_a_labelled_band_holding_its_own_nodes():
+    s = _two_centers()
+    with translation.override("en"):
+        diagram = layout(s)
+    bands = {b.id: b for b in diagram.bands}
+    assert [b.label for b in diagram.bands] == ["Data center US East", "Data center Asia"]
+    us, asia = bands["us-east"], bands["asia"]
+    assert us.y + us.h < asia.y  # one above the other, apart
+    for box in diagram.boxes:
+        node = next((n for n in s.nodes if n.id == box.id), None)
+        if node is None or not node.dc:
+            continue
+        band = bands[node.dc]
+        assert band.x <= box.x and box.x + box.w <= band.x + band.w
+        assert band.y <= box.y and box.y + box.h <= band.y + band.h
+    for line in diagram.lines:  # no bus joins the centers: each line stays in one band or leaves DNS
+        inside = [b for b in diagram.bands if b.y <= min(line.y1, line.y2) and max(line.y1, line.y2) <= b.y + b.h]
+        assert inside or line.x1 <= us.x
+    assert diagram.height >= asia.y + asia.h
+    assert "2 data centers" in diagram.title and "Asia" in diagram.title
+
+
+def test_a_failed_center_is_greyed_and_says_so_in_words():
+    with translation.override("en"):
+        diagram = layout(_two_centers(fail="asia"))
+    asia = next(b for b in diagram.bands if b.id == "asia")
+    assert asia.down and asia.label == "Data center Asia · down"
+    assert not next(b for b in diagram.bands if b.id == "us-east").down
+
+
+def test_one_unnamed_center_has_no_band():
+    assert layout(snapshot()).bands == ()
+
+
+def test_the_bands_fit_inside_the_picture():
+    diagram = layout(_two_centers())
+    assert all(0 <= b.x and b.x + b.w <= diagram.width and b.y >= 0 for b in diagram.bands)

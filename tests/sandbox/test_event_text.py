@@ -6,7 +6,14 @@ import pytest
 from django.utils import translation
 
 from architect.sandbox.event_text import ERRORS, SENTENCES, error_text, event_text
-from architect.sim.commands import CommandError
+from architect.sim import presets
+from architect.sim.commands import (
+    AddDataCenter,
+    AddLoadBalancer,
+    CommandError,
+    SeparateDatabase,
+)
+from architect.sim.engine import Simulation
 from architect.sim.snapshot import Event, EventKind
 
 
@@ -204,7 +211,17 @@ def test_every_engine_error_code_is_covered():
         ),
         (
             Event(8.0, EventKind.CENTER_FAILED, text="eu"),
-            "Data center eu went dark at 8.0 s: every node in it failed.",
+            "Data center eu went dark at 8.0 s: every node in it failed. geoDNS sends its "
+            "users to another center, a longer way.",
+        ),
+        (
+            Event(9.5, EventKind.CENTER_RESTORED, text="asia"),
+            "Data center Asia is back at 9.5 s: its users are served nearby again.",
+        ),
+        (
+            Event(3.0, EventKind.CENTER_ADDED, text="europe", peer="us-east", count=5),
+            "Data center Europe opened at 3.0 s, a copy of US East (5 nodes). geoDNS sends each "
+            "region's users to the nearest center; writes reach the other centers a moment later.",
         ),
     ],
 )
@@ -251,6 +268,14 @@ def test_new_building_blocks_get_sentences(event, sentence):
             CommandError("needs_database", "", what="shard"),
             "Move the data to its own database server before splitting it into shards.",
         ),
+        (
+            CommandError("center_exists", "", center="us-east"),
+            "There is already a data center in US East.",
+        ),
+        (
+            CommandError("too_many_centers", "", limit=3),
+            "The sandbox allows at most 3 data centers.",
+        ),
     ],
 )
 def test_new_command_errors_say_what_to_do(error, sentence):
@@ -263,3 +288,27 @@ def test_new_sentences_are_translated_to_korean():
         sentence = event_text(Event(7.0, EventKind.SHARD_ADDED, node="db-s1", count=2,
                                     value=0.5, text="modulo"))
     assert "샤드" in sentence and "50%" in sentence and "모듈로" in sentence
+
+
+def test_every_data_center_refusal_of_the_engine_has_its_own_sentence():
+    sim = Simulation(presets.single_server(100), seed=1)
+    refused = []
+    for command in (AddDataCenter("", "asia"), AddLoadBalancer(), AddDataCenter("", "asia"),
+                    SeparateDatabase(), AddDataCenter("", "mars"), AddDataCenter("", "us-east")):
+        try:
+            sim.apply(command)
+        except CommandError as error:
+            refused.append(error)
+    assert [e.code for e in refused] == [
+        "center_needs_load_balancer", "center_needs_database", "unknown_region", "center_exists"
+    ]
+    with translation.override("en"):
+        assert all(e.code in ERRORS and error_text(e) != e.message for e in refused)
+
+
+def test_data_center_sentences_are_translated_to_korean():
+    with translation.override("ko"):
+        opened = event_text(Event(3.0, EventKind.CENTER_ADDED, text="asia", peer="us-east", count=5))
+        failed = event_text(Event(8.0, EventKind.CENTER_FAILED, text="asia"))
+    assert "아시아" in opened and "미국 동부" in opened and "데이터 센터" in opened
+    assert "아시아" in failed and "Data center" not in failed

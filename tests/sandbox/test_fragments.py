@@ -8,7 +8,10 @@ from dataclasses import replace
 import pytest
 from django.utils import translation
 
-from architect.sandbox.fragments import Renderer, page_context, render
+from architect.sandbox.fragments import Renderer, data_centers, node_rows, page_context, render
+from architect.sim import presets
+from architect.sim.commands import AddDataCenter, AddLoadBalancer, FailDataCenter, SeparateDatabase
+from architect.sim.engine import Simulation
 from architect.sandbox.live import LiveStatus, Settings
 from architect.sim.snapshot import Event, EventKind, NodeKind, NodeStatus
 
@@ -324,3 +327,21 @@ def test_offered_limits_the_controls_drawn_to_those_actions():
     assert actions == {"add_web_server", "fail", "pause", "speed", "reset"}
     assert 'value="set_operations"' in everything and 'value="resize"' in everything
     assert "<legend>Edge</legend>" not in lesson and "<legend>Web tier</legend>" in lesson
+
+
+def test_the_data_centers_group_offers_regions_and_each_center_fail_or_restore():
+    sim = Simulation(presets.single_server(100), seed=1)
+    with translation.override("en"):
+        first = data_centers(sim.snapshot())
+        sim.apply(AddLoadBalancer())
+        sim.apply(SeparateDatabase())
+        ready = data_centers(sim.snapshot())
+        sim.apply(AddDataCenter("", "asia"))
+        sim.apply(FailDataCenter("asia"))
+        two = data_centers(sim.advance(1))
+        rows = {r["id"]: r["center"] for r in node_rows(sim.snapshot())}
+    assert not first["can_add"] and first["listed"] == []
+    assert ready["can_add"] and [r["name"] for r in ready["regions"]] == ["europe", "asia"]
+    assert [(c["label"], c["down"]) for c in two["listed"]] == [("US East", False), ("Asia", True)]
+    assert [r["name"] for r in two["regions"]] == ["europe"] and two["can_add"]
+    assert rows["asia-web-1"] == "Asia" and rows["web-1"] == "US East" and rows["dns"] == ""

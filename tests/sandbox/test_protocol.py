@@ -64,6 +64,13 @@ def msg(**fields: object) -> str:
         ({"action": "add_shard", "strategy": "consistent_hash"}, sim.AddShard("consistent_hash")),
         ({"action": "add_message_queue"}, sim.AddMessageQueue()),
         ({"action": "set_workers", "node": "workers", "workers": "16"}, sim.SetWorkers("workers", 16)),
+        ({"action": "add_data_center", "region": "asia"}, sim.AddDataCenter("", "asia")),
+        (
+            {"action": "add_data_center", "region": "europe", "center": "asia"},
+            sim.AddDataCenter("asia", "europe"),
+        ),
+        ({"action": "fail_data_center", "center": "asia"}, sim.FailDataCenter("asia")),
+        ({"action": "restore_data_center", "center": "us-east"}, sim.RestoreDataCenter("us-east")),
     ],
 )
 def test_each_action_gives_its_command(fields, command):
@@ -122,6 +129,15 @@ def test_each_action_gives_its_command(fields, command):
          "between 1 and 256"),
         (msg(action="set_workers", node="workers", workers="4.5"), "not_whole", "whole number"),
         (msg(action="set_workers", node="Workers!", workers=4), "bad_node", "not a node id"),
+        (msg(action="add_data_center"), "missing_field", "“region”"),
+        (msg(action="add_data_center", region="mars"), "bad_region", "us-east, europe, asia"),
+        (msg(action="add_data_center", region=["asia"]), "bad_region", "us-east, europe, asia"),
+        (msg(action="add_data_center", region="asia", center="Asia Pacific"), "bad_center",
+         "not a data center name"),
+        (msg(action="fail_data_center"), "missing_field", "“center”"),
+        (msg(action="fail_data_center", center=7), "bad_center", "not a data center name"),
+        (msg(action="restore_data_center", center="x" * 33), "bad_center",
+         "not a data center name"),
     ],
 )
 def test_bad_input_gives_a_specific_error(text, code, words):
