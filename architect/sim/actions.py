@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from architect.sim import commands as c
+from architect.sim.centers import REGIONS
 from architect.sim.changes import MAX_POOL_WORKERS
 from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, Command
 from architect.sim.sizes import SIZES
@@ -133,6 +134,10 @@ def _size(f: _Fields, name: str) -> Any:
     return f.choice(name, tuple(SIZES))
 
 
+def _region(f: _Fields, name: str) -> Any:
+    return f.choice(name, REGIONS)
+
+
 def _algorithm(f: _Fields, name: str) -> Any:
     return f.choice(name, BALANCING_ALGORITHMS)
 
@@ -182,6 +187,10 @@ _VOCABULARY: dict[str, _Action] = {
     "resize": _Action(c.ResizeNode, (_NODE, _Field("size", "size", _size))),
     "fail": _Action(c.FailNode, (_NODE,)),
     "restore": _Action(c.RestoreNode, (_NODE,)),
+    "add_data_center": _Action(
+        c.AddDataCenter,
+        (_Field("region", "region", _region), _Field("center", "center", _center, required=False)),
+    ),
     "fail_data_center": _Action(c.FailDataCenter, (_Field("center", "center", _center),)),
     "restore_data_center": _Action(c.RestoreDataCenter, (_Field("center", "center", _center),)),
 }

@@ -150,8 +150,8 @@ class AddDataCenter:
     """Open a data center in ``region``: a copy of data center ``center`` ("" for the first),
     with its own copy of the data; geoDNS sends each region's users to their nearest center."""
 
-    center: str
-    region: str
+    center: str = ""
+    region: str = "europe"
 
 
 @dataclass(frozen=True, slots=True)

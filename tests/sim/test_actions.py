@@ -32,6 +32,8 @@ EVERY_ACTION = [
     {"action": "resize", "node": "web-1", "size": "xl"},
     {"action": "fail", "node": "web-1"},
     {"action": "restore", "node": "web-1"},
+    {"action": "add_data_center", "region": "asia"},
+    {"action": "add_data_center", "region": "europe", "center": "asia"},
     {"action": "fail_data_center", "center": "us-east"},
     {"action": "restore_data_center", "center": "us-east"},
 ]
@@ -45,7 +47,7 @@ def _problems(items: object, path: str = "solution") -> list[str]:
 
 def test_the_examples_cover_every_action():
     assert {data["action"] for data in EVERY_ACTION} == set(ACTIONS)
-    assert len(ACTIONS) == 23
+    assert len(ACTIONS) == 24
 
 
 @pytest.mark.parametrize("data", EVERY_ACTION, ids=lambda d: str(d["action"]))
