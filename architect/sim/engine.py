@@ -13,8 +13,6 @@ import random
 import zlib
 from collections import deque
 
-import simpy
-from simpy.events import Timeout
 
 from architect.sim import changes, describe, recovery
 from architect.sim.autoscaling import Autoscaler
@@ -31,6 +29,7 @@ from architect.sim.queueing import DurableWorkerPool
 from architect.sim.describe import EVENTS_IN_SNAPSHOT  # noqa: F401  (importable from here too)
 from architect.sim.snapshot import Event, EventKind, NodeKind, Snapshot
 from architect.sim.stations import Request, Station
+from architect.sim.timeline import Environment
 from architect.sim.geo import CrossCenterSync, GeoDns
 from architect.sim.topology import GLOBAL_KINDS, NodeSpec, Topology, TopologyError, Traffic, data_centers, validate
 from architect.sim.window import BUCKET_S, Window
@@ -60,7 +59,7 @@ class Simulation:
             raise TopologyError(problems)
         self.seed = seed
         self.name = topology.name
-        self.env = simpy.Environment()
+        self.env = Environment()
         self.window = Window()
         self.jobs = Window()  # background jobs, measured apart from user requests
         self.log: deque[Event] = deque(maxlen=EVENT_LOG_LENGTH)
@@ -293,11 +292,9 @@ class Simulation:
     def _schedule_arrival(self, generation: int) -> None:
         if self.rps > 0:
             delay = self._arrival_rng.expovariate(self.rps)
-            timeout = Timeout(self.env, delay, generation)
-            timeout.callbacks.append(self._on_arrival)  # type: ignore[union-attr]
+            self.env.call_later(delay, self._on_arrival, generation)
 
-    def _on_arrival(self, event: simpy.Event) -> None:
-        generation = event._value
+    def _on_arrival(self, generation: int) -> None:
         if generation != self._arrival_generation:
             return
         self._schedule_arrival(generation)

@@ -1,7 +1,7 @@
 """A node that does work: a multi-server FIFO queue (c workers, a limit).
 
-Requests move by callbacks on SimPy timeouts, not by a process each: a
-process per request is about four times slower. A failure bumps ``epoch``,
+Requests move by plain calls at set times (``Environment.call_later``), not
+by a process each (about four times slower) nor a SimPy event each. A failure bumps ``epoch``,
 so completions scheduled before it are recognised and ignored.
 """
 
@@ -12,8 +12,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-import simpy
-from simpy.events import Timeout
+from architect.sim.timeline import Environment
 
 from architect.sim.snapshot import NodeKind
 
@@ -45,7 +44,7 @@ class Station:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         node_id: str,
         kind: NodeKind,
         *,
@@ -103,10 +102,9 @@ class Station:
             delay = self.rng.expovariate(self._rate)
         else:
             delay = self.service_ms / 1000.0
-        Timeout(self.env, delay, request).callbacks.append(self._finish)  # type: ignore[union-attr]
+        self.env.call_later(delay, self._finish, request)
 
-    def _finish(self, event: simpy.Event) -> None:
-        request: Request = event._value
+    def _finish(self, request: Request) -> None:
         if request.epoch != self.epoch:
             return  # lost when this station failed; already counted
         self._account()
