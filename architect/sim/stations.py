@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from heapq import heappush
+from math import log as _log
 from collections.abc import Callable
 from typing import Any
 
-from architect.sim.timeline import Environment
+from architect.sim.timeline import CALL_PRIORITY, Environment
 
 from architect.sim.snapshot import NodeKind
 
@@ -61,6 +63,10 @@ class Station:
         self.workers = workers
         self.queue_limit = queue_limit
         self.rng = rng
+        self._random = rng.random
+        self._calendar = env.calendar
+        self._next_id = env.next_id
+        self._on_finish = self._finish
         self.on_error = on_error
         self.forward: Sink = on_error  # rewired by the engine
         self.set_service(service_ms, service_dist)
@@ -79,6 +85,7 @@ class Station:
         self.service_ms = service_ms
         self.service_dist = service_dist
         self._rate = 1000.0 / service_ms
+        self._exponential = service_dist == "exponential"
 
     # -- requests -----------------------------------------------------------
 
@@ -95,24 +102,41 @@ class Station:
             self.on_error(request)
 
     def _start(self, request: Request) -> None:
-        self._account()
+        # The hot path: _account() and rng.expovariate() inlined, same arithmetic.
+        env = self.env
+        now = env._now
+        elapsed = now - self._last_change
+        if elapsed:
+            self._busy_area += self.busy * elapsed
+            if not self.failed:
+                self._capacity_area += self.workers * elapsed
+            self._last_change = now
         self.busy += 1
         request.epoch = self.epoch
-        if self.service_dist == "exponential":
-            delay = self.rng.expovariate(self._rate)
+        if self._exponential:
+            delay = -_log(1.0 - self._random()) / self._rate
         else:
             delay = self.service_ms / 1000.0
-        self.env.call_later(delay, self._finish, request)
+        # env.call_later(delay, self._finish, request), inlined (see ``timeline``).
+        heappush(self._calendar, (now + delay, CALL_PRIORITY, self._next_id(), self._on_finish, request))
 
     def _finish(self, request: Request) -> None:
         if request.epoch != self.epoch:
             return  # lost when this station failed; already counted
-        self._account()
+        now = self.env._now  # _account(), inlined
+        elapsed = now - self._last_change
+        if elapsed:
+            self._busy_area += self.busy * elapsed
+            if not self.failed:
+                self._capacity_area += self.workers * elapsed
+            self._last_change = now
         self.busy -= 1
         self.completed += 1
         queue = self.queue
-        while queue and self.busy < self.workers:
-            self._start(queue.popleft())
+        if queue and self.busy < self.workers:
+            start = self._start
+            while queue and self.busy < self.workers:
+                start(queue.popleft())
         self.forward(request)
 
     # -- control ------------------------------------------------------------

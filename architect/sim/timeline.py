@@ -21,10 +21,20 @@ from simpy.events import NORMAL, URGENT, Event
 
 _NORMAL = int(NORMAL)
 _URGENT = int(URGENT)
+CALL_PRIORITY = _NORMAL  # a call is ordered as a Timeout scheduled at the same moment would be
 
 
 class Environment(simpy.Environment):
-    """``simpy.Environment`` plus ``call_later``; ``run`` takes a number or nothing."""
+    """``simpy.Environment`` plus ``call_later``; ``run`` takes a number or nothing.
+
+    A hot path may push ``(time, CALL_PRIORITY, next_id(), function, argument)``
+    onto ``calendar`` itself, to save a call.
+    """
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self.calendar = self._queue
+        self.next_id = self._eid.__next__
 
     def call_later(self, delay: float, function: Callable[[Any], object], argument: object) -> None:
         """Call ``function(argument)`` ``delay`` simulated seconds from now."""
