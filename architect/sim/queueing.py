@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import simpy
-
 from architect.sim.stations import Request, Station
 
 
@@ -33,11 +31,10 @@ class DurableWorkerPool(Station):
         self.serving.append(request)
         super()._start(request)
 
-    def _finish(self, event: simpy.Event) -> None:
-        request: Request = event._value
+    def _finish(self, request: Request) -> None:
         if request.epoch == self.epoch:
             self.serving.remove(request)
-        super()._finish(event)
+        super()._finish(request)
 
     def fail(self) -> int:
         """Fail now; unfinished jobs are redelivered later. Returns 0: none is lost."""

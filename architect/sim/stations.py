@@ -1,7 +1,7 @@
 """A node that does work: a multi-server FIFO queue (c workers, a limit).
 
-Requests move by callbacks on SimPy timeouts, not by a process each: a
-process per request is about four times slower. A failure bumps ``epoch``,
+Requests move by plain calls at set times (``Environment.call_later``), not
+by a process each (about four times slower) nor a SimPy event each. A failure bumps ``epoch``,
 so completions scheduled before it are recognised and ignored.
 """
 
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from heapq import heappush
+from math import log as _log
 from collections.abc import Callable
 from typing import Any
 
-import simpy
-from simpy.events import Timeout
+from architect.sim.timeline import CALL_PRIORITY, Environment
 
 from architect.sim.snapshot import NodeKind
 
@@ -45,7 +46,7 @@ class Station:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         node_id: str,
         kind: NodeKind,
         *,
@@ -62,6 +63,10 @@ class Station:
         self.workers = workers
         self.queue_limit = queue_limit
         self.rng = rng
+        self._random = rng.random
+        self._calendar = env.calendar
+        self._next_id = env.next_id
+        self._on_finish = self._finish
         self.on_error = on_error
         self.forward: Sink = on_error  # rewired by the engine
         self.set_service(service_ms, service_dist)
@@ -80,6 +85,7 @@ class Station:
         self.service_ms = service_ms
         self.service_dist = service_dist
         self._rate = 1000.0 / service_ms
+        self._exponential = service_dist == "exponential"
 
     # -- requests -----------------------------------------------------------
 
@@ -96,25 +102,41 @@ class Station:
             self.on_error(request)
 
     def _start(self, request: Request) -> None:
-        self._account()
+        # The hot path: _account() and rng.expovariate() inlined, same arithmetic.
+        env = self.env
+        now = env._now
+        elapsed = now - self._last_change
+        if elapsed:
+            self._busy_area += self.busy * elapsed
+            if not self.failed:
+                self._capacity_area += self.workers * elapsed
+            self._last_change = now
         self.busy += 1
         request.epoch = self.epoch
-        if self.service_dist == "exponential":
-            delay = self.rng.expovariate(self._rate)
+        if self._exponential:
+            delay = -_log(1.0 - self._random()) / self._rate
         else:
             delay = self.service_ms / 1000.0
-        Timeout(self.env, delay, request).callbacks.append(self._finish)  # type: ignore[union-attr]
+        # env.call_later(delay, self._finish, request), inlined (see ``timeline``).
+        heappush(self._calendar, (now + delay, CALL_PRIORITY, self._next_id(), self._on_finish, request))
 
-    def _finish(self, event: simpy.Event) -> None:
-        request: Request = event._value
+    def _finish(self, request: Request) -> None:
         if request.epoch != self.epoch:
             return  # lost when this station failed; already counted
-        self._account()
+        now = self.env._now  # _account(), inlined
+        elapsed = now - self._last_change
+        if elapsed:
+            self._busy_area += self.busy * elapsed
+            if not self.failed:
+                self._capacity_area += self.workers * elapsed
+            self._last_change = now
         self.busy -= 1
         self.completed += 1
         queue = self.queue
-        while queue and self.busy < self.workers:
-            self._start(queue.popleft())
+        if queue and self.busy < self.workers:
+            start = self._start
+            while queue and self.busy < self.workers:
+                start(queue.popleft())
         self.forward(request)
 
     # -- control ------------------------------------------------------------
