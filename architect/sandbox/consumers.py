@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from architect.sandbox.event_text import error_text
+from architect.sandbox.error_text import error_text
 from architect.sandbox.fragments import Renderer
 from architect.sandbox.live import LiveSession
 from architect.sandbox.protocol import ProtocolError, parse

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from architect.sandbox.event_text import region_name
+from architect.sandbox.names import region_name
 from architect.sim.snapshot import NodeKind, NodeSnapshot, NodeStatus, Snapshot
 
 USERS = "users"

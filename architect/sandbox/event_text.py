@@ -1,4 +1,4 @@
-"""Plain-words sentences for what the simulation reports: events and refused commands."""
+"""Plain-words sentences for what the simulation reports: one per kind of event."""
 
 from __future__ import annotations
 
@@ -8,44 +8,10 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from architect.sandbox.error_text import error_text
+from architect.sandbox.names import algorithm_name, region_name, strategy_name
 from architect.sim.commands import CommandError
 from architect.sim.snapshot import Event, EventKind
-from architect.sim.topology import MAX_WEB_SERVERS
-
-ALGORITHMS: dict[str, Callable[[], str]] = {
-    "round_robin": lambda: _("round robin (each server in turn)"),
-    "least_connections": lambda: _("least connections (the least busy server)"),
-    "sticky": lambda: _("sticky sessions (each user stays on one server)"),
-}
-STRATEGIES: dict[str, Callable[[], str]] = {
-    "modulo": lambda: _("modulo"),
-    "consistent_hash": lambda: _("consistent hashing"),
-}
-
-REGIONS: dict[str, Callable[[], str]] = {  # the sandbox's regions (architect.sim.centers.REGIONS)
-    "us-east": lambda: _("US East"),
-    "europe": lambda: _("Europe"),
-    "asia": lambda: _("Asia"),
-}
-
-
-def region_name(name: str) -> str:
-    """A region (and the data center named after it) in words; another name as it is."""
-    label = REGIONS.get(name)
-    return label() if label else name
-
-
-def algorithm_name(name: str) -> str:
-    """A load-balancing algorithm in words; an unknown name as it is."""
-    label = ALGORITHMS.get(name)
-    return label() if label else name
-
-
-def strategy_name(name: str) -> str:
-    """A sharding strategy in words; an unknown name as it is."""
-    label = STRATEGIES.get(name)
-    return label() if label else name
-
 
 def _failed(e: Event) -> str:
     return _("%(node)s failed at %(t)s s.") % {"node": e.node, "t": _t(e.t)}
@@ -367,117 +333,3 @@ def _duration(seconds: float) -> str:
     if seconds < 120:
         return _("%(s)s s") % {"s": _t(seconds)}
     return _("%(m)s min") % {"m": number_format(round(seconds / 60), 0)}
-
-
-def error_text(error: CommandError) -> str:
-    """A translated sentence for a command the engine refused.
-
-    Known codes get their own sentence (chosen by the error's parameters where they
-    matter); others fall back to the engine's message.
-    """
-    params = {"max_web_servers": str(MAX_WEB_SERVERS)}
-    params |= {k: _display(k, v) for k, v in error.params.items()}
-    template = ERRORS.get(error.code)
-    if template is None:
-        return error.message
-    try:
-        return template(params) % params
-    except (KeyError, ValueError, TypeError):
-        return error.message
-
-
-ERRORS: dict[str, Callable[[dict[str, str]], str]] = {
-    "rps_out_of_range": lambda p: _(
-        "Traffic must be between %(low)s and %(high)s requests per second."
-    ),
-    "too_many_web_servers": lambda p: _("The sandbox allows at most %(limit)s web servers."),
-    "not_a_web_server": lambda p: _("%(node)s is not a web server."),
-    "last_web_server": lambda p: _("The last web server cannot be removed."),
-    "data_on_web_server": lambda p: _(
-        "Move the data to a database server of its own first: a second web server could "
-        "not see the data stored inside %(node)s."
-    ),
-    "load_balancer_exists": lambda p: _("There is already a load balancer."),
-    "database_exists": lambda p: _("The data already has a server of its own."),
-    "unknown_node": lambda p: _("There is no node called %(node)s."),
-    "not_resizable": lambda p: _("%(node)s has no sizes to choose from."),
-    "unknown_size": lambda p: _("“%(size)s” is not a size: choose S, M, L or XL."),
-    "already_down": lambda p: _("%(node)s is already down."),
-    "already_up": lambda p: _("%(node)s is already up."),
-    "needs_database": lambda p: _needs_database(p.get("what", "")),
-    "cache_exists": lambda p: _("There is already a cache."),
-    "too_many_replicas": lambda p: _("The sandbox allows at most %(limit)s read replicas."),
-    "cdn_exists": lambda p: _("There is already a CDN."),
-    "no_cdn": lambda p: _("There is no CDN yet: add one first."),
-    "mix_out_of_range": lambda p: _mix_out_of_range(p.get("field", "")),
-    "automation_needs_monitoring": lambda p: _(
-        "Automation needs monitoring: a script can only repair what monitoring notices. "
-        "Turn monitoring on too."
-    ),
-    "bad_autoscaling": lambda p: _(
-        "Autoscaling needs a minimum and a maximum between 1 and %(max_web_servers)s web "
-        "servers, the minimum not above the maximum, and a target between 5 %% and 95 %%."
-    ),
-    "no_load_balancer": lambda p: _("There is no load balancer yet: add one first."),
-    "session_store_exists": lambda p: _("Sessions are already kept in a shared store."),
-    "strategy_fixed": lambda p: _(
-        "The data is already split by %(strategy)s: every new shard must use the same rule."
-    ),
-    "too_many_shards": lambda p: _("The sandbox allows at most %(limit)s shards."),
-    "unknown_algorithm": lambda p: _(
-        "“%(algorithm)s” is not a balancing algorithm: choose round robin, least "
-        "connections or sticky sessions."
-    ),
-    "unknown_strategy": lambda p: _(
-        "“%(strategy)s” is not a sharding strategy: choose modulo or consistent hashing."
-    ),
-    "queue_exists": lambda p: _("There is already a message queue."),
-    "not_a_worker_pool": lambda p: _("%(node)s is not a worker pool."),
-    "workers_out_of_range": lambda p: _(
-        "A worker pool has between %(low)s and %(high)s workers."
-    ),
-    "unknown_center": lambda p: _("There is no data center called %(center)s."),
-    "center_down": lambda p: _("Data center %(center)s is already down."),
-    "center_up": lambda p: _("Data center %(center)s is already up."),
-    "too_many_centers": lambda p: _("The sandbox allows at most %(limit)s data centers."),
-    "unknown_region": lambda p: _("“%(region)s” is not a region: choose US East, Europe or Asia."),
-    "center_exists": lambda p: _("There is already a data center in %(center)s."),
-    "center_needs_load_balancer": lambda p: _(
-        "Add a load balancer before a second data center: geoDNS sends users to each "
-        "center's load balancer."
-    ),
-    "center_needs_database": lambda p: _(
-        "Move the data to its own database server before a second data center: each center "
-        "keeps a copy of the data."
-    ),
-    "too_many_nodes": lambda p: _("The sandbox allows at most %(limit)s nodes."),
-}
-
-
-def _display(name: str, value: object) -> str:
-    """An error parameter as the sentence shows it: strategies in words, numbers as numbers."""
-    if name == "strategy":
-        return strategy_name(str(value))
-    if name in ("center", "region"):
-        return region_name(str(value))
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _mix_out_of_range(field: str) -> str:
-    if field == "read_ratio":
-        return _("The share of reads must be between 0 %% and 100 %%.")
-    if field == "static_ratio":
-        return _("The share of static assets must be between 0 %% and 100 %%.")
-    return _("The key skew must be between 0 and %(high)s.")
-
-
-def _needs_database(what: str) -> str:
-    if what == "cache":
-        return _("Move the data to its own database server before adding a cache.")
-    if what == "replica":
-        return _("Move the data to its own database server before adding a replica.")
-    if what == "shard":
-        return _("Move the data to its own database server before splitting it into shards.")
-    return _("Move the data to its own database server first.")

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.charts import charts
 from architect.sandbox.diagram import centers, layout, tier_order
-from architect.sandbox.event_text import STRATEGIES, event_text, region_name
+from architect.sandbox.event_text import event_text
+from architect.sandbox.names import STRATEGIES, region_name
 from architect.sandbox.live import SPEEDS, LiveStatus, Settings
 from architect.sandbox.protocol import MAX_ZIPF_S, TARGET_PERCENT
 from architect.sim.centers import HOME_REGION, MAX_CENTERS, REGIONS

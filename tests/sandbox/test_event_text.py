@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from architect.sandbox.event_text import ERRORS, SENTENCES, error_text, event_text
+from architect.sandbox.error_text import ERRORS, error_text
+from architect.sandbox.event_text import SENTENCES, event_text
 from architect.sim import presets
 from architect.sim.commands import (
     AddDataCenter,
