@@ -1,5 +1,7 @@
 """Read a lesson plan (YAML, docs/lesson-format.md) into ``lessons.content.Plan``.
 
+The plan and its values here; each stage in ``lessons.stage_format``.
+
 ``load_plan(text, source=...)`` checks everything and raises ``PlanError``
 listing every problem at once, each as ``file:line: field.path: reason``.
 Each stage's topology is resolved (``from: previous``), validated by the
@@ -15,32 +17,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from architect.sim.commands import Command, CommandError
-from architect.sim.loader import dump_topology, load_topology
-from architect.sim.scenario import events_data, read_events
-from architect.sim.topology import Problem, Topology, TopologyError
-from lessons import content, runs, vocabulary
-from lessons.content import METRICS, NODE_METRICS, OPERATORS
+from architect.sim.commands import Command
+from architect.sim.topology import Topology
+from lessons import content
+from lessons.stage_format import StageReader
 from lessons.yamlmarks import YamlProblem, join, parse_with_lines
 
 FORMAT = 1
 MAX_FILE_BYTES = 1024 * 1024
 MAX_STAGES = 40
 MAX_TEXT_CHARS = 20_000
-MAX_HINTS = 10
-MAX_CHOICES = 5
-MAX_CONDITIONS = 20
-MAX_ACTIONS = 50
-DURATION_S = (5.0, 300.0)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 _PLAN_KEYS = ("format", "slug", "title", "summary", "languages", "author", "license", "stages")
-_STAGE_KEYS = (
-    "slug", "title", "body", "topology", "scenario", "controls", "predict", "goal", "hints", "debrief", "solution",
-)
-_SCENARIO_KEYS = ("traffic", "events", "duration_s")
-_PREDICT_KEYS = ("question", "choices", "answer", "why")
-_GOAL_KEYS = ("text", "from_s", "conditions")
 _LAST_PART = re.compile(r"(\.[^.\[]+|\[\d+\])$")
 
 
@@ -215,7 +204,7 @@ class _Reader:
         seen: set[str] = set()
         for index, item in enumerate(raw):
             path = f"stages[{index}]"
-            stage, start = _StageReader(self, path, previous).read(item)
+            stage, start = StageReader(self, path, previous).read(item)
             if stage is not None and stage.slug in seen:
                 self.problem(f"{path}.slug", f'"{stage.slug}" is used by an earlier stage')
             if stage is not None:
@@ -223,234 +212,3 @@ class _Reader:
                 stages.append(stage)
             previous = start
         return tuple(stages)
-
-
-class _StageReader:
-    """One stage: texts, topology (resolved), scenario, goal, solution."""
-
-    def __init__(self, reader: _Reader, path: str, previous: tuple[Topology, tuple[Command, ...]] | None) -> None:
-        self.r = reader
-        self.path = path
-        self.previous = previous
-
-    def at(self, *parts: object) -> str:
-        path = self.path
-        for part in parts:
-            path = join(path, part)
-        return path
-
-    def read(self, raw: object) -> tuple[content.Stage | None, tuple[Topology, tuple[Command, ...]] | None]:
-        """The stage, and (its starting topology, its solution) for the next ``from: previous``."""
-        r = self.r
-        before = len(r.problems)
-        data = r.mapping(raw, self.path, _STAGE_KEYS, ("slug", "title", "body", "topology", "goal", "solution"))
-        if not data:
-            return None, None
-        slug = r.slug(data.get("slug"), self.at("slug"))
-        title = r.texts(data.get("title"), self.at("title"))
-        body = r.texts(data.get("body"), self.at("body"))
-        debrief = r.texts(data["debrief"], self.at("debrief")) if "debrief" in data else {}
-        hints = r.texts_list(data["hints"], self.at("hints"), 1, MAX_HINTS) if "hints" in data else ()
-        predict = self.predict(data["predict"]) if "predict" in data else None
-        mark = len(r.problems)
-        solution, commands = self.actions(data.get("solution"), self.at("solution"), low=1)
-        solution_ok = len(r.problems) == mark
-        controls = self.controls(data.get("controls"), solution)
-        scenario = r.mapping(data.get("scenario", {}), self.at("scenario"), _SCENARIO_KEYS)
-        duration = r.number(scenario.get("duration_s", 40), self.at("scenario", "duration_s"), *DURATION_S) or 40.0
-        goal = self.goal(data.get("goal"), duration)
-        start = self.topology(data.get("topology"))
-        run = self.run_topology(start, scenario, duration) if start is not None else None
-        if run is not None and commands:
-            mark = len(r.problems)
-            self.check_solution(run, commands)
-            solution_ok = solution_ok and len(r.problems) == mark
-        resolved = (start, commands) if start is not None and solution_ok else None
-        if len(r.problems) > before or goal is None or run is None or start is None:
-            return None, resolved
-        stage = content.Stage(
-            slug=slug, title=title, body=body, topology=run, goal=goal, solution=solution,
-            duration_s=duration, debrief=debrief, controls=controls, predict=predict, hints=hints,
-            line=r.line(self.path),
-        )
-        return stage, resolved
-
-    def predict(self, raw: object) -> content.Predict | None:
-        r, path = self.r, self.at("predict")
-        data = r.mapping(raw, path, _PREDICT_KEYS, _PREDICT_KEYS)
-        if not data:
-            return None
-        choices = r.texts_list(data.get("choices"), join(path, "choices"), 2, MAX_CHOICES)
-        answer = data.get("answer")
-        if isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer < max(len(choices), 2):
-            r.problem(join(path, "answer"), f"must be the index of a choice: 0 to {max(len(choices), 2) - 1}")
-            answer = 0
-        return content.Predict(
-            question=r.texts(data.get("question"), join(path, "question")),
-            choices=choices,
-            answer=answer,
-            why=r.texts(data.get("why"), join(path, "why")),
-        )
-
-    def goal(self, raw: object, duration: float) -> content.Goal | None:
-        r, path = self.r, self.at("goal")
-        data = r.mapping(raw, path, _GOAL_KEYS, ("text", "conditions"))
-        if not data:
-            return None
-        text = r.texts(data.get("text"), join(path, "text"))
-        from_s = r.number(data.get("from_s", 5), join(path, "from_s"), 0, duration - 1)
-        items = data.get("conditions")
-        if not isinstance(items, list) or not 1 <= len(items) <= MAX_CONDITIONS:
-            r.problem(join(path, "conditions"), f"must be a list of 1 to {MAX_CONDITIONS} conditions")
-            return None
-        conditions = [self.condition(item, join(join(path, "conditions"), i)) for i, item in enumerate(items)]
-        if from_s is None or any(c is None for c in conditions):
-            return None
-        return content.Goal(text=text, conditions=tuple(c for c in conditions if c), from_s=from_s)
-
-    def condition(self, raw: object, path: str) -> content.Condition | None:
-        r = self.r
-        data = r.mapping(raw, path, ("metric", "node", *OPERATORS), ("metric",))
-        if not data:
-            return None
-        metric = data.get("metric")
-        ok = True
-        if metric not in METRICS:
-            r.problem(join(path, "metric"), f'unknown metric "{metric}" (known: {", ".join(METRICS)})')
-            ok = False
-        node = data.get("node", "")
-        if metric in NODE_METRICS and not node:
-            r.problem(join(path, "node"), f"is required for {metric}: which node's")
-            ok = False
-        elif node and metric not in NODE_METRICS:
-            r.problem(join(path, "node"), f"only {' and '.join(NODE_METRICS)} take a node")
-            ok = False
-        elif node and not isinstance(node, str):
-            r.problem(join(path, "node"), "must be a node id")
-            ok = False
-        operators = [op for op in OPERATORS if op in data]
-        if len(operators) != 1:
-            r.problem(path, f"needs exactly one of {', '.join(OPERATORS)} (has {len(operators)})")
-            return None
-        threshold = r.number(data[operators[0]], join(path, operators[0]), -1e12, 1e12)
-        if threshold is None or not ok:
-            return None
-        return content.Condition(str(metric), operators[0], threshold, str(node))
-
-    def actions(self, raw: object, path: str, *, low: int) -> tuple[tuple[dict[str, Any], ...], tuple[Command, ...]]:
-        """Action mappings (section 1 of the contracts) and their commands."""
-        if not isinstance(raw, list) or not low <= len(raw) <= MAX_ACTIONS:
-            self.r.problem(path, f"must be a list of {low} to {MAX_ACTIONS} actions, like [{{action: add_cache}}]")
-            return (), ()
-        mappings, commands = [], []
-        for index, item in enumerate(raw):
-            try:
-                commands.append(vocabulary.parse(item, join(path, index)))
-                mappings.append({str(k): v for k, v in item.items()})
-            except vocabulary.ActionProblem as error:
-                for where, reason in error.problems:
-                    self.r.problem(where, reason)
-        return tuple(mappings), tuple(commands)
-
-    def controls(self, raw: object, solution: tuple[dict[str, Any], ...]) -> tuple[str, ...]:
-        if raw is None:  # default: the actions the solution uses
-            return tuple(dict.fromkeys(str(a["action"]) for a in solution))
-        path = self.at("controls")
-        if not isinstance(raw, list):
-            self.r.problem(path, "must be a list of action names, like [add_web_server, fail]")
-            return ()
-        for index, name in enumerate(raw):
-            if name not in vocabulary.ACTIONS:
-                self.r.problem(join(path, index), f'unknown action "{name}"')
-        return tuple(dict.fromkeys(str(n) for n in raw))
-
-    def topology(self, raw: object) -> Topology | None:
-        """The stage's starting topology (without the scenario)."""
-        path = self.at("topology")
-        if isinstance(raw, Mapping) and "from" in raw:
-            return self.from_previous(raw, path)
-        try:
-            return load_topology(raw)
-        except TopologyError as error:
-            for problem in error.problems:
-                where = path if problem.path == "(top)" else join(path, problem.path)
-                self.r.problem(where, problem.message)
-            return None
-
-    def from_previous(self, raw: Mapping[str, Any], path: str) -> Topology | None:
-        data = self.r.mapping(raw, path, ("from", "changes"), ("from",))
-        if data.get("from") != "previous":
-            self.r.problem(join(path, "from"), 'must be "previous" (or give a full topology)')
-            return None
-        changes: tuple[Command, ...] = ()
-        if "changes" in data:
-            _mappings, changes = self.actions(data["changes"], join(path, "changes"), low=0)
-        if self.previous is None:
-            first = self.path == "stages[0]"
-            reason = "the first stage needs a full topology" if first else "the previous stage has problems (fix them first)"
-            self.r.problem(join(path, "from"), reason)
-            return None
-        topology, solution = self.previous
-        try:
-            topology = runs.applied(topology, solution)
-        except CommandError as error:  # the previous stage reports its own solution problem
-            self.r.problem(join(path, "from"), f"the previous stage's solution cannot be applied: {error.message}")
-            return None
-        try:
-            return runs.applied(topology, changes)
-        except CommandError as error:
-            index = getattr(error, "index", 0)
-            self.r.problem(join(join(path, "changes"), index), f"cannot be carried out: {error.message}")
-            return None
-
-    def run_topology(self, start: Topology, scenario: dict[str, Any], duration: float) -> dict[str, Any] | None:
-        """The engine's plain data for a run: the start, the scenario's traffic and events."""
-        data = dump_topology(start)
-        own_events = data.pop("events", [])
-        traffic = scenario.get("traffic", {})
-        if not isinstance(traffic, Mapping):
-            self.r.problem(self.at("scenario", "traffic"), "must be a mapping of traffic fields, like {rps: 200}")
-            return None
-        data["traffic"] = {**data["traffic"], **traffic}
-        events = self.events(scenario.get("events", []), duration)
-        if events is None:
-            return None
-        try:
-            load_topology(data)
-        except TopologyError as error:
-            for problem in error.problems:
-                key = problem.path.removeprefix("traffic.")
-                if problem.path.startswith("traffic.") and key in traffic:
-                    self.r.problem(self.at("scenario", "traffic", key), problem.message)
-                else:
-                    self.r.problem(self.at("topology"), f"{problem.path}: {problem.message}")
-            return None
-        if own_events or events:
-            data["events"] = [*own_events, *events]
-        return data
-
-    def events(self, raw: object, duration: float) -> list[dict[str, Any]] | None:
-        """The scenario's events (the engine's format, shorthands too), within the run."""
-        path = self.at("scenario")
-        problems: list[Problem] = []
-        events = read_events(raw, problems)
-        for problem in problems:
-            self.r.problem(join(path, problem.path), problem.message)
-        late = [i for i, e in enumerate(raw) if isinstance(e, Mapping) and _number(e.get("at")) > duration] if isinstance(raw, list) else []
-        for index in late:
-            self.r.problem(join(join(join(path, "events"), index), "at"), f"must be between 0 and {duration:g}")
-        if problems or late:
-            return None
-        return sorted(events_data(events), key=lambda e: float(e["at"]))
-
-    def check_solution(self, run: dict[str, Any], commands: tuple[Command, ...]) -> None:
-        try:
-            runs.applied(load_topology(run), commands)
-        except CommandError as error:
-            index = getattr(error, "index", 0)
-            self.r.problem(self.at("solution", index), f"cannot be carried out on the stage's topology: {error.message}")
-
-
-def _number(raw: object) -> float:
-    ok = isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw)
-    return float(raw) if ok else 0.0  # type: ignore[arg-type]
