@@ -335,7 +335,9 @@ class Simulation:
         if self.dns_failed:
             self._fail(request)
         elif geo is None:
-            self._first_journey.arrive(request)
+            journey = self._first_journey
+            # Without a CDN every request enters at the entry: skip Journey.arrive.
+            (journey.entry if journey.cdn is None else journey).arrive(request)
         else:
             region = geo.region()
             center = geo.center_for(region)
