@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import zlib
 from collections import deque
+from heapq import heappush
 from math import log as _log
 
 
@@ -33,7 +34,7 @@ from architect.sim.queueing import DurableWorkerPool
 from architect.sim.describe import EVENTS_IN_SNAPSHOT  # noqa: F401  (importable from here too)
 from architect.sim.snapshot import Event, EventKind, NodeKind, Snapshot
 from architect.sim.stations import Request, Station
-from architect.sim.timeline import Environment
+from architect.sim.timeline import CALL_PRIORITY, Environment
 from architect.sim.geo import CrossCenterSync, GeoDns
 from architect.sim.topology import GLOBAL_KINDS, NodeSpec, Topology, TopologyError, Traffic, data_centers, validate
 from architect.sim.window import BUCKET_S, Window
@@ -228,6 +229,7 @@ class Simulation:
             placed = [s for i, s in self.stations.items() if s.kind not in GLOBAL_KINDS and self.specs[i].dc == center]
             self.entries[center] = next(t for t in dns_targets if t.kind != NodeKind.CDN and t in placed)
             self.journeys[center] = self._wire_center(center, placed, targets, cdn)
+        self._first_journey = self.journeys[self.centers[0]]  # where one-center traffic goes
         if cdn is not None:
             cdn.forward = self.journey.after_cdn  # misses are fetched from the first center
 
@@ -269,7 +271,7 @@ class Simulation:
             elif kind == NodeKind.CACHE:
                 station.forward = journey.after_cache
             elif kind == NodeKind.DATABASE:
-                station.forward = journey.after_database
+                station.forward = journey.database_next()
             elif kind == NodeKind.SESSION_STORE:
                 station.forward = journey.after_web
             elif kind == NodeKind.MESSAGE_QUEUE:
@@ -286,6 +288,7 @@ class Simulation:
         if traffic.zipf_s != self.traffic.zipf_s or traffic.keys != self.traffic.keys:
             self._keys = ZipfKeys(traffic.keys, traffic.zipf_s, random.Random(seed_for(self.seed, "keys")))
         self.traffic = traffic
+        self._users = traffic.users
         self._static_below = traffic.static_ratio
         self._read_below = traffic.static_ratio + (1 - traffic.static_ratio) * traffic.read_ratio
         self._job_below = self._read_below + (1 - self._read_below) * traffic.job_ratio
@@ -307,24 +310,34 @@ class Simulation:
     def _on_arrival(self, generation: int) -> None:
         if generation != self._arrival_generation:
             return
-        self._schedule_arrival(generation)
+        draw_uniform = self._arrival_rng.random
+        rps = self.rps
+        if rps > 0:  # _schedule_arrival(), inlined
+            env = self.env
+            now = env._now
+            delay = -_log(1.0 - draw_uniform()) / rps
+            heappush(env.calendar, (now + delay, CALL_PRIORITY, env.next_id(), self._on_arrival, generation))
+        else:
+            now = self.env._now
         self.window.current.arrivals += 1
-        draw = self._arrival_rng.random()
+        draw = draw_uniform()
         if draw < self._static_below:
             kind = STATIC
         elif draw < self._read_below:
             kind = READ
         else:
             kind = JOB_WRITE if draw < self._job_below else WRITE
-        users = self.traffic.users
-        request = Request(self.env.now, kind, self._keys.draw(), int(draw * 1e9) % users if users else 0)
+        users = self._users
+        request = Request(now, kind, self._keys.draw(), int(draw * 1e9) % users if users else 0)
         if kind == READ and draw < self._fanout_below:
             request.fanout = True
         geo = self.geo
         if self.dns_failed:
             self._fail(request)
         elif geo is None:
-            self.journey.arrive(request)
+            journey = self._first_journey
+            # Without a CDN every request enters at the entry: skip Journey.arrive.
+            (journey.entry if journey.cdn is None else journey).arrive(request)
         else:
             region = geo.region()
             center = geo.center_for(region)
@@ -336,10 +349,10 @@ class Simulation:
             self.journeys[center].arrive(request)
 
     def _complete(self, request: Request) -> None:
-        bucket = self.window.current
-        bucket.served += 1
-        elapsed_ms = (self.env.now - request.born) * 1000.0
-        bucket.latency.add(elapsed_ms + 2.0 * request.hops * self.latency_ms + request.extra_ms)
+        # Latencies are binned when the bucket closes (see ``window.Bucket``).
+        self.window.current.samples.append(
+            (self.env._now - request.born) * 1000.0 + 2.0 * request.hops * self.latency_ms + request.extra_ms
+        )
 
     def _fail(self, request: Request) -> None:
         fan = request.parent

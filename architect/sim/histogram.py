@@ -37,6 +37,17 @@ class Histogram:
         self.total += 1
         self.sum_ms += ms
 
+    def add_all(self, values: list[float]) -> None:
+        """``add`` each of ``values`` in turn (the same bins and the same sum)."""
+        counts, get, log, floor = self.counts, self.counts.get, math.log, math.floor
+        sum_ms = self.sum_ms
+        for ms in values:
+            index = floor(log(ms if ms > _FLOOR_MS else _FLOOR_MS) * _SCALE)
+            counts[index] = get(index, 0) + 1
+            sum_ms += ms
+        self.sum_ms = sum_ms
+        self.total += len(values)
+
     def add_many(self, ms: float, count: int) -> None:
         """Add ``count`` latencies of ``ms`` each (aggregate mode's weighted samples)."""
         index = math.floor(math.log(ms if ms > _FLOOR_MS else _FLOOR_MS) * _SCALE)
@@ -47,12 +58,17 @@ class Histogram:
     def merge(self, other: Histogram, sign: int = 1) -> None:
         """Add (or with ``sign=-1`` take away) another histogram's counts."""
         counts = self.counts
-        for index, n in other.counts.items():
-            left = counts.get(index, 0) + sign * n
-            if left:
-                counts[index] = left
-            else:
-                counts.pop(index, None)
+        get = counts.get
+        if sign == 1:  # counts only grow: none can reach zero
+            for index, n in other.counts.items():
+                counts[index] = get(index, 0) + n
+        else:
+            for index, n in other.counts.items():
+                left = get(index, 0) + sign * n
+                if left:
+                    counts[index] = left
+                else:
+                    counts.pop(index, None)
         self.total += sign * other.total
         self.sum_ms += sign * other.sum_ms
 

@@ -21,11 +21,15 @@ class DurableWorkerPool(Station):
         self.serving: list[Request] = []
 
     def arrive(self, request: Request) -> None:
+        request.hops += 1
         if self.failed:
-            request.hops += 1
             self.queue.append(request)  # the broker keeps it until a worker is back
+        elif self.busy < self.workers:
+            self._start(request)  # not Station's inlined start: it must note ``serving``
+        elif len(self.queue) < self.queue_limit:
+            self.queue.append(request)
         else:
-            super().arrive(request)
+            self.on_error(request)
 
     def _start(self, request: Request) -> None:
         self.serving.append(request)

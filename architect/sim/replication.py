@@ -29,6 +29,8 @@ class DataTier:
 
     def reader(self, request: Request) -> Station:
         """A replica that is up, in turn; the primary when none is."""
+        if not self.replicas:
+            return self.primary
         replicas = [r for r in self.replicas if not r.failed]
         if not replicas:
             return self.primary

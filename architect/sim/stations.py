@@ -94,17 +94,33 @@ class Station:
         if self.failed:
             self.errors_while_down += 1
             self.on_error(request)
-        elif self.busy < self.workers:
-            self._start(request)
-        elif len(self.queue) < self.queue_limit:
-            self.queue.append(request)
+            return
+        busy = self.busy
+        if busy >= self.workers:
+            if len(self.queue) < self.queue_limit:
+                self.queue.append(request)
+            else:
+                self.on_error(request)
+            return
+        # The hottest path in the engine: _start(), with _account() and
+        # rng.expovariate() inlined (the same arithmetic, so the same results).
+        now = self.env._now
+        elapsed = now - self._last_change
+        if elapsed:
+            self._busy_area += busy * elapsed
+            self._capacity_area += self.workers * elapsed  # not failed: checked above
+            self._last_change = now
+        self.busy = busy + 1
+        request.epoch = self.epoch
+        if self._exponential:
+            delay = -_log(1.0 - self._random()) / self._rate
         else:
-            self.on_error(request)
+            delay = self.service_ms / 1000.0
+        heappush(self._calendar, (now + delay, CALL_PRIORITY, self._next_id(), self._on_finish, request))
 
     def _start(self, request: Request) -> None:
-        # The hot path: _account() and rng.expovariate() inlined, same arithmetic.
-        env = self.env
-        now = env._now
+        """Give a free worker ``request`` now (from the queue, or after a resize)."""
+        now = self.env._now
         elapsed = now - self._last_change
         if elapsed:
             self._busy_area += self.busy * elapsed
@@ -124,16 +140,17 @@ class Station:
         if request.epoch != self.epoch:
             return  # lost when this station failed; already counted
         now = self.env._now  # _account(), inlined
+        busy = self.busy
         elapsed = now - self._last_change
         if elapsed:
-            self._busy_area += self.busy * elapsed
+            self._busy_area += busy * elapsed
             if not self.failed:
                 self._capacity_area += self.workers * elapsed
             self._last_change = now
-        self.busy -= 1
+        self.busy = busy - 1
         self.completed += 1
         queue = self.queue
-        if queue and self.busy < self.workers:
+        if queue and busy <= self.workers:
             start = self._start
             while queue and self.busy < self.workers:
                 start(queue.popleft())

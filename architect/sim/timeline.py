@@ -66,16 +66,16 @@ class Environment(simpy.Environment):
         queue = self._queue
         pop = heappop
         while queue:
-            head = queue[0]
-            time = head[0]
-            if time > stop or (time == stop and (head[1], head[2]) > (_URGENT, stop_id)):
-                break
             entry = pop(queue)
+            time = entry[0]
+            if time > stop or (time == stop and (entry[1], entry[2]) > (_URGENT, stop_id)):
+                heappush(queue, entry)  # not yet: back where it was (entries are unique)
+                break
             self._now = time
             if len(entry) == 5:
                 entry[3](entry[4])  # type: ignore[misc]
-                continue
-            _fire(entry[3])
+            else:
+                _fire(entry[3])
         self._now = stop
         return None
 

@@ -17,18 +17,33 @@ WINDOW_S = 1.0
 HISTORY_S = 60
 _BUCKETS_PER_WINDOW = round(WINDOW_S / BUCKET_S)
 _BUCKETS_PER_SECOND = round(1.0 / BUCKET_S)
+assert _BUCKETS_PER_SECOND == _BUCKETS_PER_WINDOW  # close_bucket's history points rely on it
 
 
 class Bucket:
-    """What happened during one short stretch of simulated time."""
+    """What happened during one short stretch of simulated time.
 
-    __slots__ = ("arrivals", "served", "failed", "latency")
+    A request served in per-request mode only appends its latency to
+    ``samples`` (a list append costs a fraction of a histogram insert);
+    ``settle`` counts and bins them when the bucket closes.
+    """
+
+    __slots__ = ("arrivals", "served", "failed", "latency", "samples")
 
     def __init__(self) -> None:
         self.arrivals = 0
         self.served = 0
         self.failed = 0
         self.latency = Histogram()
+        self.samples: list[float] = []  # latencies (ms) of served requests not yet counted
+
+    def settle(self) -> None:
+        """Count the pending samples as served and bin them."""
+        samples = self.samples
+        if samples:
+            self.served += len(samples)
+            self.latency.add_all(samples)
+            self.samples = []
 
     def add(self, other: Bucket, sign: int = 1) -> None:
         self.arrivals += sign * other.arrivals
@@ -44,8 +59,7 @@ class Window:
         self.current = Bucket()
         self.closed: deque[Bucket] = deque()
         self.total = Bucket()  # sum of ``closed``
-        self.second = Bucket()  # the simulated second in progress
-        self.buckets_in_second = 0
+        self.buckets_in_second = 0  # closed since the last history point
         self.history: deque[SeriesPoint] = deque(maxlen=HISTORY_S)
         # Every closed bucket since the last ``reset_cumulative``: for long-run
         # measures (queueing-theory tests, benchmarks), not for the panel.
@@ -58,16 +72,17 @@ class Window:
     def close_bucket(self, now: float) -> None:
         """End the current bucket at simulated time ``now``."""
         bucket = self.current
+        bucket.settle()
         self.closed.append(bucket)
         self.total.add(bucket)
         if len(self.closed) > _BUCKETS_PER_WINDOW:
             self.total.add(self.closed.popleft(), sign=-1)
-        self.second.add(bucket)
         self.cumulative.add(bucket)
         self.buckets_in_second += 1
         if self.buckets_in_second == _BUCKETS_PER_SECOND:
-            self.history.append(_point(now, self.second))
-            self.second = Bucket()
+            # The window is one second long and closes in step with the history:
+            # its buckets are exactly this second's (no second sum to keep).
+            self.history.append(_point(now, self.total))
             self.buckets_in_second = 0
         self.current = Bucket()
 
