@@ -16,6 +16,8 @@ from architect.sim.stations import Request, Station
 class DurableWorkerPool(Station):
     """A station whose queue is a durable message queue."""
 
+    _hand_over = False  # every start goes through ``_start``, which notes ``serving``
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.serving: list[Request] = []
