@@ -68,14 +68,19 @@ class Environment(simpy.Environment):
         while queue:
             entry = pop(queue)
             time = entry[0]
-            if time > stop or (time == stop and (entry[1], entry[2]) > (_URGENT, stop_id)):
+            if time >= stop and (time > stop or (entry[1], entry[2]) > (_URGENT, stop_id)):
                 heappush(queue, entry)  # not yet: back where it was (entries are unique)
                 break
             self._now = time
-            if len(entry) == 5:
-                entry[3](entry[4])  # type: ignore[misc]
-            else:
+            # A call is (time, priority, id, function, argument), a SimPy event has no
+            # fifth item. 3.11's ``try`` costs nothing until something is raised, so
+            # this is cheaper than checking ``len(entry)``; events are rare.
+            try:
+                argument = entry[4]
+            except IndexError:
                 _fire(entry[3])
+            else:
+                entry[3](argument)  # type: ignore[misc]
         self._now = stop
         return None
 
