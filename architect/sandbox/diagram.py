@@ -207,9 +207,11 @@ def _place(columns: list[_Column], x: float) -> tuple[Placed, float]:
 
 
 def centers(snapshot: Snapshot) -> list[str]:
-    """The data centers in the order of their first node; [] with one unnamed center."""
-    names = list(dict.fromkeys(n.dc for n in snapshot.nodes if n.kind not in GLOBAL and n.dc))
-    return names if len(names) > 1 else []
+    """The data centers in the order of their first node; [] with one unnamed center.
+
+    One named center is listed too: a site placed in ``us-east`` shows where it stands
+    (and can fail as a whole) before it opens a second one."""
+    return list(dict.fromkeys(n.dc for n in snapshot.nodes if n.kind not in GLOBAL and n.dc))
 
 
 def layout(snapshot: Snapshot) -> Diagram:

@@ -13,6 +13,7 @@ from architect.sim.commands import (
     AddCache, AddDataCenter, AddLoadBalancer, AddReplica, FailDataCenter, SeparateDatabase,
 )
 from architect.sim.engine import Simulation
+from architect.sim.loader import dump_topology, load_topology
 from architect.sim.snapshot import NodeKind, NodeStatus
 
 from .factories import blocks_snapshot, everything_snapshot, node, snapshot
@@ -259,6 +260,17 @@ def test_a_failed_center_is_greyed_and_says_so_in_words():
 
 def test_one_unnamed_center_has_no_band():
     assert layout(snapshot()).bands == ()
+
+
+def test_one_named_center_is_a_band_that_says_where_it_stands():
+    data = dump_topology(presets.single_server(100))
+    for node in data["nodes"]:
+        if node["kind"] != "dns":
+            node["dc"] = "us-east"
+    with translation.override("en"):
+        diagram = layout(Simulation(load_topology(data), seed=1).advance(1))
+    assert [b.label for b in diagram.bands] == ["Data center US East"]
+    assert "It runs in 1 data center: US East." in diagram.title
 
 
 def test_the_bands_fit_inside_the_picture():
