@@ -276,3 +276,17 @@ def test_one_named_center_is_a_band_that_says_where_it_stands():
 def test_the_bands_fit_inside_the_picture():
     diagram = layout(_two_centers())
     assert all(0 <= b.x and b.x + b.w <= diagram.width and b.y >= 0 for b in diagram.bands)
+
+
+def test_an_architecture_without_a_run_says_nothing_about_busy():
+    """The evolution page draws architectures: roles stay, utilisation goes."""
+    s = Simulation(presets.single_server(100), seed=1)
+    s.apply(SeparateDatabase())
+    snap = s.advance(2)
+    live, still = layout(snap), layout(snap, live=False)
+    assert any("%" in b.detail for b in live.boxes) and "busy" in live.description
+    assert not any("%" in b.detail for b in still.boxes) and "busy" not in still.description
+    assert [b.id for b in still.boxes] == [b.id for b in live.boxes]
+    with translation.override("en"):
+        db = next(b for b in layout(snap, live=False).boxes if b.id == "db")
+    assert db.detail == "primary"
