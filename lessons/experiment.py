@@ -6,11 +6,13 @@ No database here (the consumer saves progress): an ``Experiment`` owns the sandb
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from enum import Enum
 from typing import Any
 
-from architect.sandbox.live import LiveSession
+from architect.sandbox.live import Control, LiveSession
+from architect.sim.commands import Command, SetTraffic, SetTrafficMix
 from architect.sim.loader import load_topology
 from architect.sim.snapshot import Snapshot
 from architect.sim.topology import Topology
@@ -24,6 +26,26 @@ class Phase(str, Enum):
     EXPLORE = "explore"  # the stage's topology runs; the learner changes the architecture
     RUNNING = "running"  # the experiment: goal conditions checked every simulated second
     DONE = "done"  # the run ended; paused, with the result and the debrief or a retry
+
+
+class LessonSession(LiveSession):
+    """The sandbox's session, telling the experiment what traffic the learner set.
+
+    Scripted events change the traffic inside the engine and are not reported: only
+    the learner's own ``set_traffic`` and ``set_traffic_mix`` carry over to a run.
+    """
+
+    def __init__(self, topology: Topology, seed: int, on_traffic: Callable[[dict[str, float]], None]) -> None:
+        super().__init__(lambda: topology, seed)
+        self._on_traffic = on_traffic
+
+    def apply(self, command: Command | Control) -> None:
+        super().apply(command)
+        if isinstance(command, SetTraffic):
+            self._on_traffic({"rps": command.rps})
+        elif isinstance(command, SetTrafficMix):
+            fields = {"read_ratio": command.read_ratio, "static_ratio": command.static_ratio, "zipf_s": command.zipf_s}
+            self._on_traffic({k: v for k, v in fields.items() if v is not None})
 
 
 class Experiment:
@@ -41,6 +63,7 @@ class Experiment:
         self.tracker: GoalTracker | None = None
         self.result: GoalStatus | None = None  # the last observed status of the current run
         self.runs = 0
+        self.learner_traffic: dict[str, float] = {}  # traffic fields the learner set
         self.session = self._session(self.start)
         self.phase = Phase.PREDICT if self.asks and prediction is None else Phase.EXPLORE
         self.session.paused = self.phase == Phase.PREDICT
@@ -64,7 +87,7 @@ class Experiment:
 
     def _session(self, topology: Topology) -> LiveSession:
         old = getattr(self, "session", None)
-        session = LiveSession(lambda: topology, self.seed)
+        session = LessonSession(topology, self.seed, self.learner_traffic.update)
         if old is not None:
             session.speed = old.speed
         return session
@@ -81,11 +104,17 @@ class Experiment:
 
     def run(self) -> None:
         """Start the experiment with the learner's architecture as it is now, under the
-        stage's own traffic and scripted events, from simulated time 0."""
+        stage's own traffic and scripted events, from simulated time 0.
+
+        What the learner changed stays changed, as when ``check_lessons`` applies a
+        solution at t = 0: the traffic fields they set, and the regions a new data
+        center added; what scripted events did to the traffic does not.
+        """
         if self.phase == Phase.PREDICT:
             self.predict(None)
         now = self.session.sim.current_topology()
-        topology = replace(now, traffic=self.start.traffic, events=self.start.events)
+        traffic = replace(self.start.traffic, **self.learner_traffic, regions=now.traffic.regions)  # type: ignore[arg-type]
+        topology = replace(now, traffic=traffic, events=self.start.events)
         self.session = self._session(topology)
         goal = self.data.get("goal") or {}
         self.tracker = GoalTracker(goal, duration_s=self.duration_s)
@@ -95,6 +124,7 @@ class Experiment:
 
     def restart(self) -> None:
         """Back to the stage's starting architecture (the sandbox's Reset)."""
+        self.learner_traffic.clear()
         self.session = self._session(self.start)
         self.tracker, self.result = None, None
         if self.phase != Phase.PREDICT:

@@ -114,7 +114,7 @@ def evolution(request: HttpRequest, plan: str) -> HttpResponse:
     row, lang = _plan(plan), _lang()
     stages = [
         {"stage": s, "title": s.text("title", lang), "number": s.order + 1,
-         "diagram": layout(Simulation(load_topology(s.topology), seed=1).snapshot())}
+         "diagram": layout(Simulation(load_topology(s.topology), seed=1).snapshot(), live=False)}
         for s in row.stages.all()
     ]
     return render(request, "lessons/evolution.html", {

@@ -207,13 +207,16 @@ def _place(columns: list[_Column], x: float) -> tuple[Placed, float]:
 
 
 def centers(snapshot: Snapshot) -> list[str]:
-    """The data centers in the order of their first node; [] with one unnamed center."""
-    names = list(dict.fromkeys(n.dc for n in snapshot.nodes if n.kind not in GLOBAL and n.dc))
-    return names if len(names) > 1 else []
+    """The data centers in the order of their first node; [] with one unnamed center.
+
+    One named center is listed too: a site placed in ``us-east`` shows where it stands
+    (and can fail as a whole) before it opens a second one."""
+    return list(dict.fromkeys(n.dc for n in snapshot.nodes if n.kind not in GLOBAL and n.dc))
 
 
-def layout(snapshot: Snapshot) -> Diagram:
-    """Positions for every node and link of ``snapshot``."""
+def layout(snapshot: Snapshot, *, live: bool = True) -> Diagram:
+    """Positions for every node and link of ``snapshot``; without ``live`` (a plan's
+    evolution: architectures, not runs) no node says how busy it is."""
     x = MARGIN + BOX_W * 0.7 + COLUMN_GAP
     names = centers(snapshot)
     if names:
@@ -228,14 +231,14 @@ def layout(snapshot: Snapshot) -> Diagram:
     boxes = [Box(USERS, USERS, MARGIN, centre - 28, BOX_W * 0.7, 56.0,
                  _("Users"), "", USERS, False)]
     balanced = any(n.kind == NodeKind.LOAD_BALANCER for n in snapshot.nodes)
-    boxes += [_box(node, bx, centre + y, h, balanced) for node, bx, y, h in placed]
+    boxes += [_box(node, bx, centre + y, h, balanced, live) for node, bx, y, h in placed]
     return Diagram(
         width=x - COLUMN_GAP + MARGIN,
         height=height,
         boxes=tuple(boxes),
         lines=tuple(_lines(snapshot, {b.id: b for b in boxes})),
         title=summary(snapshot),
-        description=" ".join(_describe(n) for n in sorted(snapshot.nodes, key=tier_order)),
+        description=" ".join(_describe(n, live) for n in sorted(snapshot.nodes, key=tier_order)),
         bands=tuple(replace(b, y=b.y + centre) for b in bands),
     )
 
@@ -301,8 +304,10 @@ def _link(a: Box, b: Box, dashed: bool) -> Line:
     return Line(a.x + a.w, a.cy, b.x, b.cy, dashed)
 
 
-def _box(node: NodeSnapshot, x: float, y: float, h: float, balanced: bool) -> Box:
-    if node.status == NodeStatus.DOWN:
+def _box(node: NodeSnapshot, x: float, y: float, h: float, balanced: bool, live: bool) -> Box:
+    if not live:
+        detail = ""
+    elif node.status == NodeStatus.DOWN:
         detail = _("down")
     elif not node.in_rotation:
         detail = _("booting") if balanced else _("no traffic")
@@ -377,8 +382,10 @@ def _databases(snapshot: Snapshot) -> str:
     return _("database")
 
 
-def _describe(node: NodeSnapshot) -> str:
-    if node.status == NodeStatus.DOWN:
+def _describe(node: NodeSnapshot, live: bool = True) -> str:
+    if not live:
+        text = f"{node.id}."
+    elif node.status == NodeStatus.DOWN:
         text = _("%(node)s is down.") % {"node": node.id}
     else:
         util = f"{node.utilization:.0%}"

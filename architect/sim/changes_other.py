@@ -132,8 +132,17 @@ def fail(sim: Simulation, node_id: str) -> None:
             sim.start_failover(station)
     sim.record(EventKind.NODE_FAILED, node=node_id)
     sim.start_repair(node_id)
-    if node_id == sim.dns_id or sim.stations[node_id] is sim.entry:
+    if node_id == sim.dns_id or _no_way_in(sim, node_id):
         sim.record(EventKind.SITE_DOWN, node=node_id)
+
+
+def _no_way_in(sim: Simulation, node_id: str) -> bool:
+    """True when ``node_id`` was an entry point and now no user can reach the site:
+    without geoDNS, the first center's; with it, the last center's still up."""
+    station = sim.stations[node_id]
+    if sim.geo is None or not sim.geo.geo_routing:
+        return station is sim.entry
+    return station in sim.entries.values() and all(entry.failed for entry in sim.entries.values())
 
 
 def restore(sim: Simulation, node_id: str) -> None:

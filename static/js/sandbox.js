@@ -40,16 +40,24 @@
   }
 
   // htmx restores focus for its own swaps, not always for WebSocket ones: do it here.
+  // When the focused control is gone (a lesson's prediction form once answered, its
+  // last hint shown), focus goes to the lesson panel's heading, not the page's top.
   var focusedId = null;
+  var inPanel = null;
   document.addEventListener("htmx:wsBeforeMessage", function () {
     var active = document.activeElement;
     focusedId = active && active.id && active !== document.body ? active.id : null;
+    inPanel = active && active.closest ? active.closest("[data-focus-home]") : null;
+    inPanel = inPanel && inPanel.id;
   });
   document.addEventListener("htmx:wsAfterMessage", function () {
     reopen();
     if (focusedId && (!document.activeElement || document.activeElement === document.body)) {
       var again = document.getElementById(focusedId);
+      var panel = inPanel && document.getElementById(inPanel);
+      var home = panel && document.getElementById(panel.getAttribute("data-focus-home"));
       if (again) again.focus();
+      else if (home) home.focus();
     }
     var log = document.getElementById("events-list");
     while (log && log.children.length > MAX_EVENTS) log.removeChild(log.lastElementChild);

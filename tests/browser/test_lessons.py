@@ -35,8 +35,9 @@ def plans() -> list[Any]:
 
 
 def screenshot_stages(count: int) -> set[int]:
-    """Three stages spread over the plan: the first, the middle, the last."""
-    return {0, count // 2, count - 1}
+    """Three stages spread over the plan: the first, two thirds in, the last
+    (for the shipped chapter: one server, data centers, the final challenge)."""
+    return {0, count * 2 // 3, count - 1}
 
 
 def form_for(page, action: str, fields: dict[str, Any]):
@@ -123,6 +124,7 @@ def test_a_new_learner_walks_every_stage(page, app_server, language, plan):
     done = WORDS[language]["done"].format(n=n)
     page.goto(f"{app_server.url}/lessons/{plan.slug}/")
     assert done in page.locator("#plan-progress").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / f"lesson-{language}-overview.png"))
     app_server.restart()
     page.reload()
     assert done in page.locator("#plan-progress").inner_text()
@@ -131,10 +133,79 @@ def test_a_new_learner_walks_every_stage(page, app_server, language, plan):
     assert page.locator(".lesson-debrief").count() == 1  # done stages say so again
 
 
-def test_the_evolution_page_draws_every_stage(page, app_url):
+def test_the_evolution_page_draws_every_stage(page, app_url, language):
     for plan in plans():
         page.goto(f"{app_url}/lessons/{plan.slug}/evolution/")
         assert page.locator(".evolution-stage svg[role='img']").count() == len(plan.stages)
+        overflowing = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflowing, "the evolution page scrolls sideways"
+    page.screenshot(path=str(SCREENSHOTS / f"lesson-{language}-evolution.png"))
+
+
+def focused(page) -> str:
+    """The focused element as ``tag#id`` (or ``tag[name=value]`` when it has no id)."""
+    return page.evaluate(
+        "() => { const e = document.activeElement;"
+        " return e.tagName.toLowerCase() + (e.id ? '#' + e.id : `[${e.name}=${e.value}]`); }"
+    )
+
+
+def tab_to(page, target: str, *, back: bool = False, limit: int = 120) -> list[str]:
+    """Press Tab (Shift+Tab with ``back``) until ``target`` (a ``focused`` string) has
+    focus; the elements passed on the way, in order."""
+    passed: list[str] = []
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        passed.append(focused(page))
+        if passed[-1] == target:
+            return passed
+    raise AssertionError(f"{target} never took focus; the Tab order was {passed}")
+
+
+def test_the_stage_flow_works_from_the_keyboard(page, app_url, language):
+    """Predict, change, hint, run, next: with keys only, in the page's Tab order."""
+    plan = plans()[0]
+    first, second = plan.stages[0], plan.stages[1]
+    page.add_init_script(
+        "window.__wsMessages = 0;"
+        "document.addEventListener('htmx:wsAfterMessage', () => window.__wsMessages++);"
+    )
+    page.goto(f"{app_url}/lessons/{plan.slug}/{first.slug}/")
+    connected(page)
+    assert page.locator("#verdict").get_attribute("aria-live") == "polite"
+    assert page.locator("#verdict").get_attribute("role") == "status"
+
+    tab_to(page, "input[choice=0]")
+    for _ in range(first.predict.answer):
+        page.keyboard.press("ArrowDown")  # moves through the radio group, checking each
+    assert focused(page) == f"input[choice={first.predict.answer}]"
+    assert tab_to(page, "button#predict-submit") == ["button#predict-submit"]
+    page.keyboard.press("Enter")
+    page.locator("#run").wait_for()
+    assert focused(page) == "h2#lesson-heading"  # not thrown back to the top of the page
+    assert tab_to(page, "button#run") == ["button#run"]
+    on_the_way = tab_to(page, "button#speed-5")
+    assert "button#hint" in on_the_way and on_the_way.index("button#hint") < len(on_the_way) - 1
+    page.keyboard.press("Enter")
+    tab_to(page, "button#hint", back=True)
+    page.keyboard.press("Enter")
+    page.locator("#lesson .lesson-hints li").first.wait_for()
+    assert focused(page) == "button#hint"  # kept through the panel's redraw
+
+    for step in first.solution:  # the first stage's solution is a traffic change
+        assert step["action"] == "set_traffic", step
+        tab_to(page, "input#traffic-rps")
+        page.keyboard.press("Control+A")
+        page.keyboard.type(str(step["rps"]))
+        page.keyboard.press("Enter")
+    tab_to(page, "button#run", back=True)
+    page.keyboard.press("Enter")
+    page.locator("#lesson .lesson-verdict").wait_for(timeout=(first.duration_s / 5 * 4 + 30) * 1000)
+    assert WORDS[language]["met"] in page.locator("#verdict").inner_text()
+    assert focused(page) == "button#run"
+    assert tab_to(page, "a#next-stage", back=True) == ["a#next-stage"]  # just before Run again
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/lessons/{plan.slug}/{second.slug}/")
 
 
 def test_sign_up_and_log_out(page, app_url, language):

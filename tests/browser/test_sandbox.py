@@ -127,8 +127,9 @@ def test_scaling_out_and_failing_a_server(page, app_url, language):
                what="the log says the load balancer stopped sending to web-2")
     removal = page.locator("#events-list li", has_text=words["removed"]).first.inner_text()
     assert "web-2" in removal
-    eventually(lambda: metric(page, "errors") == 0, timeout=10, what="errors stop after removal")
-    assert metric(page, "served") > 300
+    # One second's count wobbles (Poisson, ±19 at 350 req/s): judge a settled second.
+    eventually(lambda: metric(page, "errors") == 0 and metric(page, "served") > 300, timeout=10,
+               what="errors stop after removal and web-1 alone serves the traffic")
     page.screenshot(path=str(SHOTS / f"sandbox-failed-{language}.png"), full_page=True)
 
 

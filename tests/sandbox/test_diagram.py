@@ -13,6 +13,7 @@ from architect.sim.commands import (
     AddCache, AddDataCenter, AddLoadBalancer, AddReplica, FailDataCenter, SeparateDatabase,
 )
 from architect.sim.engine import Simulation
+from architect.sim.loader import dump_topology, load_topology
 from architect.sim.snapshot import NodeKind, NodeStatus
 
 from .factories import blocks_snapshot, everything_snapshot, node, snapshot
@@ -261,6 +262,31 @@ def test_one_unnamed_center_has_no_band():
     assert layout(snapshot()).bands == ()
 
 
+def test_one_named_center_is_a_band_that_says_where_it_stands():
+    data = dump_topology(presets.single_server(100))
+    for node in data["nodes"]:
+        if node["kind"] != "dns":
+            node["dc"] = "us-east"
+    with translation.override("en"):
+        diagram = layout(Simulation(load_topology(data), seed=1).advance(1))
+    assert [b.label for b in diagram.bands] == ["Data center US East"]
+    assert "It runs in 1 data center: US East." in diagram.title
+
+
 def test_the_bands_fit_inside_the_picture():
     diagram = layout(_two_centers())
     assert all(0 <= b.x and b.x + b.w <= diagram.width and b.y >= 0 for b in diagram.bands)
+
+
+def test_an_architecture_without_a_run_says_nothing_about_busy():
+    """The evolution page draws architectures: roles stay, utilisation goes."""
+    s = Simulation(presets.single_server(100), seed=1)
+    s.apply(SeparateDatabase())
+    snap = s.advance(2)
+    live, still = layout(snap), layout(snap, live=False)
+    assert any("%" in b.detail for b in live.boxes) and "busy" in live.description
+    assert not any("%" in b.detail for b in still.boxes) and "busy" not in still.description
+    assert [b.id for b in still.boxes] == [b.id for b in live.boxes]
+    with translation.override("en"):
+        db = next(b for b in layout(snap, live=False).boxes if b.id == "db")
+    assert db.detail == "primary"

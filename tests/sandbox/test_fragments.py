@@ -12,6 +12,7 @@ from architect.sandbox.fragments import Renderer, data_centers, node_rows, page_
 from architect.sim import presets
 from architect.sim.commands import AddDataCenter, AddLoadBalancer, FailDataCenter, SeparateDatabase
 from architect.sim.engine import Simulation
+from architect.sim.loader import dump_topology, load_topology
 from architect.sandbox.live import LiveStatus, Settings
 from architect.sim.snapshot import Event, EventKind, NodeKind, NodeStatus
 
@@ -345,3 +346,14 @@ def test_the_data_centers_group_offers_regions_and_each_center_fail_or_restore()
     assert [(c["label"], c["down"]) for c in two["listed"]] == [("US East", False), ("Asia", True)]
     assert [r["name"] for r in two["regions"]] == ["europe"] and two["can_add"]
     assert rows["asia-web-1"] == "Asia" and rows["web-1"] == "US East" and rows["dns"] == ""
+
+
+def test_one_named_center_is_listed_with_its_fail_button():
+    data = dump_topology(presets.single_server(100))
+    for node in data["nodes"]:
+        if node["kind"] != "dns":
+            node["dc"] = "us-east"
+    sim = Simulation(load_topology(data), seed=1)
+    with translation.override("en"):
+        centers = data_centers(sim.snapshot())
+    assert [(c["name"], c["label"], c["down"]) for c in centers["listed"]] == [("us-east", "US East", False)]

@@ -10,6 +10,7 @@ import yaml
 from architect.sim.commands import FailDataCenter, RestoreDataCenter
 from architect.sim.engine import Simulation
 from architect.sim.loader import dump_topology, load_topology
+from architect.sim.snapshot import EventKind
 from architect.sim.topology import TopologyError
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "two-data-centers.yaml"
@@ -74,6 +75,18 @@ def test_a_center_outage_moves_its_users_to_the_other_center():
 def test_without_geo_dns_an_outage_of_the_first_center_takes_the_site_down():
     sim = _simulation(geo_routing=False)
     sim.apply(FailDataCenter("us-east"))
+    assert sim.advance(3).error_rate == 1.0
+    assert [e.node for e in sim.snapshot().events if e.kind == EventKind.SITE_DOWN] == ["us-lb"]
+
+
+def test_the_site_is_down_only_when_no_center_is_left():
+    """With geoDNS one center's outage is no site outage: the log says so only for the last."""
+    sim = _simulation()
+    sim.apply(FailDataCenter("us-east"))
+    assert not [e for e in sim.snapshot().events if e.kind == EventKind.SITE_DOWN]
+    assert sim.advance(3).error_rate < 0.05
+    sim.apply(FailDataCenter("asia"))
+    assert [e.node for e in sim.snapshot().events if e.kind == EventKind.SITE_DOWN] == ["asia-lb"]
     assert sim.advance(3).error_rate == 1.0
 
 

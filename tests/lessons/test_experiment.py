@@ -1,0 +1,60 @@
+"""Experiment.run: the learner's changes carry over to the run, scripted ones do not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from architect.sim.commands import AddDataCenter, SetTraffic, SetTrafficMix
+from architect.sim.loader import dump_topology, load_topology
+from lessons.experiment import Experiment
+
+ONE_CENTER: dict[str, Any] = {
+    "version": 1,
+    "name": "One center",
+    "traffic": {"rps": 100, "read_ratio": 0.8, "regions": {"us-east": 0.5, "asia": 0.5}},
+    "nodes": [
+        {"id": "dns", "kind": "dns"},
+        {"id": "lb", "kind": "load_balancer", "dc": "us-east"},
+        {"id": "web-1", "kind": "web_server", "dc": "us-east", "size": "m"},
+        {"id": "db", "kind": "database", "dc": "us-east", "size": "m"},
+    ],
+    "links": [["dns", "lb"], ["lb", "web-1"], ["web-1", "db"]],
+    "events": [{"at": 1, "action": "set_traffic", "rps": 300}],
+}
+
+
+def experiment() -> Experiment:
+    goal = {"conditions": [{"metric": "error_rate", "below": 0.01}]}
+    data = {"topology": dump_topology(load_topology(ONE_CENTER)), "duration_s": 10, "goal": goal}
+    return Experiment(data)
+
+
+def test_a_run_keeps_the_traffic_the_learner_set():
+    lab = experiment()
+    lab.session.apply(SetTraffic(250.0))
+    lab.session.apply(SetTrafficMix(read_ratio=0.6))
+    lab.run()
+    traffic = lab.session.sim.current_topology().traffic
+    assert (traffic.rps, traffic.read_ratio) == (250.0, 0.6)
+
+
+def test_a_run_starts_from_the_stage_traffic_not_what_a_scripted_event_set():
+    lab = experiment()
+    lab.session.step(2.0)  # the scripted event at 1 s raises the traffic to 300
+    assert lab.session.sim.current_topology().traffic.rps == 300.0
+    lab.run()
+    assert lab.session.sim.current_topology().traffic.rps == 100.0
+    assert lab.session.sim.now == 0.0
+
+
+def test_a_run_keeps_a_new_data_center_and_reset_forgets_the_learner_traffic():
+    lab = experiment()
+    lab.session.apply(SetTraffic(250.0))
+    lab.session.apply(AddDataCenter(region="asia"))
+    lab.run()
+    now = lab.session.sim.current_topology()
+    assert {n.dc for n in now.nodes if n.dc} == {"us-east", "asia"}
+    assert dict(now.traffic.regions) == {"us-east": 0.5, "asia": 0.5}
+    lab.restart()
+    lab.run()
+    assert lab.session.sim.current_topology().traffic.rps == 100.0
