@@ -23,6 +23,7 @@ NOT_A_FIELD = N_("is not a known field")
 MISSING = N_("is missing")
 NODE_ID_TEXT = N_("must be a node id (1–32 lower-case letters, digits or dashes)")
 CENTER_TEXT = N_("must be a data center name (lower-case letters, digits, dashes)")
+BETWEEN = N_("must be between %(low)s and %(high)s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ def one_of(path: str, choices: tuple[str, ...] | list[str]) -> Problem:
 
 def between(path: str, low: float, high: float) -> Problem:
     """``path: must be between low and high``."""
-    return Problem(path, N_("must be between %(low)s and %(high)s"), {"low": low, "high": high})
+    return Problem(path, BETWEEN, {"low": low, "high": high})
 
 
 class TopologyError(ValueError):

@@ -16,7 +16,7 @@ from architect.sim.problems import (
     WHOLE_1_OR_MORE,
     ZERO_OR_MORE,
     Problem,
-    TopologyError,
+    TopologyError,  # noqa: F401 - re-exported: callers import it from here
     between,
     one_of,
 )
