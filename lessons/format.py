@@ -81,7 +81,10 @@ def read_plan_file(path: Path, *, source: str) -> tuple[content.Plan, bytes]:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise _file_problem(
-            source, N_("is %(size)s bytes; a plan file may be at most 1 MiB (%(limit)s)"), size=size, limit=MAX_FILE_BYTES
+            source,
+            N_("is %(size)s bytes; a plan file may be at most 1 MiB (%(limit)s)"),
+            size=size,
+            limit=MAX_FILE_BYTES,
         )
     raw = path.read_bytes()
     try:
@@ -249,7 +252,10 @@ class _Reader:
             return ()
         if len(raw) > MAX_STAGES:
             self.problem(
-                "stages", N_("has %(count)s stages; a plan may have at most %(limit)s"), count=len(raw), limit=MAX_STAGES
+                "stages",
+                N_("has %(count)s stages; a plan may have at most %(limit)s"),
+                count=len(raw),
+                limit=MAX_STAGES,
             )
             return ()
         stages: list[content.Stage] = []

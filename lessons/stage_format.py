@@ -93,7 +93,8 @@ class StageReader:
         choices = r.texts_list(data.get("choices"), join(path, "choices"), 2, MAX_CHOICES)
         answer = data.get("answer")
         if isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer < max(len(choices), 2):
-            r.problem(join(path, "answer"), N_("must be the index of a choice: 0 to %(last)s"), last=max(len(choices), 2) - 1)
+            last = max(len(choices), 2) - 1
+            r.problem(join(path, "answer"), N_("must be the index of a choice: 0 to %(last)s"), last=last)
             answer = 0
         return content.Predict(
             question=r.texts(data.get("question"), join(path, "question")),
@@ -217,7 +218,8 @@ class StageReader:
         try:
             topology = runs.applied(topology, solution)
         except CommandError as error:  # the previous stage reports its own solution problem
-            self.r.problem(join(path, "from"), N_("the previous stage's solution cannot be applied: %(error)s"), error=error)
+            reason = N_("the previous stage's solution cannot be applied: %(error)s")
+            self.r.problem(join(path, "from"), reason, error=error)
             return None
         try:
             return runs.applied(topology, changes)

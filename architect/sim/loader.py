@@ -174,9 +174,8 @@ class _Reader:
         regions = []
         for name, weight in raw.items():
             if not isinstance(name, str) or not NODE_ID.match(name):
-                self.problem(
-                    "traffic.regions", N_('"%(name)s" is not a region name (lower-case letters, digits, dashes)'), name=name
-                )
+                reason = N_('"%(name)s" is not a region name (lower-case letters, digits, dashes)')
+                self.problem("traffic.regions", reason, name=name)
                 continue
             regions.append((name, self.value(weight, f"traffic.regions.{name}", float, 0.0, low=0, high=1e6)))
         return tuple(regions)

@@ -103,9 +103,8 @@ def _set(value: object, path: str, problems: list[Problem]) -> list[Command]:
     for name, number in value.items():
         limits = SETTABLE.get(str(name))
         if limits is None:
-            problems.append(
-                Problem(f"{path}.{name}", N_("cannot be set by an event: only %(fields)s"), {"fields": ", ".join(SETTABLE)})
-            )
+            reason = N_("cannot be set by an event: only %(fields)s")
+            problems.append(Problem(f"{path}.{name}", reason, {"fields": ", ".join(SETTABLE)}))
         elif isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
             problems.append(Problem(f"{path}.{name}", A_NUMBER))
         elif not limits[0] <= number <= limits[1]:

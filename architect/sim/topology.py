@@ -377,7 +377,10 @@ def _link_problems(topology: Topology) -> list[Problem]:
         for center in data_centers(topology):
             if origins.count(center) != 1:
                 reason = (
-                    N_("DNS must point at exactly one origin in data center %(center)s (a load balancer or a web server)")
+                    N_(
+                        "DNS must point at exactly one origin in data center %(center)s"
+                        " (a load balancer or a web server)"
+                    )
                     if center
                     else N_("DNS must point at exactly one origin (a load balancer or a web server)")
                 )
