@@ -89,10 +89,11 @@ $(VENV)/.installed-bench: requirements-bench.txt requirements.txt | $(PY)
 bench: $(VENV)/.installed-bench
 	$(PY) bench/run.py
 
-# Developer-only (needs GNU gettext). The compiled .mo files are committed,
+# Developer-only (needs GNU gettext). `--keyword=N_` collects the engine's problem reasons
+# (architect/sim/text.py; our makemessages always adds it). The compiled .mo files are committed,
 # so neither `make run` nor `make test` needs gettext.
 messages: $(VENV)/.installed-run
-	$(PY) manage.py makemessages -l ko --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l ko --no-obsolete --ignore=.venv --ignore=staticfiles --keyword=N_
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles
 
 clean:

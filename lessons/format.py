@@ -3,7 +3,8 @@
 The plan and its values here; each stage in ``lessons.stage_format``.
 
 ``load_plan(text, source=...)`` checks everything and raises ``PlanError``
-listing every problem at once, each as ``file:line: field.path: reason``.
+listing every problem at once, each as ``file:line: field.path: reason``
+(``PlanProblem``: the reason is a translatable template, ``architect.sim.text``).
 Each stage's topology is resolved (``from: previous``), validated by the
 engine's loader, and the scenario folded in. No Django here.
 """
@@ -14,10 +15,13 @@ import functools
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from architect.sim.commands import Command
+from architect.sim.problems import A_NUMBER, A_WHOLE_NUMBER, BETWEEN
+from architect.sim.text import N_, Params, render
 from architect.sim.topology import Topology
 from lessons import content
 from lessons.stage_format import StageReader
@@ -33,24 +37,60 @@ _PLAN_KEYS = ("format", "slug", "title", "summary", "languages", "author", "lice
 _LAST_PART = re.compile(r"(\.[^.\[]+|\[\d+\])$")
 
 
-class PlanError(Exception):
-    """A plan that cannot be loaded; ``problems`` lists every reason, with file and line."""
+@dataclass(frozen=True, slots=True)
+class PlanProblem:
+    """One problem in a plan file: ``file:line: path: reason`` (no path for bad YAML)."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = tuple(problems)
+    source: str
+    line: int
+    path: str
+    reason: str
+    params: Params = field(default_factory=dict, hash=False)
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}: {self.path}" if self.path else f"{self.source}:{self.line}"
+
+    @property
+    def message(self) -> str:
+        return render(self.reason, self.params)
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class PlanError(Exception):
+    """A plan that cannot be loaded, with every problem and its file and line.
+
+    ``problems`` are the English lines; ``details`` the ``PlanProblem`` objects
+    (``lessons.problem_text`` gives them in the user's language).
+    """
+
+    def __init__(self, problems: list[PlanProblem]) -> None:
+        self.details = tuple(problems)
+        self.problems = tuple(map(str, problems))
+        super().__init__("\n".join(self.problems))
+
+
+def _file_problem(source: str, reason: str, /, **params: object) -> PlanError:
+    return PlanError([PlanProblem(source, 0, "(file)", reason, params)])
 
 
 def read_plan_file(path: Path, *, source: str) -> tuple[content.Plan, bytes]:
     """Read and load a plan file; ``source`` is the name used in messages."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise PlanError([f"{source}:0: (file): is {size} bytes; a plan file may be at most 1 MiB ({MAX_FILE_BYTES})"])
+        raise _file_problem(
+            source,
+            N_("is %(size)s bytes; a plan file may be at most 1 MiB (%(limit)s)"),
+            size=size,
+            limit=MAX_FILE_BYTES,
+        )
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise PlanError([f"{source}:0: (file): is not UTF-8 text"]) from None
+        raise _file_problem(source, N_("is not UTF-8 text")) from None
     return _load_cached(text, source), raw
 
 
@@ -63,15 +103,15 @@ def _load_cached(text: str, source: str) -> content.Plan:
 def load_plan(text: str, *, source: str) -> content.Plan:
     """A checked plan, or ``PlanError`` with every problem."""
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise PlanError([f"{source}:0: (file): a plan file may be at most 1 MiB ({MAX_FILE_BYTES} bytes)"])
+        raise _file_problem(source, N_("a plan file may be at most 1 MiB (%(limit)s bytes)"), limit=MAX_FILE_BYTES)
     try:
         data, lines = parse_with_lines(text)
     except YamlProblem as problem:
-        raise PlanError([f"{source}:{problem.line}: {problem.message}"]) from None
+        raise PlanError([PlanProblem(source, problem.line, "", problem.reason, problem.params)]) from None
     reader = _Reader(source, lines)
     plan = reader.plan(data)
     if reader.problems or plan is None:
-        raise PlanError(reader.problems or [f"{source}:1: (top): is not a plan"])
+        raise PlanError(reader.problems or [PlanProblem(source, 1, "(top)", N_("is not a plan"))])
     return plan
 
 
@@ -81,7 +121,7 @@ class _Reader:
     def __init__(self, source: str, lines: dict[str, int]) -> None:
         self.source = source
         self.lines = lines
-        self.problems: list[str] = []
+        self.problems: list[PlanProblem] = []
         self.languages: tuple[str, ...] = ("en",)
         self.missing: set[str] = set()
 
@@ -92,22 +132,27 @@ class _Reader:
             path = _LAST_PART.sub("", path) if _LAST_PART.search(path) else ""
         return self.lines.get(path, 1)
 
-    def problem(self, path: str, reason: str) -> None:
+    def problem(self, path: str, reason: str, /, **params: object) -> None:
+        """Note a problem at ``path``: ``reason`` is an ``N_`` template that ``params`` fill."""
+        self.add(path, reason, params)
+
+    def add(self, path: str, reason: str, params: Params, *, shown: str = "") -> None:
+        """Note a problem on the line of ``path``, shown as ``shown`` (default: the path)."""
         if any(path == m or path.startswith((m + ".", m + "[")) for m in self.missing):
             return  # already reported as "is required"
-        self.problems.append(f"{self.source}:{self.line(path)}: {path or '(top)'}: {reason}")
+        self.problems.append(PlanProblem(self.source, self.line(path), shown or path or "(top)", reason, params))
 
     def mapping(self, raw: object, path: str, known: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Any]:
         """``raw`` as a mapping; unknown and missing fields are problems."""
         if not isinstance(raw, Mapping):
-            self.problem(path, f"must be a mapping with {', '.join(required or known)}")
+            self.problem(path, N_("must be a mapping with %(fields)s"), fields=", ".join(required or known))
             return {}
         for key in raw:
             if str(key) not in known:
-                self.problem(join(path, key), f"unknown field (expected one of {', '.join(known)})")
+                self.problem(join(path, key), N_("unknown field (expected one of %(fields)s)"), fields=", ".join(known))
         for key in required:
             if key not in raw:
-                self.problem(join(path, key), "is required")
+                self.problem(join(path, key), N_("is required"))
                 self.missing.add(join(path, key))
         return {str(k): v for k, v in raw.items()}
 
@@ -116,29 +161,33 @@ class _Reader:
     def number(self, raw: object, path: str, low: float, high: float, *, whole: bool = False) -> float | None:
         ok = isinstance(raw, int) if whole else isinstance(raw, (int, float))
         if isinstance(raw, bool) or not ok or not math.isfinite(raw):  # type: ignore[arg-type]
-            self.problem(path, "must be a whole number" if whole else "must be a number")
+            self.problem(path, A_WHOLE_NUMBER if whole else A_NUMBER)
             return None
         if not low <= raw <= high:  # type: ignore[operator]
-            self.problem(path, f"must be between {low:g} and {high:g}")
+            self.problem(path, BETWEEN, low=f"{low:g}", high=f"{high:g}")
             return None
         return float(raw)  # type: ignore[arg-type]
 
     def slug(self, raw: object, path: str) -> str:
         if not isinstance(raw, str) or not SLUG.match(raw):
-            self.problem(path, "must be a slug: 1–80 lower-case letters, digits or dashes")
+            self.problem(path, N_("must be a slug: 1–80 lower-case letters, digits or dashes"))
             return ""
         return raw
 
     def line_text(self, raw: object, path: str, limit: int = 200) -> str:
         if not isinstance(raw, str) or not raw.strip() or len(raw) > limit:
-            self.problem(path, f"must be text of 1 to {limit} characters")
+            self.problem(path, N_("must be text of 1 to %(limit)s characters"), limit=limit)
             return ""
         return raw.strip()
 
     def texts(self, raw: object, path: str) -> content.Texts:
         """A ``{language: text}`` mapping holding exactly the plan's languages."""
         if isinstance(raw, str):
-            self.problem(path, f"must be a mapping with a text for each language ({', '.join(self.languages)})")
+            self.problem(
+                path,
+                N_("must be a mapping with a text for each language (%(languages)s)"),
+                languages=", ".join(self.languages),
+            )
             return {}
         data = self.mapping(raw, path, self.languages, self.languages)
         result: content.Texts = {}
@@ -147,16 +196,21 @@ class _Reader:
                 continue
             where = join(path, lang)
             if not isinstance(text, str) or not text.strip():
-                self.problem(where, "must be non-empty text")
+                self.problem(where, N_("must be non-empty text"))
             elif len(text) > MAX_TEXT_CHARS:
-                self.problem(where, f"is {len(text)} characters long; a text may be at most {MAX_TEXT_CHARS}")
+                self.problem(
+                    where,
+                    N_("is %(length)s characters long; a text may be at most %(limit)s"),
+                    length=len(text),
+                    limit=MAX_TEXT_CHARS,
+                )
             else:
                 result[lang] = text.strip()
         return result
 
     def texts_list(self, raw: object, path: str, low: int, high: int) -> tuple[content.Texts, ...]:
         if not isinstance(raw, list) or not low <= len(raw) <= high:
-            self.problem(path, f"must be a list of {low} to {high} texts")
+            self.problem(path, N_("must be a list of %(low)s to %(high)s texts"), low=low, high=high)
             return ()
         return tuple(self.texts(item, join(path, i)) for i, item in enumerate(raw))
 
@@ -167,7 +221,7 @@ class _Reader:
         if not data:
             return None
         if data.get("format") != FORMAT:
-            self.problem("format", f"must be {FORMAT}")
+            self.problem("format", N_("must be %(version)s"), version=FORMAT)
         self.languages = self.language_list(data.get("languages"))
         title = self.texts(data.get("title"), "title")
         summary = self.texts(data["summary"], "summary") if "summary" in data else {}
@@ -186,18 +240,23 @@ class _Reader:
     def language_list(self, raw: object) -> tuple[str, ...]:
         ok = isinstance(raw, list) and 1 <= len(raw) <= 10
         if not ok or not all(isinstance(x, str) and LANGUAGE.match(x) for x in raw):  # type: ignore[union-attr]
-            self.problem("languages", "must be a list of 1 to 10 language codes, like [en, ko]")
+            self.problem("languages", N_("must be a list of 1 to 10 language codes, like [en, ko]"))
             return ("en",)
         if len(set(raw)) != len(raw):  # type: ignore[arg-type]
-            self.problem("languages", "lists a language twice")
+            self.problem("languages", N_("lists a language twice"))
         return tuple(dict.fromkeys(raw))  # type: ignore[arg-type]
 
     def stages(self, raw: object) -> tuple[content.Stage, ...]:
         if not isinstance(raw, list) or not raw:
-            self.problem("stages", "must be a list of at least one stage")
+            self.problem("stages", N_("must be a list of at least one stage"))
             return ()
         if len(raw) > MAX_STAGES:
-            self.problem("stages", f"has {len(raw)} stages; a plan may have at most {MAX_STAGES}")
+            self.problem(
+                "stages",
+                N_("has %(count)s stages; a plan may have at most %(limit)s"),
+                count=len(raw),
+                limit=MAX_STAGES,
+            )
             return ()
         stages: list[content.Stage] = []
         previous: tuple[Topology, tuple[Command, ...]] | None = None
@@ -206,7 +265,7 @@ class _Reader:
             path = f"stages[{index}]"
             stage, start = StageReader(self, path, previous).read(item)
             if stage is not None and stage.slug in seen:
-                self.problem(f"{path}.slug", f'"{stage.slug}" is used by an earlier stage')
+                self.problem(f"{path}.slug", N_('"%(slug)s" is used by an earlier stage'), slug=stage.slug)
             if stage is not None:
                 seen.add(stage.slug)
                 stages.append(stage)

@@ -7,12 +7,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
+from django.utils.translation import gettext as _
 
 
 def load_plans_on_first_run(*, using: str = DEFAULT_DB_ALIAS, verbosity: int = 1, **kwargs: Any) -> int:
     """Load every ``lessons/plans/*.yaml`` when the plan table is empty; returns how many loaded.
 
-    A plan with problems is skipped with a warning: ``migrate`` must not fail
+    A plan with problems is skipped with a warning (its problems in the active
+    language, ``settings.LANGUAGE_CODE`` unless one is active): ``migrate`` must not fail
     because of a lesson (``manage.py check_lessons`` reports it in full).
     Set ``LESSONS_LOAD_ON_MIGRATE = False`` to turn this off.
     """
@@ -20,6 +22,7 @@ def load_plans_on_first_run(*, using: str = DEFAULT_DB_ALIAS, verbosity: int = 1
     from lessons.format import PlanError
     from lessons.models import Plan
     from lessons.plans import display_path, plan_files
+    from lessons.problem_text import plan_error_text
 
     if using != DEFAULT_DB_ALIAS or not getattr(settings, "LESSONS_LOAD_ON_MIGRATE", True):
         return 0
@@ -32,7 +35,8 @@ def load_plans_on_first_run(*, using: str = DEFAULT_DB_ALIAS, verbosity: int = 1
             services.plan_load_file(path=path, display_path=name)
             loaded += 1
         except (OSError, PlanError) as error:
-            sys.stderr.write(f"Lesson plan {name} was not loaded:\n{error}\n")
+            why = plan_error_text(error) if isinstance(error, PlanError) else str(error)
+            sys.stderr.write(_("Lesson plan %(name)s was not loaded:") % {"name": name} + f"\n{why}\n")
     if loaded and verbosity >= 1:
         sys.stdout.write(f"  Loaded {loaded} lesson plan(s) from lessons/plans/\n")
     return loaded

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from architect.sim.commands import Command, CommandError
 from architect.sim.loader import dump_topology, load_topology
+from architect.sim.problems import BETWEEN
 from architect.sim.scenario import events_data, read_events
+from architect.sim.text import N_
 from architect.sim.topology import Problem, Topology, TopologyError
 from lessons import content, runs, vocabulary
 from lessons.content import METRICS, NODE_METRICS, OPERATORS
@@ -91,7 +93,8 @@ class StageReader:
         choices = r.texts_list(data.get("choices"), join(path, "choices"), 2, MAX_CHOICES)
         answer = data.get("answer")
         if isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer < max(len(choices), 2):
-            r.problem(join(path, "answer"), f"must be the index of a choice: 0 to {max(len(choices), 2) - 1}")
+            last = max(len(choices), 2) - 1
+            r.problem(join(path, "answer"), N_("must be the index of a choice: 0 to %(last)s"), last=last)
             answer = 0
         return content.Predict(
             question=r.texts(data.get("question"), join(path, "question")),
@@ -109,7 +112,7 @@ class StageReader:
         from_s = r.number(data.get("from_s", 5), join(path, "from_s"), 0, duration - 1)
         items = data.get("conditions")
         if not isinstance(items, list) or not 1 <= len(items) <= MAX_CONDITIONS:
-            r.problem(join(path, "conditions"), f"must be a list of 1 to {MAX_CONDITIONS} conditions")
+            r.problem(join(path, "conditions"), N_("must be a list of 1 to %(limit)s conditions"), limit=MAX_CONDITIONS)
             return None
         conditions = [self.condition(item, join(join(path, "conditions"), i)) for i, item in enumerate(items)]
         if from_s is None or any(c is None for c in conditions):
@@ -124,21 +127,27 @@ class StageReader:
         metric = data.get("metric")
         ok = True
         if metric not in METRICS:
-            r.problem(join(path, "metric"), f'unknown metric "{metric}" (known: {", ".join(METRICS)})')
+            r.problem(
+                join(path, "metric"), N_('unknown metric "%(metric)s" (known: %(known)s)'), metric=str(metric),
+                known=", ".join(METRICS),
+            )
             ok = False
         node = data.get("node", "")
         if metric in NODE_METRICS and not node:
-            r.problem(join(path, "node"), f"is required for {metric}: which node's")
+            r.problem(join(path, "node"), N_("is required for %(metric)s: which node's"), metric=str(metric))
             ok = False
         elif node and metric not in NODE_METRICS:
-            r.problem(join(path, "node"), f"only {' and '.join(NODE_METRICS)} take a node")
+            r.problem(join(path, "node"), N_("only %(metrics)s take a node"), metrics=" and ".join(NODE_METRICS))
             ok = False
         elif node and not isinstance(node, str):
-            r.problem(join(path, "node"), "must be a node id")
+            r.problem(join(path, "node"), N_("must be a node id"))
             ok = False
         operators = [op for op in OPERATORS if op in data]
         if len(operators) != 1:
-            r.problem(path, f"needs exactly one of {', '.join(OPERATORS)} (has {len(operators)})")
+            r.problem(
+                path, N_("needs exactly one of %(operators)s (has %(count)s)"), operators=", ".join(OPERATORS),
+                count=len(operators),
+            )
             return None
         threshold = r.number(data[operators[0]], join(path, operators[0]), -1e12, 1e12)
         if threshold is None or not ok:
@@ -148,7 +157,10 @@ class StageReader:
     def actions(self, raw: object, path: str, *, low: int) -> tuple[tuple[dict[str, Any], ...], tuple[Command, ...]]:
         """Action mappings (section 1 of the contracts) and their commands."""
         if not isinstance(raw, list) or not low <= len(raw) <= MAX_ACTIONS:
-            self.r.problem(path, f"must be a list of {low} to {MAX_ACTIONS} actions, like [{{action: add_cache}}]")
+            self.r.problem(
+                path, N_("must be a list of %(low)s to %(high)s actions, like [{action: add_cache}]"), low=low,
+                high=MAX_ACTIONS,
+            )
             return (), ()
         mappings, commands = [], []
         for index, item in enumerate(raw):
@@ -156,8 +168,8 @@ class StageReader:
                 commands.append(vocabulary.parse(item, join(path, index)))
                 mappings.append({str(k): v for k, v in item.items()})
             except vocabulary.ActionProblem as error:
-                for where, reason in error.problems:
-                    self.r.problem(where, reason)
+                for problem in error.problems:
+                    self.r.add(problem.path, problem.reason, problem.params)
         return tuple(mappings), tuple(commands)
 
     def controls(self, raw: object, solution: tuple[dict[str, Any], ...]) -> tuple[str, ...]:
@@ -165,11 +177,11 @@ class StageReader:
             return tuple(dict.fromkeys(str(a["action"]) for a in solution))
         path = self.at("controls")
         if not isinstance(raw, list):
-            self.r.problem(path, "must be a list of action names, like [add_web_server, fail]")
+            self.r.problem(path, N_("must be a list of action names, like [add_web_server, fail]"))
             return ()
         for index, name in enumerate(raw):
             if name not in vocabulary.ACTIONS:
-                self.r.problem(join(path, index), f'unknown action "{name}"')
+                self.r.problem(join(path, index), N_('unknown action "%(action)s"'), action=str(name))
         return tuple(dict.fromkeys(str(n) for n in raw))
 
     def topology(self, raw: object) -> Topology | None:
@@ -182,33 +194,38 @@ class StageReader:
         except TopologyError as error:
             for problem in error.problems:
                 where = path if problem.path == "(top)" else join(path, problem.path)
-                self.r.problem(where, problem.message)
+                self.r.add(where, problem.reason, problem.params)
             return None
 
     def from_previous(self, raw: Mapping[str, Any], path: str) -> Topology | None:
         data = self.r.mapping(raw, path, ("from", "changes"), ("from",))
         if data.get("from") != "previous":
-            self.r.problem(join(path, "from"), 'must be "previous" (or give a full topology)')
+            self.r.problem(join(path, "from"), N_('must be "previous" (or give a full topology)'))
             return None
         changes: tuple[Command, ...] = ()
         if "changes" in data:
             _mappings, changes = self.actions(data["changes"], join(path, "changes"), low=0)
         if self.previous is None:
             first = self.path == "stages[0]"
-            reason = "the first stage needs a full topology" if first else "the previous stage has problems (fix them first)"
+            reason = (
+                N_("the first stage needs a full topology")
+                if first
+                else N_("the previous stage has problems (fix them first)")
+            )
             self.r.problem(join(path, "from"), reason)
             return None
         topology, solution = self.previous
         try:
             topology = runs.applied(topology, solution)
         except CommandError as error:  # the previous stage reports its own solution problem
-            self.r.problem(join(path, "from"), f"the previous stage's solution cannot be applied: {error.message}")
+            reason = N_("the previous stage's solution cannot be applied: %(error)s")
+            self.r.problem(join(path, "from"), reason, error=error)
             return None
         try:
             return runs.applied(topology, changes)
         except CommandError as error:
             index = getattr(error, "index", 0)
-            self.r.problem(join(join(path, "changes"), index), f"cannot be carried out: {error.message}")
+            self.r.problem(join(join(path, "changes"), index), N_("cannot be carried out: %(error)s"), error=error)
             return None
 
     def run_topology(self, start: Topology, scenario: dict[str, Any], duration: float) -> dict[str, Any] | None:
@@ -217,7 +234,7 @@ class StageReader:
         own_events = data.pop("events", [])
         traffic = scenario.get("traffic", {})
         if not isinstance(traffic, Mapping):
-            self.r.problem(self.at("scenario", "traffic"), "must be a mapping of traffic fields, like {rps: 200}")
+            self.r.problem(self.at("scenario", "traffic"), N_("must be a mapping of traffic fields, like {rps: 200}"))
             return None
         data["traffic"] = {**data["traffic"], **traffic}
         events = self.events(scenario.get("events", []), duration)
@@ -229,9 +246,10 @@ class StageReader:
             for problem in error.problems:
                 key = problem.path.removeprefix("traffic.")
                 if problem.path.startswith("traffic.") and key in traffic:
-                    self.r.problem(self.at("scenario", "traffic", key), problem.message)
+                    self.r.add(self.at("scenario", "traffic", key), problem.reason, problem.params)
                 else:
-                    self.r.problem(self.at("topology"), f"{problem.path}: {problem.message}")
+                    where = self.at("topology")
+                    self.r.add(where, problem.reason, problem.params, shown=f"{where}: {problem.path}")
             return None
         if own_events or events:
             data["events"] = [*own_events, *events]
@@ -243,10 +261,10 @@ class StageReader:
         problems: list[Problem] = []
         events = read_events(raw, problems)
         for problem in problems:
-            self.r.problem(join(path, problem.path), problem.message)
+            self.r.add(join(path, problem.path), problem.reason, problem.params)
         late = [i for i, e in enumerate(raw) if isinstance(e, Mapping) and _number(e.get("at")) > duration] if isinstance(raw, list) else []
         for index in late:
-            self.r.problem(join(join(join(path, "events"), index), "at"), f"must be between 0 and {duration:g}")
+            self.r.problem(join(join(join(path, "events"), index), "at"), BETWEEN, low="0", high=f"{duration:g}")
         if problems or late:
             return None
         return sorted(events_data(events), key=lambda e: float(e["at"]))
@@ -256,7 +274,9 @@ class StageReader:
             runs.applied(load_topology(run), commands)
         except CommandError as error:
             index = getattr(error, "index", 0)
-            self.r.problem(self.at("solution", index), f"cannot be carried out on the stage's topology: {error.message}")
+            self.r.problem(
+                self.at("solution", index), N_("cannot be carried out on the stage's topology: %(error)s"), error=error
+            )
 
 
 def _number(raw: object) -> float:

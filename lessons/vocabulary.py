@@ -1,21 +1,22 @@
 """The action vocabulary (shared contract §1) as the lesson loader uses it.
 
 ``architect.sim.actions`` owns the vocabulary; ``parse(data, path)`` returns a
-command or raises ``ActionProblem`` listing each problem as (path, reason).
+command or raises ``ActionProblem`` listing each problem (``architect.sim`` problems,
+with their translatable reasons).
 """
 
 from __future__ import annotations
 
 from architect.sim import actions
 from architect.sim.commands import Command
-from architect.sim.topology import TopologyError
+from architect.sim.topology import Problem, TopologyError
 
 ACTIONS: tuple[str, ...] = tuple(actions.ACTIONS)
 
 
 class ActionProblem(Exception):
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{p}: {m}" for p, m in problems))
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(map(str, problems)))
         self.problems = problems
 
 
@@ -24,4 +25,4 @@ def parse(data: object, path: str) -> Command:
     try:
         return actions.parse_action(data, path)
     except TopologyError as error:
-        raise ActionProblem([(p.path, p.message) for p in error.problems]) from None
+        raise ActionProblem(list(error.problems)) from None

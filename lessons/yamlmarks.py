@@ -12,14 +12,22 @@ from typing import Any
 
 import yaml
 
+from architect.sim.text import N_, Params, render
+
 
 class YamlProblem(Exception):
-    """The text is not YAML we accept; ``line`` is 1-based (0 when unknown)."""
+    """The text is not YAML we accept; ``line`` is 1-based (0 when unknown).
 
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
+    ``reason`` and ``params`` are a translatable template (``architect.sim.text``);
+    ``message`` is the English text.
+    """
+
+    def __init__(self, line: int, reason: str, params: Params | None = None) -> None:
         self.line = line
-        self.message = message
+        self.reason = reason
+        self.params = dict(params or {})
+        self.message = render(reason, self.params)
+        super().__init__(self.message)
 
 
 def join(path: str, key: object) -> str:
@@ -42,9 +50,9 @@ def parse_with_lines(text: str) -> tuple[Any, dict[str, int]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
-        raise YamlProblem(line, f"not valid YAML: {error.problem or error}") from None
+        raise YamlProblem(line, N_("not valid YAML: %(detail)s"), {"detail": str(error.problem or error)}) from None
     except yaml.YAMLError as error:
-        raise YamlProblem(0, f"not valid YAML: {error}") from None
+        raise YamlProblem(0, N_("not valid YAML: %(detail)s"), {"detail": str(error)}) from None
     finally:
         loader.dispose()
 
@@ -52,7 +60,7 @@ def parse_with_lines(text: str) -> tuple[Any, dict[str, int]]:
 def _walk(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int]) -> None:
     if id(node) in seen:
         line = lines.get(path, node.start_mark.line + 1)
-        raise YamlProblem(line, "anchors and aliases (& and *) are not allowed")
+        raise YamlProblem(line, N_("anchors and aliases (& and *) are not allowed"))
     seen.add(id(node))
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.SequenceNode):
@@ -62,10 +70,14 @@ def _walk(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int]) -> 
         keys: set[str] = set()
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlProblem(key_node.start_mark.line + 1, "merge keys (<<) are not allowed")
+                raise YamlProblem(key_node.start_mark.line + 1, N_("merge keys (<<) are not allowed"))
             key = str(key_node.value)
             if key in keys:
-                raise YamlProblem(key_node.start_mark.line + 1, f'{join(path, key)}: the key "{key}" appears twice')
+                raise YamlProblem(
+                    key_node.start_mark.line + 1,
+                    N_('%(path)s: the key "%(key)s" appears twice'),
+                    {"path": join(path, key), "key": key},
+                )
             keys.add(key)
             child = join(path, key)
             lines[child] = key_node.start_mark.line + 1

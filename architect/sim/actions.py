@@ -18,7 +18,18 @@ from architect.sim import commands as c
 from architect.sim.centers import REGIONS
 from architect.sim.changes import MAX_POOL_WORKERS
 from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, Command
+from architect.sim.problems import (
+    A_NUMBER,
+    A_WHOLE_NUMBER,
+    CENTER_TEXT,
+    MISSING,
+    NODE_ID_TEXT,
+    TRUE_OR_FALSE,
+    between,
+    one_of,
+)
 from architect.sim.sizes import SIZES
+from architect.sim.text import N_
 from architect.sim.topology import (
     BALANCING_ALGORITHMS,
     MAX_WEB_SERVERS,
@@ -30,8 +41,6 @@ from architect.sim.topology import (
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 STRATEGIES = SHARDING_STRATEGIES[1:]  # "none" is where the data starts, not a choice
 TARGET_UTILIZATION = (0.05, 0.95)
-_NODE_TEXT = "must be a node id (1–32 lower-case letters, digits or dashes)"
-_CENTER_TEXT = "must be a data center name (lower-case letters, digits, dashes)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,32 +66,35 @@ class _Fields:
         self.data, self.path, self.problems = data, path, problems
         self.ok = True
 
-    def problem(self, name: str, message: str) -> None:
-        self.problems.append(Problem(f"{self.path}.{name}", message))
+    def problem(self, name: str, reason: str, /, **params: object) -> None:
+        self.add(Problem(f"{self.path}.{name}", reason, params))
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
         self.ok = False
 
     def number(self, name: str, low: float, high: float, *, whole: bool = False) -> float | int | None:
         raw = self.data[name]
         kind_ok = isinstance(raw, int) if whole else isinstance(raw, (int, float))
         if isinstance(raw, bool) or not kind_ok or not math.isfinite(raw):
-            self.problem(name, "must be a whole number" if whole else "must be a number")
+            self.problem(name, A_WHOLE_NUMBER if whole else A_NUMBER)
             return None
         if not low <= raw <= high:
-            self.problem(name, f"must be between {low:.15g} and {high:.15g}")
+            self.add(between(f"{self.path}.{name}", low, high))
             return None
         return int(raw) if whole else float(raw)
 
     def flag(self, name: str) -> bool | None:
         raw = self.data[name]
         if not isinstance(raw, bool):
-            self.problem(name, "must be true or false")
+            self.problem(name, TRUE_OR_FALSE)
             return None
         return raw
 
     def choice(self, name: str, choices: tuple[str, ...]) -> str | None:
         raw = self.data[name]
         if raw not in choices:
-            self.problem(name, f"must be one of {', '.join(choices)}")
+            self.add(one_of(f"{self.path}.{name}", choices))
             return None
         return str(raw)
 
@@ -107,11 +119,11 @@ def _zipf(f: _Fields, name: str) -> Any:
 
 
 def _node(f: _Fields, name: str) -> Any:
-    return f.name(name, _NODE_TEXT)
+    return f.name(name, NODE_ID_TEXT)
 
 
 def _center(f: _Fields, name: str) -> Any:
-    return f.name(name, _CENTER_TEXT)
+    return f.name(name, CENTER_TEXT)
 
 
 def _flag(f: _Fields, name: str) -> Any:
@@ -211,7 +223,7 @@ def parse_actions(items: object, path: str) -> tuple[Command, ...]:
     """A list of action mappings as commands; ``TopologyError`` lists every problem at once."""
     problems: list[Problem] = []
     if not isinstance(items, list):
-        raise TopologyError([Problem(path, "must be a list of actions")])
+        raise TopologyError([Problem(path, N_("must be a list of actions"))])
     found = [read_action(item, f"{path}[{i}]", problems) for i, item in enumerate(items)]
     if problems:
         raise TopologyError(problems)
@@ -223,28 +235,30 @@ def read_action(
 ) -> Command | None:
     """The command an action mapping describes, noting problems (keys in ``extra`` are skipped)."""
     if not isinstance(data, Mapping):
-        problems.append(Problem(path, "must be a mapping with an action, like {action: add_web_server}"))
+        problems.append(Problem(path, N_("must be a mapping with an action, like {action: add_web_server}")))
         return None
     name = data.get("action")
     action = _VOCABULARY.get(name) if isinstance(name, str) else None
     if action is None:
-        reason = "is missing" if name is None else f'unknown action "{str(name)[:40]}"'
-        problems.append(Problem(f"{path}.action", reason))
+        if name is None:
+            problems.append(Problem(f"{path}.action", MISSING))
+        else:
+            problems.append(Problem(f"{path}.action", N_('unknown action "%(action)s"'), {"action": str(name)[:40]}))
         return None
     reader = _Fields(data, path, problems)
     known = {"action", *(f.name for f in action.fields)} | extra
     for key in sorted(set(map(str, data)) - known):
-        reader.problem(key, f'is not a field of {name}')
+        reader.problem(key, N_("is not a field of %(action)s"), action=name)
     values: dict[str, Any] = {}
     for spec in action.fields:
         if spec.name in data:
             values[spec.attribute] = spec.read(reader, spec.name)
         elif spec.required:
-            reader.problem(spec.name, "is missing")
+            reader.problem(spec.name, MISSING)
     if action.command is c.SetAutoscaling and reader.ok:
         defaults = c.SetAutoscaling(enabled=False)
         if values.get("min", defaults.min) > values.get("max", defaults.max):
-            reader.problem("min", "must not be above max")
+            reader.problem("min", N_("must not be above max"))
     return action.command(**values) if reader.ok else None
 
 

@@ -15,7 +15,18 @@ from architect.sim.actions import NODE_ID
 from architect.sim.commands import MAX_RPS
 from architect.sim.scenario import events_data, read_events
 from architect.sim.sizes import SIZES
+from architect.sim.problems import (
+    A_NUMBER,
+    A_WHOLE_NUMBER,
+    CENTER_TEXT,
+    NOT_A_FIELD,
+    TEXT,
+    TRUE_OR_FALSE,
+    between,
+    one_of,
+)
 from architect.sim.snapshot import NodeKind
+from architect.sim.text import N_
 from architect.sim.topology import (
     MAX_KEYS,
     Autoscaling,
@@ -114,20 +125,20 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def problem(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
+    def problem(self, path: str, reason: str, /, **params: object) -> None:
+        self.problems.append(Problem(path, reason, params))
 
     def topology(self, data: object) -> Topology | None:
         if not isinstance(data, Mapping):
-            self.problem("(top)", "must be a mapping with version, nodes and links")
+            self.problem("(top)", N_("must be a mapping with version, nodes and links"))
             return None
         for key in sorted(set(map(str, data)) - _TOP_KEYS):
-            self.problem(key, "is not a known field")
+            self.problem(key, NOT_A_FIELD)
         if data.get("version") != FORMAT_VERSION:
-            self.problem("version", f"must be {FORMAT_VERSION}")
+            self.problem("version", N_("must be %(version)s"), version=FORMAT_VERSION)
         name = data.get("name", "Untitled")
         if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH:
-            self.problem("name", f"must be text of at most {MAX_NAME_LENGTH} characters")
+            self.problem("name", N_("must be text of at most %(limit)s characters"), limit=MAX_NAME_LENGTH)
             name = "Untitled"
         nodes = self.nodes(data.get("nodes"))
         links = self.links(data.get("links"))
@@ -158,12 +169,13 @@ class _Reader:
         if raw is None:
             return ()
         if not isinstance(raw, Mapping) or len(raw) > 16:
-            self.problem("traffic.regions", "must be a mapping of at most 16 region names to weights")
+            self.problem("traffic.regions", N_("must be a mapping of at most 16 region names to weights"))
             return ()
         regions = []
         for name, weight in raw.items():
             if not isinstance(name, str) or not NODE_ID.match(name):
-                self.problem("traffic.regions", f'"{name}" is not a region name (lower-case letters, digits, dashes)')
+                reason = N_('"%(name)s" is not a region name (lower-case letters, digits, dashes)')
+                self.problem("traffic.regions", reason, name=name)
                 continue
             regions.append((name, self.value(weight, f"traffic.regions.{name}", float, 0.0, low=0, high=1e6)))
         return tuple(regions)
@@ -172,10 +184,10 @@ class _Reader:
         """The numeric fields of a top-level section, defaults where absent or wrong."""
         part = data.get(name, {})
         if not isinstance(part, Mapping):
-            self.problem(name, "must be a mapping")
+            self.problem(name, N_("must be a mapping"))
             part = {}
         for extra in sorted(set(map(str, part)) - set(fields)):
-            self.problem(f"{name}.{extra}", "is not a known field")
+            self.problem(f"{name}.{extra}", NOT_A_FIELD)
         return {
             key: self.value(part.get(key, default), f"{name}.{key}", kind, default, low=low, high=high)
             for key, (kind, default, low, high) in fields.items()
@@ -186,53 +198,52 @@ class _Reader:
     ) -> Any:
         if kind is str:
             if not isinstance(raw, str):
-                self.problem(path, "must be text")
+                self.problem(path, TEXT)
                 return default
             return raw  # allowed values are checked by ``validate``
         if kind is bool:
             if not isinstance(raw, bool):
-                self.problem(path, "must be true or false")
+                self.problem(path, TRUE_OR_FALSE)
                 return default
             return raw
         whole = kind is int
         valid_type = isinstance(raw, int) if whole else isinstance(raw, (int, float))
         if isinstance(raw, bool) or not valid_type or not math.isfinite(raw):  # type: ignore[arg-type]
-            self.problem(path, "must be a whole number" if whole else "must be a number")
+            self.problem(path, A_WHOLE_NUMBER if whole else A_NUMBER)
             return default
         if not low <= raw <= high:  # type: ignore[operator]
-            self.problem(path, f"must be between {low:.15g} and {high:.15g}")
+            self.problems.append(between(path, low, high))
             return default
         return kind(raw)
 
     def nodes(self, raw: object) -> tuple[NodeSpec, ...]:
         if not isinstance(raw, list):
-            self.problem("nodes", "must be a list")
+            self.problem("nodes", N_("must be a list"))
             return ()
         if len(raw) > MAX_NODES:
-            self.problem("nodes", f"at most {MAX_NODES} nodes")
+            self.problem("nodes", N_("at most %(limit)s nodes"), limit=MAX_NODES)
             return ()
         specs = (self.node(item, f"nodes[{i}]") for i, item in enumerate(raw))
         return tuple(spec for spec in specs if spec is not None)
 
     def node(self, raw: object, path: str) -> NodeSpec | None:
         if not isinstance(raw, Mapping):
-            self.problem(path, "must be a mapping with id and kind")
+            self.problem(path, N_("must be a mapping with id and kind"))
             return None
         for key in sorted(set(map(str, raw)) - _NODE_KEYS):
-            self.problem(f"{path}.{key}", "is not a known field")
+            self.problem(f"{path}.{key}", NOT_A_FIELD)
         node_id = raw.get("id")
         if not isinstance(node_id, str) or not NODE_ID.match(node_id):
-            self.problem(f"{path}.id", "must be 1–32 lower-case letters, digits or dashes")
+            self.problem(f"{path}.id", N_("must be 1–32 lower-case letters, digits or dashes"))
             return None
         try:
             kind = NodeKind(raw.get("kind"))
         except ValueError:
-            kinds = ", ".join(k.value for k in NodeKind)
-            self.problem(f"{path}.kind", f"must be one of {kinds}")
+            self.problems.append(one_of(f"{path}.kind", [k.value for k in NodeKind]))
             return None
         size = raw.get("size", "")
         if size and size not in SIZES:
-            self.problem(f"{path}.size", f"must be one of {', '.join(SIZES)}")
+            self.problems.append(one_of(f"{path}.size", list(SIZES)))
             size = ""
         workers = SIZES[size].workers if size else _DEFAULTS.workers
         numbers = {
@@ -242,7 +253,7 @@ class _Reader:
         choices = {key: self.choice(raw, key, path) for key in _NODE_CHOICES}
         dc = raw.get("dc", "")
         if not isinstance(dc, str) or (dc and not NODE_ID.match(dc)):
-            self.problem(f"{path}.dc", "must be a data center name (lower-case letters, digits, dashes)")
+            self.problem(f"{path}.dc", CENTER_TEXT)
             dc = ""
         geo = self.value(raw.get("geo_routing", False), f"{path}.geo_routing", bool, False, low=0, high=0)
         return NodeSpec(
@@ -264,21 +275,21 @@ class _Reader:
         default = getattr(_DEFAULTS, key)
         value = raw.get(key, default)
         if not isinstance(value, str):
-            self.problem(f"{path}.{key}", "must be text")
+            self.problem(f"{path}.{key}", TEXT)
             return str(default)
         return value  # the allowed values are checked by ``validate``
 
     def links(self, raw: object) -> tuple[tuple[str, str], ...]:
         if not isinstance(raw, list):
-            self.problem("links", "must be a list of [from, to] pairs")
+            self.problem("links", N_("must be a list of [from, to] pairs"))
             return ()
         if len(raw) > MAX_LINKS:
-            self.problem("links", f"at most {MAX_LINKS} links")
+            self.problem("links", N_("at most %(limit)s links"), limit=MAX_LINKS)
             return ()
         links: list[tuple[str, str]] = []
         for i, link in enumerate(raw):
             if not (isinstance(link, list) and len(link) == 2 and all(isinstance(n, str) for n in link)):
-                self.problem(f"links[{i}]", "must be a pair of node ids, like [dns, web-1]")
+                self.problem(f"links[{i}]", N_("must be a pair of node ids, like [dns, web-1]"))
                 continue
             links.append((link[0], link[1]))
         return tuple(links)

@@ -18,7 +18,9 @@ import simpy
 from architect.sim import commands as c
 from architect.sim.actions import NODE_ID, action_data, action_name, read_action
 from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, Command, CommandError
+from architect.sim.problems import A_NUMBER, NODE_ID_TEXT, between
 from architect.sim.snapshot import EventKind
+from architect.sim.text import N_
 from architect.sim.topology import MAX_EVENT_AT_S, MAX_EVENTS, Problem, ScheduledEvent
 
 if TYPE_CHECKING:
@@ -37,10 +39,10 @@ SETTABLE: dict[str, tuple[float, float]] = {
 def read_events(raw: object, problems: list[Problem]) -> tuple[ScheduledEvent, ...]:
     """The ``events`` list of a topology, noting every problem with its path."""
     if not isinstance(raw, list):
-        problems.append(Problem("events", "must be a list of events, like {at: 30, fail: web-1}"))
+        problems.append(Problem("events", N_("must be a list of events, like {at: 30, fail: web-1}")))
         return ()
     if len(raw) > MAX_EVENTS:
-        problems.append(Problem("events", f"at most {MAX_EVENTS} events"))
+        problems.append(Problem("events", N_("at most %(limit)s events"), {"limit": MAX_EVENTS}))
         return ()
     found: list[ScheduledEvent] = []
     for i, item in enumerate(raw):
@@ -50,12 +52,12 @@ def read_events(raw: object, problems: list[Problem]) -> tuple[ScheduledEvent, .
 
 def _event(raw: object, path: str, problems: list[Problem]) -> list[ScheduledEvent]:
     if not isinstance(raw, Mapping):
-        problems.append(Problem(path, "must be a mapping like {at: 30, action: fail, node: web-1}"))
+        problems.append(Problem(path, N_("must be a mapping like {at: 30, action: fail, node: web-1}")))
         return []
     at = _at(raw.get("at"), path, problems)
     given = [key for key in SHORTHANDS if key in raw]
     if "action" in raw and given or len(given) > 1:
-        problems.append(Problem(path, "give one action, or one of the shorthands fail, recover and set"))
+        problems.append(Problem(path, N_("give one action, or one of the shorthands fail, recover and set")))
         return []
     if given:
         commands = _shorthand(raw, given[0], path, problems)
@@ -67,25 +69,25 @@ def _event(raw: object, path: str, problems: list[Problem]) -> list[ScheduledEve
 
 def _at(raw: object, path: str, problems: list[Problem]) -> float | None:
     if raw is None:
-        problems.append(Problem(f"{path}.at", "is missing (the simulated second it happens at)"))
+        problems.append(Problem(f"{path}.at", N_("is missing (the simulated second it happens at)")))
         return None
     if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
-        problems.append(Problem(f"{path}.at", "must be a number"))
+        problems.append(Problem(f"{path}.at", A_NUMBER))
         return None
     if not 0 <= raw <= MAX_EVENT_AT_S:
-        problems.append(Problem(f"{path}.at", f"must be between 0 and {MAX_EVENT_AT_S:g}"))
+        problems.append(between(f"{path}.at", 0, MAX_EVENT_AT_S))
         return None
     return float(raw)
 
 
 def _shorthand(raw: Mapping[str, Any], key: str, path: str, problems: list[Problem]) -> list[Command]:
     for extra in sorted(set(map(str, raw)) - {"at", key}):
-        problems.append(Problem(f"{path}.{extra}", f"is not a field of an event with {key}"))
+        problems.append(Problem(f"{path}.{extra}", N_("is not a field of an event with %(key)s"), {"key": key}))
     value = raw[key]
     if key == "set":
         return _set(value, f"{path}.set", problems)
     if not isinstance(value, str) or not NODE_ID.match(value):
-        problems.append(Problem(f"{path}.{key}", "must be a node id (1–32 lower-case letters, digits or dashes)"))
+        problems.append(Problem(f"{path}.{key}", NODE_ID_TEXT))
         return []
     return [c.FailNode(value) if key == "fail" else c.RestoreNode(value)]
 
@@ -93,17 +95,20 @@ def _shorthand(raw: Mapping[str, Any], key: str, path: str, problems: list[Probl
 def _set(value: object, path: str, problems: list[Problem]) -> list[Command]:
     """``{traffic.rps: N}`` is set_traffic; the mix fields are one set_traffic_mix."""
     if not isinstance(value, Mapping) or not value:
-        problems.append(Problem(path, f"must be a mapping of {', '.join(SETTABLE)} to numbers"))
+        problems.append(
+            Problem(path, N_("must be a mapping of %(fields)s to numbers"), {"fields": ", ".join(SETTABLE)})
+        )
         return []
     numbers: dict[str, float] = {}
     for name, number in value.items():
         limits = SETTABLE.get(str(name))
         if limits is None:
-            problems.append(Problem(f"{path}.{name}", f"cannot be set by an event: only {', '.join(SETTABLE)}"))
+            reason = N_("cannot be set by an event: only %(fields)s")
+            problems.append(Problem(f"{path}.{name}", reason, {"fields": ", ".join(SETTABLE)}))
         elif isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
-            problems.append(Problem(f"{path}.{name}", "must be a number"))
+            problems.append(Problem(f"{path}.{name}", A_NUMBER))
         elif not limits[0] <= number <= limits[1]:
-            problems.append(Problem(f"{path}.{name}", f"must be between {limits[0]:.15g} and {limits[1]:.15g}"))
+            problems.append(between(f"{path}.{name}", limits[0], limits[1]))
         else:
             numbers[str(name).removeprefix("traffic.")] = float(number)
     commands: list[Command] = []

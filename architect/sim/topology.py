@@ -11,6 +11,16 @@ from dataclasses import dataclass, field, replace
 from architect.sim.commands import Command
 from architect.sim.sizes import SIZES
 from architect.sim.snapshot import NodeKind
+from architect.sim.problems import (
+    POSITIVE,
+    WHOLE_1_OR_MORE,
+    ZERO_OR_MORE,
+    Problem,
+    TopologyError,  # noqa: F401 - re-exported: callers import it from here
+    between,
+    one_of,
+)
+from architect.sim.text import N_, Text
 
 MAX_NODES = 64
 MAX_WEB_SERVERS = 20
@@ -125,25 +135,6 @@ class NodeSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with a topology: where, and why in plain words."""
-
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
-
-
-class TopologyError(ValueError):
-    """A topology with problems; all of them are listed at once."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True, slots=True)
 class ScheduledEvent:
     """A change the scenario makes ``at`` simulated seconds after the simulation starts."""
 
@@ -181,44 +172,46 @@ def validate(topology: Topology) -> list[Problem]:
     problems += autoscaling_problems(topology.autoscaling)
     sharding = topology.sharding
     if sharding.strategy not in SHARDING_STRATEGIES:
-        problems.append(Problem("sharding.strategy", f"must be one of {', '.join(SHARDING_STRATEGIES)}"))
+        problems.append(one_of("sharding.strategy", SHARDING_STRATEGIES))
     if not 1 <= sharding.shards <= MAX_SHARDS:
-        problems.append(Problem("sharding.shards", f"must be between 1 and {MAX_SHARDS}"))
+        problems.append(between("sharding.shards", 1, MAX_SHARDS))
     if sharding.strategy == "none" and sharding.shards != 1:
-        problems.append(Problem("sharding.shards", "needs a strategy: modulo or consistent_hash"))
+        problems.append(Problem("sharding.shards", N_("needs a strategy: modulo or consistent_hash")))
     traffic = topology.traffic
     if traffic.rps < 0:
-        problems.append(Problem("traffic.rps", "must be zero or more"))
+        problems.append(Problem("traffic.rps", ZERO_OR_MORE))
     if len(traffic.regions) > MAX_DATA_CENTERS * 2 or any(w < 0 for _, w in traffic.regions):
-        problems.append(Problem("traffic.regions", "at most 16 regions, each with a weight of zero or more"))
+        problems.append(Problem("traffic.regions", N_("at most 16 regions, each with a weight of zero or more")))
     elif traffic.regions and sum(w for _, w in traffic.regions) <= 0:
-        problems.append(Problem("traffic.regions", "the weights must add up to more than zero"))
+        problems.append(Problem("traffic.regions", N_("the weights must add up to more than zero")))
     for name in ("read_ratio", "static_ratio", "job_ratio", "cross_shard_ratio"):
         if not 0 <= getattr(traffic, name) <= 1:
-            problems.append(Problem(f"traffic.{name}", "must be between 0 and 1"))
+            problems.append(between(f"traffic.{name}", 0, 1))
     if not 1 <= traffic.keys <= MAX_KEYS:
-        problems.append(Problem("traffic.keys", f"must be between 1 and {MAX_KEYS}"))
+        problems.append(between("traffic.keys", 1, MAX_KEYS))
     if not 0 <= traffic.users <= MAX_KEYS:
-        problems.append(Problem("traffic.users", f"must be between 0 and {MAX_KEYS}"))
+        problems.append(between("traffic.users", 0, MAX_KEYS))
     if not 0 <= traffic.zipf_s <= 3:
-        problems.append(Problem("traffic.zipf_s", "must be between 0 and 3"))
+        problems.append(between("traffic.zipf_s", 0, 3))
     operations = topology.operations
     if operations.automation and not operations.monitoring:
-        problems.append(Problem("operations.automation", "needs monitoring: a script cannot fix what nobody measures"))
+        problems.append(
+            Problem("operations.automation", N_("needs monitoring: a script cannot fix what nobody measures"))
+        )
     for name in ("unmonitored_repair_s", "manual_repair_s", "automated_repair_s"):
         if getattr(operations, name) <= 0:
-            problems.append(Problem(f"operations.{name}", "must be a positive number"))
+            problems.append(Problem(f"operations.{name}", POSITIVE))
     if topology.network.latency_ms < 0:
-        problems.append(Problem("network.latency_ms", "must be zero or more"))
+        problems.append(Problem("network.latency_ms", ZERO_OR_MORE))
     return problems + event_problems(topology.events)
 
 
 def event_problems(events: tuple[ScheduledEvent, ...]) -> list[Problem]:
     """Too many scripted events, or one at an impossible time."""
     if len(events) > MAX_EVENTS:
-        return [Problem("events", f"at most {MAX_EVENTS} events")]
+        return [Problem("events", N_("at most %(limit)s events"), {"limit": MAX_EVENTS})]
     return [
-        Problem(f"events[{i}].at", f"must be between 0 and {MAX_EVENT_AT_S:g}")
+        between(f"events[{i}].at", 0, MAX_EVENT_AT_S)
         for i, event in enumerate(events)
         if not 0 <= event.at <= MAX_EVENT_AT_S
     ]
@@ -227,46 +220,44 @@ def event_problems(events: tuple[ScheduledEvent, ...]) -> list[Problem]:
 def _node_problems(topology: Topology) -> list[Problem]:
     problems: list[Problem] = []
     if len(topology.nodes) > MAX_NODES:
-        problems.append(Problem("nodes", f"at most {MAX_NODES} nodes"))
+        problems.append(Problem("nodes", N_("at most %(limit)s nodes"), {"limit": MAX_NODES}))
     seen: set[str] = set()
     for i, node in enumerate(topology.nodes):
         path = f"nodes[{i}]"
         if node.id in seen:
-            problems.append(Problem(f"{path}.id", f'"{node.id}" is used twice'))
+            problems.append(Problem(f"{path}.id", N_('"%(id)s" is used twice'), {"id": node.id}))
         seen.add(node.id)
         if node.size and node.size not in SIZES:
-            problems.append(Problem(f"{path}.size", f"must be one of {', '.join(SIZES)}"))
+            problems.append(one_of(f"{path}.size", list(SIZES)))
         if node.workers < 1:
-            problems.append(Problem(f"{path}.workers", "must be a whole number of 1 or more"))
+            problems.append(Problem(f"{path}.workers", WHOLE_1_OR_MORE))
         if node.service_ms <= 0:
-            problems.append(Problem(f"{path}.service_ms", "must be a positive number"))
+            problems.append(Problem(f"{path}.service_ms", POSITIVE))
         if node.service_dist not in SERVICE_DISTRIBUTIONS:
-            allowed = ", ".join(SERVICE_DISTRIBUTIONS)
-            problems.append(Problem(f"{path}.service_dist", f"must be one of {allowed}"))
+            problems.append(one_of(f"{path}.service_dist", SERVICE_DISTRIBUTIONS))
         if node.queue_limit < 0:
-            problems.append(Problem(f"{path}.queue_limit", "must be zero or more"))
+            problems.append(Problem(f"{path}.queue_limit", ZERO_OR_MORE))
         if node.algorithm not in BALANCING_ALGORITHMS:
-            allowed = ", ".join(BALANCING_ALGORITHMS)
-            problems.append(Problem(f"{path}.algorithm", f"must be one of {allowed}"))
+            problems.append(one_of(f"{path}.algorithm", BALANCING_ALGORITHMS))
         if node.health_check_s <= 0:
-            problems.append(Problem(f"{path}.health_check_s", "must be a positive number"))
+            problems.append(Problem(f"{path}.health_check_s", POSITIVE))
         problems += _data_problems(node, path)
     dns = [n for n in topology.nodes if n.kind == NodeKind.DNS]
     if len(dns) != 1:
-        problems.append(Problem("nodes", "needs exactly one node of kind dns"))
+        problems.append(Problem("nodes", N_("needs exactly one node of kind dns")))
     web = [n for n in topology.nodes if n.kind == NodeKind.WEB_SERVER]
     if not web:
-        problems.append(Problem("nodes", "needs at least one web_server"))
+        problems.append(Problem("nodes", N_("needs at least one web_server")))
     if len(web) > MAX_WEB_SERVERS:
-        problems.append(Problem("nodes", f"at most {MAX_WEB_SERVERS} web servers"))
+        problems.append(Problem("nodes", N_("at most %(limit)s web servers"), {"limit": MAX_WEB_SERVERS}))
     if sum(n.kind == NodeKind.CDN for n in topology.nodes) > 1:
-        problems.append(Problem("nodes", "at most one node of kind cdn"))
+        problems.append(Problem("nodes", N_("at most one node of kind %(kind)s"), {"kind": NodeKind.CDN.value}))
     centers = data_centers(topology)
     placed = [n for n in topology.nodes if n.kind not in GLOBAL_KINDS]
     if len(centers) > 1 and any(not n.dc for n in placed):
-        problems.append(Problem("nodes", "give every node a data center (dc), or none"))
+        problems.append(Problem("nodes", N_("give every node a data center (dc), or none")))
     if len(centers) > MAX_DATA_CENTERS:
-        problems.append(Problem("nodes", f"at most {MAX_DATA_CENTERS} data centers"))
+        problems.append(Problem("nodes", N_("at most %(limit)s data centers"), {"limit": MAX_DATA_CENTERS}))
     for center in centers:
         problems += _center_problems([n for n in placed if n.dc == center], center, topology.sharding.shards)
     return problems
@@ -275,25 +266,47 @@ def _node_problems(topology: Topology) -> list[Problem]:
 def _center_problems(nodes: list[NodeSpec], center: str, shards: int) -> list[Problem]:
     """What one data center must hold: at most one of each single kind, a primary per shard."""
     problems: list[Problem] = []
-    where_dc = f" in data center {center}" if center else ""
     singles = (NodeKind.LOAD_BALANCER, NodeKind.CACHE, NodeKind.SESSION_STORE,
                NodeKind.MESSAGE_QUEUE, NodeKind.WORKER_POOL)
     for kind in singles:
         if sum(n.kind == kind for n in nodes) > 1:
-            problems.append(Problem("nodes", f"at most one node of kind {kind.value}{where_dc}"))
+            reason = N_("at most one node of kind %(kind)s in data center %(center)s") if center else N_(
+                "at most one node of kind %(kind)s"
+            )
+            problems.append(Problem("nodes", reason, {"kind": kind.value, "center": center}))
     databases = [n for n in nodes if n.kind == NodeKind.DATABASE]
     for index in sorted({n.shard for n in databases} | (set(range(shards)) if databases else set())):
         held = [n for n in databases if n.shard == index]
-        where = (f"shard {index}" if shards > 1 else "the data") + where_dc
+        where = _where_data(index if shards > 1 else None, center)
         if index >= shards:
-            problems.append(Problem("nodes", f"shard {index} does not exist: sharding.shards is {shards}"))
+            problems.append(
+                Problem(
+                    "nodes",
+                    N_("shard %(shard)s does not exist: sharding.shards is %(shards)s"),
+                    {"shard": index, "shards": shards},
+                )
+            )
         elif sum(n.role == "primary" for n in held) != 1:
-            problems.append(Problem("nodes", f"{where} needs exactly one primary database"))
+            problems.append(Problem("nodes", N_("%(where)s needs exactly one primary database"), {"where": where}))
         if sum(n.role == "replica" for n in held) > MAX_REPLICAS:
-            problems.append(Problem("nodes", f"at most {MAX_REPLICAS} replicas of {where}"))
+            problems.append(
+                Problem("nodes", N_("at most %(limit)s replicas of %(where)s"), {"limit": MAX_REPLICAS, "where": where})
+            )
     if any(n.kind == NodeKind.CACHE for n in nodes) and not databases:
-        problems.append(Problem("nodes", f"a cache needs a database to read through to{where_dc}"))
+        reason = N_("a cache needs a database to read through to in data center %(center)s") if center else N_(
+            "a cache needs a database to read through to"
+        )
+        problems.append(Problem("nodes", reason, {"center": center} if center else {}))
     return problems
+
+
+def _where_data(shard: int | None, center: str) -> Text:
+    """``shard 1`` or ``the data``, in a data center when there are several."""
+    if shard is None:
+        return Text(N_("the data in data center %(center)s"), {"center": center}) if center else Text(N_("the data"))
+    if center:
+        return Text(N_("shard %(shard)s in data center %(center)s"), {"shard": shard, "center": center})
+    return Text(N_("shard %(shard)s"), {"shard": shard})
 
 
 def data_centers(topology: Topology) -> list[str]:
@@ -309,17 +322,17 @@ def _data_problems(node: NodeSpec, path: str) -> list[Problem]:
     """Problems with the fields of caches, CDNs and databases."""
     problems: list[Problem] = []
     if node.capacity_keys < 1:
-        problems.append(Problem(f"{path}.capacity_keys", "must be a whole number of 1 or more"))
+        problems.append(Problem(f"{path}.capacity_keys", WHOLE_1_OR_MORE))
     if node.ttl_s <= 0:
-        problems.append(Problem(f"{path}.ttl_s", "must be a positive number"))
+        problems.append(Problem(f"{path}.ttl_s", POSITIVE))
     if node.eviction not in EVICTIONS:
-        problems.append(Problem(f"{path}.eviction", f"must be one of {', '.join(EVICTIONS)}"))
+        problems.append(one_of(f"{path}.eviction", EVICTIONS))
     if node.role not in DATABASE_ROLES:
-        problems.append(Problem(f"{path}.role", f"must be one of {', '.join(DATABASE_ROLES)}"))
+        problems.append(one_of(f"{path}.role", DATABASE_ROLES))
     if node.replication_lag_ms < 0:
-        problems.append(Problem(f"{path}.replication_lag_ms", "must be zero or more"))
+        problems.append(Problem(f"{path}.replication_lag_ms", ZERO_OR_MORE))
     if node.failover_s <= 0:
-        problems.append(Problem(f"{path}.failover_s", "must be a positive number"))
+        problems.append(Problem(f"{path}.failover_s", POSITIVE))
     return problems
 
 
@@ -345,37 +358,43 @@ def _link_problems(topology: Topology) -> list[Problem]:
     for i, (source, target) in enumerate(topology.links):
         unknown = [n for n in (source, target) if n not in kinds]
         for node_id in unknown:
-            problems.append(Problem(f"links[{i}]", f'unknown node "{node_id}"'))
+            problems.append(Problem(f"links[{i}]", N_('unknown node "%(node)s"'), {"node": node_id}))
         if not unknown and (kinds[source], kinds[target]) not in _ALLOWED_LINKS:
             problems.append(
                 Problem(
                     f"links[{i}]",
-                    f"a {kinds[source].value} cannot send requests to a {kinds[target].value}",
+                    N_("a %(source_kind)s cannot send requests to a %(target_kind)s"),
+                    {"source_kind": kinds[source].value, "target_kind": kinds[target].value},
                 )
             )
     centers = {n.id: n.dc for n in topology.nodes if n.kind not in GLOBAL_KINDS}
     for i, (source, target) in enumerate(topology.links):
         if source in centers and target in centers and centers[source] != centers[target]:
-            problems.append(Problem(f"links[{i}]", "crosses data centers: each center has its own path"))
+            problems.append(Problem(f"links[{i}]", N_("crosses data centers: each center has its own path")))
     dns_targets = [b for a, b in topology.links if kinds.get(a) == NodeKind.DNS]
     origins = [centers.get(t, "") for t in dns_targets if kinds.get(t) != NodeKind.CDN]
     if any(k == NodeKind.DNS for k in kinds.values()):
         for center in data_centers(topology):
             if origins.count(center) != 1:
-                where = f" in data center {center}" if center else ""
-                problems.append(
-                    Problem("links", f"DNS must point at exactly one origin{where} (a load balancer or a web server)")
+                reason = (
+                    N_(
+                        "DNS must point at exactly one origin in data center %(center)s"
+                        " (a load balancer or a web server)"
+                    )
+                    if center
+                    else N_("DNS must point at exactly one origin (a load balancer or a web server)")
                 )
+                problems.append(Problem("links", reason, {"center": center} if center else {}))
     return problems
 
 
 def autoscaling_problems(policy: Autoscaling, path: str = "autoscaling") -> list[Problem]:
     problems: list[Problem] = []
     if not 1 <= policy.min <= policy.max <= MAX_WEB_SERVERS:
-        problems.append(Problem(f"{path}.min", f"needs 1 ≤ min ≤ max ≤ {MAX_WEB_SERVERS}"))
+        problems.append(Problem(f"{path}.min", N_("needs 1 ≤ min ≤ max ≤ %(limit)s"), {"limit": MAX_WEB_SERVERS}))
     if not 0.05 <= policy.target_utilization <= 0.95:
-        problems.append(Problem(f"{path}.target_utilization", "must be between 0.05 and 0.95"))
+        problems.append(between(f"{path}.target_utilization", 0.05, 0.95))
     for name in ("warmup_s", "interval_s"):
         if getattr(policy, name) <= 0:
-            problems.append(Problem(f"{path}.{name}", "must be a positive number"))
+            problems.append(Problem(f"{path}.{name}", POSITIVE))
     return problems

@@ -111,3 +111,30 @@ def test_scripted_events_are_listed_in_the_json_and_the_table():
     table = _run(path)
     assert "\nevents:\n    30.0 s  node_failed  node=web-1\n" in table
     assert "    60.0 s  traffic_changed  value=600.0" in table
+
+
+def test_problems_are_printed_in_the_language_asked_for(tmp_path: Path):
+    """``--language ko`` lists every problem with its path and a Korean reason; English is the default."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "version: 1\nnodes:\n  - {id: dns, kind: dns}\n  - {id: web-1, kind: web_server}\n"
+        "  - {id: cache, kind: cache}\n  - {id: db, kind: database}\n"
+        "links:\n  - [dns, web-1]\n  - [web-1, web-9]\n  - [dns, cache]\n  - [web-1, db]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as raised:
+        _run(str(path), "--language", "ko")
+    assert str(raised.value).splitlines() == [
+        f"{path}: 문제 3개:",
+        '  links[1]: 알 수 없는 노드입니다: "web-9"',
+        "  links[2]: 요청을 보낼 수 없는 연결입니다: DNS(dns) → 캐시(cache)",
+        "  links: DNS는 정확히 하나의 오리진(로드 밸런서 또는 웹 서버)을 가리켜야 합니다",
+    ]
+    with pytest.raises(CommandError) as raised:
+        _run(str(path))
+    assert str(raised.value).splitlines() == [
+        f"{path}: 3 problem(s):",
+        '  links[1]: unknown node "web-9"',
+        "  links[2]: a dns cannot send requests to a cache",
+        "  links: DNS must point at exactly one origin (a load balancer or a web server)",
+    ]

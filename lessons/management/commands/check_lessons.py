@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
+from architect.language_option import add_language_argument
 from lessons.checker import SEEDS, check_stage
 from lessons.format import PlanError, read_plan_file
 from lessons.plans import PLANS_DIR, display_path, plan_files
+from lessons.problem_text import plan_error_text
 
 
 class Command(BaseCommand):
@@ -24,8 +27,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("plans", nargs="*", help="plan files or slugs (default: every lessons/plans/*.yaml)")
+        add_language_argument(parser)
 
     def handle(self, *args: Any, plans: list[str], **options: Any) -> None:
+        with translation.override(options["language"]):
+            self.check_plans(plans)
+
+    def check_plans(self, plans: list[str]) -> None:
         paths = [self.resolve(p) for p in plans] or plan_files()
         if not paths:
             raise CommandError("no plan files: lessons/plans/ holds no *.yaml")
@@ -51,7 +59,7 @@ class Command(BaseCommand):
             self.stderr.write(f"{name}:0: (file): cannot be read ({error.strerror})")
             return 1
         except PlanError as error:
-            self.stderr.write("\n".join(error.problems))
+            self.stderr.write(plan_error_text(error))
             return 1
         seeds = ", ".join(map(str, SEEDS))
         failed = 0

@@ -3,7 +3,7 @@
 Without files, every ``lessons/plans/*.yaml``. A plan is updated in place by
 its slug; learners keep their progress in stages whose slug still exists. A
 file with problems is not loaded; every problem is printed as
-``file:line: field: reason`` and the command exits non-zero.
+``file:line: field: reason`` (in ``--language``) and the command exits non-zero.
 """
 
 from __future__ import annotations
@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
+from architect.language_option import add_language_argument
 from lessons import services
 from lessons.format import PlanError
 from lessons.plans import display_path, plan_files
+from lessons.problem_text import plan_error_text
 
 
 class Command(BaseCommand):
@@ -23,8 +26,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="*", type=Path, help="plan files (YAML)")
+        add_language_argument(parser)
 
     def handle(self, *args: Any, files: list[Path], **options: Any) -> None:
+        with translation.override(options["language"]):
+            self.load_files(files)
+
+    def load_files(self, files: list[Path]) -> None:
         paths = files or plan_files()
         if not paths:
             raise CommandError("no plan files: lessons/plans/ holds no *.yaml")
@@ -37,7 +45,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"{name}:0: (file): cannot be read ({error.strerror})")
                 failed += 1
             except PlanError as error:
-                self.stderr.write("\n".join(error.problems))
+                self.stderr.write(plan_error_text(error))
                 failed += 1
             else:
                 self.stdout.write(f"loaded {plan.slug}: {plan.stages.count()} stages from {name}")

@@ -3,6 +3,7 @@
 Reads a YAML or JSON topology (docs/topology.md), runs it with
 ``architect.sim.report.run_report`` and prints a table, or with ``--json``
 the whole report. Same file, same seed: the same output, byte for byte.
+A file with problems lists them all, in ``--language`` (default: English).
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from typing import Any
 
 import yaml
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from architect.language_option import add_language_argument
+from architect.problem_text import problem_text
 from architect.sim.loader import load_topology
 from architect.sim.report import Report, run_report
 from architect.sim.topology import Topology, TopologyError
@@ -66,8 +71,9 @@ def read_topology(path: Path) -> Topology:
     try:
         return load_topology(parse(text, str(path)))
     except TopologyError as error:
-        problems = "\n".join(f"  {problem}" for problem in error.problems)
-        raise CommandError(f"{path}: {len(error.problems)} problem(s):\n{problems}") from error
+        problems = "\n".join(f"  {problem_text(problem)}" for problem in error.problems)
+        header = _("%(path)s: %(count)s problem(s):") % {"path": path, "count": len(error.problems)}
+        raise CommandError(f"{header}\n{problems}") from error
 
 
 class Command(BaseCommand):
@@ -83,9 +89,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        add_language_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        topology = read_topology(options["file"])
+        with translation.override(options["language"]):
+            topology = read_topology(options["file"])
         try:
             report = run_report(
                 topology,
