@@ -88,6 +88,7 @@ $(VENV)/.installed-bench: requirements-bench.txt requirements.txt | $(PY)
 
 bench: $(VENV)/.installed-bench
 	$(PY) bench/run.py
+	$(PY) bench/render.py
 
 # Developer-only (needs GNU gettext). `--keyword=N_` collects the engine's problem reasons
 # (architect/sim/text.py; our makemessages always adds it). The compiled .mo files are committed,
