@@ -18,6 +18,8 @@ band is greyed and its label says so in words.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -53,6 +55,19 @@ ROLES = {  # a database's role, as its box says it
 }
 
 
+@lru_cache(maxsize=8192)
+def svg_number(value: float, places: int = 1) -> str:
+    """``value`` as an SVG attribute: "12.5" (or "13" with ``places`` 0), rounded half up
+    like ``floatformat:'1u'``; cached, since a layout's numbers repeat from tick to tick."""
+    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return f"{rounded + 0:f}"  # + 0: "-0.0" becomes "0.0"
+
+
+def _svg(field: str, places: int = 1) -> property:
+    """A read-only attribute: the number ``field`` formatted by ``svg_number``."""
+    return property(lambda self: svg_number(getattr(self, field), places))
+
+
 @dataclass(frozen=True, slots=True)
 class Box:
     id: str
@@ -65,6 +80,7 @@ class Box:
     detail: str  # utilisation, "down", or a role
     tone: str  # css modifier: users, down, low, mid, high
     dashed: bool  # out of rotation
+    svg_x, svg_y, svg_w, svg_h, svg_cx, svg_cy = map(_svg, ("x", "y", "w", "h", "cx", "cy"))
 
     @property
     def cx(self) -> float:
@@ -92,6 +108,7 @@ class Line:
     x2: float
     y2: float
     dashed: bool
+    svg_x1, svg_y1, svg_x2, svg_y2 = map(_svg, ("x1", "y1", "x2", "y2"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +122,7 @@ class Band:
     h: float
     label: str  # “Data center Asia”, or “Data center Asia · down”
     down: bool
+    svg_x, svg_y, svg_w, svg_h = map(_svg, ("x", "y", "w", "h"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +134,7 @@ class Diagram:
     title: str
     description: str
     bands: tuple[Band, ...] = ()
+    svg_width, svg_height = _svg("width", 0), _svg("height", 0)
 
 
 def tone(node: NodeSnapshot) -> str:

@@ -7,7 +7,9 @@ from dataclasses import replace
 import pytest
 from django.utils import translation
 
-from architect.sandbox.diagram import USERS, layout, tone
+from django.template.defaultfilters import floatformat
+
+from architect.sandbox.diagram import USERS, layout, svg_number, tone
 from architect.sim import presets
 from architect.sim.commands import (
     AddCache, AddDataCenter, AddLoadBalancer, AddReplica, FailDataCenter, SeparateDatabase,
@@ -290,3 +292,24 @@ def test_an_architecture_without_a_run_says_nothing_about_busy():
     with translation.override("en"):
         db = next(b for b in layout(snap, live=False).boxes if b.id == "db")
     assert db.detail == "primary"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0.0, -0.0, -0.04, -0.05, 0.05, 12.25, 12.75, 12.35, 34.45, 1/3, 2/3, 99.95, 120.0, 1234.56,
+     -20.25, 56 / 3 * 7, 1e-9],
+)
+@pytest.mark.parametrize("places", [0, 1])
+def test_svg_numbers_are_written_as_floatformat_wrote_them(value, places):
+    """Half up and unlocalised: the diagram's markup is the same as before it was cached."""
+    with translation.override("ko"):
+        assert svg_number(value, places) == floatformat(value, f"{places}u")
+
+
+def test_a_layout_gives_its_svg_numbers_ready_made():
+    with translation.override("en"):
+        diagram = layout(everything_snapshot())
+    box, line = diagram.boxes[1], diagram.lines[0]
+    assert (box.svg_x, box.svg_cy) == (f"{box.x:.1f}", svg_number(box.y + box.h / 2))
+    assert line.svg_x2 == svg_number(line.x2)
+    assert diagram.svg_width == str(round(diagram.width)) or diagram.width % 1 == 0.5
