@@ -107,7 +107,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             try:
                 async with self.lock:
                     html = await asyncio.to_thread(self._step, tick)
-                await self.send(text_data=html)
+                if html:  # nothing changed (paused): nothing to send
+                    await self.send(text_data=html)
                 await self.after_tick()
             except Exception:
                 logger.exception("sandbox tick failed")

@@ -1,17 +1,20 @@
 """Snapshot → HTML, from the named partials of ``sandbox/sandbox.html``.
 
-``page_context`` builds the context for the whole page and for every fragment;
-``Renderer`` remembers what the browser already has, so forms (and the keyboard
-focus inside them) are re-sent only when their content changes.
+``page_context`` builds the context for the whole page; ``Renderer`` builds only
+what a tick needs and remembers what the browser already has, so a part is re-sent
+only when its content changes (forms keep the keyboard focus; a quiet diagram costs
+nothing).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.charts import charts
@@ -142,7 +145,7 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
             "size": n.size.upper(),
             "size_name": n.size,
             "workers": num(n.workers) if n.workers else "—",
-            "busy": f"{num(n.utilization * 100)} %" if n.workers else "—",
+            "busy": busy(n),
             "queued": n.queued,
             "down": n.status == NodeStatus.DOWN,
             "in_rotation": n.in_rotation,
@@ -153,6 +156,18 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
             "center": region_name(n.dc) if n.dc else "",
         }
         for n in sorted(s.nodes, key=tier_order)
+    ]
+
+
+def busy(n: NodeSnapshot) -> str:
+    """How busy a node's workers are, e.g. "40 %" (— without workers)."""
+    return f"{num(n.utilization * 100)} %" if n.workers else "—"
+
+
+def node_stats(s: Snapshot) -> list[dict[str, Any]]:
+    """The node table's live cells, in its order."""
+    return [
+        {"id": n.id, "busy": busy(n), "queued": n.queued} for n in sorted(s.nodes, key=tier_order)
     ]
 
 
@@ -269,16 +284,9 @@ def size_choices() -> list[dict[str, str]]:
     ]
 
 
-def page_context(
-    s: Snapshot,
-    status: LiveStatus,
-    *,
-    error: str = "",
-    new_events: tuple[Event, ...] = (),
-    offered: frozenset[str] | None = None,
-) -> dict[str, Any]:
-    """Everything any partial of the sandbox needs; ``offered`` limits the controls drawn
-    to those action names (None: every control, as on /sandbox/)."""
+def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
+    """What a tick may redraw: the status line, metrics, charts, diagram and the node
+    table's live cells (``nodes`` here holds only each node's id, busy and queue)."""
     return {
         "snapshot": s,
         "status": status,
@@ -293,13 +301,51 @@ def page_context(
             for c in charts(s.series, s.t)
         ],
         "diagram": layout(s),
+        "nodes": node_stats(s),
+    }
+
+
+def form_context(
+    s: Snapshot, status: LiveStatus, offered: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """What the forms need: the controls and the full node table."""
+    return {
         "nodes": node_rows(s),
         "sizes": size_choices(),
+        "controls": controls(s, status.settings, offered),
+    }
+
+
+def page_context(
+    s: Snapshot,
+    status: LiveStatus,
+    *,
+    error: str = "",
+    new_events: tuple[Event, ...] = (),
+    offered: frozenset[str] | None = None,
+) -> dict[str, Any]:
+    """Everything any partial of the sandbox needs; ``offered`` limits the controls drawn
+    to those action names (None: every control, as on /sandbox/)."""
+    return {
+        **live_context(s, status),
+        **form_context(s, status, offered),
         "events": [event_text(e) for e in reversed(s.events)],
         "new_events": [event_text(e) for e in reversed(new_events)],
         "error": error,
-        "controls": controls(s, status.settings, offered),
     }
+
+
+# What each tick part reads from ``live_context``: the part is re-sent when this changes.
+TICK_KEYS: dict[str, Callable[[dict[str, Any]], object]] = {
+    "status": lambda c: (
+        c["status"].paused, c["status"].speed, c["status"].behind and c["ratio"],
+        c["sim_time"], c["snapshot"].mode,
+    ),
+    "metrics": lambda c: (c["metrics"], c["jobs"]),
+    "charts": lambda c: c["charts"],
+    "diagram": lambda c: c["diagram"],
+    "nodestats": lambda c: [(n["id"], n["busy"], n["queued"]) for n in c["nodes"]],
+}
 
 
 def render(parts: tuple[str, ...] | list[str], context: dict[str, Any]) -> str:
@@ -318,36 +364,48 @@ def forms_key(s: Snapshot, status: LiveStatus) -> tuple[object, ...]:
 
 
 class Renderer:
-    """Fragments for one browser, sending forms and events only when they changed."""
+    """Fragments for one browser: each part is sent only when what it shows changed
+    (htmx keeps a part that a message leaves out), everything when ``full``."""
 
     def __init__(self, offered: frozenset[str] | None = None) -> None:
         self.offered = offered
-        self._forms_key: tuple[object, ...] | None = None
+        self._sent: dict[str, object] = {}  # part (or "forms") → the key of its last send
+        self._language: str | None = None
         self._last_event: Event | None = None
 
     def render(
         self, s: Snapshot, status: LiveStatus, *, error: str | None = None, full: bool = False
     ) -> str:
         """Fragments for this snapshot; ``error`` "" clears the error area, None leaves it."""
+        if get_language() != self._language:  # the parts sent so far are in another language
+            full, self._language = True, get_language()
+        if full:
+            self._sent = {}
+        context = live_context(s, status)
         parts: list[str] = []
-        key = forms_key(s, status)
-        if full or key != self._forms_key:
+        if self._changed("forms", forms_key(s, status)):
             parts += FORM_PARTS
-            self._forms_key = key
-        parts += TICK_PARTS
+            context.update(form_context(s, status, self.offered))
+        parts += [part for part in TICK_PARTS if self._changed(part, TICK_KEYS[part](context))]
         new_events = self._new_events(s.events)
         if full or new_events is None:
             parts.append("events")
-            new_events = ()
+            context["events"] = [event_text(e) for e in reversed(s.events)]
         elif new_events:
             parts.append("events_new")
+            context["new_events"] = [event_text(e) for e in reversed(new_events)]
         self._last_event = s.events[-1] if s.events else None
         if error is not None:
             parts.append("error")
-        context = page_context(
-            s, status, error=error or "", new_events=new_events, offered=self.offered
-        )
+            context["error"] = error
         return render(parts, context)
+
+    def _changed(self, part: str, key: object) -> bool:
+        """Whether ``part`` must be sent (its key differs from its last send's); remembers it."""
+        if part in self._sent and self._sent[part] == key:
+            return False
+        self._sent[part] = key
+        return True
 
     def _new_events(self, events: tuple[Event, ...]) -> tuple[Event, ...] | None:
         """Events after the last one sent; None when the log must be redrawn."""

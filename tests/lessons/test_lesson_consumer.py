@@ -110,8 +110,8 @@ async def test_the_stage_waits_for_a_prediction_then_runs_to_the_goal_and_saves_
         await send(ws, action="resume")
         refused = await until(ws, lambda h: 'id="error"' in h)
         assert "Answer the question first" in refused
-        tick = await until(ws, lambda h: sim_time(h) is not None)
-        assert sim_time(tick) == 0.0  # still paused
+        assert sim_time(first) == 0.0
+        assert await ws.receive_nothing(timeout=0.6)  # still paused: no tick has anything to send
 
         await send(ws, action="predict", choice="1")
         answered = await until(ws, lambda h: 'id="lesson"' in h)

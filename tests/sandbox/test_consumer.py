@@ -75,7 +75,8 @@ async def test_connect_sends_the_whole_page_then_ticks():
         start = loop.time()
         ticks = [await ws.receive_from(timeout=2) for _ in range(5)]
         assert loop.time() - start < 1.6  # about five ticks a second
-        assert all('id="metrics"' in t and 'id="controls"' not in t for t in ticks)
+        assert all('id="status"' in t and 'id="controls"' not in t for t in ticks)  # time moves
+        assert any('id="charts"' in t for t in ticks)
     finally:
         await ws.disconnect()
 

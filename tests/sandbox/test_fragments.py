@@ -95,12 +95,73 @@ def test_forms_are_sent_only_when_they_change():
     renderer = Renderer()
     with translation.override("en"):
         first = renderer.render(snapshot(), RUNNING, full=True)
-        tick = renderer.render(snapshot(t=12.6, throughput_rps=5.0), RUNNING)
+        s = snapshot(t=12.6, throughput_rps=5.0)
+        busier = tuple(replace(n, utilization=0.95) if n.id == "web-3" else n for n in s.nodes)
+        tick = renderer.render(replace(s, nodes=busier), RUNNING)
         paused = renderer.render(snapshot(t=12.6), LiveStatus(True, 1, None))
     assert 'id="controls"' in first and 'id="nodes"' in first
     assert 'id="controls"' not in tick and 'id="nodes"' not in tick
-    assert 'id="busy-web-3" hx-swap-oob="true">90 %' in tick  # live cells still update
+    assert 'id="busy-web-3" hx-swap-oob="true">95 %' in tick  # live cells still update
     assert 'id="controls"' in paused and ">Resume<" in paused
+
+
+def sent(html: str) -> set[str]:
+    """The parts a message carries (the node table's live cells as "nodestats")."""
+    ids = set(top_level_ids(html))
+    return {("nodestats" if i.startswith(("busy-", "queue-")) else i) for i in ids}
+
+
+def test_a_tick_sends_only_the_parts_that_changed():
+    """Time moved on and the served rate changed: status, metrics and charts; the diagram
+    and the node table's cells are left as the browser has them."""
+    renderer = Renderer()
+    s = snapshot()
+    with translation.override("en"):
+        renderer.render(s, RUNNING, full=True)
+        tick = renderer.render(replace(s, t=12.6, throughput_rps=5.0), RUNNING)
+        same = renderer.render(replace(s, t=12.6, throughput_rps=5.0), RUNNING)
+    assert sent(tick) == {"status", "metrics", "charts"}
+    assert 'id="diagram"' not in tick and "busy-web-1" not in tick
+    assert sent(same) == set()  # nothing changed: an empty message
+    assert same == ""
+
+
+def test_a_changed_part_is_sent_again():
+    renderer = Renderer()
+    s = snapshot()
+    hotter = tuple(replace(n, utilization=0.5) if n.id == "web-1" else n for n in s.nodes)
+    down = tuple(replace(n, status=NodeStatus.DOWN) if n.id == "web-2" else n for n in s.nodes)
+    with translation.override("en"):
+        renderer.render(s, RUNNING, full=True)
+        busier = renderer.render(replace(s, nodes=hotter), RUNNING)
+        failed = renderer.render(replace(s, nodes=down), RUNNING)
+        paused = renderer.render(replace(s, nodes=down), LiveStatus(True, 1, 1.0))
+    assert sent(busier) == {"diagram", "nodestats"}
+    assert 'data-node="web-1"' in busier and 'id="busy-web-1" hx-swap-oob="true">50 %' in busier
+    assert {"diagram", "nodes", "controls"} <= sent(failed)  # a failure changes the forms too
+    assert 'class="box box-down" data-node="web-2"' in failed
+    assert sent(paused) == {"status", "controls", "nodes", "nodestats"}
+    assert ">Paused<" in paused and ">Resume<" in paused
+
+
+def test_a_full_render_sends_every_part_even_when_nothing_changed():
+    renderer = Renderer()
+    with translation.override("en"):
+        renderer.render(snapshot(), RUNNING, full=True)
+        again = renderer.render(snapshot(), RUNNING, full=True)
+    assert sent(again) == {"status", "metrics", "charts", "diagram", "nodestats", "nodes",
+                           "controls", "events"}
+
+
+def test_a_change_of_language_sends_every_part_in_the_new_one():
+    renderer = Renderer()
+    with translation.override("en"):
+        renderer.render(snapshot(), RUNNING, full=True)
+    with translation.override("ko"):
+        korean = renderer.render(snapshot(), RUNNING)
+        metrics_title = translation.gettext("Metrics")
+    assert metrics_title != "Metrics" and metrics_title in korean
+    assert {"status", "metrics", "diagram", "controls", "events"} <= sent(korean)
 
 
 def test_only_new_events_are_prepended_to_the_log():
