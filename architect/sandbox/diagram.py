@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -60,7 +61,7 @@ def svg_number(value: float, places: int = 1) -> str:
     """``value`` as an SVG attribute: "12.5" (or "13" with ``places`` 0), rounded half up
     like ``floatformat:'1u'``; cached, since a layout's numbers repeat from tick to tick."""
     rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-    return f"{rounded + 0:f}"  # + 0: "-0.0" becomes "0.0"
+    return mark_safe(f"{rounded + 0:f}")  # digits need no escaping; + 0: "-0.0" becomes "0.0"
 
 
 def _svg(field: str, places: int = 1) -> property:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -77,7 +78,13 @@ CONTROL_ACTIONS = tuple(name for names in CONTROL_GROUPS.values() for name in na
 
 def num(value: float, places: int = 0) -> str:
     """A number formatted for the active language, with thousands grouping."""
-    return number_format(round(value, places), places, force_grouping=True)
+    return _formatted(float(round(value, places)) + 0.0, places, get_language())  # + 0.0: no "-0"
+
+
+@lru_cache(maxsize=4096)
+def _formatted(value: float, places: int, language: str) -> str:
+    """``num``'s work, cached: a tick shows mostly the numbers the last one showed."""
+    return number_format(value, places, force_grouping=True)
 
 
 def metrics(s: Snapshot, settings: Settings) -> dict[str, str]:
