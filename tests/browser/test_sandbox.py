@@ -210,3 +210,25 @@ def test_a_second_data_center_takes_over_when_one_fails(page, app_url, language)
     click(page, "#toggle-center-asia")
     eventually(lambda: words["down"] not in (diagram.locator("[data-center='asia']").text_content() or ""),
                what="asia restored")
+
+
+def test_a_redraw_keeps_what_the_learner_changed_but_has_not_sent(page, app_url, language):
+    """Failing a node redraws the controls; an unsent tick in another form survives it."""
+    open_sandbox(page, app_url)
+    page.locator("#ops-monitoring").check()
+    page.locator("#traffic-rps").fill("123")
+    redraws = page.evaluate("window.__redraws = 0") or 0
+    page.evaluate(
+        "document.addEventListener('htmx:wsAfterMessage', () => {"
+        " if (document.querySelector('#toggle-web-1') && /Restore|복구/.test("
+        " document.querySelector('#toggle-web-1').textContent)) window.__redraws++; })"
+    )
+    click(page, "#toggle-web-1")
+    eventually(lambda: page.evaluate("window.__redraws") > redraws, what="the controls are redrawn")
+    time.sleep(0.5)  # a few more ticks
+    assert page.locator("#ops-monitoring").is_checked()
+    assert page.locator("#traffic-rps").input_value() == "123"
+    click(page, "#operations-form button[type=submit]")
+    eventually(lambda: "monitor" in page.locator("#events-list").inner_text().lower()
+               or "모니터링" in page.locator("#events-list").inner_text(), what="monitoring turned on")
+    assert page.locator("#ops-monitoring").is_checked()
