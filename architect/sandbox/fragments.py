@@ -31,7 +31,7 @@ from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Sn
 from architect.sim.topology import MAX_REPLICAS, MAX_SHARDS, MAX_WEB_SERVERS
 
 TEMPLATE = "sandbox/sandbox.html"
-TICK_PARTS = ("status", "metrics", "charts", "diagram", "nodestats")
+TICK_PARTS = ("status", "metrics", "charts", "diagram")  # then "nodestats": the changed cells
 FORM_PARTS = ("controls", "nodes")
 KIND_LABELS = {
     NodeKind.DNS: _("DNS"),
@@ -351,7 +351,6 @@ TICK_KEYS: dict[str, Callable[[dict[str, Any]], object]] = {
     "metrics": lambda c: (c["metrics"], c["jobs"]),
     "charts": lambda c: c["charts"],
     "diagram": lambda c: c["diagram"],
-    "nodestats": lambda c: [(n["id"], n["busy"], n["queued"]) for n in c["nodes"]],
 }
 
 
@@ -394,6 +393,10 @@ class Renderer:
             parts += FORM_PARTS
             context.update(form_context(s, status, self.offered))
         parts += [part for part in TICK_PARTS if self._changed(part, TICK_KEYS[part](context))]
+        cells = self._changed_cells(context["nodes"])
+        if cells and "nodes" not in parts:  # the node table holds its cells
+            parts.append("nodestats")
+            context["cells"] = cells
         new_events = self._new_events(s.events)
         if full or new_events is None:
             parts.append("events")
@@ -413,6 +416,11 @@ class Renderer:
             return False
         self._sent[part] = key
         return True
+
+    def _changed_cells(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The rows whose busy or queue cell differs from its last send; remembers them."""
+        return [row for row in rows
+                if self._changed(f"cell-{row['id']}", (row["busy"], row["queued"]))]
 
     def _new_events(self, events: tuple[Event, ...]) -> tuple[Event, ...] | None:
         """Events after the last one sent; None when the log must be redrawn."""

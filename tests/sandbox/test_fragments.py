@@ -144,6 +144,29 @@ def test_a_changed_part_is_sent_again():
     assert ">Paused<" in paused and ">Resume<" in paused
 
 
+def test_a_tick_sends_only_the_node_cells_that_changed():
+    """One busier server: its busy cell is sent, the other servers' cells are not."""
+    renderer = Renderer()
+    s = snapshot()
+    hotter = tuple(replace(n, utilization=0.5) if n.id == "web-1" else n for n in s.nodes)
+    queued = tuple(replace(n, queued=7) if n.id == "web-2" else n for n in hotter)
+    with translation.override("en"):
+        renderer.render(s, RUNNING, full=True)
+        busier = renderer.render(replace(s, nodes=hotter), RUNNING)
+        longer = renderer.render(replace(s, nodes=queued), RUNNING)
+    assert 'id="busy-web-1" hx-swap-oob="true">50 %' in busier
+    assert set(top_level_ids(busier)) == {"diagram", "busy-web-1", "queue-web-1"}
+    assert set(top_level_ids(longer)) == {"busy-web-2", "queue-web-2"}
+    assert 'id="queue-web-2" hx-swap-oob="true">7<' in longer
+
+
+def test_the_node_table_carries_its_cells_without_a_second_copy():
+    renderer = Renderer()
+    with translation.override("en"):
+        html = renderer.render(snapshot(), RUNNING, full=True)
+    assert html.count('id="busy-web-1"') == 1
+
+
 def test_a_full_render_sends_every_part_even_when_nothing_changed():
     renderer = Renderer()
     with translation.override("en"):
