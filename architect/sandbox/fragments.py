@@ -18,7 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from architect.sandbox.charts import charts
+from architect.sandbox.charts import Chart, charts
 from architect.sandbox.diagram import centers, layout, tier_order
 from architect.sandbox.event_text import event_text
 from architect.sandbox.names import STRATEGIES, region_name
@@ -59,6 +59,21 @@ CHART_LABELS = {
     "p99": (_("p99 latency"), _("ms")),
     "errors": (_("Error rate"), "%"),
 }
+# The metrics' and charts' fixed words, translated once per language (``labels``), not by
+# a {% translate %} tag per word per tick.
+LABELS = {
+    "offered": _("Offered"), "served": _("Served"), "p50": _("p50 latency"),
+    "p95": _("p95 latency"), "p99": _("p99 latency"), "errors": _("Errors"),
+    "availability": _("Availability"), "cost": _("Monthly cost"),
+    "cache_hits": _("Cache hit ratio"), "cdn_hits": _("CDN hit ratio"),
+    "stale_reads": _("Stale reads"), "lost_writes": _("Lost writes"),
+    "sessions_lost": _("Sessions lost"), "jobs_published": _("Published"), "jobs_done": _("Done"),
+    "jobs_waiting": _("Waiting in the queue"), "jobs_p99": _("Job p99 latency"),
+    "jobs_failed": _("Not published"), "req_s": _("req/s"), "ms": _("ms"),
+    "so_far": _("so far"), "jobs_s": _("jobs/s"), "jobs": _("jobs"),
+    "minus_60_s": _("−60 s"), "now": _("now"), "metrics": _("Metrics"),
+    "background_jobs": _("Background jobs"), "charts": _("Last 60 simulated seconds"),
+}
 RESIZABLE = (NodeKind.WEB_SERVER, NodeKind.DATABASE)
 # The changes the sandbox has a control for, by action name (the protocol's vocabulary),
 # grouped as the controls panel groups them. A lesson stage offers a subset.
@@ -85,6 +100,12 @@ def num(value: float, places: int = 0) -> str:
 def _formatted(value: float, places: int, language: str) -> str:
     """``num``'s work, cached: a tick shows mostly the numbers the last one showed."""
     return number_format(value, places, force_grouping=True)
+
+
+@lru_cache(maxsize=8)
+def labels(language: str | None) -> dict[str, str]:
+    """``LABELS`` in ``language`` (the active one when called: the key only caches it)."""
+    return {key: str(text) for key, text in LABELS.items()}
 
 
 def metrics(s: Snapshot, settings: Settings) -> dict[str, str]:
@@ -291,20 +312,32 @@ def size_choices() -> list[dict[str, str]]:
     ]
 
 
+def chart_item(c: Chart) -> dict[str, Any]:
+    """One chart with its caption's words and figures."""
+    label, unit = (str(text) for text in CHART_LABELS[c.key])
+    top = num(c.top)
+    return {
+        "chart": c, "label": label, "unit": unit, "top": top,
+        "latest": "—" if c.latest is None else num(c.latest),
+        "aria_label": _("%(label)s chart, scale up to %(top)s %(unit)s")
+        % {"label": label, "top": top, "unit": unit},
+    }
+
+
 def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
     """What a tick may redraw: the status line, metrics, charts, diagram and the node
     table's live cells (``nodes`` here holds only each node's id, busy and queue)."""
     return {
         "snapshot": s,
         "status": status,
+        "label": labels(get_language()),
         "sim_time": num(s.t, 1),
         "aggregate": s.mode == "aggregate",  # traffic as flows, not single requests (architect.sim.aggregate)
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
         "metrics": metrics(s, status.settings),
         "jobs": jobs(s),
         "charts": [
-            {"chart": c, "label": CHART_LABELS[c.key][0], "unit": CHART_LABELS[c.key][1],
-             "top": num(c.top), "latest": "—" if c.latest is None else num(c.latest)}
+            chart_item(c)
             for c in charts(s.series, s.t)
         ],
         "diagram": layout(s),

@@ -441,3 +441,18 @@ def test_one_named_center_is_listed_with_its_fail_button():
     with translation.override("en"):
         centers = data_centers(sim.snapshot())
     assert [(c["name"], c["label"], c["down"]) for c in centers["listed"]] == [("us-east", "US East", False)]
+
+
+def test_metric_and_chart_words_follow_the_language_of_each_render():
+    """The fixed words are translated once per language, not once for the first one."""
+    renders = {}
+    for language in ("en", "ko", "en"):
+        with translation.override(language):
+            renders[language] = render(["metrics", "charts"], page_context(snapshot(), RUNNING))
+            expected = (translation.gettext("Offered"), translation.gettext("now"),
+                        translation.gettext("%(label)s chart, scale up to %(top)s %(unit)s")
+                        % {"label": translation.gettext("Error rate"), "top": "1", "unit": "%"})
+        assert f"<dt>{expected[0]}</dt>" in renders[language]
+        assert f">{expected[1]}</text>" in renders[language]
+        assert f'aria-label="{expected[2]}"' in renders[language]
+    assert renders["ko"] != renders["en"] and "<dt>Offered</dt>" not in renders["ko"]
