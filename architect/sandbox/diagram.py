@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -50,6 +51,9 @@ BAND_LABEL_H = 26.0  # room for a data center's name above its nodes
 BAND_PAD = 12.0
 BAND_GAP = 16.0
 CDN_ROWS = 3  # the CDN takes the row above (or below) the DNS → origin line
+MAX_CACHED = 256  # architectures whose summary is kept
+_SUMMARIES: dict[tuple[object, ...], str] = {}
+_DESCRIPTIONS: dict[tuple[object, ...], str] = {}
 ROLES = {  # a database's role, as its box says it
     "primary": lambda: pgettext("database role", "primary"),
     "replica": lambda: pgettext("database role", "replica"),
@@ -364,7 +368,18 @@ def _role(node: NodeSnapshot) -> str:
 
 
 def summary(snapshot: Snapshot) -> str:
-    """One sentence naming the tiers, e.g. "Users → DNS → 3 web servers → database"."""
+    """One sentence naming the tiers, e.g. "Users → DNS → 3 web servers → database";
+    cached by the architecture's shape and the language: it is the same tick after tick."""
+    key = (get_language(), tuple((n.kind, n.role, n.shard, n.dc) for n in snapshot.nodes))
+    text = _SUMMARIES.get(key)
+    if text is None:
+        if len(_SUMMARIES) >= MAX_CACHED:
+            _SUMMARIES.clear()
+        text = _SUMMARIES[key] = _summary(snapshot)
+    return text
+
+
+def _summary(snapshot: Snapshot) -> str:
     count = {kind: sum(n.kind == kind for n in snapshot.nodes) for kind in TIERS}
     parts = [_("Users")]
     if count[NodeKind.DNS]:
@@ -417,6 +432,19 @@ def _databases(snapshot: Snapshot) -> str:
 
 
 def _describe(node: NodeSnapshot, live: bool = True) -> str:
+    """The description's sentences about ``node``, cached by what they say (the busy
+    figure as displayed): most nodes say the same as at the last tick."""
+    key = (get_language(), live, node.id, node.kind, node.status, node.in_rotation, node.role,
+           node.shard, f"{node.utilization:.0%}")
+    text = _DESCRIPTIONS.get(key)
+    if text is None:
+        if len(_DESCRIPTIONS) >= 16 * MAX_CACHED:
+            _DESCRIPTIONS.clear()
+        text = _DESCRIPTIONS[key] = _sentences(node, live)
+    return text
+
+
+def _sentences(node: NodeSnapshot, live: bool) -> str:
     if not live:
         text = f"{node.id}."
     elif node.status == NodeStatus.DOWN:

@@ -313,3 +313,24 @@ def test_a_layout_gives_its_svg_numbers_ready_made():
     assert (box.svg_x, box.svg_cy) == (f"{box.x:.1f}", svg_number(box.y + box.h / 2))
     assert line.svg_x2 == svg_number(line.x2)
     assert diagram.svg_width == str(round(diagram.width)) or diagram.width % 1 == 0.5
+
+
+def test_cached_words_follow_the_figures_shown_the_language_and_the_architecture():
+    """The title and description are cached, yet say what this snapshot shows."""
+    s = snapshot()
+    busier = replace(s, nodes=tuple(
+        replace(n, utilization=0.57) if n.id == "web-1" else n for n in s.nodes))
+    jitter = replace(s, nodes=tuple(
+        replace(n, utilization=0.5701) if n.id == "web-1" else n for n in s.nodes))
+    with translation.override("en"):
+        first, again = layout(s), layout(s)
+        hotter, same = layout(busier), layout(jitter)
+        bigger = layout(blocks_snapshot(webs=3))
+    with translation.override("ko"):
+        korean = layout(s)
+        korean_title = translation.gettext("Users")
+    assert first.description == again.description and first.title == again.title
+    assert "web-1 is 57% busy." in hotter.description and "57%" not in first.description
+    assert same.description == hotter.description
+    assert bigger.title != first.title and "3 web servers" in bigger.title
+    assert korean_title in korean.title and korean.description != first.description
