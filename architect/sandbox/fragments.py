@@ -73,6 +73,9 @@ LABELS = {
     "so_far": _("so far"), "jobs_s": _("jobs/s"), "jobs": _("jobs"),
     "minus_60_s": _("−60 s"), "now": _("now"), "metrics": _("Metrics"),
     "background_jobs": _("Background jobs"), "charts": _("Last 60 simulated seconds"),
+    "paused": _("Paused"), "running": _("Running"),
+    "aggregate": _("Aggregate mode: queues advanced in 1 ms steps"),
+    "per_request": _("Simulating every request"),
 }
 RESIZABLE = (NodeKind.WEB_SERVER, NodeKind.DATABASE)
 # The changes the sandbox has a control for, by action name (the protocol's vocabulary),
@@ -327,11 +330,16 @@ def chart_item(c: Chart) -> dict[str, Any]:
 def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
     """What a tick may redraw: the status line, metrics, charts, diagram and the node
     table's live cells (``nodes`` here holds only each node's id, busy and queue)."""
+    sim_time = num(s.t, 1)
     return {
         "snapshot": s,
         "status": status,
         "label": labels(get_language()),
-        "sim_time": num(s.t, 1),
+        "sim_time": sim_time,
+        "clock": {
+            "speed": _("speed %(speed)s×") % {"speed": status.speed},
+            "time": _("simulated time %(t)s s") % {"t": sim_time},
+        },
         "aggregate": s.mode == "aggregate",  # traffic as flows, not single requests (architect.sim.aggregate)
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
         "metrics": metrics(s, status.settings),

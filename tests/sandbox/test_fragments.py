@@ -77,15 +77,19 @@ def test_status_says_when_the_machine_cannot_keep_up():
 
 def test_status_says_which_mode_simulates_the_traffic():
     """Every request below the threshold; flows in 1 ms steps above it, in both languages."""
-    per_request = page_context(snapshot(), RUNNING)
-    aggregate = page_context(replace(snapshot(), mode="aggregate"), RUNNING)
+    def per_request() -> dict:  # a context is built in the language it is drawn in
+        return page_context(snapshot(), RUNNING)
+
+    def aggregate() -> dict:
+        return page_context(replace(snapshot(), mode="aggregate"), RUNNING)
+
     with translation.override("en"):
-        assert "Simulating every request" in render(["status"], per_request)
-        html = render(["status"], aggregate)
+        assert "Simulating every request" in render(["status"], per_request())
+        html = render(["status"], aggregate())
         assert "Aggregate mode: queues advanced in 1 ms steps" in html
         assert "Simulating every request" not in html
     with translation.override("ko"):
-        korean = render(["status"], aggregate)
+        korean = render(["status"], aggregate())
         expected = translation.gettext("Aggregate mode: queues advanced in 1 ms steps")
     assert expected != "Aggregate mode: queues advanced in 1 ms steps"
     assert expected in korean
