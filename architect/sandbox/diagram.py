@@ -54,6 +54,7 @@ CDN_ROWS = 3  # the CDN takes the row above (or below) the DNS → origin line
 MAX_CACHED = 256  # architectures whose summary is kept
 _SUMMARIES: dict[tuple[object, ...], str] = {}
 _DESCRIPTIONS: dict[tuple[object, ...], str] = {}
+_LAYOUTS: dict[tuple[object, ...], Diagram] = {}  # geometry by shape and language
 ROLES = {  # a database's role, as its box says it
     "primary": lambda: pgettext("database role", "primary"),
     "replica": lambda: pgettext("database role", "replica"),
@@ -254,7 +255,37 @@ def centers(snapshot: Snapshot) -> list[str]:
 
 def layout(snapshot: Snapshot, *, live: bool = True) -> Diagram:
     """Positions for every node and link of ``snapshot``; without ``live`` (a plan's
-    evolution: architectures, not runs) no node says how busy it is."""
+    evolution: architectures, not runs) no node says how busy it is.
+
+    The geometry is cached by the architecture's shape (what moves a box or a line) and
+    the language; each call fills in its own figures: tones, details, the description."""
+    shape = tuple((n.id, n.kind, n.role, n.shard, n.dc, n.status, n.in_rotation, n.workers)
+                  for n in snapshot.nodes)
+    key = (get_language(), live, snapshot.links, shape)
+    drawn = _LAYOUTS.get(key)
+    if drawn is None:
+        if len(_LAYOUTS) >= MAX_CACHED:
+            _LAYOUTS.clear()
+        drawn = _LAYOUTS[key] = _layout(snapshot, live)
+    balanced = any(n.kind == NodeKind.LOAD_BALANCER for n in snapshot.nodes)
+    nodes = {n.id: n for n in snapshot.nodes}
+    return replace(
+        drawn,
+        boxes=tuple(b if b.id == USERS else _figured(b, nodes[b.id], balanced, live)
+                    for b in drawn.boxes),
+        description=" ".join(_describe(n, live) for n in sorted(snapshot.nodes, key=tier_order)),
+    )
+
+
+def _figured(box: Box, node: NodeSnapshot, balanced: bool, live: bool) -> Box:
+    """``box`` with ``node``'s tone and detail (itself when they are the same)."""
+    detail, shade = _detail(node, balanced, live), tone(node)
+    return box if (detail, shade) == (box.detail, box.tone) else replace(
+        box, detail=detail, tone=shade)
+
+
+def _layout(snapshot: Snapshot, live: bool) -> Diagram:
+    """``layout``'s work."""
     x = MARGIN + BOX_W * 0.7 + COLUMN_GAP
     names = centers(snapshot)
     if names:
@@ -343,6 +374,12 @@ def _link(a: Box, b: Box, dashed: bool) -> Line:
 
 
 def _box(node: NodeSnapshot, x: float, y: float, h: float, balanced: bool, live: bool) -> Box:
+    return Box(node.id, str(node.kind), x, y, BOX_W, h, node.id, _detail(node, balanced, live),
+               tone(node), not node.in_rotation)
+
+
+def _detail(node: NodeSnapshot, balanced: bool, live: bool) -> str:
+    """A box's second line: its role and how busy it is ("replica · 40%"), or "down"."""
     if not live:
         detail = ""
     elif node.status == NodeStatus.DOWN:
@@ -354,8 +391,7 @@ def _box(node: NodeSnapshot, x: float, y: float, h: float, balanced: bool, live:
     role = _role(node)
     if role:
         detail = f"{role} · {detail}" if detail else role
-    return Box(node.id, str(node.kind), x, y, BOX_W, h, node.id, detail, tone(node),
-               not node.in_rotation)
+    return detail
 
 
 def _role(node: NodeSnapshot) -> str:

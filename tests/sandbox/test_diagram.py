@@ -334,3 +334,25 @@ def test_cached_words_follow_the_figures_shown_the_language_and_the_architecture
     assert same.description == hotter.description
     assert bigger.title != first.title and "3 web servers" in bigger.title
     assert korean_title in korean.title and korean.description != first.description
+
+
+@pytest.mark.parametrize("live", [True, False])
+def test_a_cached_layout_is_the_layout_drawn_afresh(live):
+    """Figures that move every tick, a failure and a language change: the diagram is
+    what an uncached layout of the same snapshot gives."""
+    from architect.sandbox.diagram import _layout
+
+    base = everything_snapshot()
+    first = base.nodes[3].id
+
+    def varied(util: float, down: bool = False):
+        return replace(base, nodes=tuple(
+            replace(n, utilization=util * (i + 1) % 1,
+                    status=NodeStatus.DOWN if down and n.id == first else n.status)
+            for i, n in enumerate(base.nodes)))
+
+    snapshots = [varied(0.13), varied(0.29), varied(0.29, down=True), varied(0.61)]
+    for language in ("en", "ko"):
+        with translation.override(language):
+            for s in snapshots:
+                assert layout(s, live=live) == _layout(s, live)
