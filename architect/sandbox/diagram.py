@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -50,6 +51,10 @@ BAND_LABEL_H = 26.0  # room for a data center's name above its nodes
 BAND_PAD = 12.0
 BAND_GAP = 16.0
 CDN_ROWS = 3  # the CDN takes the row above (or below) the DNS → origin line
+MAX_CACHED = 256  # architectures whose summary is kept
+_SUMMARIES: dict[tuple[object, ...], str] = {}
+_DESCRIPTIONS: dict[tuple[object, ...], str] = {}
+_LAYOUTS: dict[tuple[object, ...], Diagram] = {}  # geometry by shape and language
 ROLES = {  # a database's role, as its box says it
     "primary": lambda: pgettext("database role", "primary"),
     "replica": lambda: pgettext("database role", "replica"),
@@ -64,13 +69,27 @@ def svg_number(value: float, places: int = 1) -> str:
     return mark_safe(f"{rounded + 0:f}")  # digits need no escaping; + 0: "-0.0" becomes "0.0"
 
 
+class _Lookup:
+    """Answers Django's ``{{ box.x }}`` at its first try: a template variable is looked up
+    as an item before an attribute, and a failed item lookup raises (and costs) an
+    exception per variable; a diagram has hundreds of them."""
+
+    __slots__ = ()
+
+    def __getitem__(self, name: str) -> object:
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+
 def _svg(field: str, places: int = 1) -> property:
     """A read-only attribute: the number ``field`` formatted by ``svg_number``."""
     return property(lambda self: svg_number(getattr(self, field), places))
 
 
 @dataclass(frozen=True, slots=True)
-class Box:
+class Box(_Lookup):
     id: str
     kind: str
     x: float
@@ -103,7 +122,7 @@ class Box:
 
 
 @dataclass(frozen=True, slots=True)
-class Line:
+class Line(_Lookup):
     x1: float
     y1: float
     x2: float
@@ -113,7 +132,7 @@ class Line:
 
 
 @dataclass(frozen=True, slots=True)
-class Band:
+class Band(_Lookup):
     """A data center: a labelled rectangle behind its nodes."""
 
     id: str
@@ -127,7 +146,7 @@ class Band:
 
 
 @dataclass(frozen=True, slots=True)
-class Diagram:
+class Diagram(_Lookup):
     width: float
     height: float
     boxes: tuple[Box, ...]
@@ -236,7 +255,37 @@ def centers(snapshot: Snapshot) -> list[str]:
 
 def layout(snapshot: Snapshot, *, live: bool = True) -> Diagram:
     """Positions for every node and link of ``snapshot``; without ``live`` (a plan's
-    evolution: architectures, not runs) no node says how busy it is."""
+    evolution: architectures, not runs) no node says how busy it is.
+
+    The geometry is cached by the architecture's shape (what moves a box or a line) and
+    the language; each call fills in its own figures: tones, details, the description."""
+    shape = tuple((n.id, n.kind, n.role, n.shard, n.dc, n.status, n.in_rotation, n.workers)
+                  for n in snapshot.nodes)
+    key = (get_language(), live, snapshot.links, shape)
+    drawn = _LAYOUTS.get(key)
+    if drawn is None:
+        if len(_LAYOUTS) >= MAX_CACHED:
+            _LAYOUTS.clear()
+        drawn = _LAYOUTS[key] = _layout(snapshot, live)
+    balanced = any(n.kind == NodeKind.LOAD_BALANCER for n in snapshot.nodes)
+    nodes = {n.id: n for n in snapshot.nodes}
+    return replace(
+        drawn,
+        boxes=tuple(b if b.id == USERS else _figured(b, nodes[b.id], balanced, live)
+                    for b in drawn.boxes),
+        description=" ".join(_describe(n, live) for n in sorted(snapshot.nodes, key=tier_order)),
+    )
+
+
+def _figured(box: Box, node: NodeSnapshot, balanced: bool, live: bool) -> Box:
+    """``box`` with ``node``'s tone and detail (itself when they are the same)."""
+    detail, shade = _detail(node, balanced, live), tone(node)
+    return box if (detail, shade) == (box.detail, box.tone) else replace(
+        box, detail=detail, tone=shade)
+
+
+def _layout(snapshot: Snapshot, live: bool) -> Diagram:
+    """``layout``'s work."""
     x = MARGIN + BOX_W * 0.7 + COLUMN_GAP
     names = centers(snapshot)
     if names:
@@ -325,6 +374,12 @@ def _link(a: Box, b: Box, dashed: bool) -> Line:
 
 
 def _box(node: NodeSnapshot, x: float, y: float, h: float, balanced: bool, live: bool) -> Box:
+    return Box(node.id, str(node.kind), x, y, BOX_W, h, node.id, _detail(node, balanced, live),
+               tone(node), not node.in_rotation)
+
+
+def _detail(node: NodeSnapshot, balanced: bool, live: bool) -> str:
+    """A box's second line: its role and how busy it is ("replica · 40%"), or "down"."""
     if not live:
         detail = ""
     elif node.status == NodeStatus.DOWN:
@@ -336,8 +391,7 @@ def _box(node: NodeSnapshot, x: float, y: float, h: float, balanced: bool, live:
     role = _role(node)
     if role:
         detail = f"{role} · {detail}" if detail else role
-    return Box(node.id, str(node.kind), x, y, BOX_W, h, node.id, detail, tone(node),
-               not node.in_rotation)
+    return detail
 
 
 def _role(node: NodeSnapshot) -> str:
@@ -350,7 +404,18 @@ def _role(node: NodeSnapshot) -> str:
 
 
 def summary(snapshot: Snapshot) -> str:
-    """One sentence naming the tiers, e.g. "Users → DNS → 3 web servers → database"."""
+    """One sentence naming the tiers, e.g. "Users → DNS → 3 web servers → database";
+    cached by the architecture's shape and the language: it is the same tick after tick."""
+    key = (get_language(), tuple((n.kind, n.role, n.shard, n.dc) for n in snapshot.nodes))
+    text = _SUMMARIES.get(key)
+    if text is None:
+        if len(_SUMMARIES) >= MAX_CACHED:
+            _SUMMARIES.clear()
+        text = _SUMMARIES[key] = _summary(snapshot)
+    return text
+
+
+def _summary(snapshot: Snapshot) -> str:
     count = {kind: sum(n.kind == kind for n in snapshot.nodes) for kind in TIERS}
     parts = [_("Users")]
     if count[NodeKind.DNS]:
@@ -403,6 +468,19 @@ def _databases(snapshot: Snapshot) -> str:
 
 
 def _describe(node: NodeSnapshot, live: bool = True) -> str:
+    """The description's sentences about ``node``, cached by what they say (the busy
+    figure as displayed): most nodes say the same as at the last tick."""
+    key = (get_language(), live, node.id, node.kind, node.status, node.in_rotation, node.role,
+           node.shard, f"{node.utilization:.0%}")
+    text = _DESCRIPTIONS.get(key)
+    if text is None:
+        if len(_DESCRIPTIONS) >= 16 * MAX_CACHED:
+            _DESCRIPTIONS.clear()
+        text = _DESCRIPTIONS[key] = _sentences(node, live)
+    return text
+
+
+def _sentences(node: NodeSnapshot, live: bool) -> str:
     if not live:
         text = f"{node.id}."
     elif node.status == NodeStatus.DOWN:

@@ -18,7 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from architect.sandbox.charts import charts
+from architect.sandbox.charts import Chart, charts
 from architect.sandbox.diagram import centers, layout, tier_order
 from architect.sandbox.event_text import event_text
 from architect.sandbox.names import STRATEGIES, region_name
@@ -31,7 +31,7 @@ from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Sn
 from architect.sim.topology import MAX_REPLICAS, MAX_SHARDS, MAX_WEB_SERVERS
 
 TEMPLATE = "sandbox/sandbox.html"
-TICK_PARTS = ("status", "metrics", "charts", "diagram", "nodestats")
+TICK_PARTS = ("status", "metrics", "charts", "diagram")  # then "nodestats": the changed cells
 FORM_PARTS = ("controls", "nodes")
 KIND_LABELS = {
     NodeKind.DNS: _("DNS"),
@@ -59,6 +59,24 @@ CHART_LABELS = {
     "p99": (_("p99 latency"), _("ms")),
     "errors": (_("Error rate"), "%"),
 }
+# The metrics' and charts' fixed words, translated once per language (``labels``), not by
+# a {% translate %} tag per word per tick.
+LABELS = {
+    "offered": _("Offered"), "served": _("Served"), "p50": _("p50 latency"),
+    "p95": _("p95 latency"), "p99": _("p99 latency"), "errors": _("Errors"),
+    "availability": _("Availability"), "cost": _("Monthly cost"),
+    "cache_hits": _("Cache hit ratio"), "cdn_hits": _("CDN hit ratio"),
+    "stale_reads": _("Stale reads"), "lost_writes": _("Lost writes"),
+    "sessions_lost": _("Sessions lost"), "jobs_published": _("Published"), "jobs_done": _("Done"),
+    "jobs_waiting": _("Waiting in the queue"), "jobs_p99": _("Job p99 latency"),
+    "jobs_failed": _("Not published"), "req_s": _("req/s"), "ms": _("ms"),
+    "so_far": _("so far"), "jobs_s": _("jobs/s"), "jobs": _("jobs"),
+    "minus_60_s": _("−60 s"), "now": _("now"), "metrics": _("Metrics"),
+    "background_jobs": _("Background jobs"), "charts": _("Last 60 simulated seconds"),
+    "paused": _("Paused"), "running": _("Running"),
+    "aggregate": _("Aggregate mode: queues advanced in 1 ms steps"),
+    "per_request": _("Simulating every request"),
+}
 RESIZABLE = (NodeKind.WEB_SERVER, NodeKind.DATABASE)
 # The changes the sandbox has a control for, by action name (the protocol's vocabulary),
 # grouped as the controls panel groups them. A lesson stage offers a subset.
@@ -85,6 +103,12 @@ def num(value: float, places: int = 0) -> str:
 def _formatted(value: float, places: int, language: str) -> str:
     """``num``'s work, cached: a tick shows mostly the numbers the last one showed."""
     return number_format(value, places, force_grouping=True)
+
+
+@lru_cache(maxsize=8)
+def labels(language: str | None) -> dict[str, str]:
+    """``LABELS`` in ``language`` (the active one when called: the key only caches it)."""
+    return {key: str(text) for key, text in LABELS.items()}
 
 
 def metrics(s: Snapshot, settings: Settings) -> dict[str, str]:
@@ -291,20 +315,37 @@ def size_choices() -> list[dict[str, str]]:
     ]
 
 
+def chart_item(c: Chart) -> dict[str, Any]:
+    """One chart with its caption's words and figures."""
+    label, unit = (str(text) for text in CHART_LABELS[c.key])
+    top = num(c.top)
+    return {
+        "chart": c, "label": label, "unit": unit, "top": top,
+        "latest": "—" if c.latest is None else num(c.latest),
+        "aria_label": _("%(label)s chart, scale up to %(top)s %(unit)s")
+        % {"label": label, "top": top, "unit": unit},
+    }
+
+
 def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
     """What a tick may redraw: the status line, metrics, charts, diagram and the node
     table's live cells (``nodes`` here holds only each node's id, busy and queue)."""
+    sim_time = num(s.t, 1)
     return {
         "snapshot": s,
         "status": status,
-        "sim_time": num(s.t, 1),
+        "label": labels(get_language()),
+        "sim_time": sim_time,
+        "clock": {
+            "speed": _("speed %(speed)s×") % {"speed": status.speed},
+            "time": _("simulated time %(t)s s") % {"t": sim_time},
+        },
         "aggregate": s.mode == "aggregate",  # traffic as flows, not single requests (architect.sim.aggregate)
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
         "metrics": metrics(s, status.settings),
         "jobs": jobs(s),
         "charts": [
-            {"chart": c, "label": CHART_LABELS[c.key][0], "unit": CHART_LABELS[c.key][1],
-             "top": num(c.top), "latest": "—" if c.latest is None else num(c.latest)}
+            chart_item(c)
             for c in charts(s.series, s.t)
         ],
         "diagram": layout(s),
@@ -351,7 +392,6 @@ TICK_KEYS: dict[str, Callable[[dict[str, Any]], object]] = {
     "metrics": lambda c: (c["metrics"], c["jobs"]),
     "charts": lambda c: c["charts"],
     "diagram": lambda c: c["diagram"],
-    "nodestats": lambda c: [(n["id"], n["busy"], n["queued"]) for n in c["nodes"]],
 }
 
 
@@ -394,6 +434,10 @@ class Renderer:
             parts += FORM_PARTS
             context.update(form_context(s, status, self.offered))
         parts += [part for part in TICK_PARTS if self._changed(part, TICK_KEYS[part](context))]
+        cells = self._changed_cells(context["nodes"])
+        if cells and "nodes" not in parts:  # the node table holds its cells
+            parts.append("nodestats")
+            context["cells"] = cells
         new_events = self._new_events(s.events)
         if full or new_events is None:
             parts.append("events")
@@ -413,6 +457,11 @@ class Renderer:
             return False
         self._sent[part] = key
         return True
+
+    def _changed_cells(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The rows whose busy or queue cell differs from its last send; remembers them."""
+        return [row for row in rows
+                if self._changed(f"cell-{row['id']}", (row["busy"], row["queued"]))]
 
     def _new_events(self, events: tuple[Event, ...]) -> tuple[Event, ...] | None:
         """Events after the last one sent; None when the log must be redrawn."""

@@ -313,3 +313,46 @@ def test_a_layout_gives_its_svg_numbers_ready_made():
     assert (box.svg_x, box.svg_cy) == (f"{box.x:.1f}", svg_number(box.y + box.h / 2))
     assert line.svg_x2 == svg_number(line.x2)
     assert diagram.svg_width == str(round(diagram.width)) or diagram.width % 1 == 0.5
+
+
+def test_cached_words_follow_the_figures_shown_the_language_and_the_architecture():
+    """The title and description are cached, yet say what this snapshot shows."""
+    s = snapshot()
+    busier = replace(s, nodes=tuple(
+        replace(n, utilization=0.57) if n.id == "web-1" else n for n in s.nodes))
+    jitter = replace(s, nodes=tuple(
+        replace(n, utilization=0.5701) if n.id == "web-1" else n for n in s.nodes))
+    with translation.override("en"):
+        first, again = layout(s), layout(s)
+        hotter, same = layout(busier), layout(jitter)
+        bigger = layout(blocks_snapshot(webs=3))
+    with translation.override("ko"):
+        korean = layout(s)
+        korean_title = translation.gettext("Users")
+    assert first.description == again.description and first.title == again.title
+    assert "web-1 is 57% busy." in hotter.description and "57%" not in first.description
+    assert same.description == hotter.description
+    assert bigger.title != first.title and "3 web servers" in bigger.title
+    assert korean_title in korean.title and korean.description != first.description
+
+
+@pytest.mark.parametrize("live", [True, False])
+def test_a_cached_layout_is_the_layout_drawn_afresh(live):
+    """Figures that move every tick, a failure and a language change: the diagram is
+    what an uncached layout of the same snapshot gives."""
+    from architect.sandbox.diagram import _layout
+
+    base = everything_snapshot()
+    first = base.nodes[3].id
+
+    def varied(util: float, down: bool = False):
+        return replace(base, nodes=tuple(
+            replace(n, utilization=util * (i + 1) % 1,
+                    status=NodeStatus.DOWN if down and n.id == first else n.status)
+            for i, n in enumerate(base.nodes)))
+
+    snapshots = [varied(0.13), varied(0.29), varied(0.29, down=True), varied(0.61)]
+    for language in ("en", "ko"):
+        with translation.override(language):
+            for s in snapshots:
+                assert layout(s, live=live) == _layout(s, live)

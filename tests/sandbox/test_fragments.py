@@ -77,15 +77,19 @@ def test_status_says_when_the_machine_cannot_keep_up():
 
 def test_status_says_which_mode_simulates_the_traffic():
     """Every request below the threshold; flows in 1 ms steps above it, in both languages."""
-    per_request = page_context(snapshot(), RUNNING)
-    aggregate = page_context(replace(snapshot(), mode="aggregate"), RUNNING)
+    def per_request() -> dict:  # a context is built in the language it is drawn in
+        return page_context(snapshot(), RUNNING)
+
+    def aggregate() -> dict:
+        return page_context(replace(snapshot(), mode="aggregate"), RUNNING)
+
     with translation.override("en"):
-        assert "Simulating every request" in render(["status"], per_request)
-        html = render(["status"], aggregate)
+        assert "Simulating every request" in render(["status"], per_request())
+        html = render(["status"], aggregate())
         assert "Aggregate mode: queues advanced in 1 ms steps" in html
         assert "Simulating every request" not in html
     with translation.override("ko"):
-        korean = render(["status"], aggregate)
+        korean = render(["status"], aggregate())
         expected = translation.gettext("Aggregate mode: queues advanced in 1 ms steps")
     assert expected != "Aggregate mode: queues advanced in 1 ms steps"
     assert expected in korean
@@ -142,6 +146,29 @@ def test_a_changed_part_is_sent_again():
     assert 'class="box box-down" data-node="web-2"' in failed
     assert sent(paused) == {"status", "controls", "nodes", "nodestats"}
     assert ">Paused<" in paused and ">Resume<" in paused
+
+
+def test_a_tick_sends_only_the_node_cells_that_changed():
+    """One busier server: its busy cell is sent, the other servers' cells are not."""
+    renderer = Renderer()
+    s = snapshot()
+    hotter = tuple(replace(n, utilization=0.5) if n.id == "web-1" else n for n in s.nodes)
+    queued = tuple(replace(n, queued=7) if n.id == "web-2" else n for n in hotter)
+    with translation.override("en"):
+        renderer.render(s, RUNNING, full=True)
+        busier = renderer.render(replace(s, nodes=hotter), RUNNING)
+        longer = renderer.render(replace(s, nodes=queued), RUNNING)
+    assert 'id="busy-web-1" hx-swap-oob="true">50 %' in busier
+    assert set(top_level_ids(busier)) == {"diagram", "busy-web-1", "queue-web-1"}
+    assert set(top_level_ids(longer)) == {"busy-web-2", "queue-web-2"}
+    assert 'id="queue-web-2" hx-swap-oob="true">7<' in longer
+
+
+def test_the_node_table_carries_its_cells_without_a_second_copy():
+    renderer = Renderer()
+    with translation.override("en"):
+        html = renderer.render(snapshot(), RUNNING, full=True)
+    assert html.count('id="busy-web-1"') == 1
 
 
 def test_a_full_render_sends_every_part_even_when_nothing_changed():
@@ -418,3 +445,18 @@ def test_one_named_center_is_listed_with_its_fail_button():
     with translation.override("en"):
         centers = data_centers(sim.snapshot())
     assert [(c["name"], c["label"], c["down"]) for c in centers["listed"]] == [("us-east", "US East", False)]
+
+
+def test_metric_and_chart_words_follow_the_language_of_each_render():
+    """The fixed words are translated once per language, not once for the first one."""
+    renders = {}
+    for language in ("en", "ko", "en"):
+        with translation.override(language):
+            renders[language] = render(["metrics", "charts"], page_context(snapshot(), RUNNING))
+            expected = (translation.gettext("Offered"), translation.gettext("now"),
+                        translation.gettext("%(label)s chart, scale up to %(top)s %(unit)s")
+                        % {"label": translation.gettext("Error rate"), "top": "1", "unit": "%"})
+        assert f"<dt>{expected[0]}</dt>" in renders[language]
+        assert f">{expected[1]}</text>" in renders[language]
+        assert f'aria-label="{expected[2]}"' in renders[language]
+    assert renders["ko"] != renders["en"] and "<dt>Offered</dt>" not in renders["ko"]

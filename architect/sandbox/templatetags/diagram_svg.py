@@ -1,0 +1,42 @@
+"""``{% diagram_box box %}`` and ``{% diagram_links diagram %}``: parts of the diagram
+drawn by the named partials of ``sandbox/diagram_svg.html``, and remembered by value.
+
+A tick usually changes a few boxes' figures; the other boxes, the links and the data
+center bands are the markup the last tick drew, so they are not rendered again. Their
+values hold every word they show, already in the language of the render.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from architect.sandbox.diagram import Band, Box, Diagram, Line
+
+TEMPLATE = "sandbox/diagram_svg.html"
+register = template.Library()
+
+
+@register.simple_tag
+def diagram_box(box: Box) -> SafeString:
+    """One node's box: its rectangle, label and figures."""
+    return _box(box)
+
+
+@register.simple_tag
+def diagram_links(diagram: Diagram) -> SafeString:
+    """The data center bands and the links, under the boxes."""
+    return _links(diagram.bands, diagram.lines)
+
+
+@lru_cache(maxsize=4096)
+def _box(box: Box) -> SafeString:
+    return SafeString(render_to_string(f"{TEMPLATE}#box", {"box": box}))
+
+
+@lru_cache(maxsize=256)
+def _links(bands: tuple[Band, ...], lines: tuple[Line, ...]) -> SafeString:
+    return SafeString(render_to_string(f"{TEMPLATE}#links", {"bands": bands, "lines": lines}))
