@@ -24,8 +24,9 @@ from functools import lru_cache
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import pgettext
 
+from architect.sandbox.diagram_text import centers, describe, summary
 from architect.sandbox.names import region_name
 from architect.sim.snapshot import NodeKind, NodeSnapshot, NodeStatus, Snapshot
 
@@ -52,8 +53,6 @@ BAND_PAD = 12.0
 BAND_GAP = 16.0
 CDN_ROWS = 3  # the CDN takes the row above (or below) the DNS → origin line
 MAX_CACHED = 256  # architectures whose summary is kept
-_SUMMARIES: dict[tuple[object, ...], str] = {}
-_DESCRIPTIONS: dict[tuple[object, ...], str] = {}
 _LAYOUTS: dict[tuple[object, ...], Diagram] = {}  # geometry by shape and language
 ROLES = {  # a database's role, as its box says it
     "primary": lambda: pgettext("database role", "primary"),
@@ -245,14 +244,6 @@ def _place(columns: list[_Column], x: float) -> tuple[Placed, float]:
     return placed, x
 
 
-def centers(snapshot: Snapshot) -> list[str]:
-    """The data centers in the order of their first node; [] with one unnamed center.
-
-    One named center is listed too: a site placed in ``us-east`` shows where it stands
-    (and can fail as a whole) before it opens a second one."""
-    return list(dict.fromkeys(n.dc for n in snapshot.nodes if n.kind not in GLOBAL and n.dc))
-
-
 def layout(snapshot: Snapshot, *, live: bool = True) -> Diagram:
     """Positions for every node and link of ``snapshot``; without ``live`` (a plan's
     evolution: architectures, not runs) no node says how busy it is.
@@ -273,7 +264,7 @@ def layout(snapshot: Snapshot, *, live: bool = True) -> Diagram:
         drawn,
         boxes=tuple(b if b.id == USERS else _figured(b, nodes[b.id], balanced, live)
                     for b in drawn.boxes),
-        description=" ".join(_describe(n, live) for n in sorted(snapshot.nodes, key=tier_order)),
+        description=" ".join(describe(n, live) for n in sorted(snapshot.nodes, key=tier_order)),
     )
 
 
@@ -307,7 +298,7 @@ def _layout(snapshot: Snapshot, live: bool) -> Diagram:
         boxes=tuple(boxes),
         lines=tuple(_lines(snapshot, {b.id: b for b in boxes})),
         title=summary(snapshot),
-        description=" ".join(_describe(n, live) for n in sorted(snapshot.nodes, key=tier_order)),
+        description=" ".join(describe(n, live) for n in sorted(snapshot.nodes, key=tier_order)),
         bands=tuple(replace(b, y=b.y + centre) for b in bands),
     )
 
@@ -401,114 +392,3 @@ def _role(node: NodeSnapshot) -> str:
     if node.shard >= 0 and node.role == "primary":
         return pgettext("database role", "shard %(n)d") % {"n": node.shard}
     return ROLES[node.role]()
-
-
-def summary(snapshot: Snapshot) -> str:
-    """One sentence naming the tiers, e.g. "Users → DNS → 3 web servers → database";
-    cached by the architecture's shape and the language: it is the same tick after tick."""
-    key = (get_language(), tuple((n.kind, n.role, n.shard, n.dc) for n in snapshot.nodes))
-    text = _SUMMARIES.get(key)
-    if text is None:
-        if len(_SUMMARIES) >= MAX_CACHED:
-            _SUMMARIES.clear()
-        text = _SUMMARIES[key] = _summary(snapshot)
-    return text
-
-
-def _summary(snapshot: Snapshot) -> str:
-    count = {kind: sum(n.kind == kind for n in snapshot.nodes) for kind in TIERS}
-    parts = [_("Users")]
-    if count[NodeKind.DNS]:
-        parts.append(_("DNS"))
-    if count[NodeKind.CDN]:
-        parts.append(_("CDN (static assets)"))
-    if count[NodeKind.LOAD_BALANCER]:
-        parts.append(_("load balancer"))
-    webs = count[NodeKind.WEB_SERVER]
-    if webs:
-        parts.append(ngettext("%(n)d web server", "%(n)d web servers", webs) % {"n": webs})
-    if count[NodeKind.CACHE]:
-        parts.append(_("cache"))
-    if count[NodeKind.DATABASE]:
-        parts.append(_databases(snapshot))
-    else:
-        parts[-1] = _("%(tier)s (holding the data)") % {"tier": parts[-1]}
-    sentences = [_("Architecture: %(tiers)s.") % {"tiers": " → ".join(parts)}]
-    if count[NodeKind.SESSION_STORE]:
-        sentences.append(_("Sessions are kept in a shared store."))
-    if count[NodeKind.MESSAGE_QUEUE]:
-        sentences.append(_("Background jobs go through a message queue to a worker pool."))
-    names = centers(snapshot)
-    if names:
-        sentences.append(ngettext(
-            "It runs in %(n)d data center: %(centers)s.",
-            "It runs in %(n)d data centers, each a copy of the others: %(centers)s.",
-            len(names),
-        ) % {"n": len(names), "centers": ", ".join(region_name(c) for c in names)})
-    return " ".join(sentences)
-
-
-def _databases(snapshot: Snapshot) -> str:
-    replicas = sum(n.role == "replica" for n in snapshot.nodes)
-    shards = len({n.shard for n in snapshot.nodes if n.kind == NodeKind.DATABASE and n.shard >= 0})
-    if shards > 1:
-        split = ngettext(
-            "database in %(n)d shard", "database in %(n)d shards", shards
-        ) % {"n": shards}
-        if not replicas:
-            return split
-        return ngettext(
-            "%(split)s with %(n)d read replica", "%(split)s with %(n)d read replicas", replicas
-        ) % {"split": split, "n": replicas}
-    if replicas:
-        return ngettext(
-            "database with %(n)d read replica", "database with %(n)d read replicas", replicas
-        ) % {"n": replicas}
-    return _("database")
-
-
-def _describe(node: NodeSnapshot, live: bool = True) -> str:
-    """The description's sentences about ``node``, cached by what they say (the busy
-    figure as displayed): most nodes say the same as at the last tick."""
-    key = (get_language(), live, node.id, node.kind, node.status, node.in_rotation, node.role,
-           node.shard, f"{node.utilization:.0%}")
-    text = _DESCRIPTIONS.get(key)
-    if text is None:
-        if len(_DESCRIPTIONS) >= 16 * MAX_CACHED:
-            _DESCRIPTIONS.clear()
-        text = _DESCRIPTIONS[key] = _sentences(node, live)
-    return text
-
-
-def _sentences(node: NodeSnapshot, live: bool) -> str:
-    if not live:
-        text = f"{node.id}."
-    elif node.status == NodeStatus.DOWN:
-        text = _("%(node)s is down.") % {"node": node.id}
-    else:
-        util = f"{node.utilization:.0%}"
-        text = _("%(node)s is %(util)s busy.") % {"node": node.id, "util": util}
-        if not node.in_rotation:
-            text += " " + _("It receives no traffic.")
-    text += _KIND_SENTENCES.get(node.kind, lambda n: "")(node)
-    return text
-
-
-def _database_sentence(node: NodeSnapshot) -> str:
-    if node.role == "primary" and node.shard >= 0:
-        return " " + _(
-            "It is the primary of shard %(n)d: every write to that shard's keys goes to it."
-        ) % {"n": node.shard}
-    if node.role == "primary":
-        return " " + _("It is the primary database: every write goes to it.")
-    if node.role == "replica":
-        return " " + _("It is a read replica.")
-    return ""
-
-
-_KIND_SENTENCES = {
-    NodeKind.DATABASE: _database_sentence,
-    NodeKind.SESSION_STORE: lambda n: " " + _("It holds every user's session."),
-    NodeKind.MESSAGE_QUEUE: lambda n: " " + _("It keeps background jobs until a worker takes them."),
-    NodeKind.WORKER_POOL: lambda n: " " + _("It runs background jobs."),
-}
