@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 from django.utils import translation
 
-from architect.sandbox.fragments import Renderer, data_centers, node_rows, page_context, render
+from architect.sandbox.controls import data_centers
+from architect.sandbox.fragments import Renderer, node_rows, page_context, render
 from architect.sim import presets
 from architect.sim.commands import AddDataCenter, AddLoadBalancer, FailDataCenter, SeparateDatabase
 from architect.sim.engine import Simulation
