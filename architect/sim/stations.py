@@ -121,14 +121,10 @@ class Station:
         heappush(self._calendar, (now + delay, CALL_PRIORITY, self._next_id(), self._on_finish, request))
 
     def _start(self, request: Request) -> None:
-        """Give a free worker ``request`` now (from the queue, or after a resize)."""
-        now = self.env._now
-        elapsed = now - self._last_change
-        if elapsed:
-            self._busy_area += self.busy * elapsed
-            if not self.failed:
-                self._capacity_area += self.workers * elapsed
-            self._last_change = now
+        """Give a free worker ``request`` now (from the queue, or after a resize);
+        off the hottest path, which inlines it in ``arrive`` and ``_finish``."""
+        self._account()
+        now = self.env.now
         self.busy += 1
         request.epoch = self.epoch
         if self._exponential:
