@@ -13,5 +13,8 @@ def add_language_argument(parser: CommandParser) -> None:
         "--language",
         choices=codes,
         default=settings.LANGUAGE_CODE,
-        help=f"the language of the problems printed: {', '.join(codes)} (default {settings.LANGUAGE_CODE})",
+        help=(
+            f"the language of the problems printed: {', '.join(codes)}"
+            f" (default {settings.LANGUAGE_CODE})"
+        ),
     )

@@ -77,8 +77,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer ticks (for a smoke run)")
     args = parser.parse_args()
     ticks = 50 if args.quick else 300
-    print(f"Fragment render per 0.2 s tick ({ticks} ticks after a 5 s warm-up), and the whole page:")
-    print(f" {'architecture':32} {'lang':>4} {'nodes':>5} {'tick mean':>10} {'tick p99':>9} {'page':>8}")
+    print(
+        f"Fragment render per 0.2 s tick ({ticks} ticks after a 5 s warm-up), and the whole page:"
+    )
+    print(
+        f" {'architecture':32} {'lang':>4} {'nodes':>5}"
+        f" {'tick mean':>10} {'tick p99':>9} {'page':>8}"
+    )
     for name, factory in ARCHITECTURES.items():
         for language in ("en", "ko"):
             r = measure(factory, language, ticks)

@@ -7,7 +7,6 @@ Figures, not a test: see bench/README.md for what each one means.
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 import gc
 import json
 import math
@@ -15,6 +14,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -61,8 +61,11 @@ def long_path(rps: float) -> Topology:
     DNS -> LB -> web (3) -> session store -> cache -> a replica (2) or the primary.
     Users have sessions; keys barely repeat, so most reads miss the cache.
     """
+
     def station(node_id: str, kind: NodeKind, service_ms: float, **fields: object) -> NodeSpec:
-        return NodeSpec(id=node_id, kind=kind, workers=64, service_ms=service_ms, queue_limit=10_000, **fields)  # type: ignore[arg-type]
+        return NodeSpec(
+            id=node_id, kind=kind, workers=64, service_ms=service_ms, queue_limit=10_000, **fields
+        )  # type: ignore[arg-type]
 
     web = [station(f"web-{i}", NodeKind.WEB_SERVER, 2.0) for i in (1, 2, 3)]
     data = [
@@ -81,7 +84,11 @@ def long_path(rps: float) -> Topology:
             station("cache", NodeKind.CACHE, 0.5, capacity_keys=1_000),
             *data,
         ),
-        links=(("dns", "lb"), *(("lb", w.id) for w in web), *((w.id, b) for w in web for b in back)),
+        links=(
+            ("dns", "lb"),
+            *(("lb", w.id) for w in web),
+            *((w.id, b) for w in web for b in back),
+        ),
         traffic=Traffic(rps=rps, keys=1_000_000, zipf_s=0.0, users=100_000),
     )
 
@@ -153,7 +160,9 @@ def million(rps: float = 1_000_000) -> Topology:
     """DNS -> LB -> 20 web servers -> cache -> DB primary + 2 replicas, sized for 1M req/s."""
 
     def node(node_id: str, kind: NodeKind, workers: int, service_ms: float) -> NodeSpec:
-        return NodeSpec(id=node_id, kind=kind, workers=workers, service_ms=service_ms, queue_limit=10_000)
+        return NodeSpec(
+            id=node_id, kind=kind, workers=workers, service_ms=service_ms, queue_limit=10_000
+        )
 
     web = [node(f"web-{i}", NodeKind.WEB_SERVER, 64, 1.0) for i in range(1, 21)]
     dbs = [node("db", NodeKind.DATABASE, 256, 0.5)] + [
@@ -161,10 +170,19 @@ def million(rps: float = 1_000_000) -> Topology:
     ]
     return Topology(
         name="million",
-        nodes=(NodeSpec(id="dns", kind=NodeKind.DNS), node("lb", NodeKind.LOAD_BALANCER, 512, 0.2),
-               *web, node("cache", NodeKind.CACHE, 256, 0.2), *dbs),
-        links=(("dns", "lb"), *(("lb", w.id) for w in web), *((w.id, "cache") for w in web),
-               *((w.id, d.id) for w in web for d in dbs)),
+        nodes=(
+            NodeSpec(id="dns", kind=NodeKind.DNS),
+            node("lb", NodeKind.LOAD_BALANCER, 512, 0.2),
+            *web,
+            node("cache", NodeKind.CACHE, 256, 0.2),
+            *dbs,
+        ),
+        links=(
+            ("dns", "lb"),
+            *(("lb", w.id) for w in web),
+            *((w.id, "cache") for w in web),
+            *((w.id, d.id) for w in web for d in dbs),
+        ),
         traffic=Traffic(rps=rps, read_ratio=0.9),
     )
 

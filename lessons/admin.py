@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -27,9 +27,17 @@ class PlanAdmin(admin.ModelAdmin):
     list_display = ("slug", "__str__", "author", "license", "loaded_at")
     search_fields = ("slug", "author")
     readonly_fields = (
-        "slug", "title", "summary", "languages", "author", "license", "source_path", "source_sha256", "loaded_at",
+        "slug",
+        "title",
+        "summary",
+        "languages",
+        "author",
+        "license",
+        "source_path",
+        "source_sha256",
+        "loaded_at",
     )
-    inlines = [StageInline]
+    inlines: ClassVar[list[type[admin.TabularInline]]] = [StageInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # plans come from files: manage.py load_lessons

@@ -39,7 +39,9 @@ class StageCheck:
             if run.error:
                 found.append(f"seed {run.seed}: the solution was refused: {run.error}")
             elif run.solved and not run.status.met:
-                found.append(f"seed {run.seed}: the goal is not met with the solution ({_why(run.status)})")
+                found.append(
+                    f"seed {run.seed}: the goal is not met with the solution ({_why(run.status)})"
+                )
             elif not run.solved and run.status.met:
                 found.append(f"seed {run.seed}: the goal is already met without doing the lesson")
         return found
@@ -55,14 +57,17 @@ def run_stage(stage: Stage, *, seed: int, solved: bool) -> Run:
         except CommandError as error:
             return Run(seed, solved, tracker.status, error.message)
     status = tracker.status
-    for second in range(1, int(stage.duration_s) + 1):  # the engine carries out the scenario's events
+    for second in range(
+        1, int(stage.duration_s) + 1
+    ):  # the engine carries out the scenario's events
         status = tracker.observe(sim.advance(second - sim.now))
     return Run(seed, solved, status)
 
 
 def check_stage(stage: Stage, *, seeds: tuple[int, ...] = SEEDS) -> StageCheck:
     return StageCheck(
-        stage.slug, tuple(run_stage(stage, seed=s, solved=solved) for s in seeds for solved in (False, True))
+        stage.slug,
+        tuple(run_stage(stage, seed=s, solved=solved) for s in seeds for solved in (False, True)),
     )
 
 
@@ -80,7 +85,8 @@ def _why(status: GoalStatus) -> str:
     if not failing:
         return f"{status.checked_s} seconds checked"
     parts = [
-        f"{c.metric}{'(' + c.node + ')' if c.node else ''} {c.operator.replace('_', ' ')} {c.threshold:g} "
+        f"{c.metric}{'(' + c.node + ')' if c.node else ''}"
+        f" {c.operator.replace('_', ' ')} {c.threshold:g} "
         f"failed in {c.failed_s} of {status.checked_s} s, last value {_num(c.value)}"
         for c in failing
     ]

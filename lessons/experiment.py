@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from architect.sandbox.live import Control, LiveSession
@@ -21,7 +21,7 @@ from lessons.goals import GoalStatus, GoalTracker
 DEFAULT_DURATION_S = 40.0
 
 
-class Phase(str, Enum):
+class Phase(StrEnum):
     PREDICT = "predict"  # paused until the learner answers (or skips) the question
     EXPLORE = "explore"  # the stage's topology runs; the learner changes the architecture
     RUNNING = "running"  # the experiment: goal conditions checked every simulated second
@@ -35,7 +35,9 @@ class LessonSession(LiveSession):
     the learner's own ``set_traffic`` and ``set_traffic_mix`` carry over to a run.
     """
 
-    def __init__(self, topology: Topology, seed: int, on_traffic: Callable[[dict[str, float]], None]) -> None:
+    def __init__(
+        self, topology: Topology, seed: int, on_traffic: Callable[[dict[str, float]], None]
+    ) -> None:
         super().__init__(lambda: topology, seed)
         self._on_traffic = on_traffic
 
@@ -44,7 +46,11 @@ class LessonSession(LiveSession):
         if isinstance(command, SetTraffic):
             self._on_traffic({"rps": command.rps})
         elif isinstance(command, SetTrafficMix):
-            fields = {"read_ratio": command.read_ratio, "static_ratio": command.static_ratio, "zipf_s": command.zipf_s}
+            fields = {
+                "read_ratio": command.read_ratio,
+                "static_ratio": command.static_ratio,
+                "zipf_s": command.zipf_s,
+            }
             self._on_traffic({k: v for k, v in fields.items() if v is not None})
 
 

@@ -49,7 +49,9 @@ class PlanProblem:
 
     @property
     def where(self) -> str:
-        return f"{self.source}:{self.line}: {self.path}" if self.path else f"{self.source}:{self.line}"
+        return (
+            f"{self.source}:{self.line}: {self.path}" if self.path else f"{self.source}:{self.line}"
+        )
 
     @property
     def message(self) -> str:
@@ -103,11 +105,15 @@ def _load_cached(text: str, source: str) -> content.Plan:
 def load_plan(text: str, *, source: str) -> content.Plan:
     """A checked plan, or ``PlanError`` with every problem."""
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-        raise _file_problem(source, N_("a plan file may be at most 1 MiB (%(limit)s bytes)"), limit=MAX_FILE_BYTES)
+        raise _file_problem(
+            source, N_("a plan file may be at most 1 MiB (%(limit)s bytes)"), limit=MAX_FILE_BYTES
+        )
     try:
         data, lines = parse_with_lines(text)
     except YamlProblem as problem:
-        raise PlanError([PlanProblem(source, problem.line, "", problem.reason, problem.params)]) from None
+        raise PlanError(
+            [PlanProblem(source, problem.line, "", problem.reason, problem.params)]
+        ) from None
     reader = _Reader(source, lines)
     plan = reader.plan(data)
     if reader.problems or plan is None:
@@ -140,16 +146,26 @@ class _Reader:
         """Note a problem on the line of ``path``, shown as ``shown`` (default: the path)."""
         if any(path == m or path.startswith((m + ".", m + "[")) for m in self.missing):
             return  # already reported as "is required"
-        self.problems.append(PlanProblem(self.source, self.line(path), shown or path or "(top)", reason, params))
+        self.problems.append(
+            PlanProblem(self.source, self.line(path), shown or path or "(top)", reason, params)
+        )
 
-    def mapping(self, raw: object, path: str, known: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    def mapping(
+        self, raw: object, path: str, known: tuple[str, ...], required: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
         """``raw`` as a mapping; unknown and missing fields are problems."""
         if not isinstance(raw, Mapping):
-            self.problem(path, N_("must be a mapping with %(fields)s"), fields=", ".join(required or known))
+            self.problem(
+                path, N_("must be a mapping with %(fields)s"), fields=", ".join(required or known)
+            )
             return {}
         for key in raw:
             if str(key) not in known:
-                self.problem(join(path, key), N_("unknown field (expected one of %(fields)s)"), fields=", ".join(known))
+                self.problem(
+                    join(path, key),
+                    N_("unknown field (expected one of %(fields)s)"),
+                    fields=", ".join(known),
+                )
         for key in required:
             if key not in raw:
                 self.problem(join(path, key), N_("is required"))
@@ -158,7 +174,9 @@ class _Reader:
 
     # -- values ---------------------------------------------------------------
 
-    def number(self, raw: object, path: str, low: float, high: float, *, whole: bool = False) -> float | None:
+    def number(
+        self, raw: object, path: str, low: float, high: float, *, whole: bool = False
+    ) -> float | None:
         ok = isinstance(raw, int) if whole else isinstance(raw, (int, float))
         if isinstance(raw, bool) or not ok or not math.isfinite(raw):  # type: ignore[arg-type]
             self.problem(path, A_WHOLE_NUMBER if whole else A_NUMBER)
@@ -210,7 +228,9 @@ class _Reader:
 
     def texts_list(self, raw: object, path: str, low: int, high: int) -> tuple[content.Texts, ...]:
         if not isinstance(raw, list) or not low <= len(raw) <= high:
-            self.problem(path, N_("must be a list of %(low)s to %(high)s texts"), low=low, high=high)
+            self.problem(
+                path, N_("must be a list of %(low)s to %(high)s texts"), low=low, high=high
+            )
             return ()
         return tuple(self.texts(item, join(path, i)) for i, item in enumerate(raw))
 
@@ -265,7 +285,9 @@ class _Reader:
             path = f"stages[{index}]"
             stage, start = StageReader(self, path, previous).read(item)
             if stage is not None and stage.slug in seen:
-                self.problem(f"{path}.slug", N_('"%(slug)s" is used by an earlier stage'), slug=stage.slug)
+                self.problem(
+                    f"{path}.slug", N_('"%(slug)s" is used by an earlier stage'), slug=stage.slug
+                )
             if stage is not None:
                 seen.add(stage.slug)
                 stages.append(stage)

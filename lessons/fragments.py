@@ -95,10 +95,12 @@ def _planned(experiment: Experiment) -> list[dict[str, Any]]:
         operator = next(op for op in OPERATORS if op in data)
         metric, node = str(data["metric"]), str(data.get("node", ""))
         label = LABELS[metric]
-        rows.append({
-            "label": str(label) % {"node": node} if node else str(label),
-            "target": f"{OPERATORS[operator]} {amount(metric, float(data[operator]))}",
-        })
+        rows.append(
+            {
+                "label": str(label) % {"node": node} if node else str(label),
+                "target": f"{OPERATORS[operator]} {amount(metric, float(data[operator]))}",
+            }
+        )
     return rows
 
 
@@ -119,8 +121,9 @@ def lesson_context(
             {"index": i, "text": text, "chosen": i == experiment.prediction}
             for i, text in enumerate(choices)
         ],
-        "prediction": choices[experiment.prediction] if experiment.prediction is not None
-        and 0 <= experiment.prediction < len(choices) else "",
+        "prediction": choices[experiment.prediction]
+        if experiment.prediction is not None and 0 <= experiment.prediction < len(choices)
+        else "",
         "revealed": revealed and bool(predict),
         "answer": choices[answer] if revealed and isinstance(answer, int) else "",
         "right": revealed and experiment.prediction == answer,
@@ -139,8 +142,14 @@ def lesson_context(
 
 def lesson_key(context: dict[str, Any]) -> tuple[object, ...]:
     """Changes exactly when the lesson panel (which holds forms) must be redrawn."""
-    return (context["phase"], context["prediction"], len(context["hints"]), context["runs"],
-            context["met"], context["done"])
+    return (
+        context["phase"],
+        context["prediction"],
+        len(context["hints"]),
+        context["runs"],
+        context["met"],
+        context["done"],
+    )
 
 
 def render(parts: tuple[str, ...] | list[str], context: dict[str, Any]) -> str:

@@ -86,7 +86,11 @@ class Condition:
         return cls(str(data["metric"]), str(data.get("node", "")), ops[0], float(data[ops[0]]))
 
     def holds(self, value: float | None) -> bool:
-        return value is not None and math.isfinite(value) and OPERATORS[self.operator](value, self.threshold)
+        return (
+            value is not None
+            and math.isfinite(value)
+            and OPERATORS[self.operator](value, self.threshold)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +127,9 @@ class GoalStatus:
 class GoalTracker:
     """Feeds on snapshots; judges each whole second from ``from_s`` to ``duration_s``."""
 
-    def __init__(self, goal: Mapping[str, Any], from_s: float | None = None, duration_s: float = 40.0) -> None:
+    def __init__(
+        self, goal: Mapping[str, Any], from_s: float | None = None, duration_s: float = 40.0
+    ) -> None:
         self.conditions = tuple(Condition.from_data(c) for c in goal.get("conditions", ()))
         if not self.conditions:
             raise ValueError("a goal needs at least one condition")
@@ -147,14 +153,18 @@ class GoalTracker:
             self._checked += 1
             if not all(oks):
                 self._failed += 1
-                self._first_failure = self._first_failure if self._first_failure is not None else float(second)
+                self._first_failure = (
+                    self._first_failure if self._first_failure is not None else float(second)
+                )
             self._failed_by = [n + (not ok) for n, ok in zip(self._failed_by, oks, strict=True)]
         conditions = tuple(
             ConditionStatus(c.metric, c.node, c.operator, c.threshold, v, ok, failed)
             for c, v, ok, failed in zip(self.conditions, values, oks, self._failed_by, strict=True)
         )
         done = snapshot.t >= self.duration_s - _WHOLE
-        self._status = GoalStatus(snapshot.t, conditions, self._checked, self._failed, done, self._first_failure)
+        self._status = GoalStatus(
+            snapshot.t, conditions, self._checked, self._failed, done, self._first_failure
+        )
         return self._status
 
     @property

@@ -58,7 +58,9 @@ class Plan(models.Model):
 class Stage(models.Model):
     """One stage of a plan. ``data`` holds its normalised content (see module docstring)."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="stages", verbose_name=_("plan"))
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="stages", verbose_name=_("plan")
+    )
     order = models.PositiveIntegerField(_("order"))
     slug = models.SlugField(_("slug"), max_length=80)
     data = models.JSONField(_("content"), default=dict)
@@ -113,7 +115,9 @@ class Stage(models.Model):
 class Progress(models.Model):
     """How far one learner (a user, or an anonymous session) got in one stage."""
 
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="progress", verbose_name=_("stage"))
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="progress", verbose_name=_("stage")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -132,7 +136,9 @@ class Progress(models.Model):
         verbose_name_plural = _("progress")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "stage"], condition=Q(user__isnull=False), name="lessons_progress_one_per_user"
+                fields=["user", "stage"],
+                condition=Q(user__isnull=False),
+                name="lessons_progress_one_per_user",
             ),
             models.UniqueConstraint(
                 fields=["session_key", "stage"],
@@ -140,7 +146,8 @@ class Progress(models.Model):
                 name="lessons_progress_one_per_session",
             ),
             models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(session_key=""), name="lessons_progress_has_owner"
+                condition=Q(user__isnull=False) | ~Q(session_key=""),
+                name="lessons_progress_has_owner",
             ),
         ]
 

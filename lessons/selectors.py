@@ -20,7 +20,8 @@ def plan_get(*, slug: str) -> Plan:
 
 
 def stage_get(*, plan_slug: str, stage_slug: str) -> Stage:
-    """The stage ``stage_slug`` of plan ``plan_slug`` (its plan joined); raises ``Stage.DoesNotExist``."""
+    """The stage ``stage_slug`` of plan ``plan_slug`` (its plan joined); raises
+    ``Stage.DoesNotExist``."""
     return Stage.objects.select_related("plan").get(plan__slug=plan_slug, slug=stage_slug)
 
 

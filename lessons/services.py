@@ -63,7 +63,9 @@ def plan_load_file(*, path: Path, display_path: str = "") -> Plan:
 
     plan, raw = read_plan_file(path, source=display_path or str(path))
     return plan_load(
-        plan=plan, source_path=display_path or str(path), source_sha256=hashlib.sha256(raw).hexdigest()
+        plan=plan,
+        source_path=display_path or str(path),
+        source_sha256=hashlib.sha256(raw).hexdigest(),
     )
 
 
@@ -81,7 +83,9 @@ def progress_get_or_create(*, user: Any, session_key: str, stage: Stage) -> Prog
     return progress
 
 
-def progress_record_prediction(*, user: Any, session_key: str, stage: Stage, choice: int) -> Progress:
+def progress_record_prediction(
+    *, user: Any, session_key: str, stage: Stage, choice: int
+) -> Progress:
     """Remember the learner's answer to the stage's prediction (it may be changed)."""
     choices = (stage.data.get("predict") or {}).get("choices") or []
     if isinstance(choice, bool) or not isinstance(choice, int) or not 0 <= choice < len(choices):
@@ -113,7 +117,10 @@ def progress_merge_session(*, session_key: str, user: Any) -> int:
     if not session_key or user is None or not getattr(user, "is_authenticated", False):
         return 0
     rows = list(Progress.objects.filter(Q(user__isnull=True), session_key=session_key))
-    mine = {p.stage_id: p for p in Progress.objects.filter(user=user, stage_id__in=[r.stage_id for r in rows])}
+    mine = {
+        p.stage_id: p
+        for p in Progress.objects.filter(user=user, stage_id__in=[r.stage_id for r in rows])
+    }
     for row in rows:
         kept = mine.get(row.stage_id)
         if kept is None:

@@ -10,7 +10,9 @@ from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
 
 
-def load_plans_on_first_run(*, using: str = DEFAULT_DB_ALIAS, verbosity: int = 1, **kwargs: Any) -> int:
+def load_plans_on_first_run(
+    *, using: str = DEFAULT_DB_ALIAS, verbosity: int = 1, **kwargs: Any
+) -> int:
     """Load every ``lessons/plans/*.yaml`` when the plan table is empty; returns how many loaded.
 
     A plan with problems is skipped with a warning (its problems in the active
@@ -36,7 +38,9 @@ def load_plans_on_first_run(*, using: str = DEFAULT_DB_ALIAS, verbosity: int = 1
             loaded += 1
         except (OSError, PlanError) as error:
             why = plan_error_text(error) if isinstance(error, PlanError) else str(error)
-            sys.stderr.write(_("Lesson plan %(name)s was not loaded:") % {"name": name} + f"\n{why}\n")
+            sys.stderr.write(
+                _("Lesson plan %(name)s was not loaded:") % {"name": name} + f"\n{why}\n"
+            )
     if loaded and verbosity >= 1:
         sys.stdout.write(f"  Loaded {loaded} lesson plan(s) from lessons/plans/\n")
     return loaded

@@ -28,7 +28,17 @@ MAX_CONDITIONS = 20
 MAX_ACTIONS = 50
 DURATION_S = (5.0, 300.0)
 _STAGE_KEYS = (
-    "slug", "title", "body", "topology", "scenario", "controls", "predict", "goal", "hints", "debrief", "solution",
+    "slug",
+    "title",
+    "body",
+    "topology",
+    "scenario",
+    "controls",
+    "predict",
+    "goal",
+    "hints",
+    "debrief",
+    "solution",
 )
 _SCENARIO_KEYS = ("traffic", "events", "duration_s")
 _PREDICT_KEYS = ("question", "choices", "answer", "why")
@@ -38,7 +48,9 @@ _GOAL_KEYS = ("text", "from_s", "conditions")
 class StageReader:
     """One stage: texts, topology (resolved), scenario, goal, solution."""
 
-    def __init__(self, reader: _Reader, path: str, previous: tuple[Topology, tuple[Command, ...]] | None) -> None:
+    def __init__(
+        self, reader: _Reader, path: str, previous: tuple[Topology, tuple[Command, ...]] | None
+    ) -> None:
         self.r = reader
         self.path = path
         self.previous = previous
@@ -49,25 +61,34 @@ class StageReader:
             path = join(path, part)
         return path
 
-    def read(self, raw: object) -> tuple[content.Stage | None, tuple[Topology, tuple[Command, ...]] | None]:
+    def read(
+        self, raw: object
+    ) -> tuple[content.Stage | None, tuple[Topology, tuple[Command, ...]] | None]:
         """The stage, and (its starting topology, its solution) for the next ``from: previous``."""
         r = self.r
         before = len(r.problems)
-        data = r.mapping(raw, self.path, _STAGE_KEYS, ("slug", "title", "body", "topology", "goal", "solution"))
+        data = r.mapping(
+            raw, self.path, _STAGE_KEYS, ("slug", "title", "body", "topology", "goal", "solution")
+        )
         if not data:
             return None, None
         slug = r.slug(data.get("slug"), self.at("slug"))
         title = r.texts(data.get("title"), self.at("title"))
         body = r.texts(data.get("body"), self.at("body"))
         debrief = r.texts(data["debrief"], self.at("debrief")) if "debrief" in data else {}
-        hints = r.texts_list(data["hints"], self.at("hints"), 1, MAX_HINTS) if "hints" in data else ()
+        hints = (
+            r.texts_list(data["hints"], self.at("hints"), 1, MAX_HINTS) if "hints" in data else ()
+        )
         predict = self.predict(data["predict"]) if "predict" in data else None
         mark = len(r.problems)
         solution, commands = self.actions(data.get("solution"), self.at("solution"), low=1)
         solution_ok = len(r.problems) == mark
         controls = self.controls(data.get("controls"), solution)
         scenario = r.mapping(data.get("scenario", {}), self.at("scenario"), _SCENARIO_KEYS)
-        duration = r.number(scenario.get("duration_s", 40), self.at("scenario", "duration_s"), *DURATION_S) or 40.0
+        duration = (
+            r.number(scenario.get("duration_s", 40), self.at("scenario", "duration_s"), *DURATION_S)
+            or 40.0
+        )
         goal = self.goal(data.get("goal"), duration)
         start = self.topology(data.get("topology"))
         run = self.run_topology(start, scenario, duration) if start is not None else None
@@ -79,8 +100,17 @@ class StageReader:
         if len(r.problems) > before or goal is None or run is None or start is None:
             return None, resolved
         stage = content.Stage(
-            slug=slug, title=title, body=body, topology=run, goal=goal, solution=solution,
-            duration_s=duration, debrief=debrief, controls=controls, predict=predict, hints=hints,
+            slug=slug,
+            title=title,
+            body=body,
+            topology=run,
+            goal=goal,
+            solution=solution,
+            duration_s=duration,
+            debrief=debrief,
+            controls=controls,
+            predict=predict,
+            hints=hints,
             line=r.line(self.path),
         )
         return stage, resolved
@@ -92,9 +122,15 @@ class StageReader:
             return None
         choices = r.texts_list(data.get("choices"), join(path, "choices"), 2, MAX_CHOICES)
         answer = data.get("answer")
-        if isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer < max(len(choices), 2):
+        if (
+            isinstance(answer, bool)
+            or not isinstance(answer, int)
+            or not 0 <= answer < max(len(choices), 2)
+        ):
             last = max(len(choices), 2) - 1
-            r.problem(join(path, "answer"), N_("must be the index of a choice: 0 to %(last)s"), last=last)
+            r.problem(
+                join(path, "answer"), N_("must be the index of a choice: 0 to %(last)s"), last=last
+            )
             answer = 0
         return content.Predict(
             question=r.texts(data.get("question"), join(path, "question")),
@@ -112,9 +148,15 @@ class StageReader:
         from_s = r.number(data.get("from_s", 5), join(path, "from_s"), 0, duration - 1)
         items = data.get("conditions")
         if not isinstance(items, list) or not 1 <= len(items) <= MAX_CONDITIONS:
-            r.problem(join(path, "conditions"), N_("must be a list of 1 to %(limit)s conditions"), limit=MAX_CONDITIONS)
+            r.problem(
+                join(path, "conditions"),
+                N_("must be a list of 1 to %(limit)s conditions"),
+                limit=MAX_CONDITIONS,
+            )
             return None
-        conditions = [self.condition(item, join(join(path, "conditions"), i)) for i, item in enumerate(items)]
+        conditions = [
+            self.condition(item, join(join(path, "conditions"), i)) for i, item in enumerate(items)
+        ]
         if from_s is None or any(c is None for c in conditions):
             return None
         return content.Goal(text=text, conditions=tuple(c for c in conditions if c), from_s=from_s)
@@ -128,16 +170,26 @@ class StageReader:
         ok = True
         if metric not in METRICS:
             r.problem(
-                join(path, "metric"), N_('unknown metric "%(metric)s" (known: %(known)s)'), metric=str(metric),
+                join(path, "metric"),
+                N_('unknown metric "%(metric)s" (known: %(known)s)'),
+                metric=str(metric),
                 known=", ".join(METRICS),
             )
             ok = False
         node = data.get("node", "")
         if metric in NODE_METRICS and not node:
-            r.problem(join(path, "node"), N_("is required for %(metric)s: which node's"), metric=str(metric))
+            r.problem(
+                join(path, "node"),
+                N_("is required for %(metric)s: which node's"),
+                metric=str(metric),
+            )
             ok = False
         elif node and metric not in NODE_METRICS:
-            r.problem(join(path, "node"), N_("only %(metrics)s take a node"), metrics=" and ".join(NODE_METRICS))
+            r.problem(
+                join(path, "node"),
+                N_("only %(metrics)s take a node"),
+                metrics=" and ".join(NODE_METRICS),
+            )
             ok = False
         elif node and not isinstance(node, str):
             r.problem(join(path, "node"), N_("must be a node id"))
@@ -145,7 +197,9 @@ class StageReader:
         operators = [op for op in OPERATORS if op in data]
         if len(operators) != 1:
             r.problem(
-                path, N_("needs exactly one of %(operators)s (has %(count)s)"), operators=", ".join(OPERATORS),
+                path,
+                N_("needs exactly one of %(operators)s (has %(count)s)"),
+                operators=", ".join(OPERATORS),
                 count=len(operators),
             )
             return None
@@ -154,11 +208,15 @@ class StageReader:
             return None
         return content.Condition(str(metric), operators[0], threshold, str(node))
 
-    def actions(self, raw: object, path: str, *, low: int) -> tuple[tuple[dict[str, Any], ...], tuple[Command, ...]]:
+    def actions(
+        self, raw: object, path: str, *, low: int
+    ) -> tuple[tuple[dict[str, Any], ...], tuple[Command, ...]]:
         """Action mappings (section 1 of the contracts) and their commands."""
         if not isinstance(raw, list) or not low <= len(raw) <= MAX_ACTIONS:
             self.r.problem(
-                path, N_("must be a list of %(low)s to %(high)s actions, like [{action: add_cache}]"), low=low,
+                path,
+                N_("must be a list of %(low)s to %(high)s actions, like [{action: add_cache}]"),
+                low=low,
                 high=MAX_ACTIONS,
             )
             return (), ()
@@ -181,7 +239,9 @@ class StageReader:
             return ()
         for index, name in enumerate(raw):
             if name not in vocabulary.ACTIONS:
-                self.r.problem(join(path, index), N_('unknown action "%(action)s"'), action=str(name))
+                self.r.problem(
+                    join(path, index), N_('unknown action "%(action)s"'), action=str(name)
+                )
         return tuple(dict.fromkeys(str(n) for n in raw))
 
     def topology(self, raw: object) -> Topology | None:
@@ -225,16 +285,25 @@ class StageReader:
             return runs.applied(topology, changes)
         except CommandError as error:
             index = getattr(error, "index", 0)
-            self.r.problem(join(join(path, "changes"), index), N_("cannot be carried out: %(error)s"), error=error)
+            self.r.problem(
+                join(join(path, "changes"), index),
+                N_("cannot be carried out: %(error)s"),
+                error=error,
+            )
             return None
 
-    def run_topology(self, start: Topology, scenario: dict[str, Any], duration: float) -> dict[str, Any] | None:
+    def run_topology(
+        self, start: Topology, scenario: dict[str, Any], duration: float
+    ) -> dict[str, Any] | None:
         """The engine's plain data for a run: the start, the scenario's traffic and events."""
         data = dump_topology(start)
         own_events = data.pop("events", [])
         traffic = scenario.get("traffic", {})
         if not isinstance(traffic, Mapping):
-            self.r.problem(self.at("scenario", "traffic"), N_("must be a mapping of traffic fields, like {rps: 200}"))
+            self.r.problem(
+                self.at("scenario", "traffic"),
+                N_("must be a mapping of traffic fields, like {rps: 200}"),
+            )
             return None
         data["traffic"] = {**data["traffic"], **traffic}
         events = self.events(scenario.get("events", []), duration)
@@ -249,7 +318,9 @@ class StageReader:
                     self.r.add(self.at("scenario", "traffic", key), problem.reason, problem.params)
                 else:
                     where = self.at("topology")
-                    self.r.add(where, problem.reason, problem.params, shown=f"{where}: {problem.path}")
+                    self.r.add(
+                        where, problem.reason, problem.params, shown=f"{where}: {problem.path}"
+                    )
             return None
         if own_events or events:
             data["events"] = [*own_events, *events]
@@ -262,9 +333,22 @@ class StageReader:
         events = read_events(raw, problems)
         for problem in problems:
             self.r.add(join(path, problem.path), problem.reason, problem.params)
-        late = [i for i, e in enumerate(raw) if isinstance(e, Mapping) and _number(e.get("at")) > duration] if isinstance(raw, list) else []
+        late = (
+            [
+                i
+                for i, e in enumerate(raw)
+                if isinstance(e, Mapping) and _number(e.get("at")) > duration
+            ]
+            if isinstance(raw, list)
+            else []
+        )
         for index in late:
-            self.r.problem(join(join(join(path, "events"), index), "at"), BETWEEN, low="0", high=f"{duration:g}")
+            self.r.problem(
+                join(join(join(path, "events"), index), "at"),
+                BETWEEN,
+                low="0",
+                high=f"{duration:g}",
+            )
         if problems or late:
             return None
         return sorted(events_data(events), key=lambda e: float(e["at"]))
@@ -275,7 +359,9 @@ class StageReader:
         except CommandError as error:
             index = getattr(error, "index", 0)
             self.r.problem(
-                self.at("solution", index), N_("cannot be carried out on the stage's topology: %(error)s"), error=error
+                self.at("solution", index),
+                N_("cannot be carried out on the stage's topology: %(error)s"),
+                error=error,
             )
 
 

@@ -56,8 +56,12 @@ def _progress(request: HttpRequest, plan: Plan) -> dict[str, Progress]:
 def plan_list(request: HttpRequest) -> HttpResponse:
     lang = _lang()
     plans = [
-        {"plan": p, "title": p.text("title", lang), "summary": p.text("summary", lang),
-         "stages": len(p.stages.all())}
+        {
+            "plan": p,
+            "title": p.text("title", lang),
+            "summary": p.text("summary", lang),
+            "stages": len(p.stages.all()),
+        }
         for p in selectors.plan_list()
     ]
     return render(request, "lessons/plan_list.html", {"plans": plans})
@@ -68,16 +72,29 @@ def plan_detail(request: HttpRequest, plan: str) -> HttpResponse:
     row, lang = _plan(plan), _lang()
     progress = _progress(request, row)
     stages = [
-        {"stage": s, "title": s.text("title", lang), "goal": s.text("goal.text", lang),
-         "done": s.slug in progress and progress[s.slug].completed}
+        {
+            "stage": s,
+            "title": s.text("title", lang),
+            "goal": s.text("goal.text", lang),
+            "done": s.slug in progress and progress[s.slug].completed,
+        }
         for s in row.stages.all()
     ]
     done = sum(s["done"] for s in stages)
     following = next((s["stage"] for s in stages if not s["done"]), None)
-    return render(request, "lessons/plan.html", {
-        "plan": row, "title": row.text("title", lang), "summary": row.text("summary", lang),
-        "stages": stages, "done": done, "total": len(stages), "following": following,
-    })
+    return render(
+        request,
+        "lessons/plan.html",
+        {
+            "plan": row,
+            "title": row.text("title", lang),
+            "summary": row.text("summary", lang),
+            "stages": stages,
+            "done": done,
+            "total": len(stages),
+            "following": following,
+        },
+    )
 
 
 @require_safe
@@ -96,15 +113,23 @@ def stage_detail(request: HttpRequest, plan: str, stage: str) -> HttpResponse:
     context = {
         **page_context(session.snapshot(), session.status, offered=offered(row)),
         **fragments.lesson_context(
-            experiment, row, lang, done=bool(progress and progress.completed),
+            experiment,
+            row,
+            lang,
+            done=bool(progress and progress.completed),
             next_url=stage_url(after),
         ),
-        "plan": row.plan, "plan_title": row.plan.text("title", lang),
-        "stage": row, "title": row.text("title", lang),
+        "plan": row.plan,
+        "plan_title": row.plan.text("title", lang),
+        "stage": row,
+        "title": row.text("title", lang),
         "body": fragments.markdown(row.text("body", lang)),
-        "number": row.order + 1, "total": row.plan.stages.count(),
-        "previous": before, "previous_title": before.text("title", lang) if before else "",
-        "next": after, "next_title": after.text("title", lang) if after else "",
+        "number": row.order + 1,
+        "total": row.plan.stages.count(),
+        "previous": before,
+        "previous_title": before.text("title", lang) if before else "",
+        "next": after,
+        "next_title": after.text("title", lang) if after else "",
     }
     return render(request, fragments.TEMPLATE, context)
 
@@ -113,10 +138,20 @@ def stage_detail(request: HttpRequest, plan: str, stage: str) -> HttpResponse:
 def evolution(request: HttpRequest, plan: str) -> HttpResponse:
     row, lang = _plan(plan), _lang()
     stages = [
-        {"stage": s, "title": s.text("title", lang), "number": s.order + 1,
-         "diagram": layout(Simulation(load_topology(s.topology), seed=1).snapshot(), live=False)}
+        {
+            "stage": s,
+            "title": s.text("title", lang),
+            "number": s.order + 1,
+            "diagram": layout(Simulation(load_topology(s.topology), seed=1).snapshot(), live=False),
+        }
         for s in row.stages.all()
     ]
-    return render(request, "lessons/evolution.html", {
-        "plan": row, "title": row.text("title", lang), "stages": stages,
-    })
+    return render(
+        request,
+        "lessons/evolution.html",
+        {
+            "plan": row,
+            "title": row.text("title", lang),
+            "stages": stages,
+        },
+    )

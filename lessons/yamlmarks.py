@@ -50,7 +50,9 @@ def parse_with_lines(text: str) -> tuple[Any, dict[str, int]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
-        raise YamlProblem(line, N_("not valid YAML: %(detail)s"), {"detail": str(error.problem or error)}) from None
+        raise YamlProblem(
+            line, N_("not valid YAML: %(detail)s"), {"detail": str(error.problem or error)}
+        ) from None
     except yaml.YAMLError as error:
         raise YamlProblem(0, N_("not valid YAML: %(detail)s"), {"detail": str(error)}) from None
     finally:
@@ -70,7 +72,9 @@ def _walk(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int]) -> 
         keys: set[str] = set()
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlProblem(key_node.start_mark.line + 1, N_("merge keys (<<) are not allowed"))
+                raise YamlProblem(
+                    key_node.start_mark.line + 1, N_("merge keys (<<) are not allowed")
+                )
             key = str(key_node.value)
             if key in keys:
                 raise YamlProblem(

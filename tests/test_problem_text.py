@@ -29,7 +29,9 @@ def _in(language: str, problems: list[Problem]) -> list[str]:
 
 
 def test_a_range_problem_in_korean():
-    found = _topology([*DNS_WEB[:1], {"id": "web-1", "kind": "web_server", "ttl_s": -1}], [["dns", "web-1"]])
+    found = _topology(
+        [*DNS_WEB[:1], {"id": "web-1", "kind": "web_server", "ttl_s": -1}], [["dns", "web-1"]]
+    )
     assert _in("ko", found) == ["nodes[1].ttl_s: 0.001 이상 31536000 이하여야 합니다"]
 
 
@@ -52,7 +54,9 @@ def test_a_missing_field_in_korean():
 
 
 def test_an_unknown_action_in_korean():
-    found = _problems(parse_actions, [{"action": "add_cache"}, {"action": "add_webserver"}], "solution")
+    found = _problems(
+        parse_actions, [{"action": "add_cache"}, {"action": "add_webserver"}], "solution"
+    )
     assert _in("ko", found) == ['solution[1].action: 알 수 없는 동작입니다: "add_webserver"']
 
 
@@ -66,7 +70,9 @@ def test_a_nested_phrase_is_translated_with_its_sentence():
     links = [["dns", "web-1"], ["web-1", "db-0"], ["web-1", "db-1"]]
     found = _topology(nodes, links, sharding={"strategy": "modulo", "shards": 2})
     assert _in("en", found) == ["nodes: shard 1 needs exactly one primary database"]
-    assert _in("ko", found) == ["nodes: 샤드 1에는 기본(primary) 데이터베이스가 정확히 하나 있어야 합니다"]
+    assert _in("ko", found) == [
+        "nodes: 샤드 1에는 기본(primary) 데이터베이스가 정확히 하나 있어야 합니다"
+    ]
 
 
 def test_every_problem_is_listed_in_korean_at_once():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from django.test import Client
 
 HTMX_URL = "/static/django_htmx/htmx-2.min.js"

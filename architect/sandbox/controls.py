@@ -24,8 +24,14 @@ ALGORITHM_CHOICES = {  # short, for the menu; its hint and the event log explain
 }
 CONTROL_GROUPS = {
     "traffic": ("set_traffic", "set_traffic_mix"),
-    "web": ("add_web_server", "remove_web_server", "add_load_balancer", "add_session_store",
-            "set_balancing", "set_autoscaling"),
+    "web": (
+        "add_web_server",
+        "remove_web_server",
+        "add_load_balancer",
+        "add_session_store",
+        "set_balancing",
+        "set_autoscaling",
+    ),
     "data": ("separate_database", "add_cache", "add_replica", "add_shard"),
     "edge": ("add_cdn", "purge_cdn", "version_assets"),
     "centers": ("add_data_center", "fail_data_center", "restore_data_center"),

@@ -22,9 +22,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from architect.sandbox.diagram_text import centers, describe, summary
 from architect.sandbox.names import region_name
@@ -188,8 +187,10 @@ def _stack(nodes: list[NodeSnapshot], rows: int = 0, first: int = 0) -> _Column:
 
 
 def _columns(snapshot: Snapshot) -> list[_Column]:
-    by_kind = {kind: sorted((n for n in snapshot.nodes if n.kind == kind), key=tier_order)
-               for kind in TIERS}
+    by_kind = {
+        kind: sorted((n for n in snapshot.nodes if n.kind == kind), key=tier_order)
+        for kind in TIERS
+    }
     columns = []
     for kind in FRONT:
         nodes = by_kind[kind]
@@ -239,7 +240,10 @@ def _place(columns: list[_Column], x: float) -> tuple[Placed, float]:
         h = _row_height(column.rows)
         step = h + h / 3
         top = -(column.rows * step - h / 3) / 2
-        placed += [(node, x, top + row * step, h) for node, row in zip(column.nodes, column.slots)]
+        placed += [
+            (node, x, top + row * step, h)
+            for node, row in zip(column.nodes, column.slots, strict=True)
+        ]
         x += BOX_W + COLUMN_GAP
     return placed, x
 
@@ -250,8 +254,10 @@ def layout(snapshot: Snapshot, *, live: bool = True) -> Diagram:
 
     The geometry is cached by the architecture's shape (what moves a box or a line) and
     the language; each call fills in its own figures: tones, details, the description."""
-    shape = tuple((n.id, n.kind, n.role, n.shard, n.dc, n.status, n.in_rotation, n.workers)
-                  for n in snapshot.nodes)
+    shape = tuple(
+        (n.id, n.kind, n.role, n.shard, n.dc, n.status, n.in_rotation, n.workers)
+        for n in snapshot.nodes
+    )
     key = (get_language(), live, snapshot.links, shape)
     drawn = _LAYOUTS.get(key)
     if drawn is None:
@@ -262,8 +268,9 @@ def layout(snapshot: Snapshot, *, live: bool = True) -> Diagram:
     nodes = {n.id: n for n in snapshot.nodes}
     return replace(
         drawn,
-        boxes=tuple(b if b.id == USERS else _figured(b, nodes[b.id], balanced, live)
-                    for b in drawn.boxes),
+        boxes=tuple(
+            b if b.id == USERS else _figured(b, nodes[b.id], balanced, live) for b in drawn.boxes
+        ),
         description=" ".join(describe(n, live) for n in sorted(snapshot.nodes, key=tier_order)),
     )
 
@@ -271,8 +278,11 @@ def layout(snapshot: Snapshot, *, live: bool = True) -> Diagram:
 def _figured(box: Box, node: NodeSnapshot, balanced: bool, live: bool) -> Box:
     """``box`` with ``node``'s tone and detail (itself when they are the same)."""
     detail, shade = _detail(node, balanced, live), tone(node)
-    return box if (detail, shade) == (box.detail, box.tone) else replace(
-        box, detail=detail, tone=shade)
+    return (
+        box
+        if (detail, shade) == (box.detail, box.tone)
+        else replace(box, detail=detail, tone=shade)
+    )
 
 
 def _layout(snapshot: Snapshot, live: bool) -> Diagram:
@@ -288,8 +298,9 @@ def _layout(snapshot: Snapshot, live: bool) -> Diagram:
     high = max([28.0] + [y + h for _n, _x, y, h in placed] + [b.y + b.h for b in bands])
     height = max(MIN_HEIGHT, high - low + 2 * MARGIN)
     centre = (height - (high - low)) / 2 - low
-    boxes = [Box(USERS, USERS, MARGIN, centre - 28, BOX_W * 0.7, 56.0,
-                 _("Users"), "", USERS, False)]
+    boxes = [
+        Box(USERS, USERS, MARGIN, centre - 28, BOX_W * 0.7, 56.0, _("Users"), "", USERS, False)
+    ]
     balanced = any(n.kind == NodeKind.LOAD_BALANCER for n in snapshot.nodes)
     boxes += [_box(node, bx, centre + y, h, balanced, live) for node, bx, y, h in placed]
     return Diagram(
@@ -333,7 +344,8 @@ def _banded(snapshot: Snapshot, names: list[str], x: float) -> tuple[Placed, flo
 
 
 def _lines(snapshot: Snapshot, by_id: dict[str, Box]) -> list[Line]:
-    """One line per link; web servers' links to several data nodes meet on a bus (one per center)."""
+    """One line per link; web servers' links to several data nodes meet on a bus (one per
+    center)."""
     down = {n.id for n in snapshot.nodes if n.status == NodeStatus.DOWN or not n.in_rotation}
     entry = next((n.id for n in snapshot.nodes if n.kind == NodeKind.DNS), None)
     pairs = [(a, b) for a, b in snapshot.links if a in by_id and b in by_id]
@@ -342,20 +354,23 @@ def _lines(snapshot: Snapshot, by_id: dict[str, Box]) -> list[Line]:
     webs = {n.id: n.dc for n in snapshot.nodes if n.kind == NodeKind.WEB_SERVER}
     buses = []
     for center in dict.fromkeys(webs.values()):
-        bused = [(a, b) for a, b in pairs if webs.get(a, None) == center]
+        bused = [(a, b) for a, b in pairs if webs.get(a) == center]
         if len({b for _a, b in bused}) >= 2:  # one target: a straight line from each web server
             buses.append(bused)
     on_bus = {pair for bus in buses for pair in bus}
-    lines = [_link(by_id[a], by_id[b], a in down or b in down) for a, b in pairs
-             if (a, b) not in on_bus]
+    lines = [
+        _link(by_id[a], by_id[b], a in down or b in down) for a, b in pairs if (a, b) not in on_bus
+    ]
     for bused in buses:
         sources = list(dict.fromkeys(a for a, _b in bused))
         targets = list(dict.fromkeys(b for _a, b in bused))
         bus_x = max(by_id[a].x + by_id[a].w for a in sources) + COLUMN_GAP / 2
         ends = [by_id[i] for i in sources + targets]
         lines.append(Line(bus_x, min(b.cy for b in ends), bus_x, max(b.cy for b in ends), False))
-        lines += [Line(by_id[a].x + by_id[a].w, by_id[a].cy, bus_x, by_id[a].cy, a in down)
-                  for a in sources]
+        lines += [
+            Line(by_id[a].x + by_id[a].w, by_id[a].cy, bus_x, by_id[a].cy, a in down)
+            for a in sources
+        ]
         lines += [Line(bus_x, by_id[b].cy, by_id[b].x, by_id[b].cy, b in down) for b in targets]
     return lines
 
@@ -365,8 +380,18 @@ def _link(a: Box, b: Box, dashed: bool) -> Line:
 
 
 def _box(node: NodeSnapshot, x: float, y: float, h: float, balanced: bool, live: bool) -> Box:
-    return Box(node.id, str(node.kind), x, y, BOX_W, h, node.id, _detail(node, balanced, live),
-               tone(node), not node.in_rotation)
+    return Box(
+        node.id,
+        str(node.kind),
+        x,
+        y,
+        BOX_W,
+        h,
+        node.id,
+        _detail(node, balanced, live),
+        tone(node),
+        not node.in_rotation,
+    )
 
 
 def _detail(node: NodeSnapshot, balanced: bool, live: bool) -> str:

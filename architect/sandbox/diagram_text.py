@@ -4,9 +4,8 @@ they say the same thing tick after tick."""
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from architect.sandbox.names import region_name
 from architect.sim.snapshot import NodeKind, NodeSnapshot, NodeStatus, Snapshot
@@ -62,11 +61,14 @@ def _summary(snapshot: Snapshot) -> str:
         sentences.append(_("Background jobs go through a message queue to a worker pool."))
     names = centers(snapshot)
     if names:
-        sentences.append(ngettext(
-            "It runs in %(n)d data center: %(centers)s.",
-            "It runs in %(n)d data centers, each a copy of the others: %(centers)s.",
-            len(names),
-        ) % {"n": len(names), "centers": ", ".join(region_name(c) for c in names)})
+        sentences.append(
+            ngettext(
+                "It runs in %(n)d data center: %(centers)s.",
+                "It runs in %(n)d data centers, each a copy of the others: %(centers)s.",
+                len(names),
+            )
+            % {"n": len(names), "centers": ", ".join(region_name(c) for c in names)}
+        )
     return " ".join(sentences)
 
 
@@ -74,9 +76,9 @@ def _databases(snapshot: Snapshot) -> str:
     replicas = sum(n.role == "replica" for n in snapshot.nodes)
     shards = len({n.shard for n in snapshot.nodes if n.kind == NodeKind.DATABASE and n.shard >= 0})
     if shards > 1:
-        split = ngettext(
-            "database in %(n)d shard", "database in %(n)d shards", shards
-        ) % {"n": shards}
+        split = ngettext("database in %(n)d shard", "database in %(n)d shards", shards) % {
+            "n": shards
+        }
         if not replicas:
             return split
         return ngettext(
@@ -92,8 +94,17 @@ def _databases(snapshot: Snapshot) -> str:
 def describe(node: NodeSnapshot, live: bool = True) -> str:
     """The description's sentences about ``node``, cached by what they say (the busy
     figure as displayed): most nodes say the same as at the last tick."""
-    key = (get_language(), live, node.id, node.kind, node.status, node.in_rotation, node.role,
-           node.shard, f"{node.utilization:.0%}")
+    key = (
+        get_language(),
+        live,
+        node.id,
+        node.kind,
+        node.status,
+        node.in_rotation,
+        node.role,
+        node.shard,
+        f"{node.utilization:.0%}",
+    )
     text = _DESCRIPTIONS.get(key)
     if text is None:
         if len(_DESCRIPTIONS) >= 16 * MAX_CACHED:
@@ -131,6 +142,8 @@ def _database_sentence(node: NodeSnapshot) -> str:
 _KIND_SENTENCES = {
     NodeKind.DATABASE: _database_sentence,
     NodeKind.SESSION_STORE: lambda n: " " + _("It holds every user's session."),
-    NodeKind.MESSAGE_QUEUE: lambda n: " " + _("It keeps background jobs until a worker takes them."),
+    NodeKind.MESSAGE_QUEUE: lambda n: (
+        " " + _("It keeps background jobs until a worker takes them.")
+    ),
     NodeKind.WORKER_POOL: lambda n: " " + _("It runs background jobs."),
 }

@@ -10,6 +10,7 @@ from architect.sandbox.names import region_name, strategy_name
 from architect.sim.commands import CommandError
 from architect.sim.topology import MAX_WEB_SERVERS
 
+
 def error_text(error: CommandError) -> str:
     """A translated sentence for a command the engine refused.
 
@@ -74,9 +75,7 @@ ERRORS: dict[str, Callable[[dict[str, str]], str]] = {
     ),
     "queue_exists": lambda p: _("There is already a message queue."),
     "not_a_worker_pool": lambda p: _("%(node)s is not a worker pool."),
-    "workers_out_of_range": lambda p: _(
-        "A worker pool has between %(low)s and %(high)s workers."
-    ),
+    "workers_out_of_range": lambda p: _("A worker pool has between %(low)s and %(high)s workers."),
     "unknown_center": lambda p: _("There is no data center called %(center)s."),
     "center_down": lambda p: _("Data center %(center)s is already down."),
     "center_up": lambda p: _("Data center %(center)s is already up."),

@@ -13,6 +13,7 @@ from architect.sandbox.names import algorithm_name, region_name, strategy_name
 from architect.sim.commands import CommandError
 from architect.sim.snapshot import Event, EventKind
 
+
 def _failed(e: Event) -> str:
     return _("%(node)s failed at %(t)s s.") % {"node": e.node, "t": _t(e.t)}
 
@@ -29,13 +30,16 @@ def _backend_removed(e: Event) -> str:
         "delay": _t(e.t - e.since),
         "count": e.count,
     }
-    return ngettext(
-        "%(lb)s stopped sending to %(node)s at %(t)s s, %(delay)s s after it failed; "
-        "%(count)d request failed meanwhile.",
-        "%(lb)s stopped sending to %(node)s at %(t)s s, %(delay)s s after it failed; "
-        "%(count)d requests failed meanwhile.",
-        e.count,
-    ) % params
+    return (
+        ngettext(
+            "%(lb)s stopped sending to %(node)s at %(t)s s, %(delay)s s after it failed; "
+            "%(count)d request failed meanwhile.",
+            "%(lb)s stopped sending to %(node)s at %(t)s s, %(delay)s s after it failed; "
+            "%(count)d requests failed meanwhile.",
+            e.count,
+        )
+        % params
+    )
 
 
 def _backend_added(e: Event) -> str:
@@ -82,9 +86,7 @@ def _no_traffic(e: Event) -> str:
 
 
 def _site_down(e: Event) -> str:
-    return _("The site is down: %(node)s failed and nothing else can answer.") % {
-        "node": e.node
-    }
+    return _("The site is down: %(node)s failed and nothing else can answer.") % {"node": e.node}
 
 
 def _separated(e: Event) -> str:
@@ -103,17 +105,23 @@ def _promoted(e: Event) -> str:
         "count": e.count,
     }
     if not e.count:
-        return _(
+        return (
+            _(
+                "%(node)s was promoted to primary at %(t)s s, %(delay)s s after %(peer)s failed; "
+                "every write had reached the replicas, so none was lost."
+            )
+            % params
+        )
+    return (
+        ngettext(
             "%(node)s was promoted to primary at %(t)s s, %(delay)s s after %(peer)s failed; "
-            "every write had reached the replicas, so none was lost."
-        ) % params
-    return ngettext(
-        "%(node)s was promoted to primary at %(t)s s, %(delay)s s after %(peer)s failed; "
-        "%(count)d write that had not reached the replicas was lost.",
-        "%(node)s was promoted to primary at %(t)s s, %(delay)s s after %(peer)s failed; "
-        "%(count)d writes that had not reached the replicas were lost.",
-        e.count,
-    ) % params
+            "%(count)d write that had not reached the replicas was lost.",
+            "%(node)s was promoted to primary at %(t)s s, %(delay)s s after %(peer)s failed; "
+            "%(count)d writes that had not reached the replicas were lost.",
+            e.count,
+        )
+        % params
+    )
 
 
 def _purged(e: Event) -> str:
@@ -146,19 +154,28 @@ def _mix(e: Event) -> str:
 def _repaired(e: Event) -> str:
     params = {"node": e.node, "t": _t(e.t), "delay": _duration(e.t - e.since)}
     if e.text == "automated":
-        return _(
-            "A script replaced %(node)s at %(t)s s, %(delay)s after it failed: automation "
-            "noticed and repaired it."
-        ) % params
+        return (
+            _(
+                "A script replaced %(node)s at %(t)s s, %(delay)s after it failed: automation "
+                "noticed and repaired it."
+            )
+            % params
+        )
     if e.text == "manual":
-        return _(
-            "An engineer repaired %(node)s at %(t)s s, %(delay)s after it failed: monitoring "
-            "paged them."
-        ) % params
-    return _(
-        "%(node)s came back at %(t)s s, %(delay)s after it failed: without monitoring, "
-        "nobody noticed until users complained."
-    ) % params
+        return (
+            _(
+                "An engineer repaired %(node)s at %(t)s s, %(delay)s after it failed: monitoring "
+                "paged them."
+            )
+            % params
+        )
+    return (
+        _(
+            "%(node)s came back at %(t)s s, %(delay)s after it failed: without monitoring, "
+            "nobody noticed until users complained."
+        )
+        % params
+    )
 
 
 def _operations(e: Event) -> str:
@@ -168,12 +185,12 @@ def _operations(e: Event) -> str:
             "within seconds."
         ) % {"t": _t(e.t)}
     if e.text == "monitoring":
-        return _(
-            "Monitoring is on from %(t)s s: an engineer is paged as soon as a node fails."
-        ) % {"t": _t(e.t)}
-    return _(
-        "Monitoring is off from %(t)s s: a failed node stays down until users complain."
-    ) % {"t": _t(e.t)}
+        return _("Monitoring is on from %(t)s s: an engineer is paged as soon as a node fails.") % {
+            "t": _t(e.t)
+        }
+    return _("Monitoring is off from %(t)s s: a failed node stays down until users complain.") % {
+        "t": _t(e.t)
+    }
 
 
 def _balancing(e: Event) -> str:
@@ -185,9 +202,10 @@ def _balancing(e: Event) -> str:
 
 
 def _sessions_shared(e: Event) -> str:
-    return _(
-        "Sessions are kept in %(node)s from %(t)s s: any web server can serve any user."
-    ) % {"node": e.node, "t": _t(e.t)}
+    return _("Sessions are kept in %(node)s from %(t)s s: any web server can serve any user.") % {
+        "node": e.node,
+        "t": _t(e.t),
+    }
 
 
 def _scaled_out(e: Event) -> str:
@@ -206,16 +224,20 @@ def _scaled_out(e: Event) -> str:
 
 
 def _scaled_in(e: Event) -> str:
-    return _(
-        "Autoscaling removed %(node)s at %(t)s s: the web tier was only %(util)s %% busy."
-    ) % {"node": e.node, "t": _t(e.t), "util": _percent(e.value)}
+    return _("Autoscaling removed %(node)s at %(t)s s: the web tier was only %(util)s %% busy.") % {
+        "node": e.node,
+        "t": _t(e.t),
+        "util": _percent(e.value),
+    }
 
 
 def _autoscaling(e: Event) -> str:
     if e.text == "on":
-        return _(
-            "Autoscaling is on from %(t)s s: between %(min)d and %(max)d web servers."
-        ) % {"t": _t(e.t), "min": e.count, "max": round(e.value)}
+        return _("Autoscaling is on from %(t)s s: between %(min)d and %(max)d web servers.") % {
+            "t": _t(e.t),
+            "min": e.count,
+            "max": round(e.value),
+        }
     return _("Autoscaling is off from %(t)s s.") % {"t": _t(e.t)}
 
 

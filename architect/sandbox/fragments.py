@@ -21,8 +21,8 @@ from architect.sandbox.charts import Chart, charts
 from architect.sandbox.controls import controls, offers
 from architect.sandbox.diagram import layout, tier_order
 from architect.sandbox.event_text import event_text
-from architect.sandbox.names import region_name
 from architect.sandbox.live import LiveStatus, Settings
+from architect.sandbox.names import region_name
 from architect.sim.sizes import SIZES
 from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Snapshot
 
@@ -53,22 +53,42 @@ CHART_LABELS = {
 # The metrics' and charts' fixed words, translated once per language (``labels``), not by
 # a {% translate %} tag per word per tick.
 LABELS = {
-    "offered": _("Offered"), "served": _("Served"), "p50": _("p50 latency"),
-    "p95": _("p95 latency"), "p99": _("p99 latency"), "errors": _("Errors"),
-    "availability": _("Availability"), "cost": _("Monthly cost"),
-    "cache_hits": _("Cache hit ratio"), "cdn_hits": _("CDN hit ratio"),
-    "stale_reads": _("Stale reads"), "lost_writes": _("Lost writes"),
-    "sessions_lost": _("Sessions lost"), "jobs_published": _("Published"), "jobs_done": _("Done"),
-    "jobs_waiting": _("Waiting in the queue"), "jobs_p99": _("Job p99 latency"),
-    "jobs_failed": _("Not published"), "req_s": _("req/s"), "ms": _("ms"),
-    "so_far": _("so far"), "jobs_s": _("jobs/s"), "jobs": _("jobs"),
-    "minus_60_s": _("−60 s"), "now": _("now"), "metrics": _("Metrics"),
-    "background_jobs": _("Background jobs"), "charts": _("Last 60 simulated seconds"),
-    "paused": _("Paused"), "running": _("Running"),
+    "offered": _("Offered"),
+    "served": _("Served"),
+    "p50": _("p50 latency"),
+    "p95": _("p95 latency"),
+    "p99": _("p99 latency"),
+    "errors": _("Errors"),
+    "availability": _("Availability"),
+    "cost": _("Monthly cost"),
+    "cache_hits": _("Cache hit ratio"),
+    "cdn_hits": _("CDN hit ratio"),
+    "stale_reads": _("Stale reads"),
+    "lost_writes": _("Lost writes"),
+    "sessions_lost": _("Sessions lost"),
+    "jobs_published": _("Published"),
+    "jobs_done": _("Done"),
+    "jobs_waiting": _("Waiting in the queue"),
+    "jobs_p99": _("Job p99 latency"),
+    "jobs_failed": _("Not published"),
+    "req_s": _("req/s"),
+    "ms": _("ms"),
+    "so_far": _("so far"),
+    "jobs_s": _("jobs/s"),
+    "jobs": _("jobs"),
+    "minus_60_s": _("−60 s"),
+    "now": _("now"),
+    "metrics": _("Metrics"),
+    "background_jobs": _("Background jobs"),
+    "charts": _("Last 60 simulated seconds"),
+    "paused": _("Paused"),
+    "running": _("Running"),
     "aggregate": _("Aggregate mode: queues advanced in 1 ms steps"),
     "per_request": _("Simulating every request"),
 }
 RESIZABLE = (NodeKind.WEB_SERVER, NodeKind.DATABASE)
+
+
 # The changes the sandbox has a control for, by action name (the protocol's vocabulary),
 # grouped as the controls panel groups them. A lesson stage offers a subset.
 def num(value: float, places: int = 0) -> str:
@@ -121,7 +141,6 @@ def jobs(s: Snapshot) -> dict[str, str] | None:
 
 def building_blocks(s: Snapshot) -> dict[str, str]:
     """Hit ratios of the cache and the CDN, and replication's losses, where they apply."""
-    kinds = {n.kind for n in s.nodes}
     ratios = dict(s.hit_ratios)
     shown: dict[str, str] = {}
     for kind, name in ((NodeKind.CACHE, "cache_hits"), (NodeKind.CDN, "cdn_hits")):
@@ -196,7 +215,10 @@ def chart_item(c: Chart) -> dict[str, Any]:
     label, unit = (str(text) for text in CHART_LABELS[c.key])
     top = num(c.top)
     return {
-        "chart": c, "label": label, "unit": unit, "top": top,
+        "chart": c,
+        "label": label,
+        "unit": unit,
+        "top": top,
         "latest": "—" if c.latest is None else num(c.latest),
         "aria_label": _("%(label)s chart, scale up to %(top)s %(unit)s")
         % {"label": label, "top": top, "unit": unit},
@@ -216,14 +238,12 @@ def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
             "speed": _("speed %(speed)s×") % {"speed": status.speed},
             "time": _("simulated time %(t)s s") % {"t": sim_time},
         },
-        "aggregate": s.mode == "aggregate",  # traffic as flows, not single requests (architect.sim.aggregate)
+        "aggregate": s.mode
+        == "aggregate",  # traffic as flows, not single requests (architect.sim.aggregate)
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
         "metrics": metrics(s, status.settings),
         "jobs": jobs(s),
-        "charts": [
-            chart_item(c)
-            for c in charts(s.series, s.t)
-        ],
+        "charts": [chart_item(c) for c in charts(s.series, s.t)],
         "diagram": layout(s),
         "nodes": node_stats(s),
     }
@@ -262,8 +282,11 @@ def page_context(
 # What each tick part reads from ``live_context``: the part is re-sent when this changes.
 TICK_KEYS: dict[str, Callable[[dict[str, Any]], object]] = {
     "status": lambda c: (
-        c["status"].paused, c["status"].speed, c["status"].behind and c["ratio"],
-        c["sim_time"], c["snapshot"].mode,
+        c["status"].paused,
+        c["status"].speed,
+        c["status"].behind and c["ratio"],
+        c["sim_time"],
+        c["snapshot"].mode,
     ),
     "metrics": lambda c: (c["metrics"], c["jobs"]),
     "charts": lambda c: c["charts"],
@@ -336,8 +359,9 @@ class Renderer:
 
     def _changed_cells(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The rows whose busy or queue cell differs from its last send; remembers them."""
-        return [row for row in rows
-                if self._changed(f"cell-{row['id']}", (row["busy"], row["queued"]))]
+        return [
+            row for row in rows if self._changed(f"cell-{row['id']}", (row["busy"], row["queued"]))
+        ]
 
     def _new_events(self, events: tuple[Event, ...]) -> tuple[Event, ...] | None:
         """Events after the last one sent; None when the log must be redrawn."""

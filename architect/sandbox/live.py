@@ -11,7 +11,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from architect.sim.commands import Command
 from architect.sim.engine import Simulation
@@ -43,7 +43,7 @@ class Reset:
     """Start again from the first topology, at time 0, with the same seed."""
 
 
-Control = Union[Pause, Resume, SetSpeed, Reset]
+Control = Pause | Resume | SetSpeed | Reset
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any, Union
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,7 @@ TARGET_PERCENT = (5, 95)
 CHECKED = ("on", "true", "1")
 UNCHECKED = ("", "off", "false", "0")
 
-Message = Union[sim.Command, Control]
+Message = sim.Command | Control
 
 
 class ProtocolError(Exception):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from architect.sim import commands as c
@@ -73,7 +73,9 @@ class _Fields:
         self.problems.append(problem)
         self.ok = False
 
-    def number(self, name: str, low: float, high: float, *, whole: bool = False) -> float | int | None:
+    def number(
+        self, name: str, low: float, high: float, *, whole: bool = False
+    ) -> float | int | None:
         raw = self.data[name]
         kind_ok = isinstance(raw, int) if whole else isinstance(raw, (int, float))
         if isinstance(raw, bool) or not kind_ok or not math.isfinite(raw):
@@ -170,7 +172,9 @@ _VOCABULARY: dict[str, _Action] = {
         ),
     ),
     "add_web_server": _Action(c.AddWebServer),
-    "remove_web_server": _Action(c.RemoveWebServer, (_Field("node", "node_id", _node, required=False),)),
+    "remove_web_server": _Action(
+        c.RemoveWebServer, (_Field("node", "node_id", _node, required=False),)
+    ),
     "add_load_balancer": _Action(c.AddLoadBalancer),
     "separate_database": _Action(c.SeparateDatabase),
     "add_cache": _Action(c.AddCache),
@@ -235,7 +239,9 @@ def read_action(
 ) -> Command | None:
     """The command an action mapping describes, noting problems (keys in ``extra`` are skipped)."""
     if not isinstance(data, Mapping):
-        problems.append(Problem(path, N_("must be a mapping with an action, like {action: add_web_server}")))
+        problems.append(
+            Problem(path, N_("must be a mapping with an action, like {action: add_web_server}"))
+        )
         return None
     name = data.get("action")
     action = _VOCABULARY.get(name) if isinstance(name, str) else None
@@ -243,7 +249,11 @@ def read_action(
         if name is None:
             problems.append(Problem(f"{path}.action", MISSING))
         else:
-            problems.append(Problem(f"{path}.action", N_('unknown action "%(action)s"'), {"action": str(name)[:40]}))
+            problems.append(
+                Problem(
+                    f"{path}.action", N_('unknown action "%(action)s"'), {"action": str(name)[:40]}
+                )
+            )
         return None
     reader = _Fields(data, path, problems)
     known = {"action", *(f.name for f in action.fields)} | extra
@@ -278,4 +288,12 @@ def action_name(command: Command) -> str:
     return _NAMES[type(command)]
 
 
-__all__ = ["ACTIONS", "NODE_ID", "action_data", "action_name", "parse_action", "parse_actions", "read_action"]
+__all__ = [
+    "ACTIONS",
+    "NODE_ID",
+    "action_data",
+    "action_name",
+    "parse_action",
+    "parse_actions",
+    "read_action",
+]

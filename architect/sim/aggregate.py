@@ -74,7 +74,13 @@ class AggregateTraffic:
         self._groups: dict[str, StationFlows] = {}  # the graph's stations by id
         self._wiring: tuple[object, ...] = ()
         self._running = False
-        self._carry = [0.0, 0.0, 0.0, 0.0, 0.0]  # fractions of served, failed, published, done, job failures
+        self._carry = [
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+        ]  # fractions of served, failed, published, done, job failures
 
     # -- the switch ---------------------------------------------------------------
 
@@ -120,7 +126,9 @@ class AggregateTraffic:
             sim.rps,
             tuple((s.id, s.failed, s.workers, s.service_ms) for s in sim.stations.values()),
             tuple(tuple(map(id, b.in_rotation)) for b in sim.balancers.values()),
-            tuple(tuple(map(id, t.replicas)) + (id(t.primary),) for t in (sim.data.tiers if sim.data else ())),
+            tuple(
+                (*map(id, t.replicas), id(t.primary)) for t in (sim.data.tiers if sim.data else ())
+            ),
         )
 
     def _rewire_if_changed(self) -> None:
@@ -136,7 +144,7 @@ class AggregateTraffic:
                 new = self.graph.flows.get(key)
                 if new is not None:
                     new.backlog += flow.backlog
-            for sink, new_sink in zip(old.sinks, self.graph.sinks):
+            for sink, new_sink in zip(old.sinks, self.graph.sinks, strict=False):
                 new_sink.inflow += sink.inflow
 
     def _drained(self) -> bool:
@@ -216,7 +224,9 @@ class AggregateTraffic:
         )
         for sink in graph.sinks:
             sink.inflow = 0.0
-        served, failed, published_n, done, job_failed = (self._whole(i, a * noise) for i, a in enumerate(amounts))
+        served, failed, published_n, done, job_failed = (
+            self._whole(i, a * noise) for i, a in enumerate(amounts)
+        )
         bucket.served += served
         bucket.failed += failed
         jobs.arrivals += published_n
@@ -238,16 +248,25 @@ class AggregateTraffic:
             station = group.station
             lam = group.arrived / TICK_S
             group.sojourn = sojourn(
-                lam, station.workers, station.service_ms, station.service_dist == "exponential", group.backlog, group.phases
+                lam,
+                station.workers,
+                station.service_ms,
+                station.service_dist == "exponential",
+                group.backlog,
+                group.phases,
             )
-            group.loss = 1.0 if station.failed and not group.durable else 0.0  # paths through it fail
+            group.loss = (
+                1.0 if station.failed and not group.durable else 0.0
+            )  # paths through it fail
             group.in_service = group.departed / TICK_S * group.service_s
             group.queued = group.backlog + stationary_queued(group.sojourn, lam)
             group.arrived = group.departed = group.dropped = 0.0
 
     # -- latency ------------------------------------------------------------------
 
-    def _sample(self, bucket: Bucket, served: int, entries: list[tuple[float, object]], hop_ms: float) -> None:
+    def _sample(
+        self, bucket: Bucket, served: int, entries: list[tuple[float, object]], hop_ms: float
+    ) -> None:
         """Fill the bucket's histogram with ``served`` requests through sampled paths."""
         if served <= 0:
             return
@@ -258,7 +277,9 @@ class AggregateTraffic:
             for _ in range(_MAX_ATTEMPTS):
                 seconds, hops = self._path(_pick_cumulative(self.rng, entries))
                 if seconds >= 0.0:
-                    histogram.add_many(seconds * 1000.0 + hops * hop_ms, each + (1 if i < extra else 0))
+                    histogram.add_many(
+                        seconds * 1000.0 + hops * hop_ms, each + (1 if i < extra else 0)
+                    )
                     break
 
     def _path(self, target: object) -> tuple[float, int]:

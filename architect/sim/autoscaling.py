@@ -62,12 +62,17 @@ class Autoscaler:
             return
         serving = len(sim.balancer.in_rotation) if sim.balancer else 0
         have = serving + len(self.booting)
-        want = min(max(math.ceil(serving * utilization / policy.target_utilization), policy.min), policy.max)
+        want = min(
+            max(math.ceil(serving * utilization / policy.target_utilization), policy.min),
+            policy.max,
+        )
         if want > have and sim.data is not None:
             added = [changes.add_web_server(sim, join_balancer=False) for _ in range(want - have)]
             self.booting.update(added)
             sim.env.process(self._warm_up(added))
-            sim.record(EventKind.SCALED_OUT, count=len(added), value=utilization, text=",".join(added))
+            sim.record(
+                EventKind.SCALED_OUT, count=len(added), value=utilization, text=",".join(added)
+            )
         elif (
             want < have
             and utilization < SCALE_IN_BELOW * policy.target_utilization

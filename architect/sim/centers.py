@@ -73,7 +73,9 @@ def _in_every_center(sim: Simulation, command: Command, here: Handler) -> None:
     """Check what would fail in a later center first, then change each center in turn."""
     webs = [_count(sim, c, NodeKind.WEB_SERVER) for c in sim.centers]
     if isinstance(command, AddWebServer) and sum(webs) + len(sim.centers) > MAX_WEB_SERVERS:
-        raise CommandError("too_many_web_servers", f"at most {MAX_WEB_SERVERS} web servers", limit=MAX_WEB_SERVERS)
+        raise CommandError(
+            "too_many_web_servers", f"at most {MAX_WEB_SERVERS} web servers", limit=MAX_WEB_SERVERS
+        )
     if isinstance(command, RemoveWebServer) and min(webs) <= 1:
         raise CommandError("last_web_server", "the last web server cannot be removed")
     for center in sim.centers:
@@ -110,26 +112,36 @@ def add_data_center(sim: Simulation, center: str, region: str) -> None:
 def _check(sim: Simulation, source: str, region: str) -> list[NodeSpec]:
     """The nodes to copy, or a ``CommandError`` saying why there can be no new center."""
     if len(sim.centers) >= MAX_CENTERS:
-        raise CommandError("too_many_centers", f"at most {MAX_CENTERS} data centers", limit=MAX_CENTERS)
+        raise CommandError(
+            "too_many_centers", f"at most {MAX_CENTERS} data centers", limit=MAX_CENTERS
+        )
     if region not in REGIONS:
-        raise CommandError("unknown_region", f"the region must be one of {', '.join(REGIONS)}", region=region)
+        raise CommandError(
+            "unknown_region", f"the region must be one of {', '.join(REGIONS)}", region=region
+        )
     if source not in sim.centers:
         raise CommandError("unknown_center", f'there is no data center "{source}"', center=source)
     if region in [c or HOME_REGION for c in sim.centers]:
-        raise CommandError("center_exists", f"there is already a data center in {region}", center=region)
+        raise CommandError(
+            "center_exists", f"there is already a data center in {region}", center=region
+        )
     nodes = [s for s in sim.specs.values() if s.kind not in GLOBAL_KINDS and s.dc == source]
     if not any(s.kind == NodeKind.LOAD_BALANCER for s in nodes):
         raise CommandError(
-            "center_needs_load_balancer", "a data center needs a load balancer first: geoDNS points at each one's"
+            "center_needs_load_balancer",
+            "a data center needs a load balancer first: geoDNS points at each one's",
         )
     if not any(s.kind == NodeKind.DATABASE for s in nodes):
         raise CommandError(
-            "center_needs_database", "a data center needs a database server of its own first: its data is copied"
+            "center_needs_database",
+            "a data center needs a database server of its own first: its data is copied",
         )
     webs = sum(s.kind == NodeKind.WEB_SERVER for s in sim.specs.values())
     copied = sum(s.kind == NodeKind.WEB_SERVER for s in nodes)
     if webs + copied > MAX_WEB_SERVERS:
-        raise CommandError("too_many_web_servers", f"at most {MAX_WEB_SERVERS} web servers", limit=MAX_WEB_SERVERS)
+        raise CommandError(
+            "too_many_web_servers", f"at most {MAX_WEB_SERVERS} web servers", limit=MAX_WEB_SERVERS
+        )
     if len(sim.specs) + len(nodes) > MAX_NODES:
         raise CommandError("too_many_nodes", f"at most {MAX_NODES} nodes", limit=MAX_NODES)
     return nodes

@@ -17,12 +17,16 @@ if TYPE_CHECKING:
 def web_server_ids(sim: Simulation) -> list[str]:
     """The web servers of the data center that commands change now (``sim.focus``)."""
     return [
-        i for i, spec in sim.specs.items() if spec.kind == NodeKind.WEB_SERVER and spec.dc == sim.focus
+        i
+        for i, spec in sim.specs.items()
+        if spec.kind == NodeKind.WEB_SERVER and spec.dc == sim.focus
     ]
 
 
 def of_kind(sim: Simulation, kind: NodeKind) -> str:
-    return next((i for i, spec in sim.specs.items() if spec.kind == kind and focused(sim, spec)), "")
+    return next(
+        (i for i, spec in sim.specs.items() if spec.kind == kind and focused(sim, spec)), ""
+    )
 
 
 def focused(sim: Simulation, spec: NodeSpec) -> bool:

@@ -9,7 +9,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from architect.sim import presets
-from architect.sim.changes_common import focused_data, needs_database, of_kind, placed, prefix, web_server_ids
+from architect.sim.changes_common import (
+    focused_data,
+    needs_database,
+    of_kind,
+    placed,
+    prefix,
+    web_server_ids,
+)
 from architect.sim.commands import CommandError
 from architect.sim.sharding import moved_share, rule_for
 from architect.sim.snapshot import EventKind, NodeKind
@@ -51,11 +58,15 @@ def add_replica(sim: Simulation) -> None:
     assert data is not None
     tier = data.tiers[0]
     if len(tier.replicas) >= MAX_REPLICAS:
-        raise CommandError("too_many_replicas", f"at most {MAX_REPLICAS} replicas", limit=MAX_REPLICAS)
+        raise CommandError(
+            "too_many_replicas", f"at most {MAX_REPLICAS} replicas", limit=MAX_REPLICAS
+        )
     number = 1
     while f"{prefix(sim)}db-r{number}" in sim.specs:
         number += 1
-    spec = placed(sim, presets.replica(f"db-r{number}", size=sim.specs[tier.primary.id].size or "m"))
+    spec = placed(
+        sim, presets.replica(f"db-r{number}", size=sim.specs[tier.primary.id].size or "m")
+    )
     sim.add_node(spec)
     sim.links += [(web_id, spec.id) for web_id in web_server_ids(sim)]
     sim.rewire()
@@ -66,7 +77,9 @@ def add_shard(sim: Simulation, strategy: str) -> None:
     needs_database(sim, "shard")
     before = sim.sharding
     if strategy not in SHARDING_STRATEGIES[1:]:
-        raise CommandError("unknown_strategy", "sharding is by modulo or consistent_hash", strategy=strategy)
+        raise CommandError(
+            "unknown_strategy", "sharding is by modulo or consistent_hash", strategy=strategy
+        )
     if before.strategy not in ("none", strategy):
         raise CommandError(
             "strategy_fixed",
@@ -79,14 +92,22 @@ def add_shard(sim: Simulation, strategy: str) -> None:
     old_rule = rule_for(before.strategy, before.shards, before.vnodes)
     new_rule = rule_for(after.strategy, after.shards, after.vnodes)
     assert new_rule is not None
-    moved = moved_share(old_rule, new_rule, sim.traffic.keys) if old_rule else (after.shards - 1) / after.shards
+    moved = (
+        moved_share(old_rule, new_rule, sim.traffic.keys)
+        if old_rule
+        else (after.shards - 1) / after.shards
+    )
     data = focused_data(sim)
     primary = data.tiers[0].primary if data else None
     size = sim.specs[primary.id].size if primary else "m"
-    template = replace(presets.database(f"db-s{after.shards - 1}", size=size or "m"), shard=after.shards - 1)
+    template = replace(
+        presets.database(f"db-s{after.shards - 1}", size=size or "m"), shard=after.shards - 1
+    )
     sim.sharding = after
     focus, spec = sim.focus, placed(sim, template)
-    for center in [c for c in sim.centers if c in sim.data_by_center]:  # every center holds all the data
+    for center in [
+        c for c in sim.centers if c in sim.data_by_center
+    ]:  # every center holds all the data
         sim.focus = center
         copy = placed(sim, template)
         sim.add_node(copy)

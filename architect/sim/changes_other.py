@@ -42,11 +42,21 @@ def set_mix(
     read_ratio = traffic.read_ratio if read_ratio is None else read_ratio
     static_ratio = traffic.static_ratio if static_ratio is None else static_ratio
     zipf_s = traffic.zipf_s if zipf_s is None else zipf_s
-    for name, value, high in (("read_ratio", read_ratio, 1.0), ("static_ratio", static_ratio, 1.0), ("zipf_s", zipf_s, MAX_ZIPF_S)):
+    for name, value, high in (
+        ("read_ratio", read_ratio, 1.0),
+        ("static_ratio", static_ratio, 1.0),
+        ("zipf_s", zipf_s, MAX_ZIPF_S),
+    ):
         if not (math.isfinite(value) and 0 <= value <= high):
-            raise CommandError("mix_out_of_range", f"{name} must be between 0 and {high:g}", field=name, high=high)
-    sim.set_mix(replace(sim.traffic, read_ratio=read_ratio, static_ratio=static_ratio, zipf_s=zipf_s))
-    sim.record(EventKind.TRAFFIC_MIX_CHANGED, value=read_ratio, since=static_ratio, text=f"{zipf_s:g}")
+            raise CommandError(
+                "mix_out_of_range", f"{name} must be between 0 and {high:g}", field=name, high=high
+            )
+    sim.set_mix(
+        replace(sim.traffic, read_ratio=read_ratio, static_ratio=static_ratio, zipf_s=zipf_s)
+    )
+    sim.record(
+        EventKind.TRAFFIC_MIX_CHANGED, value=read_ratio, since=static_ratio, text=f"{zipf_s:g}"
+    )
 
 
 def add_message_queue(sim: Simulation) -> None:
@@ -66,7 +76,10 @@ def set_workers(sim: Simulation, node_id: str, workers: int) -> None:
         raise CommandError("not_a_worker_pool", f'"{node_id}" is not a worker pool', node=node_id)
     if not 1 <= workers <= MAX_POOL_WORKERS:
         raise CommandError(
-            "workers_out_of_range", f"a pool has 1 to {MAX_POOL_WORKERS} workers", low=1, high=MAX_POOL_WORKERS
+            "workers_out_of_range",
+            f"a pool has 1 to {MAX_POOL_WORKERS} workers",
+            low=1,
+            high=MAX_POOL_WORKERS,
         )
     sim.specs[node_id] = replace(sim.specs[node_id], workers=workers)
     sim.stations[node_id].resize(workers)

@@ -12,7 +12,7 @@ from architect.sim import presets
 from architect.sim.changes_common import of_kind, placed, prefix, targets, web_server_ids
 from architect.sim.commands import CommandError
 from architect.sim.snapshot import EventKind, NodeKind
-from architect.sim.topology import autoscaling_problems, BALANCING_ALGORITHMS, MAX_WEB_SERVERS
+from architect.sim.topology import BALANCING_ALGORITHMS, MAX_WEB_SERVERS, autoscaling_problems
 
 if TYPE_CHECKING:
     from architect.sim.engine import Simulation
@@ -99,7 +99,9 @@ def set_balancing(sim: Simulation, algorithm: str) -> None:
         raise CommandError("no_load_balancer", "there is no load balancer yet")
     if algorithm not in BALANCING_ALGORITHMS:
         choices = ", ".join(BALANCING_ALGORITHMS)
-        raise CommandError("unknown_algorithm", f"the algorithm must be one of {choices}", algorithm=algorithm)
+        raise CommandError(
+            "unknown_algorithm", f"the algorithm must be one of {choices}", algorithm=algorithm
+        )
     sim.specs[lb_id] = replace(sim.specs[lb_id], algorithm=algorithm)
     sim.balancers[lb_id].algorithm = algorithm
     sim.record(EventKind.BALANCING_CHANGED, node=lb_id, text=algorithm)
@@ -113,7 +115,9 @@ def set_autoscaling(sim: Simulation, enabled: bool, low: int, high: int, target:
     if enabled and not of_kind(sim, NodeKind.LOAD_BALANCER):
         raise CommandError("no_load_balancer", "there is no load balancer yet")
     sim.autoscaling = policy
-    sim.record(EventKind.AUTOSCALING_CHANGED, count=low, value=float(high), text="on" if enabled else "off")
+    sim.record(
+        EventKind.AUTOSCALING_CHANGED, count=low, value=float(high), text="on" if enabled else "off"
+    )
 
 
 def add_session_store(sim: Simulation) -> None:

@@ -8,7 +8,6 @@ raises ``CommandError`` and leaves the simulation as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 MAX_RPS = 1_000_000.0
 MIN_RPS = 0.0
@@ -190,32 +189,32 @@ class RestoreNode:
     node_id: str
 
 
-Command = Union[
-    SetTraffic,
-    SetTrafficMix,
-    AddWebServer,
-    RemoveWebServer,
-    AddLoadBalancer,
-    SeparateDatabase,
-    AddCache,
-    AddReplica,
-    AddCdn,
-    PurgeCdn,
-    VersionAssets,
-    SetOperations,
-    AddShard,
-    AddSessionStore,
-    SetBalancing,
-    SetAutoscaling,
-    AddMessageQueue,
-    SetWorkers,
-    AddDataCenter,
-    FailDataCenter,
-    RestoreDataCenter,
-    ResizeNode,
-    FailNode,
-    RestoreNode,
-]
+Command = (
+    SetTraffic
+    | SetTrafficMix
+    | AddWebServer
+    | RemoveWebServer
+    | AddLoadBalancer
+    | SeparateDatabase
+    | AddCache
+    | AddReplica
+    | AddCdn
+    | PurgeCdn
+    | VersionAssets
+    | SetOperations
+    | AddShard
+    | AddSessionStore
+    | SetBalancing
+    | SetAutoscaling
+    | AddMessageQueue
+    | SetWorkers
+    | AddDataCenter
+    | FailDataCenter
+    | RestoreDataCenter
+    | ResizeNode
+    | FailNode
+    | RestoreNode
+)
 
 __all__ = [
     "MAX_RPS",
@@ -224,27 +223,27 @@ __all__ = [
     "AddCache",
     "AddCdn",
     "AddDataCenter",
+    "AddLoadBalancer",
+    "AddMessageQueue",
     "AddReplica",
     "AddSessionStore",
     "AddShard",
-    "SetAutoscaling",
-    "SetBalancing",
-    "PurgeCdn",
-    "SetOperations",
-    "VersionAssets",
-    "AddLoadBalancer",
-    "AddMessageQueue",
-    "SetWorkers",
     "AddWebServer",
     "Command",
     "CommandError",
     "FailDataCenter",
-    "RestoreDataCenter",
     "FailNode",
+    "PurgeCdn",
     "RemoveWebServer",
     "ResizeNode",
+    "RestoreDataCenter",
     "RestoreNode",
     "SeparateDatabase",
+    "SetAutoscaling",
+    "SetBalancing",
+    "SetOperations",
     "SetTraffic",
     "SetTrafficMix",
+    "SetWorkers",
+    "VersionAssets",
 ]

@@ -28,28 +28,32 @@ def sample(station: Station) -> tuple[int, float, float]:
 def snapshot(sim: Simulation) -> Snapshot:
     arrivals, served, error_rate = sim.window.rates()
     nodes = tuple(node_snapshot(sim, spec) for spec in sim.specs.values())
-    return sim.aggregate.describe(Snapshot(
-        t=round(sim.now, 6),
-        offered_rps=sim.rps,
-        arrivals_rps=arrivals,
-        throughput_rps=served,
-        error_rate=error_rate,
-        latency=sim.window.latency(),
-        nodes=nodes,
-        links=tuple(sim.links),
-        series=tuple(sim.window.history),
-        events=tuple(sim.log)[-EVENTS_IN_SNAPSHOT:],
-        cost_per_month=sum(spec.cost_per_month for spec in sim.specs.values()),
-        window_s=sim.window.span_s,
-        hit_ratios=tuple(
-            (node_id, ratio) for node_id in sim.stores if (ratio := hit_ratio(sim, node_id)) is not None
-        ),
-        stale_reads=sum(t.stale_reads for t in sim.data_by_center.values())
-        + (sim.sync.stale_reads if sim.sync else 0),
-        lost_writes=sum(t.lost_writes for t in sim.data_by_center.values()),
-        sessions_lost=sim.sessions.lost if sim.sessions else 0,
-        jobs=jobs_snapshot(sim),
-    ))
+    return sim.aggregate.describe(
+        Snapshot(
+            t=round(sim.now, 6),
+            offered_rps=sim.rps,
+            arrivals_rps=arrivals,
+            throughput_rps=served,
+            error_rate=error_rate,
+            latency=sim.window.latency(),
+            nodes=nodes,
+            links=tuple(sim.links),
+            series=tuple(sim.window.history),
+            events=tuple(sim.log)[-EVENTS_IN_SNAPSHOT:],
+            cost_per_month=sum(spec.cost_per_month for spec in sim.specs.values()),
+            window_s=sim.window.span_s,
+            hit_ratios=tuple(
+                (node_id, ratio)
+                for node_id in sim.stores
+                if (ratio := hit_ratio(sim, node_id)) is not None
+            ),
+            stale_reads=sum(t.stale_reads for t in sim.data_by_center.values())
+            + (sim.sync.stale_reads if sim.sync else 0),
+            lost_writes=sum(t.lost_writes for t in sim.data_by_center.values()),
+            sessions_lost=sim.sessions.lost if sim.sessions else 0,
+            jobs=jobs_snapshot(sim),
+        )
+    )
 
 
 def jobs_snapshot(sim: Simulation) -> Jobs | None:

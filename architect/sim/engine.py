@@ -15,28 +15,35 @@ from collections import deque
 from heapq import heappush
 from math import log as _log
 
-
 from architect.sim import changes, describe, recovery
 from architect.sim.aggregate import AUTO, AggregateTraffic
 from architect.sim.autoscaling import Autoscaler
 from architect.sim.balancer import Balancer
 from architect.sim.cachestore import KeyCache
+from architect.sim.commands import Command
+from architect.sim.current import current_topology
+from architect.sim.describe import EVENTS_IN_SNAPSHOT  # noqa: F401  (importable from here too)
+from architect.sim.geo import CrossCenterSync, GeoDns
 from architect.sim.journey import JOB_WRITE, READ, STATIC, WRITE, Journey
 from architect.sim.keys import ZipfKeys
+from architect.sim.queueing import DurableWorkerPool
 from architect.sim.replication import DataTier, DataTiers
 from architect.sim.scenario import Scenario
 from architect.sim.sessions import LocalSessions
 from architect.sim.sharding import Sharding as ShardRule
 from architect.sim.sharding import rule_for
-from architect.sim.commands import Command
-from architect.sim.current import current_topology
-from architect.sim.queueing import DurableWorkerPool
-from architect.sim.describe import EVENTS_IN_SNAPSHOT  # noqa: F401  (importable from here too)
 from architect.sim.snapshot import Event, EventKind, NodeKind, Snapshot
 from architect.sim.stations import Request, Station
 from architect.sim.timeline import CALL_PRIORITY, Environment
-from architect.sim.geo import CrossCenterSync, GeoDns
-from architect.sim.topology import GLOBAL_KINDS, NodeSpec, Topology, TopologyError, Traffic, data_centers, validate
+from architect.sim.topology import (
+    GLOBAL_KINDS,
+    NodeSpec,
+    Topology,
+    TopologyError,
+    Traffic,
+    data_centers,
+    validate,
+)
 from architect.sim.window import BUCKET_S, Window
 
 EVENT_LOG_LENGTH = 100
@@ -81,7 +88,9 @@ class Simulation:
         self.journeys: dict[str, Journey] = {}
         self.data_by_center: dict[str, DataTiers] = {}
         self.network = topology.network
-        self.sync = CrossCenterSync(topology.network.dc_sync_ms / 1000.0) if len(self.centers) > 1 else None
+        self.sync = (
+            CrossCenterSync(topology.network.dc_sync_ms / 1000.0) if len(self.centers) > 1 else None
+        )
         self.sharding = topology.sharding
         self.shard_rule: ShardRule | None = None
         self.stores: dict[str, KeyCache] = {}  # the cache's and the CDN's contents, by node id
@@ -182,11 +191,15 @@ class Simulation:
 
     def _refresh_data_tiers(self) -> None:
         """Point each center's and shard's tier at the databases' current roles (tiers are kept)."""
-        self.shard_rule = rule_for(self.sharding.strategy, self.sharding.shards, self.sharding.vnodes)
+        self.shard_rule = rule_for(
+            self.sharding.strategy, self.sharding.shards, self.sharding.vnodes
+        )
         shard_of = self.shard_rule.shard_of if self.shard_rule else _first_shard
         for center in self.centers:
             databases = [
-                i for i, spec in self.specs.items() if spec.kind == NodeKind.DATABASE and spec.dc == center
+                i
+                for i, spec in self.specs.items()
+                if spec.kind == NodeKind.DATABASE and spec.dc == center
             ]
             if not databases:
                 self.data_by_center.pop(center, None)
@@ -198,7 +211,10 @@ class Simulation:
                 held = [self.stations[i] for i in databases if self.specs[i].shard == shard]
                 primary = next(d for d in held if self.specs[d.id].role == "primary")
                 replicas = [d for d in held if d is not primary]
-                lag_s = max((self.specs[r.id].replication_lag_ms for r in replicas), default=0.0) / 1000.0
+                lag_s = (
+                    max((self.specs[r.id].replication_lag_ms for r in replicas), default=0.0)
+                    / 1000.0
+                )
                 if shard < len(previous):
                     tier = previous[shard]
                     tier.primary, tier.replicas, tier.lag_s = primary, replicas, lag_s
@@ -210,7 +226,7 @@ class Simulation:
     def remove_node(self, node_id: str) -> None:
         """Take a node out; requests it holds still finish (a graceful drain)."""
         del self.specs[node_id]
-        station = self.stations.pop(node_id, None)
+        self.stations.pop(node_id, None)
         self._samples.pop(node_id, None)
         self.stores.pop(node_id, None)
         self._store_samples.pop(node_id, None)
@@ -226,8 +242,14 @@ class Simulation:
         cdn = next((t for t in dns_targets if t.kind == NodeKind.CDN), None)
         self.queue = None
         for center in self.centers:
-            placed = [s for i, s in self.stations.items() if s.kind not in GLOBAL_KINDS and self.specs[i].dc == center]
-            self.entries[center] = next(t for t in dns_targets if t.kind != NodeKind.CDN and t in placed)
+            placed = [
+                s
+                for i, s in self.stations.items()
+                if s.kind not in GLOBAL_KINDS and self.specs[i].dc == center
+            ]
+            self.entries[center] = next(
+                t for t in dns_targets if t.kind != NodeKind.CDN and t in placed
+            )
             self.journeys[center] = self._wire_center(center, placed, targets, cdn)
         self._first_journey = self.journeys[self.centers[0]]  # where one-center traffic goes
         if cdn is not None:
@@ -239,7 +261,11 @@ class Simulation:
         def first(kind: NodeKind) -> Station | None:
             return next((s for s in placed if s.kind == kind), None)
 
-        cache, store, queue = first(NodeKind.CACHE), first(NodeKind.SESSION_STORE), first(NodeKind.MESSAGE_QUEUE)
+        cache, store, queue = (
+            first(NodeKind.CACHE),
+            first(NodeKind.SESSION_STORE),
+            first(NodeKind.MESSAGE_QUEUE),
+        )
         self.queue = self.queue or queue
         journey = Journey(
             now=lambda: float(self.env.now),
@@ -286,13 +312,17 @@ class Simulation:
     def set_mix(self, traffic: Traffic) -> None:
         """Adopt a traffic mix (shares of static, read, write and job requests; key skew)."""
         if traffic.zipf_s != self.traffic.zipf_s or traffic.keys != self.traffic.keys:
-            self._keys = ZipfKeys(traffic.keys, traffic.zipf_s, random.Random(seed_for(self.seed, "keys")))
+            self._keys = ZipfKeys(
+                traffic.keys, traffic.zipf_s, random.Random(seed_for(self.seed, "keys"))
+            )
         self.traffic = traffic
         self._users = traffic.users
         self._static_below = traffic.static_ratio
         self._read_below = traffic.static_ratio + (1 - traffic.static_ratio) * traffic.read_ratio
         self._job_below = self._read_below + (1 - self._read_below) * traffic.job_ratio
-        self._fanout_below = self._static_below + (self._read_below - self._static_below) * traffic.cross_shard_ratio
+        self._fanout_below = (
+            self._static_below + (self._read_below - self._static_below) * traffic.cross_shard_ratio
+        )
 
     def set_rps(self, rps: float) -> None:
         """Change the arrival rate now; the pending arrival is redrawn."""
@@ -316,7 +346,10 @@ class Simulation:
             env = self.env
             now = env._now
             delay = -_log(1.0 - draw_uniform()) / rps
-            heappush(env.calendar, (now + delay, CALL_PRIORITY, env.next_id(), self._on_arrival, generation))
+            heappush(
+                env.calendar,
+                (now + delay, CALL_PRIORITY, env.next_id(), self._on_arrival, generation),
+            )
         else:
             now = self.env._now
         self.window.current.arrivals += 1
@@ -351,7 +384,9 @@ class Simulation:
     def _complete(self, request: Request) -> None:
         # Latencies are binned when the bucket closes (see ``window.Bucket``).
         self.window.current.samples.append(
-            (self.env._now - request.born) * 1000.0 + 2.0 * request.hops * self.latency_ms + request.extra_ms
+            (self.env._now - request.born) * 1000.0
+            + 2.0 * request.hops * self.latency_ms
+            + request.extra_ms
         )
 
     def _fail(self, request: Request) -> None:
@@ -431,7 +466,7 @@ class Simulation:
     # -- description ----------------------------------------------------------
 
     def current_topology(self) -> Topology:
-        """The architecture as it is now, without scripted events (see ``architect.sim.current``)."""
+        """The architecture as it is now, without scripted events (``architect.sim.current``)."""
         return current_topology(self)
 
     def snapshot(self) -> Snapshot:

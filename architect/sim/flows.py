@@ -26,7 +26,15 @@ from architect.sim.stations import Station
 if TYPE_CHECKING:
     from architect.sim.engine import Simulation
 
-STATIC, READ, WRITE, JOB_WRITE, FAN, PART, JOB = "static", "read", "write", "job_write", "fan", "part", "job"
+STATIC, READ, WRITE, JOB_WRITE, FAN, PART, JOB = (
+    "static",
+    "read",
+    "write",
+    "job_write",
+    "fan",
+    "part",
+    "job",
+)
 _ORDER = {
     NodeKind.CDN: 0,
     NodeKind.LOAD_BALANCER: 1,
@@ -44,7 +52,7 @@ _SHARD_SAMPLES = 4000
 class Sink:
     """Where flows end: ``amount`` accumulates until the model reads it."""
 
-    __slots__ = ("inflow", "weight", "ok", "job")
+    __slots__ = ("inflow", "job", "ok", "weight")
 
     def __init__(self, *, weight: float = 1.0, ok: bool, job: bool = False) -> None:
         self.inflow = 0.0
@@ -68,7 +76,7 @@ Target = Union["Flow", Sink, Fan]
 class Flow:
     """One class of request at one station: its backlog and where its departures go."""
 
-    __slots__ = ("key", "group", "edges", "choices", "spawn", "fail", "backlog", "inflow")
+    __slots__ = ("backlog", "choices", "edges", "fail", "group", "inflow", "key", "spawn")
 
     def __init__(self, key: tuple[str, str], group: StationFlows, fail: Sink) -> None:
         self.key = key
@@ -85,8 +93,20 @@ class StationFlows:
     """A station's flows and its measures over the current tick."""
 
     __slots__ = (
-        "station", "flows", "per_worker_step", "service_s", "durable",
-        "phases", "arrived", "departed", "dropped", "backlog", "sojourn", "loss", "in_service", "queued",
+        "arrived",
+        "backlog",
+        "departed",
+        "dropped",
+        "durable",
+        "flows",
+        "in_service",
+        "loss",
+        "per_worker_step",
+        "phases",
+        "queued",
+        "service_s",
+        "sojourn",
+        "station",
     )
 
     def __init__(self, station: Station, step_s: float) -> None:
@@ -122,7 +142,14 @@ class Graph:
 
     @property
     def sinks(self) -> tuple[Sink, ...]:
-        return (self.served, self.failed, self.job_done, self.job_failed, self.part_served, self.part_failed)
+        return (
+            self.served,
+            self.failed,
+            self.job_done,
+            self.job_failed,
+            self.part_served,
+            self.part_failed,
+        )
 
 
 def class_shares(sim: Simulation) -> dict[str, float]:
@@ -139,7 +166,9 @@ def class_shares(sim: Simulation) -> dict[str, float]:
 
 
 @lru_cache(maxsize=32)
-def shard_shares(strategy: str, shards: int, vnodes: int, keys: int, zipf_s: float) -> tuple[float, ...]:
+def shard_shares(
+    strategy: str, shards: int, vnodes: int, keys: int, zipf_s: float
+) -> tuple[float, ...]:
     """The share of requests each shard gets: the Zipf weight of the keys it holds."""
     rule = rule_for(strategy, shards, vnodes)
     if rule is None or shards == 1:
@@ -183,7 +212,9 @@ class _Builder:
         data = self.journey.data
         sharding = sim.sharding
         self.shard_shares = (
-            shard_shares(sharding.strategy, len(data.tiers), sharding.vnodes, traffic.keys, traffic.zipf_s)
+            shard_shares(
+                sharding.strategy, len(data.tiers), sharding.vnodes, traffic.keys, traffic.zipf_s
+            )
             if data is not None and len(data.tiers) > 1
             else (1.0,)
         )
@@ -199,7 +230,9 @@ class _Builder:
         if group is None:
             group = self.groups[station.id] = StationFlows(station, self.step_s)
         graph = self.graph
-        fail = graph.job_failed if cls == JOB else graph.part_failed if cls == PART else graph.failed
+        fail = (
+            graph.job_failed if cls == JOB else graph.part_failed if cls == PART else graph.failed
+        )
         flow = graph.flows[key] = Flow(key, group, fail)
         group.flows.append(flow)
         choices = self._choices(station, cls, flow)
@@ -217,13 +250,16 @@ class _Builder:
             if not rotation:
                 return [(1.0, graph.failed)]
             flows = [self.flow(b, cls) for b in rotation]
-            if balancer.algorithm != "sticky":  # in turn (or to the least busy): smoother than random
+            if (
+                balancer.algorithm != "sticky"
+            ):  # in turn (or to the least busy): smoother than random
                 for f in flows:
                     f.group.phases = len(rotation)
             return [(1.0 / len(rotation), f) for f in flows]
         if kind == NodeKind.WEB_SERVER:
             holds_data = not any(
-                self.sim.stations[t].kind == NodeKind.DATABASE for t in self.targets.get(station.id, ())
+                self.sim.stations[t].kind == NodeKind.DATABASE
+                for t in self.targets.get(station.id, ())
             )
             return [(1.0, graph.served)] if holds_data else self._after_web(cls, False, flow)
         if kind == NodeKind.SESSION_STORE:
@@ -253,7 +289,8 @@ class _Builder:
             return [(1.0, Fan([self._readers(PART, shard) for shard in range(len(data.tiers))]))]
         if cls in (WRITE, JOB_WRITE):
             return [
-                (share, self.flow(tier.primary, WRITE)) for share, tier in zip(self.shard_shares, data.tiers)
+                (share, self.flow(tier.primary, WRITE))
+                for share, tier in zip(self.shard_shares, data.tiers, strict=False)
             ]
         cache = journey.cache
         if cache is not None and not cache.failed and cls == READ:
@@ -276,7 +313,14 @@ class _Builder:
     def _hit(self, station: Station, read_rps: float, write_rps: float) -> float:
         spec, traffic = self.sim.specs[station.id], self.sim.traffic
         capacity = spec.capacity_keys if station.kind == NodeKind.CACHE else 10_000_000
-        ratio = hit_ratio(traffic.keys, traffic.zipf_s, capacity, spec.ttl_s, rounded(read_rps), rounded(write_rps))
+        ratio = hit_ratio(
+            traffic.keys,
+            traffic.zipf_s,
+            capacity,
+            spec.ttl_s,
+            rounded(read_rps),
+            rounded(write_rps),
+        )
         self.graph.hit_ratios[station.id] = ratio
         return ratio
 
@@ -292,7 +336,11 @@ class _Builder:
             for cls, share in self.shares.items():
                 if share <= 0.0:
                     continue
-                first = cdn if cls == STATIC and cdn is not None and not cdn.failed else self.journey.entry
+                first = (
+                    cdn
+                    if cls == STATIC and cdn is not None and not cdn.failed
+                    else self.journey.entry
+                )
                 entries.append((share, self.flow(first, cls)))
         entry = Flow(("", "entry"), StationFlows(self.journey.entry, self.step_s), graph.failed)
         _set(entry, entries)
@@ -303,7 +351,8 @@ class _Builder:
 
 
 def _set(flow: Flow, choices: list[tuple[float, Target]]) -> None:
-    """Record a flow's choices: cumulative for sampling, flattened (fan-outs to parts) for the fluid."""
+    """Record a flow's choices: cumulative for sampling, flattened (fan-outs to parts) for
+    the fluid."""
     total = 0.0
     for share, target in choices:
         if share <= 0.0:

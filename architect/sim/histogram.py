@@ -22,7 +22,7 @@ def bin_value(index: int) -> float:
 class Histogram:
     """Counts of latencies per log bin, with an exact sum for the mean."""
 
-    __slots__ = ("counts", "total", "sum_ms")
+    __slots__ = ("counts", "sum_ms", "total")
 
     def __init__(self) -> None:
         self.counts: dict[int, int] = {}

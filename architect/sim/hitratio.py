@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from itertools import pairwise
 
 _EXACT_RANKS = 500
 _BIN_GROWTH = 1.02
@@ -31,10 +32,12 @@ def _bins(n: int, s: float) -> tuple[tuple[float, float], ...]:
     edges = list(range(min(n, _EXACT_RANKS) + 1))
     while edges[-1] < n:
         edges.append(min(n, max(edges[-1] + 1, math.ceil(edges[-1] * _BIN_GROWTH))))
-    weights = [((a + b + 1) / 2.0) ** -s if b - a > 1 else float((a + 1) ** -s) for a, b in zip(edges, edges[1:])]
-    counts = [b - a for a, b in zip(edges, edges[1:])]
-    total = sum(w * c for w, c in zip(weights, counts))
-    return tuple((w / total, float(c)) for w, c in zip(weights, counts))
+    weights = [
+        ((a + b + 1) / 2.0) ** -s if b - a > 1 else float((a + 1) ** -s) for a, b in pairwise(edges)
+    ]
+    counts = [b - a for a, b in pairwise(edges)]
+    total = sum(w * c for w, c in zip(weights, counts, strict=True))
+    return tuple((w / total, float(c)) for w, c in zip(weights, counts, strict=True))
 
 
 def _held(p: float, read_rps: float, write_rps: float, t: float) -> float:
@@ -51,7 +54,9 @@ def _ttl_cap(p: float, read_rps: float, write_rps: float, ttl_s: float) -> float
 
 
 @lru_cache(maxsize=256)
-def hit_ratio(n: int, s: float, capacity: int, ttl_s: float, read_rps: float, write_rps: float) -> float:
+def hit_ratio(
+    n: int, s: float, capacity: int, ttl_s: float, read_rps: float, write_rps: float
+) -> float:
     """The share of reads that hit (see the module docstring); 0 when nothing is read."""
     if read_rps <= 0.0:
         return 0.0
@@ -59,7 +64,9 @@ def hit_ratio(n: int, s: float, capacity: int, ttl_s: float, read_rps: float, wr
     t = math.inf
     if capacity < n:
         low, high = 0.0, 1.0
-        while sum(c * _held(p, read_rps, write_rps, high) for p, c in bins) < capacity and high < 1e12:
+        while (
+            sum(c * _held(p, read_rps, write_rps, high) for p, c in bins) < capacity and high < 1e12
+        ):
             high *= 2.0
         if high < 1e12:
             for _ in range(60):
@@ -71,7 +78,11 @@ def hit_ratio(n: int, s: float, capacity: int, ttl_s: float, read_rps: float, wr
             t = (low + high) / 2.0
     hits = 0.0
     for p, c in bins:
-        held = _held(p, read_rps, write_rps, t) if math.isfinite(t) else _held(p, read_rps, write_rps, 1e12)
+        held = (
+            _held(p, read_rps, write_rps, t)
+            if math.isfinite(t)
+            else _held(p, read_rps, write_rps, 1e12)
+        )
         hits += c * p * min(held, _ttl_cap(p, read_rps, write_rps, ttl_s))
     return hits
 

@@ -25,7 +25,7 @@ STATIC, READ, WRITE, JOB_WRITE = 0, 1, 2, 3  # a job write also publishes a back
 class FanOut:
     """A cross-shard query: one read per shard, done when the slowest answers."""
 
-    __slots__ = ("request", "pending", "failed")
+    __slots__ = ("failed", "pending", "request")
 
     def __init__(self, request: Request, parts: int) -> None:
         self.request = request
@@ -191,7 +191,9 @@ class Journey:
             data.for_key(request.key).wrote(request.key, self.now())
             if store is not None:
                 store.invalidate(request.key)
-        elif request.fill and store is not None and self.cache is not None and not self.cache.failed:
+        elif (
+            request.fill and store is not None and self.cache is not None and not self.cache.failed
+        ):
             store.put(request.key, self.now())
         fan = request.parent
         if fan is None:

@@ -13,8 +13,6 @@ from typing import Any
 
 from architect.sim.actions import NODE_ID
 from architect.sim.commands import MAX_RPS
-from architect.sim.scenario import events_data, read_events
-from architect.sim.sizes import SIZES
 from architect.sim.problems import (
     A_NUMBER,
     A_WHOLE_NUMBER,
@@ -25,14 +23,16 @@ from architect.sim.problems import (
     between,
     one_of,
 )
+from architect.sim.scenario import events_data, read_events
+from architect.sim.sizes import SIZES
 from architect.sim.snapshot import NodeKind
 from architect.sim.text import N_
 from architect.sim.topology import (
     MAX_KEYS,
-    Autoscaling,
     MAX_NODES,
-    NodeSpec,
+    Autoscaling,
     Network,
+    NodeSpec,
     Operations,
     Problem,
     Sharding,
@@ -46,7 +46,16 @@ FORMAT_VERSION = 1
 MAX_LINKS = 256
 MAX_NAME_LENGTH = 200
 _TOP_KEYS = {
-    "version", "name", "traffic", "network", "operations", "sharding", "autoscaling", "nodes", "links", "events",
+    "version",
+    "name",
+    "traffic",
+    "network",
+    "operations",
+    "sharding",
+    "autoscaling",
+    "nodes",
+    "links",
+    "events",
 }
 _DEFAULTS = NodeSpec(id="", kind=NodeKind.WEB_SERVER)
 _Fields = dict[str, tuple[type, Any, float, float]]  # name: (type, default, low, high)
@@ -102,8 +111,11 @@ _NODE_TEXTS = ("dc",)
 _NODE_FLAGS = ("geo_routing",)
 _NODE_CHOICES = ("service_dist", "algorithm", "eviction", "role")
 _NODE_KEYS = (
-    {"id", "kind", "size", "workers", "service_ms"} | set(_NODE_NUMBERS) | set(_NODE_CHOICES)
-    | set(_NODE_TEXTS) | set(_NODE_FLAGS)
+    {"id", "kind", "size", "workers", "service_ms"}
+    | set(_NODE_NUMBERS)
+    | set(_NODE_CHOICES)
+    | set(_NODE_TEXTS)
+    | set(_NODE_FLAGS)
 )
 
 
@@ -138,12 +150,16 @@ class _Reader:
             self.problem("version", N_("must be %(version)s"), version=FORMAT_VERSION)
         name = data.get("name", "Untitled")
         if not isinstance(name, str) or len(name) > MAX_NAME_LENGTH:
-            self.problem("name", N_("must be text of at most %(limit)s characters"), limit=MAX_NAME_LENGTH)
+            self.problem(
+                "name", N_("must be text of at most %(limit)s characters"), limit=MAX_NAME_LENGTH
+            )
             name = "Untitled"
         nodes = self.nodes(data.get("nodes"))
         links = self.links(data.get("links"))
         traffic_data = data.get("traffic", {})
-        regions = self.regions(traffic_data.get("regions") if isinstance(traffic_data, Mapping) else None)
+        regions = self.regions(
+            traffic_data.get("regions") if isinstance(traffic_data, Mapping) else None
+        )
         if isinstance(traffic_data, Mapping) and "regions" in traffic_data:
             data = {**data, "traffic": {k: v for k, v in traffic_data.items() if k != "regions"}}
         traffic = Traffic(**self.section(data, "traffic", _TRAFFIC_FIELDS), regions=regions)
@@ -169,7 +185,9 @@ class _Reader:
         if raw is None:
             return ()
         if not isinstance(raw, Mapping) or len(raw) > 16:
-            self.problem("traffic.regions", N_("must be a mapping of at most 16 region names to weights"))
+            self.problem(
+                "traffic.regions", N_("must be a mapping of at most 16 region names to weights")
+            )
             return ()
         regions = []
         for name, weight in raw.items():
@@ -177,7 +195,9 @@ class _Reader:
                 reason = N_('"%(name)s" is not a region name (lower-case letters, digits, dashes)')
                 self.problem("traffic.regions", reason, name=name)
                 continue
-            regions.append((name, self.value(weight, f"traffic.regions.{name}", float, 0.0, low=0, high=1e6)))
+            regions.append(
+                (name, self.value(weight, f"traffic.regions.{name}", float, 0.0, low=0, high=1e6))
+            )
         return tuple(regions)
 
     def section(self, data: Mapping[str, Any], name: str, fields: _Fields) -> dict[str, Any]:
@@ -189,7 +209,9 @@ class _Reader:
         for extra in sorted(set(map(str, part)) - set(fields)):
             self.problem(f"{name}.{extra}", NOT_A_FIELD)
         return {
-            key: self.value(part.get(key, default), f"{name}.{key}", kind, default, low=low, high=high)
+            key: self.value(
+                part.get(key, default), f"{name}.{key}", kind, default, low=low, high=high
+            )
             for key, (kind, default, low, high) in fields.items()
         }
 
@@ -247,7 +269,9 @@ class _Reader:
             size = ""
         workers = SIZES[size].workers if size else _DEFAULTS.workers
         numbers = {
-            key: self.value(raw.get(key, default), f"{path}.{key}", kind, default, low=low, high=high)
+            key: self.value(
+                raw.get(key, default), f"{path}.{key}", kind, default, low=low, high=high
+            )
             for key, (kind, default, low, high) in _NODE_NUMBERS.items()
         }
         choices = {key: self.choice(raw, key, path) for key in _NODE_CHOICES}
@@ -255,15 +279,23 @@ class _Reader:
         if not isinstance(dc, str) or (dc and not NODE_ID.match(dc)):
             self.problem(f"{path}.dc", CENTER_TEXT)
             dc = ""
-        geo = self.value(raw.get("geo_routing", False), f"{path}.geo_routing", bool, False, low=0, high=0)
+        geo = self.value(
+            raw.get("geo_routing", False), f"{path}.geo_routing", bool, False, low=0, high=0
+        )
         return NodeSpec(
             id=node_id,
             kind=kind,
             size=size,
-            workers=self.value(raw.get("workers", workers), f"{path}.workers", int, workers, low=1, high=100_000),
+            workers=self.value(
+                raw.get("workers", workers), f"{path}.workers", int, workers, low=1, high=100_000
+            ),
             service_ms=self.value(
-                raw.get("service_ms", _DEFAULTS.service_ms), f"{path}.service_ms", float, 1.0,
-                low=0.001, high=600_000,
+                raw.get("service_ms", _DEFAULTS.service_ms),
+                f"{path}.service_ms",
+                float,
+                1.0,
+                low=0.001,
+                high=600_000,
             ),
             **numbers,
             **choices,
@@ -288,7 +320,9 @@ class _Reader:
             return ()
         links: list[tuple[str, str]] = []
         for i, link in enumerate(raw):
-            if not (isinstance(link, list) and len(link) == 2 and all(isinstance(n, str) for n in link)):
+            if not (
+                isinstance(link, list) and len(link) == 2 and all(isinstance(n, str) for n in link)
+            ):
                 self.problem(f"links[{i}]", N_("must be a pair of node ids, like [dns, web-1]"))
                 continue
             links.append((link[0], link[1]))
@@ -332,7 +366,11 @@ def _dump_node(node: NodeSpec) -> dict[str, Any]:
 def _changed(value: object, default: object, *, always: tuple[str, ...] = ()) -> dict[str, Any]:
     """The fields of a dataclass that differ from its defaults (and ``always`` ones)."""
     names = value.__dataclass_fields__  # type: ignore[attr-defined]
-    return {n: getattr(value, n) for n in names if n in always or getattr(value, n) != getattr(default, n)}
+    return {
+        n: getattr(value, n)
+        for n in names
+        if n in always or getattr(value, n) != getattr(default, n)
+    }
 
 
 def _traffic(traffic: Traffic) -> dict[str, Any]:

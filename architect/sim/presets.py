@@ -107,7 +107,9 @@ JOB_SERVICE_MS = 500.0  # e.g. making thumbnails of an uploaded photo
 
 
 def message_queue(node_id: str = "mq") -> NodeSpec:
-    return NodeSpec(id=node_id, kind=NodeKind.MESSAGE_QUEUE, workers=64, service_ms=1.0, queue_limit=100_000)
+    return NodeSpec(
+        id=node_id, kind=NodeKind.MESSAGE_QUEUE, workers=64, service_ms=1.0, queue_limit=100_000
+    )
 
 
 def worker_pool(node_id: str = "workers", workers: int = 4) -> NodeSpec:

@@ -41,7 +41,9 @@ def health_checks(sim: Simulation, spec: NodeSpec) -> Generator[simpy.Event, Non
             sim.record(EventKind.BACKEND_ADDED, node=spec.id, peer=backend.id)
 
 
-def failover(sim: Simulation, primary: Station, delay_s: float) -> Generator[simpy.Event, None, None]:
+def failover(
+    sim: Simulation, primary: Station, delay_s: float
+) -> Generator[simpy.Event, None, None]:
     """Promote a replica ``delay_s`` after ``primary`` failed, if it is still down."""
     yield sim.env.timeout(delay_s)
     data = sim.tier_holding(primary)
@@ -63,8 +65,11 @@ def failover(sim: Simulation, primary: Station, delay_s: float) -> Generator[sim
     )
 
 
-def repair(sim: Simulation, node_id: str, failure: int, failed_at: float) -> Generator[simpy.Event, None, None]:
-    """Bring ``node_id`` back ``repair_s`` after its ``failure``-th failure, unless it came back already."""
+def repair(
+    sim: Simulation, node_id: str, failure: int, failed_at: float
+) -> Generator[simpy.Event, None, None]:
+    """Bring ``node_id`` back ``repair_s`` after its ``failure``-th failure, unless it came
+    back already."""
     # Re-read the operations each check: turning automation on speeds up a pending repair.
     while sim.now < failed_at + sim.operations.repair_s:
         yield sim.env.timeout(min(1.0, failed_at + sim.operations.repair_s - sim.now))

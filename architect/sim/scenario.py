@@ -39,7 +39,9 @@ SETTABLE: dict[str, tuple[float, float]] = {
 def read_events(raw: object, problems: list[Problem]) -> tuple[ScheduledEvent, ...]:
     """The ``events`` list of a topology, noting every problem with its path."""
     if not isinstance(raw, list):
-        problems.append(Problem("events", N_("must be a list of events, like {at: 30, fail: web-1}")))
+        problems.append(
+            Problem("events", N_("must be a list of events, like {at: 30, fail: web-1}"))
+        )
         return ()
     if len(raw) > MAX_EVENTS:
         problems.append(Problem("events", N_("at most %(limit)s events"), {"limit": MAX_EVENTS}))
@@ -52,12 +54,16 @@ def read_events(raw: object, problems: list[Problem]) -> tuple[ScheduledEvent, .
 
 def _event(raw: object, path: str, problems: list[Problem]) -> list[ScheduledEvent]:
     if not isinstance(raw, Mapping):
-        problems.append(Problem(path, N_("must be a mapping like {at: 30, action: fail, node: web-1}")))
+        problems.append(
+            Problem(path, N_("must be a mapping like {at: 30, action: fail, node: web-1}"))
+        )
         return []
     at = _at(raw.get("at"), path, problems)
     given = [key for key in SHORTHANDS if key in raw]
-    if "action" in raw and given or len(given) > 1:
-        problems.append(Problem(path, N_("give one action, or one of the shorthands fail, recover and set")))
+    if ("action" in raw and given) or len(given) > 1:
+        problems.append(
+            Problem(path, N_("give one action, or one of the shorthands fail, recover and set"))
+        )
         return []
     if given:
         commands = _shorthand(raw, given[0], path, problems)
@@ -69,7 +75,9 @@ def _event(raw: object, path: str, problems: list[Problem]) -> list[ScheduledEve
 
 def _at(raw: object, path: str, problems: list[Problem]) -> float | None:
     if raw is None:
-        problems.append(Problem(f"{path}.at", N_("is missing (the simulated second it happens at)")))
+        problems.append(
+            Problem(f"{path}.at", N_("is missing (the simulated second it happens at)"))
+        )
         return None
     if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
         problems.append(Problem(f"{path}.at", A_NUMBER))
@@ -80,9 +88,13 @@ def _at(raw: object, path: str, problems: list[Problem]) -> float | None:
     return float(raw)
 
 
-def _shorthand(raw: Mapping[str, Any], key: str, path: str, problems: list[Problem]) -> list[Command]:
+def _shorthand(
+    raw: Mapping[str, Any], key: str, path: str, problems: list[Problem]
+) -> list[Command]:
     for extra in sorted(set(map(str, raw)) - {"at", key}):
-        problems.append(Problem(f"{path}.{extra}", N_("is not a field of an event with %(key)s"), {"key": key}))
+        problems.append(
+            Problem(f"{path}.{extra}", N_("is not a field of an event with %(key)s"), {"key": key})
+        )
     value = raw[key]
     if key == "set":
         return _set(value, f"{path}.set", problems)
@@ -96,7 +108,11 @@ def _set(value: object, path: str, problems: list[Problem]) -> list[Command]:
     """``{traffic.rps: N}`` is set_traffic; the mix fields are one set_traffic_mix."""
     if not isinstance(value, Mapping) or not value:
         problems.append(
-            Problem(path, N_("must be a mapping of %(fields)s to numbers"), {"fields": ", ".join(SETTABLE)})
+            Problem(
+                path,
+                N_("must be a mapping of %(fields)s to numbers"),
+                {"fields": ", ".join(SETTABLE)},
+            )
         )
         return []
     numbers: dict[str, float] = {}
@@ -105,7 +121,11 @@ def _set(value: object, path: str, problems: list[Problem]) -> list[Command]:
         if limits is None:
             reason = N_("cannot be set by an event: only %(fields)s")
             problems.append(Problem(f"{path}.{name}", reason, {"fields": ", ".join(SETTABLE)}))
-        elif isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+        elif (
+            isinstance(number, bool)
+            or not isinstance(number, (int, float))
+            or not math.isfinite(number)
+        ):
             problems.append(Problem(f"{path}.{name}", A_NUMBER))
         elif not limits[0] <= number <= limits[1]:
             problems.append(between(f"{path}.{name}", limits[0], limits[1]))
@@ -129,7 +149,9 @@ class Scenario:
 
     def __init__(self, sim: Simulation, events: tuple[ScheduledEvent, ...]) -> None:
         self.sim = sim
-        self.events = tuple(sorted(events, key=lambda event: event.at))  # stable: ties keep their order
+        self.events = tuple(
+            sorted(events, key=lambda event: event.at)
+        )  # stable: ties keep their order
         if self.events:
             sim.env.process(self._run())
 
@@ -146,4 +168,6 @@ class Scenario:
             self.sim.apply(command)
         except CommandError as error:
             where = error.params.get("node") or error.params.get("center") or ""
-            self.sim.record(EventKind.EVENT_REFUSED, node=str(where), peer=action_name(command), text=error.code)
+            self.sim.record(
+                EventKind.EVENT_REFUSED, node=str(where), peer=action_name(command), text=error.code
+            )

@@ -32,7 +32,9 @@ class EventKind(StrEnum):
 
     NODE_FAILED = "node_failed"  # node
     NODE_RESTORED = "node_restored"  # node
-    BACKEND_REMOVED = "backend_removed"  # node=lb, peer=backend, count=failed meanwhile, since=fail time
+    BACKEND_REMOVED = (
+        "backend_removed"  # node=lb, peer=backend, count=failed meanwhile, since=fail time
+    )
     BACKEND_ADDED = "backend_added"  # node=lb, peer=backend (back in rotation)
     NODE_ADDED = "node_added"  # node
     NODE_REMOVED = "node_removed"  # node
@@ -47,18 +49,24 @@ class EventKind(StrEnum):
     OPERATIONS_CHANGED = "operations_changed"  # text=monitoring|automation|none (what is on now)
     BALANCING_CHANGED = "balancing_changed"  # node=lb, text=algorithm
     SESSIONS_SHARED = "sessions_shared"  # node=session store: any web server can serve anyone
-    SCALED_OUT = "scaled_out"  # count=servers added, value=utilisation seen, text=new ids (comma list)
+    SCALED_OUT = (
+        "scaled_out"  # count=servers added, value=utilisation seen, text=new ids (comma list)
+    )
     SCALED_IN = "scaled_in"  # node=server removed, value=utilisation seen
     AUTOSCALING_CHANGED = "autoscaling_changed"  # count=min, value=max, text=on|off
     QUEUE_ADDED = "queue_added"  # node=message queue, peer=worker pool
     WORKERS_SET = "workers_set"  # node=worker pool, count=workers
     CENTER_FAILED = "center_failed"  # text=data center: every node in it failed
     CENTER_RESTORED = "center_restored"  # text=data center
-    CENTER_ADDED = "center_added"  # text=new data center (its region), peer=the center copied, count=nodes copied
-    SHARD_ADDED = "shard_added"  # node=new shard's primary, count=shards now, value=share of keys moved, text=strategy
+    # text=new data center (its region), peer=the center copied, count=nodes copied
+    CENTER_ADDED = "center_added"
+    # node=new shard's primary, count=shards now, value=share of keys moved, text=strategy
+    SHARD_ADDED = "shard_added"
     CDN_PURGED = "cdn_purged"  # node=cdn: every edge copy dropped
     ASSETS_VERSIONED = "assets_versioned"  # node=cdn, count=new version: new URLs, cold edge
-    EVENT_REFUSED = "event_refused"  # a scripted event the engine refused: peer=action, text=error code, node
+    EVENT_REFUSED = (
+        "event_refused"  # a scripted event the engine refused: peer=action, text=error code, node
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,12 +146,15 @@ class Snapshot:
     events: tuple[Event, ...]  # oldest first, the most recent ones
     cost_per_month: float
     window_s: float  # length of the window the rates are measured over
-    hit_ratios: tuple[tuple[str, float], ...] = ()  # (cache or CDN id, hits ÷ lookups over the window)
+    hit_ratios: tuple[
+        tuple[str, float], ...
+    ] = ()  # (cache or CDN id, hits ÷ lookups over the window)
     stale_reads: int = 0  # reads a replica answered before it had applied the latest write
     lost_writes: int = 0  # writes lost because a primary failed before replicating them
     sessions_lost: int = 0  # users logged out because their request reached another server
     jobs: Jobs | None = None  # when there is a message queue
-    mode: str = "per_request"  # how traffic is simulated: "per_request" (every request) or "aggregate" (flows)
+    # how traffic is simulated: "per_request" (every request) or "aggregate" (flows)
+    mode: str = "per_request"
 
     def node(self, node_id: str) -> NodeSnapshot:
         for node in self.nodes:

@@ -60,7 +60,8 @@ class Sojourn:
 
 
 def erlang_arrivals_sigma(phases: int, lam: float, capacity: float) -> float:
-    """GI/M/c with Erlang-k interarrivals: the root sigma of sigma = (k lam / (k lam + c mu (1 - sigma)))^k.
+    """GI/M/c with Erlang-k interarrivals: the root sigma of
+    sigma = (k lam / (k lam + c mu (1 - sigma)))^k.
 
     A load balancer sending to k backends in turn gives each Erlang-k gaps. Given
     that an arrival waits, it waits Exp(c mu (1 - sigma)); for c = 1 it waits with
@@ -98,7 +99,9 @@ def sojourn(
         sigma = erlang_arrivals_sigma(phases, rho * capacity, capacity)
         return Sojourn(0.0, p_wait * sigma / rho, capacity * (1.0 - sigma), mu, exponential)
     if phases > 1:
-        rate /= (1.0 / phases + (1.0 if exponential else 0.0)) / 2.0  # Allen–Cunneen: (ca² + cs²) / 2
+        rate /= (
+            1.0 / phases + (1.0 if exponential else 0.0)
+        ) / 2.0  # Allen–Cunneen: (ca² + cs²) / 2
         return Sojourn(0.0, p_wait, rate, mu, exponential)
     if not exponential:
         rate *= 2.0  # Allen–Cunneen: (1 + cs²) / 2 with cs² = 0 halves the mean wait

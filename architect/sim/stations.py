@@ -9,20 +9,31 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from collections.abc import Callable
 from heapq import heappush
 from math import log as _log
-from collections.abc import Callable
 from typing import Any
 
-from architect.sim.timeline import CALL_PRIORITY, Environment
-
 from architect.sim.snapshot import NodeKind
+from architect.sim.timeline import CALL_PRIORITY, Environment
 
 
 class Request:
     """One user request on its way through the architecture."""
 
-    __slots__ = ("born", "hops", "epoch", "kind", "key", "fill", "user", "checked", "extra_ms", "fanout", "parent")
+    __slots__ = (
+        "born",
+        "checked",
+        "epoch",
+        "extra_ms",
+        "fanout",
+        "fill",
+        "hops",
+        "key",
+        "kind",
+        "parent",
+        "user",
+    )
 
     def __init__(self, born: float, kind: int = 1, key: int = 0, user: int = 0) -> None:
         self.born = born
@@ -118,7 +129,9 @@ class Station:
             delay = -_log(1.0 - self._random()) / self._rate
         else:
             delay = self.service_ms / 1000.0
-        heappush(self._calendar, (now + delay, CALL_PRIORITY, self._next_id(), self._on_finish, request))
+        heappush(
+            self._calendar, (now + delay, CALL_PRIORITY, self._next_id(), self._on_finish, request)
+        )
 
     def _start(self, request: Request) -> None:
         """Give a free worker ``request`` now (from the queue, or after a resize);
@@ -132,7 +145,9 @@ class Station:
         else:
             delay = self.service_ms / 1000.0
         # env.call_later(delay, self._finish, request), inlined (see ``timeline``).
-        heappush(self._calendar, (now + delay, CALL_PRIORITY, self._next_id(), self._on_finish, request))
+        heappush(
+            self._calendar, (now + delay, CALL_PRIORITY, self._next_id(), self._on_finish, request)
+        )
 
     def _finish(self, request: Request) -> None:
         if request.epoch != self.epoch:
@@ -156,7 +171,10 @@ class Station:
                 delay = -_log(1.0 - self._random()) / self._rate
             else:
                 delay = self.service_ms / 1000.0
-            heappush(self._calendar, (now + delay, CALL_PRIORITY, self._next_id(), self._on_finish, waiting))
+            heappush(
+                self._calendar,
+                (now + delay, CALL_PRIORITY, self._next_id(), self._on_finish, waiting),
+            )
         else:
             self.busy = busy - 1
             while queue and self.busy < self.workers:  # a worker pool, which starts via _start

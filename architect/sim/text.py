@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 Params = Mapping[str, object]
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional name of a no-op gettext marker
+def N_(message: str) -> str:
     """Mark ``message`` for translation; returns it unchanged."""
     return message
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from architect.sim.commands import Command
-from architect.sim.sizes import SIZES
-from architect.sim.snapshot import NodeKind
 from architect.sim.problems import (
     POSITIVE,
     WHOLE_1_OR_MORE,
@@ -20,6 +18,8 @@ from architect.sim.problems import (
     between,
     one_of,
 )
+from architect.sim.sizes import SIZES
+from architect.sim.snapshot import NodeKind
 from architect.sim.text import N_, Text
 
 MAX_NODES = 64
@@ -49,7 +49,9 @@ class Traffic:
     users: int = 0  # logged-in users with sessions (0: sessions are not tracked)
     job_ratio: float = 0.0  # share of writes that publish a background job (with a message queue)
     cross_shard_ratio: float = 0.0  # share of reads that query every shard (sharded data only)
-    regions: tuple[tuple[str, float], ...] = ()  # where users are: (region, weight); none: one region
+    regions: tuple[
+        tuple[str, float], ...
+    ] = ()  # where users are: (region, weight); none: one region
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,12 +178,16 @@ def validate(topology: Topology) -> list[Problem]:
     if not 1 <= sharding.shards <= MAX_SHARDS:
         problems.append(between("sharding.shards", 1, MAX_SHARDS))
     if sharding.strategy == "none" and sharding.shards != 1:
-        problems.append(Problem("sharding.shards", N_("needs a strategy: modulo or consistent_hash")))
+        problems.append(
+            Problem("sharding.shards", N_("needs a strategy: modulo or consistent_hash"))
+        )
     traffic = topology.traffic
     if traffic.rps < 0:
         problems.append(Problem("traffic.rps", ZERO_OR_MORE))
     if len(traffic.regions) > MAX_DATA_CENTERS * 2 or any(w < 0 for _, w in traffic.regions):
-        problems.append(Problem("traffic.regions", N_("at most 16 regions, each with a weight of zero or more")))
+        problems.append(
+            Problem("traffic.regions", N_("at most 16 regions, each with a weight of zero or more"))
+        )
     elif traffic.regions and sum(w for _, w in traffic.regions) <= 0:
         problems.append(Problem("traffic.regions", N_("the weights must add up to more than zero")))
     for name in ("read_ratio", "static_ratio", "job_ratio", "cross_shard_ratio"):
@@ -196,7 +202,10 @@ def validate(topology: Topology) -> list[Problem]:
     operations = topology.operations
     if operations.automation and not operations.monitoring:
         problems.append(
-            Problem("operations.automation", N_("needs monitoring: a script cannot fix what nobody measures"))
+            Problem(
+                "operations.automation",
+                N_("needs monitoring: a script cannot fix what nobody measures"),
+            )
         )
     for name in ("unmonitored_repair_s", "manual_repair_s", "automated_repair_s"):
         if getattr(operations, name) <= 0:
@@ -249,33 +258,50 @@ def _node_problems(topology: Topology) -> list[Problem]:
     if not web:
         problems.append(Problem("nodes", N_("needs at least one web_server")))
     if len(web) > MAX_WEB_SERVERS:
-        problems.append(Problem("nodes", N_("at most %(limit)s web servers"), {"limit": MAX_WEB_SERVERS}))
+        problems.append(
+            Problem("nodes", N_("at most %(limit)s web servers"), {"limit": MAX_WEB_SERVERS})
+        )
     if sum(n.kind == NodeKind.CDN for n in topology.nodes) > 1:
-        problems.append(Problem("nodes", N_("at most one node of kind %(kind)s"), {"kind": NodeKind.CDN.value}))
+        problems.append(
+            Problem("nodes", N_("at most one node of kind %(kind)s"), {"kind": NodeKind.CDN.value})
+        )
     centers = data_centers(topology)
     placed = [n for n in topology.nodes if n.kind not in GLOBAL_KINDS]
     if len(centers) > 1 and any(not n.dc for n in placed):
         problems.append(Problem("nodes", N_("give every node a data center (dc), or none")))
     if len(centers) > MAX_DATA_CENTERS:
-        problems.append(Problem("nodes", N_("at most %(limit)s data centers"), {"limit": MAX_DATA_CENTERS}))
+        problems.append(
+            Problem("nodes", N_("at most %(limit)s data centers"), {"limit": MAX_DATA_CENTERS})
+        )
     for center in centers:
-        problems += _center_problems([n for n in placed if n.dc == center], center, topology.sharding.shards)
+        problems += _center_problems(
+            [n for n in placed if n.dc == center], center, topology.sharding.shards
+        )
     return problems
 
 
 def _center_problems(nodes: list[NodeSpec], center: str, shards: int) -> list[Problem]:
     """What one data center must hold: at most one of each single kind, a primary per shard."""
     problems: list[Problem] = []
-    singles = (NodeKind.LOAD_BALANCER, NodeKind.CACHE, NodeKind.SESSION_STORE,
-               NodeKind.MESSAGE_QUEUE, NodeKind.WORKER_POOL)
+    singles = (
+        NodeKind.LOAD_BALANCER,
+        NodeKind.CACHE,
+        NodeKind.SESSION_STORE,
+        NodeKind.MESSAGE_QUEUE,
+        NodeKind.WORKER_POOL,
+    )
     for kind in singles:
         if sum(n.kind == kind for n in nodes) > 1:
-            reason = N_("at most one node of kind %(kind)s in data center %(center)s") if center else N_(
-                "at most one node of kind %(kind)s"
+            reason = (
+                N_("at most one node of kind %(kind)s in data center %(center)s")
+                if center
+                else N_("at most one node of kind %(kind)s")
             )
             problems.append(Problem("nodes", reason, {"kind": kind.value, "center": center}))
     databases = [n for n in nodes if n.kind == NodeKind.DATABASE]
-    for index in sorted({n.shard for n in databases} | (set(range(shards)) if databases else set())):
+    for index in sorted(
+        {n.shard for n in databases} | (set(range(shards)) if databases else set())
+    ):
         held = [n for n in databases if n.shard == index]
         where = _where_data(index if shards > 1 else None, center)
         if index >= shards:
@@ -287,14 +313,24 @@ def _center_problems(nodes: list[NodeSpec], center: str, shards: int) -> list[Pr
                 )
             )
         elif sum(n.role == "primary" for n in held) != 1:
-            problems.append(Problem("nodes", N_("%(where)s needs exactly one primary database"), {"where": where}))
+            problems.append(
+                Problem(
+                    "nodes", N_("%(where)s needs exactly one primary database"), {"where": where}
+                )
+            )
         if sum(n.role == "replica" for n in held) > MAX_REPLICAS:
             problems.append(
-                Problem("nodes", N_("at most %(limit)s replicas of %(where)s"), {"limit": MAX_REPLICAS, "where": where})
+                Problem(
+                    "nodes",
+                    N_("at most %(limit)s replicas of %(where)s"),
+                    {"limit": MAX_REPLICAS, "where": where},
+                )
             )
     if any(n.kind == NodeKind.CACHE for n in nodes) and not databases:
-        reason = N_("a cache needs a database to read through to in data center %(center)s") if center else N_(
-            "a cache needs a database to read through to"
+        reason = (
+            N_("a cache needs a database to read through to in data center %(center)s")
+            if center
+            else N_("a cache needs a database to read through to")
         )
         problems.append(Problem("nodes", reason, {"center": center} if center else {}))
     return problems
@@ -303,9 +339,15 @@ def _center_problems(nodes: list[NodeSpec], center: str, shards: int) -> list[Pr
 def _where_data(shard: int | None, center: str) -> Text:
     """``shard 1`` or ``the data``, in a data center when there are several."""
     if shard is None:
-        return Text(N_("the data in data center %(center)s"), {"center": center}) if center else Text(N_("the data"))
+        return (
+            Text(N_("the data in data center %(center)s"), {"center": center})
+            if center
+            else Text(N_("the data"))
+        )
     if center:
-        return Text(N_("shard %(shard)s in data center %(center)s"), {"shard": shard, "center": center})
+        return Text(
+            N_("shard %(shard)s in data center %(center)s"), {"shard": shard, "center": center}
+        )
     return Text(N_("shard %(shard)s"), {"shard": shard})
 
 
@@ -358,7 +400,9 @@ def _link_problems(topology: Topology) -> list[Problem]:
     for i, (source, target) in enumerate(topology.links):
         unknown = [n for n in (source, target) if n not in kinds]
         for node_id in unknown:
-            problems.append(Problem(f"links[{i}]", N_('unknown node "%(node)s"'), {"node": node_id}))
+            problems.append(
+                Problem(f"links[{i}]", N_('unknown node "%(node)s"'), {"node": node_id})
+            )
         if not unknown and (kinds[source], kinds[target]) not in _ALLOWED_LINKS:
             problems.append(
                 Problem(
@@ -370,7 +414,9 @@ def _link_problems(topology: Topology) -> list[Problem]:
     centers = {n.id: n.dc for n in topology.nodes if n.kind not in GLOBAL_KINDS}
     for i, (source, target) in enumerate(topology.links):
         if source in centers and target in centers and centers[source] != centers[target]:
-            problems.append(Problem(f"links[{i}]", N_("crosses data centers: each center has its own path")))
+            problems.append(
+                Problem(f"links[{i}]", N_("crosses data centers: each center has its own path"))
+            )
     dns_targets = [b for a, b in topology.links if kinds.get(a) == NodeKind.DNS]
     origins = [centers.get(t, "") for t in dns_targets if kinds.get(t) != NodeKind.CDN]
     if any(k == NodeKind.DNS for k in kinds.values()):
@@ -382,7 +428,9 @@ def _link_problems(topology: Topology) -> list[Problem]:
                         " (a load balancer or a web server)"
                     )
                     if center
-                    else N_("DNS must point at exactly one origin (a load balancer or a web server)")
+                    else N_(
+                        "DNS must point at exactly one origin (a load balancer or a web server)"
+                    )
                 )
                 problems.append(Problem("links", reason, {"center": center} if center else {}))
     return problems
@@ -391,7 +439,11 @@ def _link_problems(topology: Topology) -> list[Problem]:
 def autoscaling_problems(policy: Autoscaling, path: str = "autoscaling") -> list[Problem]:
     problems: list[Problem] = []
     if not 1 <= policy.min <= policy.max <= MAX_WEB_SERVERS:
-        problems.append(Problem(f"{path}.min", N_("needs 1 ≤ min ≤ max ≤ %(limit)s"), {"limit": MAX_WEB_SERVERS}))
+        problems.append(
+            Problem(
+                f"{path}.min", N_("needs 1 ≤ min ≤ max ≤ %(limit)s"), {"limit": MAX_WEB_SERVERS}
+            )
+        )
     if not 0.05 <= policy.target_utilization <= 0.95:
         problems.append(between(f"{path}.target_utilization", 0.05, 0.95))
     for name in ("warmup_s", "interval_s"):

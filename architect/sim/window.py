@@ -28,7 +28,7 @@ class Bucket:
     ``settle`` counts and bins them when the bucket closes.
     """
 
-    __slots__ = ("arrivals", "served", "failed", "latency", "samples")
+    __slots__ = ("arrivals", "failed", "latency", "samples", "served")
 
     def __init__(self) -> None:
         self.arrivals = 0

@@ -20,11 +20,18 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 FIXTURE_PLAN = ROOT / "tests" / "lessons" / "fixtures" / "tiny.yaml"
 
-RATIOS = {"read_ratio": "read_percent", "static_ratio": "static_percent",
-          "target_utilization": "target_percent"}  # the forms ask for percentages
+RATIOS = {
+    "read_ratio": "read_percent",
+    "static_ratio": "static_percent",
+    "target_utilization": "target_percent",
+}  # the forms ask for percentages
 WORDS = {
     "en": {"met": "Goal met.", "done": "{n} of {n} stages done.", "zero": "0 of {n} stages done."},
-    "ko": {"met": "목표를 달성했습니다.", "done": "{n}단계 중 {n}단계 완료.", "zero": "{n}단계 중 0단계 완료."},
+    "ko": {
+        "met": "목표를 달성했습니다.",
+        "done": "{n}단계 중 {n}단계 완료.",
+        "zero": "{n}단계 중 0단계 완료.",
+    },
 }
 
 
@@ -44,7 +51,9 @@ def form_for(page, action: str, fields: dict[str, Any]):
     """The sandbox form that sends ``action``, matching hidden identity fields (the node)."""
     selector = f'form[ws-send]:has(input[name="action"][value="{action}"])'
     for name, value in fields.items():
-        hidden = page.locator(f'{selector}:has(input[type="hidden"][name="{name}"][value="{value}"])')
+        hidden = page.locator(
+            f'{selector}:has(input[type="hidden"][name="{name}"][value="{value}"])'
+        )
         if hidden.count():
             selector = f'{selector}:has(input[type="hidden"][name="{name}"][value="{value}"])'
     form = page.locator(selector).first
@@ -71,7 +80,9 @@ def apply(page, step: dict[str, Any]) -> None:
             field.fill(str(value))
     form.locator('button[type="submit"]').click()
     time.sleep(0.4)
-    assert page.locator("#error").inner_text().strip() == "", f"{step}: {page.locator('#error').inner_text()}"
+    assert page.locator("#error").inner_text().strip() == "", (
+        f"{step}: {page.locator('#error').inner_text()}"
+    )
 
 
 def connected(page) -> None:
@@ -115,7 +126,11 @@ def test_a_new_learner_walks_every_stage(page, app_server, language, plan):
         assert page.url.endswith(f"/lessons/{plan.slug}/{stage.slug}/")
         has_hangul = bool(re.search(r"[\uac00-\ud7a3]", page.locator("#lesson").inner_text()))
         assert has_hangul == (language == "ko")
-        shot = SCREENSHOTS / f"lesson-{language}-{index + 1:02d}-{stage.slug}.png" if index in shots else None
+        shot = (
+            SCREENSHOTS / f"lesson-{language}-{index + 1:02d}-{stage.slug}.png"
+            if index in shots
+            else None
+        )
         walk_stage(page, stage, language, shot)
         if index + 1 < n:
             page.locator("#next-stage").click()
@@ -219,4 +234,3 @@ def test_sign_up_and_log_out(page, app_url, language):
     assert name in page.locator(".account-nav").inner_text()
     page.locator("#logout").click()
     assert page.locator("#login-link").count() == 1
-

@@ -19,8 +19,16 @@ SHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-results" / "screensho
 
 # Sentences the learner must see, in each language (from locale/ko).
 WORDS = {
-    "en": {"data_first": "Move the data", "removed": "stopped sending", "no_traffic": "up, no traffic"},
-    "ko": {"data_first": "데이터베이스 서버로 옮기세요", "removed": "멈췄습니다", "no_traffic": "정상, 트래픽 없음"},
+    "en": {
+        "data_first": "Move the data",
+        "removed": "stopped sending",
+        "no_traffic": "up, no traffic",
+    },
+    "ko": {
+        "data_first": "데이터베이스 서버로 옮기세요",
+        "removed": "멈췄습니다",
+        "no_traffic": "정상, 트래픽 없음",
+    },
 }
 METRICS = ("offered", "served", "p99", "errors")
 
@@ -98,7 +106,9 @@ def test_scaling_out_and_failing_a_server(page, app_url, language):
 
     # A second web server is refused while the data lives inside web-1.
     click(page, "#add-web-server")
-    eventually(lambda: words["data_first"] in page.locator("#error").inner_text(), what="data first")
+    eventually(
+        lambda: words["data_first"] in page.locator("#error").inner_text(), what="data first"
+    )
     click(page, "#separate-database")
     eventually(lambda: diagram.locator("[data-node='db']").count() == 1, what="db drawn")
     assert page.locator("#error").inner_text().strip() == ""
@@ -121,15 +131,23 @@ def test_scaling_out_and_failing_a_server(page, app_url, language):
 
     # Fail web-2: errors until the health check takes it out, then none.
     click(page, "#toggle-web-2")
-    eventually(lambda: "box-down" in (diagram.locator("[data-node='web-2']").get_attribute("class") or ""),
-               what="web-2 drawn as down")
-    eventually(lambda: words["removed"] in page.locator("#events-list").inner_text(), timeout=10,
-               what="the log says the load balancer stopped sending to web-2")
+    eventually(
+        lambda: "box-down" in (diagram.locator("[data-node='web-2']").get_attribute("class") or ""),
+        what="web-2 drawn as down",
+    )
+    eventually(
+        lambda: words["removed"] in page.locator("#events-list").inner_text(),
+        timeout=10,
+        what="the log says the load balancer stopped sending to web-2",
+    )
     removal = page.locator("#events-list li", has_text=words["removed"]).first.inner_text()
     assert "web-2" in removal
     # One second's count wobbles (Poisson, ±19 at 350 req/s): judge a settled second.
-    eventually(lambda: metric(page, "errors") == 0 and metric(page, "served") > 300, timeout=10,
-               what="errors stop after removal and web-1 alone serves the traffic")
+    eventually(
+        lambda: metric(page, "errors") == 0 and metric(page, "served") > 300,
+        timeout=10,
+        what="errors stop after removal and web-1 alone serves the traffic",
+    )
     page.screenshot(path=str(SHOTS / f"sandbox-failed-{language}.png"), full_page=True)
 
 
@@ -191,25 +209,39 @@ def test_a_second_data_center_takes_over_when_one_fails(page, app_url, language)
     assert words["band"] in (diagram.locator("[data-center='asia']").text_content() or "")
     row = page.locator("#nodes tr", has=page.locator("th", has_text="asia-web-1"))
     assert "Asia" in row.inner_text() or "아시아" in row.inner_text()
-    eventually(lambda: float(re.sub(r"[^0-9.]", "", page.locator("#busy-asia-web-1").inner_text()) or 0) > 0,
-               what="asia serves its region")
+    eventually(
+        lambda: (
+            float(re.sub(r"[^0-9.]", "", page.locator("#busy-asia-web-1").inner_text()) or 0) > 0
+        ),
+        what="asia serves its region",
+    )
 
     click(page, "#toggle-center-asia")
-    eventually(lambda: words["down"] in (diagram.locator("[data-center='asia']").text_content() or ""),
-               what="the failed band says so in words")
     eventually(
-        lambda: metric(page, "errors") == 0 and metric(page, "served") > 0.9 * metric(page, "offered")
-        and metric(page, "p99") > 160,
-        timeout=20, what="US East serves everyone, Asia's users across the ocean",
+        lambda: words["down"] in (diagram.locator("[data-center='asia']").text_content() or ""),
+        what="the failed band says so in words",
     )
-    eventually(lambda: page.locator("#busy-asia-web-1").inner_text().strip().startswith("0"),
-               what="asia's servers are idle")
+    eventually(
+        lambda: (
+            metric(page, "errors") == 0
+            and metric(page, "served") > 0.9 * metric(page, "offered")
+            and metric(page, "p99") > 160
+        ),
+        timeout=20,
+        what="US East serves everyone, Asia's users across the ocean",
+    )
+    eventually(
+        lambda: page.locator("#busy-asia-web-1").inner_text().strip().startswith("0"),
+        what="asia's servers are idle",
+    )
     assert float(re.sub(r"[^0-9.]", "", page.locator("#busy-web-1").inner_text())) > 0
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"sandbox-centers-{language}.png"), full_page=True)
     click(page, "#toggle-center-asia")
-    eventually(lambda: words["down"] not in (diagram.locator("[data-center='asia']").text_content() or ""),
-               what="asia restored")
+    eventually(
+        lambda: words["down"] not in (diagram.locator("[data-center='asia']").text_content() or ""),
+        what="asia restored",
+    )
 
 
 def test_a_redraw_keeps_what_the_learner_changed_but_has_not_sent(page, app_url, language):
@@ -229,6 +261,11 @@ def test_a_redraw_keeps_what_the_learner_changed_but_has_not_sent(page, app_url,
     assert page.locator("#ops-monitoring").is_checked()
     assert page.locator("#traffic-rps").input_value() == "123"
     click(page, "#operations-form button[type=submit]")
-    eventually(lambda: "monitor" in page.locator("#events-list").inner_text().lower()
-               or "모니터링" in page.locator("#events-list").inner_text(), what="monitoring turned on")
+    eventually(
+        lambda: (
+            "monitor" in page.locator("#events-list").inner_text().lower()
+            or "모니터링" in page.locator("#events-list").inner_text()
+        ),
+        what="monitoring turned on",
+    )
     assert page.locator("#ops-monitoring").is_checked()

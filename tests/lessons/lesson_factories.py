@@ -10,7 +10,10 @@ TOPOLOGY: dict[str, Any] = {
     "version": 1,
     "name": "One server",
     "traffic": {"rps": 50},
-    "nodes": [{"id": "dns", "kind": "dns"}, {"id": "web-1", "kind": "web_server", "size": "m", "service_ms": 25}],
+    "nodes": [
+        {"id": "dns", "kind": "dns"},
+        {"id": "web-1", "kind": "web_server", "size": "m", "service_ms": 25},
+    ],
     "links": [["dns", "web-1"]],
 }
 

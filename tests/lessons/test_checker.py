@@ -42,13 +42,15 @@ def test_scheduled_failure_breaks_a_single_server_but_not_two():
     result = check_stage(tiny().stages[1])
     assert result.ok and len(result.runs) == 6
     unsolved = [r for r in result.runs if not r.solved]
-    assert all(r.status.conditions[0].value == 1.0 for r in unsolved)  # web-1 is down: every request fails
+    assert all(
+        r.status.conditions[0].value == 1.0 for r in unsolved
+    )  # web-1 is down: every request fails
 
 
 def test_a_stage_passed_without_its_lesson_fails_the_check():
-    easy = TINY.replace("- {metric: p99_ms, below: 200}", "- {metric: p99_ms, below: 1000000}").replace(
-        "- {metric: error_rate, at_most: 0.01}", "- {metric: cost_per_month, at_least: 0}"
-    )
+    easy = TINY.replace(
+        "- {metric: p99_ms, below: 200}", "- {metric: p99_ms, below: 1000000}"
+    ).replace("- {metric: error_rate, at_most: 0.01}", "- {metric: cost_per_month, at_least: 0}")
     result = check_stage(tiny(easy).stages[0])
     assert not result.ok
     assert result.problems()[0] == "seed 1: the goal is already met without doing the lesson"
@@ -59,7 +61,9 @@ def test_a_stage_that_cannot_be_passed_with_its_solution_fails_the_check():
     result = check_stage(tiny(hard).stages[0], seeds=(1,))
     assert not result.ok
     problem = result.problems()[0]
-    assert problem.startswith("seed 1: the goal is not met with the solution (p99_ms below 5 failed in 15 of 15 s")
+    assert problem.startswith(
+        "seed 1: the goal is not met with the solution (p99_ms below 5 failed in 15 of 15 s"
+    )
 
 
 def test_check_lessons_prints_one_line_per_stage():
@@ -67,13 +71,23 @@ def test_check_lessons_prints_one_line_per_stage():
     call_command("check_lessons", str(TINY_PATH), stdout=out)
     lines = out.getvalue().splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("ok    ") and "tiny/bigger-server" in lines[0] and "(seeds 1, 2, 3)" in lines[0]
+    assert (
+        lines[0].startswith("ok    ")
+        and "tiny/bigger-server" in lines[0]
+        and "(seeds 1, 2, 3)" in lines[0]
+    )
 
 
 def test_check_lessons_exits_non_zero_on_a_failing_stage(tmp_path):
     path = tmp_path / "easy.yaml"
-    path.write_text(TINY.replace("- {metric: p99_ms, below: 200}", "- {metric: p99_ms, below: 1000000}").replace(
-        "- {metric: error_rate, at_most: 0.01}", "- {metric: cost_per_month, at_least: 0}"), encoding="utf-8")
+    path.write_text(
+        TINY.replace(
+            "- {metric: p99_ms, below: 200}", "- {metric: p99_ms, below: 1000000}"
+        ).replace(
+            "- {metric: error_rate, at_most: 0.01}", "- {metric: cost_per_month, at_least: 0}"
+        ),
+        encoding="utf-8",
+    )
     out = StringIO()
     with pytest.raises(CommandError, match=r"1 problem\(s\) in the lesson plans"):
         call_command("check_lessons", str(path), stdout=out)

@@ -7,19 +7,33 @@ import pytest
 from architect.sim.snapshot import Latency, NodeKind, NodeSnapshot, NodeStatus, Snapshot
 from lessons.goals import GoalTracker, metric_value
 
-GOAL = {"from_s": 2, "conditions": [{"metric": "p99_ms", "below": 200}, {"metric": "error_rate", "at_most": 0.01}]}
+GOAL = {
+    "from_s": 2,
+    "conditions": [{"metric": "p99_ms", "below": 200}, {"metric": "error_rate", "at_most": 0.01}],
+}
 
 
 def node(node_id: str, utilization: float) -> NodeSnapshot:
-    return NodeSnapshot(node_id, NodeKind.WEB_SERVER, NodeStatus.UP, "m", 8, utilization, 0, 0, 10.0, 140.0, True)
+    return NodeSnapshot(
+        node_id, NodeKind.WEB_SERVER, NodeStatus.UP, "m", 8, utilization, 0, 0, 10.0, 140.0, True
+    )
 
 
 def snap(t: float, *, p99: float | None = 100.0, errors: float = 0.0, **extra: object) -> Snapshot:
     latency = None if p99 is None else Latency(p99 / 2, p99 / 3, p99 * 0.9, p99)
     fields: dict[str, object] = {
-        "t": t, "offered_rps": 100.0, "arrivals_rps": 100.0, "throughput_rps": 100.0 * (1 - errors),
-        "error_rate": errors, "latency": latency, "nodes": (node("web-1", 0.5), node("db", 0.9)),
-        "links": (), "series": (), "events": (), "cost_per_month": 280.0, "window_s": 1.0,
+        "t": t,
+        "offered_rps": 100.0,
+        "arrivals_rps": 100.0,
+        "throughput_rps": 100.0 * (1 - errors),
+        "error_rate": errors,
+        "latency": latency,
+        "nodes": (node("web-1", 0.5), node("db", 0.9)),
+        "links": (),
+        "series": (),
+        "events": (),
+        "cost_per_month": 280.0,
+        "window_s": 1.0,
     }
     fields.update(extra)
     return Snapshot(**fields)  # type: ignore[arg-type]
@@ -58,13 +72,26 @@ def test_a_second_without_latency_fails_latency_conditions():
 
 @pytest.mark.parametrize(
     ("operator", "threshold", "holds"),
-    [("below", 0.5, False), ("at_most", 0.5, True), ("at_least", 0.5, True), ("above", 0.5, False),
-     ("below", 0.6, True), ("above", 0.4, True)],
+    [
+        ("below", 0.5, False),
+        ("at_most", 0.5, True),
+        ("at_least", 0.5, True),
+        ("above", 0.5, False),
+        ("below", 0.6, True),
+        ("above", 0.4, True),
+    ],
 )
 def test_operators_at_the_boundary(operator, threshold, holds):
-    goal = {"from_s": 0, "conditions": [{"metric": "utilization", "node": "web-1", operator: threshold}]}
+    goal = {
+        "from_s": 0,
+        "conditions": [{"metric": "utilization", "node": "web-1", operator: threshold}],
+    }
     status = GoalTracker(goal, duration_s=1).observe(snap(1.0))
-    assert status.conditions[0].value == 0.5 and status.conditions[0].ok is holds and status.met is holds
+    assert (
+        status.conditions[0].value == 0.5
+        and status.conditions[0].ok is holds
+        and status.met is holds
+    )
 
 
 def test_only_snapshots_on_whole_seconds_count():

@@ -36,13 +36,25 @@ def test_pure_modules_import_no_web_framework():
             top = module.split(".")[0]
             if top in sys.stdlib_module_names or top in extra or module.startswith("architect.sim"):
                 continue
-            if top == "lessons" and module.split(".")[1] not in {"content", "goals", "runs", "vocabulary", "yamlmarks", "stage_format", "format"}:
-                bad.append(f"{name} imports {module}")
-            elif top != "lessons":
+            if (
+                top == "lessons"
+                and module.split(".")[1]
+                not in {
+                    "content",
+                    "goals",
+                    "runs",
+                    "vocabulary",
+                    "yamlmarks",
+                    "stage_format",
+                    "format",
+                }
+            ) or top != "lessons":
                 bad.append(f"{name} imports {module}")
     assert bad == []
 
 
 def test_goals_imports_only_architect_sim():
-    outside = {m for m in _modules(LESSONS / "goals.py") if m.split(".")[0] not in sys.stdlib_module_names}
+    outside = {
+        m for m in _modules(LESSONS / "goals.py") if m.split(".")[0] not in sys.stdlib_module_names
+    }
     assert outside == {"architect.sim.snapshot"}

@@ -13,11 +13,11 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connections
+from lesson_factories import plan, stage
 
 from architect.asgi import application
 from lessons import content, services
 from lessons.models import Progress
-from lesson_factories import plan, stage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,26 +28,39 @@ def close_connections():
     yield
     connections.close_all()
 
+
 TWO_TIERS = {
-    "version": 1, "name": "Two tiers", "traffic": {"rps": 100},
-    "nodes": [{"id": "dns", "kind": "dns"}, {"id": "lb", "kind": "load_balancer"},
-              {"id": "web-1", "kind": "web_server", "size": "m"},
-              {"id": "db", "kind": "database", "size": "m"}],
+    "version": 1,
+    "name": "Two tiers",
+    "traffic": {"rps": 100},
+    "nodes": [
+        {"id": "dns", "kind": "dns"},
+        {"id": "lb", "kind": "load_balancer"},
+        {"id": "web-1", "kind": "web_server", "size": "m"},
+        {"id": "db", "kind": "database", "size": "m"},
+    ],
     "links": [["dns", "lb"], ["lb", "web-1"], ["web-1", "db"]],
 }
 # One web server costs 305 $/month here, two cost 445: the goal needs the second one.
 GOAL = content.Goal(
     text={"en": "Two web servers", "ko": "웹 서버 두 대"},
-    conditions=(content.Condition("cost_per_month", "at_least", 400.0),
-                content.Condition("p99_ms", "below", 500.0)),
+    conditions=(
+        content.Condition("cost_per_month", "at_least", 400.0),
+        content.Condition("p99_ms", "below", 500.0),
+    ),
     from_s=1.0,
 )
 
 
 def load() -> None:
-    lab = stage("lab", topology=TWO_TIERS, goal=GOAL, duration_s=5.0,
-                controls=("add_web_server", "fail", "restore"),
-                hints=({"en": "Hint one", "ko": "힌트 하나"}, {"en": "Hint two", "ko": "힌트 둘"}))
+    lab = stage(
+        "lab",
+        topology=TWO_TIERS,
+        goal=GOAL,
+        duration_s=5.0,
+        controls=("add_web_server", "fail", "restore"),
+        hints=({"en": "Hint one", "ko": "힌트 하나"}, {"en": "Hint two", "ko": "힌트 둘"}),
+    )
     services.plan_load(plan=replace(plan(), stages=(lab, stage("after"))))
 
 
@@ -58,7 +71,9 @@ def new_session() -> str:
     return str(session.session_key)
 
 
-async def open_lab(session_key: str = "", path: str = "/ws/lessons/demo/lab/") -> WebsocketCommunicator:
+async def open_lab(
+    session_key: str = "", path: str = "/ws/lessons/demo/lab/"
+) -> WebsocketCommunicator:
     headers = [(b"origin", b"http://localhost:8000"), (b"host", b"localhost:8000")]
     if session_key:
         headers.append((b"cookie", f"sessionid={session_key}".encode()))
@@ -105,7 +120,10 @@ async def test_the_stage_waits_for_a_prediction_then_runs_to_the_goal_and_saves_
     try:
         first = await ws.receive_from(timeout=3)
         assert 'id="lesson"' in first and 'value="predict"' in first
-        assert set(re.findall(r'name="action" value="([a-z_]+)"', first)) >= {"add_web_server", "fail"}
+        assert set(re.findall(r'name="action" value="([a-z_]+)"', first)) >= {
+            "add_web_server",
+            "fail",
+        }
         assert 'value="add_cdn"' not in first and 'value="set_traffic"' not in first
         await send(ws, action="resume")
         refused = await until(ws, lambda h: 'id="error"' in h)

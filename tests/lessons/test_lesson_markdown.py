@@ -6,7 +6,9 @@ from lessons.markdown import render_markdown
 
 
 def test_markdown_becomes_html():
-    html = render_markdown("A **bold** idea with `code`.\n\n- one\n- two\n\n[docs](https://example.org/a)")
+    html = render_markdown(
+        "A **bold** idea with `code`.\n\n- one\n- two\n\n[docs](https://example.org/a)"
+    )
     assert "<strong>bold</strong>" in html and "<code>code</code>" in html
     assert "<li>one</li>" in html
     assert '<a href="https://example.org/a" rel="noopener noreferrer">docs</a>' in html
@@ -19,13 +21,19 @@ def test_script_tags_are_removed():
 
 
 def test_event_handlers_are_removed():
-    html = render_markdown('<a href="https://example.org" onclick="steal()">x</a> <img src=x onerror="steal()">')
+    html = render_markdown(
+        '<a href="https://example.org" onclick="steal()">x</a> <img src=x onerror="steal()">'
+    )
     assert "onclick" not in html and "onerror" not in html and "steal" not in html
     assert "<img" not in html
 
 
 def test_javascript_urls_are_removed():
-    for text in ("[click](javascript:alert(1))", '<a href="javascript:alert(1)">click</a>', "[click](JaVaScRiPt:x)"):
+    for text in (
+        "[click](javascript:alert(1))",
+        '<a href="javascript:alert(1)">click</a>',
+        "[click](JaVaScRiPt:x)",
+    ):
         html = render_markdown(text)
         assert "javascript" not in html.lower() and "href" not in html
         assert "click" in html  # the link's text stays, without the link

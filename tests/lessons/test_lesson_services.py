@@ -6,16 +6,18 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from lesson_factories import plan
 
 from lessons import selectors, services
 from lessons.models import Progress, Stage
-from lesson_factories import plan
 
 pytestmark = pytest.mark.django_db
 
 
 def test_plan_load_stores_stages_in_order_with_their_content():
-    row = services.plan_load(plan=plan("one", "two", "three"), source_path="x.yaml", source_sha256="ab")
+    row = services.plan_load(
+        plan=plan("one", "two", "three"), source_path="x.yaml", source_sha256="ab"
+    )
     stages = list(row.stages.all())
     assert [(s.order, s.slug) for s in stages] == [(0, "one"), (1, "two"), (2, "three")]
     assert stages[1].text("title", "ko") == "단계 two"
@@ -45,7 +47,9 @@ def test_reloading_keeps_progress_of_stages_that_remain_and_reorders():
     services.plan_load(plan=plan("two", "four", "one"))
 
     assert [(s.order, s.slug) for s in selectors.plan_get(slug="demo").stages.all()] == [
-        (0, "two"), (1, "four"), (2, "one"),
+        (0, "two"),
+        (1, "four"),
+        (2, "one"),
     ]
     done = selectors.progress_for(user=user, session_key="", plan=selectors.plan_get(slug="demo"))
     assert list(done) == ["two"] and done["two"].completed
@@ -59,7 +63,9 @@ def test_prediction_must_be_one_of_the_choices():
         services.progress_record_prediction(user=None, session_key="s1", stage=stage, choice=2)
     with pytest.raises(ValidationError):
         services.progress_record_prediction(user=None, session_key="s1", stage=stage, choice=True)
-    progress = services.progress_record_prediction(user=None, session_key="s1", stage=stage, choice=1)
+    progress = services.progress_record_prediction(
+        user=None, session_key="s1", stage=stage, choice=1
+    )
     assert progress.prediction == 1 and Progress.objects.count() == 1
 
 

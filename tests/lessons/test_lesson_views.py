@@ -8,11 +8,10 @@ from dataclasses import replace
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from lesson_factories import plan, stage
 
 from lessons import services
 from lessons.models import Progress, Stage
-
-from lesson_factories import plan, stage
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +32,13 @@ def test_overview_marks_done_stages_in_text_not_colour_only(client, demo):
     key = client.session.session_key
     services.progress_complete(user=None, session_key=key, stage=demo.stages.get(slug="second"))
     html = client.get("/lessons/demo/").content.decode()
-    marks = re.findall(r'<span class="plan-stage-mark">(.*?)</span>\s*<a href="([^"]+)"', html, re.S)
+    marks = re.findall(
+        r'<span class="plan-stage-mark">(.*?)</span>\s*<a href="([^"]+)"', html, re.S
+    )
     assert [("Done" in m, url) for m, url in marks] == [
-        (False, "/lessons/demo/first/"), (True, "/lessons/demo/second/"), (False, "/lessons/demo/third/"),
+        (False, "/lessons/demo/first/"),
+        (True, "/lessons/demo/second/"),
+        (False, "/lessons/demo/third/"),
     ]
     assert "1 of 3 stages done." in html
     assert 'href="/lessons/demo/first/">Start' not in html  # “Continue” once something is done
@@ -50,7 +53,7 @@ def test_stage_page_has_text_beside_the_sandbox_with_the_question_first(client, 
     assert "<strong>this</strong>" in html  # the Markdown body, rendered
     assert 'name="action" value="predict"' in html and 'value="skip_prediction"' in html
     assert "Which?" in html and "Because." not in html  # the why only after the run
-    assert '<strong>Paused</strong>' in html
+    assert "<strong>Paused</strong>" in html
     assert 'rel="prev" href="/lessons/demo/first/"' in html
     assert 'rel="next" href="/lessons/demo/third/"' in html
     for part in ("lesson", "goal", "verdict", "status", "diagram", "controls", "metrics", "nodes"):
@@ -92,9 +95,14 @@ def test_signup_logs_in_and_keeps_the_guest_progress(demo):
     client.get("/lessons/demo/first/")
     key = client.session.session_key
     services.progress_complete(user=None, session_key=key, stage=demo.stages.get(slug="first"))
-    response = client.post("/accounts/signup/", {
-        "username": "ada", "password1": "a-long-pass-phrase-9", "password2": "a-long-pass-phrase-9",
-    })
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "ada",
+            "password1": "a-long-pass-phrase-9",
+            "password2": "a-long-pass-phrase-9",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(username="ada")
     assert Progress.objects.get(user=user).stage.slug == "first"
@@ -111,9 +119,14 @@ def test_login_merges_the_session_and_logout_needs_a_csrf_post(demo):
     )
     client.get("/accounts/login/")
     token = client.cookies["csrftoken"].value
-    response = client.post("/accounts/login/", {
-        "username": "bo", "password": "another-pass-phrase-7", "csrfmiddlewaretoken": token,
-    })
+    response = client.post(
+        "/accounts/login/",
+        {
+            "username": "bo",
+            "password": "another-pass-phrase-7",
+            "csrfmiddlewaretoken": token,
+        },
+    )
     assert response.status_code == 302
     assert Progress.objects.get(user__username="bo").stage.slug == "third"
     assert client.post("/accounts/logout/").status_code == 403  # no token: refused
@@ -123,7 +136,9 @@ def test_login_merges_the_session_and_logout_needs_a_csrf_post(demo):
 
 
 def test_a_bad_signup_says_why_and_keeps_the_name(client):
-    response = client.post("/accounts/signup/", {"username": "cy", "password1": "x", "password2": "y"})
+    response = client.post(
+        "/accounts/signup/", {"username": "cy", "password1": "x", "password2": "y"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'value="cy"' in html and 'role="alert"' in html

@@ -28,7 +28,10 @@ def test_load_lessons_loads_a_file_and_reloads_in_place():
 
 def test_load_lessons_refuses_a_plan_with_problems_and_loads_nothing(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text((FIXTURES / "tiny.yaml").read_text(encoding="utf-8").replace("slug: tiny", "slug: Tiny"), encoding="utf-8")
+    bad.write_text(
+        (FIXTURES / "tiny.yaml").read_text(encoding="utf-8").replace("slug: tiny", "slug: Tiny"),
+        encoding="utf-8",
+    )
     err = StringIO()
     with pytest.raises(CommandError, match="1 of 1 plan files have problems"):
         call_command("load_lessons", str(bad), stderr=err)

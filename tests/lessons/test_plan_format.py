@@ -30,15 +30,23 @@ def edited(old: str, new: str) -> str:
 
 def test_a_valid_plan_loads_with_every_field():
     plan = load_plan(TINY, source=SOURCE)
-    assert (plan.slug, plan.languages, plan.author, plan.license) == ("tiny", ("en", "ko"), "Tests", "CC0-1.0")
-    first, second = plan.stages
+    assert (plan.slug, plan.languages, plan.author, plan.license) == (
+        "tiny",
+        ("en", "ko"),
+        "Tests",
+        "CC0-1.0",
+    )
+    first, _second = plan.stages
     assert first.title == {"en": "A bigger server", "ko": "더 큰 서버"}
     assert "**small**" in first.body["en"]  # Markdown is kept as written
-    assert first.predict is not None and first.predict.answer == 1 and len(first.predict.choices) == 2
+    assert (
+        first.predict is not None and first.predict.answer == 1 and len(first.predict.choices) == 2
+    )
     assert first.controls == ("resize", "set_traffic")
     assert first.duration_s == 20 and first.goal.from_s == 5  # the default warm-up
     assert [(c.metric, c.operator, c.threshold) for c in first.goal.conditions] == [
-        ("p99_ms", "below", 200.0), ("error_rate", "at_most", 0.01),
+        ("p99_ms", "below", 200.0),
+        ("error_rate", "at_most", 0.01),
     ]
     assert first.solution_commands() == (ResizeNode("web-1", "l"),)
     assert first.line == 10
@@ -55,13 +63,22 @@ def test_from_previous_starts_where_the_previous_solution_ends():
     second = load_plan(TINY, source=SOURCE).stages[1]
     web = next(n for n in second.run_topology().nodes if n.kind == NodeKind.WEB_SERVER)
     assert web.size == "l"  # the first stage's solution resized it
-    assert second.topology["traffic"]["rps"] == 50  # the previous stage's scenario is not carried over
+    assert (
+        second.topology["traffic"]["rps"] == 50
+    )  # the previous stage's scenario is not carried over
     assert second.topology["events"] == [{"at": 10.0, "action": "fail", "node": "web-1"}]
-    assert second.controls == ("separate_database", "add_load_balancer", "add_web_server")  # default: the solution's
+    assert second.controls == (
+        "separate_database",
+        "add_load_balancer",
+        "add_web_server",
+    )  # default: the solution's
 
 
 def test_changes_apply_after_the_previous_solution():
-    text = edited("    topology: {from: previous}\n", "    topology: {from: previous, changes: [{action: resize, node: web-1, size: xl}]}\n")
+    text = edited(
+        "    topology: {from: previous}\n",
+        "    topology: {from: previous, changes: [{action: resize, node: web-1, size: xl}]}\n",
+    )
     second = load_plan(text, source=SOURCE).stages[1]
     assert second.run_topology().nodes[1].size == "xl"
 
@@ -124,7 +141,10 @@ def test_changes_apply_after_the_previous_solution():
         (
             "      - {action: resize, node: web-1, size: l}\n",
             "      - {action: resize_node, node: web-1, size: l}\n",
-            ['lessons/plans/tiny.yaml:43: stages[0].solution[0].action: unknown action "resize_node"', CASCADE],
+            [
+                'lessons/plans/tiny.yaml:43: stages[0].solution[0].action: unknown action "resize_node"',
+                CASCADE,
+            ],
         ),
         (
             "      - {action: resize, node: web-1, size: l}\n",
@@ -158,7 +178,10 @@ def test_changes_apply_after_the_previous_solution():
         (
             "        - {id: web-1, kind: web_server, size: s, service_ms: 25}\n",
             "        - {id: web-1, kind: web_server, size: xs, service_ms: 25}\n",
-            ["lessons/plans/tiny.yaml:21: stages[0].topology.nodes[1].size: must be one of s, m, l, xl", CASCADE],
+            [
+                "lessons/plans/tiny.yaml:21: stages[0].topology.nodes[1].size: must be one of s, m, l, xl",
+                CASCADE,
+            ],
         ),
         (
             "        - {at: 10, action: fail, node: web-1}\n",
@@ -191,8 +214,8 @@ def test_changes_apply_after_the_previous_solution():
             'lessons/plans/tiny.yaml:5: title: the key "title" appears twice',
         ),
         (
-            "    body: {en: \"web-1 fails at 10 s.\", ko: \"web-1이 10초에 멈춥니다.\"}\n",
-            "    body: {en: \"web-1 fails at 10 s.\", ko: \"web-1이 10초에 멈춥니다.\"\n",
+            '    body: {en: "web-1 fails at 10 s.", ko: "web-1이 10초에 멈춥니다."}\n',
+            '    body: {en: "web-1 fails at 10 s.", ko: "web-1이 10초에 멈춥니다."\n',
             "lessons/plans/tiny.yaml:47: not valid YAML: expected ',' or '}', but got '<scalar>'",
         ),
     ],
@@ -208,25 +231,42 @@ def test_every_problem_is_reported_at_once():
 
 
 def test_the_first_stage_cannot_start_from_previous():
-    text = TINY.replace("    topology:\n      version: 1", "    topology: {from: previous}\n    old:\n      version: 1", 1)
-    assert "lessons/plans/tiny.yaml:15: stages[0].topology.from: the first stage needs a full topology" in problems(text)
+    text = TINY.replace(
+        "    topology:\n      version: 1",
+        "    topology: {from: previous}\n    old:\n      version: 1",
+        1,
+    )
+    assert (
+        "lessons/plans/tiny.yaml:15: stages[0].topology.from: the first stage needs a full topology"
+        in problems(text)
+    )
 
 
 def test_aliases_are_refused():
-    text = edited("title: {en: A tiny plan, ko: 작은 계획}\n", "title: &t {en: A tiny plan, ko: 작은 계획}\nsummary: *t\n")
+    text = edited(
+        "title: {en: A tiny plan, ko: 작은 계획}\n",
+        "title: &t {en: A tiny plan, ko: 작은 계획}\nsummary: *t\n",
+    )
     text = text.replace("summary: {en: Two stages., ko: 두 단계.}\n", "")
-    assert problems(text) == ["lessons/plans/tiny.yaml:5: anchors and aliases (& and *) are not allowed"]
+    assert problems(text) == [
+        "lessons/plans/tiny.yaml:5: anchors and aliases (& and *) are not allowed"
+    ]
 
 
 def test_limits_on_texts_stages_and_file_size(tmp_path):
     long_body = "x" * 20_001
-    text = edited('    body: {en: "web-1 fails at 10 s.", ko: "web-1이 10초에 멈춥니다."}\n', f'    body: {{en: "{long_body}", ko: 짧음}}\n')
+    text = edited(
+        '    body: {en: "web-1 fails at 10 s.", ko: "web-1이 10초에 멈춥니다."}\n',
+        f'    body: {{en: "{long_body}", ko: 짧음}}\n',
+    )
     assert problems(text) == [
         "lessons/plans/tiny.yaml:46: stages[1].body.en: is 20001 characters long; a text may be at most 20000"
     ]
-    stage = TINY[TINY.index("  - slug: survive-a-failure"):]
+    stage = TINY[TINY.index("  - slug: survive-a-failure") :]
     many = TINY + "".join(stage.replace("survive-a-failure", f"again-{i}") for i in range(39))
-    assert problems(many) == ["lessons/plans/tiny.yaml:9: stages: has 41 stages; a plan may have at most 40"]
+    assert problems(many) == [
+        "lessons/plans/tiny.yaml:9: stages: has 41 stages; a plan may have at most 40"
+    ]
     big = tmp_path / "big.yaml"
     big.write_text(TINY + "#" * MAX_FILE_BYTES, encoding="utf-8")
     with pytest.raises(PlanError) as caught:
@@ -242,6 +282,12 @@ def test_a_plan_that_is_not_a_mapping():
 
 
 def test_scenario_events_accept_the_topology_formats_shorthands():
-    text = edited("        - {at: 10, action: fail, node: web-1}\n", "        - {at: 10, fail: web-1}\n        - {at: 5, set: {traffic.rps: 80}}\n")
+    text = edited(
+        "        - {at: 10, action: fail, node: web-1}\n",
+        "        - {at: 10, fail: web-1}\n        - {at: 5, set: {traffic.rps: 80}}\n",
+    )
     events = load_plan(text, source=SOURCE).stages[1].run_topology().events
-    assert [(e.at, type(e.command).__name__) for e in events] == [(5.0, "SetTraffic"), (10.0, "FailNode")]
+    assert [(e.at, type(e.command).__name__) for e in events] == [
+        (5.0, "SetTraffic"),
+        (10.0, "FailNode"),
+    ]

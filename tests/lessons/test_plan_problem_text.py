@@ -41,28 +41,43 @@ def test_an_unknown_metric_in_korean_keeps_file_line_and_path():
 def test_english_lines_are_unchanged():
     error = _error("{metric: p99_ms, below: 200}", "{metric: p98_ms, below: 200}")
     assert _text(error, "en") == list(error.problems)
-    assert error.problems[0].startswith('lessons/plans/tiny.yaml:37: stages[0].goal.conditions[0].metric: unknown metric "p98_ms"')
+    assert error.problems[0].startswith(
+        'lessons/plans/tiny.yaml:37: stages[0].goal.conditions[0].metric: unknown metric "p98_ms"'
+    )
 
 
 def test_a_topology_problem_inside_a_plan_in_korean():
     """The engine's own reason, under the stage's path and on its line."""
-    error = _error("- {id: web-1, kind: web_server, size: s, service_ms: 25}", "- {id: web-1, kind: web_server, size: s, ttl_s: 0}")
-    assert _text(error, "ko")[0] == "lessons/plans/tiny.yaml:21: stages[0].topology.nodes[1].ttl_s: 0.001 이상 31536000 이하여야 합니다"
+    error = _error(
+        "- {id: web-1, kind: web_server, size: s, service_ms: 25}",
+        "- {id: web-1, kind: web_server, size: s, ttl_s: 0}",
+    )
+    assert (
+        _text(error, "ko")[0]
+        == "lessons/plans/tiny.yaml:21: stages[0].topology.nodes[1].ttl_s: 0.001 이상 31536000 이하여야 합니다"
+    )
 
 
 def test_a_refused_solution_names_the_engines_reason_in_korean():
     """The engine's refusal (a ``CommandError``) is put in words by the sandbox's error texts."""
-    error = _error("- {action: resize, node: web-1, size: l}", "- {action: resize, node: web-9, size: l}")
+    error = _error(
+        "- {action: resize, node: web-1, size: l}", "- {action: resize, node: web-9, size: l}"
+    )
     lines = _text(error, "ko")
     assert lines[0] == (
         "lessons/plans/tiny.yaml:43: stages[0].solution[0]: "
         "이 스테이지의 토폴로지에서 실행할 수 없습니다: " + _korean_unknown_node("web-9")
     )
-    assert error.problems[0].startswith("lessons/plans/tiny.yaml:43: stages[0].solution[0]: cannot be carried out on")
+    assert error.problems[0].startswith(
+        "lessons/plans/tiny.yaml:43: stages[0].solution[0]: cannot be carried out on"
+    )
 
 
 def test_bad_yaml_in_korean_keeps_the_line():
-    error = _error("title: {en: A tiny plan, ko: 작은 계획}\n", "title: &t {en: A tiny plan, ko: 작은 계획}\ntitle2: *t\n")
+    error = _error(
+        "title: {en: A tiny plan, ko: 작은 계획}\n",
+        "title: &t {en: A tiny plan, ko: 작은 계획}\ntitle2: *t\n",
+    )
     assert _text(error, "ko") == ["lessons/plans/tiny.yaml:5: 앵커와 별칭(&와 *)은 쓸 수 없습니다"]
 
 
@@ -73,11 +88,17 @@ def test_load_lessons_prints_problems_in_the_language_asked_for(tmp_path):
     err = StringIO()
     with pytest.raises(CommandError):
         call_command("load_lessons", str(bad), "--language", "ko", stderr=err)
-    assert "bad.yaml:3: slug: 슬러그여야 합니다: 영문 소문자, 숫자, 하이픈으로 된 1–80자" in err.getvalue()
+    assert (
+        "bad.yaml:3: slug: 슬러그여야 합니다: 영문 소문자, 숫자, 하이픈으로 된 1–80자"
+        in err.getvalue()
+    )
     err = StringIO()
     with pytest.raises(CommandError):
         call_command("load_lessons", str(bad), stderr=err)
-    assert "bad.yaml:3: slug: must be a slug: 1–80 lower-case letters, digits or dashes" in err.getvalue()
+    assert (
+        "bad.yaml:3: slug: must be a slug: 1–80 lower-case letters, digits or dashes"
+        in err.getvalue()
+    )
 
 
 def test_check_lessons_prints_plan_problems_in_korean(tmp_path):

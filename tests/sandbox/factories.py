@@ -60,8 +60,12 @@ def snapshot(**fields: object) -> Snapshot:
             ("web-3", "db"),
         ),
         series=tuple(
-            SeriesPoint(t=float(t), throughput_rps=100.0 * t, p99_ms=None if t == 3 else 50.0,
-                        error_rate=0.01)
+            SeriesPoint(
+                t=float(t),
+                throughput_rps=100.0 * t,
+                p99_ms=None if t == 3 else 50.0,
+                error_rate=0.01,
+            )
             for t in range(1, 13)
         ),
         events=(
@@ -116,20 +120,33 @@ def everything_snapshot(
     web_ids = [f"web-{i}" for i in range(1, webs + 1)]
     warming = set(web_ids[webs - booting :]) if booting else set()
     extra_shards = [f"db-s{i}" for i in range(1, shards)]
-    nodes = tuple(
-        replace(n, shard=0 if shards > 1 else -1) if n.kind == NodeKind.DATABASE
-        else replace(n, in_rotation=False) if n.id in warming else n
-        for n in s.nodes
-    ) + (
+    nodes = (
+        *tuple(
+            replace(n, shard=0 if shards > 1 else -1)
+            if n.kind == NodeKind.DATABASE
+            else replace(n, in_rotation=False)
+            if n.id in warming
+            else n
+            for n in s.nodes
+        ),
         node("sessions", NodeKind.SESSION_STORE, size="", workers=16),
-        *(node(i, NodeKind.DATABASE, role="primary", shard=k + 1, utilization=0.4)
-          for k, i in enumerate(extra_shards)),
+        *(
+            node(i, NodeKind.DATABASE, role="primary", shard=k + 1, utilization=0.4)
+            for k, i in enumerate(extra_shards)
+        ),
         node("mq", NodeKind.MESSAGE_QUEUE, size="", workers=64),
         node("workers", NodeKind.WORKER_POOL, size="", workers=4, utilization=0.95),
     )
-    links = tuple(link for link in s.links if link[1] not in warming) + tuple(
-        (w, t) for w in web_ids for t in ("sessions", *extra_shards, "mq")
-    ) + (("mq", "workers"),)
-    jobs = Jobs(published_rps=32.0, done_rps=8.0, failed_rps=0.0, depth=546,
-                latency=Latency(mean_ms=9000.0, p50_ms=8000.0, p95_ms=20000.0, p99_ms=26218.0))
+    links = (
+        tuple(link for link in s.links if link[1] not in warming)
+        + tuple((w, t) for w in web_ids for t in ("sessions", *extra_shards, "mq"))
+        + (("mq", "workers"),)
+    )
+    jobs = Jobs(
+        published_rps=32.0,
+        done_rps=8.0,
+        failed_rps=0.0,
+        depth=546,
+        latency=Latency(mean_ms=9000.0, p50_ms=8000.0, p95_ms=20000.0, p99_ms=26218.0),
+    )
     return replace(s, nodes=nodes, links=links, sessions_lost=42, jobs=jobs, **fields)  # type: ignore[arg-type]

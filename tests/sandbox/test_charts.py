@@ -8,7 +8,13 @@ from architect.sim.snapshot import SeriesPoint
 
 def test_nice_ceiling_rounds_up_to_a_readable_number():
     assert [nice_ceiling(v) for v in (0, 0.4, 7, 11, 230, 4000, 12345)] == [
-        1, 1, 10, 20, 250, 5000, 20000,
+        1,
+        1,
+        10,
+        20,
+        250,
+        5000,
+        20000,
     ]
 
 

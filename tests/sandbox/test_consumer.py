@@ -50,7 +50,7 @@ async def answers_until_quiet(ws: WebsocketCommunicator, quiet: float = 1.0) -> 
     while loop.time() - last < quiet:
         try:
             html = await ws.receive_from(timeout=quiet)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             break
         if error_of(html) is not None:
             answers.append(html)

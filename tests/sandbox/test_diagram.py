@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from django.utils import translation
-
 from django.template.defaultfilters import floatformat
+from django.utils import translation
 
 from architect.sandbox.diagram import USERS, layout, svg_number, tone
 from architect.sim import presets
 from architect.sim.commands import (
-    AddCache, AddDataCenter, AddLoadBalancer, AddReplica, FailDataCenter, SeparateDatabase,
+    AddCache,
+    AddDataCenter,
+    AddLoadBalancer,
+    AddReplica,
+    FailDataCenter,
+    SeparateDatabase,
 )
 from architect.sim.engine import Simulation
 from architect.sim.loader import dump_topology, load_topology
@@ -23,8 +27,14 @@ from .factories import blocks_snapshot, everything_snapshot, node, snapshot
 
 @pytest.mark.parametrize(
     ("utilization", "status", "expected"),
-    [(0.1, NodeStatus.UP, "low"), (0.59, NodeStatus.UP, "low"), (0.6, NodeStatus.UP, "mid"),
-     (0.849, NodeStatus.UP, "mid"), (0.85, NodeStatus.UP, "high"), (0.1, NodeStatus.DOWN, "down")],
+    [
+        (0.1, NodeStatus.UP, "low"),
+        (0.59, NodeStatus.UP, "low"),
+        (0.6, NodeStatus.UP, "mid"),
+        (0.849, NodeStatus.UP, "mid"),
+        (0.85, NodeStatus.UP, "high"),
+        (0.1, NodeStatus.DOWN, "down"),
+    ],
 )
 def test_tone(utilization, status, expected):
     assert tone(node("web-1", utilization=utilization, status=status)) == expected
@@ -61,8 +71,11 @@ def test_down_and_out_of_rotation_nodes_are_marked_and_their_links_dashed():
 
 def test_twenty_web_servers_fit_with_smaller_boxes():
     webs = tuple(node(f"web-{i}") for i in range(1, 21))
-    diagram = layout(snapshot(nodes=(node("dns", NodeKind.DNS), node("lb", NodeKind.LOAD_BALANCER),
-                                     *webs), links=()))
+    diagram = layout(
+        snapshot(
+            nodes=(node("dns", NodeKind.DNS), node("lb", NodeKind.LOAD_BALANCER), *webs), links=()
+        )
+    )
     boxes = [b for b in diagram.boxes if b.id.startswith("web-")]
     assert all(b.compact for b in boxes)
     assert max(b.y + b.h for b in boxes) <= diagram.height
@@ -222,8 +235,13 @@ def test_twenty_web_servers_four_shards_eight_replicas_and_every_block_fit_witho
 
 def _two_centers(fail: str = ""):
     sim = Simulation(presets.single_server(100), seed=1)
-    for command in (AddLoadBalancer(), SeparateDatabase(), AddCache(), AddReplica(),
-                    AddDataCenter("", "asia")):
+    for command in (
+        AddLoadBalancer(),
+        SeparateDatabase(),
+        AddCache(),
+        AddReplica(),
+        AddDataCenter("", "asia"),
+    ):
         sim.apply(command)
     if fail:
         sim.apply(FailDataCenter(fail))
@@ -245,8 +263,14 @@ def test_each_data_center_is_a_labelled_band_holding_its_own_nodes():
         band = bands[node.dc]
         assert band.x <= box.x and box.x + box.w <= band.x + band.w
         assert band.y <= box.y and box.y + box.h <= band.y + band.h
-    for line in diagram.lines:  # no bus joins the centers: each line stays in one band or leaves DNS
-        inside = [b for b in diagram.bands if b.y <= min(line.y1, line.y2) and max(line.y1, line.y2) <= b.y + b.h]
+    for (
+        line
+    ) in diagram.lines:  # no bus joins the centers: each line stays in one band or leaves DNS
+        inside = [
+            b
+            for b in diagram.bands
+            if b.y <= min(line.y1, line.y2) and max(line.y1, line.y2) <= b.y + b.h
+        ]
         assert inside or line.x1 <= us.x
     assert diagram.height >= asia.y + asia.h
     assert "2 data centers" in diagram.title and "Asia" in diagram.title
@@ -266,9 +290,9 @@ def test_one_unnamed_center_has_no_band():
 
 def test_one_named_center_is_a_band_that_says_where_it_stands():
     data = dump_topology(presets.single_server(100))
-    for node in data["nodes"]:
-        if node["kind"] != "dns":
-            node["dc"] = "us-east"
+    for item in data["nodes"]:
+        if item["kind"] != "dns":
+            item["dc"] = "us-east"
     with translation.override("en"):
         diagram = layout(Simulation(load_topology(data), seed=1).advance(1))
     assert [b.label for b in diagram.bands] == ["Data center US East"]
@@ -277,7 +301,7 @@ def test_one_named_center_is_a_band_that_says_where_it_stands():
 
 def test_the_bands_fit_inside_the_picture():
     diagram = layout(_two_centers())
-    assert all(0 <= b.x and b.x + b.w <= diagram.width and b.y >= 0 for b in diagram.bands)
+    assert all(b.x >= 0 and b.x + b.w <= diagram.width and b.y >= 0 for b in diagram.bands)
 
 
 def test_an_architecture_without_a_run_says_nothing_about_busy():
@@ -296,8 +320,25 @@ def test_an_architecture_without_a_run_says_nothing_about_busy():
 
 @pytest.mark.parametrize(
     "value",
-    [0.0, -0.0, -0.04, -0.05, 0.05, 12.25, 12.75, 12.35, 34.45, 1/3, 2/3, 99.95, 120.0, 1234.56,
-     -20.25, 56 / 3 * 7, 1e-9],
+    [
+        0.0,
+        -0.0,
+        -0.04,
+        -0.05,
+        0.05,
+        12.25,
+        12.75,
+        12.35,
+        34.45,
+        1 / 3,
+        2 / 3,
+        99.95,
+        120.0,
+        1234.56,
+        -20.25,
+        56 / 3 * 7,
+        1e-9,
+    ],
 )
 @pytest.mark.parametrize("places", [0, 1])
 def test_svg_numbers_are_written_as_floatformat_wrote_them(value, places):
@@ -318,10 +359,12 @@ def test_a_layout_gives_its_svg_numbers_ready_made():
 def test_cached_words_follow_the_figures_shown_the_language_and_the_architecture():
     """The title and description are cached, yet say what this snapshot shows."""
     s = snapshot()
-    busier = replace(s, nodes=tuple(
-        replace(n, utilization=0.57) if n.id == "web-1" else n for n in s.nodes))
-    jitter = replace(s, nodes=tuple(
-        replace(n, utilization=0.5701) if n.id == "web-1" else n for n in s.nodes))
+    busier = replace(
+        s, nodes=tuple(replace(n, utilization=0.57) if n.id == "web-1" else n for n in s.nodes)
+    )
+    jitter = replace(
+        s, nodes=tuple(replace(n, utilization=0.5701) if n.id == "web-1" else n for n in s.nodes)
+    )
     with translation.override("en"):
         first, again = layout(s), layout(s)
         hotter, same = layout(busier), layout(jitter)
@@ -346,10 +389,17 @@ def test_a_cached_layout_is_the_layout_drawn_afresh(live):
     first = base.nodes[3].id
 
     def varied(util: float, down: bool = False):
-        return replace(base, nodes=tuple(
-            replace(n, utilization=util * (i + 1) % 1,
-                    status=NodeStatus.DOWN if down and n.id == first else n.status)
-            for i, n in enumerate(base.nodes)))
+        return replace(
+            base,
+            nodes=tuple(
+                replace(
+                    n,
+                    utilization=util * (i + 1) % 1,
+                    status=NodeStatus.DOWN if down and n.id == first else n.status,
+                )
+                for i, n in enumerate(base.nodes)
+            ),
+        )
 
     snapshots = [varied(0.13), varied(0.29), varied(0.29, down=True), varied(0.61)]
     for language in ("en", "ko"):

@@ -45,8 +45,10 @@ def test_every_event_kind_has_a_sentence():
             Event(5.0, EventKind.SITE_DOWN, node="web-1"),
             "The site is down: web-1 failed and nothing else can answer.",
         ),
-        (Event(5.0, EventKind.TRAFFIC_CHANGED, value=2500), "Traffic set to 2,500 requests "
-         "per second at 5.0 s."),
+        (
+            Event(5.0, EventKind.TRAFFIC_CHANGED, value=2500),
+            "Traffic set to 2,500 requests per second at 5.0 s.",
+        ),
         (
             Event(5.0, EventKind.NODE_RESIZED, node="db", text="xl"),
             "db was resized to XL at 5.0 s.",
@@ -205,8 +207,14 @@ def test_every_engine_error_code_is_covered():
             "workers has 16 workers from 5.0 s.",
         ),
         (
-            Event(7.0, EventKind.SHARD_ADDED, node="db-s2", count=3, value=0.32,
-                  text="consistent_hash"),
+            Event(
+                7.0,
+                EventKind.SHARD_ADDED,
+                node="db-s2",
+                count=3,
+                value=0.32,
+                text="consistent_hash",
+            ),
             "The data is split over 3 shards by consistent hashing from 7.0 s; db-s2 holds "
             "the new shard and 32 % of keys had to move.",
         ),
@@ -286,22 +294,32 @@ def test_new_command_errors_say_what_to_do(error, sentence):
 
 def test_new_sentences_are_translated_to_korean():
     with translation.override("ko"):
-        sentence = event_text(Event(7.0, EventKind.SHARD_ADDED, node="db-s1", count=2,
-                                    value=0.5, text="modulo"))
+        sentence = event_text(
+            Event(7.0, EventKind.SHARD_ADDED, node="db-s1", count=2, value=0.5, text="modulo")
+        )
     assert "샤드" in sentence and "50%" in sentence and "모듈로" in sentence
 
 
 def test_every_data_center_refusal_of_the_engine_has_its_own_sentence():
     sim = Simulation(presets.single_server(100), seed=1)
     refused = []
-    for command in (AddDataCenter("", "asia"), AddLoadBalancer(), AddDataCenter("", "asia"),
-                    SeparateDatabase(), AddDataCenter("", "mars"), AddDataCenter("", "us-east")):
+    for command in (
+        AddDataCenter("", "asia"),
+        AddLoadBalancer(),
+        AddDataCenter("", "asia"),
+        SeparateDatabase(),
+        AddDataCenter("", "mars"),
+        AddDataCenter("", "us-east"),
+    ):
         try:
             sim.apply(command)
         except CommandError as error:
             refused.append(error)
     assert [e.code for e in refused] == [
-        "center_needs_load_balancer", "center_needs_database", "unknown_region", "center_exists"
+        "center_needs_load_balancer",
+        "center_needs_database",
+        "unknown_region",
+        "center_exists",
     ]
     with translation.override("en"):
         assert all(e.code in ERRORS and error_text(e) != e.message for e in refused)
@@ -309,7 +327,9 @@ def test_every_data_center_refusal_of_the_engine_has_its_own_sentence():
 
 def test_data_center_sentences_are_translated_to_korean():
     with translation.override("ko"):
-        opened = event_text(Event(3.0, EventKind.CENTER_ADDED, text="asia", peer="us-east", count=5))
+        opened = event_text(
+            Event(3.0, EventKind.CENTER_ADDED, text="asia", peer="us-east", count=5)
+        )
         failed = event_text(Event(8.0, EventKind.CENTER_FAILED, text="asia"))
     assert "아시아" in opened and "미국 동부" in opened and "데이터 센터" in opened
     assert "아시아" in failed and "Data center" not in failed

@@ -10,11 +10,11 @@ from django.utils import translation
 
 from architect.sandbox.controls import data_centers
 from architect.sandbox.fragments import Renderer, node_rows, page_context, render
+from architect.sandbox.live import LiveStatus, Settings
 from architect.sim import presets
 from architect.sim.commands import AddDataCenter, AddLoadBalancer, FailDataCenter, SeparateDatabase
 from architect.sim.engine import Simulation
 from architect.sim.loader import dump_topology, load_topology
-from architect.sandbox.live import LiveStatus, Settings
 from architect.sim.snapshot import Event, EventKind, NodeKind, NodeStatus
 
 from .factories import blocks_snapshot, everything_snapshot, node, snapshot
@@ -78,6 +78,7 @@ def test_status_says_when_the_machine_cannot_keep_up():
 
 def test_status_says_which_mode_simulates_the_traffic():
     """Every request below the threshold; flows in 1 ms steps above it, in both languages."""
+
     def per_request() -> dict:  # a context is built in the language it is drawn in
         return page_context(snapshot(), RUNNING)
 
@@ -177,8 +178,16 @@ def test_a_full_render_sends_every_part_even_when_nothing_changed():
     with translation.override("en"):
         renderer.render(snapshot(), RUNNING, full=True)
         again = renderer.render(snapshot(), RUNNING, full=True)
-    assert sent(again) == {"status", "metrics", "charts", "diagram", "nodestats", "nodes",
-                           "controls", "events"}
+    assert sent(again) == {
+        "status",
+        "metrics",
+        "charts",
+        "diagram",
+        "nodestats",
+        "nodes",
+        "controls",
+        "events",
+    }
 
 
 def test_a_change_of_language_sends_every_part_in_the_new_one():
@@ -323,16 +332,28 @@ TRACKED = Settings(users=10_000, algorithm="round_robin")
 
 def test_controls_are_grouped_and_offer_the_new_blocks_only_where_they_apply():
     with translation.override("en"):
-        single = render(["controls"], page_context(
-            snapshot(nodes=(node("dns", NodeKind.DNS), node("web-1")), links=()), RUNNING))
+        single = render(
+            ["controls"],
+            page_context(
+                snapshot(nodes=(node("dns", NodeKind.DNS), node("web-1")), links=()), RUNNING
+            ),
+        )
         behind_lb = render(["controls"], page_context(snapshot(), _with(TRACKED)))
         full = render(["controls"], page_context(everything_snapshot(), _with(TRACKED)))
     for legend in ("Traffic", "Web tier", "Edge", "Background jobs", "Operations"):
         assert f"<legend>{legend}</legend>" in single
     for control in ("balancing", "autoscale-enabled", "add-session-store", "add-shard"):
         assert f'id="{control}"' not in single  # no load balancer, no database yet
-    for control in ("balancing", "autoscale-enabled", "add-session-store", "add-shard",
-                    "add-message-queue", "ops-monitoring", "ops-automation", "mix-zipf"):
+    for control in (
+        "balancing",
+        "autoscale-enabled",
+        "add-session-store",
+        "add-shard",
+        "add-message-queue",
+        "ops-monitoring",
+        "ops-automation",
+        "mix-zipf",
+    ):
         assert f'id="{control}"' in behind_lb
     assert 'id="add-session-store"' not in full and 'id="add-message-queue"' not in full
     assert 'id="pool-workers-workers"' in full and 'value="4"' in full
@@ -353,10 +374,21 @@ def test_every_control_input_has_a_label():
 
 
 def test_controls_show_the_current_choices():
-    settings = Settings(algorithm="sticky", autoscaling=True, autoscale_min=3, autoscale_max=12,
-                        autoscale_target=0.7, monitoring=True, automation=False,
-                        sharding="modulo", shards=2, read_ratio=0.9, static_ratio=0.25,
-                        zipf_s=1.2, users=10_000)
+    settings = Settings(
+        algorithm="sticky",
+        autoscaling=True,
+        autoscale_min=3,
+        autoscale_max=12,
+        autoscale_target=0.7,
+        monitoring=True,
+        automation=False,
+        sharding="modulo",
+        shards=2,
+        read_ratio=0.9,
+        static_ratio=0.25,
+        zipf_s=1.2,
+        users=10_000,
+    )
     with translation.override("en"):
         html = render(["controls"], page_context(everything_snapshot(), _with(settings)))
     assert '<option value="sticky" selected>' in html
@@ -376,8 +408,9 @@ def test_forms_are_resent_when_a_choice_changes():
         renderer.render(s, _with(TRACKED), full=True)
         same = renderer.render(replace(s, t=20.0), _with(TRACKED))
         sticky = renderer.render(s, _with(replace(TRACKED, algorithm="sticky")))
-        more = replace(s, nodes=tuple(replace(n, workers=16) if n.id == "workers" else n
-                                      for n in s.nodes))
+        more = replace(
+            s, nodes=tuple(replace(n, workers=16) if n.id == "workers" else n for n in s.nodes)
+        )
         workers = renderer.render(more, _with(replace(TRACKED, algorithm="sticky")))
     assert 'id="controls"' not in same
     assert 'id="controls"' in sticky
@@ -399,9 +432,14 @@ def test_metrics_show_lost_sessions_when_users_are_tracked_and_jobs_with_a_queue
 def test_the_node_table_names_new_kinds_shards_and_booting_servers():
     with translation.override("en"):
         html = render(["nodes"], page_context(everything_snapshot(webs=4, booting=1), RUNNING))
-    for kind in ("Session store", "Message queue", "Worker pool",
-                 "Database (primary, shard 0)", "Database (replica, shard 0)",
-                 "Database (primary, shard 1)"):
+    for kind in (
+        "Session store",
+        "Message queue",
+        "Worker pool",
+        "Database (primary, shard 0)",
+        "Database (replica, shard 0)",
+        "Database (primary, shard 1)",
+    ):
         assert f'<td class="node-kind">{kind}</td>' in html
     assert "booting, no traffic yet" in html
     assert 'name="action" value="set_workers"' in html and 'id="set-workers-workers"' in html
@@ -439,13 +477,15 @@ def test_the_data_centers_group_offers_regions_and_each_center_fail_or_restore()
 
 def test_one_named_center_is_listed_with_its_fail_button():
     data = dump_topology(presets.single_server(100))
-    for node in data["nodes"]:
-        if node["kind"] != "dns":
-            node["dc"] = "us-east"
+    for item in data["nodes"]:
+        if item["kind"] != "dns":
+            item["dc"] = "us-east"
     sim = Simulation(load_topology(data), seed=1)
     with translation.override("en"):
         centers = data_centers(sim.snapshot())
-    assert [(c["name"], c["label"], c["down"]) for c in centers["listed"]] == [("us-east", "US East", False)]
+    assert [(c["name"], c["label"], c["down"]) for c in centers["listed"]] == [
+        ("us-east", "US East", False)
+    ]
 
 
 def test_metric_and_chart_words_follow_the_language_of_each_render():
@@ -454,9 +494,12 @@ def test_metric_and_chart_words_follow_the_language_of_each_render():
     for language in ("en", "ko", "en"):
         with translation.override(language):
             renders[language] = render(["metrics", "charts"], page_context(snapshot(), RUNNING))
-            expected = (translation.gettext("Offered"), translation.gettext("now"),
-                        translation.gettext("%(label)s chart, scale up to %(top)s %(unit)s")
-                        % {"label": translation.gettext("Error rate"), "top": "1", "unit": "%"})
+            expected = (
+                translation.gettext("Offered"),
+                translation.gettext("now"),
+                translation.gettext("%(label)s chart, scale up to %(top)s %(unit)s")
+                % {"label": translation.gettext("Error rate"), "top": "1", "unit": "%"},
+            )
         assert f"<dt>{expected[0]}</dt>" in renders[language]
         assert f">{expected[1]}</text>" in renders[language]
         assert f'aria-label="{expected[2]}"' in renders[language]

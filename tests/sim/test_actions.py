@@ -60,10 +60,16 @@ def test_every_action_goes_to_a_command_and_back(data):
 def test_actions_build_the_commands_the_engine_knows():
     assert parse_action({"action": "fail", "node": "web-1"}, "x") == c.FailNode("web-1")
     assert parse_action({"action": "set_traffic", "rps": 50}, "x") == c.SetTraffic(50.0)
-    assert parse_action({"action": "resize", "node": "db", "size": "l"}, "x") == c.ResizeNode("db", "l")
+    assert parse_action({"action": "resize", "node": "db", "size": "l"}, "x") == c.ResizeNode(
+        "db", "l"
+    )
     assert parse_action({"action": "add_shard"}, "x") == c.AddShard("consistent_hash")
-    assert parse_action({"action": "set_autoscaling", "enabled": False}, "x") == c.SetAutoscaling(False)
-    assert parse_action({"action": "set_traffic_mix", "read_ratio": 1}, "x") == c.SetTrafficMix(read_ratio=1.0)
+    assert parse_action({"action": "set_autoscaling", "enabled": False}, "x") == c.SetAutoscaling(
+        False
+    )
+    assert parse_action({"action": "set_traffic_mix", "read_ratio": 1}, "x") == c.SetTrafficMix(
+        read_ratio=1.0
+    )
 
 
 def test_an_unknown_or_missing_action_is_named():

@@ -25,7 +25,9 @@ from architect.sim.snapshot import EventKind, NodeKind
 from architect.sim.topology import Network, Topology, Traffic, validate
 
 
-def _site(rps: float = 400, regions: dict[str, float] | None = None, **network: float) -> Simulation:
+def _site(
+    rps: float = 400, regions: dict[str, float] | None = None, **network: float
+) -> Simulation:
     """The chapter's site before data centers: a load balancer, two web servers, a database."""
     topology = presets.single_server(rps)
     traffic = replace(topology.traffic, regions=tuple((regions or {}).items()), users=0)
@@ -49,8 +51,14 @@ def _mean_ms(sim: Simulation, seconds: float) -> float:
 
 
 def _as_topology(sim: Simulation) -> Topology:
-    return Topology("now", tuple(sim.specs.values()), tuple(sim.links), sim.traffic, sim.network,
-                    sharding=sim.sharding)
+    return Topology(
+        "now",
+        tuple(sim.specs.values()),
+        tuple(sim.links),
+        sim.traffic,
+        sim.network,
+        sharding=sim.sharding,
+    )
 
 
 def test_a_new_center_is_a_copy_in_its_region_and_the_first_is_named():
@@ -58,8 +66,12 @@ def test_a_new_center_is_a_copy_in_its_region_and_the_first_is_named():
     sim.apply(AddDataCenter("", "asia"))
     assert sim.centers == ["us-east", "asia"]
     asia = {i: s.kind for i, s in sim.specs.items() if s.dc == "asia"}
-    assert asia == {"asia-lb": NodeKind.LOAD_BALANCER, "asia-web-1": NodeKind.WEB_SERVER,
-                    "asia-web-2": NodeKind.WEB_SERVER, "asia-db": NodeKind.DATABASE}
+    assert asia == {
+        "asia-lb": NodeKind.LOAD_BALANCER,
+        "asia-web-1": NodeKind.WEB_SERVER,
+        "asia-web-2": NodeKind.WEB_SERVER,
+        "asia-db": NodeKind.DATABASE,
+    }
     assert sim.specs["web-1"].dc == "us-east" and sim.specs["dns"].geo_routing
     assert ("dns", "asia-lb") in sim.links and ("asia-web-1", "asia-db") in sim.links
     assert validate(_as_topology(sim)) == []  # the format's rules hold: no link crosses centers
@@ -120,7 +132,16 @@ def test_architecture_commands_change_every_center_and_named_nodes_their_own():
     sim.apply(AddCache())
     sim.apply(AddReplica())
     sim.apply(AddShard("consistent_hash"))
-    for node in ("web-3", "asia-web-3", "cache", "asia-cache", "db-r1", "asia-db-r1", "db-s1", "asia-db-s1"):
+    for node in (
+        "web-3",
+        "asia-web-3",
+        "cache",
+        "asia-cache",
+        "db-r1",
+        "asia-db-r1",
+        "db-s1",
+        "asia-db-s1",
+    ):
         assert node in sim.specs
     assert sim.specs["asia-cache"].dc == "asia" and ("asia-web-3", "asia-cache") in sim.links
     sim.apply(RemoveWebServer("asia-web-1"))
@@ -146,7 +167,11 @@ def test_removing_the_newest_web_server_everywhere_keeps_one_in_each_center():
         ((AddLoadBalancer(),), AddDataCenter("", "asia"), "center_needs_database"),
         ((AddLoadBalancer(), SeparateDatabase()), AddDataCenter("", "mars"), "unknown_region"),
         ((AddLoadBalancer(), SeparateDatabase()), AddDataCenter("", "us-east"), "center_exists"),
-        ((AddLoadBalancer(), SeparateDatabase()), AddDataCenter("europe", "asia"), "unknown_center"),
+        (
+            (AddLoadBalancer(), SeparateDatabase()),
+            AddDataCenter("europe", "asia"),
+            "unknown_center",
+        ),
     ],
 )
 def test_a_center_is_refused_clearly_and_nothing_changes(setup, command, code):

@@ -23,7 +23,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from architect.sim.aggregate import AGGREGATE, AGGREGATE_ABOVE_RPS, PER_REQUEST, PER_REQUEST_BELOW_RPS
+from architect.sim.aggregate import (
+    AGGREGATE,
+    AGGREGATE_ABOVE_RPS,
+    PER_REQUEST,
+    PER_REQUEST_BELOW_RPS,
+)
 from architect.sim.commands import FailNode, SetTraffic
 from architect.sim.engine import Simulation
 from architect.sim.snapshot import NodeKind
@@ -79,15 +84,22 @@ def ek_m1_mean(k: int, lam: float, mu: float) -> float:
 # -- topologies -------------------------------------------------------------------
 
 
-def _node(node_id: str, kind: NodeKind, workers: int, service_ms: float, limit: int = NO_LIMIT) -> NodeSpec:
-    return NodeSpec(id=node_id, kind=kind, workers=workers, service_ms=service_ms, queue_limit=limit)
+def _node(
+    node_id: str, kind: NodeKind, workers: int, service_ms: float, limit: int = NO_LIMIT
+) -> NodeSpec:
+    return NodeSpec(
+        id=node_id, kind=kind, workers=workers, service_ms=service_ms, queue_limit=limit
+    )
 
 
 def single(rps: float, workers: int, limit: int = NO_LIMIT) -> Topology:
     """DNS -> one web server with 1 ms services: M/M/c."""
     return Topology(
         name="M/M/c",
-        nodes=(NodeSpec(id="dns", kind=NodeKind.DNS), _node("web", NodeKind.WEB_SERVER, workers, 1.0, limit)),
+        nodes=(
+            NodeSpec(id="dns", kind=NodeKind.DNS),
+            _node("web", NodeKind.WEB_SERVER, workers, 1.0, limit),
+        ),
         links=(("dns", "web"),),
         traffic=Traffic(rps=rps),
         network=Network(latency_ms=0.0),
@@ -202,7 +214,10 @@ def test_aggregate_matches_per_request_and_theory(name: str):
         assert _close(aggregate.p99_ms, p99_ms), summary
     for node_id, rho in utilisation.items():
         assert abs(aggregate.utilisation[node_id] - rho) <= UTILISATION_TOLERANCE, summary
-        assert abs(aggregate.utilisation[node_id] - per_request.utilisation[node_id]) <= UTILISATION_TOLERANCE
+        assert (
+            abs(aggregate.utilisation[node_id] - per_request.utilisation[node_id])
+            <= UTILISATION_TOLERANCE
+        )
 
 
 # -- behaviour --------------------------------------------------------------------
@@ -269,7 +284,11 @@ def test_a_million_requests_per_second_are_served_in_aggregate_mode():
     web = [_node(f"web-{i}", NodeKind.WEB_SERVER, 64, 1.0, 1000) for i in range(20)]
     topology = Topology(
         name="Big",
-        nodes=(NodeSpec(id="dns", kind=NodeKind.DNS), _node("lb", NodeKind.LOAD_BALANCER, 256, 0.2, 10_000), *web),
+        nodes=(
+            NodeSpec(id="dns", kind=NodeKind.DNS),
+            _node("lb", NodeKind.LOAD_BALANCER, 256, 0.2, 10_000),
+            *web,
+        ),
         links=(("dns", "lb"), *(("lb", w.id) for w in web)),
         traffic=Traffic(rps=1_000_000),
     )
@@ -277,14 +296,18 @@ def test_a_million_requests_per_second_are_served_in_aggregate_mode():
     assert snapshot.mode == AGGREGATE
     assert snapshot.throughput_rps == pytest.approx(1_000_000, rel=0.01)
     assert snapshot.error_rate == 0.0
-    assert snapshot.node("web-3").utilization == pytest.approx(1_000_000 / 20 * 0.001 / 64, abs=0.01)
+    assert snapshot.node("web-3").utilization == pytest.approx(
+        1_000_000 / 20 * 0.001 / 64, abs=0.01
+    )
 
 
 def test_several_data_centers_stay_per_request():
     """Aggregate mode models one data center; asking for it with more is refused clearly."""
-    from architect.sim.loader import load_topology
-    import yaml
     from pathlib import Path
+
+    import yaml
+
+    from architect.sim.loader import load_topology
 
     data = yaml.safe_load(Path("docs/examples/two-data-centers.yaml").read_text())
     with pytest.raises(ValueError, match="one data center"):

@@ -21,7 +21,12 @@ from architect.sim.snapshot import EventKind
 
 def _autoscaled(rps: float, *, high: int = 10) -> Simulation:
     sim = Simulation(presets.single_server(rps), seed=1)
-    for command in (SeparateDatabase(), AddWebServer(), AddLoadBalancer(), SetAutoscaling(True, 2, high, 0.6)):
+    for command in (
+        SeparateDatabase(),
+        AddWebServer(),
+        AddLoadBalancer(),
+        SetAutoscaling(True, 2, high, 0.6),
+    ):
         sim.apply(command)
     return sim
 

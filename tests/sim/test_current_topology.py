@@ -92,7 +92,12 @@ def test_the_architecture_after_many_changes_comes_back_the_same():
 def test_the_rebuilt_simulation_serves_like_the_live_one():
     """Same architecture, same seed: the same measures from a fresh start."""
     sim = Simulation(presets.single_server(), seed=1)
-    for command in (c.SeparateDatabase(), c.AddLoadBalancer(), c.AddWebServer(), c.SetTraffic(300.0)):
+    for command in (
+        c.SeparateDatabase(),
+        c.AddLoadBalancer(),
+        c.AddWebServer(),
+        c.SetTraffic(300.0),
+    ):
         sim.apply(command)
     first = Simulation(load_topology(dump_topology(sim.current_topology())), seed=4).advance(5)
     again = Simulation(load_topology(dump_topology(sim.current_topology())), seed=4).advance(5)

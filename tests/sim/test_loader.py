@@ -23,7 +23,13 @@ def _two_servers() -> dict[str, object]:
             {"id": "web-2", "kind": "web_server", "workers": 3, "service_ms": 20},
             {"id": "db", "kind": "database", "service_ms": 5, "service_dist": "constant"},
         ],
-        "links": [["dns", "lb"], ["lb", "web-1"], ["lb", "web-2"], ["web-1", "db"], ["web-2", "db"]],
+        "links": [
+            ["dns", "lb"],
+            ["lb", "web-1"],
+            ["lb", "web-2"],
+            ["web-1", "db"],
+            ["web-2", "db"],
+        ],
     }
 
 
@@ -81,10 +87,30 @@ def test_graph_problems_come_from_validation():
     [
         ([], "(top): must be a mapping with version, nodes and links"),
         ({"version": 1, "nodes": {}, "links": []}, "nodes: must be a list"),
-        ({"version": 1, "nodes": [{"id": "dns", "kind": "teapot"}], "links": []}, "nodes[0].kind: must be one of " + ", ".join(k.value for k in NodeKind)),
-        ({"version": 1, "nodes": [{"id": "DNS!", "kind": "dns"}], "links": []}, "nodes[0].id: must be 1–32 lower-case letters, digits or dashes"),
-        ({"version": 1, "nodes": [{"id": "w", "kind": "web_server", "workers": True}], "links": []}, "nodes[0].workers: must be a whole number"),
-        ({"version": 1, "nodes": [{"id": "w", "kind": "web_server", "service_ms": float("nan")}], "links": []}, "nodes[0].service_ms: must be a number"),
+        (
+            {"version": 1, "nodes": [{"id": "dns", "kind": "teapot"}], "links": []},
+            "nodes[0].kind: must be one of " + ", ".join(k.value for k in NodeKind),
+        ),
+        (
+            {"version": 1, "nodes": [{"id": "DNS!", "kind": "dns"}], "links": []},
+            "nodes[0].id: must be 1–32 lower-case letters, digits or dashes",
+        ),
+        (
+            {
+                "version": 1,
+                "nodes": [{"id": "w", "kind": "web_server", "workers": True}],
+                "links": [],
+            },
+            "nodes[0].workers: must be a whole number",
+        ),
+        (
+            {
+                "version": 1,
+                "nodes": [{"id": "w", "kind": "web_server", "service_ms": float("nan")}],
+                "links": [],
+            },
+            "nodes[0].service_ms: must be a number",
+        ),
     ],
 )
 def test_malformed_data_gets_a_specific_message(data, expected):
@@ -92,7 +118,11 @@ def test_malformed_data_gets_a_specific_message(data, expected):
 
 
 def test_hostile_sizes_are_refused_before_any_work():
-    many = {"version": 1, "nodes": [{"id": f"n{i}", "kind": "web_server"} for i in range(10_000)], "links": []}
+    many = {
+        "version": 1,
+        "nodes": [{"id": f"n{i}", "kind": "web_server"} for i in range(10_000)],
+        "links": [],
+    }
     assert _problems(many) == ["nodes: at most 64 nodes"]
     links = {"version": 1, "nodes": [], "links": [["a", "b"]] * 10_000}
     assert "links: at most 256 links" in _problems(links)

@@ -13,7 +13,9 @@ from architect.sim.snapshot import EventKind
 from architect.sim.topology import Operations, validate
 
 
-def _availability_after_a_failure(operations: Operations, *, span_s: float = 600) -> tuple[float, Simulation]:
+def _availability_after_a_failure(
+    operations: Operations, *, span_s: float = 600
+) -> tuple[float, Simulation]:
     """Fail the single server at t=10 and measure availability until ``span_s``."""
     sim = Simulation(replace(presets.single_server(rps=50), operations=operations), seed=2)
     sim.advance(10)
@@ -56,7 +58,11 @@ def test_turning_automation_on_during_an_outage_repairs_sooner():
 
 
 def test_a_manual_restore_cancels_the_pending_repair():
-    sim = Simulation(replace(presets.single_server(rps=20), operations=Operations(monitoring=True, automation=True)))
+    sim = Simulation(
+        replace(
+            presets.single_server(rps=20), operations=Operations(monitoring=True, automation=True)
+        )
+    )
     sim.apply(FailNode("web-1"))
     sim.advance(5)
     sim.apply(RestoreNode("web-1"))

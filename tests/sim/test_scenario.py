@@ -47,20 +47,24 @@ def test_a_file_without_events_has_none():
 
 def test_the_shorthands_mean_the_same_as_the_action_form():
     shorthand = load_topology(
-        _with([
-            {"at": 30, "fail": "web-1"},
-            {"at": 45, "recover": "web-1"},
-            {"at": 60, "set": {"traffic.rps": 5000}},
-            {"at": 61, "set": {"traffic.zipf_s": 2, "traffic.read_ratio": 0.5}},
-        ])
+        _with(
+            [
+                {"at": 30, "fail": "web-1"},
+                {"at": 45, "recover": "web-1"},
+                {"at": 60, "set": {"traffic.rps": 5000}},
+                {"at": 61, "set": {"traffic.zipf_s": 2, "traffic.read_ratio": 0.5}},
+            ]
+        )
     )
     actions = load_topology(
-        _with([
-            {"at": 30, "action": "fail", "node": "web-1"},
-            {"at": 45, "action": "restore", "node": "web-1"},
-            {"at": 60, "action": "set_traffic", "rps": 5000},
-            {"at": 61, "action": "set_traffic_mix", "read_ratio": 0.5, "zipf_s": 2},
-        ])
+        _with(
+            [
+                {"at": 30, "action": "fail", "node": "web-1"},
+                {"at": 45, "action": "restore", "node": "web-1"},
+                {"at": 60, "action": "set_traffic", "rps": 5000},
+                {"at": 61, "action": "set_traffic_mix", "read_ratio": 0.5, "zipf_s": 2},
+            ]
+        )
     )
     assert shorthand == actions
     assert shorthand.events == (
@@ -72,7 +76,9 @@ def test_the_shorthands_mean_the_same_as_the_action_form():
 
 
 def test_setting_rps_and_the_mix_at_once_makes_two_events():
-    topology = load_topology(_with([{"at": 5, "set": {"traffic.rps": 10, "traffic.static_ratio": 0.3}}]))
+    topology = load_topology(
+        _with([{"at": 5, "set": {"traffic.rps": 10, "traffic.static_ratio": 0.3}}])
+    )
     assert topology.events == (
         ScheduledEvent(5.0, c.SetTraffic(10.0)),
         ScheduledEvent(5.0, c.SetTrafficMix(static_ratio=0.3)),
@@ -81,7 +87,13 @@ def test_setting_rps_and_the_mix_at_once_makes_two_events():
 
 def test_dump_then_load_keeps_the_events_in_their_order():
     topology = load_topology(
-        _with([{"at": 45, "recover": "web-1"}, {"at": 30, "fail": "web-1"}, {"at": 9, "action": "add_cache"}])
+        _with(
+            [
+                {"at": 45, "recover": "web-1"},
+                {"at": 30, "fail": "web-1"},
+                {"at": 9, "action": "add_cache"},
+            ]
+        )
     )
     dumped = dump_topology(topology)
     assert dumped["events"] == [
@@ -93,18 +105,20 @@ def test_dump_then_load_keeps_the_events_in_their_order():
 
 
 def test_every_problem_with_the_events_is_reported_with_its_path():
-    assert _problems([
-        {"at": 90000, "fail": "web-1"},
-        {"fail": "web-1"},
-        {"at": "soon", "action": "add_cache"},
-        {"at": 1, "action": "fail", "nodes": "web-1"},
-        {"at": 1, "fail": "web-1", "recover": "web-1"},
-        {"at": 1, "action": "fail", "fail": "web-1"},
-        {"at": 1, "set": {"traffic.keys": 5, "traffic.rps": -1}},
-        {"at": 1, "recover": "Web 1", "note": "x"},
-        {"at": 1, "action": "add_webserver"},
-        "fail web-1",
-    ]) == [
+    assert _problems(
+        [
+            {"at": 90000, "fail": "web-1"},
+            {"fail": "web-1"},
+            {"at": "soon", "action": "add_cache"},
+            {"at": 1, "action": "fail", "nodes": "web-1"},
+            {"at": 1, "fail": "web-1", "recover": "web-1"},
+            {"at": 1, "action": "fail", "fail": "web-1"},
+            {"at": 1, "set": {"traffic.keys": 5, "traffic.rps": -1}},
+            {"at": 1, "recover": "Web 1", "note": "x"},
+            {"at": 1, "action": "add_webserver"},
+            "fail web-1",
+        ]
+    ) == [
         "events[0].at: must be between 0 and 86400",
         "events[1].at: is missing (the simulated second it happens at)",
         "events[2].at: must be a number",
@@ -123,8 +137,13 @@ def test_every_problem_with_the_events_is_reported_with_its_path():
 
 
 def test_at_most_200_events():
-    assert _problems([{"at": i, "action": "purge_cdn"} for i in range(201)]) == ["events: at most 200 events"]
-    assert len(load_topology(_with([{"at": i, "action": "purge_cdn"} for i in range(200)])).events) == 200
+    assert _problems([{"at": i, "action": "purge_cdn"} for i in range(201)]) == [
+        "events: at most 200 events"
+    ]
+    assert (
+        len(load_topology(_with([{"at": i, "action": "purge_cdn"} for i in range(200)])).events)
+        == 200
+    )
     assert _problems({"at": 1}) == ["events: must be a list of events, like {at: 30, fail: web-1}"]
 
 
@@ -147,7 +166,9 @@ def test_each_event_happens_at_its_time():
 
 
 def test_events_written_out_of_order_run_in_time_order():
-    topology = load_topology(_with([{"at": 4, "set": {"traffic.rps": 50}}, {"at": 2, "set": {"traffic.rps": 400}}]))
+    topology = load_topology(
+        _with([{"at": 4, "set": {"traffic.rps": 50}}, {"at": 2, "set": {"traffic.rps": 400}}])
+    )
     sim = Simulation(topology, seed=1)
     assert sim.advance(3).offered_rps == 400
     assert sim.advance(2).offered_rps == 50
@@ -155,7 +176,13 @@ def test_events_written_out_of_order_run_in_time_order():
 
 def test_a_refused_event_is_logged_and_the_run_goes_on():
     topology = load_topology(
-        _with([{"at": 1, "fail": "web-9"}, {"at": 1, "action": "add_load_balancer"}, {"at": 2, "fail": "web-2"}])
+        _with(
+            [
+                {"at": 1, "fail": "web-9"},
+                {"at": 1, "action": "add_load_balancer"},
+                {"at": 2, "fail": "web-2"},
+            ]
+        )
     )
     sim = Simulation(topology, seed=1)
     snapshot = sim.advance(3)

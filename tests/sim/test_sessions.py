@@ -19,7 +19,13 @@ from architect.sim.engine import Simulation
 
 def _three_servers(algorithm: str, *, shared: bool = False) -> Simulation:
     sim = Simulation(presets.single_server(300), seed=1)
-    for command in (SeparateDatabase(), AddWebServer(), AddWebServer(), AddLoadBalancer(), SetBalancing(algorithm)):
+    for command in (
+        SeparateDatabase(),
+        AddWebServer(),
+        AddWebServer(),
+        AddLoadBalancer(),
+        SetBalancing(algorithm),
+    ):
         sim.apply(command)
     if shared:
         sim.apply(AddSessionStore())

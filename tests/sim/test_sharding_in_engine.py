@@ -22,7 +22,9 @@ from architect.sim.snapshot import EventKind
 from architect.sim.topology import Traffic
 
 
-def _sharded(shards: int, *, strategy: str = "consistent_hash", zipf_s: float = 0.5, rps: float = 1200) -> Simulation:
+def _sharded(
+    shards: int, *, strategy: str = "consistent_hash", zipf_s: float = 0.5, rps: float = 1200
+) -> Simulation:
     traffic = Traffic(rps=rps, read_ratio=0.8, static_ratio=0, keys=100_000, zipf_s=zipf_s)
     sim = Simulation(replace(presets.single_server(rps), traffic=traffic), seed=5)
     sim.apply(SeparateDatabase())
@@ -58,7 +60,9 @@ def test_adding_a_shard_reports_the_share_of_keys_that_move(strategy, expected):
     sim = _sharded(4, strategy=strategy)
     event = [e for e in sim.snapshot().events if e.kind == EventKind.SHARD_ADDED][-1]
     assert (event.count, event.text) == (4, strategy)
-    assert event.value == pytest.approx(expected, rel=0.3 if strategy == "consistent_hash" else 0.03)
+    assert event.value == pytest.approx(
+        expected, rel=0.3 if strategy == "consistent_hash" else 0.03
+    )
 
 
 def test_a_hot_key_overloads_its_shard():
@@ -98,7 +102,9 @@ def test_sharded_topologies_load_dump_and_validate():
 
 
 def _with_cross_shard_reads(ratio: float) -> Simulation:
-    traffic = Traffic(rps=800, read_ratio=1.0, static_ratio=0, keys=100_000, zipf_s=0.5, cross_shard_ratio=ratio)
+    traffic = Traffic(
+        rps=800, read_ratio=1.0, static_ratio=0, keys=100_000, zipf_s=0.5, cross_shard_ratio=ratio
+    )
     sim = Simulation(replace(presets.single_server(800), traffic=traffic), seed=9)
     sim.apply(SeparateDatabase())
     for _ in range(3):

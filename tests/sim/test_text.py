@@ -11,7 +11,9 @@ def test_the_marker_changes_nothing():
 
 
 def test_numbers_are_written_without_needless_digits():
-    assert str(between("traffic.keys", 1, 1_000_000)) == "traffic.keys: must be between 1 and 1000000"
+    assert (
+        str(between("traffic.keys", 1, 1_000_000)) == "traffic.keys: must be between 1 and 1000000"
+    )
     assert between("x", 0.05, 86_400.0).message == "must be between 0.05 and 86400"
 
 

@@ -26,7 +26,9 @@ class Command(BaseCommand):
     help = "Run every stage of the lesson plans headless and check its goal and solution."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("plans", nargs="*", help="plan files or slugs (default: every lessons/plans/*.yaml)")
+        parser.add_argument(
+            "plans", nargs="*", help="plan files or slugs (default: every lessons/plans/*.yaml)"
+        )
         add_language_argument(parser)
 
     def handle(self, *args: Any, plans: list[str], **options: Any) -> None:
@@ -47,7 +49,9 @@ class Command(BaseCommand):
             return path
         shipped = PLANS_DIR / f"{name}.yaml"
         if not shipped.is_file():
-            raise CommandError(f'no plan "{name}": give a plan file or the slug of one in lessons/plans/')
+            raise CommandError(
+                f'no plan "{name}": give a plan file or the slug of one in lessons/plans/'
+            )
         return shipped
 
     def check_file(self, path: Path) -> int:
@@ -67,7 +71,9 @@ class Command(BaseCommand):
             result = check_stage(stage)
             where = f"{name}:{stage.line}: {plan.slug}/{stage.slug}"
             if result.ok:
-                self.stdout.write(f"ok    {where}: not met before, met with the solution (seeds {seeds})")
+                self.stdout.write(
+                    f"ok    {where}: not met before, met with the solution (seeds {seeds})"
+                )
                 continue
             failed += 1
             self.stdout.write(f"FAIL  {where}: " + "; ".join(result.problems()))

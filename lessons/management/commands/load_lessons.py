@@ -50,4 +50,6 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"loaded {plan.slug}: {plan.stages.count()} stages from {name}")
         if failed:
-            raise CommandError(f"{failed} of {len(paths)} plan files have problems; they were not loaded")
+            raise CommandError(
+                f"{failed} of {len(paths)} plan files have problems; they were not loaded"
+            )

@@ -8,7 +8,7 @@ keywords can be added with ``--keyword NAME``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.management.base import CommandParser
 from django.core.management.commands import makemessages
@@ -17,7 +17,10 @@ MARKERS = ("N_",)
 
 
 class Command(makemessages.Command):
-    xgettext_options = [*makemessages.Command.xgettext_options, *(f"--keyword={m}" for m in MARKERS)]
+    xgettext_options: ClassVar[list[str]] = [
+        *makemessages.Command.xgettext_options,
+        *(f"--keyword={m}" for m in MARKERS),
+    ]
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
