@@ -19,7 +19,7 @@ apt_install = $(SUDO) apt-get update && \
 # Only for `make check`: a throwaway, production-shaped secret (never used to serve).
 CHECK_SECRET_KEY = $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
 
-.PHONY: run test check bench messages clean venv-deps test-deps
+.PHONY: run test lint check bench messages clean venv-deps test-deps
 
 # --- virtual environment ---------------------------------------------------------
 
@@ -65,9 +65,15 @@ test-deps:
 		$(call apt_install,$$missing); \
 	fi
 
+# Quality gates, not advice: lint, format and types must be clean (pinned in requirements-dev.txt).
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
 # Browser tests run last, in their own process: Playwright's sync API
 # leave an event loop behind that breaks later asyncio tests.
-test: test-deps $(VENV)/.installed-dev
+test: test-deps lint
 	$(PY) -m pytest --ignore=tests/browser
 	@if ! ls tests/browser/test_*.py >/dev/null 2>&1; then \
 		echo "tests/browser: no browser tests yet"; \

@@ -18,7 +18,7 @@ def _keep_progress(request: HttpRequest, session_key: str | None) -> None:
         progress_merge_session(session_key=session_key, user=request.user)
 
 
-class SignupView(RedirectURLMixin, FormView):  # type: ignore[misc]
+class SignupView(RedirectURLMixin, FormView):
     template_name = "registration/signup.html"
     form_class = UserCreationForm
     next_page = "lessons:index"
@@ -31,7 +31,7 @@ class SignupView(RedirectURLMixin, FormView):  # type: ignore[misc]
         return super().form_valid(form)
 
 
-class ProgressLoginView(LoginView):  # type: ignore[misc]
+class ProgressLoginView(LoginView):
     next_page = "lessons:index"
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:

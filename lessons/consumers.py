@@ -147,7 +147,7 @@ class LessonConsumer(SandboxConsumer):
         await self.send(text_data=html)
 
     def _render(self, *, error: object = None, full: bool = False) -> str:
-        html = super()._render(error=error, full=full)  # type: ignore[arg-type]
+        html = super()._render(error=error, full=full)
         with translation.override(self.lang):
             return html + self._lesson_parts(full=full)
 

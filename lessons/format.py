@@ -258,13 +258,17 @@ class _Reader:
         )
 
     def language_list(self, raw: object) -> tuple[str, ...]:
-        ok = isinstance(raw, list) and 1 <= len(raw) <= 10
-        if not ok or not all(isinstance(x, str) and LANGUAGE.match(x) for x in raw):  # type: ignore[union-attr]
+        codes = (
+            [x for x in raw if isinstance(x, str) and LANGUAGE.match(x)]
+            if isinstance(raw, list)
+            else []
+        )
+        if not isinstance(raw, list) or not 1 <= len(raw) <= 10 or len(codes) != len(raw):
             self.problem("languages", N_("must be a list of 1 to 10 language codes, like [en, ko]"))
             return ("en",)
-        if len(set(raw)) != len(raw):  # type: ignore[arg-type]
+        if len(set(codes)) != len(codes):
             self.problem("languages", N_("lists a language twice"))
-        return tuple(dict.fromkeys(raw))  # type: ignore[arg-type]
+        return tuple(dict.fromkeys(codes))
 
     def stages(self, raw: object) -> tuple[content.Stage, ...]:
         if not isinstance(raw, list) or not raw:

@@ -20,6 +20,7 @@ from architect.sim.engine import Simulation
 from architect.sim.loader import load_topology
 from lessons import fragments, selectors
 from lessons.experiment import Experiment
+from lessons.markdown import render_markdown
 from lessons.models import Plan, Progress, Stage
 
 
@@ -123,7 +124,7 @@ def stage_detail(request: HttpRequest, plan: str, stage: str) -> HttpResponse:
         "plan_title": row.plan.text("title", lang),
         "stage": row,
         "title": row.text("title", lang),
-        "body": fragments.markdown(row.text("body", lang)),
+        "body": render_markdown(row.text("body", lang)),
         "number": row.order + 1,
         "total": row.plan.stages.count(),
         "previous": before,

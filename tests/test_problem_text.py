@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.utils import translation
 
@@ -19,7 +21,7 @@ def _problems(load, *args) -> list[Problem]:
     return list(caught.value.problems)
 
 
-def _topology(nodes: list[dict], links: list[list[str]], **extra) -> list[Problem]:
+def _topology(nodes: list[Any], links: list[Any], **extra: Any) -> list[Problem]:
     return _problems(load_topology, {"version": 1, "nodes": nodes, "links": links, **extra})
 
 

@@ -41,7 +41,7 @@ def language(scope: dict[str, Any]) -> str:
     return wanted if wanted in offered else settings.LANGUAGE_CODE
 
 
-class SandboxConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+class SandboxConsumer(AsyncWebsocketConsumer):
     """The free sandbox; subclasses change what it starts from and what it offers
     (``build_session``, ``build_renderer``) and add to what a tick sends (``_step``)."""
 

@@ -4,11 +4,12 @@ sense for the architecture now, and the current settings the forms start from.""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from architect.sandbox.diagram import centers
+from architect.sandbox.diagram_text import centers
 from architect.sandbox.live import SPEEDS, Settings
 from architect.sandbox.names import STRATEGIES, region_name
 from architect.sandbox.protocol import MAX_ZIPF_S, TARGET_PERCENT
@@ -17,7 +18,9 @@ from architect.sim.changes import MAX_POOL_WORKERS
 from architect.sim.snapshot import NodeKind, NodeStatus, Snapshot
 from architect.sim.topology import MAX_REPLICAS, MAX_SHARDS, MAX_WEB_SERVERS
 
-ALGORITHM_CHOICES = {  # short, for the menu; its hint and the event log explain them
+ALGORITHM_CHOICES: dict[
+    str, Callable[[], str]
+] = {  # short, for the menu; its hint and the event log explain them
     "round_robin": lambda: _("Round robin"),
     "least_connections": lambda: _("Least connections"),
     "sticky": lambda: _("Sticky sessions"),

@@ -4,6 +4,8 @@ they say the same thing tick after tick."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -123,7 +125,9 @@ def _sentences(node: NodeSnapshot, live: bool) -> str:
         text = _("%(node)s is %(util)s busy.") % {"node": node.id, "util": util}
         if not node.in_rotation:
             text += " " + _("It receives no traffic.")
-    text += _KIND_SENTENCES.get(node.kind, lambda n: "")(node)
+    sentence = _KIND_SENTENCES.get(node.kind)
+    if sentence is not None:
+        text += sentence(node)
     return text
 
 
@@ -139,7 +143,7 @@ def _database_sentence(node: NodeSnapshot) -> str:
     return ""
 
 
-_KIND_SENTENCES = {
+_KIND_SENTENCES: dict[NodeKind, Callable[[NodeSnapshot], str]] = {
     NodeKind.DATABASE: _database_sentence,
     NodeKind.SESSION_STORE: lambda n: " " + _("It holds every user's session."),
     NodeKind.MESSAGE_QUEUE: lambda n: (

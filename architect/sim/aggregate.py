@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -265,7 +265,7 @@ class AggregateTraffic:
     # -- latency ------------------------------------------------------------------
 
     def _sample(
-        self, bucket: Bucket, served: int, entries: list[tuple[float, object]], hop_ms: float
+        self, bucket: Bucket, served: int, entries: Sequence[tuple[float, object]], hop_ms: float
     ) -> None:
         """Fill the bucket's histogram with ``served`` requests through sampled paths."""
         if served <= 0:
@@ -329,7 +329,7 @@ class AggregateTraffic:
         return replace(snapshot, hit_ratios=tuple(ratios.items()), jobs=jobs, mode=self.mode)
 
 
-def _pick_cumulative(rng: random.Random, choices: list[tuple[float, object]]) -> object:
+def _pick_cumulative(rng: random.Random, choices: Sequence[tuple[float, object]]) -> object:
     """One target from cumulative shares (the last one catches rounding)."""
     draw = rng.random() * choices[-1][0]
     for bound, target in choices:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from architect.sim.commands import (
     AddCache,
@@ -45,6 +45,7 @@ HOME_REGION = REGIONS[0]  # where a site with one unnamed center stands
 MAX_CENTERS = 3
 EVERYWHERE = (AddWebServer, AddCache, AddReplica, AddSessionStore, AddMessageQueue, SetBalancing)
 
+V = TypeVar("V")
 Handler = Callable[["Simulation", Command], None]
 
 
@@ -154,9 +155,14 @@ def _name_first_center(sim: Simulation, name: str) -> None:
             sim.specs[node_id] = replace(spec, dc=name)
     sim.centers[0] = name
     sim.focus = name
-    for by_center in (sim.data_by_center, sim.entries, sim.journeys):
-        if "" in by_center:
-            by_center[name] = by_center.pop("")  # type: ignore[index]
+    _rename_key(sim.data_by_center, "", name)
+    _rename_key(sim.entries, "", name)
+    _rename_key(sim.journeys, "", name)
+
+
+def _rename_key(mapping: dict[str, V], old: str, new: str) -> None:
+    if old in mapping:
+        mapping[new] = mapping.pop(old)
 
 
 def _route_by_region(sim: Simulation, region: str) -> None:

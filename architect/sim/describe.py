@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 EVENTS_IN_SNAPSHOT = 30
 
 
-def sample(station: Station) -> tuple[int, float, float]:
+def sample(station: Station) -> tuple[float, float, float]:
     """(completed, busy worker-seconds, available worker-seconds) of a station now."""
     busy, capacity = station.areas()
     return station.completed, busy, capacity

@@ -12,14 +12,16 @@ from __future__ import annotations
 import random
 import zlib
 from collections import deque
+from functools import partial
 from heapq import heappush
 from math import log as _log
+from typing import cast
 
 from architect.sim import changes, describe, recovery
 from architect.sim.aggregate import AUTO, AggregateTraffic
 from architect.sim.autoscaling import Autoscaler
 from architect.sim.balancer import Balancer
-from architect.sim.cachestore import KeyCache
+from architect.sim.cachestore import Eviction, KeyCache
 from architect.sim.commands import Command
 from architect.sim.current import current_topology
 from architect.sim.describe import EVENTS_IN_SNAPSHOT  # noqa: F401  (importable from here too)
@@ -95,7 +97,7 @@ class Simulation:
         self.shard_rule: ShardRule | None = None
         self.stores: dict[str, KeyCache] = {}  # the cache's and the CDN's contents, by node id
         self.asset_version = 0
-        self._samples: dict[str, deque[tuple[int, float, float]]] = {}
+        self._samples: dict[str, deque[tuple[float, float, float]]] = {}
         self._store_samples: dict[str, deque[tuple[int, int]]] = {}
         self._bucket_index = 0
         traffic = topology.traffic
@@ -186,7 +188,7 @@ class Simulation:
             self.env.process(recovery.health_checks(self, spec))
         elif spec.kind in (NodeKind.CACHE, NodeKind.CDN):
             capacity = spec.capacity_keys if spec.kind == NodeKind.CACHE else 10_000_000
-            self.stores[spec.id] = KeyCache(capacity, spec.ttl_s, spec.eviction)
+            self.stores[spec.id] = KeyCache(capacity, spec.ttl_s, cast(Eviction, spec.eviction))
             self._store_samples[spec.id] = deque([(0, 0)], maxlen=_WINDOW_SAMPLES)
 
     def _refresh_data_tiers(self) -> None:
@@ -240,7 +242,7 @@ class Simulation:
             targets.setdefault(source, []).append(target)
         dns_targets = [self.stations[t] for t in targets[self.dns_id]]
         cdn = next((t for t in dns_targets if t.kind == NodeKind.CDN), None)
-        self.queue = None
+        self.queue: Station | None = None
         for center in self.centers:
             placed = [
                 s
@@ -279,7 +281,7 @@ class Simulation:
             asset_version=self.asset_version,
             session_store=store,
             sessions=self.sessions,
-            publish=(lambda job, q=queue: self._publish(job, q)) if queue is not None else None,
+            publish=partial(self._publish, queue=queue) if queue is not None else None,
             center=center,
             sync=self.sync,
         )

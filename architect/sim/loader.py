@@ -258,23 +258,24 @@ class _Reader:
         if not isinstance(node_id, str) or not NODE_ID.match(node_id):
             self.problem(f"{path}.id", N_("must be 1–32 lower-case letters, digits or dashes"))
             return None
-        try:
-            kind = NodeKind(raw.get("kind"))
-        except ValueError:
-            self.problems.append(one_of(f"{path}.kind", [k.value for k in NodeKind]))
+        kinds = {k.value: k for k in NodeKind}
+        kind_name = raw.get("kind")
+        if not isinstance(kind_name, str) or kind_name not in kinds:
+            self.problems.append(one_of(f"{path}.kind", list(kinds)))
             return None
+        kind = kinds[kind_name]
         size = raw.get("size", "")
-        if size and size not in SIZES:
+        if not isinstance(size, str) or (size and size not in SIZES):
             self.problems.append(one_of(f"{path}.size", list(SIZES)))
             size = ""
         workers = SIZES[size].workers if size else _DEFAULTS.workers
-        numbers = {
+        numbers: dict[str, Any] = {
             key: self.value(
                 raw.get(key, default), f"{path}.{key}", kind, default, low=low, high=high
             )
             for key, (kind, default, low, high) in _NODE_NUMBERS.items()
         }
-        choices = {key: self.choice(raw, key, path) for key in _NODE_CHOICES}
+        choices: dict[str, Any] = {key: self.choice(raw, key, path) for key in _NODE_CHOICES}
         dc = raw.get("dc", "")
         if not isinstance(dc, str) or (dc and not NODE_ID.match(dc)):
             self.problem(f"{path}.dc", CENTER_TEXT)

@@ -77,7 +77,7 @@ class Station:
         self.queue_limit = queue_limit
         self.rng = rng
         self._random = rng.random
-        self._calendar = env.calendar
+        self._calendar: list[Any] = env.calendar
         self._next_id = env.next_id
         self._on_finish = self._finish
         self.on_error = on_error
@@ -87,7 +87,7 @@ class Station:
         self.epoch = 0
         self.busy = 0
         self.queue: deque[Request] = deque()
-        self.completed = 0
+        self.completed: float = 0  # fractional when aggregate mode adds flows
         self.errors_while_down = 0  # requests lost since the last failure
         self.failed_at = 0.0
         self._busy_area = 0.0  # integral of busy workers over time

@@ -33,23 +33,24 @@ class Environment(simpy.Environment):
 
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
-        self.calendar = self._queue
+        # SimPy types its queue as holding events; calls share it (see the module's docstring).
+        self.calendar: list[Any] = self._queue
         self.next_id = self._eid.__next__
 
     def call_later(self, delay: float, function: Callable[[Any], object], argument: object) -> None:
         """Call ``function(argument)`` ``delay`` simulated seconds from now."""
-        heappush(self._queue, (self._now + delay, _NORMAL, next(self._eid), function, argument))  # type: ignore[arg-type]
+        heappush(self.calendar, (self._now + delay, _NORMAL, next(self._eid), function, argument))
 
     def step(self) -> None:
         try:
-            entry = heappop(self._queue)
+            entry = heappop(self.calendar)
         except IndexError:
             raise EmptySchedule from None
         if len(entry) == 5:
             self._now = entry[0]
-            entry[3](entry[4])  # type: ignore[misc]
+            entry[3](entry[4])
         else:  # still the smallest: SimPy's own step pops it again
-            heappush(self._queue, entry)
+            heappush(self.calendar, entry)
             super().step()
 
     def run(self, until: float | Event | None = None) -> Any:
@@ -63,7 +64,7 @@ class Environment(simpy.Environment):
         # same place in the order (entries before it run, entries after it wait).
         stop = self._now + (at - self._now)
         stop_id = next(self._eid)
-        queue = self._queue
+        queue = self.calendar
         pop = heappop
         while queue:
             entry = pop(queue)
@@ -80,7 +81,7 @@ class Environment(simpy.Environment):
             except IndexError:
                 _fire(entry[3])
             else:
-                entry[3](argument)  # type: ignore[misc]
+                entry[3](argument)
         self._now = stop
         return None
 

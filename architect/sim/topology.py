@@ -14,13 +14,29 @@ from architect.sim.problems import (
     WHOLE_1_OR_MORE,
     ZERO_OR_MORE,
     Problem,
-    TopologyError,  # noqa: F401 - re-exported: callers import it from here
+    TopologyError,
     between,
     one_of,
 )
 from architect.sim.sizes import SIZES
 from architect.sim.snapshot import NodeKind
 from architect.sim.text import N_, Text
+
+__all__ = [  # callers import Problem and TopologyError from here too
+    "GLOBAL_KINDS",
+    "MAX_NODES",
+    "Autoscaling",
+    "Network",
+    "NodeSpec",
+    "Operations",
+    "Problem",
+    "ScheduledEvent",
+    "Sharding",
+    "Topology",
+    "TopologyError",
+    "Traffic",
+    "validate",
+]
 
 MAX_NODES = 64
 MAX_WEB_SERVERS = 20

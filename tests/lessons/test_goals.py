@@ -39,7 +39,9 @@ def snap(t: float, *, p99: float | None = 100.0, errors: float = 0.0, **extra: o
     return Snapshot(**fields)  # type: ignore[arg-type]
 
 
-def run(tracker: GoalTracker, seconds: int, bad: set[int] = frozenset(), **kw: object):
+def run(
+    tracker: GoalTracker, seconds: int, bad: frozenset[int] | set[int] = frozenset(), **kw: object
+):
     status = None
     for t in range(1, seconds + 1):
         status = tracker.observe(snap(t, p99=500.0 if t in bad else 100.0, **kw))  # type: ignore[arg-type]
@@ -100,7 +102,7 @@ def test_only_snapshots_on_whole_seconds_count():
     status = None
     for tick in range(1, 11):
         status = tracker.observe(snap(round(tick * 0.2, 6)))
-    assert status.checked_s == 2 and status.met
+    assert status is not None and status.checked_s == 2 and status.met
 
 
 def test_node_metrics_and_missing_nodes():

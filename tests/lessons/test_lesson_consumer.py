@@ -134,7 +134,7 @@ async def test_the_stage_waits_for_a_prediction_then_runs_to_the_goal_and_saves_
         await send(ws, action="predict", choice="1")
         answered = await until(ws, lambda h: 'id="lesson"' in h)
         assert "You predicted: “B”" in answered and "Because." not in answered
-        assert (await progress(key)).prediction == 1
+        assert (row := await progress(key)) is not None and row.prediction == 1
 
         await send(ws, action="add_web_server")
         await until(ws, lambda h: 'id="nodes"' in h and "web-2" in h)
@@ -146,7 +146,7 @@ async def test_the_stage_waits_for_a_prediction_then_runs_to_the_goal_and_saves_
         assert "Because." in done and "(you were right)" in done  # the why, after the run
         assert "Done." in done  # the debrief
         assert 'href="/lessons/demo/after/"' in done
-        assert (await progress(key)).completed_at is not None
+        assert (row := await progress(key)) is not None and row.completed_at is not None
     finally:
         await ws.disconnect()
 

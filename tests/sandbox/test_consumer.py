@@ -174,7 +174,7 @@ async def test_language_comes_from_the_query_string_when_offered():
 async def test_the_tick_stops_on_disconnect():
     def running() -> list[asyncio.Task[object]]:
         name = "SandboxConsumer._tick"
-        return [t for t in asyncio.all_tasks() if t.get_coro().__qualname__ == name]
+        return [t for t in asyncio.all_tasks() if getattr(t.get_coro(), "__qualname__", "") == name]
 
     ws = connect()
     await ws.connect()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -79,10 +80,10 @@ def test_status_says_when_the_machine_cannot_keep_up():
 def test_status_says_which_mode_simulates_the_traffic():
     """Every request below the threshold; flows in 1 ms steps above it, in both languages."""
 
-    def per_request() -> dict:  # a context is built in the language it is drawn in
+    def per_request() -> dict[str, Any]:  # a context is built in the language it is drawn in
         return page_context(snapshot(), RUNNING)
 
-    def aggregate() -> dict:
+    def aggregate() -> dict[str, Any]:
         return page_context(replace(snapshot(), mode="aggregate"), RUNNING)
 
     with translation.override("en"):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from architect.sim import commands as c
 from architect.sim.actions import ACTIONS, action_data, parse_action, parse_actions
 from architect.sim.topology import TopologyError
 
-EVERY_ACTION = [
+EVERY_ACTION: list[dict[str, Any]] = [
     {"action": "set_traffic", "rps": 5000.0},
     {"action": "set_traffic_mix", "read_ratio": 0.9, "static_ratio": 0.2, "zipf_s": 1.0},
     {"action": "set_traffic_mix", "zipf_s": 2.5},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -16,7 +17,7 @@ from architect.sim.topology import TopologyError
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "two-data-centers.yaml"
 
 
-def _data(**changes: object) -> dict:
+def _data(**changes: object) -> dict[str, Any]:
     data = yaml.safe_load(EXAMPLE.read_text())
     data.update(changes)
     return data

@@ -61,7 +61,7 @@ def test_every_format_problem_is_reported_at_once_with_its_path():
     data["nodes"][2]["service_ms"] = -1  # type: ignore[index]
     data["nodes"][3]["workers"] = 2.5  # type: ignore[index]
     data["nodes"][4]["colour"] = "red"  # type: ignore[index]
-    data["links"].append("lb")  # type: ignore[union-attr]
+    data["links"].append("lb")  # type: ignore[attr-defined]
     assert _problems(data) == [
         "version: must be 1",
         "nodes[2].service_ms: must be between 0.001 and 600000",

@@ -256,7 +256,7 @@ def observe(sim: Simulation, rate: float, seed: int) -> list[Observer]:
             for observer in observers:
                 observer.sample()
 
-    sim.env.process(sampler())
+    sim.env.process(sampler())  # type: ignore[arg-type]  # SimPy yields Timeout events
     return observers
 
 

@@ -34,5 +34,5 @@ class Command(makemessages.Command):
 
     def handle(self, *args: Any, **options: Any) -> None:
         extra = [f"--keyword={name}" for name in options["keyword"] if name not in MARKERS]
-        self.xgettext_options = [*self.xgettext_options, *extra]
+        self.xgettext_options = [*self.xgettext_options, *extra]  # type: ignore[misc]
         super().handle(*args, **options)
