@@ -187,6 +187,9 @@ def test_the_textarea_follows_edits_and_the_form_submits_them(editor):
     assert textarea_value(editor) == TYPED
     assert editor.evaluate("planEditor.getValue()") == TYPED
     assert editor.evaluate("window.changes") >= len(TYPED)
+    editor.evaluate("document.querySelector('form').reset()")
+    editor.wait_for_function("planEditor.getValue() === 'title: Draft\\n'")
+    assert textarea_value(editor) == "title: Draft\n"
     editor.evaluate("planEditor.setValue('title: Replaced\\n')")
     assert textarea_value(editor) == "title: Replaced\n"
     assert editor.evaluate("window.cspViolations") == []
@@ -255,7 +258,8 @@ def test_tab_indents_and_escape_then_tab_leaves(editor):
     editor.keyboard.press("Tab")
     assert focused(editor) == "after"
 
-    editor.click(".cm-content")
+    editor.click("label[for=plan]")
+    assert focused(editor) == "editor"
     editor.keyboard.press("Escape")
     editor.keyboard.press("Shift+Tab")
     assert focused(editor) == "before"
