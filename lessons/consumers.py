@@ -1,44 +1,26 @@
 """A stage's live sandbox: the sandbox consumer, started from the stage and judged by its goal.
 
-Transport only, like ``SandboxConsumer``: lesson messages (``predict``, ``skip_prediction``,
-``run``, ``hint``) go to ``Experiment``; everything else is the sandbox's own protocol.
-Progress is saved for the logged-in user, else for the page's session.
+Transport only, like ``SandboxConsumer``: a stage's socket accepts the vocabulary's
+``LESSON_ACTIONS``, and ``Experiment`` carries every one of them out (the lesson's own,
+the session's controls, the engine's commands). A prediction is saved, and so is the
+stage once its goal is met, for the logged-in user, else for the page's session.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.consumers import SandboxConsumer
 from architect.sandbox.fragments import Renderer
 from architect.sandbox.live import LiveSession
-from lessons import fragments, selectors, services, views
+from architect.sim.actions import LESSON_ACTIONS, Action
+from architect.sim.commands import Predict
+from lessons import fragments, selectors, services
 from lessons.experiment import Experiment, Phase
 from lessons.models import Stage
-
-LESSON_ACTIONS = ("predict", "skip_prediction", "run", "hint", "reset", "resume")
-ANSWER_FIRST = _("Answer the question first, or skip it.")
-NO_CHOICE = _("Choose one of the answers.")
-
-
-def lesson_message(text: str | bytes) -> dict[str, Any] | None:
-    """The message as a mapping when it is one of the lesson's own actions, else None."""
-    if len(text) > settings.SANDBOX_MAX_MESSAGE_BYTES:
-        return None  # the sandbox's protocol says why
-    try:
-        data = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if isinstance(data, dict) and data.get("action") in LESSON_ACTIONS:
-        return data
-    return None
 
 
 def learner(scope: dict[str, Any]) -> tuple[Any, str]:
@@ -51,6 +33,7 @@ def learner(scope: dict[str, Any]) -> tuple[Any, str]:
 
 class LessonConsumer(SandboxConsumer):
     stage: Stage | None = None
+    accepts = LESSON_ACTIONS
 
     async def connect(self) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
@@ -72,7 +55,8 @@ class LessonConsumer(SandboxConsumer):
         self.done = progress is not None and progress.completed
         prediction = progress.prediction if progress is not None else None
         self.experiment = Experiment(self.stage.data, prediction=prediction)
-        self.next_url = views.stage_url(selectors.stage_neighbours(stage=self.stage)[1])
+        following = selectors.stage_neighbours(stage=self.stage)[1]
+        self.next_url = following.get_absolute_url() if following else ""
         self._lesson_key: tuple[object, ...] | None = None
         self._finished = False
         return True
@@ -81,49 +65,21 @@ class LessonConsumer(SandboxConsumer):
         return self.experiment.session
 
     def build_renderer(self) -> Renderer:
-        return Renderer(offered=views.offered(self.stage) if self.stage else None)
+        return Renderer(offered=self.stage.offered_controls if self.stage else None)
 
-    async def answer(self, text: str | bytes) -> str:
-        data = lesson_message(text)
-        if data is None:
-            return await super().answer(text)
-        action, experiment = data["action"], self.experiment
-        if action == "predict":
-            error = await self._predict(data.get("choice"))
-            if error:
-                return self._render(error=error)
-        elif action == "skip_prediction":
-            experiment.predict(None)
-        elif action == "run":
-            experiment.run()
-        elif action == "hint":
-            experiment.hint()
-        elif action == "reset":
-            experiment.restart()
-        elif experiment.phase == Phase.PREDICT:  # resume
-            return self._render(error=ANSWER_FIRST)
-        else:
-            return await super().answer(text)
-        self.session = experiment.session
-        return self._render(error="")
+    def apply(self, command: Action) -> None:
+        self.experiment.apply(command)
+        self.session = self.experiment.session
 
-    async def _predict(self, raw: object) -> str | Any:
-        """Record the chosen answer; a translated error when there is none to record."""
-        try:
-            choice = int(str(raw))
-        except ValueError:
-            return NO_CHOICE
-        if self.user is not None or self.session_key:
-            try:
-                await database_sync_to_async(services.progress_record_prediction)(
-                    user=self.user, session_key=self.session_key, stage=self.stage, choice=choice
-                )
-            except ValidationError as error:
-                return error.messages[0]
-        elif not 0 <= choice < len(self.experiment.data["predict"]["choices"]):
-            return NO_CHOICE
-        self.experiment.predict(choice)
-        return ""
+    async def applied(self, command: Action) -> None:
+        """A prediction is remembered (it shows again when the learner comes back)."""
+        if isinstance(command, Predict) and (self.user is not None or self.session_key):
+            await database_sync_to_async(services.progress_record_prediction)(
+                user=self.user,
+                session_key=self.session_key,
+                stage=self.stage,
+                choice=command.choice,
+            )
 
     def _step(self, wall_dt: float) -> str:
         snapshot = self.session.step(wall_dt)
