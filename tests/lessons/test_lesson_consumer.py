@@ -13,11 +13,12 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connections
-from lesson_factories import plan, stage
 
 from architect.asgi import application
 from lessons import content, services
 from lessons.models import Progress
+
+from helpers.plans import plan, stage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

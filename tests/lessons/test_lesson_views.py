@@ -8,10 +8,11 @@ from dataclasses import replace
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from lesson_factories import plan, stage
 
 from lessons import services
 from lessons.models import Progress, Stage
+
+from helpers.plans import plan, stage
 
 pytestmark = pytest.mark.django_db
 

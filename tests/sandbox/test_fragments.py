@@ -18,7 +18,7 @@ from architect.sim.engine import Simulation
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.snapshot import Event, EventKind, NodeKind, NodeStatus
 
-from .factories import blocks_snapshot, everything_snapshot, node, snapshot
+from helpers.snapshots import blocks_snapshot, everything_snapshot, node, snapshot
 
 RUNNING = LiveStatus(paused=False, speed=1, ratio=1.0)
 

@@ -8,13 +8,7 @@ from architect.sandbox.live import LiveSession, Pause, Reset, Resume, SetSpeed
 from architect.sim.commands import AddWebServer, CommandError, SeparateDatabase, SetTraffic
 from architect.sim.presets import single_server
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from helpers.clock import FakeClock
 
 
 def test_step_advances_wall_time_times_speed():
@@ -65,7 +59,7 @@ def test_only_the_offered_speeds_are_accepted():
 
 
 def test_ratio_measures_simulated_seconds_per_wall_second():
-    clock = Clock()
+    clock = FakeClock()
     session = LiveSession(single_server, clock=clock)
     assert session.ratio is None
     for _ in range(6):  # asked for 0.2 s per step, but each step came 0.5 s apart
@@ -76,7 +70,7 @@ def test_ratio_measures_simulated_seconds_per_wall_second():
 
 
 def test_keeping_up_at_speed_two_is_not_behind():
-    clock = Clock()
+    clock = FakeClock()
     session = LiveSession(single_server, clock=clock)
     session.apply(SetSpeed(2))
     for _ in range(6):
