@@ -213,6 +213,8 @@ async def test_a_cache_shows_its_hit_ratio(ticks: ManualTicks):
         await answer(ws)
         html = await until(ws, lambda h: (metric(h, "Cache hit ratio") or "—") != "—", ticks)
         assert 0 <= int(metric(html, "Cache hit ratio") or "") <= 100
+        html = await until(ws, lambda h: int(metric(h, "Cache hit ratio") or 0) > 0, ticks)
+        assert int(metric(html, "Cache hit ratio") or "") < 100  # keys repeat: hits, and misses
     finally:
         await ws.disconnect()
 
