@@ -12,6 +12,7 @@ top-level package ``lessons`` and shadow the ``lessons`` app.
 - ``snapshots``, ``plans``: hand-made snapshots and lesson plans.
 - ``queueing``: textbook queueing formulas, written independently of ``architect.sim``.
 - ``measure``: long-run measures of a simulation after a warm-up.
-- ``services``: throwaway PostgreSQL and Redis servers, once per session (a pytest plugin).
+- ``services``: throwaway PostgreSQL and Redis servers, once per session, and ``--postgres``
+  (a pytest plugin, loaded with ``-p`` in pyproject.toml like ``websocket``).
 - ``ci``: a missing system dependency fails in CI and is skipped, with its reason, elsewhere.
 """
