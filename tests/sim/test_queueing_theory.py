@@ -329,6 +329,7 @@ def test_round_robin_servers_are_erlang4_over_m1():
 def test_littles_law_on_every_node(name: str):
     """Little's law: time-average number in a station L = lambda W, at every station."""
     results = runs(name)
+    assert results[0].little and set(results[0].little) == set(results[0].utilisation)
     for node_id in results[0].little:
         sampled = sum(r.little[node_id][0] for r in results)
         flow = sum(r.little[node_id][1] for r in results)
