@@ -9,6 +9,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where `make screenshots` writes: the images the README and docs/ show.
+SCREENSHOTS_TO ?= $(CURDIR)/docs/screenshots
 
 # sudo only when not already root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -19,7 +21,7 @@ apt_install = $(SUDO) apt-get update && \
 # Only for `make check`: a throwaway, production-shaped secret (never used to serve).
 CHECK_SECRET_KEY = $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
 
-.PHONY: run test lint check bench messages clean venv-deps test-deps
+.PHONY: run test lint check bench messages clean venv-deps test-deps screenshots
 
 # --- virtual environment ---------------------------------------------------------
 
@@ -50,13 +52,16 @@ run: $(VENV)/.installed-run
 	$(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) architect.asgi:application
 
-# Chromium and a Korean font for the browser tests, plus python3-venv when needed:
-# one apt-get update, then one install, only for what is missing.
+# Chromium and a Korean font for the browser tests, PostgreSQL and Redis for the tests that
+# need real ones (tests/helpers/services.py starts throwaway servers from these packages),
+# plus python3-venv when needed: one apt-get update, then one install, only for what is missing.
 test-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v fc-list >/dev/null 2>&1 || missing="$$missing fontconfig"; \
 	fc-list 2>/dev/null | grep -qi nanum || missing="$$missing fonts-nanum"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	if [ ! -x $(PY) ] && ! $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1; then \
 		missing="$$missing python3-venv"; \
 	fi; \
@@ -73,17 +78,19 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy
 	$(VENV)/bin/djlint templates --lint
 
-# Browser tests run last, in their own process: Playwright's sync API
-# leave an event loop behind that breaks later asyncio tests.
+# Every test on SQLite; the database tests again on a throwaway PostgreSQL (-m django_db,
+# --postgres: tests/helpers/services.py starts and removes it, as it does Redis for the
+# channel-layer test); browser tests last, in their own process: Playwright's sync API
+# leaves an event loop behind that breaks later asyncio tests.
 test: test-deps lint
 	$(PY) -m pytest --ignore=tests/browser
-	@if ! ls tests/browser/test_*.py >/dev/null 2>&1; then \
-		echo "tests/browser: no browser tests yet"; \
-	else \
-		status=0; $(PY) -m pytest tests/browser || status=$$?; \
-		if [ $$status -eq 5 ]; then echo "tests/browser: no tests collected (pytest exit 5), not a failure"; status=0; fi; \
-		exit $$status; \
-	fi
+	$(PY) -m pytest --ignore=tests/browser --postgres -m django_db
+	$(PY) -m pytest tests/browser
+
+# Refresh the screenshots docs/ and the README show (tests/browser, marked `screenshots`);
+# `make test` writes its own to test-results/screenshots, which git ignores.
+screenshots: test-deps $(VENV)/.installed-dev
+	SCREENSHOT_DIR=$(SCREENSHOTS_TO) $(PY) -m pytest tests/browser -m screenshots
 
 check: $(VENV)/.installed-run
 	@echo "manage.py check --deploy (DJANGO_DEBUG=0, throwaway secret, host example.com)"

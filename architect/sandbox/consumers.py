@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -50,9 +52,13 @@ class SandboxConsumer(AsyncWebsocketConsumer):
 
     ticker: asyncio.Task[None] | None = None
     accepts: tuple[str, ...] = SANDBOX_ACTIONS
+    # Seams for tests: the clock the rate limits and the tick loop read, and how the loop
+    # waits for its next tick (tests swap both to drive ticks themselves).
+    clock: Callable[[], float] = staticmethod(time.monotonic)
+    wait: Callable[[float], Awaitable[None]] = staticmethod(asyncio.sleep)
 
     def build_session(self) -> LiveSession:
-        return LiveSession(single_server)
+        return LiveSession(single_server, clock=self.clock)
 
     def build_renderer(self) -> Renderer:
         return Renderer()
@@ -63,8 +69,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         self.renderer = self.build_renderer()
         self.lock = asyncio.Lock()
         rate = settings.SANDBOX_MAX_MESSAGES_PER_SECOND
-        self.bucket = TokenBucket(rate, burst=max(5, rate // 2))
-        self.slow_down = Once(1.0)
+        self.bucket = TokenBucket(rate, burst=max(5, rate // 2), clock=self.clock)
+        self.slow_down = Once(1.0, clock=self.clock)
         await self.accept()
         await self.send(text_data=self._render(full=True))
         self.ticker = asyncio.create_task(self._tick())
@@ -113,9 +119,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):
 
     async def _tick(self) -> None:
         tick = settings.SANDBOX_TICK_SECONDS
-        loop = asyncio.get_running_loop()
         while True:
-            started = loop.time()
+            started = self.clock()
             try:
                 async with self.lock:
                     html = await asyncio.to_thread(self._step, tick)
@@ -124,7 +129,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                 await self.after_tick()
             except Exception:
                 logger.exception("sandbox tick failed")
-            await asyncio.sleep(max(0.0, tick - (loop.time() - started)))
+            await self.wait(max(0.0, tick - (self.clock() - started)))
 
     async def after_tick(self) -> None:
         """Called on the event loop after each tick was sent (nothing to do here)."""

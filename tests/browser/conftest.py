@@ -2,6 +2,10 @@
 
 These tests run in their own pytest process (see the Makefile): Playwright's sync
 API leaves an event loop behind that would break later asyncio tests.
+
+Screenshots go to ``test-results/screenshots/`` (ignored by git); ``make screenshots``
+sets ``SCREENSHOT_DIR=docs/screenshots`` and runs the tests marked ``screenshots`` to
+refresh the images the README and the docs show.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers.ci import missing
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -27,12 +33,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 def _free_port() -> int:
@@ -139,10 +146,7 @@ def app_url(app_server: AppServer) -> str:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not shutil.which(CHROMIUM):
-        message = f"{CHROMIUM} is missing: `make test` installs Debian's chromium package"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -151,6 +155,14 @@ def browser() -> Iterator[object]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Where screenshots go: test-results/screenshots, or $SCREENSHOT_DIR."""
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "test-results" / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(params=["en", "ko"])

@@ -8,7 +8,7 @@ see the goal met, go on. Progress survives a reload and a server restart.
 from __future__ import annotations
 
 import re
-import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,6 @@ import pytest
 from lessons.format import read_plan_file
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 FIXTURE_PLAN = ROOT / "tests" / "lessons" / "fixtures" / "tiny.yaml"
 
 RATIOS = {
@@ -78,11 +77,21 @@ def apply(page, step: dict[str, Any]) -> None:
             field.select_option(str(value))
         else:
             field.fill(str(value))
+    before = page.evaluate("window.__wsAnswers")
     form.locator('button[type="submit"]').click()
-    time.sleep(0.4)
+    page.wait_for_function(f"window.__wsAnswers > {before}")  # the server's answer
     assert page.locator("#error").inner_text().strip() == "", (
         f"{step}: {page.locator('#error').inner_text()}"
     )
+
+
+# Counts the page's WebSocket messages, and among them the answers (they carry #error).
+COUNT_MESSAGES = (
+    "window.__wsMessages = 0; window.__wsAnswers = 0;"
+    "document.addEventListener('htmx:wsAfterMessage', (event) => {"
+    " window.__wsMessages++;"
+    " if (event.detail.message.includes('id=\"error\"')) window.__wsAnswers++; });"
+)
 
 
 def connected(page) -> None:
@@ -110,24 +119,21 @@ def walk_stage(page, stage: Any, language: str, shot: Path | None) -> None:
         page.screenshot(path=str(shot))
 
 
+@pytest.mark.screenshots
 @pytest.mark.parametrize("plan", plans(), ids=lambda p: p.slug)
-def test_a_new_learner_walks_every_stage(page, app_server, language, plan):
+def test_a_new_learner_walks_every_stage(page, app_server, language, plan, screenshots: Path):
     n = len(plan.stages)
-    page.add_init_script(
-        "window.__wsMessages = 0;"
-        "document.addEventListener('htmx:wsAfterMessage', () => window.__wsMessages++);"
-    )
+    page.add_init_script(COUNT_MESSAGES)
     page.goto(f"{app_server.url}/lessons/{plan.slug}/")
     assert WORDS[language]["zero"].format(n=n) in page.locator("#plan-progress").inner_text()
     page.locator("#plan-progress a.button").click()
     shots = screenshot_stages(n)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for index, stage in enumerate(plan.stages):
         assert page.url.endswith(f"/lessons/{plan.slug}/{stage.slug}/")
         has_hangul = bool(re.search(r"[\uac00-\ud7a3]", page.locator("#lesson").inner_text()))
         assert has_hangul == (language == "ko")
         shot = (
-            SCREENSHOTS / f"lesson-{language}-{index + 1:02d}-{stage.slug}.png"
+            screenshots / f"lesson-{language}-{index + 1:02d}-{stage.slug}.png"
             if index in shots
             else None
         )
@@ -139,7 +145,7 @@ def test_a_new_learner_walks_every_stage(page, app_server, language, plan):
     done = WORDS[language]["done"].format(n=n)
     page.goto(f"{app_server.url}/lessons/{plan.slug}/")
     assert done in page.locator("#plan-progress").inner_text()
-    page.screenshot(path=str(SCREENSHOTS / f"lesson-{language}-overview.png"))
+    page.screenshot(path=str(screenshots / f"lesson-{language}-overview.png"))
     app_server.restart()
     page.reload()
     assert done in page.locator("#plan-progress").inner_text()
@@ -148,13 +154,14 @@ def test_a_new_learner_walks_every_stage(page, app_server, language, plan):
     assert page.locator(".lesson-debrief").count() == 1  # done stages say so again
 
 
-def test_the_evolution_page_draws_every_stage(page, app_url, language):
+@pytest.mark.screenshots
+def test_the_evolution_page_draws_every_stage(page, app_url, language, screenshots: Path):
     for plan in plans():
         page.goto(f"{app_url}/lessons/{plan.slug}/evolution/")
         assert page.locator(".evolution-stage svg[role='img']").count() == len(plan.stages)
         overflowing = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         assert not overflowing, "the evolution page scrolls sideways"
-    page.screenshot(path=str(SCREENSHOTS / f"lesson-{language}-evolution.png"))
+    page.screenshot(path=str(screenshots / f"lesson-{language}-evolution.png"))
 
 
 def focused(page) -> str:
@@ -181,10 +188,7 @@ def test_the_stage_flow_works_from_the_keyboard(page, app_url, language):
     """Predict, change, hint, run, next: with keys only, in the page's Tab order."""
     plan = plans()[0]
     first, second = plan.stages[0], plan.stages[1]
-    page.add_init_script(
-        "window.__wsMessages = 0;"
-        "document.addEventListener('htmx:wsAfterMessage', () => window.__wsMessages++);"
-    )
+    page.add_init_script(COUNT_MESSAGES)
     page.goto(f"{app_url}/lessons/{plan.slug}/{first.slug}/")
     connected(page)
     assert page.locator("#verdict").get_attribute("aria-live") == "polite"
@@ -226,7 +230,7 @@ def test_the_stage_flow_works_from_the_keyboard(page, app_url, language):
 def test_sign_up_and_log_out(page, app_url, language):
     page.goto(f"{app_url}/lessons/")
     page.locator("#signup-link").click()
-    name = f"learner-{language}-{int(time.time())}"
+    name = f"learner-{language}-{uuid.uuid4().hex[:8]}"
     page.get_by_label(re.compile("^(Username|사용자 이름)")).fill(name)
     page.locator("#id_password1").fill("a-long-pass-phrase-9")
     page.locator("#id_password2").fill("a-long-pass-phrase-9")

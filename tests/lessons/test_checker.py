@@ -42,6 +42,7 @@ def test_scheduled_failure_breaks_a_single_server_but_not_two():
     result = check_stage(tiny().stages[1])
     assert result.ok and len(result.runs) == 6
     unsolved = [r for r in result.runs if not r.solved]
+    assert len(unsolved) == 3  # one per seed, each judged below
     assert all(
         r.status.conditions[0].value == 1.0 for r in unsolved
     )  # web-1 is down: every request fails

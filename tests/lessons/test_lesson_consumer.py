@@ -1,25 +1,35 @@
-"""LessonConsumer over the real WebSocket stack: predict, change, run, goal, progress."""
+"""LessonConsumer over the real WebSocket stack: predict, change, run, goal, progress.
+
+Ticks are driven by the test (``helpers.websocket.ManualTicks``), never by the wall clock.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
-from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connections
-from lesson_factories import plan, stage
 
-from architect.asgi import application
 from lessons import content, services
 from lessons.models import Progress
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from helpers.plans import plan, stage
+from helpers.websocket import (
+    ORIGIN,
+    ManualTicks,
+    answer,
+    connect,
+    pending,
+    receive,
+    send,
+    simulated_time,
+    until,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ticks")]
 
 
 @pytest.fixture(autouse=True)
@@ -71,31 +81,11 @@ def new_session() -> str:
     return str(session.session_key)
 
 
-async def open_lab(
-    session_key: str = "", path: str = "/ws/lessons/demo/lab/"
-) -> WebsocketCommunicator:
-    headers = [(b"origin", b"http://localhost:8000"), (b"host", b"localhost:8000")]
+def open_lab(session_key: str = "", path: str = "/ws/lessons/demo/lab/"):
+    headers = list(ORIGIN)
     if session_key:
         headers.append((b"cookie", f"sessionid={session_key}".encode()))
-    return WebsocketCommunicator(application, path, headers=headers)
-
-
-async def send(ws: WebsocketCommunicator, **fields: object) -> None:
-    await ws.send_to(text_data=json.dumps({**fields, "HEADERS": {"HX-Request": "true"}}))
-
-
-async def until(ws: WebsocketCommunicator, test: Callable[[str], bool], limit: float = 8.0) -> str:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while True:
-        html = await ws.receive_from(timeout=max(0.01, deadline - loop.time()))
-        if test(html):
-            return html
-
-
-def sim_time(html: str) -> float | None:
-    match = re.search(r"simulated time ([\d.]+) s", html)
-    return float(match.group(1)) if match else None
+    return connect(path, headers)
 
 
 @sync_to_async
@@ -105,20 +95,22 @@ def progress(key: str) -> Progress | None:
 
 async def test_an_unknown_stage_is_refused():
     await sync_to_async(load)()
-    ws = await open_lab(path="/ws/lessons/demo/nope/")
+    ws = open_lab(path="/ws/lessons/demo/nope/")
     connected, _ = await ws.connect()
     assert not connected
     await ws.disconnect()
 
 
-async def test_the_stage_waits_for_a_prediction_then_runs_to_the_goal_and_saves_progress():
+async def test_the_stage_waits_for_a_prediction_then_runs_to_the_goal_and_saves_progress(
+    ticks: ManualTicks,
+):
     await sync_to_async(load)()
     key = await sync_to_async(new_session)()
-    ws = await open_lab(key)
+    ws = open_lab(key)
     connected, _ = await ws.connect()
     assert connected
     try:
-        first = await ws.receive_from(timeout=3)
+        first = await receive(ws)
         assert 'id="lesson"' in first and 'value="predict"' in first
         assert set(re.findall(r'name="action" value="([a-z_]+)"', first)) >= {
             "add_web_server",
@@ -126,23 +118,28 @@ async def test_the_stage_waits_for_a_prediction_then_runs_to_the_goal_and_saves_
         }
         assert 'value="add_cdn"' not in first and 'value="set_traffic"' not in first
         await send(ws, action="resume")
-        refused = await until(ws, lambda h: 'id="error"' in h)
+        refused = await answer(ws)
         assert "Answer the question first" in refused
-        assert sim_time(first) == 0.0
-        assert await ws.receive_nothing(timeout=0.6)  # still paused: no tick has anything to send
+        assert simulated_time(first) == 0.0
+        await ticks.tick(3)
+        assert list(pending(ws)) == []  # still paused: no tick has anything to send
 
         await send(ws, action="predict", choice="1")
-        answered = await until(ws, lambda h: 'id="lesson"' in h)
+        answered = await answer(ws)
+        assert 'id="lesson"' in answered
         assert "You predicted: “B”" in answered and "Because." not in answered
         assert (row := await progress(key)) is not None and row.prediction == 1
 
         await send(ws, action="add_web_server")
-        await until(ws, lambda h: 'id="nodes"' in h and "web-2" in h)
+        added = await answer(ws)
+        assert 'id="nodes"' in added and "web-2" in added
         await send(ws, action="speed", speed="5")
+        await answer(ws)
         await send(ws, action="run")
-        running = await until(ws, lambda h: 'id="goal"' in h and "Run: 2" in h)
+        await answer(ws)
+        running = await until(ws, lambda h: 'id="goal"' in h and "Run: 2" in h, ticks)
         assert "445 $" not in running and re.search(r"\$445/month</strong>\s*<span[^>]*>✓", running)
-        done = await until(ws, lambda h: "Goal met." in h and 'id="lesson"' in h)
+        done = await until(ws, lambda h: "Goal met." in h and 'id="lesson"' in h, ticks)
         assert "Because." in done and "(you were right)" in done  # the why, after the run
         assert "Done." in done  # the debrief
         assert 'href="/lessons/demo/after/"' in done
@@ -151,17 +148,19 @@ async def test_the_stage_waits_for_a_prediction_then_runs_to_the_goal_and_saves_
         await ws.disconnect()
 
 
-async def test_without_the_change_the_goal_is_not_met_and_nothing_is_saved():
+async def test_without_the_change_the_goal_is_not_met_and_nothing_is_saved(ticks: ManualTicks):
     await sync_to_async(load)()
     key = await sync_to_async(new_session)()
-    ws = await open_lab(key)
+    ws = open_lab(key)
     await ws.connect()
     try:
-        await ws.receive_from(timeout=3)
-        await send(ws, action="skip_prediction")
-        await send(ws, action="speed", speed="5")
+        await receive(ws)
+        for fields in ({"action": "skip_prediction"}, {"action": "speed", "speed": "5"}):
+            await send(ws, **fields)
+            await answer(ws)
         await send(ws, action="run")
-        failed = await until(ws, lambda h: "Goal not met" in h and 'id="lesson"' in h)
+        await answer(ws)
+        failed = await until(ws, lambda h: "Goal not met" in h and 'id="lesson"' in h, ticks)
         assert "✗" in failed and "(skipped)" in failed
         assert "Done." not in failed  # no debrief
         assert (await progress(key)) is None
@@ -172,18 +171,18 @@ async def test_without_the_change_the_goal_is_not_met_and_nothing_is_saved():
 async def test_hints_come_one_at_a_time_and_a_bad_choice_is_refused():
     await sync_to_async(load)()
     key = await sync_to_async(new_session)()
-    ws = await open_lab(key)
+    ws = open_lab(key)
     await ws.connect()
     try:
-        await ws.receive_from(timeout=3)
+        await receive(ws)
         await send(ws, action="predict", choice="7")
-        bad = await until(ws, lambda h: 'id="error"' in h)
+        bad = await answer(ws)
         assert "Choose one of the 2 answers." in bad
         await send(ws, action="hint")
-        one = await until(ws, lambda h: 'id="lesson"' in h)
+        one = await answer(ws)
         assert "Hint one" in one and "Hint two" not in one and 'id="hint"' in one
         await send(ws, action="hint")
-        two = await until(ws, lambda h: 'id="lesson"' in h)
+        two = await answer(ws)
         assert "Hint two" in two and 'id="hint"' not in two
     finally:
         await ws.disconnect()
@@ -191,10 +190,10 @@ async def test_hints_come_one_at_a_time_and_a_bad_choice_is_refused():
 
 async def test_korean_learners_get_korean_panels():
     await sync_to_async(load)()
-    ws = await open_lab(await sync_to_async(new_session)(), path="/ws/lessons/demo/lab/?lang=ko")
+    ws = open_lab(await sync_to_async(new_session)(), path="/ws/lessons/demo/lab/?lang=ko")
     await ws.connect()
     try:
-        first = await ws.receive_from(timeout=3)
+        first = await receive(ws)
         assert "어느 것?" in first and "가" in first
     finally:
         await ws.disconnect()

@@ -6,10 +6,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from lesson_factories import plan
 
 from lessons import selectors, services
 from lessons.models import Progress, Stage
+
+from helpers.plans import plan
 
 pytestmark = pytest.mark.django_db
 

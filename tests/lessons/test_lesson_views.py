@@ -8,12 +8,13 @@ from dataclasses import replace
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
-from lesson_factories import plan, stage
-from page_forms import ws_forms
 
 from architect.sim.actions import LESSON_ACTIONS, fields
 from lessons import services
 from lessons.models import Progress, Stage
+
+from helpers.page_forms import ws_forms
+from helpers.plans import plan, stage
 
 pytestmark = pytest.mark.django_db
 

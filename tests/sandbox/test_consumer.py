@@ -1,40 +1,33 @@
-"""SandboxConsumer over a real WebSocket stack (architect.asgi.application)."""
+"""SandboxConsumer over a real WebSocket stack (architect.asgi.application).
+
+Ticks are driven by the test (``helpers.websocket.ManualTicks``), never by the wall clock.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
-from collections.abc import Callable
 
 import pytest
-from channels.testing import WebsocketCommunicator
+from django.conf import settings
 
-from architect.asgi import application
+from helpers.websocket import (
+    ManualTicks,
+    answer,
+    connect,
+    error_of,
+    pending,
+    receive,
+    send,
+    simulated_time,
+    taken,
+    until,
+)
 
 # Channels closes stale database connections around each message, so the consumer
 # touches the database layer even though the sandbox stores nothing.
-pytestmark = pytest.mark.django_db
-
-ORIGIN = [(b"origin", b"http://localhost:8000"), (b"host", b"localhost:8000")]
-
-
-def connect(path: str = "/ws/sandbox/", headers=ORIGIN) -> WebsocketCommunicator:
-    return WebsocketCommunicator(application, path, headers=headers)
-
-
-async def send(ws: WebsocketCommunicator, **fields: object) -> None:
-    await ws.send_to(text_data=json.dumps({**fields, "HEADERS": {"HX-Request": "true"}}))
-
-
-async def until(ws: WebsocketCommunicator, test: Callable[[str], bool], limit: float = 5.0) -> str:
-    """The first message that passes ``test`` (ticks arrive in between)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while True:
-        html = await ws.receive_from(timeout=max(0.01, deadline - loop.time()))
-        if test(html):
-            return html
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ticks")]
 
 
 def metric(html: str, label: str) -> str | None:
@@ -42,52 +35,67 @@ def metric(html: str, label: str) -> str | None:
     return match.group(1) if match else None
 
 
-async def answers_until_quiet(ws: WebsocketCommunicator, quiet: float = 1.0) -> list[str]:
-    """Every answer (a message with an error area) until only ticks arrive for ``quiet`` s."""
-    loop = asyncio.get_running_loop()
-    answers: list[str] = []
-    last = loop.time()
-    while loop.time() - last < quiet:
-        try:
-            html = await ws.receive_from(timeout=quiet)
-        except TimeoutError:
-            break
-        if error_of(html) is not None:
-            answers.append(html)
-            last = loop.time()
-    return answers
-
-
-def error_of(html: str) -> str | None:
-    match = re.search(r'<div id="error"[^>]*>(.*?)</div>', html, re.S)
-    return match.group(1) if match else None
-
-
-async def test_connect_sends_the_whole_page_then_ticks():
-    ws = connect()
+async def opened(ws) -> str:
+    """Connect; the whole page (the first tick's message, if any, stays pending)."""
     connected, _ = await ws.connect()
     assert connected
+    return await receive(ws)
+
+
+async def test_connect_sends_the_whole_page_then_ticks(ticks: ManualTicks):
+    """Each tick advances one tick's worth of simulated time and sends what moved."""
+    tick = settings.SANDBOX_TICK_SECONDS
+    ws = connect()
     try:
-        first = await ws.receive_from(timeout=2)
+        first = await opened(ws)
         for part in ("metrics", "diagram", "controls", "nodes", "events", "status"):
             assert f'id="{part}"' in first
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        ticks = [await ws.receive_from(timeout=2) for _ in range(5)]
-        assert loop.time() - start < 1.6  # about five ticks a second
-        assert all('id="status"' in t and 'id="controls"' not in t for t in ticks)  # time moves
-        assert any('id="charts"' in t for t in ticks)
+        assert simulated_time(first) == 0.0
+        await ticks.parked()  # the first tick runs at once
+        sent = list(pending(ws))
+        for _ in range(4):
+            await ticks.tick()
+            sent.extend(pending(ws))
+        assert len(sent) == 5  # one message per tick
+        assert all('id="status"' in t and 'id="controls"' not in t for t in sent)  # time moves
+        assert any('id="charts"' in t for t in sent)
+        expected = [round(tick * n, 1) for n in range(1, 6)]
+        assert [simulated_time(t) for t in sent] == pytest.approx(expected)
+        assert ticks.waits == [pytest.approx(tick)] * 5  # a step that takes no time waits a tick
+    finally:
+        await ws.disconnect()
+
+
+async def test_the_wait_between_ticks_makes_up_for_a_slow_step(
+    ticks: ManualTicks, monkeypatch: pytest.MonkeyPatch
+):
+    """A tick starts every SANDBOX_TICK_SECONDS: a step's own time is taken off the wait."""
+    from architect.sandbox.consumers import SandboxConsumer
+
+    tick = settings.SANDBOX_TICK_SECONDS
+    durations = iter([tick / 4, tick * 3, 0.0])
+    step = SandboxConsumer._step
+
+    def slow_step(self, wall_dt: float) -> str:
+        ticks.clock.advance(next(durations))
+        return step(self, wall_dt)
+
+    monkeypatch.setattr(SandboxConsumer, "_step", slow_step)
+    ws = connect()
+    try:
+        await opened(ws)
+        await ticks.tick(2)
+        assert ticks.waits == pytest.approx([tick * 3 / 4, 0.0, tick])
     finally:
         await ws.disconnect()
 
 
 async def test_set_traffic_shows_at_once():
     ws = connect()
-    await ws.connect()
     try:
-        await ws.receive_from(timeout=2)
+        await opened(ws)
         await send(ws, action="set_traffic", rps="2500")
-        html = await until(ws, lambda h: error_of(h) is not None)
+        html = await answer(ws)
         assert error_of(html) == ""
         assert metric(html, "Offered") == "2,500"
         assert 'value="2500"' in html  # the traffic form follows
@@ -108,36 +116,44 @@ async def test_set_traffic_shows_at_once():
 )
 async def test_bad_messages_get_a_specific_error_and_the_connection_stays(text, words):
     ws = connect()
-    await ws.connect()
     try:
-        await ws.receive_from(timeout=2)
+        await opened(ws)
         await ws.send_to(text_data=text)
-        html = await until(ws, lambda h: bool(error_of(h)))
+        html = await answer(ws)
         assert words in error_of(html)  # type: ignore[operator]
         await send(ws, action="add_load_balancer")
-        html = await until(ws, lambda h: error_of(h) is not None)
+        html = await answer(ws)
         assert error_of(html) == ""
         assert 'data-node="lb"' in html
     finally:
         await ws.disconnect()
 
 
-async def test_a_burst_is_throttled_with_one_notice_and_the_connection_survives():
+async def test_a_burst_is_throttled_with_one_notice_and_the_connection_survives(
+    ticks: ManualTicks,
+):
+    """200 messages at one instant: a burst is answered, the rest dropped with one notice;
+    once time has passed the connection answers again."""
+    rate = settings.SANDBOX_MAX_MESSAGES_PER_SECOND
     ws = connect()
-    await ws.connect()
     try:
-        await ws.receive_from(timeout=2)
+        await opened(ws)
+        await ticks.parked()
+        list(pending(ws))  # the first tick
         for _ in range(200):
             await send(ws, action="speed", speed=2)
-        received = await answers_until_quiet(ws)
+        await taken(ws)
+        ticks.clock.advance(1.0)  # the clock stood still through the burst; a second passes
+        await send(ws, action="pause")
+        received = []
+        while "Resume" not in (html := await answer(ws)):
+            received.append(html)
+        assert error_of(html) == ""  # the pause after the burst is carried out
         notices = [h for h in received if "Slow down" in (error_of(h) or "")]
         assert len(notices) == 1
         answered = [h for h in received if error_of(h) == ""]
-        assert 5 <= len(answered) <= 30  # the burst, not all 200
-        await asyncio.sleep(0.3)
-        await send(ws, action="pause")
-        html = await until(ws, lambda h: error_of(h) == "")
-        assert "Resume" in html
+        assert 5 <= len(answered) <= rate  # the burst: no refill while the clock stood still
+        assert len(received) == len(answered) + len(notices)
     finally:
         await ws.disconnect()
 
@@ -149,14 +165,14 @@ async def test_a_foreign_origin_is_rejected():
     await ws.disconnect()
 
 
-async def test_failing_the_only_server_fails_every_request():
+async def test_failing_the_only_server_fails_every_request(ticks: ManualTicks):
     ws = connect()
-    await ws.connect()
     try:
-        await ws.receive_from(timeout=2)
-        await send(ws, action="speed", speed=5)
-        await send(ws, action="fail", node="web-1")
-        html = await until(ws, lambda h: metric(h, "Errors") == "100.0", limit=6)
+        await opened(ws)
+        for fields in ({"action": "speed", "speed": 5}, {"action": "fail", "node": "web-1"}):
+            await send(ws, **fields)
+            assert error_of(await answer(ws)) == ""
+        html = await until(ws, lambda h: metric(h, "Errors") == "100.0", ticks, max_ticks=5)
         assert metric(html, "Availability") == "0.0"
         assert metric(html, "Served") == "0"
     finally:
@@ -177,40 +193,45 @@ async def test_the_tick_stops_on_disconnect():
         return [t for t in asyncio.all_tasks() if getattr(t.get_coro(), "__qualname__", "") == name]
 
     ws = connect()
-    await ws.connect()
-    await ws.receive_from(timeout=2)
+    await opened(ws)
     assert len(running()) == 1
     await ws.disconnect()
     assert running() == []
 
 
-async def test_a_cache_shows_its_hit_ratio():
+async def test_a_cache_shows_its_hit_ratio(ticks: ManualTicks):
     ws = connect()
-    await ws.connect()
     try:
-        await ws.receive_from(timeout=2)
-        await send(ws, action="speed", speed=5)
-        await send(ws, action="separate_database")
-        await send(ws, action="add_cache")
-        html = await until(ws, lambda h: error_of(h) == "" and 'data-node="cache"' in h)
+        await opened(ws)
+        for action in ("separate_database", "add_cache"):
+            await send(ws, action=action)
+            html = await answer(ws)
+        assert error_of(html) == "" and 'data-node="cache"' in html
         assert 'id="add-cache"' not in html  # one cache is enough
-        html = await until(ws, lambda h: (metric(h, "Cache hit ratio") or "—") != "—", limit=3)
+        assert metric(html, "Cache hit ratio") == "—"  # no lookups yet
+        await send(ws, action="speed", speed=5)
+        await answer(ws)
+        html = await until(ws, lambda h: (metric(h, "Cache hit ratio") or "—") != "—", ticks)
         assert 0 <= int(metric(html, "Cache hit ratio") or "") <= 100
+        html = await until(ws, lambda h: int(metric(h, "Cache hit ratio") or 0) > 0, ticks)
+        assert int(metric(html, "Cache hit ratio") or "") < 100  # keys repeat: hits, and misses
     finally:
         await ws.disconnect()
 
 
-async def test_failing_the_primary_promotes_a_replica_and_the_log_says_so():
+async def test_failing_the_primary_promotes_a_replica_and_the_log_says_so(ticks: ManualTicks):
     ws = connect()
-    await ws.connect()
     try:
-        await ws.receive_from(timeout=2)
+        await opened(ws)
         await send(ws, action="speed", speed=5)
-        await send(ws, action="separate_database")
-        await send(ws, action="add_replica")
-        await until(ws, lambda h: 'data-node="db-r1"' in h)
+        await answer(ws)
+        for action in ("separate_database", "add_replica"):
+            await send(ws, action=action)
+            html = await answer(ws)
+        assert 'data-node="db-r1"' in html
         await send(ws, action="fail", node="db")
-        html = await until(ws, lambda h: "promoted to primary" in h, limit=4)
+        assert error_of(await answer(ws)) == ""
+        html = await until(ws, lambda h: "promoted to primary" in h, ticks)
         sentence = re.search(r"<li>(db-r1 was promoted to primary[^<]*)</li>", html)
         assert sentence is not None
         assert "s after db failed;" in sentence.group(1)
@@ -221,11 +242,10 @@ async def test_failing_the_primary_promotes_a_replica_and_the_log_says_so():
 
 async def test_adding_a_cache_before_a_database_says_what_to_do_first():
     ws = connect()
-    await ws.connect()
     try:
-        await ws.receive_from(timeout=2)
+        await opened(ws)
         await send(ws, action="add_cache")
-        html = await until(ws, lambda h: bool(error_of(h)))
+        html = await answer(ws)
         assert "before adding a cache" in error_of(html)  # type: ignore[operator]
     finally:
         await ws.disconnect()
@@ -233,13 +253,13 @@ async def test_adding_a_cache_before_a_database_says_what_to_do_first():
 
 async def test_sticky_balancing_is_told_in_the_event_log():
     ws = connect()
-    await ws.connect()
     try:
-        await ws.receive_from(timeout=2)
+        await opened(ws)
         for action in ("separate_database", "add_web_server", "add_load_balancer"):
             await send(ws, action=action)
+            assert error_of(await answer(ws)) == ""
         await send(ws, action="set_balancing", algorithm="sticky")
-        html = await until(ws, lambda h: "balances by" in h)
+        html = await answer(ws)
         assert "lb balances by sticky sessions (each user stays on one server)" in html
         assert '<option value="sticky" selected>' in html  # the menu follows
     finally:
@@ -248,11 +268,10 @@ async def test_sticky_balancing_is_told_in_the_event_log():
 
 async def test_a_message_queue_brings_the_jobs_block():
     ws = connect()
-    await ws.connect()
     try:
-        await ws.receive_from(timeout=2)
+        await opened(ws)
         await send(ws, action="add_message_queue")
-        html = await until(ws, lambda h: "Background jobs</h3>" in h)
+        html = await answer(ws)
         assert "<dt>Published</dt>" in html and "<dt>Job p99 latency</dt>" in html
         assert 'data-node="workers"' in html
     finally:
@@ -261,11 +280,10 @@ async def test_a_message_queue_brings_the_jobs_block():
 
 async def test_automation_without_monitoring_gets_the_specific_error():
     ws = connect()
-    await ws.connect()
     try:
-        await ws.receive_from(timeout=2)
+        await opened(ws)
         await send(ws, action="set_operations", automation="on")
-        html = await until(ws, lambda h: bool(error_of(h)))
+        html = await answer(ws)
         assert "Automation needs monitoring" in error_of(html)  # type: ignore[operator]
     finally:
         await ws.disconnect()

@@ -22,7 +22,7 @@ from architect.sim.engine import Simulation
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.snapshot import NodeKind, NodeStatus
 
-from .factories import blocks_snapshot, everything_snapshot, node, snapshot
+from helpers.snapshots import blocks_snapshot, everything_snapshot, node, snapshot
 
 
 @pytest.mark.parametrize(
@@ -348,12 +348,21 @@ def test_svg_numbers_are_written_as_floatformat_wrote_them(value, places):
 
 
 def test_a_layout_gives_its_svg_numbers_ready_made():
+    """Every coordinate the template writes, as Django's floatformat (half up, one place;
+    the picture's size with none) writes the number the layout holds."""
     with translation.override("en"):
         diagram = layout(everything_snapshot())
-    box, line = diagram.boxes[1], diagram.lines[0]
-    assert (box.svg_x, box.svg_cy) == (f"{box.x:.1f}", svg_number(box.y + box.h / 2))
-    assert line.svg_x2 == svg_number(line.x2)
-    assert diagram.svg_width == str(round(diagram.width)) or diagram.width % 1 == 0.5
+        assert diagram.boxes and diagram.lines
+        for box in diagram.boxes:
+            for name in ("x", "y", "w", "h", "cx", "cy"):
+                value = getattr(box, name)
+                assert getattr(box, f"svg_{name}") == floatformat(value, "1u"), (box.id, name)
+        for line in diagram.lines:
+            for name in ("x1", "y1", "x2", "y2"):
+                assert getattr(line, f"svg_{name}") == floatformat(getattr(line, name), "1u")
+        assert diagram.svg_width == floatformat(diagram.width, "0u")
+        assert diagram.svg_height == floatformat(diagram.height, "0u")
+    assert box.cy == box.y + box.h / 2  # the centre the links meet
 
 
 def test_cached_words_follow_the_figures_shown_the_language_and_the_architecture():
@@ -371,12 +380,12 @@ def test_cached_words_follow_the_figures_shown_the_language_and_the_architecture
         bigger = layout(blocks_snapshot(webs=3))
     with translation.override("ko"):
         korean = layout(s)
-        korean_title = translation.gettext("Users")
     assert first.description == again.description and first.title == again.title
     assert "web-1 is 57% busy." in hotter.description and "57%" not in first.description
     assert same.description == hotter.description
     assert bigger.title != first.title and "3 web servers" in bigger.title
-    assert korean_title in korean.title and korean.description != first.description
+    assert "사용자" in korean.title and "Users" not in korean.title  # "Users", in Korean
+    assert korean.description != first.description
 
 
 @pytest.mark.parametrize("live", [True, False])

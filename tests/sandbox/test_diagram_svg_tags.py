@@ -10,7 +10,7 @@ from django.utils import translation
 from architect.sandbox.diagram import layout
 from architect.sandbox.templatetags.diagram_svg import diagram_box, diagram_links
 
-from .factories import everything_snapshot, snapshot
+from helpers.snapshots import everything_snapshot, snapshot
 
 
 def svg(diagram) -> str:

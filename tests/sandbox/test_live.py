@@ -17,13 +17,7 @@ from architect.sim.commands import (
 )
 from architect.sim.presets import single_server
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from helpers.clock import FakeClock
 
 
 def test_step_advances_wall_time_times_speed():
@@ -74,7 +68,7 @@ def test_only_the_offered_speeds_are_accepted():
 
 
 def test_ratio_measures_simulated_seconds_per_wall_second():
-    clock = Clock()
+    clock = FakeClock()
     session = LiveSession(single_server, clock=clock)
     assert session.ratio is None
     for _ in range(6):  # asked for 0.2 s per step, but each step came 0.5 s apart
@@ -85,7 +79,7 @@ def test_ratio_measures_simulated_seconds_per_wall_second():
 
 
 def test_keeping_up_at_speed_two_is_not_behind():
-    clock = Clock()
+    clock = FakeClock()
     session = LiveSession(single_server, clock=clock)
     session.apply(SetSpeed(2))
     for _ in range(6):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from django.utils import translation
-from page_forms import ws_forms
 
 from architect.sandbox.fragments import Renderer
 from architect.sandbox.live import LiveStatus
@@ -14,6 +13,8 @@ from architect.sim import commands as c
 from architect.sim import presets
 from architect.sim.actions import SANDBOX_ACTIONS, fields
 from architect.sim.engine import Simulation
+
+from helpers.page_forms import ws_forms
 
 
 def every_control() -> str:

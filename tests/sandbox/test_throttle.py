@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from architect.sandbox.throttle import Once, TokenBucket
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from helpers.clock import FakeClock
 
 
 def test_a_burst_is_allowed_then_refused():
-    clock = Clock()
+    clock = FakeClock()
     bucket = TokenBucket(rate=20, burst=10, clock=clock)
     assert [bucket.allow() for _ in range(12)] == [True] * 10 + [False] * 2
 
 
 def test_tokens_refill_at_the_rate_up_to_the_burst():
-    clock = Clock()
+    clock = FakeClock()
     bucket = TokenBucket(rate=20, burst=10, clock=clock)
     for _ in range(10):
         bucket.allow()
@@ -31,7 +25,7 @@ def test_tokens_refill_at_the_rate_up_to_the_burst():
 
 
 def test_once_is_ready_at_most_once_per_interval():
-    clock = Clock()
+    clock = FakeClock()
     once = Once(1.0, clock=clock)
     assert once.ready()
     clock.now = 0.5

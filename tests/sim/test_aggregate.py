@@ -5,21 +5,17 @@ p99 must be within ±3 % of per-request mode's and of the closed forms, utilisat
 within ±1 % (absolute). Measures are the long-run ones (``Window.cumulative`` and
 ``Station.areas``) after a warm-up. Runs are deterministic per seed.
 
-Closed forms (lambda arrivals/s, mu services/s per worker, c workers, a = lambda/mu):
-- M/M/1: sojourn T ~ Exp(mu - lambda): mean 1/(mu - lambda), p99 ln(100)/(mu - lambda).
-- M/M/c: Erlang C = (a^c/c!)(c/(c-a)) / (sum_{k<c} a^k/k! + (a^c/c!)(c/(c-a))),
-  mean C/(c mu - lambda) + 1/mu, P(T > t) = e^{-mu t}[1 + C mu/(d - mu)(1 - e^{-(d - mu) t})],
-  d = c mu - lambda.
-- Round robin over k single-worker servers: each sees Erlang-k gaps (E_k/M/1);
-  sigma solves sigma = (k lambda'/(k lambda' + mu(1 - sigma)))^k with lambda' = lambda/k,
-  mean sojourn 1/(mu(1 - sigma)). A tandem's mean is the sum of its stations' means.
+The closed forms are the textbooks' (``helpers.queueing``: M/M/1, Erlang C for M/M/c,
+the G/M/1 root for the Erlang-k gaps a round robin over k servers gives each one),
+written apart from aggregate mode's own ``sim/sojourn.py`` and checked against the
+per-request engine in test_queueing_theory.py. A tandem's mean is the sum of its
+stations' means; its database sees the merged departures of four E_4/M/1 servers,
+taken as Poisson (close enough for the ±3 %).
 """
 
 from __future__ import annotations
 
 import functools
-import math
-from dataclasses import dataclass
 
 import pytest
 
@@ -34,51 +30,18 @@ from architect.sim.engine import Simulation
 from architect.sim.snapshot import NodeKind
 from architect.sim.topology import Network, NodeSpec, Topology, Traffic
 
+from helpers.measure import Run, run
+from helpers.queueing import (
+    ek_m1_sojourn_mean,
+    mm1_sojourn_mean,
+    mm1_sojourn_quantile,
+    mmc_sojourn_mean,
+    mmc_sojourn_quantile,
+)
+
 NO_LIMIT = 10**9
 TOLERANCE = 0.03
 UTILISATION_TOLERANCE = 0.01
-
-
-def mm1_mean(lam: float, mu: float) -> float:
-    return 1.0 / (mu - lam)
-
-
-def mm1_p99(lam: float, mu: float) -> float:
-    return math.log(100.0) / (mu - lam)
-
-
-def erlang_c(c: int, lam: float, mu: float) -> float:
-    a = lam / mu
-    tail = a**c / math.factorial(c) * c / (c - a)
-    return tail / (sum(a**k / math.factorial(k) for k in range(c)) + tail)
-
-
-def mmc_mean(c: int, lam: float, mu: float) -> float:
-    return erlang_c(c, lam, mu) / (c * mu - lam) + 1.0 / mu
-
-
-def mmc_p99(c: int, lam: float, mu: float) -> float:
-    waiting, gap = erlang_c(c, lam, mu), c * mu - lam - mu
-
-    def tail(t: float) -> float:
-        return math.exp(-mu * t) * (1.0 + waiting * mu / gap * (1.0 - math.exp(-gap * t)))
-
-    low, high = 0.0, 1e3 / mu
-    for _ in range(200):
-        middle = (low + high) / 2.0
-        low, high = (middle, high) if tail(middle) > 0.01 else (low, middle)
-    return low
-
-
-def ek_m1_mean(k: int, lam: float, mu: float) -> float:
-    low, high = 1e-12, 1.0 - 1e-9
-    for _ in range(200):
-        sigma = (low + high) / 2.0
-        if (k * lam / (k * lam + mu * (1.0 - sigma))) ** k > sigma:
-            low = sigma
-        else:
-            high = sigma
-    return 1.0 / (mu * (1.0 - low))
 
 
 # -- topologies -------------------------------------------------------------------
@@ -129,29 +92,8 @@ def tandem(rps: float) -> Topology:
 # -- measuring --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Run:
-    mean_ms: float
-    p99_ms: float
-    utilisation: dict[str, float]
-
-
-def run(topology: Topology, mode: str, seed: int, measure_s: float, warm_up_s: float = 2.0) -> Run:
-    sim = Simulation(topology, seed=seed, mode=mode)
-    sim.advance(warm_up_s)
-    sim.window.reset_cumulative()
-    before = {i: s.areas() for i, s in sim.stations.items()}
-    sim.advance(measure_s)
-    latency = sim.window.cumulative.latency
-    (p99,) = latency.percentiles(0.99)
-    utilisation = {}
-    for node_id, station in sim.stations.items():
-        busy, capacity = station.areas()
-        utilisation[node_id] = (busy - before[node_id][0]) / (capacity - before[node_id][1])
-    return Run(latency.mean(), p99, utilisation)
-
-
 SEEDS = (1, 2, 3)
+WARM_UP_S = 2.0
 AGGREGATE_MEASURE_S = 20.0  # about 100,000 sampled paths
 
 
@@ -160,9 +102,9 @@ def pooled(name: str, mode: str) -> Run:
     """Per request: the seeds' runs averaged; aggregate (nearly noiseless): one shorter run."""
     topology, measure_s = SCENARIOS[name]
     if mode == AGGREGATE:
-        runs = [run(topology, mode, SEEDS[0], AGGREGATE_MEASURE_S)]
+        runs = [run(topology, SEEDS[0], WARM_UP_S, AGGREGATE_MEASURE_S, mode=mode)]
     else:
-        runs = [run(topology, mode, seed, measure_s) for seed in SEEDS]
+        runs = [run(topology, seed, WARM_UP_S, measure_s, mode=mode) for seed in SEEDS]
     return Run(
         sum(r.mean_ms for r in runs) / len(runs),
         sum(r.p99_ms for r in runs) / len(runs),
@@ -178,18 +120,44 @@ SCENARIOS = {  # (topology, simulated seconds measured per seed): about 100,000 
     "tandem-0.5": (tandem(2000.0), 40.0),
     "tandem-0.8": (tandem(3200.0), 50.0),
 }
-THEORY = {  # name: (mean ms, p99 ms or None, utilisation by node)
-    "mm1-0.5": (1e3 * mm1_mean(500, 1000), 1e3 * mm1_p99(500, 1000), {"web": 0.5}),
-    "mm1-0.8": (1e3 * mm1_mean(800, 1000), 1e3 * mm1_p99(800, 1000), {"web": 0.8}),
-    "mm4-0.5": (1e3 * mmc_mean(4, 2000, 1000), 1e3 * mmc_p99(4, 2000, 1000), {"web": 0.5}),
-    "mm4-0.8": (1e3 * mmc_mean(4, 3200, 1000), 1e3 * mmc_p99(4, 3200, 1000), {"web": 0.8}),
+THEORY = {  # name: (mean ms, p99 ms or None, utilisation by node); E_k/M/1 rates per server
+    "mm1-0.5": (
+        1e3 * mm1_sojourn_mean(500, 1000),
+        1e3 * mm1_sojourn_quantile(500, 1000, 0.99),
+        {"web": 0.5},
+    ),
+    "mm1-0.8": (
+        1e3 * mm1_sojourn_mean(800, 1000),
+        1e3 * mm1_sojourn_quantile(800, 1000, 0.99),
+        {"web": 0.8},
+    ),
+    "mm4-0.5": (
+        1e3 * mmc_sojourn_mean(4, 2000, 1000),
+        1e3 * mmc_sojourn_quantile(4, 2000, 1000, 0.99),
+        {"web": 0.5},
+    ),
+    "mm4-0.8": (
+        1e3 * mmc_sojourn_mean(4, 3200, 1000),
+        1e3 * mmc_sojourn_quantile(4, 3200, 1000, 0.99),
+        {"web": 0.8},
+    ),
     "tandem-0.5": (
-        1e3 * (mm1_mean(2000, 10_000) + ek_m1_mean(WEBS, 500, 1000) + mm1_mean(2000, 4000)),
+        1e3
+        * (
+            mm1_sojourn_mean(2000, 10_000)
+            + ek_m1_sojourn_mean(WEBS, 500, 1000)
+            + mm1_sojourn_mean(2000, 4000)
+        ),
         None,
         {"lb": 0.2, "web-1": 0.5, "db": 0.5},
     ),
     "tandem-0.8": (
-        1e3 * (mm1_mean(3200, 10_000) + ek_m1_mean(WEBS, 800, 1000) + mm1_mean(3200, 4000)),
+        1e3
+        * (
+            mm1_sojourn_mean(3200, 10_000)
+            + ek_m1_sojourn_mean(WEBS, 800, 1000)
+            + mm1_sojourn_mean(3200, 4000)
+        ),
         None,
         {"lb": 0.32, "web-1": 0.8, "db": 0.8},
     ),
