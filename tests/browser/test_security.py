@@ -1,0 +1,43 @@
+"""The Content-Security-Policy in a real browser, and the lazily created guest session.
+
+Every browser test fails on a CSP violation (``watch_csp`` in conftest.py); the first
+test here shows that the watch really catches one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+
+def eventually(check: Callable[[], bool], page, timeout: float = 10.0) -> bool:
+    """Poll ``check`` while letting Playwright deliver the page's events."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        page.wait_for_timeout(50)
+    return check()
+
+
+def test_the_csp_watch_catches_an_inline_script_and_style(browser, app_url, csp_watch):
+    context = browser.new_context()
+    try:
+        violations = csp_watch(context)
+        page = context.new_page()
+        response = page.goto(f"{app_url}/")
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        page.evaluate(
+            """() => {
+                const script = document.createElement("script");
+                script.textContent = "window.__ran = true";
+                document.head.append(script);
+                document.body.setAttribute("style", "color: red");
+            }"""
+        )
+        assert eventually(lambda: len(violations) >= 2, page), violations
+        assert page.evaluate("window.__ran === undefined")  # the inline script did not run
+        assert any("script-src-elem" in v for v in violations), violations
+        assert any("style-src-attr" in v for v in violations), violations
+    finally:
+        context.close()
