@@ -138,11 +138,41 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache holds the log-in throttle's counts: per process in memory, or shared by every
+# process in Redis when REDIS_URL is set (Django's own Redis backend, redis-py).
+CACHES: dict[str, dict[str, Any]] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Accounts ----------------------------------------------------------------
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "lessons:index"
 LOGOUT_REDIRECT_URL = "home"
+
+# Django's four validators; their messages come translated in Django's own catalogue.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},  # 8
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Log-in and sign-up throttling (accounts/throttle.py): failures free per key, then waits
+# of 1, 2, 4 … seconds up to max_wait_s; a key is forgotten window_s after its last
+# failure. Sign-ups per address count every attempt, successful ones too.
+ACCOUNT_THROTTLE = {
+    "login_account": env_int("ACCOUNT_LOGIN_FAILURES_PER_ACCOUNT", 5),
+    "login_address": env_int("ACCOUNT_LOGIN_FAILURES_PER_ADDRESS", 30),
+    "signup_account": env_int("ACCOUNT_SIGNUP_FAILURES_PER_NAME", 5),
+    "signup_address": env_int("ACCOUNT_SIGNUPS_PER_ADDRESS", 50),
+    "window_s": env_int("ACCOUNT_THROTTLE_WINDOW_SECONDS", 900),
+    "max_wait_s": env_int("ACCOUNT_THROTTLE_MAX_WAIT_SECONDS", 900),
+}
 
 # --- Internationalisation ---------------------------------------------------
 
@@ -244,10 +274,21 @@ if not DEBUG:
 
 # --- Logging -------------------------------------------------------------------
 
+
+def _not_throttled(record: Any) -> bool:
+    """Throttled log-in attempts (429) are logged once per key by accounts.throttle, not
+    once per attempt: an attacker must not fill the log."""
+    return getattr(record, "status_code", None) != 429
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "not_throttled": {"()": "django.utils.log.CallbackFilter", "callback": _not_throttled}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["not_throttled"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
