@@ -11,9 +11,11 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.views import LoginView, RedirectURLMixin
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from accounts import throttle
+from lessons import guests
 from lessons.services import progress_merge_session
 
 
@@ -99,3 +101,12 @@ class ProgressLoginView(ThrottledFormMixin, LoginView):
         throttle.count(self.checks)
         return super().form_invalid(form)
 
+
+@require_POST
+def keep_guest_session(request: HttpRequest) -> HttpResponse:
+    """The page adopts the guest session its stage's socket created (``lessons.guests``)."""
+    key = guests.read_token(str(request.POST.get("token", "")))
+    if key is None:
+        return HttpResponse(status=400)
+    guests.adopt(request, key)
+    return HttpResponse(status=204)

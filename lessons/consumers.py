@@ -2,7 +2,8 @@
 
 Transport only, like ``SandboxConsumer``: lesson messages (``predict``, ``skip_prediction``,
 ``run``, ``hint``) go to ``Experiment``; everything else is the sandbox's own protocol.
-Progress is saved for the logged-in user, else for the page's session.
+Progress is saved for the logged-in user, else for the page's session, which is created
+at the first save when the guest has none (``lessons.guests``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from architect.sandbox.consumers import SandboxConsumer
 from architect.sandbox.fragments import Renderer
 from architect.sandbox.live import LiveSession
-from lessons import fragments, selectors, services, views
+from lessons import fragments, guests, selectors, services, views
 from lessons.experiment import Experiment, Phase
 from lessons.models import Stage
 
@@ -75,6 +76,7 @@ class LessonConsumer(SandboxConsumer):
         self.next_url = views.stage_url(selectors.stage_neighbours(stage=self.stage)[1])
         self._lesson_key: tuple[object, ...] | None = None
         self._finished = False
+        self._guest_token = ""  # for the page to adopt a session created here
         return True
 
     def build_session(self) -> LiveSession:
@@ -113,17 +115,28 @@ class LessonConsumer(SandboxConsumer):
             choice = int(str(raw))
         except ValueError:
             return NO_CHOICE
-        if self.user is not None or self.session_key:
-            try:
-                await database_sync_to_async(services.progress_record_prediction)(
-                    user=self.user, session_key=self.session_key, stage=self.stage, choice=choice
-                )
-            except ValidationError as error:
-                return error.messages[0]
-        elif not 0 <= choice < len(self.experiment.data["predict"]["choices"]):
-            return NO_CHOICE
+        assert self.stage is not None
+        try:
+            services.progress_check_choice(stage=self.stage, choice=choice)
+            key = await self._keep()
+            await database_sync_to_async(services.progress_record_prediction)(
+                user=self.user, session_key=key, stage=self.stage, choice=choice
+            )
+        except ValidationError as error:
+            return error.messages[0]
         self.experiment.predict(choice)
         return ""
+
+    async def _keep(self) -> str:
+        """The session key to save a guest's progress under, its session created when
+        there is none yet (the next render hands the page a token to adopt it)."""
+        if self.user is not None:
+            return ""
+        key, created = await database_sync_to_async(guests.session_for)(self.session_key)
+        if created:
+            self._guest_token = guests.token(key)
+        self.session_key = key
+        return key
 
     def _step(self, wall_dt: float) -> str:
         snapshot = self.session.step(wall_dt)
@@ -137,9 +150,10 @@ class LessonConsumer(SandboxConsumer):
         if not self._finished:
             return
         self._finished = False
-        if self.experiment.met and not self.done and (self.user is not None or self.session_key):
+        if self.experiment.met and not self.done:
+            key = await self._keep()
             await database_sync_to_async(services.progress_complete)(
-                user=self.user, session_key=self.session_key, stage=self.stage
+                user=self.user, session_key=key, stage=self.stage
             )
             self.done = True
         async with self.lock:
@@ -149,7 +163,11 @@ class LessonConsumer(SandboxConsumer):
     def _render(self, *, error: object = None, full: bool = False) -> str:
         html = super()._render(error=error, full=full)
         with translation.override(self.lang):
-            return html + self._lesson_parts(full=full)
+            html += self._lesson_parts(full=full)
+        if self._guest_token:
+            html += fragments.render(["guest-session"], {"guest_token": self._guest_token})
+            self._guest_token = ""
+        return html
 
     def _lesson_parts(self, *, full: bool) -> str:
         """The goal panel while a run lasts (or on change), the lesson panel on change."""

@@ -41,3 +41,25 @@ def test_the_csp_watch_catches_an_inline_script_and_style(browser, app_url, csp_
         assert any("style-src-attr" in v for v in violations), violations
     finally:
         context.close()
+
+
+def test_a_guest_gets_a_session_cookie_only_once_there_is_progress(page, app_url, language):
+    """Reading a stage sets no session cookie; the first prediction does (the socket makes
+    the session, the page adopts it with one htmx POST), and a reload shows it kept."""
+    page.goto(f"{app_url}/lessons/")
+    page.locator("main a[href^='/lessons/']").first.click()  # a plan
+    page.locator("#plan-progress a.button").click()  # its first stage
+    assert page.locator("#predict-form").count() == 1
+
+    def session_cookie() -> bool:
+        return any(c["name"] == "sessionid" for c in page.context.cookies())
+
+    page.wait_for_selector("#status")  # the stage is drawn
+    assert not session_cookie()
+    page.locator("#predict-form input[name='choice']").first.check()
+    with page.expect_response("**/accounts/guest/") as adopted:
+        page.locator("#predict-submit").click()
+    assert adopted.value.status == 204
+    assert session_cookie()
+    page.reload()
+    assert page.locator(".lesson-guess").count() == 1  # "You predicted: …", kept

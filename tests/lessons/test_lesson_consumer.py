@@ -16,7 +16,7 @@ from django.db import connections
 from lesson_factories import plan, stage
 
 from architect.asgi import application
-from lessons import content, services
+from lessons import content, guests, services
 from lessons.models import Progress
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -103,6 +103,19 @@ def progress(key: str) -> Progress | None:
     return Progress.objects.filter(session_key=key, stage__slug="lab").first()
 
 
+async def saved(key: str, test: Callable[[Progress], bool], limit: float = 5.0) -> bool:
+    """Whether the progress saved under ``key`` passes ``test`` within ``limit`` seconds
+    (the consumer saves a finished stage after the tick that showed it)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while loop.time() < deadline:
+        row = await progress(key)
+        if row is not None and test(row):
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
 async def test_an_unknown_stage_is_refused():
     await sync_to_async(load)()
     ws = await open_lab(path="/ws/lessons/demo/nope/")
@@ -146,7 +159,7 @@ async def test_the_stage_waits_for_a_prediction_then_runs_to_the_goal_and_saves_
         assert "Because." in done and "(you were right)" in done  # the why, after the run
         assert "Done." in done  # the debrief
         assert 'href="/lessons/demo/after/"' in done
-        assert (row := await progress(key)) is not None and row.completed_at is not None
+        assert await saved(key, lambda row: row.completed_at is not None)  # after the tick
     finally:
         await ws.disconnect()
 
@@ -196,5 +209,91 @@ async def test_korean_learners_get_korean_panels():
     try:
         first = await ws.receive_from(timeout=3)
         assert "어느 것?" in first and "가" in first
+    finally:
+        await ws.disconnect()
+
+
+def guest_token(html: str) -> str | None:
+    match = re.search(r'id="guest-session".*?name="token" value="([^"]+)"', html, re.S)
+    return match.group(1) if match else None
+
+
+@sync_to_async
+def session_rows() -> int:
+    return SessionStore.get_model_class().objects.count()
+
+
+async def test_a_guest_gets_a_session_when_the_first_prediction_is_kept():
+    await sync_to_async(load)()
+    ws = await open_lab()  # no cookie: the guest has no session
+    await ws.connect()
+    try:
+        first = await ws.receive_from(timeout=3)
+        assert guest_token(first) is None and await session_rows() == 0
+        await send(ws, action="predict", choice="1")
+        answered = await until(ws, lambda h: 'id="lesson"' in h)
+        token = guest_token(answered)
+        assert token is not None, "the page is handed the new session to adopt"
+        key = guests.read_token(token)
+        assert key and await session_rows() == 1
+        assert (row := await progress(key)) is not None and row.prediction == 1
+        await send(ws, action="predict", choice="0")  # a change: same session, no new token
+        again = await until(ws, lambda h: 'id="lesson"' in h)
+        assert guest_token(again) is None and await session_rows() == 1
+        assert (row := await progress(key)) is not None and row.prediction == 0
+    finally:
+        await ws.disconnect()
+
+
+async def test_a_guest_who_keeps_nothing_gets_no_session():
+    await sync_to_async(load)()
+    ws = await open_lab()
+    await ws.connect()
+    try:
+        await ws.receive_from(timeout=3)
+        await send(ws, action="predict", choice="7")  # refused before any session is made
+        await until(ws, lambda h: 'id="error"' in h)
+        await send(ws, action="skip_prediction")
+        await send(ws, action="speed", speed="5")
+        await send(ws, action="run")
+        await until(ws, lambda h: "Goal not met" in h and 'id="lesson"' in h)
+        assert await session_rows() == 0
+    finally:
+        await ws.disconnect()
+
+
+async def test_a_session_gone_meanwhile_is_replaced_at_the_next_save():
+    await sync_to_async(load)()
+    key = await sync_to_async(new_session)()
+    ws = await open_lab(key)
+    await ws.connect()
+    try:
+        await ws.receive_from(timeout=3)
+        await sync_to_async(SessionStore(session_key=key).delete)()  # expired and cleared
+        await send(ws, action="predict", choice="1")
+        answered = await until(ws, lambda h: 'id="lesson"' in h)
+        token = guest_token(answered)
+        assert token is not None
+        fresh = guests.read_token(token)
+        assert fresh and fresh != key
+        assert (row := await progress(fresh)) is not None and row.prediction == 1
+    finally:
+        await ws.disconnect()
+
+
+async def test_a_guest_who_finishes_a_stage_unasked_gets_a_session_for_it():
+    await sync_to_async(load)()
+    ws = await open_lab()
+    await ws.connect()
+    try:
+        await ws.receive_from(timeout=3)
+        await send(ws, action="skip_prediction")
+        await send(ws, action="add_web_server")
+        await until(ws, lambda h: 'id="nodes"' in h and "web-2" in h)
+        await send(ws, action="speed", speed="5")
+        await send(ws, action="run")
+        kept = await until(ws, lambda h: guest_token(h) is not None, limit=15)
+        key = guests.read_token(guest_token(kept) or "")
+        assert key and await saved(key, lambda row: row.completed_at is not None)
     finally:
         await ws.disconnect()
