@@ -10,10 +10,15 @@ own meanwhile (another tab), or logged in, the new session's progress moves ther
 the new session is deleted; the socket notices at its next save (``session_for`` finds
 the key gone) and starts again. Logging in or signing up changes the key (Django's
 ``cycle_key``), so a token read off the page is worthless afterwards.
+
+Expired sessions are deleted by ``manage.py clearsessions`` (run it from cron, see
+docs/deployment.md) and, so that ``make run`` needs no cron, here too: when a session is
+created, at most once per ``SESSION_CLEAR_EXPIRED_SECONDS`` per process.
 """
 
 from __future__ import annotations
 
+import time
 from importlib import import_module
 from typing import Any
 
@@ -27,6 +32,12 @@ from lessons import services
 SALT = "lessons.guest-session"
 TOKEN_MAX_AGE_S = 600
 MARK = "lessons_guest"  # what a guest session holds until it holds more
+_last_clear = float("-inf")  # when this process last deleted expired sessions
+
+
+def now() -> float:
+    """Seconds on a monotonic clock (replaced by tests)."""
+    return time.monotonic()
 
 
 def _store(key: str | None = None) -> SessionBase:
@@ -49,10 +60,22 @@ def session_for(key: str) -> tuple[str, bool]:
     new session's; True when the session is new (the page must then adopt it)."""
     if alive(key):
         return key, False
+    clear_expired_now_and_then()
     store = _store()
     store[MARK] = True
     store.create()
     return str(store.session_key), True
+
+
+def clear_expired_now_and_then() -> bool:
+    """Delete expired sessions unless this process did within the set period; True if it did."""
+    global _last_clear
+    every = settings.SESSION_CLEAR_EXPIRED_SECONDS
+    if every <= 0 or now() - _last_clear < every:
+        return False
+    _last_clear = now()
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    return True
 
 
 def token(key: str) -> str:

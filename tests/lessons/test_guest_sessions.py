@@ -3,11 +3,14 @@ creates none; the socket creates one and the page adopts it with a signed token.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.test import Client
+from django.utils import timezone
 from lesson_factories import plan
 
 from lessons import guests, services
@@ -118,3 +121,30 @@ def test_sign_up_after_adopting_keeps_the_progress_and_changes_the_key(client, d
     assert Progress.objects.get(user__username="bo").prediction == 1
     assert client.cookies["sessionid"].value != key  # a token read off the page is now useless
     assert not guests.alive(key)
+
+
+def test_expired_sessions_are_deleted_when_a_session_is_made_at_most_hourly(monkeypatch):
+    clock = [10_000.0]
+    monkeypatch.setattr(guests, "now", lambda: clock[0])
+    monkeypatch.setattr(guests, "_last_clear", float("-inf"))
+
+    def expired_session() -> str:
+        key, _ = guests.session_for("")
+        Session.objects.filter(session_key=key).update(
+            expire_date=timezone.now() - timedelta(days=1)
+        )
+        return key
+
+    old = expired_session()  # the first one also cleared (nothing yet)
+    fresh, _ = guests.session_for("")  # within the hour: nothing cleared
+    assert Session.objects.filter(session_key=old).exists()
+    clock[0] += 3600
+    newer, _ = guests.session_for("")
+    assert not Session.objects.filter(session_key=old).exists()
+    assert guests.alive(fresh) and guests.alive(newer)  # live sessions stay
+
+
+def test_clearing_can_be_turned_off(settings, monkeypatch):
+    settings.SESSION_CLEAR_EXPIRED_SECONDS = 0
+    monkeypatch.setattr(guests, "_last_clear", float("-inf"))
+    assert guests.clear_expired_now_and_then() is False
