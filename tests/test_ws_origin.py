@@ -11,6 +11,10 @@ from django.test import override_settings
 from architect.asgi import application
 from architect.ws_origin import SameOriginValidator
 
+# Channels closes stale database connections around each message, so even this tiny
+# consumer touches the database layer.
+pytestmark = pytest.mark.django_db
+
 HOSTS = ["127.0.0.1", "localhost", "[::1]", "example.com", "internal"]
 PROXY = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -104,7 +108,6 @@ async def test_trusted_origins_open_a_socket_too():
     assert not await opens("internal:8001", "https://example.org")
 
 
-@pytest.mark.django_db
 async def test_the_app_refuses_the_issues_other_port():
     """The issue's probe: ``http://127.0.0.1:9999`` was accepted by the sandbox."""
     headers = [(b"host", b"127.0.0.1:8000"), (b"origin", b"http://127.0.0.1:9999")]
