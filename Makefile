@@ -66,10 +66,12 @@ test-deps:
 	fi
 
 # Quality gates, not advice: lint, format and types must be clean (pinned in requirements-dev.txt).
+# Templates are linted by djlint, not reformatted (see [tool.djlint] in pyproject.toml).
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/djlint templates --lint
 
 # Browser tests run last, in their own process: Playwright's sync API
 # leave an event loop behind that breaks later asyncio tests.

@@ -1,45 +1,27 @@
 """A stage's live sandbox: the sandbox consumer, started from the stage and judged by its goal.
 
-Transport only, like ``SandboxConsumer``: lesson messages (``predict``, ``skip_prediction``,
-``run``, ``hint``) go to ``Experiment``; everything else is the sandbox's own protocol.
-Progress is saved for the logged-in user, else for the page's session, which is created
-at the first save when the guest has none (``lessons.guests``).
+Transport only, like ``SandboxConsumer``: a stage's socket accepts the vocabulary's
+``LESSON_ACTIONS``, and ``Experiment`` carries every one of them out (the lesson's own,
+the session's controls, the engine's commands). A prediction is saved, and so is the
+stage once its goal is met, for the logged-in user, else for the page's session, which is
+created at the first save when the guest has none (``lessons.guests``).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.consumers import SandboxConsumer
 from architect.sandbox.fragments import Renderer
 from architect.sandbox.live import LiveSession
-from lessons import fragments, guests, selectors, services, views
+from architect.sim.actions import LESSON_ACTIONS, Action
+from architect.sim.commands import Predict
+from lessons import fragments, guests, selectors, services
 from lessons.experiment import Experiment, Phase
 from lessons.models import Stage
-
-LESSON_ACTIONS = ("predict", "skip_prediction", "run", "hint", "reset", "resume")
-ANSWER_FIRST = _("Answer the question first, or skip it.")
-NO_CHOICE = _("Choose one of the answers.")
-
-
-def lesson_message(text: str | bytes) -> dict[str, Any] | None:
-    """The message as a mapping when it is one of the lesson's own actions, else None."""
-    if len(text) > settings.SANDBOX_MAX_MESSAGE_BYTES:
-        return None  # the sandbox's protocol says why
-    try:
-        data = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if isinstance(data, dict) and data.get("action") in LESSON_ACTIONS:
-        return data
-    return None
 
 
 def learner(scope: dict[str, Any]) -> tuple[Any, str]:
@@ -52,6 +34,7 @@ def learner(scope: dict[str, Any]) -> tuple[Any, str]:
 
 class LessonConsumer(SandboxConsumer):
     stage: Stage | None = None
+    accepts = LESSON_ACTIONS
 
     async def connect(self) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
@@ -73,7 +56,8 @@ class LessonConsumer(SandboxConsumer):
         self.done = progress is not None and progress.completed
         prediction = progress.prediction if progress is not None else None
         self.experiment = Experiment(self.stage.data, prediction=prediction)
-        self.next_url = views.stage_url(selectors.stage_neighbours(stage=self.stage)[1])
+        following = selectors.stage_neighbours(stage=self.stage)[1]
+        self.next_url = following.get_absolute_url() if following else ""
         self._lesson_key: tuple[object, ...] | None = None
         self._finished = False
         self._guest_token = ""  # for the page to adopt a session created here
@@ -83,49 +67,19 @@ class LessonConsumer(SandboxConsumer):
         return self.experiment.session
 
     def build_renderer(self) -> Renderer:
-        return Renderer(offered=views.offered(self.stage) if self.stage else None)
+        return Renderer(offered=self.stage.offered_controls if self.stage else None)
 
-    async def answer(self, text: str | bytes) -> str:
-        data = lesson_message(text)
-        if data is None:
-            return await super().answer(text)
-        action, experiment = data["action"], self.experiment
-        if action == "predict":
-            error = await self._predict(data.get("choice"))
-            if error:
-                return self._render(error=error)
-        elif action == "skip_prediction":
-            experiment.predict(None)
-        elif action == "run":
-            experiment.run()
-        elif action == "hint":
-            experiment.hint()
-        elif action == "reset":
-            experiment.restart()
-        elif experiment.phase == Phase.PREDICT:  # resume
-            return self._render(error=ANSWER_FIRST)
-        else:
-            return await super().answer(text)
-        self.session = experiment.session
-        return self._render(error="")
+    def apply(self, command: Action) -> None:
+        self.experiment.apply(command)
+        self.session = self.experiment.session
 
-    async def _predict(self, raw: object) -> str | Any:
-        """Record the chosen answer; a translated error when there is none to record."""
-        try:
-            choice = int(str(raw))
-        except ValueError:
-            return NO_CHOICE
-        assert self.stage is not None
-        try:
-            services.progress_check_choice(stage=self.stage, choice=choice)
+    async def applied(self, command: Action) -> None:
+        """A prediction is remembered (it shows again when the learner comes back)."""
+        if isinstance(command, Predict):
             key = await self._keep()
             await database_sync_to_async(services.progress_record_prediction)(
-                user=self.user, session_key=key, stage=self.stage, choice=choice
+                user=self.user, session_key=key, stage=self.stage, choice=command.choice
             )
-        except ValidationError as error:
-            return error.messages[0]
-        self.experiment.predict(choice)
-        return ""
 
     async def _keep(self) -> str:
         """The session key to save a guest's progress under, its session created when

@@ -11,8 +11,21 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
-from architect.sandbox.live import Control, LiveSession
-from architect.sim.commands import Command, SetTraffic, SetTrafficMix
+from architect.sandbox.live import LiveSession
+from architect.sim.actions import Action
+from architect.sim.commands import (
+    Command,
+    CommandError,
+    Control,
+    Predict,
+    Reset,
+    Resume,
+    RunExperiment,
+    SetTraffic,
+    SetTrafficMix,
+    ShowHint,
+    SkipPrediction,
+)
 from architect.sim.loader import load_topology
 from architect.sim.snapshot import Snapshot
 from architect.sim.topology import Topology
@@ -97,6 +110,31 @@ class Experiment:
         if old is not None:
             session.speed = old.speed
         return session
+
+    def apply(self, command: Action) -> None:
+        """Carry out one command of a stage's socket; ``CommandError`` when it is refused.
+
+        The lesson's own commands, ``Reset`` (back to the stage's start) and ``Resume``
+        (not before the question is answered) are the experiment's; the rest go to the
+        live session.
+        """
+        if isinstance(command, Predict):
+            count = len((self.data.get("predict") or {}).get("choices") or [])
+            if not command.choice < count:
+                raise CommandError("bad_choice", f"choose one of the {count} answers", count=count)
+            self.predict(command.choice)
+        elif isinstance(command, SkipPrediction):
+            self.predict(None)
+        elif isinstance(command, RunExperiment):
+            self.run()
+        elif isinstance(command, ShowHint):
+            self.hint()
+        elif isinstance(command, Reset):
+            self.restart()
+        elif isinstance(command, Resume) and self.phase == Phase.PREDICT:
+            raise CommandError("answer_first", "answer the question first, or skip it")
+        else:
+            self.session.apply(command)
 
     def predict(self, choice: int | None) -> None:
         """Record the answer (None: skipped) and let the simulation run."""

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -77,6 +78,9 @@ class Stage(models.Model):
     def __str__(self) -> str:
         return f"{self.plan.slug}/{self.slug}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("lessons:stage", args=[self.plan.slug, self.slug])
+
     def text(self, field: str, lang: str) -> str:
         """A text of the stage in ``lang``: ``title``, ``body``, ``debrief``, or a dotted
         path such as ``goal.text``, ``predict.question`` or ``predict.why``."""
@@ -92,6 +96,12 @@ class Stage(models.Model):
             value = value.get(part) if isinstance(value, dict) else None
         fallback = self.plan._fallback()
         return [pick_text(item, lang, fallback) for item in value or []]
+
+    @property
+    def offered_controls(self) -> frozenset[str] | None:
+        """The action names whose controls the stage shows; None when it lists none
+        (the whole sandbox)."""
+        return frozenset(self.data.get("controls") or ()) or None
 
     @property
     def title(self) -> dict[str, str]:

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
@@ -31,15 +30,6 @@ def _lang() -> str:
 def _learner(request: HttpRequest) -> dict[str, Any]:
     user = request.user if request.user.is_authenticated else None
     return {"user": user, "session_key": request.session.session_key or ""}
-
-
-def stage_url(stage: Stage | None) -> str:
-    return reverse("lessons:stage", args=[stage.plan.slug, stage.slug]) if stage else ""
-
-
-def offered(stage: Stage) -> frozenset[str] | None:
-    """The controls a stage offers; a stage that lists none offers the whole sandbox."""
-    return frozenset(stage.data.get("controls") or ()) or None
 
 
 def _plan(slug: str) -> Plan:
@@ -110,13 +100,13 @@ def stage_detail(request: HttpRequest, plan: str, stage: str) -> HttpResponse:
     session = experiment.session
     before, after = selectors.stage_neighbours(stage=row)
     context = {
-        **page_context(session.snapshot(), session.status, offered=offered(row)),
+        **page_context(session.snapshot(), session.status, offered=row.offered_controls),
         **fragments.lesson_context(
             experiment,
             row,
             lang,
             done=bool(progress and progress.completed),
-            next_url=stage_url(after),
+            next_url=after.get_absolute_url() if after else "",
         ),
         "plan": row.plan,
         "plan_title": row.plan.text("title", lang),

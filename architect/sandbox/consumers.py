@@ -1,8 +1,9 @@
 """One live simulation per WebSocket: transport only.
 
-Messages are parsed by ``protocol``, carried out by ``live.LiveSession`` and
-answered with HTML fragments from ``fragments``. A tick task advances the
-simulation off the event loop; an ``asyncio.Lock`` keeps commands and steps apart.
+Messages are read by ``protocol`` (the action vocabulary, for the actions the socket
+``accepts``), carried out by ``live.LiveSession`` and answered with HTML fragments from
+``fragments``. A tick task advances the simulation off the event loop; an
+``asyncio.Lock`` keeps commands and steps apart.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from architect.sandbox.fragments import Renderer
 from architect.sandbox.live import LiveSession
 from architect.sandbox.protocol import ProtocolError, parse
 from architect.sandbox.throttle import Once, TokenBucket
-from architect.sim.commands import CommandError
+from architect.sim.actions import SANDBOX_ACTIONS, Action
+from architect.sim.commands import CommandError, LessonCommand
 from architect.sim.presets import single_server
 
 logger = logging.getLogger(__name__)
@@ -43,9 +45,11 @@ def language(scope: dict[str, Any]) -> str:
 
 class SandboxConsumer(AsyncWebsocketConsumer):
     """The free sandbox; subclasses change what it starts from and what it offers
-    (``build_session``, ``build_renderer``) and add to what a tick sends (``_step``)."""
+    (``build_session``, ``build_renderer``), which actions it accepts and who carries
+    them out (``accepts``, ``apply``, ``applied``) and add to what a tick sends (``_step``)."""
 
     ticker: asyncio.Task[None] | None = None
+    accepts: tuple[str, ...] = SANDBOX_ACTIONS
 
     def build_session(self) -> LiveSession:
         return LiveSession(single_server)
@@ -86,18 +90,26 @@ class SandboxConsumer(AsyncWebsocketConsumer):
 
     async def answer(self, text: str | bytes) -> str:
         """The fragments that answer one message (called under the lock)."""
-        return self._handle(text)
-
-    def _handle(self, text: str | bytes) -> str:
         with translation.override(self.lang):
             try:
-                command = parse(text, max_bytes=settings.SANDBOX_MAX_MESSAGE_BYTES)
-                self.session.apply(command)
+                command = parse(
+                    text, accepts=self.accepts, max_bytes=settings.SANDBOX_MAX_MESSAGE_BYTES
+                )
+                self.apply(command)
             except ProtocolError as error:
                 return self._render(error=error.message)
             except CommandError as error:
                 return self._render(error=error_text(error))
-            return self._render(error="")
+        await self.applied(command)
+        return self._render(error="")
+
+    def apply(self, command: Action) -> None:
+        """Carry out one accepted command; ``CommandError`` when it is refused."""
+        assert not isinstance(command, LessonCommand)  # not in SANDBOX_ACTIONS
+        self.session.apply(command)
+
+    async def applied(self, command: Action) -> None:
+        """Called after a command was carried out (nothing to do here)."""
 
     async def _tick(self) -> None:
         tick = settings.SANDBOX_TICK_SECONDS

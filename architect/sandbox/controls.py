@@ -1,5 +1,10 @@
-"""What the sandbox's forms offer: which controls a stage shows, which changes make
-sense for the architecture now, and the current settings the forms start from."""
+"""What the sandbox's forms offer: which controls a stage shows, which actions make
+sense for the architecture now, and the settings and limits the forms start from.
+
+``allowed`` is the one place that decides which actions make sense now: once the
+Snapshot carries the engine's own answer (``Snapshot.allowed``), it returns that.
+The forms' limits (``min``, ``max``) are the action vocabulary's (``limits``).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,13 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.diagram_text import centers
-from architect.sandbox.live import SPEEDS, Settings
+from architect.sandbox.live import Settings
 from architect.sandbox.names import STRATEGIES, region_name
-from architect.sandbox.protocol import MAX_ZIPF_S, TARGET_PERCENT
+from architect.sim.actions import limits
 from architect.sim.centers import HOME_REGION, MAX_CENTERS, REGIONS
-from architect.sim.changes import MAX_POOL_WORKERS
+from architect.sim.commands import SPEEDS
 from architect.sim.snapshot import NodeKind, NodeStatus, Snapshot
-from architect.sim.topology import MAX_REPLICAS, MAX_SHARDS, MAX_WEB_SERVERS
+from architect.sim.topology import MAX_REPLICAS, MAX_SHARDS
 
 ALGORITHM_CHOICES: dict[
     str, Callable[[], str]
@@ -43,6 +48,10 @@ CONTROL_GROUPS = {
     "nodes": ("resize", "fail", "restore"),
 }
 CONTROL_ACTIONS = tuple(name for names in CONTROL_GROUPS.values() for name in names)
+# Offered whatever the architecture (the engine says why when one is refused), or per
+# node and per data center (the node table and the centers list decide which).
+ALWAYS = ("set_traffic", "set_traffic_mix", "add_web_server", "set_operations")
+PER_NODE = ("set_workers", "resize", "fail", "restore", "fail_data_center", "restore_data_center")
 
 
 def shown(offered: frozenset[str] | None) -> dict[str, bool]:
@@ -54,21 +63,31 @@ def shown(offered: frozenset[str] | None) -> dict[str, bool]:
     return show
 
 
+def offer(show: dict[str, bool], can: frozenset[str]) -> dict[str, bool]:
+    """Each control to draw now: shown on this page and allowed now; each group with one."""
+    drawn = {name: show[name] and name in can for name in CONTROL_ACTIONS}
+    for group, names in CONTROL_GROUPS.items():
+        drawn[f"{group}_group"] = any(drawn[name] for name in names)
+    return drawn
+
+
 def controls(
     s: Snapshot, settings: Settings, offered: frozenset[str] | None = None
 ) -> dict[str, Any]:
     rps = max(s.offered_rps, 1.0)
+    target_low, target_high = limits("set_autoscaling", "target_percent", form=True)
     return {
         "show": shown(offered),
+        "offer": offer(shown(offered), allowed(s)),
         "rps": round(s.offered_rps),
         "rps_log": f"{math.log10(rps):.2f}",
-        **offers(s),
+        "rps_max": f"{limits('set_traffic', 'rps')[1]:.0f}",
         "speeds": SPEEDS,
         "mix": {
             "read_percent": round(settings.read_ratio * 100),
             "static_percent": round(settings.static_ratio * 100),
             "zipf_s": f"{settings.zipf_s:g}",
-            "max_zipf_s": f"{MAX_ZIPF_S:g}",
+            "max_zipf_s": f"{limits('set_traffic_mix', 'zipf_s')[1]:g}",
         },
         "algorithms": [
             {"name": name, "label": label(), "selected": name == settings.algorithm}
@@ -79,9 +98,9 @@ def controls(
             "min": settings.autoscale_min,
             "max": settings.autoscale_max,
             "target_percent": round(settings.autoscale_target * 100),
-            "limit": MAX_WEB_SERVERS,
-            "target_low": TARGET_PERCENT[0],
-            "target_high": TARGET_PERCENT[1],
+            "limit": f"{limits('set_autoscaling', 'max')[1]:.0f}",
+            "target_low": f"{target_low:g}",
+            "target_high": f"{target_high:g}",
         },
         "operations": {"monitoring": settings.monitoring, "automation": settings.automation},
         "sharding": {
@@ -93,7 +112,7 @@ def controls(
         "pools": [
             {"id": n.id, "workers": n.workers} for n in s.nodes if n.kind == NodeKind.WORKER_POOL
         ],
-        "max_pool_workers": MAX_POOL_WORKERS,
+        "max_pool_workers": f"{limits('set_workers', 'workers')[1]:.0f}",
         "centers": data_centers(s),
     }
 
@@ -101,8 +120,6 @@ def controls(
 def data_centers(s: Snapshot) -> dict[str, Any]:
     """The data centers, each with whether it is down, and where a new one may open."""
     names = centers(s)
-    kinds = {n.kind for n in s.nodes}
-    ready = NodeKind.LOAD_BALANCER in kinds and NodeKind.DATABASE in kinds
     taken = names or [HOME_REGION]
     return {
         "listed": [
@@ -115,32 +132,39 @@ def data_centers(s: Snapshot) -> dict[str, Any]:
         ],
         "home": region_name(HOME_REGION),
         "regions": [{"name": r, "label": region_name(r)} for r in REGIONS if r not in taken],
-        "can_add": ready and len(taken) < MAX_CENTERS,
-        "ready": ready,
+        "ready": _center_ready(s),
         "limit": MAX_CENTERS,
     }
 
 
-def offers(s: Snapshot) -> dict[str, bool]:
-    """Which change buttons make sense for this architecture."""
+def _center_ready(s: Snapshot) -> bool:
+    """A second data center needs a load balancer and a database server first."""
+    kinds = {n.kind for n in s.nodes}
+    return NodeKind.LOAD_BALANCER in kinds and NodeKind.DATABASE in kinds
+
+
+def allowed(s: Snapshot) -> frozenset[str]:
+    """The actions whose controls make sense for this architecture now."""
     kinds = [n.kind for n in s.nodes]
     has_database = NodeKind.DATABASE in kinds
     has_lb = NodeKind.LOAD_BALANCER in kinds
     replicas = sum(n.role == "replica" and n.shard <= 0 for n in s.nodes)
     shards = len({n.shard for n in s.nodes if n.kind == NodeKind.DATABASE}) if has_database else 0
     has_cdn = NodeKind.CDN in kinds
-    return {
-        "can_remove_web": kinds.count(NodeKind.WEB_SERVER) > 1,
-        "can_add_lb": not has_lb,
-        "can_balance": has_lb,
-        "can_share_sessions": has_lb and NodeKind.SESSION_STORE not in kinds,
-        "can_autoscale": has_lb,
-        "can_separate": not has_database,
-        "can_add_cache": has_database and NodeKind.CACHE not in kinds,
-        "can_add_replica": has_database and replicas < MAX_REPLICAS,
-        "can_add_shard": has_database and shards < MAX_SHARDS,
-        "can_add_cdn": not has_cdn,
-        "can_purge_cdn": has_cdn,
-        "can_version_assets": has_cdn,
-        "can_add_queue": NodeKind.MESSAGE_QUEUE not in kinds,
+    checks = {
+        "remove_web_server": kinds.count(NodeKind.WEB_SERVER) > 1,
+        "add_load_balancer": not has_lb,
+        "set_balancing": has_lb,
+        "add_session_store": has_lb and NodeKind.SESSION_STORE not in kinds,
+        "set_autoscaling": has_lb,
+        "separate_database": not has_database,
+        "add_cache": has_database and NodeKind.CACHE not in kinds,
+        "add_replica": has_database and replicas < MAX_REPLICAS,
+        "add_shard": has_database and shards < MAX_SHARDS,
+        "add_cdn": not has_cdn,
+        "purge_cdn": has_cdn,
+        "version_assets": has_cdn,
+        "add_message_queue": NodeKind.MESSAGE_QUEUE not in kinds,
+        "add_data_center": _center_ready(s) and len(centers(s) or [HOME_REGION]) < MAX_CENTERS,
     }
+    return frozenset(ALWAYS + PER_NODE) | {name for name, ok in checks.items() if ok}

@@ -1,4 +1,4 @@
-"""Plain-words sentences for commands the engine refused."""
+"""Plain-words sentences for commands the engine (or a lesson's experiment) refused."""
 
 from __future__ import annotations
 
@@ -91,6 +91,9 @@ ERRORS: dict[str, Callable[[dict[str, str]], str]] = {
         "keeps a copy of the data."
     ),
     "too_many_nodes": lambda p: _("The sandbox allows at most %(limit)s nodes."),
+    # A lesson stage's own commands (``lessons.experiment.Experiment``).
+    "answer_first": lambda p: _("Answer the question first, or skip it."),
+    "bad_choice": lambda p: _("Choose one of the %(count)s answers."),
 }
 
 

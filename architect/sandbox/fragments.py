@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.charts import Chart, charts
-from architect.sandbox.controls import controls, offers
+from architect.sandbox.controls import allowed, controls
 from architect.sandbox.diagram import layout, tier_order
 from architect.sandbox.event_text import event_text
 from architect.sandbox.live import LiveStatus, Settings
@@ -305,7 +305,7 @@ def forms_key(s: Snapshot, status: LiveStatus) -> tuple[object, ...]:
         (n.id, n.kind, n.role, n.shard, n.status, n.size, n.workers, n.in_rotation, n.dc)
         for n in s.nodes
     )
-    offered = tuple(offers(s).items())
+    offered = tuple(sorted(allowed(s)))
     return (nodes, offered, status.paused, status.speed, status.settings, round(s.offered_rps))
 
 

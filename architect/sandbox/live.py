@@ -1,5 +1,7 @@
 """A simulation the user plays with: pause, resume, speed and reset around the engine.
 
+The controls are values of the action vocabulary (``architect.sim.commands.Control``).
+
 Pure Python (no Django), so it is tested on its own. ``step`` is called with the
 wall-clock time that passed; the session also measures how much simulated time it
 actually achieved per wall second, so the page can say when the machine cannot keep up.
@@ -13,37 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from architect.sim.commands import Command
+from architect.sim.commands import SPEEDS, Command, Control, Pause, Reset, Resume, SetSpeed
 from architect.sim.engine import Simulation
 from architect.sim.snapshot import Snapshot
 
-SPEEDS = (1, 2, 5)
 RATIO_WINDOW_S = 3.0
-
-
-@dataclass(frozen=True, slots=True)
-class Pause:
-    """Stop simulated time."""
-
-
-@dataclass(frozen=True, slots=True)
-class Resume:
-    """Let simulated time run again."""
-
-
-@dataclass(frozen=True, slots=True)
-class SetSpeed:
-    """Run ``speed`` simulated seconds per wall second (one of ``SPEEDS``)."""
-
-    speed: int
-
-
-@dataclass(frozen=True, slots=True)
-class Reset:
-    """Start again from the first topology, at time 0, with the same seed."""
-
-
-Control = Pause | Resume | SetSpeed | Reset
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,23 +1,31 @@
-"""The action vocabulary: one plain-data form for every change to a simulation.
+"""The action vocabulary: one plain-data form for every change to a simulation,
+its live session or a lesson stage.
 
-``{action: fail, node: web-1}`` is the same shape as the sandbox's WebSocket
-messages. ``parse_action`` turns one mapping into a ``Command`` and
-``action_data`` turns it back; ``parse_actions`` reads a list and reports
-every problem at once, each with its path, like the topology loader.
+``{action: fail, node: web-1}`` is the shape of a topology's ``events:``, a lesson's
+``solution:`` and the page's WebSocket messages alike. ``read_action`` turns one
+mapping into a command and ``action_data`` turns it back; ``parse_actions`` reads a
+list and reports every problem at once, each with its path, like the topology loader.
+
+Each use accepts its own subset: ``ENGINE_ACTIONS`` (events, solutions: a ``Command``
+for ``Simulation.apply``), ``SANDBOX_ACTIONS`` (those and the live session's
+``Control``), ``LESSON_ACTIONS`` (those and a stage's own ``LessonCommand``).
+``form=True`` reads what an HTML form sends (htmx ``ws-send``): every value a string,
+an empty field absent, an unticked checkbox absent and a ticked one ``"on"``, and a
+ratio in percent under its form name (``read_percent`` for ``read_ratio``).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from architect.sim import commands as c
 from architect.sim.centers import REGIONS
 from architect.sim.changes import MAX_POOL_WORKERS
-from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, Command
+from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, SPEEDS, Command
 from architect.sim.problems import (
     A_NUMBER,
     A_WHOLE_NUMBER,
@@ -25,6 +33,7 @@ from architect.sim.problems import (
     MISSING,
     NODE_ID_TEXT,
     TRUE_OR_FALSE,
+    ZERO_OR_MORE,
     between,
     one_of,
 )
@@ -41,139 +50,173 @@ from architect.sim.topology import (
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 STRATEGIES = SHARDING_STRATEGIES[1:]  # "none" is where the data starts, not a choice
 TARGET_UTILIZATION = (0.05, 0.95)
+PERCENT = 100  # a form's percentage of a ratio
+CHECKED = ("on", "true", "1")  # a form's ticked checkbox
+UNCHECKED = ("off", "false", "0")
+
+# Reasons of this module's own (the others are ``architect.sim.problems``').
+UNKNOWN_ACTION = N_('unknown action "%(action)s"')
+NOT_A_FIELD_OF = N_("is not a field of %(action)s")
+NOT_A_MAPPING = N_("must be a mapping with an action, like {action: add_web_server}")
+ON_OR_OFF = N_("must be on or off")
+NOT_ABOVE_MAX = N_("must not be above max")
+
+Action = Command | c.Control | c.LessonCommand
 
 
 @dataclass(frozen=True, slots=True)
-class _Field:
-    """One field of an action: its command attribute, how to read it, its default."""
+class Number:
+    """A number in [low, high] (``high`` None: zero or more, ``low`` being 0), optionally
+    whole and one of ``among``."""
 
-    name: str  # in the data
-    attribute: str  # on the command
-    read: Callable[[_Fields, str], Any]
+    low: float
+    high: float | None
+    whole: bool = False
+    among: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A node id or a data center's name; ``reason`` says which."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """True or false (in a form: a checkbox)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of an action: its name in the data, how it is read, the command's attribute."""
+
+    name: str
+    kind: Number | Choice | Name | Flag
+    attribute: str = ""  # "" when it is the name
     required: bool = True
+    percent: str = ""  # a ratio that forms give in percent, under this name
+
+    def key(self, form: bool) -> str:
+        """The field's name in the data (in a form, a ratio's percentage name)."""
+        return self.percent if form and self.percent else self.name
 
 
 @dataclass(frozen=True, slots=True)
 class _Action:
     command: type
-    fields: tuple[_Field, ...] = ()
+    fields: tuple[Field, ...] = ()
 
 
-class _Fields:
+class _Reading:
     """Reads the fields of one action mapping, noting each problem with its path."""
 
-    def __init__(self, data: Mapping[str, Any], path: str, problems: list[Problem]) -> None:
-        self.data, self.path, self.problems = data, path, problems
+    def __init__(
+        self, data: Mapping[str, Any], path: str, problems: list[Problem], form: bool
+    ) -> None:
+        self.data, self.path, self.problems, self.form = data, path, problems, form
         self.ok = True
 
-    def problem(self, name: str, reason: str, /, **params: object) -> None:
-        self.add(Problem(f"{self.path}.{name}", reason, params))
+    def problem(self, key: str, reason: str, /, **params: object) -> None:
+        self.add(Problem(f"{self.path}.{key}", reason, params))
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
         self.ok = False
 
-    def number(
-        self, name: str, low: float, high: float, *, whole: bool = False
-    ) -> float | int | None:
-        raw = self.data[name]
-        kind_ok = isinstance(raw, int) if whole else isinstance(raw, (int, float))
-        if isinstance(raw, bool) or not kind_ok or not math.isfinite(raw):
-            self.problem(name, A_WHOLE_NUMBER if whole else A_NUMBER)
+    def present(self, key: str) -> bool:
+        """Whether the data gives ``key`` (a form's empty field gives nothing)."""
+        return key in self.data and not (self.form and self.data[key] in ("", None))
+
+    def read(self, field: Field) -> Any:
+        key = field.key(self.form)
+        raw, kind = self.data[key], field.kind
+        if isinstance(kind, Number):
+            return self.number(key, raw, kind, PERCENT if self.form and field.percent else 1)
+        if isinstance(kind, Choice):
+            if raw not in kind.choices:
+                self.add(one_of(f"{self.path}.{key}", kind.choices))
+                return None
+            return str(raw)
+        if isinstance(kind, Name):
+            if not isinstance(raw, str) or not NODE_ID.match(raw):
+                self.problem(key, kind.reason, value=str(raw)[:40])
+                return None
+            return raw
+        return self.flag(key, raw)
+
+    def number(self, key: str, raw: object, kind: Number, scale: int) -> float | int | None:
+        value = _number(raw) if self.form and isinstance(raw, str) else raw
+        whole_ok = isinstance(value, int) or (self.form and isinstance(value, float))
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or (kind.whole and not whole_ok)
+        ):
+            self.problem(key, A_WHOLE_NUMBER if kind.whole else A_NUMBER)
             return None
-        if not low <= raw <= high:
-            self.add(between(f"{self.path}.{name}", low, high))
+        if kind.whole and value != int(value):
+            self.problem(key, A_WHOLE_NUMBER)
             return None
-        return int(raw) if whole else float(raw)
-
-    def flag(self, name: str) -> bool | None:
-        raw = self.data[name]
-        if not isinstance(raw, bool):
-            self.problem(name, TRUE_OR_FALSE)
+        low = _scaled(kind.low, scale)
+        high = None if kind.high is None else _scaled(kind.high, scale)
+        if high is None and value < low:  # no upper limit: zero or more
+            self.problem(key, ZERO_OR_MORE)
             return None
-        return raw
-
-    def choice(self, name: str, choices: tuple[str, ...]) -> str | None:
-        raw = self.data[name]
-        if raw not in choices:
-            self.add(one_of(f"{self.path}.{name}", choices))
+        if high is not None and not low <= value <= high:
+            self.add(between(f"{self.path}.{key}", low, high))
             return None
-        return str(raw)
-
-    def name(self, name: str, message: str) -> str | None:
-        raw = self.data[name]
-        if not isinstance(raw, str) or not NODE_ID.match(raw):
-            self.problem(name, message)
+        if kind.among and value not in kind.among:
+            self.add(one_of(f"{self.path}.{key}", [str(v) for v in kind.among]))
             return None
-        return raw
+        return int(value) if kind.whole else float(value) / scale
+
+    def flag(self, key: str, raw: object) -> bool | None:
+        if isinstance(raw, bool):
+            return raw
+        if self.form and str(raw).lower() in CHECKED + UNCHECKED:
+            return str(raw).lower() in CHECKED
+        self.problem(key, ON_OR_OFF if self.form else TRUE_OR_FALSE)
+        return None
 
 
-def _rps(f: _Fields, name: str) -> Any:
-    return f.number(name, MIN_RPS, MAX_RPS)
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
 
 
-def _ratio(f: _Fields, name: str) -> Any:
-    return f.number(name, 0, 1)
+def _scaled(limit: float, scale: int) -> float:
+    """A limit in the form's unit (rounded: 0.05 × 100 is 5.000000000000001)."""
+    return limit if scale == 1 else round(limit * scale, 9)
 
 
-def _zipf(f: _Fields, name: str) -> Any:
-    return f.number(name, 0, MAX_ZIPF_S)
+_NODE = Field("node", Name(NODE_ID_TEXT), "node_id")
+_CENTER = Field("center", Name(CENTER_TEXT))
+_RATIO = Number(0, 1)
+_SERVERS = Number(1, MAX_WEB_SERVERS, whole=True)
+_FLAG = Flag()
 
-
-def _node(f: _Fields, name: str) -> Any:
-    return f.name(name, NODE_ID_TEXT)
-
-
-def _center(f: _Fields, name: str) -> Any:
-    return f.name(name, CENTER_TEXT)
-
-
-def _flag(f: _Fields, name: str) -> Any:
-    return f.flag(name)
-
-
-def _servers(f: _Fields, name: str) -> Any:
-    return f.number(name, 1, MAX_WEB_SERVERS, whole=True)
-
-
-def _target(f: _Fields, name: str) -> Any:
-    return f.number(name, *TARGET_UTILIZATION)
-
-
-def _pool(f: _Fields, name: str) -> Any:
-    return f.number(name, 1, MAX_POOL_WORKERS, whole=True)
-
-
-def _size(f: _Fields, name: str) -> Any:
-    return f.choice(name, tuple(SIZES))
-
-
-def _region(f: _Fields, name: str) -> Any:
-    return f.choice(name, REGIONS)
-
-
-def _algorithm(f: _Fields, name: str) -> Any:
-    return f.choice(name, BALANCING_ALGORITHMS)
-
-
-def _strategy(f: _Fields, name: str) -> Any:
-    return f.choice(name, STRATEGIES)
-
-
-_NODE = _Field("node", "node_id", _node)
-_VOCABULARY: dict[str, _Action] = {
-    "set_traffic": _Action(c.SetTraffic, (_Field("rps", "rps", _rps),)),
+_ENGINE: dict[str, _Action] = {
+    "set_traffic": _Action(c.SetTraffic, (Field("rps", Number(MIN_RPS, MAX_RPS)),)),
     "set_traffic_mix": _Action(
         c.SetTrafficMix,
         (
-            _Field("read_ratio", "read_ratio", _ratio, required=False),
-            _Field("static_ratio", "static_ratio", _ratio, required=False),
-            _Field("zipf_s", "zipf_s", _zipf, required=False),
+            Field("read_ratio", _RATIO, required=False, percent="read_percent"),
+            Field("static_ratio", _RATIO, required=False, percent="static_percent"),
+            Field("zipf_s", Number(0, MAX_ZIPF_S), required=False),
         ),
     ),
     "add_web_server": _Action(c.AddWebServer),
     "remove_web_server": _Action(
-        c.RemoveWebServer, (_Field("node", "node_id", _node, required=False),)
+        c.RemoveWebServer, (Field("node", Name(NODE_ID_TEXT), "node_id", required=False),)
     ),
     "add_load_balancer": _Action(c.AddLoadBalancer),
     "separate_database": _Action(c.SeparateDatabase),
@@ -183,39 +226,64 @@ _VOCABULARY: dict[str, _Action] = {
     "purge_cdn": _Action(c.PurgeCdn),
     "version_assets": _Action(c.VersionAssets),
     "add_session_store": _Action(c.AddSessionStore),
-    "set_balancing": _Action(c.SetBalancing, (_Field("algorithm", "algorithm", _algorithm),)),
+    "set_balancing": _Action(c.SetBalancing, (Field("algorithm", Choice(BALANCING_ALGORITHMS)),)),
     "set_autoscaling": _Action(
         c.SetAutoscaling,
         (
-            _Field("enabled", "enabled", _flag),
-            _Field("min", "min", _servers, required=False),
-            _Field("max", "max", _servers, required=False),
-            _Field("target_utilization", "target_utilization", _target, required=False),
+            Field("enabled", _FLAG),
+            Field("min", _SERVERS, required=False),
+            Field("max", _SERVERS, required=False),
+            Field(
+                "target_utilization",
+                Number(*TARGET_UTILIZATION),
+                required=False,
+                percent="target_percent",
+            ),
         ),
     ),
     "set_operations": _Action(
-        c.SetOperations,
-        (_Field("monitoring", "monitoring", _flag), _Field("automation", "automation", _flag)),
+        c.SetOperations, (Field("monitoring", _FLAG), Field("automation", _FLAG))
     ),
-    "add_shard": _Action(c.AddShard, (_Field("strategy", "strategy", _strategy, required=False),)),
+    "add_shard": _Action(c.AddShard, (Field("strategy", Choice(STRATEGIES), required=False),)),
     "add_message_queue": _Action(c.AddMessageQueue),
-    "set_workers": _Action(c.SetWorkers, (_NODE, _Field("workers", "workers", _pool))),
-    "resize": _Action(c.ResizeNode, (_NODE, _Field("size", "size", _size))),
+    "set_workers": _Action(
+        c.SetWorkers, (_NODE, Field("workers", Number(1, MAX_POOL_WORKERS, whole=True)))
+    ),
+    "resize": _Action(c.ResizeNode, (_NODE, Field("size", Choice(tuple(SIZES))))),
     "fail": _Action(c.FailNode, (_NODE,)),
     "restore": _Action(c.RestoreNode, (_NODE,)),
     "add_data_center": _Action(
         c.AddDataCenter,
-        (_Field("region", "region", _region), _Field("center", "center", _center, required=False)),
+        (Field("region", Choice(REGIONS)), Field("center", Name(CENTER_TEXT), required=False)),
     ),
-    "fail_data_center": _Action(c.FailDataCenter, (_Field("center", "center", _center),)),
-    "restore_data_center": _Action(c.RestoreDataCenter, (_Field("center", "center", _center),)),
+    "fail_data_center": _Action(c.FailDataCenter, (_CENTER,)),
+    "restore_data_center": _Action(c.RestoreDataCenter, (_CENTER,)),
 }
-ACTIONS: tuple[str, ...] = tuple(_VOCABULARY)
+_CONTROLS: dict[str, _Action] = {
+    "pause": _Action(c.Pause),
+    "resume": _Action(c.Resume),
+    "speed": _Action(
+        c.SetSpeed, (Field("speed", Number(min(SPEEDS), max(SPEEDS), whole=True, among=SPEEDS)),)
+    ),
+    "reset": _Action(c.Reset),
+}
+_LESSON: dict[str, _Action] = {
+    "predict": _Action(c.Predict, (Field("choice", Number(0, None, whole=True)),)),
+    "skip_prediction": _Action(c.SkipPrediction),
+    "run": _Action(c.RunExperiment),
+    "hint": _Action(c.ShowHint),
+}
+_VOCABULARY = _ENGINE | _CONTROLS | _LESSON
 _NAMES = {action.command: name for name, action in _VOCABULARY.items()}
+
+ENGINE_ACTIONS: tuple[str, ...] = tuple(_ENGINE)  # topology events, lesson solutions
+SANDBOX_ACTIONS: tuple[str, ...] = ENGINE_ACTIONS + tuple(_CONTROLS)  # the sandbox's socket
+LESSON_ACTIONS: tuple[str, ...] = SANDBOX_ACTIONS + tuple(_LESSON)  # a stage's socket
+ACTIONS = ENGINE_ACTIONS
 
 
 def parse_action(data: object, path: str) -> Command:
-    """One action mapping as a command, or ``TopologyError`` with every problem in it."""
+    """One action mapping as an engine command, or ``TopologyError`` with every problem."""
     problems: list[Problem] = []
     command = read_action(data, path, problems)
     if command is None or problems:
@@ -237,63 +305,96 @@ def parse_actions(items: object, path: str) -> tuple[Command, ...]:
 def read_action(
     data: object, path: str, problems: list[Problem], *, extra: frozenset[str] = frozenset()
 ) -> Command | None:
-    """The command an action mapping describes, noting problems (keys in ``extra`` are skipped)."""
+    """The engine command an action mapping describes, noting problems (keys in ``extra``
+    are someone else's, like an event's ``at``)."""
+    return cast("Command | None", read(data, path, problems, accepts=ENGINE_ACTIONS, extra=extra))
+
+
+def read(
+    data: object,
+    path: str,
+    problems: list[Problem],
+    *,
+    accepts: Collection[str],
+    form: bool = False,
+    extra: frozenset[str] = frozenset(),
+) -> Action | None:
+    """The command an action mapping describes, if its action is one ``accepts`` holds;
+    ``form``: read it as an HTML form sends it."""
     if not isinstance(data, Mapping):
-        problems.append(
-            Problem(path, N_("must be a mapping with an action, like {action: add_web_server}"))
-        )
+        problems.append(Problem(path, NOT_A_MAPPING))
         return None
     name = data.get("action")
-    action = _VOCABULARY.get(name) if isinstance(name, str) else None
+    action = _VOCABULARY.get(name) if isinstance(name, str) and name in accepts else None
     if action is None:
-        if name is None:
+        if name is None or (form and name == ""):
             problems.append(Problem(f"{path}.action", MISSING))
         else:
-            problems.append(
-                Problem(
-                    f"{path}.action", N_('unknown action "%(action)s"'), {"action": str(name)[:40]}
-                )
-            )
+            problems.append(Problem(f"{path}.action", UNKNOWN_ACTION, {"action": str(name)[:40]}))
         return None
-    reader = _Fields(data, path, problems)
-    known = {"action", *(f.name for f in action.fields)} | extra
+    reading = _Reading(data, path, problems, form)
+    known = {"action", *(f.key(form) for f in action.fields)} | extra
     for key in sorted(set(map(str, data)) - known):
-        reader.problem(key, N_("is not a field of %(action)s"), action=name)
+        reading.problem(key, NOT_A_FIELD_OF, action=name)
     values: dict[str, Any] = {}
-    for spec in action.fields:
-        if spec.name in data:
-            values[spec.attribute] = spec.read(reader, spec.name)
-        elif spec.required:
-            reader.problem(spec.name, MISSING)
-    if action.command is c.SetAutoscaling and reader.ok:
+    for field in action.fields:
+        if reading.present(field.key(form)):
+            values[field.attribute or field.name] = reading.read(field)
+        elif form and isinstance(field.kind, Flag):
+            values[field.attribute or field.name] = False  # an unticked checkbox is not sent
+        elif field.required:
+            reading.problem(field.key(form), MISSING)
+    if action.command is c.SetAutoscaling and reading.ok:
         defaults = c.SetAutoscaling(enabled=False)
-        if values.get("min", defaults.min) > values.get("max", defaults.max):
-            reader.problem("min", N_("must not be above max"))
-    return action.command(**values) if reader.ok else None
+        low, high = values.get("min", defaults.min), values.get("max", defaults.max)
+        if low > high:
+            reading.problem("min", NOT_ABOVE_MAX, low=low, high=high)
+    return cast("Action", action.command(**values)) if reading.ok else None
 
 
-def action_data(command: Command) -> dict[str, Any]:
-    """The plain mapping for a command (the inverse of ``parse_action``)."""
+def action_data(command: Action) -> dict[str, Any]:
+    """The plain mapping for a command (the inverse of ``read``)."""
     name = _NAMES[type(command)]
     data: dict[str, Any] = {"action": name}
-    for spec in _VOCABULARY[name].fields:
-        value = getattr(command, spec.attribute)
-        if spec.required or value not in (None, ""):
-            data[spec.name] = value
+    for field in _VOCABULARY[name].fields:
+        value = getattr(command, field.attribute or field.name)
+        if field.required or value not in (None, ""):
+            data[field.name] = value
     return data
 
 
-def action_name(command: Command) -> str:
+def action_name(command: Action) -> str:
     """The vocabulary's name for a command (``fail`` for ``FailNode``)."""
     return _NAMES[type(command)]
 
 
+def fields(name: str, *, form: bool = False) -> tuple[str, ...]:
+    """The field names action ``name`` reads (in a form: ratios under their percent names)."""
+    return tuple(field.key(form) for field in _VOCABULARY[name].fields)
+
+
+def limits(name: str, key: str, *, form: bool = False) -> tuple[float, float | None]:
+    """The range of a number field of action ``name`` (in a form, in the form's unit):
+    what the page's inputs say as ``min`` and ``max``."""
+    field = next(f for f in _VOCABULARY[name].fields if f.key(form) == key)
+    assert isinstance(field.kind, Number), key
+    scale, high = PERCENT if form and field.percent else 1, field.kind.high
+    return _scaled(field.kind.low, scale), None if high is None else _scaled(high, scale)
+
+
 __all__ = [
     "ACTIONS",
+    "ENGINE_ACTIONS",
+    "LESSON_ACTIONS",
     "NODE_ID",
+    "SANDBOX_ACTIONS",
+    "Action",
     "action_data",
     "action_name",
+    "fields",
+    "limits",
     "parse_action",
     "parse_actions",
+    "read",
     "read_action",
 ]

@@ -3,6 +3,13 @@
 A command is a small frozen value. The web layer builds one from a message
 and hands it to ``Simulation.apply``; the engine either carries it out or
 raises ``CommandError`` and leaves the simulation as it was.
+
+Two more kinds of plain values belong to the same action vocabulary
+(``architect.sim.actions``) without reaching the engine: a live session's
+``Control`` (pause, resume, speed, reset: ``LiveSession`` carries them out) and a
+lesson's own ``LessonCommand`` (predict, skip the prediction, run, hint: the
+lessons app's ``Experiment`` does). They are defined here, as plain data, so the
+vocabulary is one closed list that ``architect.sim`` can read without Django.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from dataclasses import dataclass
 MAX_RPS = 1_000_000.0
 MIN_RPS = 0.0
 MAX_ZIPF_S = 3.0
+SPEEDS = (1, 2, 5)  # simulated seconds per wall second a live session may run at
 
 
 class CommandError(Exception):
@@ -189,6 +197,54 @@ class RestoreNode:
     node_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """Stop simulated time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Let simulated time run again."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetSpeed:
+    """Run ``speed`` simulated seconds per wall second (one of ``SPEEDS``)."""
+
+    speed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reset:
+    """Start again from the first topology, at time 0, with the same seed
+    (in a lesson: back to the stage's starting architecture)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Predict:
+    """Answer a lesson stage's prediction question with choice number ``choice``."""
+
+    choice: int
+
+
+@dataclass(frozen=True, slots=True)
+class SkipPrediction:
+    """Go on without answering the stage's prediction question."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunExperiment:
+    """Run the stage's experiment with the architecture as it is now."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowHint:
+    """Reveal the stage's next hint."""
+
+
+Control = Pause | Resume | SetSpeed | Reset
+LessonCommand = Predict | SkipPrediction | RunExperiment | ShowHint
+
 Command = (
     SetTraffic
     | SetTrafficMix
@@ -220,6 +276,7 @@ __all__ = [
     "MAX_RPS",
     "MAX_ZIPF_S",
     "MIN_RPS",
+    "SPEEDS",
     "AddCache",
     "AddCdn",
     "AddDataCenter",
@@ -231,19 +288,29 @@ __all__ = [
     "AddWebServer",
     "Command",
     "CommandError",
+    "Control",
     "FailDataCenter",
     "FailNode",
+    "LessonCommand",
+    "Pause",
+    "Predict",
     "PurgeCdn",
     "RemoveWebServer",
+    "Reset",
     "ResizeNode",
     "RestoreDataCenter",
     "RestoreNode",
+    "Resume",
+    "RunExperiment",
     "SeparateDatabase",
     "SetAutoscaling",
     "SetBalancing",
     "SetOperations",
+    "SetSpeed",
     "SetTraffic",
     "SetTrafficMix",
     "SetWorkers",
+    "ShowHint",
+    "SkipPrediction",
     "VersionAssets",
 ]

@@ -245,10 +245,12 @@ def test_a_second_data_center_takes_over_when_one_fails(page, app_url, language)
 
 
 def test_a_redraw_keeps_what_the_learner_changed_but_has_not_sent(page, app_url, language):
-    """Failing a node redraws the controls; an unsent tick in another form survives it."""
+    """Failing a node redraws the controls; an unsent tick in another form survives it,
+    and so does a <details> the learner opened."""
     open_sandbox(page, app_url)
     page.locator("#ops-monitoring").check()
     page.locator("#traffic-rps").fill("123")
+    page.locator("#mix-details summary").click()
     redraws = page.evaluate("window.__redraws = 0") or 0
     page.evaluate(
         "document.addEventListener('htmx:wsAfterMessage', () => {"
@@ -260,6 +262,7 @@ def test_a_redraw_keeps_what_the_learner_changed_but_has_not_sent(page, app_url,
     time.sleep(0.5)  # a few more ticks
     assert page.locator("#ops-monitoring").is_checked()
     assert page.locator("#traffic-rps").input_value() == "123"
+    assert page.locator("#mix-details").evaluate("details => details.open")
     click(page, "#operations-form button[type=submit]")
     eventually(
         lambda: (

@@ -1,12 +1,25 @@
-"""Experiment.run: the learner's changes carry over to the run, scripted ones do not."""
+"""Experiment: the lesson's commands, and a run that keeps the learner's changes, not scripted ones."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from architect.sim.commands import AddDataCenter, SetTraffic, SetTrafficMix
+import pytest
+
+from architect.sim.commands import (
+    AddDataCenter,
+    CommandError,
+    Predict,
+    Reset,
+    Resume,
+    RunExperiment,
+    SetTraffic,
+    SetTrafficMix,
+    ShowHint,
+    SkipPrediction,
+)
 from architect.sim.loader import dump_topology, load_topology
-from lessons.experiment import Experiment
+from lessons.experiment import Experiment, Phase
 
 ONE_CENTER: dict[str, Any] = {
     "version": 1,
@@ -58,3 +71,49 @@ def test_a_run_keeps_a_new_data_center_and_reset_forgets_the_learner_traffic():
     lab.restart()
     lab.run()
     assert lab.session.sim.current_topology().traffic.rps == 100.0
+
+
+def asking() -> Experiment:
+    goal = {"conditions": [{"metric": "error_rate", "below": 0.01}]}
+    question = {"question": {"en": "?"}, "choices": [{"en": "A"}, {"en": "B"}], "answer": 1}
+    data = {
+        "topology": dump_topology(load_topology(ONE_CENTER)),
+        "duration_s": 10,
+        "goal": goal,
+        "predict": question,
+        "hints": [{"en": "one"}],
+    }
+    return Experiment(data)
+
+
+def phase(lab: Experiment) -> Phase:
+    """The phase now (a function, so a type checker does not keep an earlier one)."""
+    return lab.phase
+
+
+def test_apply_carries_out_the_lesson_commands_and_refuses_what_the_stage_cannot_take():
+    lab = asking()
+    with pytest.raises(CommandError) as early:
+        lab.apply(Resume())
+    assert early.value.code == "answer_first" and phase(lab) == Phase.PREDICT
+    with pytest.raises(CommandError) as bad:
+        lab.apply(Predict(2))
+    assert bad.value.code == "bad_choice" and bad.value.params["count"] == 2
+    lab.apply(Predict(1))
+    assert (phase(lab), lab.prediction, lab.session.paused) == (Phase.EXPLORE, 1, False)
+    lab.apply(ShowHint())
+    lab.apply(ShowHint())  # there is only one
+    assert lab.hints_shown == 1
+    lab.apply(SetTraffic(250.0))  # an engine command goes to the live session
+    assert lab.learner_traffic == {"rps": 250.0}
+    lab.apply(RunExperiment())
+    assert phase(lab) == Phase.RUNNING and lab.runs == 1
+    lab.apply(Reset())  # in a lesson: back to the stage's start
+    assert phase(lab) == Phase.EXPLORE and lab.learner_traffic == {}
+    assert lab.session.sim.current_topology().traffic.rps == 100.0
+
+
+def test_skipping_the_question_lets_the_simulation_run():
+    lab = asking()
+    lab.apply(SkipPrediction())
+    assert (phase(lab), lab.skipped, lab.session.paused) == (Phase.EXPLORE, True, False)

@@ -9,7 +9,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from lesson_factories import plan, stage
+from page_forms import ws_forms
 
+from architect.sim.actions import LESSON_ACTIONS, fields
 from lessons import services
 from lessons.models import Progress, Stage
 
@@ -143,3 +145,18 @@ def test_a_bad_signup_says_why_and_keeps_the_name(client):
     assert response.status_code == 200
     assert 'value="cy"' in html and 'role="alert"' in html
     assert not User.objects.filter(username="cy").exists()
+
+
+def test_the_stage_page_offers_lesson_actions_in_the_vocabulary_terms(client):
+    services.plan_load(
+        plan=replace(plan("asks"), stages=(stage("asks"), stage("runs", predict=None)))
+    )
+    forms = [
+        form
+        for slug in ("asks", "runs")
+        for form in ws_forms(client.get(f"/lessons/demo/{slug}/").content.decode())
+    ]
+    actions = {sent["action"] for sent, _names in forms}
+    assert {"predict", "skip_prediction", "run", "hint"} <= actions <= set(LESSON_ACTIONS)
+    for sent, names in forms:
+        assert names - {"action"} <= set(fields(sent["action"], form=True)), sent

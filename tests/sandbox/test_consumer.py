@@ -100,7 +100,7 @@ async def test_set_traffic_shows_at_once():
     [
         ("this is not json", "not valid JSON"),
         (json.dumps({"action": "launch"}), "Unknown action “launch”"),
-        (json.dumps({"action": "set_traffic", "rps": 0}), "between 1 and 1000000"),
+        (json.dumps({"action": "set_traffic", "rps": -1}), "between 0 and 1000000"),
         (json.dumps({"action": "pause", "pad": "x" * 5000}), "too large"),
         (json.dumps({"action": "fail", "node": "web-9"}), "There is no node called web-9."),
         (json.dumps({"action": "remove_web_server"}), "The last web server cannot be removed."),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from architect.sandbox.controls import data_centers
+from architect.sandbox.controls import allowed, data_centers
 from architect.sandbox.fragments import Renderer, node_rows, page_context, render
 from architect.sandbox.live import LiveStatus, Settings
 from architect.sim import presets
@@ -461,18 +461,19 @@ def test_offered_limits_the_controls_drawn_to_those_actions():
 def test_the_data_centers_group_offers_regions_and_each_center_fail_or_restore():
     sim = Simulation(presets.single_server(100), seed=1)
     with translation.override("en"):
-        first = data_centers(sim.snapshot())
+        first, first_allowed = data_centers(sim.snapshot()), allowed(sim.snapshot())
         sim.apply(AddLoadBalancer())
         sim.apply(SeparateDatabase())
-        ready = data_centers(sim.snapshot())
+        ready, ready_allowed = data_centers(sim.snapshot()), allowed(sim.snapshot())
         sim.apply(AddDataCenter("", "asia"))
         sim.apply(FailDataCenter("asia"))
-        two = data_centers(sim.advance(1))
+        two, two_allowed = data_centers(sim.advance(1)), allowed(sim.snapshot())
         rows = {r["id"]: r["center"] for r in node_rows(sim.snapshot())}
-    assert not first["can_add"] and first["listed"] == []
-    assert ready["can_add"] and [r["name"] for r in ready["regions"]] == ["europe", "asia"]
+    assert "add_data_center" not in first_allowed and first["listed"] == []
+    assert "add_data_center" in ready_allowed
+    assert [r["name"] for r in ready["regions"]] == ["europe", "asia"]
     assert [(c["label"], c["down"]) for c in two["listed"]] == [("US East", False), ("Asia", True)]
-    assert [r["name"] for r in two["regions"]] == ["europe"] and two["can_add"]
+    assert [r["name"] for r in two["regions"]] == ["europe"] and "add_data_center" in two_allowed
     assert rows["asia-web-1"] == "Asia" and rows["web-1"] == "US East" and rows["dns"] == ""
 
 

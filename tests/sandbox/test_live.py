@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from architect.sandbox.live import LiveSession, Pause, Reset, Resume, SetSpeed
-from architect.sim.commands import AddWebServer, CommandError, SeparateDatabase, SetTraffic
+from architect.sandbox.live import LiveSession
+from architect.sim.commands import (
+    AddWebServer,
+    CommandError,
+    Pause,
+    Reset,
+    Resume,
+    SeparateDatabase,
+    SetSpeed,
+    SetTraffic,
+)
 from architect.sim.presets import single_server
 
 

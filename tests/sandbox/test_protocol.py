@@ -1,14 +1,16 @@
-"""protocol.parse: htmx ws-send JSON → typed commands, or a specific ProtocolError."""
+"""protocol.parse: htmx ws-send JSON → the vocabulary's commands, or a specific ProtocolError."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from django.utils import translation
 
-from architect.sandbox.live import Pause, Reset, Resume, SetSpeed
-from architect.sandbox.protocol import ProtocolError, parse
+from architect.sandbox.protocol import ProtocolError, decode, parse
 from architect.sim import commands as sim
+from architect.sim.actions import LESSON_ACTIONS
+from architect.sim.commands import Pause, Predict, Reset, Resume, SetSpeed
 
 
 def msg(**fields: object) -> str:
@@ -20,6 +22,7 @@ def msg(**fields: object) -> str:
     [
         ({"action": "set_traffic", "rps": "2500"}, sim.SetTraffic(2500.0)),
         ({"action": "set_traffic", "rps": 1}, sim.SetTraffic(1.0)),
+        ({"action": "set_traffic", "rps": "0"}, sim.SetTraffic(0.0)),  # the engine's own limit
         ({"action": "add_web_server"}, sim.AddWebServer()),
         ({"action": "remove_web_server"}, sim.RemoveWebServer("")),
         ({"action": "remove_web_server", "node": "web-3"}, sim.RemoveWebServer("web-3")),
@@ -46,6 +49,10 @@ def msg(**fields: object) -> str:
             },
             sim.SetTrafficMix(read_ratio=0.9, static_ratio=0.25, zipf_s=1.2),
         ),
+        (  # a field left out (or empty) keeps its value, as in a topology's events
+            {"action": "set_traffic_mix", "read_percent": "", "static_percent": 20, "zipf_s": 1},
+            sim.SetTrafficMix(static_ratio=0.2, zipf_s=1.0),
+        ),
         ({"action": "add_session_store"}, sim.AddSessionStore()),
         ({"action": "set_balancing", "algorithm": "sticky"}, sim.SetBalancing("sticky")),
         (
@@ -70,6 +77,7 @@ def msg(**fields: object) -> str:
             sim.SetOperations(True, True),
         ),
         ({"action": "add_shard", "strategy": "modulo"}, sim.AddShard("modulo")),
+        ({"action": "add_shard"}, sim.AddShard("consistent_hash")),
         ({"action": "add_shard", "strategy": "consistent_hash"}, sim.AddShard("consistent_hash")),
         ({"action": "add_message_queue"}, sim.AddMessageQueue()),
         (
@@ -101,17 +109,18 @@ def test_each_action_gives_its_command(fields, command):
         (msg(action="set_traffic", rps="lots"), "not_a_number", "must be a number"),
         (msg(action="set_traffic", rps="nan"), "not_a_number", "must be a number"),
         (msg(action="set_traffic", rps=True), "not_a_number", "must be a number"),
-        (msg(action="set_traffic", rps=0), "out_of_range", "between 1 and 1000000"),
-        (msg(action="set_traffic", rps=1000001), "out_of_range", "between 1 and 1000000"),
-        (msg(action="speed", speed=3), "out_of_range", "1, 2, 5"),
+        (msg(action="set_traffic", rps=-1), "out_of_range", "between 0 and 1000000"),
+        (msg(action="set_traffic", rps=1000001), "out_of_range", "between 0 and 1000000"),
+        (msg(action="set_traffic", rps=1, nodes=2), "unknown_field", "“nodes” is not part of"),
+        (msg(action="speed", speed=3), "bad_speed", "1, 2, 5"),
         (msg(action="speed", speed=9), "out_of_range", "between 1 and 5"),
         (msg(action="fail", node="Web 1"), "bad_node", "not a node id"),
         (msg(action="fail", node="x" * 33), "bad_node", "not a node id"),
         (msg(action="resize", node="web-1", size="huge"), "bad_size", "s, m, l, xl"),
-        (
-            msg(action="set_traffic_mix", static_percent=20, zipf_s=1),
-            "missing_field",
-            "“read_percent”",
+        (  # forms give percentages
+            msg(action="set_traffic_mix", read_ratio=0.5),
+            "unknown_field",
+            "“read_ratio” is not part of the action set_traffic_mix",
         ),
         (
             msg(action="set_traffic_mix", read_percent=101, static_percent=20, zipf_s=1),
@@ -154,7 +163,7 @@ def test_each_action_gives_its_command(fields, command):
             "“target_percent” must be between 5 and 95",
         ),
         (msg(action="set_operations", monitoring="yes please"), "not_a_checkbox", "on or off"),
-        (msg(action="add_shard"), "missing_field", "“strategy”"),
+        (msg(action="predict", choice="1"), "unknown_action", "predict"),  # a lesson's only
         (msg(action="add_shard", strategy="none"), "bad_strategy", "modulo, consistent_hash"),
         (msg(action="add_shard", strategy="range"), "bad_strategy", "modulo, consistent_hash"),
         (msg(action="set_workers", workers=4), "missing_field", "“node”"),
@@ -202,3 +211,31 @@ def test_the_size_limit_counts_bytes_not_characters():
     text = msg(action="pause", note="한" * 1400)  # 4,200 bytes in UTF-8, 1,400 characters
     with pytest.raises(ProtocolError):
         parse(text, max_bytes=4096)
+
+
+def test_decode_leaves_out_the_htmx_envelope():
+    assert decode(msg(action="fail", node="web-1")) == {"action": "fail", "node": "web-1"}
+
+
+def test_a_lesson_socket_also_accepts_the_lesson_actions():
+    assert parse(msg(action="predict", choice="1"), accepts=LESSON_ACTIONS) == Predict(1)
+    with pytest.raises(ProtocolError) as caught:
+        parse(msg(action="predict", choice="-1"), accepts=LESSON_ACTIONS)
+    assert caught.value.code == "out_of_range" and "zero or more" in caught.value.message
+
+
+def test_every_problem_of_a_message_is_said():
+    with pytest.raises(ProtocolError) as caught:
+        parse(msg(action="set_autoscaling", enabled="on", min="many", max=99))
+    assert caught.value.code == "not_whole"
+    assert "“min” must be a whole number" in caught.value.message
+    assert "“max” must be between 1 and 20" in caught.value.message
+
+
+def test_the_sentences_are_korean_for_a_korean_learner():
+    with translation.override("ko"), pytest.raises(ProtocolError) as caught:
+        parse(msg(action="set_traffic", rps="lots"))
+    assert caught.value.message == "“rps” 필드는 숫자여야 합니다."
+    with translation.override("ko"), pytest.raises(ProtocolError) as caught:
+        parse(msg(action="fail", node="Web 1"))
+    assert "올바른 노드 ID가 아닙니다: “Web 1”" in caught.value.message

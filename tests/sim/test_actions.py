@@ -7,8 +7,19 @@ from typing import Any
 import pytest
 
 from architect.sim import commands as c
-from architect.sim.actions import ACTIONS, action_data, parse_action, parse_actions
-from architect.sim.topology import TopologyError
+from architect.sim.actions import (
+    ACTIONS,
+    ENGINE_ACTIONS,
+    LESSON_ACTIONS,
+    SANDBOX_ACTIONS,
+    action_data,
+    fields,
+    limits,
+    parse_action,
+    parse_actions,
+    read,
+)
+from architect.sim.topology import Problem, TopologyError
 
 EVERY_ACTION: list[dict[str, Any]] = [
     {"action": "set_traffic", "rps": 5000.0},
@@ -131,3 +142,115 @@ def test_parse_action_raises_with_the_problems_of_one_action():
 def test_a_list_is_required():
     assert _problems({"action": "add_cache"}) == ["solution: must be a list of actions"]
     assert parse_actions([], "solution") == ()
+
+
+def _read(
+    data: dict[str, Any], accepts: tuple[str, ...] = LESSON_ACTIONS, form: bool = True
+) -> tuple[object, list[str]]:
+    problems: list[Problem] = []
+    command = read(data, "message", problems, accepts=accepts, form=form)
+    return command, [str(p) for p in problems]
+
+
+def test_each_use_accepts_its_own_subset():
+    assert set(ENGINE_ACTIONS) < set(SANDBOX_ACTIONS) < set(LESSON_ACTIONS)
+    assert set(SANDBOX_ACTIONS) - set(ENGINE_ACTIONS) == {"pause", "resume", "speed", "reset"}
+    assert set(LESSON_ACTIONS) - set(SANDBOX_ACTIONS) == {
+        "predict",
+        "skip_prediction",
+        "run",
+        "hint",
+    }
+    assert ACTIONS == ENGINE_ACTIONS
+    assert _problems([{"action": "pause"}]) == ['solution[0].action: unknown action "pause"']
+    assert _read({"action": "hint"}, SANDBOX_ACTIONS)[1] == [
+        'message.action: unknown action "hint"'
+    ]
+    assert _read({"action": "hint"}) == (c.ShowHint(), [])
+
+
+@pytest.mark.parametrize(
+    ("data", "command"),
+    [
+        ({"action": "pause"}, c.Pause()),
+        ({"action": "resume"}, c.Resume()),
+        ({"action": "speed", "speed": 5}, c.SetSpeed(5)),
+        ({"action": "reset"}, c.Reset()),
+        ({"action": "predict", "choice": 2}, c.Predict(2)),
+        ({"action": "skip_prediction"}, c.SkipPrediction()),
+        ({"action": "run"}, c.RunExperiment()),
+        ({"action": "hint"}, c.ShowHint()),
+    ],
+)
+def test_session_and_lesson_actions_are_plain_commands_too(data, command):
+    assert _read(data, form=False) == (command, [])
+    assert action_data(command) == data
+
+
+def test_a_form_sends_strings_checkboxes_and_percentages():
+    assert _read(
+        {
+            "action": "set_autoscaling",
+            "enabled": "on",
+            "min": "3",
+            "max": "12.0",
+            "target_percent": "5",
+        }
+    ) == (c.SetAutoscaling(True, 3, 12, 0.05), [])
+    assert _read({"action": "set_autoscaling"}) == (c.SetAutoscaling(False), [])  # unticked
+    assert _read({"action": "set_operations", "monitoring": "on", "automation": ""}) == (
+        c.SetOperations(True, False),
+        [],
+    )
+    assert _read({"action": "set_traffic_mix", "read_percent": "90", "zipf_s": "1.5"}) == (
+        c.SetTrafficMix(read_ratio=0.9, zipf_s=1.5),
+        [],
+    )
+    assert _read({"action": "set_traffic", "rps": "2500"}) == (c.SetTraffic(2500.0), [])
+    assert _read({"action": "speed", "speed": "2"}) == (c.SetSpeed(2), [])
+
+
+def test_a_form_gets_each_problem_in_its_own_terms():
+    assert _read(
+        {
+            "action": "set_autoscaling",
+            "enabled": "maybe",
+            "min": "2.5",
+            "max": "lots",
+            "target_percent": "96",
+            "target_utilization": "0.5",
+        }
+    )[1] == [
+        "message.target_utilization: is not a field of set_autoscaling",
+        "message.enabled: must be on or off",
+        "message.min: must be a whole number",
+        "message.max: must be a whole number",
+        "message.target_percent: must be between 5 and 95",
+    ]
+    assert _read({"action": "set_traffic", "rps": ""})[1] == ["message.rps: is missing"]
+    assert _read({"action": "speed", "speed": "3"})[1] == ["message.speed: must be one of 1, 2, 5"]
+    assert _read({"action": "predict", "choice": "-1"})[1] == [
+        "message.choice: must be zero or more"
+    ]
+    assert _read({"action": ""})[1] == ["message.action: is missing"]
+
+
+def test_data_is_read_strictly_where_a_form_is_read_leniently():
+    assert _read({"action": "set_traffic", "rps": "2500"}, form=False)[1] == [
+        "message.rps: must be a number"
+    ]
+    assert _read({"action": "set_operations", "monitoring": "on", "automation": False}, form=False)[
+        1
+    ] == ["message.monitoring: must be true or false"]
+    assert _read({"action": "set_traffic_mix", "read_percent": 50}, form=False)[1] == [
+        "message.read_percent: is not a field of set_traffic_mix"
+    ]
+
+
+def test_fields_and_limits_are_what_the_forms_are_drawn_from():
+    assert fields("set_traffic_mix") == ("read_ratio", "static_ratio", "zipf_s")
+    assert fields("set_traffic_mix", form=True) == ("read_percent", "static_percent", "zipf_s")
+    assert limits("set_autoscaling", "target_utilization") == (0.05, 0.95)
+    assert limits("set_autoscaling", "target_percent", form=True) == (5, 95)
+    assert limits("set_traffic", "rps") == (c.MIN_RPS, c.MAX_RPS)
+    assert limits("predict", "choice") == (0, None)

@@ -1,0 +1,60 @@
+"""The page offers exactly the vocabulary's sandbox actions, each form in the vocabulary's terms."""
+
+from __future__ import annotations
+
+import json
+
+from django.utils import translation
+from page_forms import ws_forms
+
+from architect.sandbox.fragments import Renderer
+from architect.sandbox.live import LiveStatus
+from architect.sandbox.protocol import parse
+from architect.sim import commands as c
+from architect.sim import presets
+from architect.sim.actions import SANDBOX_ACTIONS, fields
+from architect.sim.engine import Simulation
+
+
+def every_control() -> str:
+    """The sandbox page, whole, in every state that shows a different control: one server
+    (add a load balancer, a CDN, a queue; move the data), and a grown architecture with a
+    failed node and a failed data center, each running and paused."""
+    start = Simulation(presets.single_server(100), seed=1)
+    grown = Simulation(presets.single_server(100), seed=1)
+    for command in (
+        c.SeparateDatabase(),
+        c.AddWebServer(),
+        c.AddLoadBalancer(),
+        c.AddCdn(),
+        c.AddMessageQueue(),
+        c.AddDataCenter("", "asia"),
+        c.FailDataCenter("asia"),
+        c.FailNode("web-1"),
+    ):
+        grown.apply(command)
+    pages = []
+    with translation.override("en"):
+        for sim in (start, grown):
+            for paused in (False, True):
+                status = LiveStatus(paused=paused, speed=1, ratio=1.0)
+                pages.append(Renderer().render(sim.advance(1), status, error="", full=True))
+    return "".join(pages)
+
+
+def test_the_controls_are_exactly_the_sandbox_actions():
+    forms = ws_forms(every_control())
+    assert {sent["action"] for sent, _names in forms} == set(SANDBOX_ACTIONS)
+
+
+def test_each_form_has_only_fields_the_vocabulary_reads():
+    for sent, names in ws_forms(every_control()):
+        action = sent["action"]
+        assert names - {"action"} <= set(fields(action, form=True)), (action, names)
+
+
+def test_each_form_as_drawn_is_a_message_the_vocabulary_reads():
+    for sent, _names in ws_forms(every_control()):
+        message = json.dumps({**sent, "HEADERS": {"HX-Request": "true"}})
+        with translation.override("en"):
+            assert parse(message), sent  # no ProtocolError: names, values and limits agree
