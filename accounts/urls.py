@@ -9,4 +9,5 @@ urlpatterns = [
     path("signup/", views.SignupView.as_view(), name="signup"),
     path("login/", views.ProgressLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(next_page="home"), name="logout"),
+    path("guest/", views.keep_guest_session, name="guest_session"),
 ]

@@ -12,15 +12,16 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 
 from architect.sandbox.routing import websocket_urlpatterns as sandbox_routes
+from architect.ws_origin import SameOriginValidator
 from lessons.routing import websocket_urlpatterns as lesson_routes
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
+        # Only pages of this site (scheme, host and port) may open a socket.
+        "websocket": SameOriginValidator(
             AuthMiddlewareStack(URLRouter(sandbox_routes + lesson_routes))
         ),
     }

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "architect.security_headers.SecurityHeadersMiddleware",  # CSP, Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -137,11 +138,46 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache holds the log-in throttle's counts: per process in memory, or shared by every
+# process in Redis when REDIS_URL is set (Django's own Redis backend, redis-py).
+CACHES: dict[str, dict[str, Any]] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Accounts ----------------------------------------------------------------
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "lessons:index"
 LOGOUT_REDIRECT_URL = "home"
+
+# Sessions: created only when there is something to keep (lessons/guests.py), for two
+# weeks (Django's default). Expired ones are deleted by `manage.py clearsessions` (cron)
+# and, in-process, when a session is created at most this often (0: never).
+SESSION_CLEAR_EXPIRED_SECONDS = env_int("SESSION_CLEAR_EXPIRED_SECONDS", 3600)
+
+# Django's four validators; their messages come translated in Django's own catalogue.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},  # 8
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Log-in and sign-up throttling (accounts/throttle.py): failures free per key, then waits
+# of 1, 2, 4 … seconds up to max_wait_s; a key is forgotten window_s after its last
+# failure. Sign-ups per address count every attempt, successful ones too.
+ACCOUNT_THROTTLE = {
+    "login_account": env_int("ACCOUNT_LOGIN_FAILURES_PER_ACCOUNT", 5),
+    "login_address": env_int("ACCOUNT_LOGIN_FAILURES_PER_ADDRESS", 30),
+    "signup_account": env_int("ACCOUNT_SIGNUP_FAILURES_PER_NAME", 5),
+    "signup_address": env_int("ACCOUNT_SIGNUPS_PER_ADDRESS", 50),
+    "window_s": env_int("ACCOUNT_THROTTLE_WINDOW_SECONDS", 900),
+    "max_wait_s": env_int("ACCOUNT_THROTTLE_MAX_WAIT_SECONDS", 900),
+}
 
 # --- Internationalisation ---------------------------------------------------
 
@@ -179,13 +215,52 @@ WHITENOISE_USE_FINDERS = DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy, always on (development and tests too, so a violation shows
+# up at once): our own scripts, styles and sockets only; no inline script or style, no
+# eval. Django 6.0's setting of the same name and shape (architect/security_headers.py).
+SECURE_CSP: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],  # also ws(s): to this host and port (CSP level 3)
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Powerful browser features the app never uses, turned off for it and any frame.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    name: []
+    for name in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+} | {"fullscreen": ["self"]}  # a projector may want the page full screen
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 3600)
+    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)  # one year
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
     if not SECURE_HSTS_PRELOAD:
@@ -204,10 +279,21 @@ if not DEBUG:
 
 # --- Logging -------------------------------------------------------------------
 
+
+def _not_throttled(record: Any) -> bool:
+    """Throttled log-in attempts (429) are logged once per key by accounts.throttle, not
+    once per attempt: an attacker must not fill the log."""
+    return getattr(record, "status_code", None) != 429
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "not_throttled": {"()": "django.utils.log.CallbackFilter", "callback": _not_throttled}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["not_throttled"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 

@@ -3,7 +3,8 @@
 Transport only, like ``SandboxConsumer``: a stage's socket accepts the vocabulary's
 ``LESSON_ACTIONS``, and ``Experiment`` carries every one of them out (the lesson's own,
 the session's controls, the engine's commands). A prediction is saved, and so is the
-stage once its goal is met, for the logged-in user, else for the page's session.
+stage once its goal is met, for the logged-in user, else for the page's session, which is
+created at the first save when the guest has none (``lessons.guests``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from architect.sandbox.fragments import Renderer
 from architect.sandbox.live import LiveSession
 from architect.sim.actions import LESSON_ACTIONS, Action
 from architect.sim.commands import Predict
-from lessons import fragments, selectors, services
+from lessons import fragments, guests, selectors, services
 from lessons.experiment import Experiment, Phase
 from lessons.models import Stage
 
@@ -59,6 +60,7 @@ class LessonConsumer(SandboxConsumer):
         self.next_url = following.get_absolute_url() if following else ""
         self._lesson_key: tuple[object, ...] | None = None
         self._finished = False
+        self._guest_token = ""  # for the page to adopt a session created here
         return True
 
     def build_session(self) -> LiveSession:
@@ -73,13 +75,22 @@ class LessonConsumer(SandboxConsumer):
 
     async def applied(self, command: Action) -> None:
         """A prediction is remembered (it shows again when the learner comes back)."""
-        if isinstance(command, Predict) and (self.user is not None or self.session_key):
+        if isinstance(command, Predict):
+            key = await self._keep()
             await database_sync_to_async(services.progress_record_prediction)(
-                user=self.user,
-                session_key=self.session_key,
-                stage=self.stage,
-                choice=command.choice,
+                user=self.user, session_key=key, stage=self.stage, choice=command.choice
             )
+
+    async def _keep(self) -> str:
+        """The session key to save a guest's progress under, its session created when
+        there is none yet (the next render hands the page a token to adopt it)."""
+        if self.user is not None:
+            return ""
+        key, created = await database_sync_to_async(guests.session_for)(self.session_key)
+        if created:
+            self._guest_token = guests.token(key)
+        self.session_key = key
+        return key
 
     def _step(self, wall_dt: float) -> str:
         snapshot = self.session.step(wall_dt)
@@ -93,9 +104,10 @@ class LessonConsumer(SandboxConsumer):
         if not self._finished:
             return
         self._finished = False
-        if self.experiment.met and not self.done and (self.user is not None or self.session_key):
+        if self.experiment.met and not self.done:
+            key = await self._keep()
             await database_sync_to_async(services.progress_complete)(
-                user=self.user, session_key=self.session_key, stage=self.stage
+                user=self.user, session_key=key, stage=self.stage
             )
             self.done = True
         async with self.lock:
@@ -105,7 +117,11 @@ class LessonConsumer(SandboxConsumer):
     def _render(self, *, error: object = None, full: bool = False) -> str:
         html = super()._render(error=error, full=full)
         with translation.override(self.lang):
-            return html + self._lesson_parts(full=full)
+            html += self._lesson_parts(full=full)
+        if self._guest_token:
+            html += fragments.render(["guest-session"], {"guest_token": self._guest_token})
+            self._guest_token = ""
+        return html
 
     def _lesson_parts(self, *, full: bool) -> str:
         """The goal panel while a run lasts (or on change), the lesson panel on change."""

@@ -24,13 +24,13 @@ from architect.sim.problems import A_NUMBER, A_WHOLE_NUMBER, BETWEEN
 from architect.sim.text import N_, Params, render
 from architect.sim.topology import Topology
 from lessons import content
+from lessons.markdown_limits import markdown_problem
 from lessons.stage_format import StageReader
 from lessons.yamlmarks import YamlProblem, join, parse_with_lines
 
 FORMAT = 1
 MAX_FILE_BYTES = 1024 * 1024
 MAX_STAGES = 40
-MAX_TEXT_CHARS = 20_000
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 _PLAN_KEYS = ("format", "slug", "title", "summary", "languages", "author", "license", "stages")
@@ -215,13 +215,8 @@ class _Reader:
             where = join(path, lang)
             if not isinstance(text, str) or not text.strip():
                 self.problem(where, N_("must be non-empty text"))
-            elif len(text) > MAX_TEXT_CHARS:
-                self.problem(
-                    where,
-                    N_("is %(length)s characters long; a text may be at most %(limit)s"),
-                    length=len(text),
-                    limit=MAX_TEXT_CHARS,
-                )
+            elif (costly := markdown_problem(text)) is not None:
+                self.add(where, *costly)
             else:
                 result[lang] = text.strip()
         return result

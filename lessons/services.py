@@ -83,15 +83,20 @@ def progress_get_or_create(*, user: Any, session_key: str, stage: Stage) -> Prog
     return progress
 
 
-def progress_record_prediction(
-    *, user: Any, session_key: str, stage: Stage, choice: int
-) -> Progress:
-    """Remember the learner's answer to the stage's prediction (it may be changed)."""
+def progress_check_choice(*, stage: Stage, choice: object) -> None:
+    """Raise ``ValidationError`` unless ``choice`` answers the stage's prediction."""
     choices = (stage.data.get("predict") or {}).get("choices") or []
     if isinstance(choice, bool) or not isinstance(choice, int) or not 0 <= choice < len(choices):
         raise ValidationError(
             _("Choose one of the %(count)d answers.") % {"count": len(choices)}, code="bad_choice"
         )
+
+
+def progress_record_prediction(
+    *, user: Any, session_key: str, stage: Stage, choice: int
+) -> Progress:
+    """Remember the learner's answer to the stage's prediction (it may be changed)."""
+    progress_check_choice(stage=stage, choice=choice)
     progress = progress_get_or_create(user=user, session_key=session_key, stage=stage)
     progress.prediction = choice
     progress.save(update_fields=["prediction", "updated_at"])
@@ -116,15 +121,28 @@ def progress_merge_session(*, session_key: str, user: Any) -> int:
     """
     if not session_key or user is None or not getattr(user, "is_authenticated", False):
         return 0
+    return _merge(session_key, {"user": user, "session_key": ""})
+
+
+@transaction.atomic
+def progress_move_session(*, session_key: str, to_session_key: str) -> int:
+    """Give one guest session's progress to another (merged as ``progress_merge_session``)."""
+    if not session_key or not to_session_key or session_key == to_session_key:
+        return 0
+    return _merge(session_key, {"user": None, "session_key": to_session_key})
+
+
+def _merge(session_key: str, owner: dict[str, Any]) -> int:
     rows = list(Progress.objects.filter(Q(user__isnull=True), session_key=session_key))
+    target = {"user": owner["user"]} if owner["user"] is not None else owner
     mine = {
         p.stage_id: p
-        for p in Progress.objects.filter(user=user, stage_id__in=[r.stage_id for r in rows])
+        for p in Progress.objects.filter(stage_id__in=[r.stage_id for r in rows], **target)
     }
     for row in rows:
         kept = mine.get(row.stage_id)
         if kept is None:
-            row.user, row.session_key = user, ""
+            row.user, row.session_key = owner["user"], owner["session_key"]
             row.save(update_fields=["user", "session_key", "updated_at"])
             continue
         if kept.prediction is None:

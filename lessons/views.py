@@ -94,8 +94,6 @@ def stage_detail(request: HttpRequest, plan: str, stage: str) -> HttpResponse:
         row = selectors.stage_get(plan_slug=plan, stage_slug=stage)
     except Stage.DoesNotExist:
         raise Http404(stage) from None
-    if not request.session.session_key:
-        request.session["lessons"] = True  # a session, so an anonymous learner's progress keeps
     lang = _lang()
     progress = _progress(request, row.plan).get(row.slug)
     experiment = Experiment(row.data, prediction=progress.prediction if progress else None)

@@ -115,3 +115,9 @@ def test_check_deploy_is_clean_in_production_env():
     assert result.returncode == 0, output
     assert "System check identified no issues" in result.stdout
     assert "WARNINGS" not in output
+
+
+def test_hsts_is_a_year_in_production_unless_set():
+    assert load_setting("SECURE_HSTS_SECONDS", **PRODUCTION_ENV) == 31_536_000
+    shorter = load_setting("SECURE_HSTS_SECONDS", DJANGO_SECURE_HSTS_SECONDS="60", **PRODUCTION_ENV)
+    assert shorter == 60

@@ -16,8 +16,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -170,14 +171,55 @@ def language(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+# Reports every Content-Security-Policy violation of every document in the context.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = event.target && event.target.outerHTML ? event.target.outerHTML.slice(0, 120) : "";
+  window.__cspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} ${event.sample} ` +
+    `${where} (${event.sourceFile || location.href}:${event.lineNumber})`
+  );
+});
+"""
+
+
+def watch_csp(context: Any) -> list[str]:
+    """Collect the context's CSP violations: ``securitypolicyviolation`` events and the
+    console's "Content Security Policy" errors (the server's CSP is on in every test)."""
+    violations: list[str] = []
+    context.expose_binding(
+        "__cspViolation", lambda source, text: violations.append(f"{source['page'].url}: {text}")
+    )
+    context.add_init_script(_CSP_LISTENER)
+    context.on(
+        "console",
+        lambda message: (
+            violations.append(f"console: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return violations
+
+
+@pytest.fixture
+def csp_watch() -> Callable[[Any], list[str]]:
+    """``watch_csp`` for a test that opens its own browser context."""
+    return watch_csp
+
+
 @pytest.fixture
 def page(browser: object, language: str) -> Iterator[object]:
-    """A fresh browser context whose preferred language is ``language``."""
+    """A fresh browser context whose preferred language is ``language``; the test fails if
+    any page it opened broke the Content-Security-Policy."""
     context = browser.new_context(  # type: ignore[attr-defined]
         locale="ko-KR" if language == "ko" else "en-US",
         viewport={"width": 1400, "height": 1000},
     )
+    violations = watch_csp(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))

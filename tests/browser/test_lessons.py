@@ -96,7 +96,9 @@ COUNT_MESSAGES = (
 
 def connected(page) -> None:
     """Wait until the page's WebSocket has delivered something (the stage's live state)."""
-    page.wait_for_function("window.__wsMessages > 0")
+    # A function, not an expression: Playwright evals an expression in the page, which the
+    # CSP (no unsafe-eval) refuses.
+    page.wait_for_function("() => window.__wsMessages > 0")
 
 
 def walk_stage(page, stage: Any, language: str, shot: Path | None) -> None:

@@ -5,7 +5,9 @@ Ticks are driven by the test (``helpers.websocket.ManualTicks``), never by the w
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -13,7 +15,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connections
 
-from lessons import content, services
+from lessons import content, guests, services
 from lessons.models import Progress
 
 from helpers.plans import plan, stage
@@ -93,6 +95,19 @@ def progress(key: str) -> Progress | None:
     return Progress.objects.filter(session_key=key, stage__slug="lab").first()
 
 
+async def saved(key: str, test: Callable[[Progress], bool], limit: float = 5.0) -> bool:
+    """Whether the progress saved under ``key`` passes ``test`` within ``limit`` seconds
+    (the consumer saves a finished stage after the tick that showed it)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while loop.time() < deadline:
+        row = await progress(key)
+        if row is not None and test(row):
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
 async def test_an_unknown_stage_is_refused():
     await sync_to_async(load)()
     ws = open_lab(path="/ws/lessons/demo/nope/")
@@ -143,7 +158,7 @@ async def test_the_stage_waits_for_a_prediction_then_runs_to_the_goal_and_saves_
         assert "Because." in done and "(you were right)" in done  # the why, after the run
         assert "Done." in done  # the debrief
         assert 'href="/lessons/demo/after/"' in done
-        assert (row := await progress(key)) is not None and row.completed_at is not None
+        assert await saved(key, lambda row: row.completed_at is not None)  # after the tick
     finally:
         await ws.disconnect()
 
@@ -195,5 +210,96 @@ async def test_korean_learners_get_korean_panels():
     try:
         first = await receive(ws)
         assert "어느 것?" in first and "가" in first
+    finally:
+        await ws.disconnect()
+
+
+def guest_token(html: str) -> str | None:
+    match = re.search(r'id="guest-session".*?name="token" value="([^"]+)"', html, re.S)
+    return match.group(1) if match else None
+
+
+@sync_to_async
+def session_rows() -> int:
+    return SessionStore.get_model_class().objects.count()
+
+
+async def test_a_guest_gets_a_session_when_the_first_prediction_is_kept():
+    await sync_to_async(load)()
+    ws = open_lab()  # no cookie: the guest has no session
+    await ws.connect()
+    try:
+        first = await receive(ws)
+        assert guest_token(first) is None and await session_rows() == 0
+        await send(ws, action="predict", choice="1")
+        answered = await answer(ws)
+        token = guest_token(answered)
+        assert token is not None, "the page is handed the new session to adopt"
+        key = guests.read_token(token)
+        assert key and await session_rows() == 1
+        assert (row := await progress(key)) is not None and row.prediction == 1
+        await send(ws, action="predict", choice="0")  # a change: same session, no new token
+        again = await answer(ws)
+        assert guest_token(again) is None and await session_rows() == 1
+        assert (row := await progress(key)) is not None and row.prediction == 0
+    finally:
+        await ws.disconnect()
+
+
+async def test_a_guest_who_keeps_nothing_gets_no_session(ticks: ManualTicks):
+    await sync_to_async(load)()
+    ws = open_lab()
+    await ws.connect()
+    try:
+        await receive(ws)
+        await send(ws, action="predict", choice="7")  # refused before any session is made
+        assert 'id="error"' in await answer(ws)
+        for fields in ({"action": "skip_prediction"}, {"action": "speed", "speed": "5"}):
+            await send(ws, **fields)
+            await answer(ws)
+        await send(ws, action="run")
+        await answer(ws)
+        await until(ws, lambda h: "Goal not met" in h and 'id="lesson"' in h, ticks)
+        assert await session_rows() == 0
+    finally:
+        await ws.disconnect()
+
+
+async def test_a_session_gone_meanwhile_is_replaced_at_the_next_save():
+    await sync_to_async(load)()
+    key = await sync_to_async(new_session)()
+    ws = open_lab(key)
+    await ws.connect()
+    try:
+        await receive(ws)
+        await sync_to_async(SessionStore(session_key=key).delete)()  # expired and cleared
+        await send(ws, action="predict", choice="1")
+        answered = await answer(ws)
+        token = guest_token(answered)
+        assert token is not None
+        fresh = guests.read_token(token)
+        assert fresh and fresh != key
+        assert (row := await progress(fresh)) is not None and row.prediction == 1
+    finally:
+        await ws.disconnect()
+
+
+async def test_a_guest_who_finishes_a_stage_unasked_gets_a_session_for_it(ticks: ManualTicks):
+    await sync_to_async(load)()
+    ws = open_lab()
+    await ws.connect()
+    try:
+        await receive(ws)
+        for fields in (
+            {"action": "skip_prediction"},
+            {"action": "add_web_server"},
+            {"action": "speed", "speed": "5"},
+            {"action": "run"},
+        ):
+            await send(ws, **fields)
+            await answer(ws)
+        kept = await until(ws, lambda h: guest_token(h) is not None, ticks)
+        key = guests.read_token(guest_token(kept) or "")
+        assert key and await saved(key, lambda row: row.completed_at is not None)
     finally:
         await ws.disconnect()

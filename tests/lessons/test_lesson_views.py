@@ -31,8 +31,7 @@ def test_plan_list_links_every_plan(client, demo):
 
 
 def test_overview_marks_done_stages_in_text_not_colour_only(client, demo):
-    client.get("/lessons/demo/first/")  # starts a session
-    key = client.session.session_key
+    key = client.session.session_key  # a guest who has kept progress has a session
     services.progress_complete(user=None, session_key=key, stage=demo.stages.get(slug="second"))
     html = client.get("/lessons/demo/").content.decode()
     marks = re.findall(
@@ -61,7 +60,8 @@ def test_stage_page_has_text_beside_the_sandbox_with_the_question_first(client, 
     assert 'rel="next" href="/lessons/demo/third/"' in html
     for part in ("lesson", "goal", "verdict", "status", "diagram", "controls", "metrics", "nodes"):
         assert f'id="{part}"' in html
-    assert client.session.session_key  # a guest gets a session to keep progress in
+    assert "sessionid" not in response.cookies  # reading creates no session (lessons.guests)
+    assert 'id="guest-session"' in html and '"X-CSRFToken": "' in html
 
 
 def test_stage_page_offers_only_the_stage_controls(client):

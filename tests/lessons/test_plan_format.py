@@ -254,13 +254,13 @@ def test_aliases_are_refused():
 
 
 def test_limits_on_texts_stages_and_file_size(tmp_path):
-    long_body = "x" * 20_001
+    long_body = "x" * 5_001
     text = edited(
         '    body: {en: "web-1 fails at 10 s.", ko: "web-1이 10초에 멈춥니다."}\n',
         f'    body: {{en: "{long_body}", ko: 짧음}}\n',
     )
     assert problems(text) == [
-        "lessons/plans/tiny.yaml:46: stages[1].body.en: is 20001 characters long; a text may be at most 20000"
+        "lessons/plans/tiny.yaml:46: stages[1].body.en: is 5001 characters long; a text may be at most 5000"
     ]
     stage = TINY[TINY.index("  - slug: survive-a-failure") :]
     many = TINY + "".join(stage.replace("survive-a-failure", f"again-{i}") for i in range(39))
