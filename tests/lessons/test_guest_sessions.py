@@ -11,10 +11,11 @@ from django.contrib.sessions.models import Session
 from django.core import signing
 from django.test import Client
 from django.utils import timezone
-from lesson_factories import plan
 
 from lessons import guests, services
 from lessons.models import Progress
+
+from helpers.plans import plan
 
 pytestmark = pytest.mark.django_db
 
