@@ -188,7 +188,7 @@ def test_the_textarea_follows_edits_and_the_form_submits_them(editor):
     assert editor.evaluate("planEditor.getValue()") == TYPED
     assert editor.evaluate("window.changes") >= len(TYPED)
     editor.evaluate("document.querySelector('form').reset()")
-    editor.wait_for_function("planEditor.getValue() === 'title: Draft\\n'")
+    editor.wait_for_function("() => planEditor.getValue() === 'title: Draft\\n'")
     assert textarea_value(editor) == "title: Draft\n"
     editor.evaluate("planEditor.setValue('title: Replaced\\n')")
     assert textarea_value(editor) == "title: Replaced\n"

@@ -79,7 +79,7 @@ def apply(page, step: dict[str, Any]) -> None:
             field.fill(str(value))
     before = page.evaluate("window.__wsAnswers")
     form.locator('button[type="submit"]').click()
-    page.wait_for_function(f"window.__wsAnswers > {before}")  # the server's answer
+    page.wait_for_function(f"() => window.__wsAnswers > {before}")  # the server's answer
     assert page.locator("#error").inner_text().strip() == "", (
         f"{step}: {page.locator('#error').inner_text()}"
     )

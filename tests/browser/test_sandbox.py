@@ -77,14 +77,14 @@ document.addEventListener('htmx:wsAfterMessage', (event) => {
 def messages_after(page, count: int) -> None:
     """Wait until ``count`` more messages have arrived."""
     seen = page.evaluate("window.__times.length")
-    page.wait_for_function(f"window.__times.length >= {seen + count}")
+    page.wait_for_function(f"() => window.__times.length >= {seen + count}")
 
 
 def answered(page, click: Callable[[], None]) -> float:
     """Do ``click``, wait for the server's answer to it; the simulated time it showed."""
     before = page.evaluate("window.__answers.length")
     click()
-    page.wait_for_function(f"window.__answers.length > {before}")
+    page.wait_for_function(f"() => window.__answers.length > {before}")
     return float(page.evaluate(f"window.__answers[{before}]"))
 
 
