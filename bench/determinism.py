@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 
 from architect.sim.actions import parse_action  # noqa: E402
 from architect.sim.commands import CommandError  # noqa: E402
-from architect.sim.engine import Simulation  # noqa: E402
 from architect.sim.loader import load_topology  # noqa: E402
-from architect.sim.presets import single_server  # noqa: E402
-from architect.sim.topology import Topology  # noqa: E402
+from architect.sim.model.presets import single_server  # noqa: E402
+from architect.sim.model.topology import Topology  # noqa: E402
+from architect.sim.simulation import Simulation  # noqa: E402
 
 STEP_S = 0.2
 DURATION_S = 30.0

@@ -14,8 +14,8 @@ from typing import Any
 from architect.sandbox.live import Control, LiveSession
 from architect.sim.commands import Command, SetTraffic, SetTrafficMix
 from architect.sim.loader import load_topology
+from architect.sim.model.topology import Topology
 from architect.sim.snapshot import Snapshot
-from architect.sim.topology import Topology
 from lessons.goals import GoalStatus, GoalTracker
 
 DEFAULT_DURATION_S = 40.0

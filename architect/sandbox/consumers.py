@@ -25,7 +25,7 @@ from architect.sandbox.live import LiveSession
 from architect.sandbox.protocol import ProtocolError, parse
 from architect.sandbox.throttle import Once, TokenBucket
 from architect.sim.commands import CommandError
-from architect.sim.presets import single_server
+from architect.sim.model.presets import single_server
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from architect.sandbox.diagram import layout, tier_order
 from architect.sandbox.event_text import event_text
 from architect.sandbox.live import LiveStatus, Settings
 from architect.sandbox.names import region_name
-from architect.sim.sizes import SIZES
+from architect.sim.model.sizes import SIZES
 from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Snapshot
 
 TEMPLATE = "sandbox/sandbox.html"
@@ -239,7 +239,7 @@ def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
             "time": _("simulated time %(t)s s") % {"t": sim_time},
         },
         "aggregate": s.mode
-        == "aggregate",  # traffic as flows, not single requests (architect.sim.aggregate)
+        == "aggregate",  # traffic as flows, not single requests (architect.sim.flows.aggregate)
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
         "metrics": metrics(s, status.settings),
         "jobs": jobs(s),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from architect.sim.commands import Command
-from architect.sim.engine import Simulation
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import Snapshot
 
 SPEEDS = (1, 2, 5)

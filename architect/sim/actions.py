@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from architect.sim import commands as c
-from architect.sim.centers import REGIONS
-from architect.sim.changes import MAX_POOL_WORKERS
+from architect.sim.changes.centers import REGIONS
+from architect.sim.changes.dispatch import MAX_POOL_WORKERS
 from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, Command
-from architect.sim.problems import (
+from architect.sim.model.problems import (
     A_NUMBER,
     A_WHOLE_NUMBER,
     CENTER_TEXT,
@@ -28,15 +28,15 @@ from architect.sim.problems import (
     between,
     one_of,
 )
-from architect.sim.sizes import SIZES
-from architect.sim.text import N_
-from architect.sim.topology import (
+from architect.sim.model.sizes import SIZES
+from architect.sim.model.topology import (
     BALANCING_ALGORITHMS,
     MAX_WEB_SERVERS,
     SHARDING_STRATEGIES,
     Problem,
     TopologyError,
 )
+from architect.sim.text import N_
 
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 STRATEGIES = SHARDING_STRATEGIES[1:]  # "none" is where the data starts, not a choice

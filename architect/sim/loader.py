@@ -13,7 +13,7 @@ from typing import Any
 
 from architect.sim.actions import NODE_ID
 from architect.sim.commands import MAX_RPS
-from architect.sim.problems import (
+from architect.sim.model.problems import (
     A_NUMBER,
     A_WHOLE_NUMBER,
     CENTER_TEXT,
@@ -23,11 +23,8 @@ from architect.sim.problems import (
     between,
     one_of,
 )
-from architect.sim.scenario import events_data, read_events
-from architect.sim.sizes import SIZES
-from architect.sim.snapshot import NodeKind
-from architect.sim.text import N_
-from architect.sim.topology import (
+from architect.sim.model.sizes import SIZES
+from architect.sim.model.topology import (
     MAX_KEYS,
     MAX_NODES,
     Autoscaling,
@@ -41,6 +38,9 @@ from architect.sim.topology import (
     Traffic,
     validate,
 )
+from architect.sim.scenario import events_data, read_events
+from architect.sim.snapshot import NodeKind
+from architect.sim.text import N_
 
 FORMAT_VERSION = 1
 MAX_LINKS = 256

@@ -18,13 +18,13 @@ import simpy
 from architect.sim import commands as c
 from architect.sim.actions import NODE_ID, action_data, action_name, read_action
 from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, Command, CommandError
-from architect.sim.problems import A_NUMBER, NODE_ID_TEXT, between
+from architect.sim.model.problems import A_NUMBER, NODE_ID_TEXT, between
+from architect.sim.model.topology import MAX_EVENT_AT_S, MAX_EVENTS, Problem, ScheduledEvent
 from architect.sim.snapshot import EventKind
 from architect.sim.text import N_
-from architect.sim.topology import MAX_EVENT_AT_S, MAX_EVENTS, Problem, ScheduledEvent
 
 if TYPE_CHECKING:
-    from architect.sim.engine import Simulation
+    from architect.sim.simulation import Simulation
 
 SHORTHANDS = ("fail", "recover", "set")
 # What ``set:`` may change, with its range.

@@ -12,10 +12,10 @@ from django.utils import translation
 from architect.sandbox.controls import data_centers
 from architect.sandbox.fragments import Renderer, node_rows, page_context, render
 from architect.sandbox.live import LiveStatus, Settings
-from architect.sim import presets
 from architect.sim.commands import AddDataCenter, AddLoadBalancer, FailDataCenter, SeparateDatabase
-from architect.sim.engine import Simulation
 from architect.sim.loader import dump_topology, load_topology
+from architect.sim.model import presets
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import Event, EventKind, NodeKind, NodeStatus
 
 from .factories import blocks_snapshot, everything_snapshot, node, snapshot

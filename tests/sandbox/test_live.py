@@ -6,7 +6,7 @@ import pytest
 
 from architect.sandbox.live import LiveSession, Pause, Reset, Resume, SetSpeed
 from architect.sim.commands import AddWebServer, CommandError, SeparateDatabase, SetTraffic
-from architect.sim.presets import single_server
+from architect.sim.model.presets import single_server
 
 
 class Clock:

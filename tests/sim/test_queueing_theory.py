@@ -31,10 +31,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from architect.sim.engine import Simulation
+from architect.sim.engine.stations import Request, Station
+from architect.sim.model.topology import Network, NodeSpec, Topology, Traffic
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import NodeKind
-from architect.sim.stations import Request, Station
-from architect.sim.topology import Network, NodeSpec, Topology, Traffic
 
 SEEDS = tuple(range(1, 11))
 T_975 = {9: 2.262, 19: 2.093}  # Student t, two-sided 95 %, by degrees of freedom

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from architect.sim import presets
-from architect.sim.engine import Simulation
+from architect.sim.model import presets
+from architect.sim.model.topology import NodeSpec, Topology, TopologyError, validate
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import NodeKind
-from architect.sim.topology import NodeSpec, Topology, TopologyError, validate
 
 
 def _load_balanced() -> Topology:

@@ -7,7 +7,7 @@ not sticky, and when the server that held it failed (its memory is gone).
 
 from __future__ import annotations
 
-from architect.sim.stations import Station
+from architect.sim.engine.stations import Station
 
 
 class LocalSessions:

@@ -1,6 +1,6 @@
 """Commands on the data tier: a database of its own, a cache, replicas, shards.
 
-Every handler checks first and changes second (see ``architect.sim.changes``).
+Every handler checks first and changes second (see ``architect.sim.changes.dispatch``).
 """
 
 from __future__ import annotations
@@ -8,8 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from architect.sim import presets
-from architect.sim.changes_common import (
+from architect.sim.changes.common import (
     focused_data,
     needs_database,
     of_kind,
@@ -18,12 +17,13 @@ from architect.sim.changes_common import (
     web_server_ids,
 )
 from architect.sim.commands import CommandError
-from architect.sim.sharding import moved_share, rule_for
+from architect.sim.engine.sharding import moved_share, rule_for
+from architect.sim.model import presets
+from architect.sim.model.topology import MAX_REPLICAS, MAX_SHARDS, SHARDING_STRATEGIES
 from architect.sim.snapshot import EventKind, NodeKind
-from architect.sim.topology import MAX_REPLICAS, MAX_SHARDS, SHARDING_STRATEGIES
 
 if TYPE_CHECKING:
-    from architect.sim.engine import Simulation
+    from architect.sim.simulation import Simulation
 
 
 def separate_database(sim: Simulation) -> None:

@@ -1,6 +1,6 @@
 """Commands on the web tier: web servers, the load balancer, sessions, the CDN.
 
-Every handler checks first and changes second (see ``architect.sim.changes``).
+Every handler checks first and changes second (see ``architect.sim.changes.dispatch``).
 """
 
 from __future__ import annotations
@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from architect.sim import presets
-from architect.sim.changes_common import of_kind, placed, prefix, targets, web_server_ids
+from architect.sim.changes.common import of_kind, placed, prefix, targets, web_server_ids
 from architect.sim.commands import CommandError
+from architect.sim.model import presets
+from architect.sim.model.topology import BALANCING_ALGORITHMS, MAX_WEB_SERVERS, autoscaling_problems
 from architect.sim.snapshot import EventKind, NodeKind
-from architect.sim.topology import BALANCING_ALGORITHMS, MAX_WEB_SERVERS, autoscaling_problems
 
 if TYPE_CHECKING:
-    from architect.sim.engine import Simulation
+    from architect.sim.simulation import Simulation
 
 
 def add_web_server_checked(sim: Simulation) -> None:

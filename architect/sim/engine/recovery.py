@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from architect.sim.engine.stations import Station
+from architect.sim.model.topology import NodeSpec
 from architect.sim.snapshot import EventKind
-from architect.sim.stations import Station
-from architect.sim.topology import NodeSpec
 
 if TYPE_CHECKING:
-    from architect.sim.engine import Simulation
+    from architect.sim.simulation import Simulation
 
 
 def health_checks(sim: Simulation, spec: NodeSpec) -> Generator[simpy.Event, None, None]:

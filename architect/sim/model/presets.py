@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from architect.sim.sizes import SIZES
+from architect.sim.model.sizes import SIZES
+from architect.sim.model.topology import NodeSpec, Topology, Traffic
 from architect.sim.snapshot import NodeKind
-from architect.sim.topology import NodeSpec, Topology, Traffic
 
 WEB_SERVICE_MS = 20.0  # application work per request
 DATA_SERVICE_MS = 5.0  # data work per request, on whichever box holds the data

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from architect.sim.stations import Request, Station
+from architect.sim.engine.stations import Request, Station
 
 
 class DurableWorkerPool(Station):

@@ -15,16 +15,16 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Union
 
-from architect.sim.hitratio import hit_ratio, rounded
-from architect.sim.journey import Journey
-from architect.sim.keys import _zipf_cdf
-from architect.sim.sharding import rule_for
+from architect.sim.engine.journey import Journey
+from architect.sim.engine.keys import _zipf_cdf
+from architect.sim.engine.sharding import rule_for
+from architect.sim.engine.stations import Station
+from architect.sim.flows.hitratio import hit_ratio, rounded
+from architect.sim.flows.sojourn import Sojourn
 from architect.sim.snapshot import NodeKind
-from architect.sim.sojourn import Sojourn
-from architect.sim.stations import Station
 
 if TYPE_CHECKING:
-    from architect.sim.engine import Simulation
+    from architect.sim.simulation import Simulation
 
 STATIC, READ, WRITE, JOB_WRITE, FAN, PART, JOB = (
     "static",

@@ -6,12 +6,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from architect.sim.commands import CommandError
+from architect.sim.model.topology import GLOBAL_KINDS, NodeSpec
 from architect.sim.snapshot import NodeKind
-from architect.sim.topology import GLOBAL_KINDS, NodeSpec
 
 if TYPE_CHECKING:
-    from architect.sim.engine import Simulation
-    from architect.sim.replication import DataTiers
+    from architect.sim.engine.replication import DataTiers
+    from architect.sim.simulation import Simulation
 
 
 def web_server_ids(sim: Simulation) -> list[str]:

@@ -1,10 +1,10 @@
 """The running simulation: building, arrivals, routing, measures.
 
 ``Simulation(topology, seed)`` validates and builds; ``apply(command)``
-changes it (see ``architect.sim.changes``); ``advance(dt)`` runs simulated
+changes it (see ``architect.sim.changes.dispatch``); ``advance(dt)`` runs simulated
 time and returns an immutable ``Snapshot``. Same topology, same seed, same
 commands at the same times: the same snapshots. Health checks, failover and
-repair live in ``architect.sim.recovery``; snapshots in ``architect.sim.describe``.
+repair live in ``architect.sim.engine.recovery``; snapshots in ``architect.sim.engine.describe``.
 """
 
 from __future__ import annotations
@@ -17,27 +17,27 @@ from heapq import heappush
 from math import log as _log
 from typing import cast
 
-from architect.sim import changes, describe, recovery
-from architect.sim.aggregate import AUTO, AggregateTraffic
-from architect.sim.autoscaling import Autoscaler
-from architect.sim.balancer import Balancer
-from architect.sim.cachestore import Eviction, KeyCache
+from architect.sim.changes import dispatch as changes
 from architect.sim.commands import Command
-from architect.sim.current import current_topology
-from architect.sim.describe import EVENTS_IN_SNAPSHOT  # noqa: F401  (importable from here too)
-from architect.sim.geo import CrossCenterSync, GeoDns
-from architect.sim.journey import JOB_WRITE, READ, STATIC, WRITE, Journey
-from architect.sim.keys import ZipfKeys
-from architect.sim.queueing import DurableWorkerPool
-from architect.sim.replication import DataTier, DataTiers
-from architect.sim.scenario import Scenario
-from architect.sim.sessions import LocalSessions
-from architect.sim.sharding import Sharding as ShardRule
-from architect.sim.sharding import rule_for
-from architect.sim.snapshot import Event, EventKind, NodeKind, Snapshot
-from architect.sim.stations import Request, Station
-from architect.sim.timeline import CALL_PRIORITY, Environment
-from architect.sim.topology import (
+from architect.sim.engine import describe, recovery
+from architect.sim.engine.autoscaling import Autoscaler
+from architect.sim.engine.balancer import Balancer
+from architect.sim.engine.cachestore import Eviction, KeyCache
+from architect.sim.engine.current import current_topology
+from architect.sim.engine.describe import EVENTS_IN_SNAPSHOT  # noqa: F401  (importable from here too)
+from architect.sim.engine.geo import CrossCenterSync, GeoDns
+from architect.sim.engine.journey import JOB_WRITE, READ, STATIC, WRITE, Journey
+from architect.sim.engine.keys import ZipfKeys
+from architect.sim.engine.queueing import DurableWorkerPool
+from architect.sim.engine.replication import DataTier, DataTiers
+from architect.sim.engine.sessions import LocalSessions
+from architect.sim.engine.sharding import Sharding as ShardRule
+from architect.sim.engine.sharding import rule_for
+from architect.sim.engine.stations import Request, Station
+from architect.sim.engine.timeline import CALL_PRIORITY, Environment
+from architect.sim.flows.aggregate import AUTO, AggregateTraffic
+from architect.sim.measures.window import BUCKET_S, Window
+from architect.sim.model.topology import (
     GLOBAL_KINDS,
     NodeSpec,
     Topology,
@@ -46,7 +46,8 @@ from architect.sim.topology import (
     data_centers,
     validate,
 )
-from architect.sim.window import BUCKET_S, Window
+from architect.sim.scenario import Scenario
+from architect.sim.snapshot import Event, EventKind, NodeKind, Snapshot
 
 EVENT_LOG_LENGTH = 100
 _WINDOW_SAMPLES = round(1.0 / BUCKET_S) + 1
@@ -124,7 +125,7 @@ class Simulation:
             else None
         )
         self._arrival_generation = 0
-        # auto: per request below a threshold, flows above it (see architect.sim.aggregate)
+        # auto: per request below a threshold, flows above it (see architect.sim.flows.aggregate)
         self.aggregate = AggregateTraffic(self, mode, random.Random(seed_for(seed, "aggregate")))
         self.rps = 0.0
         self.set_rps(traffic.rps)
@@ -468,9 +469,9 @@ class Simulation:
     # -- description ----------------------------------------------------------
 
     def current_topology(self) -> Topology:
-        """The architecture as it is now, without scripted events (``architect.sim.current``)."""
+        """The architecture as it is now, without scripted events (``engine.current``)."""
         return current_topology(self)
 
     def snapshot(self) -> Snapshot:
-        """The state now, as an immutable ``Snapshot`` (see ``architect.sim.describe``)."""
+        """The state now, as an immutable ``Snapshot`` (see ``architect.sim.engine.describe``)."""
         return describe.snapshot(self)

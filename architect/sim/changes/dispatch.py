@@ -12,33 +12,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from architect.sim import centers
-from architect.sim.changes_common import web_server_ids as web_ids
-from architect.sim.changes_data import add_cache as _add_cache
-from architect.sim.changes_data import add_replica as _add_replica
-from architect.sim.changes_data import add_shard as _add_shard
-from architect.sim.changes_data import separate_database as _separate_database
-from architect.sim.changes_other import MAX_POOL_WORKERS, RESIZABLE
-from architect.sim.changes_other import add_message_queue as _add_message_queue
-from architect.sim.changes_other import fail as _fail
-from architect.sim.changes_other import fail_center as _fail_center
-from architect.sim.changes_other import resize as _resize
-from architect.sim.changes_other import restore as _restore
-from architect.sim.changes_other import restore_center as _restore_center
-from architect.sim.changes_other import set_mix as _set_mix
-from architect.sim.changes_other import set_operations as _set_operations
-from architect.sim.changes_other import set_traffic as _set_traffic
-from architect.sim.changes_other import set_workers as _set_workers
-from architect.sim.changes_web import add_cdn as _add_cdn
-from architect.sim.changes_web import add_load_balancer as _add_load_balancer
-from architect.sim.changes_web import add_session_store as _add_session_store
-from architect.sim.changes_web import add_web_server, join_balancer
-from architect.sim.changes_web import add_web_server_checked as _add_web_server
-from architect.sim.changes_web import purge_cdn as _purge_cdn
-from architect.sim.changes_web import remove_web_server as _remove_web_server
-from architect.sim.changes_web import set_autoscaling as _set_autoscaling
-from architect.sim.changes_web import set_balancing as _set_balancing
-from architect.sim.changes_web import version_assets as _version_assets
+from architect.sim.changes import centers
+from architect.sim.changes.common import web_server_ids as web_ids
+from architect.sim.changes.data import add_cache as _add_cache
+from architect.sim.changes.data import add_replica as _add_replica
+from architect.sim.changes.data import add_shard as _add_shard
+from architect.sim.changes.data import separate_database as _separate_database
+from architect.sim.changes.other import MAX_POOL_WORKERS, RESIZABLE
+from architect.sim.changes.other import add_message_queue as _add_message_queue
+from architect.sim.changes.other import fail as _fail
+from architect.sim.changes.other import fail_center as _fail_center
+from architect.sim.changes.other import resize as _resize
+from architect.sim.changes.other import restore as _restore
+from architect.sim.changes.other import restore_center as _restore_center
+from architect.sim.changes.other import set_mix as _set_mix
+from architect.sim.changes.other import set_operations as _set_operations
+from architect.sim.changes.other import set_traffic as _set_traffic
+from architect.sim.changes.other import set_workers as _set_workers
+from architect.sim.changes.web import add_cdn as _add_cdn
+from architect.sim.changes.web import add_load_balancer as _add_load_balancer
+from architect.sim.changes.web import add_session_store as _add_session_store
+from architect.sim.changes.web import add_web_server, join_balancer
+from architect.sim.changes.web import add_web_server_checked as _add_web_server
+from architect.sim.changes.web import purge_cdn as _purge_cdn
+from architect.sim.changes.web import remove_web_server as _remove_web_server
+from architect.sim.changes.web import set_autoscaling as _set_autoscaling
+from architect.sim.changes.web import set_balancing as _set_balancing
+from architect.sim.changes.web import version_assets as _version_assets
 from architect.sim.commands import (
     AddCache,
     AddCdn,
@@ -68,7 +68,7 @@ from architect.sim.commands import (
 )
 
 if TYPE_CHECKING:
-    from architect.sim.engine import Simulation
+    from architect.sim.simulation import Simulation
 
 __all__ = [
     "MAX_POOL_WORKERS",
@@ -81,7 +81,7 @@ __all__ = [
 
 
 def apply(sim: Simulation, command: Command) -> None:
-    """Carry out ``command``; with several data centers see ``architect.sim.centers``."""
+    """Carry out ``command``; with several data centers see ``architect.sim.changes.centers``."""
     centers.apply(sim, command, _apply_here)
 
 

@@ -5,7 +5,7 @@ stack in each region. ``AddDataCenter`` copies a center (load balancer, web
 servers, cache, databases, …) into a new one named after its region, switches
 geoDNS on and gives the new region a share of the users. Each center keeps its
 own copy of the data; writes reach the others ``dc_sync_ms`` later (see
-``architect.sim.geo``).
+``architect.sim.engine.geo``).
 
 With several centers, the commands that grow the architecture (a web server, a
 cache, a replica, a session store, a message queue, the balancing algorithm)
@@ -33,12 +33,12 @@ from architect.sim.commands import (
     RemoveWebServer,
     SetBalancing,
 )
-from architect.sim.geo import CrossCenterSync, GeoDns
+from architect.sim.engine.geo import CrossCenterSync, GeoDns
+from architect.sim.model.topology import GLOBAL_KINDS, MAX_NODES, MAX_WEB_SERVERS, NodeSpec
 from architect.sim.snapshot import EventKind, NodeKind
-from architect.sim.topology import GLOBAL_KINDS, MAX_NODES, MAX_WEB_SERVERS, NodeSpec
 
 if TYPE_CHECKING:
-    from architect.sim.engine import Simulation
+    from architect.sim.simulation import Simulation
 
 REGIONS = ("us-east", "europe", "asia")  # where the sandbox can open a center
 HOME_REGION = REGIONS[0]  # where a site with one unnamed center stands
@@ -167,7 +167,7 @@ def _rename_key(mapping: dict[str, V], old: str, new: str) -> None:
 
 def _route_by_region(sim: Simulation, region: str) -> None:
     """Switch geoDNS on; the new region gets as many users as an average one."""
-    from architect.sim.engine import seed_for  # the engine imports this module
+    from architect.sim.simulation import seed_for  # the engine imports this module
 
     regions = dict(sim.traffic.regions) or {sim.centers[0]: 1.0}
     regions.setdefault(region, sum(regions.values()) / len(regions))

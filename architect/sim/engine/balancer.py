@@ -7,7 +7,7 @@ the balancer keeps sending to it and those requests fail.
 
 from __future__ import annotations
 
-from architect.sim.stations import Request, Sink, Station
+from architect.sim.engine.stations import Request, Sink, Station
 
 
 class Balancer:

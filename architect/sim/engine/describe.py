@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from architect.sim.engine.stations import Station
+from architect.sim.measures.window import BUCKET_S
+from architect.sim.model.topology import NodeSpec
 from architect.sim.snapshot import Jobs, NodeKind, NodeSnapshot, NodeStatus, Snapshot
-from architect.sim.stations import Station
-from architect.sim.topology import NodeSpec
-from architect.sim.window import BUCKET_S
 
 if TYPE_CHECKING:
-    from architect.sim.engine import Simulation
+    from architect.sim.simulation import Simulation
 
 EVENTS_IN_SNAPSHOT = 30
 

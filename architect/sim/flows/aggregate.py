@@ -36,12 +36,12 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from architect.sim.flows import Fan, Flow, Graph, Sink, StationFlows, build
-from architect.sim.sojourn import sojourn, stationary_queued
-from architect.sim.window import Bucket
+from architect.sim.flows.routes import Fan, Flow, Graph, Sink, StationFlows, build
+from architect.sim.flows.sojourn import sojourn, stationary_queued
+from architect.sim.measures.window import Bucket
 
 if TYPE_CHECKING:
-    from architect.sim.engine import Simulation
+    from architect.sim.simulation import Simulation
     from architect.sim.snapshot import Snapshot
 
 PER_REQUEST, AGGREGATE, AUTO = "per_request", "aggregate", "auto"

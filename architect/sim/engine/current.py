@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from architect.sim.topology import Topology
+from architect.sim.model.topology import Topology
 
 if TYPE_CHECKING:
-    from architect.sim.engine import Simulation
+    from architect.sim.simulation import Simulation
 
 
 def current_topology(sim: Simulation) -> Topology:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from architect.sim.histogram import Histogram
+from architect.sim.measures.histogram import Histogram
 from architect.sim.snapshot import Latency, SeriesPoint
 
 BUCKET_S = 0.1

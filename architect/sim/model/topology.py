@@ -1,6 +1,6 @@
 """The passive description of an architecture: nodes, links, traffic, events.
 
-A ``Topology`` is configuration only; ``architect.sim.engine`` builds a
+A ``Topology`` is configuration only; ``architect.sim.simulation`` builds a
 running simulation from it after ``validate`` finds no problems.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from architect.sim.commands import Command
-from architect.sim.problems import (
+from architect.sim.model.problems import (
     POSITIVE,
     WHOLE_1_OR_MORE,
     ZERO_OR_MORE,
@@ -18,7 +18,7 @@ from architect.sim.problems import (
     between,
     one_of,
 )
-from architect.sim.sizes import SIZES
+from architect.sim.model.sizes import SIZES
 from architect.sim.snapshot import NodeKind
 from architect.sim.text import N_, Text
 

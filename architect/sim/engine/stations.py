@@ -14,8 +14,8 @@ from heapq import heappush
 from math import log as _log
 from typing import Any
 
+from architect.sim.engine.timeline import CALL_PRIORITY, Environment
 from architect.sim.snapshot import NodeKind
-from architect.sim.timeline import CALL_PRIORITY, Environment
 
 
 class Request:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from architect.sim.cachestore import KeyCache
-from architect.sim.geo import CrossCenterSync
-from architect.sim.replication import DataTiers
-from architect.sim.sessions import LocalSessions
-from architect.sim.stations import Request, Sink, Station
+from architect.sim.engine.cachestore import KeyCache
+from architect.sim.engine.geo import CrossCenterSync
+from architect.sim.engine.replication import DataTiers
+from architect.sim.engine.sessions import LocalSessions
+from architect.sim.engine.stations import Request, Sink, Station
 
 STATIC, READ, WRITE, JOB_WRITE = 0, 1, 2, 3  # a job write also publishes a background job
 

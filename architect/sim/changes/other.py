@@ -1,6 +1,6 @@
 """Commands on traffic, background jobs, sizes, operations and failures.
 
-Every handler checks first and changes second (see ``architect.sim.changes``).
+Every handler checks first and changes second (see ``architect.sim.changes.dispatch``).
 """
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from architect.sim import presets
-from architect.sim.changes_common import existing, of_kind, placed, web_server_ids
+from architect.sim.changes.common import existing, of_kind, placed, web_server_ids
 from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, CommandError
-from architect.sim.sizes import SIZES
+from architect.sim.model import presets
+from architect.sim.model.sizes import SIZES
 from architect.sim.snapshot import EventKind, NodeKind
 
 if TYPE_CHECKING:
-    from architect.sim.engine import Simulation
+    from architect.sim.simulation import Simulation
 
 RESIZABLE = (NodeKind.WEB_SERVER, NodeKind.DATABASE)
 MAX_POOL_WORKERS = 256

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
-from architect.sim.stations import Request, Station
+from architect.sim.engine.stations import Request, Station
 
 
 class DataTier:

@@ -23,9 +23,9 @@ from collections.abc import Generator
 
 import simpy
 
-from architect.sim.engine import Simulation
-from architect.sim.histogram import Histogram
-from architect.sim.stations import Request, Sink, Station
+from architect.sim.engine.stations import Request, Sink, Station
+from architect.sim.measures.histogram import Histogram
+from architect.sim.simulation import Simulation
 
 SAMPLE_S = 0.01
 

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from architect.sim import changes
+from architect.sim.changes import dispatch as changes
 from architect.sim.snapshot import EventKind, NodeKind
 
 if TYPE_CHECKING:
-    from architect.sim.engine import Simulation
+    from architect.sim.simulation import Simulation
 
 SCALE_IN_BELOW = 0.7  # of the target: remove a server only when clearly idle
 

@@ -2,7 +2,7 @@
 
 A reason is an English template marked with ``N_`` (``architect.sim.text``);
 ``Problem.message`` is the English text and ``architect.problem_text`` gives it
-in the user's language. ``architect.sim.topology`` re-exports these names.
+in the user's language. ``architect.sim.model.topology`` re-exports these names.
 """
 
 from __future__ import annotations
