@@ -65,11 +65,13 @@ test-deps:
 		$(call apt_install,$$missing); \
 	fi
 
-# Quality gates, not advice: lint, format and types must be clean (pinned in requirements-dev.txt).
+# Quality gates, not advice: lint, format, types and the shape of architect/sim (its import
+# contracts in pyproject.toml) must be clean (pinned in requirements-dev.txt).
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 # Browser tests run last, in their own process: Playwright's sync API
 # leave an event loop behind that breaks later asyncio tests.

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from architect.sim.commands import Command, CommandError
 from architect.sim.loader import dump_topology, load_topology
-from architect.sim.model.problems import BETWEEN
-from architect.sim.model.topology import Problem, Topology, TopologyError
+from architect.sim.model.problems import BETWEEN, Problem, TopologyError
+from architect.sim.model.topology import Topology
 from architect.sim.scenario import events_data, read_events
 from architect.sim.text import N_
 from lessons import content, runs, vocabulary

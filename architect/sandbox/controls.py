@@ -13,9 +13,15 @@ from architect.sandbox.diagram_text import centers
 from architect.sandbox.live import SPEEDS, Settings
 from architect.sandbox.names import STRATEGIES, region_name
 from architect.sandbox.protocol import MAX_ZIPF_S, TARGET_PERCENT
-from architect.sim.changes.centers import HOME_REGION, MAX_CENTERS, REGIONS
-from architect.sim.changes.dispatch import MAX_POOL_WORKERS
-from architect.sim.model.topology import MAX_REPLICAS, MAX_SHARDS, MAX_WEB_SERVERS
+from architect.sim.model.limits import (
+    HOME_REGION,
+    MAX_CENTERS,
+    MAX_POOL_WORKERS,
+    MAX_REPLICAS,
+    MAX_SHARDS,
+    MAX_WEB_SERVERS,
+    REGIONS,
+)
 from architect.sim.snapshot import NodeKind, NodeStatus, Snapshot
 
 ALGORITHM_CHOICES: dict[

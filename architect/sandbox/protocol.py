@@ -16,11 +16,15 @@ from django.utils.translation import gettext as _
 
 from architect.sandbox.live import SPEEDS, Control, Pause, Reset, Resume, SetSpeed
 from architect.sim import commands as sim
-from architect.sim.changes.centers import REGIONS
-from architect.sim.changes.dispatch import MAX_POOL_WORKERS
 from architect.sim.commands import MAX_RPS
+from architect.sim.model.limits import (
+    BALANCING_ALGORITHMS,
+    MAX_POOL_WORKERS,
+    MAX_WEB_SERVERS,
+    REGIONS,
+    SHARDING_STRATEGIES,
+)
 from architect.sim.model.sizes import SIZES
-from architect.sim.model.topology import BALANCING_ALGORITHMS, MAX_WEB_SERVERS, SHARDING_STRATEGIES
 
 MIN_TRAFFIC = 1
 MAX_TRAFFIC = int(MAX_RPS)

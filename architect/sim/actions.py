@@ -15,9 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from architect.sim import commands as c
-from architect.sim.changes.centers import REGIONS
-from architect.sim.changes.dispatch import MAX_POOL_WORKERS
 from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, Command
+from architect.sim.model.limits import (
+    BALANCING_ALGORITHMS,
+    MAX_POOL_WORKERS,
+    MAX_WEB_SERVERS,
+    REGIONS,
+    SHARDING_STRATEGIES,
+)
 from architect.sim.model.problems import (
     A_NUMBER,
     A_WHOLE_NUMBER,
@@ -25,17 +30,12 @@ from architect.sim.model.problems import (
     MISSING,
     NODE_ID_TEXT,
     TRUE_OR_FALSE,
+    Problem,
+    TopologyError,
     between,
     one_of,
 )
 from architect.sim.model.sizes import SIZES
-from architect.sim.model.topology import (
-    BALANCING_ALGORITHMS,
-    MAX_WEB_SERVERS,
-    SHARDING_STRATEGIES,
-    Problem,
-    TopologyError,
-)
 from architect.sim.text import N_
 
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")

@@ -13,6 +13,7 @@ from typing import Any
 
 from architect.sim.actions import NODE_ID
 from architect.sim.commands import MAX_RPS
+from architect.sim.model.limits import MAX_KEYS, MAX_NODES
 from architect.sim.model.problems import (
     A_NUMBER,
     A_WHOLE_NUMBER,
@@ -20,24 +21,22 @@ from architect.sim.model.problems import (
     NOT_A_FIELD,
     TEXT,
     TRUE_OR_FALSE,
+    Problem,
+    TopologyError,
     between,
     one_of,
 )
 from architect.sim.model.sizes import SIZES
 from architect.sim.model.topology import (
-    MAX_KEYS,
-    MAX_NODES,
     Autoscaling,
     Network,
     NodeSpec,
     Operations,
-    Problem,
     Sharding,
     Topology,
-    TopologyError,
     Traffic,
-    validate,
 )
+from architect.sim.model.validate import validate
 from architect.sim.scenario import events_data, read_events
 from architect.sim.snapshot import NodeKind
 from architect.sim.text import N_

@@ -8,7 +8,7 @@ import pytest
 
 from architect.sim import commands as c
 from architect.sim.actions import ACTIONS, action_data, parse_action, parse_actions
-from architect.sim.model.topology import TopologyError
+from architect.sim.model.problems import TopologyError
 
 EVERY_ACTION: list[dict[str, Any]] = [
     {"action": "set_traffic", "rps": 5000.0},

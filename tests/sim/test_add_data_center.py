@@ -20,7 +20,8 @@ from architect.sim.commands import (
     SeparateDatabase,
 )
 from architect.sim.model import presets
-from architect.sim.model.topology import Network, Topology, Traffic, validate
+from architect.sim.model.topology import Network, Topology, Traffic
+from architect.sim.model.validate import validate
 from architect.sim.simulation import Simulation
 from architect.sim.snapshot import EventKind, NodeKind
 

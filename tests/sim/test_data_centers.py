@@ -10,7 +10,7 @@ import yaml
 
 from architect.sim.commands import FailDataCenter, RestoreDataCenter
 from architect.sim.loader import dump_topology, load_topology
-from architect.sim.model.topology import TopologyError
+from architect.sim.model.problems import TopologyError
 from architect.sim.simulation import Simulation
 from architect.sim.snapshot import EventKind
 

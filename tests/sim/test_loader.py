@@ -6,7 +6,7 @@ import pytest
 
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.model import presets
-from architect.sim.model.topology import TopologyError
+from architect.sim.model.problems import TopologyError
 from architect.sim.snapshot import NodeKind
 
 

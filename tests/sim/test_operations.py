@@ -8,7 +8,8 @@ import pytest
 
 from architect.sim.commands import CommandError, FailNode, RestoreNode, SetOperations
 from architect.sim.model import presets
-from architect.sim.model.topology import Operations, validate
+from architect.sim.model.topology import Operations
+from architect.sim.model.validate import validate
 from architect.sim.simulation import Simulation
 from architect.sim.snapshot import EventKind
 

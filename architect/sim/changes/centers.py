@@ -33,23 +33,29 @@ from architect.sim.commands import (
     RemoveWebServer,
     SetBalancing,
 )
+from architect.sim.engine.arrivals import seed_for
 from architect.sim.engine.geo import CrossCenterSync, GeoDns
-from architect.sim.model.topology import GLOBAL_KINDS, MAX_NODES, MAX_WEB_SERVERS, NodeSpec
+from architect.sim.model.limits import (
+    GLOBAL_KINDS,
+    HOME_REGION,
+    MAX_CENTERS,
+    MAX_NODES,
+    MAX_WEB_SERVERS,
+    REGIONS,
+)
+from architect.sim.model.topology import NodeSpec
 from architect.sim.snapshot import EventKind, NodeKind
 
 if TYPE_CHECKING:
-    from architect.sim.simulation import Simulation
+    from architect.sim.engine.core import Engine
 
-REGIONS = ("us-east", "europe", "asia")  # where the sandbox can open a center
-HOME_REGION = REGIONS[0]  # where a site with one unnamed center stands
-MAX_CENTERS = 3
 EVERYWHERE = (AddWebServer, AddCache, AddReplica, AddSessionStore, AddMessageQueue, SetBalancing)
 
 V = TypeVar("V")
-Handler = Callable[["Simulation", Command], None]
+Handler = Callable[["Engine", Command], None]
 
 
-def apply(sim: Simulation, command: Command, here: Handler) -> None:
+def apply(sim: Engine, command: Command, here: Handler) -> None:
     """Carry out ``command``: ``here`` changes the focused center (``sim.focus``)."""
     several = len(sim.centers) > 1
     if isinstance(command, AddDataCenter):
@@ -62,7 +68,7 @@ def apply(sim: Simulation, command: Command, here: Handler) -> None:
         here(sim, command)
 
 
-def _in_center(sim: Simulation, center: str, command: Command, here: Handler) -> None:
+def _in_center(sim: Engine, center: str, command: Command, here: Handler) -> None:
     focus, sim.focus = sim.focus, center
     try:
         here(sim, command)
@@ -70,7 +76,7 @@ def _in_center(sim: Simulation, center: str, command: Command, here: Handler) ->
         sim.focus = focus
 
 
-def _in_every_center(sim: Simulation, command: Command, here: Handler) -> None:
+def _in_every_center(sim: Engine, command: Command, here: Handler) -> None:
     """Check what would fail in a later center first, then change each center in turn."""
     webs = [_count(sim, c, NodeKind.WEB_SERVER) for c in sim.centers]
     if isinstance(command, AddWebServer) and sum(webs) + len(sim.centers) > MAX_WEB_SERVERS:
@@ -83,11 +89,11 @@ def _in_every_center(sim: Simulation, command: Command, here: Handler) -> None:
         _in_center(sim, center, command, here)
 
 
-def _count(sim: Simulation, center: str, kind: NodeKind) -> int:
+def _count(sim: Engine, center: str, kind: NodeKind) -> int:
     return sum(spec.kind == kind and spec.dc == center for spec in sim.specs.values())
 
 
-def add_data_center(sim: Simulation, center: str, region: str) -> None:
+def add_data_center(sim: Engine, center: str, region: str) -> None:
     """Copy data center ``center`` ("": the first) into a new one in ``region``."""
     source = center or sim.centers[0]
     nodes = _check(sim, source, region)
@@ -110,7 +116,7 @@ def add_data_center(sim: Simulation, center: str, region: str) -> None:
     sim.record(EventKind.CENTER_ADDED, text=region, peer=source, count=len(nodes))
 
 
-def _check(sim: Simulation, source: str, region: str) -> list[NodeSpec]:
+def _check(sim: Engine, source: str, region: str) -> list[NodeSpec]:
     """The nodes to copy, or a ``CommandError`` saying why there can be no new center."""
     if len(sim.centers) >= MAX_CENTERS:
         raise CommandError(
@@ -148,7 +154,7 @@ def _check(sim: Simulation, source: str, region: str) -> list[NodeSpec]:
     return nodes
 
 
-def _name_first_center(sim: Simulation, name: str) -> None:
+def _name_first_center(sim: Engine, name: str) -> None:
     """A site with one unnamed data center: it stands in ``name`` now."""
     for node_id, spec in list(sim.specs.items()):
         if spec.kind not in GLOBAL_KINDS:
@@ -165,10 +171,8 @@ def _rename_key(mapping: dict[str, V], old: str, new: str) -> None:
         mapping[new] = mapping.pop(old)
 
 
-def _route_by_region(sim: Simulation, region: str) -> None:
+def _route_by_region(sim: Engine, region: str) -> None:
     """Switch geoDNS on; the new region gets as many users as an average one."""
-    from architect.sim.simulation import seed_for  # the engine imports this module
-
     regions = dict(sim.traffic.regions) or {sim.centers[0]: 1.0}
     regions.setdefault(region, sum(regions.values()) / len(regions))
     sim.set_mix(replace(sim.traffic, regions=tuple(regions.items())))

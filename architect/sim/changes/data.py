@@ -8,30 +8,23 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from architect.sim.changes.common import (
-    focused_data,
-    needs_database,
-    of_kind,
-    placed,
-    prefix,
-    web_server_ids,
-)
+from architect.sim.changes.common import focused_data, needs_database
 from architect.sim.commands import CommandError
 from architect.sim.engine.sharding import moved_share, rule_for
 from architect.sim.model import presets
-from architect.sim.model.topology import MAX_REPLICAS, MAX_SHARDS, SHARDING_STRATEGIES
+from architect.sim.model.limits import MAX_REPLICAS, MAX_SHARDS, SHARDING_STRATEGIES
 from architect.sim.snapshot import EventKind, NodeKind
 
 if TYPE_CHECKING:
-    from architect.sim.simulation import Simulation
+    from architect.sim.engine.core import Engine
 
 
-def separate_database(sim: Simulation) -> None:
-    if of_kind(sim, NodeKind.DATABASE):
+def separate_database(sim: Engine) -> None:
+    if sim.first_of(NodeKind.DATABASE):
         raise CommandError("database_exists", "the data already has a server of its own")
     spec = presets.database()
     sim.add_node(spec)
-    for web_id in web_server_ids(sim):
+    for web_id in sim.web_server_ids():
         web = sim.specs[web_id]
         service_ms = max(web.service_ms - presets.DATA_SERVICE_MS, 1.0)
         sim.specs[web_id] = replace(web, service_ms=service_ms)
@@ -41,18 +34,18 @@ def separate_database(sim: Simulation) -> None:
     sim.record(EventKind.DATABASE_SEPARATED, node=spec.id)
 
 
-def add_cache(sim: Simulation) -> None:
+def add_cache(sim: Engine) -> None:
     needs_database(sim, "cache")
-    if of_kind(sim, NodeKind.CACHE):
+    if sim.first_of(NodeKind.CACHE):
         raise CommandError("cache_exists", "there is already a cache")
-    spec = placed(sim, presets.cache())
+    spec = sim.placed(presets.cache())
     sim.add_node(spec)
-    sim.links += [(web_id, spec.id) for web_id in web_server_ids(sim)]
+    sim.links += [(web_id, spec.id) for web_id in sim.web_server_ids()]
     sim.rewire()
     sim.record(EventKind.NODE_ADDED, node=spec.id)
 
 
-def add_replica(sim: Simulation) -> None:
+def add_replica(sim: Engine) -> None:
     needs_database(sim, "replica")
     data = focused_data(sim)
     assert data is not None
@@ -62,18 +55,16 @@ def add_replica(sim: Simulation) -> None:
             "too_many_replicas", f"at most {MAX_REPLICAS} replicas", limit=MAX_REPLICAS
         )
     number = 1
-    while f"{prefix(sim)}db-r{number}" in sim.specs:
+    while f"{sim.id_prefix()}db-r{number}" in sim.specs:
         number += 1
-    spec = placed(
-        sim, presets.replica(f"db-r{number}", size=sim.specs[tier.primary.id].size or "m")
-    )
+    spec = sim.placed(presets.replica(f"db-r{number}", size=sim.specs[tier.primary.id].size or "m"))
     sim.add_node(spec)
-    sim.links += [(web_id, spec.id) for web_id in web_server_ids(sim)]
+    sim.links += [(web_id, spec.id) for web_id in sim.web_server_ids()]
     sim.rewire()
     sim.record(EventKind.NODE_ADDED, node=spec.id)
 
 
-def add_shard(sim: Simulation, strategy: str) -> None:
+def add_shard(sim: Engine, strategy: str) -> None:
     needs_database(sim, "shard")
     before = sim.sharding
     if strategy not in SHARDING_STRATEGIES[1:]:
@@ -104,14 +95,14 @@ def add_shard(sim: Simulation, strategy: str) -> None:
         presets.database(f"db-s{after.shards - 1}", size=size or "m"), shard=after.shards - 1
     )
     sim.sharding = after
-    focus, spec = sim.focus, placed(sim, template)
+    focus, spec = sim.focus, sim.placed(template)
     for center in [
         c for c in sim.centers if c in sim.data_by_center
     ]:  # every center holds all the data
         sim.focus = center
-        copy = placed(sim, template)
+        copy = sim.placed(template)
         sim.add_node(copy)
-        sim.links += [(web_id, copy.id) for web_id in web_server_ids(sim)]
+        sim.links += [(web_id, copy.id) for web_id in sim.web_server_ids()]
     sim.focus = focus
     sim.rewire()
     sim.record(EventKind.SHARD_ADDED, node=spec.id, count=after.shards, value=moved, text=strategy)

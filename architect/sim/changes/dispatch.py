@@ -5,7 +5,6 @@ leaves the simulation as it was. The handlers live by tier:
 ``changes_web`` (web servers, load balancer, sessions, CDN), ``changes_data``
 (database, cache, replicas, shards) and ``changes_other`` (traffic, jobs,
 sizes, operations, failures); their shared helpers in ``changes_common``.
-The names below keep every handler importable from here as before.
 """
 
 from __future__ import annotations
@@ -13,12 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from architect.sim.changes import centers
-from architect.sim.changes.common import web_server_ids as web_ids
 from architect.sim.changes.data import add_cache as _add_cache
 from architect.sim.changes.data import add_replica as _add_replica
 from architect.sim.changes.data import add_shard as _add_shard
 from architect.sim.changes.data import separate_database as _separate_database
-from architect.sim.changes.other import MAX_POOL_WORKERS, RESIZABLE
 from architect.sim.changes.other import add_message_queue as _add_message_queue
 from architect.sim.changes.other import fail as _fail
 from architect.sim.changes.other import fail_center as _fail_center
@@ -32,7 +29,6 @@ from architect.sim.changes.other import set_workers as _set_workers
 from architect.sim.changes.web import add_cdn as _add_cdn
 from architect.sim.changes.web import add_load_balancer as _add_load_balancer
 from architect.sim.changes.web import add_session_store as _add_session_store
-from architect.sim.changes.web import add_web_server, join_balancer
 from architect.sim.changes.web import add_web_server_checked as _add_web_server
 from architect.sim.changes.web import purge_cdn as _purge_cdn
 from architect.sim.changes.web import remove_web_server as _remove_web_server
@@ -68,24 +64,17 @@ from architect.sim.commands import (
 )
 
 if TYPE_CHECKING:
-    from architect.sim.simulation import Simulation
+    from architect.sim.engine.core import Engine
 
-__all__ = [
-    "MAX_POOL_WORKERS",
-    "RESIZABLE",
-    "add_web_server",
-    "apply",
-    "join_balancer",
-    "web_ids",
-]
+__all__ = ["apply"]
 
 
-def apply(sim: Simulation, command: Command) -> None:
+def apply(sim: Engine, command: Command) -> None:
     """Carry out ``command``; with several data centers see ``architect.sim.changes.centers``."""
     centers.apply(sim, command, _apply_here)
 
 
-def _apply_here(sim: Simulation, command: Command) -> None:
+def _apply_here(sim: Engine, command: Command) -> None:
     match command:
         case SetTraffic(rps=rps):
             _set_traffic(sim, rps)

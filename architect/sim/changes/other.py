@@ -9,20 +9,20 @@ import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from architect.sim.changes.common import existing, of_kind, placed, web_server_ids
+from architect.sim.changes.common import existing
 from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, CommandError
 from architect.sim.model import presets
+from architect.sim.model.limits import MAX_POOL_WORKERS
 from architect.sim.model.sizes import SIZES
 from architect.sim.snapshot import EventKind, NodeKind
 
 if TYPE_CHECKING:
-    from architect.sim.simulation import Simulation
+    from architect.sim.engine.core import Engine
 
 RESIZABLE = (NodeKind.WEB_SERVER, NodeKind.DATABASE)
-MAX_POOL_WORKERS = 256
 
 
-def set_traffic(sim: Simulation, rps: float) -> None:
+def set_traffic(sim: Engine, rps: float) -> None:
     if not (math.isfinite(rps) and MIN_RPS <= rps <= MAX_RPS):
         raise CommandError(
             "rps_out_of_range",
@@ -35,7 +35,7 @@ def set_traffic(sim: Simulation, rps: float) -> None:
 
 
 def set_mix(
-    sim: Simulation, read_ratio: float | None, static_ratio: float | None, zipf_s: float | None
+    sim: Engine, read_ratio: float | None, static_ratio: float | None, zipf_s: float | None
 ) -> None:
     """Change the mix; a field given as ``None`` keeps its current value."""
     traffic = sim.traffic
@@ -59,18 +59,18 @@ def set_mix(
     )
 
 
-def add_message_queue(sim: Simulation) -> None:
-    if of_kind(sim, NodeKind.MESSAGE_QUEUE):
+def add_message_queue(sim: Engine) -> None:
+    if sim.first_of(NodeKind.MESSAGE_QUEUE):
         raise CommandError("queue_exists", "there is already a message queue")
-    queue, pool = placed(sim, presets.message_queue()), placed(sim, presets.worker_pool())
+    queue, pool = sim.placed(presets.message_queue()), sim.placed(presets.worker_pool())
     sim.add_node(queue)
     sim.add_node(pool)
-    sim.links += [(web_id, queue.id) for web_id in web_server_ids(sim)] + [(queue.id, pool.id)]
+    sim.links += [(web_id, queue.id) for web_id in sim.web_server_ids()] + [(queue.id, pool.id)]
     sim.rewire()
     sim.record(EventKind.QUEUE_ADDED, node=queue.id, peer=pool.id)
 
 
-def set_workers(sim: Simulation, node_id: str, workers: int) -> None:
+def set_workers(sim: Engine, node_id: str, workers: int) -> None:
     existing(sim, node_id)
     if sim.specs[node_id].kind != NodeKind.WORKER_POOL:
         raise CommandError("not_a_worker_pool", f'"{node_id}" is not a worker pool', node=node_id)
@@ -86,7 +86,7 @@ def set_workers(sim: Simulation, node_id: str, workers: int) -> None:
     sim.record(EventKind.WORKERS_SET, node=node_id, count=workers)
 
 
-def set_operations(sim: Simulation, monitoring: bool, automation: bool) -> None:
+def set_operations(sim: Engine, monitoring: bool, automation: bool) -> None:
     if automation and not monitoring:
         raise CommandError("automation_needs_monitoring", "automation needs monitoring")
     sim.operations = replace(sim.operations, monitoring=monitoring, automation=automation)
@@ -94,13 +94,13 @@ def set_operations(sim: Simulation, monitoring: bool, automation: bool) -> None:
     sim.record(EventKind.OPERATIONS_CHANGED, text=state)
 
 
-def center_nodes(sim: Simulation, center: str) -> list[str]:
+def center_nodes(sim: Engine, center: str) -> list[str]:
     if not center or center not in sim.centers:
         raise CommandError("unknown_center", f'there is no data center "{center}"', center=center)
     return [i for i, spec in sim.specs.items() if spec.dc == center and i in sim.stations]
 
 
-def fail_center(sim: Simulation, center: str) -> None:
+def fail_center(sim: Engine, center: str) -> None:
     nodes = [i for i in center_nodes(sim, center) if not sim.is_down(i)]
     if not nodes:
         raise CommandError("center_down", f'data center "{center}" is already down', center=center)
@@ -109,7 +109,7 @@ def fail_center(sim: Simulation, center: str) -> None:
     sim.record(EventKind.CENTER_FAILED, text=center)
 
 
-def restore_center(sim: Simulation, center: str) -> None:
+def restore_center(sim: Engine, center: str) -> None:
     nodes = [i for i in center_nodes(sim, center) if sim.is_down(i)]
     if not nodes:
         raise CommandError("center_up", f'data center "{center}" is already up', center=center)
@@ -118,7 +118,7 @@ def restore_center(sim: Simulation, center: str) -> None:
     sim.record(EventKind.CENTER_RESTORED, text=center)
 
 
-def resize(sim: Simulation, node_id: str, size: str) -> None:
+def resize(sim: Engine, node_id: str, size: str) -> None:
     existing(sim, node_id)
     spec = sim.specs[node_id]
     if spec.kind not in RESIZABLE:
@@ -130,7 +130,7 @@ def resize(sim: Simulation, node_id: str, size: str) -> None:
     sim.record(EventKind.NODE_RESIZED, node=node_id, text=size)
 
 
-def fail(sim: Simulation, node_id: str) -> None:
+def fail(sim: Engine, node_id: str) -> None:
     existing(sim, node_id)
     if sim.is_down(node_id):
         raise CommandError("already_down", f'"{node_id}" is already down', node=node_id)
@@ -149,7 +149,7 @@ def fail(sim: Simulation, node_id: str) -> None:
         sim.record(EventKind.SITE_DOWN, node=node_id)
 
 
-def _no_way_in(sim: Simulation, node_id: str) -> bool:
+def _no_way_in(sim: Engine, node_id: str) -> bool:
     """True when ``node_id`` was an entry point and now no user can reach the site:
     without geoDNS, the first center's; with it, the last center's still up."""
     station = sim.stations[node_id]
@@ -158,7 +158,7 @@ def _no_way_in(sim: Simulation, node_id: str) -> bool:
     return station in sim.entries.values() and all(entry.failed for entry in sim.entries.values())
 
 
-def restore(sim: Simulation, node_id: str) -> None:
+def restore(sim: Engine, node_id: str) -> None:
     existing(sim, node_id)
     if not sim.is_down(node_id):
         raise CommandError("already_up", f'"{node_id}" is already up', node=node_id)

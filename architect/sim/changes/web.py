@@ -8,69 +8,44 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from architect.sim.changes.common import of_kind, placed, prefix, targets, web_server_ids
 from architect.sim.commands import CommandError
 from architect.sim.model import presets
-from architect.sim.model.topology import BALANCING_ALGORITHMS, MAX_WEB_SERVERS, autoscaling_problems
+from architect.sim.model.limits import BALANCING_ALGORITHMS, MAX_WEB_SERVERS
+from architect.sim.model.validate import autoscaling_problems
 from architect.sim.snapshot import EventKind, NodeKind
 
 if TYPE_CHECKING:
-    from architect.sim.simulation import Simulation
+    from architect.sim.engine.core import Engine
 
 
-def add_web_server_checked(sim: Simulation) -> None:
-    web_ids = web_server_ids(sim)
+def add_web_server_checked(sim: Engine) -> None:
+    web_ids = sim.web_server_ids()
     if len(web_ids) >= MAX_WEB_SERVERS:
         raise CommandError(
             "too_many_web_servers",
             f"at most {MAX_WEB_SERVERS} web servers",
             limit=MAX_WEB_SERVERS,
         )
-    if not of_kind(sim, NodeKind.DATABASE):
+    if not sim.first_of(NodeKind.DATABASE):
         raise CommandError(
             "data_on_web_server",
             f"move the data to a database server first: a new web server could not see "
             f"the data held inside {web_ids[0]}",
             node=web_ids[0],
         )
-    node_id = add_web_server(sim)
-    if not of_kind(sim, NodeKind.LOAD_BALANCER):
+    node_id = sim.add_web_server()
+    if not sim.first_of(NodeKind.LOAD_BALANCER):
         sim.record(EventKind.NO_TRAFFIC, node=node_id, peer=web_ids[0])
 
 
-def add_web_server(sim: Simulation, *, join_balancer: bool = True) -> str:
-    """A web server like the first one; in rotation at once unless ``join_balancer`` is off."""
-    template = sim.specs[web_server_ids(sim)[0]]
-    number = 1
-    while f"{prefix(sim)}web-{number}" in sim.specs:
-        number += 1
-    node_id = f"{prefix(sim)}web-{number}"
-    sim.add_node(replace(template, id=node_id))
-    lb_id = of_kind(sim, NodeKind.LOAD_BALANCER)
-    if lb_id and join_balancer:
-        sim.links.append((lb_id, node_id))
-    sim.links += [(node_id, target) for target in targets(sim, template.id)]
-    sim.rewire()
-    sim.record(EventKind.NODE_ADDED, node=node_id)
-    return node_id
-
-
-def join_balancer(sim: Simulation, node_id: str) -> None:
-    """Put a warmed-up web server behind the load balancer."""
-    lb_id = of_kind(sim, NodeKind.LOAD_BALANCER)
-    if lb_id and node_id in sim.specs and (lb_id, node_id) not in sim.links:
-        sim.links.append((lb_id, node_id))
-        sim.rewire()
-
-
-def remove_web_server(sim: Simulation, node_id: str) -> None:
-    web_ids = web_server_ids(sim)
+def remove_web_server(sim: Engine, node_id: str) -> None:
+    web_ids = sim.web_server_ids()
     node_id = node_id or web_ids[-1]
     if node_id not in web_ids:
         raise CommandError("not_a_web_server", f'"{node_id}" is not a web server', node=node_id)
     if len(web_ids) == 1:
         raise CommandError("last_web_server", "the last web server cannot be removed")
-    if node_id == web_ids[0] and not of_kind(sim, NodeKind.LOAD_BALANCER):
+    if node_id == web_ids[0] and not sim.first_of(NodeKind.LOAD_BALANCER):
         # Without a load balancer DNS points at the first web server; move it.
         sim.links = [(a, web_ids[1] if b == node_id else b) for a, b in sim.links]
     sim.remove_node(node_id)
@@ -78,23 +53,23 @@ def remove_web_server(sim: Simulation, node_id: str) -> None:
     sim.record(EventKind.NODE_REMOVED, node=node_id)
 
 
-def add_load_balancer(sim: Simulation) -> None:
-    if of_kind(sim, NodeKind.LOAD_BALANCER):
+def add_load_balancer(sim: Engine) -> None:
+    if sim.first_of(NodeKind.LOAD_BALANCER):
         raise CommandError("load_balancer_exists", "there is already a load balancer")
     spec = presets.load_balancer()
     sim.add_node(spec)
-    cdn_id = of_kind(sim, NodeKind.CDN)
+    cdn_id = sim.first_of(NodeKind.CDN)
     sim.links = [(a, b) for a, b in sim.links if a != sim.dns_id and a != cdn_id]
     sim.links.insert(0, (sim.dns_id, spec.id))
     if cdn_id:
         sim.links[1:1] = [(sim.dns_id, cdn_id), (cdn_id, spec.id)]
-    sim.links[1:1] = [(spec.id, web_id) for web_id in web_server_ids(sim)]
+    sim.links[1:1] = [(spec.id, web_id) for web_id in sim.web_server_ids()]
     sim.rewire()
     sim.record(EventKind.NODE_ADDED, node=spec.id)
 
 
-def set_balancing(sim: Simulation, algorithm: str) -> None:
-    lb_id = of_kind(sim, NodeKind.LOAD_BALANCER)
+def set_balancing(sim: Engine, algorithm: str) -> None:
+    lb_id = sim.first_of(NodeKind.LOAD_BALANCER)
     if not lb_id or lb_id not in sim.balancers:
         raise CommandError("no_load_balancer", "there is no load balancer yet")
     if algorithm not in BALANCING_ALGORITHMS:
@@ -107,12 +82,12 @@ def set_balancing(sim: Simulation, algorithm: str) -> None:
     sim.record(EventKind.BALANCING_CHANGED, node=lb_id, text=algorithm)
 
 
-def set_autoscaling(sim: Simulation, enabled: bool, low: int, high: int, target: float) -> None:
+def set_autoscaling(sim: Engine, enabled: bool, low: int, high: int, target: float) -> None:
     policy = replace(sim.autoscaling, enabled=enabled, min=low, max=high, target_utilization=target)
     problems = autoscaling_problems(policy)
     if problems:
         raise CommandError("bad_autoscaling", "; ".join(str(p) for p in problems))
-    if enabled and not of_kind(sim, NodeKind.LOAD_BALANCER):
+    if enabled and not sim.first_of(NodeKind.LOAD_BALANCER):
         raise CommandError("no_load_balancer", "there is no load balancer yet")
     sim.autoscaling = policy
     sim.record(
@@ -120,18 +95,18 @@ def set_autoscaling(sim: Simulation, enabled: bool, low: int, high: int, target:
     )
 
 
-def add_session_store(sim: Simulation) -> None:
-    if of_kind(sim, NodeKind.SESSION_STORE):
+def add_session_store(sim: Engine) -> None:
+    if sim.first_of(NodeKind.SESSION_STORE):
         raise CommandError("session_store_exists", "sessions are already in a shared store")
-    spec = placed(sim, presets.session_store())
+    spec = sim.placed(presets.session_store())
     sim.add_node(spec)
-    sim.links += [(web_id, spec.id) for web_id in web_server_ids(sim)]
+    sim.links += [(web_id, spec.id) for web_id in sim.web_server_ids()]
     sim.rewire()
     sim.record(EventKind.SESSIONS_SHARED, node=spec.id)
 
 
-def add_cdn(sim: Simulation) -> None:
-    if of_kind(sim, NodeKind.CDN):
+def add_cdn(sim: Engine) -> None:
+    if sim.first_of(NodeKind.CDN):
         raise CommandError("cdn_exists", "there is already a CDN")
     spec = presets.cdn()
     origin = sim.entry.id if sim.entry else ""
@@ -141,20 +116,20 @@ def add_cdn(sim: Simulation) -> None:
     sim.record(EventKind.NODE_ADDED, node=spec.id)
 
 
-def the_cdn(sim: Simulation) -> str:
-    cdn_id = of_kind(sim, NodeKind.CDN)
+def the_cdn(sim: Engine) -> str:
+    cdn_id = sim.first_of(NodeKind.CDN)
     if not cdn_id:
         raise CommandError("no_cdn", "there is no CDN yet")
     return cdn_id
 
 
-def purge_cdn(sim: Simulation) -> None:
+def purge_cdn(sim: Engine) -> None:
     cdn_id = the_cdn(sim)
     sim.stores[cdn_id].clear()
     sim.record(EventKind.CDN_PURGED, node=cdn_id)
 
 
-def version_assets(sim: Simulation) -> None:
+def version_assets(sim: Engine) -> None:
     cdn_id = the_cdn(sim)
     sim.asset_version += 1
     sim.rewire()

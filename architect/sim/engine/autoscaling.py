@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from architect.sim.changes import dispatch as changes
 from architect.sim.snapshot import EventKind, NodeKind
 
 if TYPE_CHECKING:
-    from architect.sim.simulation import Simulation
+    from architect.sim.engine.core import Engine
 
 SCALE_IN_BELOW = 0.7  # of the target: remove a server only when clearly idle
 
@@ -27,7 +26,7 @@ SCALE_IN_BELOW = 0.7  # of the target: remove a server only when clearly idle
 class Autoscaler:
     """Runs as a SimPy process for the whole simulation; acts only when enabled."""
 
-    def __init__(self, sim: Simulation) -> None:
+    def __init__(self, sim: Engine) -> None:
         self.sim = sim
         self.booting: set[str] = set()
         self._areas: dict[str, tuple[float, float]] = {}
@@ -67,7 +66,7 @@ class Autoscaler:
             policy.max,
         )
         if want > have and sim.data is not None:
-            added = [changes.add_web_server(sim, join_balancer=False) for _ in range(want - have)]
+            added = [sim.add_web_server(join_balancer=False) for _ in range(want - have)]
             self.booting.update(added)
             sim.env.process(self._warm_up(added))
             sim.record(
@@ -79,8 +78,8 @@ class Autoscaler:
             and not self.booting
             and sim.now >= self._calm_after
         ):
-            newest = [i for i in changes.web_ids(sim) if i not in self.booting][-1]
-            if len(changes.web_ids(sim)) > 1:
+            newest = [i for i in sim.web_server_ids() if i not in self.booting][-1]
+            if len(sim.web_server_ids()) > 1:
                 sim.remove_node(newest)
                 sim.rewire()
                 sim.record(EventKind.SCALED_IN, node=newest, value=utilization)
@@ -91,6 +90,6 @@ class Autoscaler:
         for node_id in node_ids:
             self.booting.discard(node_id)
             if node_id in sim.specs and sim.specs[node_id].kind == NodeKind.WEB_SERVER:
-                changes.join_balancer(sim, node_id)
+                sim.join_balancer(node_id)
                 self._areas[node_id] = sim.stations[node_id].areas()
         self._calm_after = sim.now + sim.autoscaling.interval_s

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from architect.sim.model.topology import Topology
 
 if TYPE_CHECKING:
-    from architect.sim.simulation import Simulation
+    from architect.sim.engine.core import Engine
 
 
-def current_topology(sim: Simulation) -> Topology:
+def current_topology(sim: Engine) -> Topology:
     """Nodes, sizes, links, traffic (at the current rate) and policies; no events."""
     return Topology(
         name=sim.name,

@@ -1,7 +1,7 @@
 """Describing a running simulation: the immutable ``Snapshot`` of its state now.
 
 Rates and utilisations come from the samples the engine takes at each bucket
-boundary (``sample``), over the last second of simulated time.
+boundary (``architect.sim.measures.samples``), over the last second of simulated time.
 """
 
 from __future__ import annotations
@@ -9,23 +9,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from architect.sim.engine.stations import Station
-from architect.sim.measures.window import BUCKET_S
 from architect.sim.model.topology import NodeSpec
 from architect.sim.snapshot import Jobs, NodeKind, NodeSnapshot, NodeStatus, Snapshot
 
 if TYPE_CHECKING:
-    from architect.sim.simulation import Simulation
+    from architect.sim.engine.core import Engine
 
 EVENTS_IN_SNAPSHOT = 30
 
 
-def sample(station: Station) -> tuple[float, float, float]:
-    """(completed, busy worker-seconds, available worker-seconds) of a station now."""
-    busy, capacity = station.areas()
-    return station.completed, busy, capacity
-
-
-def snapshot(sim: Simulation) -> Snapshot:
+def snapshot(sim: Engine) -> Snapshot:
     arrivals, served, error_rate = sim.window.rates()
     nodes = tuple(node_snapshot(sim, spec) for spec in sim.specs.values())
     return sim.aggregate.describe(
@@ -45,7 +38,7 @@ def snapshot(sim: Simulation) -> Snapshot:
             hit_ratios=tuple(
                 (node_id, ratio)
                 for node_id in sim.stores
-                if (ratio := hit_ratio(sim, node_id)) is not None
+                if (ratio := sim.samples.hit_ratio(node_id)) is not None
             ),
             stale_reads=sum(t.stale_reads for t in sim.data_by_center.values())
             + (sim.sync.stale_reads if sim.sync else 0),
@@ -56,7 +49,7 @@ def snapshot(sim: Simulation) -> Snapshot:
     )
 
 
-def jobs_snapshot(sim: Simulation) -> Jobs | None:
+def jobs_snapshot(sim: Engine) -> Jobs | None:
     if sim.queue is None:
         return None
     published, done, _ = sim.jobs.rates()
@@ -71,15 +64,7 @@ def jobs_snapshot(sim: Simulation) -> Jobs | None:
     )
 
 
-def hit_ratio(sim: Simulation, node_id: str) -> float | None:
-    """Hits ÷ lookups of a cache or CDN over the window; None before any lookup."""
-    samples = sim._store_samples[node_id]
-    (hits_0, misses_0), (hits_1, misses_1) = samples[0], samples[-1]
-    lookups = hits_1 - hits_0 + misses_1 - misses_0
-    return (hits_1 - hits_0) / lookups if lookups else None
-
-
-def node_snapshot(sim: Simulation, spec: NodeSpec) -> NodeSnapshot:
+def node_snapshot(sim: Engine, spec: NodeSpec) -> NodeSnapshot:
     station = sim.stations.get(spec.id)
     if station is None:  # DNS: no queue of its own
         return NodeSnapshot(
@@ -95,21 +80,18 @@ def node_snapshot(sim: Simulation, spec: NodeSpec) -> NodeSnapshot:
             cost_per_month=spec.cost_per_month,
             in_rotation=True,
         )
-    samples = sim._samples[spec.id]
+    utilization, throughput = sim.samples.station(spec.id)
     aggregate_busy, aggregate_queued = sim.aggregate.load(spec.id)
-    (done_0, busy_0, cap_0), (done_1, busy_1, cap_1) = samples[0], samples[-1]
-    span = (len(samples) - 1) * BUCKET_S
-    capacity = cap_1 - cap_0
     return NodeSnapshot(
         id=spec.id,
         kind=spec.kind,
         status=NodeStatus.DOWN if station.failed else NodeStatus.UP,
         size=spec.size,
         workers=station.workers,
-        utilization=(busy_1 - busy_0) / capacity if capacity > 0 else 0.0,
+        utilization=utilization,
         in_service=station.busy + aggregate_busy,
         queued=len(station.queue) + aggregate_queued,
-        throughput_rps=(done_1 - done_0) / span if span else 0.0,
+        throughput_rps=throughput,
         cost_per_month=spec.cost_per_month,
         in_rotation=in_rotation(sim, station),
         role=spec.role if spec.kind == NodeKind.DATABASE else "",
@@ -118,7 +100,7 @@ def node_snapshot(sim: Simulation, spec: NodeSpec) -> NodeSnapshot:
     )
 
 
-def in_rotation(sim: Simulation, station: Station) -> bool:
+def in_rotation(sim: Engine, station: Station) -> bool:
     """Whether a web server gets traffic: behind a balancer in rotation, or DNS's entry."""
     if station.kind != NodeKind.WEB_SERVER:
         return True

@@ -23,9 +23,9 @@ from collections.abc import Generator
 
 import simpy
 
+from architect.sim.engine.core import Engine
 from architect.sim.engine.stations import Request, Sink, Station
 from architect.sim.measures.histogram import Histogram
-from architect.sim.simulation import Simulation
 
 SAMPLE_S = 0.01
 
@@ -81,7 +81,7 @@ class StationProbe:
 class Probe:
     """A ``StationProbe`` on every station of a simulation, and their sampler."""
 
-    def __init__(self, sim: Simulation, sample_s: float = SAMPLE_S) -> None:
+    def __init__(self, sim: Engine, sample_s: float = SAMPLE_S) -> None:
         self.stations = {i: StationProbe(sim.env, s) for i, s in sim.stations.items()}
         self.sample_s = sample_s
         sim.env.process(self._sampler(sim.env))

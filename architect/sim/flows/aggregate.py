@@ -41,7 +41,7 @@ from architect.sim.flows.sojourn import sojourn, stationary_queued
 from architect.sim.measures.window import Bucket
 
 if TYPE_CHECKING:
-    from architect.sim.simulation import Simulation
+    from architect.sim.engine.core import Engine
     from architect.sim.snapshot import Snapshot
 
 PER_REQUEST, AGGREGATE, AUTO = "per_request", "aggregate", "auto"
@@ -60,7 +60,7 @@ _MAX_ATTEMPTS = 8  # paths drawn per sample before giving up (a mostly failing s
 class AggregateTraffic:
     """Decides the mode and, in aggregate mode, moves the simulation's traffic as flows."""
 
-    def __init__(self, sim: Simulation, mode: str, rng: random.Random) -> None:
+    def __init__(self, sim: Engine, mode: str, rng: random.Random) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.sim = sim

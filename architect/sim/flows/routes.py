@@ -24,7 +24,7 @@ from architect.sim.flows.sojourn import Sojourn
 from architect.sim.snapshot import NodeKind
 
 if TYPE_CHECKING:
-    from architect.sim.simulation import Simulation
+    from architect.sim.engine.core import Engine
 
 STATIC, READ, WRITE, JOB_WRITE, FAN, PART, JOB = (
     "static",
@@ -152,7 +152,7 @@ class Graph:
         )
 
 
-def class_shares(sim: Simulation) -> dict[str, float]:
+def class_shares(sim: Engine) -> dict[str, float]:
     """Shares of arriving requests by class (as the engine draws them)."""
     static, read_below, job_below = sim._static_below, sim._read_below, sim._job_below
     fan = sim._fanout_below - static
@@ -195,7 +195,7 @@ def shard_shares(
 
 
 class _Builder:
-    def __init__(self, sim: Simulation, step_s: float) -> None:
+    def __init__(self, sim: Engine, step_s: float) -> None:
         self.sim = sim
         self.step_s = step_s
         self.graph = Graph()
@@ -366,6 +366,6 @@ def _set(flow: Flow, choices: list[tuple[float, Target]]) -> None:
             flow.edges.append((share, target))
 
 
-def build(sim: Simulation, step_s: float) -> Graph:
+def build(sim: Engine, step_s: float) -> Graph:
     """The flows of the simulation's current wiring (first data center only)."""
     return _Builder(sim, step_s).build()
