@@ -13,7 +13,7 @@ import random
 import zlib
 from heapq import heappush
 from math import log as _log
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from architect.sim.engine.geo import GeoDns
 from architect.sim.engine.journey import JOB_WRITE, READ, STATIC, WRITE, Journey
@@ -47,6 +47,16 @@ class TrafficModel(Protocol):
     def describe(self, snapshot: Snapshot) -> Snapshot:
         """The snapshot with this model's figures added."""
         ...
+
+
+class Shares(NamedTuple):
+    """Shares of arriving requests by what they ask for (they add up to 1)."""
+
+    static: float  # a static asset
+    read: float  # a read of one key
+    fan_out: float  # a read that asks every shard (a cross-shard query)
+    job_write: float  # a write that also publishes a background job
+    write: float
 
 
 class Arrivals:
@@ -86,6 +96,18 @@ class Arrivals:
         self._job_below = self._read_below + (1 - self._read_below) * traffic.job_ratio
         self._fanout_below = (
             self._static_below + (self._read_below - self._static_below) * traffic.cross_shard_ratio
+        )
+
+    def shares(self) -> Shares:
+        """What arriving requests ask for, as shares of all arrivals (as they are drawn)."""
+        static, read_below, job_below = self._static_below, self._read_below, self._job_below
+        fan = self._fanout_below - static
+        return Shares(
+            static=static,
+            read=read_below - static - fan,
+            fan_out=fan,
+            job_write=job_below - read_below,
+            write=1.0 - job_below,
         )
 
     def set_rps(self, rps: float) -> None:

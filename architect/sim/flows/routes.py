@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Union
 
 from architect.sim.engine.journey import Journey
-from architect.sim.engine.keys import _zipf_cdf
+from architect.sim.engine.keys import zipf_cdf
 from architect.sim.engine.sharding import rule_for
 from architect.sim.engine.stations import Station
 from architect.sim.flows.hitratio import hit_ratio, rounded
@@ -154,14 +154,13 @@ class Graph:
 
 def class_shares(sim: Engine) -> dict[str, float]:
     """Shares of arriving requests by class (as the engine draws them)."""
-    static, read_below, job_below = sim._static_below, sim._read_below, sim._job_below
-    fan = sim._fanout_below - static
+    shares = sim.shares()
     return {
-        STATIC: static,
-        READ: read_below - static - fan,
-        FAN: fan,
-        JOB_WRITE: job_below - read_below,
-        WRITE: 1.0 - job_below,
+        STATIC: shares.static,
+        READ: shares.read,
+        FAN: shares.fan_out,
+        JOB_WRITE: shares.job_write,
+        WRITE: shares.write,
     }
 
 
@@ -174,7 +173,7 @@ def shard_shares(
     if rule is None or shards == 1:
         return (1.0,)
     weights = [0.0] * shards
-    cdf = _zipf_cdf(keys, zipf_s)[0] if zipf_s > 0 else None
+    cdf = zipf_cdf(keys, zipf_s)[0] if zipf_s > 0 else None
 
     def mass(low: int, high: int) -> float:  # P(low <= key < high)
         if cdf is None:
