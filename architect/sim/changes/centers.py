@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
+from architect.sim.blocks import OUTSIDE_CENTERS
 from architect.sim.commands import (
     AddCache,
     AddDataCenter,
@@ -36,7 +37,6 @@ from architect.sim.commands import (
 from architect.sim.engine.arrivals import seed_for
 from architect.sim.engine.geo import CrossCenterSync, GeoDns
 from architect.sim.model.limits import (
-    GLOBAL_KINDS,
     HOME_REGION,
     MAX_CENTERS,
     MAX_NODES,
@@ -132,7 +132,7 @@ def _check(sim: Engine, source: str, region: str) -> list[NodeSpec]:
         raise CommandError(
             "center_exists", f"there is already a data center in {region}", center=region
         )
-    nodes = [s for s in sim.specs.values() if s.kind not in GLOBAL_KINDS and s.dc == source]
+    nodes = [s for s in sim.specs.values() if s.kind not in OUTSIDE_CENTERS and s.dc == source]
     if not any(s.kind == NodeKind.LOAD_BALANCER for s in nodes):
         raise CommandError(
             "center_needs_load_balancer",
@@ -157,7 +157,7 @@ def _check(sim: Engine, source: str, region: str) -> list[NodeSpec]:
 def _name_first_center(sim: Engine, name: str) -> None:
     """A site with one unnamed data center: it stands in ``name`` now."""
     for node_id, spec in list(sim.specs.items()):
-        if spec.kind not in GLOBAL_KINDS:
+        if spec.kind not in OUTSIDE_CENTERS:
             sim.specs[node_id] = replace(spec, dc=name)
     sim.centers[0] = name
     sim.focus = name

@@ -9,6 +9,7 @@ import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from architect.sim.blocks import BLOCKS
 from architect.sim.changes.common import existing
 from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, CommandError
 from architect.sim.model import presets
@@ -18,8 +19,6 @@ from architect.sim.snapshot import EventKind, NodeKind
 
 if TYPE_CHECKING:
     from architect.sim.engine.core import Engine
-
-RESIZABLE = (NodeKind.WEB_SERVER, NodeKind.DATABASE)
 
 
 def set_traffic(sim: Engine, rps: float) -> None:
@@ -121,7 +120,7 @@ def restore_center(sim: Engine, center: str) -> None:
 def resize(sim: Engine, node_id: str, size: str) -> None:
     existing(sim, node_id)
     spec = sim.specs[node_id]
-    if spec.kind not in RESIZABLE:
+    if not BLOCKS[spec.kind].resizable:
         raise CommandError("not_resizable", f'"{node_id}" has no sizes', node=node_id)
     if size not in SIZES:
         raise CommandError("unknown_size", f"size must be one of {', '.join(SIZES)}", size=size)

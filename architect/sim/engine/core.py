@@ -17,6 +17,7 @@ from dataclasses import replace
 from functools import partial
 from typing import cast
 
+from architect.sim.blocks import BLOCKS
 from architect.sim.engine import recovery
 from architect.sim.engine.arrivals import Arrivals, seed_for
 from architect.sim.engine.balancer import Balancer
@@ -30,9 +31,9 @@ from architect.sim.engine.sharding import Sharding as ShardRule
 from architect.sim.engine.sharding import rule_for
 from architect.sim.engine.stations import Station
 from architect.sim.engine.timeline import Environment
+from architect.sim.engine.wiring import CenterWiring, data_tiers
 from architect.sim.measures.samples import Samples
 from architect.sim.measures.window import BUCKET_S, Window
-from architect.sim.model.limits import GLOBAL_KINDS
 from architect.sim.model.problems import TopologyError
 from architect.sim.model.topology import NodeSpec, Topology, data_centers
 from architect.sim.model.validate import validate
@@ -140,12 +141,11 @@ class Engine(Arrivals):
 
     def add_node(self, spec: NodeSpec) -> None:
         self.specs[spec.id] = spec
-        if spec.kind == NodeKind.DNS:
+        if spec.kind == NodeKind.DNS:  # no queue of its own
             self.dns_id = spec.id
             return
-        station_class = DurableWorkerPool if spec.kind == NodeKind.WORKER_POOL else Station
-        is_job_node = spec.kind in (NodeKind.MESSAGE_QUEUE, NodeKind.WORKER_POOL)
-        station = station_class(
+        block = BLOCKS[spec.kind]
+        station = (DurableWorkerPool if block.durable else Station)(
             self.env,
             spec.id,
             spec.kind,
@@ -154,15 +154,15 @@ class Engine(Arrivals):
             service_dist=spec.service_dist,
             queue_limit=spec.queue_limit,
             rng=random.Random(seed_for(self.seed, spec.id)),
-            on_error=self._job_failed if is_job_node else self._fail,
+            on_error=self._job_failed if block.carries_jobs else self._fail,
         )
         self.stations[spec.id] = station
         self.samples.add_station(spec.id, station)
-        if spec.kind == NodeKind.LOAD_BALANCER:
+        if block.balances:
             self.balancers[spec.id] = Balancer(spec.algorithm, on_error=self._fail)
             self.env.process(recovery.health_checks(self, spec))
-        elif spec.kind in (NodeKind.CACHE, NodeKind.CDN):
-            capacity = spec.capacity_keys if spec.kind == NodeKind.CACHE else 10_000_000
+        elif block.holds_keys:
+            capacity = block.fixed_capacity or spec.capacity_keys
             self.stores[spec.id] = KeyCache(capacity, spec.ttl_s, cast(Eviction, spec.eviction))
             self.samples.add_store(spec.id)
 
@@ -180,66 +180,49 @@ class Engine(Arrivals):
         self.specs[replica] = replace(self.specs[replica], role="replica")
         self.rewire()
 
-    def _refresh_data_tiers(self) -> None:
-        """Point each center's and shard's tier at the databases' current roles (tiers are kept)."""
-        self.shard_rule = rule_for(
-            self.sharding.strategy, self.sharding.shards, self.sharding.vnodes
-        )
-        shard_of = self.shard_rule.shard_of if self.shard_rule else _first_shard
-        for center in self.centers:
-            databases = [
-                i
-                for i, spec in self.specs.items()
-                if spec.kind == NodeKind.DATABASE and spec.dc == center
-            ]
-            if not databases:
-                self.data_by_center.pop(center, None)
-                continue
-            old = self.data_by_center.get(center)
-            previous = old.tiers if old else []
-            tiers: list[DataTier] = []
-            for shard in range(self.sharding.shards):
-                held = [self.stations[i] for i in databases if self.specs[i].shard == shard]
-                primary = next(d for d in held if self.specs[d.id].role == "primary")
-                replicas = [d for d in held if d is not primary]
-                lag_s = (
-                    max((self.specs[r.id].replication_lag_ms for r in replicas), default=0.0)
-                    / 1000.0
-                )
-                if shard < len(previous):
-                    tier = previous[shard]
-                    tier.primary, tier.replicas, tier.lag_s = primary, replicas, lag_s
-                else:
-                    tier = DataTier(primary, replicas, lag_s=lag_s)
-                tiers.append(tier)
-            self.data_by_center[center] = DataTiers(tiers, shard_of)
-
     def rewire(self) -> None:
         """Point every station at where its finished requests go next, per data center."""
-        self._refresh_data_tiers()
+        sharding = self.sharding
+        self.shard_rule = rule_for(sharding.strategy, sharding.shards, sharding.vnodes)
+        shard_of = self.shard_rule.shard_of if self.shard_rule else _first_shard
+        self.data_by_center = data_tiers(
+            self.specs, self.stations, self.centers, sharding.shards, shard_of, self.data_by_center
+        )
         targets: dict[str, list[str]] = {}
         for source, target in self.links:
             targets.setdefault(source, []).append(target)
         dns_targets = [self.stations[t] for t in targets[self.dns_id]]
-        cdn = next((t for t in dns_targets if t.kind == NodeKind.CDN), None)
+        cdn = next((t for t in dns_targets if BLOCKS[t.kind].edge), None)
         self.queue: Station | None = None
+        wirings = []
         for center in self.centers:
             placed = [
                 s
                 for i, s in self.stations.items()
-                if s.kind not in GLOBAL_KINDS and self.specs[i].dc == center
+                if not BLOCKS[s.kind].outside_centers and self.specs[i].dc == center
             ]
             self.entries[center] = next(
-                t for t in dns_targets if t.kind != NodeKind.CDN and t in placed
+                t for t in dns_targets if not BLOCKS[t.kind].edge and t in placed
             )
-            self.journeys[center] = self._wire_center(center, placed, targets, cdn)
+            journey = self.journeys[center] = self._journey(center, placed, cdn)
+            wiring = CenterWiring(
+                journey,
+                self.stations,
+                targets,
+                self.balancers,
+                job_done=self._job_done,
+                job_failed=self._job_failed,
+            )
+            for station in placed:
+                wiring.wire(station)
+            wirings.append(wiring)
         self._first_journey = self.journeys[self.centers[0]]  # where one-center traffic goes
         if cdn is not None:
-            cdn.forward = self.journey.after_cdn  # misses are fetched from the first center
+            wirings[0].wire(cdn)  # misses are fetched from the first center
 
-    def _wire_center(
-        self, center: str, placed: list[Station], targets: dict[str, list[str]], cdn: Station | None
-    ) -> Journey:
+    def _journey(self, center: str, placed: list[Station], cdn: Station | None) -> Journey:
+        """The request path of one data center: its CDN, cache, session store, data, queue."""
+
         def first(kind: NodeKind) -> Station | None:
             return next((s for s in placed if s.kind == kind), None)
 
@@ -249,7 +232,7 @@ class Engine(Arrivals):
             first(NodeKind.MESSAGE_QUEUE),
         )
         self.queue = self.queue or queue
-        journey = Journey(
+        return Journey(
             now=lambda: float(self.env.now),
             complete=self._complete,
             entry=self.entries[center],
@@ -265,35 +248,12 @@ class Engine(Arrivals):
             center=center,
             sync=self.sync,
         )
-        for station in placed:
-            node_id, kind = station.id, station.kind
-            if kind == NodeKind.LOAD_BALANCER:
-                balancer = self.balancers[node_id]
-                balancer.set_backends([self.stations[t] for t in targets.get(node_id, ())])
-                station.forward = balancer.route
-            elif kind == NodeKind.WEB_SERVER:
-                holds_data = not any(
-                    self.stations[t].kind == NodeKind.DATABASE for t in targets.get(node_id, ())
-                )
-                station.forward = journey.web_sink(station, holds_data)
-            elif kind == NodeKind.CACHE:
-                station.forward = journey.after_cache
-            elif kind == NodeKind.DATABASE:
-                station.forward = journey.database_next()
-            elif kind == NodeKind.SESSION_STORE:
-                station.forward = journey.after_web
-            elif kind == NodeKind.MESSAGE_QUEUE:
-                pools = [self.stations[t] for t in targets.get(node_id, ())]
-                station.forward = pools[0].arrive if pools else self._job_failed
-            elif kind == NodeKind.WORKER_POOL:
-                station.forward = self._job_done
-        return journey
 
     # -- the focused data center: where commands and the autoscaler grow the site ------
 
     def focused(self, spec: NodeSpec) -> bool:
         """Whether a node is in the data center commands change now (``focus``), or global."""
-        return spec.kind in GLOBAL_KINDS or spec.dc == self.focus
+        return BLOCKS[spec.kind].outside_centers or spec.dc == self.focus
 
     def first_of(self, kind: NodeKind) -> str:
         """The first node of ``kind`` in the focused data center (or global); "" when none."""

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from architect.sim.blocks import BLOCKS
 from architect.sim.engine.stations import Station
 from architect.sim.model.topology import NodeSpec
-from architect.sim.snapshot import Jobs, NodeKind, NodeSnapshot, NodeStatus, Snapshot
+from architect.sim.snapshot import Jobs, NodeSnapshot, NodeStatus, Snapshot
 
 if TYPE_CHECKING:
     from architect.sim.engine.core import Engine
@@ -54,7 +55,7 @@ def jobs_snapshot(sim: Engine) -> Jobs | None:
         return None
     published, done, _ = sim.jobs.rates()
     span = sim.jobs.span_s
-    pool = next((s for s in sim.stations.values() if s.kind == NodeKind.WORKER_POOL), None)
+    pool = next((s for s in sim.stations.values() if BLOCKS[s.kind].durable), None)
     return Jobs(
         published_rps=published,
         done_rps=done,
@@ -80,6 +81,7 @@ def node_snapshot(sim: Engine, spec: NodeSpec) -> NodeSnapshot:
             cost_per_month=spec.cost_per_month,
             in_rotation=True,
         )
+    block = BLOCKS[spec.kind]
     utilization, throughput = sim.samples.station(spec.id)
     aggregate_busy, aggregate_queued = sim.aggregate.load(spec.id)
     return NodeSnapshot(
@@ -94,15 +96,15 @@ def node_snapshot(sim: Engine, spec: NodeSpec) -> NodeSnapshot:
         throughput_rps=throughput,
         cost_per_month=spec.cost_per_month,
         in_rotation=in_rotation(sim, station),
-        role=spec.role if spec.kind == NodeKind.DATABASE else "",
-        shard=spec.shard if spec.kind == NodeKind.DATABASE and sim.sharding.shards > 1 else -1,
+        role=spec.role if block.holds_data else "",
+        shard=spec.shard if block.holds_data and sim.sharding.shards > 1 else -1,
         dc=spec.dc,
     )
 
 
 def in_rotation(sim: Engine, station: Station) -> bool:
     """Whether a web server gets traffic: behind a balancer in rotation, or DNS's entry."""
-    if station.kind != NodeKind.WEB_SERVER:
+    if not BLOCKS[station.kind].rotates:
         return True
     for balancer in sim.balancers.values():
         if station in balancer.backends:

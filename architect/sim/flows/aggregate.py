@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from architect.sim.flows.routes import Fan, Flow, Graph, Sink, StationFlows, build
+from architect.sim.flows.graph import Fan, Flow, Graph, Sink, StationFlows
+from architect.sim.flows.routes import build
 from architect.sim.flows.sojourn import sojourn, stationary_queued
 from architect.sim.measures.window import Bucket
 

@@ -6,8 +6,6 @@ read their bounds from here, so a topology file, a lesson and a button agree.
 
 from __future__ import annotations
 
-from architect.sim.snapshot import NodeKind
-
 MAX_NODES = 64
 MAX_WEB_SERVERS = 20
 SERVICE_DISTRIBUTIONS = ("exponential", "constant")
@@ -25,5 +23,3 @@ REGIONS = ("us-east", "europe", "asia")  # where the sandbox can open a data cen
 HOME_REGION = REGIONS[0]  # where a site with one unnamed center stands
 MAX_CENTERS = 3  # data centers the sandbox opens (a topology file may have MAX_DATA_CENTERS)
 MAX_POOL_WORKERS = 256
-GLOBAL_KINDS = (NodeKind.DNS, NodeKind.CDN)  # they stand outside every data center
-KIND_COST_PER_MONTH = {NodeKind.DNS: 0.0, NodeKind.LOAD_BALANCER: 25.0}

@@ -1,125 +1,79 @@
-"""Ready-made topologies and the defaults new nodes are built with."""
+"""Ready-made topologies, and new nodes built from their blocks' presets.
+
+Each kind's defaults live in its block (``architect.sim.blocks``); ``node`` builds
+one from them, a size's workers included.
+"""
 
 from __future__ import annotations
 
+from typing import Unpack
+
+from architect.sim.blocks import BLOCKS
+from architect.sim.blocks import database as database_block
+from architect.sim.blocks import web_server as web_block
+from architect.sim.blocks.base import Preset
 from architect.sim.model.sizes import SIZES
 from architect.sim.model.topology import NodeSpec, Topology, Traffic
 from architect.sim.snapshot import NodeKind
 
-WEB_SERVICE_MS = 20.0  # application work per request
-DATA_SERVICE_MS = 5.0  # data work per request, on whichever box holds the data
-WEB_QUEUE_LIMIT = 200
-DATABASE_QUEUE_LIMIT = 1000
+WEB_SERVICE_MS = web_block.SERVICE_MS  # application work per request
+DATA_SERVICE_MS = database_block.SERVICE_MS  # data work, on whichever box holds the data
+WEB_QUEUE_LIMIT = web_block.QUEUE_LIMIT
+
+
+def node(kind: NodeKind, node_id: str = "", **fields: Unpack[Preset]) -> NodeSpec:
+    """A new node of ``kind`` from its block's preset (``fields`` on top; a size sets the
+    workers); its id is the block's default unless given."""
+    preset: Preset = {**BLOCKS[kind].preset, **fields}
+    size = preset.get("size", "")
+    if size and "workers" not in fields:
+        preset["workers"] = SIZES[size].workers
+    return NodeSpec(id=node_id or BLOCKS[kind].default_id, kind=kind, **preset)
 
 
 def dns() -> NodeSpec:
-    return NodeSpec(id="dns", kind=NodeKind.DNS, workers=1, service_ms=1.0)
+    return node(NodeKind.DNS)
 
 
 def web_server(node_id: str, *, holds_data: bool, size: str = "m") -> NodeSpec:
     """A web server; one that also holds the data does the data work too."""
     service_ms = WEB_SERVICE_MS + (DATA_SERVICE_MS if holds_data else 0.0)
-    return NodeSpec(
-        id=node_id,
-        kind=NodeKind.WEB_SERVER,
-        size=size,
-        workers=SIZES[size].workers,
-        service_ms=service_ms,
-        queue_limit=WEB_QUEUE_LIMIT,
-    )
+    return node(NodeKind.WEB_SERVER, node_id, size=size, service_ms=service_ms)
 
 
-def load_balancer(node_id: str = "lb") -> NodeSpec:
-    return NodeSpec(
-        id=node_id,
-        kind=NodeKind.LOAD_BALANCER,
-        workers=64,
-        service_ms=0.2,
-        queue_limit=10_000,
-        health_check_s=2.0,
-    )
+def load_balancer(node_id: str = "") -> NodeSpec:
+    return node(NodeKind.LOAD_BALANCER, node_id)
 
 
-def database(node_id: str = "db", size: str = "m") -> NodeSpec:
-    return NodeSpec(
-        id=node_id,
-        kind=NodeKind.DATABASE,
-        size=size,
-        workers=SIZES[size].workers,
-        service_ms=DATA_SERVICE_MS,
-        queue_limit=DATABASE_QUEUE_LIMIT,
-    )
-
-
-CACHE_SERVICE_MS = 0.5  # an in-memory lookup
-CDN_SERVICE_MS = 4.0  # an edge server near the user
-REPLICATION_LAG_MS = 100.0
-
-
-def cache(node_id: str = "cache") -> NodeSpec:
-    return NodeSpec(
-        id=node_id,
-        kind=NodeKind.CACHE,
-        workers=16,
-        service_ms=CACHE_SERVICE_MS,
-        queue_limit=10_000,
-        capacity_keys=10_000,
-        ttl_s=60.0,
-        eviction="lru",
-    )
-
-
-def cdn(node_id: str = "cdn") -> NodeSpec:
-    return NodeSpec(
-        id=node_id,
-        kind=NodeKind.CDN,
-        workers=10_000,
-        service_ms=CDN_SERVICE_MS,
-        queue_limit=0,
-        ttl_s=3600.0,
-    )
+def database(node_id: str = "", size: str = "m") -> NodeSpec:
+    return node(NodeKind.DATABASE, node_id, size=size)
 
 
 def replica(node_id: str, size: str = "m") -> NodeSpec:
-    return NodeSpec(
-        id=node_id,
-        kind=NodeKind.DATABASE,
-        size=size,
-        workers=SIZES[size].workers,
-        service_ms=DATA_SERVICE_MS,
-        queue_limit=DATABASE_QUEUE_LIMIT,
-        role="replica",
-        replication_lag_ms=REPLICATION_LAG_MS,
-    )
+    lag_ms = database_block.REPLICATION_LAG_MS
+    return node(NodeKind.DATABASE, node_id, size=size, role="replica", replication_lag_ms=lag_ms)
 
 
-def session_store(node_id: str = "sessions") -> NodeSpec:
-    return NodeSpec(
-        id=node_id,
-        kind=NodeKind.SESSION_STORE,
-        workers=16,
-        service_ms=CACHE_SERVICE_MS,
-        queue_limit=10_000,
-    )
+def cache(node_id: str = "") -> NodeSpec:
+    return node(NodeKind.CACHE, node_id)
 
 
-JOB_SERVICE_MS = 500.0  # e.g. making thumbnails of an uploaded photo
+def cdn(node_id: str = "") -> NodeSpec:
+    return node(NodeKind.CDN, node_id)
 
 
-def message_queue(node_id: str = "mq") -> NodeSpec:
-    return NodeSpec(
-        id=node_id, kind=NodeKind.MESSAGE_QUEUE, workers=64, service_ms=1.0, queue_limit=100_000
-    )
+def session_store(node_id: str = "") -> NodeSpec:
+    return node(NodeKind.SESSION_STORE, node_id)
 
 
-def worker_pool(node_id: str = "workers", workers: int = 4) -> NodeSpec:
-    return NodeSpec(
-        id=node_id,
-        kind=NodeKind.WORKER_POOL,
-        workers=workers,
-        service_ms=JOB_SERVICE_MS,
-        queue_limit=1_000_000,
-    )
+def message_queue(node_id: str = "") -> NodeSpec:
+    return node(NodeKind.MESSAGE_QUEUE, node_id)
+
+
+def worker_pool(node_id: str = "", workers: int = 0) -> NodeSpec:
+    if workers:
+        return node(NodeKind.WORKER_POOL, node_id, workers=workers)
+    return node(NodeKind.WORKER_POOL, node_id)
 
 
 def single_server(rps: float = 100.0) -> Topology:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from architect.sim.blocks import BLOCKS, OUTSIDE_CENTERS
 from architect.sim.commands import Command
-from architect.sim.model.limits import GLOBAL_KINDS, KIND_COST_PER_MONTH
 from architect.sim.model.sizes import SIZES
 from architect.sim.snapshot import NodeKind
 
@@ -108,7 +108,7 @@ class NodeSpec:
     def cost_per_month(self) -> float:
         if self.size:
             return SIZES[self.size].cost_per_month
-        return KIND_COST_PER_MONTH.get(self.kind, 0.0)
+        return BLOCKS[self.kind].cost_per_month
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +145,6 @@ def data_centers(topology: Topology) -> list[str]:
     """The data centers in the order their first node appears ([""] when none is named)."""
     centers: list[str] = []
     for node in topology.nodes:
-        if node.kind not in GLOBAL_KINDS and node.dc not in centers:
+        if node.kind not in OUTSIDE_CENTERS and node.dc not in centers:
             centers.append(node.dc)
     return centers or [""]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from architect.sim.blocks import BLOCKS, OUTSIDE_CENTERS, may_link
 from architect.sim.model.limits import (
     BALANCING_ALGORITHMS,
     DATABASE_ROLES,
     EVICTIONS,
-    GLOBAL_KINDS,
     MAX_DATA_CENTERS,
     MAX_EVENT_AT_S,
     MAX_EVENTS,
@@ -133,12 +133,13 @@ def _node_problems(topology: Topology) -> list[Problem]:
         problems.append(
             Problem("nodes", N_("at most %(limit)s web servers"), {"limit": MAX_WEB_SERVERS})
         )
-    if sum(n.kind == NodeKind.CDN for n in topology.nodes) > 1:
-        problems.append(
-            Problem("nodes", N_("at most one node of kind %(kind)s"), {"kind": NodeKind.CDN.value})
-        )
+    for kind in OUTSIDE_CENTERS:
+        if BLOCKS[kind].single and sum(n.kind == kind for n in topology.nodes) > 1:
+            problems.append(
+                Problem("nodes", N_("at most one node of kind %(kind)s"), {"kind": kind.value})
+            )
     centers = data_centers(topology)
-    placed = [n for n in topology.nodes if n.kind not in GLOBAL_KINDS]
+    placed = [n for n in topology.nodes if n.kind not in OUTSIDE_CENTERS]
     if len(centers) > 1 and any(not n.dc for n in placed):
         problems.append(Problem("nodes", N_("give every node a data center (dc), or none")))
     if len(centers) > MAX_DATA_CENTERS:
@@ -155,13 +156,7 @@ def _node_problems(topology: Topology) -> list[Problem]:
 def _center_problems(nodes: list[NodeSpec], center: str, shards: int) -> list[Problem]:
     """What one data center must hold: at most one of each single kind, a primary per shard."""
     problems: list[Problem] = []
-    singles = (
-        NodeKind.LOAD_BALANCER,
-        NodeKind.CACHE,
-        NodeKind.SESSION_STORE,
-        NodeKind.MESSAGE_QUEUE,
-        NodeKind.WORKER_POOL,
-    )
+    singles = [kind for kind, b in BLOCKS.items() if b.single and not b.outside_centers]
     for kind in singles:
         if sum(n.kind == kind for n in nodes) > 1:
             reason = (
@@ -241,22 +236,6 @@ def _data_problems(node: NodeSpec, path: str) -> list[Problem]:
     return problems
 
 
-# Which kinds a link may lead from and to: requests flow left to right.
-_ALLOWED_LINKS = {
-    (NodeKind.DNS, NodeKind.LOAD_BALANCER),
-    (NodeKind.DNS, NodeKind.WEB_SERVER),
-    (NodeKind.DNS, NodeKind.CDN),
-    (NodeKind.CDN, NodeKind.LOAD_BALANCER),
-    (NodeKind.CDN, NodeKind.WEB_SERVER),
-    (NodeKind.LOAD_BALANCER, NodeKind.WEB_SERVER),
-    (NodeKind.WEB_SERVER, NodeKind.CACHE),
-    (NodeKind.WEB_SERVER, NodeKind.SESSION_STORE),
-    (NodeKind.WEB_SERVER, NodeKind.MESSAGE_QUEUE),
-    (NodeKind.MESSAGE_QUEUE, NodeKind.WORKER_POOL),
-    (NodeKind.WEB_SERVER, NodeKind.DATABASE),
-}
-
-
 def _link_problems(topology: Topology) -> list[Problem]:
     problems: list[Problem] = []
     kinds = {n.id: n.kind for n in topology.nodes}
@@ -266,7 +245,7 @@ def _link_problems(topology: Topology) -> list[Problem]:
             problems.append(
                 Problem(f"links[{i}]", N_('unknown node "%(node)s"'), {"node": node_id})
             )
-        if not unknown and (kinds[source], kinds[target]) not in _ALLOWED_LINKS:
+        if not unknown and not may_link(kinds[source], kinds[target]):
             problems.append(
                 Problem(
                     f"links[{i}]",
@@ -274,7 +253,7 @@ def _link_problems(topology: Topology) -> list[Problem]:
                     {"source_kind": kinds[source].value, "target_kind": kinds[target].value},
                 )
             )
-    centers = {n.id: n.dc for n in topology.nodes if n.kind not in GLOBAL_KINDS}
+    centers = {n.id: n.dc for n in topology.nodes if n.kind not in OUTSIDE_CENTERS}
     for i, (source, target) in enumerate(topology.links):
         if source in centers and target in centers and centers[source] != centers[target]:
             problems.append(
