@@ -43,7 +43,7 @@ from architect.sim.simulation import Simulation  # noqa: E402
 STEP_S = 0.2
 DURATION_S = 30.0
 SEEDS = (1, 2, 3)
-NEW_FIELDS = frozenset({"allowed", "settings", "actions"})
+NEW_FIELDS = frozenset({"allowed", "settings", "actions", "centers"})
 Script = dict[float, list[dict[str, Any]]]  # simulated second → actions applied then
 
 GROWTH: Script = {

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.diagram_text import centers
-from architect.sandbox.live import SPEEDS, Settings
+from architect.sandbox.live import SPEEDS
 from architect.sandbox.names import STRATEGIES, region_name
 from architect.sandbox.protocol import MAX_ZIPF_S, TARGET_PERCENT
 from architect.sim.model.limits import (
@@ -22,7 +22,7 @@ from architect.sim.model.limits import (
     MAX_WEB_SERVERS,
     REGIONS,
 )
-from architect.sim.snapshot import NodeKind, NodeStatus, Snapshot
+from architect.sim.snapshot import NodeKind, NodeStatus, Settings, Snapshot
 
 ALGORITHM_CHOICES: dict[
     str, Callable[[], str]

@@ -21,11 +21,11 @@ from architect.sandbox.charts import Chart, charts
 from architect.sandbox.controls import controls, offers
 from architect.sandbox.diagram import layout, tier_order
 from architect.sandbox.event_text import event_text
-from architect.sandbox.live import LiveStatus, Settings
+from architect.sandbox.live import LiveStatus
 from architect.sandbox.names import region_name
 from architect.sim.blocks import BLOCKS
 from architect.sim.model.sizes import SIZES
-from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Snapshot
+from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Settings, Snapshot
 
 TEMPLATE = "sandbox/sandbox.html"
 TICK_PARTS = ("status", "metrics", "charts", "diagram")  # then "nodestats": the changed cells
@@ -232,7 +232,7 @@ def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
         "aggregate": s.mode
         == "aggregate",  # traffic as flows, not single requests (architect.sim.flows.aggregate)
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
-        "metrics": metrics(s, status.settings),
+        "metrics": metrics(s, s.settings),
         "jobs": jobs(s),
         "charts": [chart_item(c) for c in charts(s.series, s.t)],
         "diagram": layout(s),
@@ -247,7 +247,7 @@ def form_context(
     return {
         "nodes": node_rows(s),
         "sizes": size_choices(),
-        "controls": controls(s, status.settings, offered),
+        "controls": controls(s, s.settings, offered),
     }
 
 
@@ -297,7 +297,7 @@ def forms_key(s: Snapshot, status: LiveStatus) -> tuple[object, ...]:
         for n in s.nodes
     )
     offered = tuple(offers(s).items())
-    return (nodes, offered, status.paused, status.speed, status.settings, round(s.offered_rps))
+    return (nodes, offered, status.paused, status.speed, s.settings, round(s.offered_rps))
 
 
 class Renderer:

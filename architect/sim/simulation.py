@@ -12,12 +12,14 @@ from __future__ import annotations
 import random
 
 from architect.sim.changes import dispatch as changes
+from architect.sim.changes.allowed import allowed
 from architect.sim.commands import Command
 from architect.sim.engine import describe
 from architect.sim.engine.arrivals import seed_for
 from architect.sim.engine.autoscaling import Autoscaler
 from architect.sim.engine.core import Engine
 from architect.sim.engine.current import current_topology
+from architect.sim.engine.describe import Allowed
 from architect.sim.flows.aggregate import AUTO, AggregateTraffic
 from architect.sim.model.topology import Topology
 from architect.sim.scenario import Scenario
@@ -36,6 +38,8 @@ class Simulation(Engine):
         self.set_rps(topology.traffic.rps)
         self.autoscaler = Autoscaler(self)
         self.scenario = Scenario(self.env, topology.events, self.apply, self.record)
+        self._allowed = Allowed()
+        self._allowed_revision = -1
 
     def apply(self, command: Command) -> None:
         """Carry out a command now, or raise ``CommandError`` and change nothing."""
@@ -50,6 +54,13 @@ class Simulation(Engine):
         """The architecture as it is now, without scripted events (``engine.current``)."""
         return current_topology(self)
 
+    def allowed(self) -> Allowed:
+        """The actions that would succeed now (worked out again when the architecture moves)."""
+        if self._allowed_revision != self.revision:
+            self._allowed = allowed(self)
+            self._allowed_revision = self.revision
+        return self._allowed
+
     def snapshot(self) -> Snapshot:
         """The state now, as an immutable ``Snapshot`` (see ``architect.sim.engine.describe``)."""
-        return describe.snapshot(self)
+        return describe.snapshot(self, self.allowed())

@@ -16,12 +16,12 @@ that node only; removing a named web server happens in its own center.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from architect.sim.blocks import OUTSIDE_CENTERS
+from architect.sim.changes.common import Change
 from architect.sim.commands import (
     AddCache,
     AddDataCenter,
@@ -34,8 +34,6 @@ from architect.sim.commands import (
     RemoveWebServer,
     SetBalancing,
 )
-from architect.sim.engine.arrivals import seed_for
-from architect.sim.engine.geo import CrossCenterSync, GeoDns
 from architect.sim.model.limits import (
     HOME_REGION,
     MAX_CENTERS,
@@ -51,33 +49,35 @@ if TYPE_CHECKING:
 
 EVERYWHERE = (AddWebServer, AddCache, AddReplica, AddSessionStore, AddMessageQueue, SetBalancing)
 
-V = TypeVar("V")
-Handler = Callable[["Engine", Command], None]
+Planner = Callable[["Engine", Command], Change]
 
 
-def apply(sim: Engine, command: Command, here: Handler) -> None:
-    """Carry out ``command``: ``here`` changes the focused center (``sim.focus``)."""
+def plan(sim: Engine, command: Command, here: Planner) -> Change:
+    """Check ``command`` and return its change: ``here`` plans it in the focused center."""
     several = len(sim.centers) > 1
     if isinstance(command, AddDataCenter):
-        add_data_center(sim, command.center, command.region)
-    elif several and isinstance(command, RemoveWebServer) and command.node_id in sim.specs:
-        _in_center(sim, sim.specs[command.node_id].dc, command, here)
-    elif several and (isinstance(command, EVERYWHERE) or command == RemoveWebServer()):
-        _in_every_center(sim, command, here)
-    else:
-        here(sim, command)
+        return add_data_center(sim, command.center, command.region)
+    if several and isinstance(command, RemoveWebServer) and command.node_id in sim.specs:
+        return _in_center(sim, sim.specs[command.node_id].dc, command, here)
+    if several and (isinstance(command, EVERYWHERE) or command == RemoveWebServer()):
+        return _in_every_center(sim, command, here)
+    return here(sim, command)
 
 
-def _in_center(sim: Engine, center: str, command: Command, here: Handler) -> None:
-    focus, sim.focus = sim.focus, center
-    try:
-        here(sim, command)
-    finally:
-        sim.focus = focus
+def _in_center(sim: Engine, center: str, command: Command, here: Planner) -> Change:
+    """Checked and changed with data center ``center`` in focus."""
+    with sim.focused_on(center):
+        change = here(sim, command)
+
+    def in_center() -> None:
+        with sim.focused_on(center):
+            change()
+
+    return in_center
 
 
-def _in_every_center(sim: Engine, command: Command, here: Handler) -> None:
-    """Check what would fail in a later center first, then change each center in turn."""
+def _in_every_center(sim: Engine, command: Command, here: Planner) -> Change:
+    """Check every center first (the totals, then each one), then change each in turn."""
     webs = [_count(sim, c, NodeKind.WEB_SERVER) for c in sim.centers]
     if isinstance(command, AddWebServer) and sum(webs) + len(sim.centers) > MAX_WEB_SERVERS:
         raise CommandError(
@@ -85,35 +85,44 @@ def _in_every_center(sim: Engine, command: Command, here: Handler) -> None:
         )
     if isinstance(command, RemoveWebServer) and min(webs) <= 1:
         raise CommandError("last_web_server", "the last web server cannot be removed")
-    for center in sim.centers:
-        _in_center(sim, center, command, here)
+    changes = [_in_center(sim, center, command, here) for center in sim.centers]
+
+    def everywhere() -> None:
+        for change in changes:
+            change()
+
+    return everywhere
 
 
 def _count(sim: Engine, center: str, kind: NodeKind) -> int:
     return sum(spec.kind == kind and spec.dc == center for spec in sim.specs.values())
 
 
-def add_data_center(sim: Engine, center: str, region: str) -> None:
+def add_data_center(sim: Engine, center: str, region: str) -> Change:
     """Copy data center ``center`` ("": the first) into a new one in ``region``."""
     source = center or sim.centers[0]
     nodes = _check(sim, source, region)
-    if sim.centers == [""]:
-        _name_first_center(sim, HOME_REGION)
-        source = HOME_REGION
-    old_prefix = f"{source}-" if source != sim.centers[0] else ""
 
-    def new_id(node_id: str) -> str:
-        return f"{region}-{node_id.removeprefix(old_prefix)}"
+    def change() -> None:
+        copied = source
+        if sim.centers == [""]:
+            sim.name_first_center(HOME_REGION)
+            copied = HOME_REGION
+        old_prefix = f"{copied}-" if copied != sim.centers[0] else ""
 
-    ids = {spec.id for spec in nodes}
-    for spec in nodes:
-        sim.add_node(replace(spec, id=new_id(spec.id), dc=region))
-    sim.links += [(new_id(a), new_id(b)) for a, b in list(sim.links) if a in ids and b in ids]
-    sim.links.append((sim.dns_id, new_id(sim.entries[source].id)))
-    sim.centers.append(region)
-    _route_by_region(sim, region)
-    sim.rewire()
-    sim.record(EventKind.CENTER_ADDED, text=region, peer=source, count=len(nodes))
+        def new_id(node_id: str) -> str:
+            return f"{region}-{node_id.removeprefix(old_prefix)}"
+
+        ids = {spec.id for spec in nodes}
+        for spec in nodes:
+            sim.add_node(replace(spec, id=new_id(spec.id), dc=region))
+        sim.connect([(new_id(a), new_id(b)) for a, b in sim.links if a in ids and b in ids])
+        sim.connect([(sim.dns_id, new_id(sim.entries[copied].id))])
+        sim.open_center(region)
+        sim.rewire()
+        sim.record(EventKind.CENTER_ADDED, text=region, peer=copied, count=len(nodes))
+
+    return change
 
 
 def _check(sim: Engine, source: str, region: str) -> list[NodeSpec]:
@@ -152,38 +161,3 @@ def _check(sim: Engine, source: str, region: str) -> list[NodeSpec]:
     if len(sim.specs) + len(nodes) > MAX_NODES:
         raise CommandError("too_many_nodes", f"at most {MAX_NODES} nodes", limit=MAX_NODES)
     return nodes
-
-
-def _name_first_center(sim: Engine, name: str) -> None:
-    """A site with one unnamed data center: it stands in ``name`` now."""
-    for node_id, spec in list(sim.specs.items()):
-        if spec.kind not in OUTSIDE_CENTERS:
-            sim.specs[node_id] = replace(spec, dc=name)
-    sim.centers[0] = name
-    sim.focus = name
-    _rename_key(sim.data_by_center, "", name)
-    _rename_key(sim.entries, "", name)
-    _rename_key(sim.journeys, "", name)
-
-
-def _rename_key(mapping: dict[str, V], old: str, new: str) -> None:
-    if old in mapping:
-        mapping[new] = mapping.pop(old)
-
-
-def _route_by_region(sim: Engine, region: str) -> None:
-    """Switch geoDNS on; the new region gets as many users as an average one."""
-    regions = dict(sim.traffic.regions) or {sim.centers[0]: 1.0}
-    regions.setdefault(region, sum(regions.values()) / len(regions))
-    sim.set_mix(replace(sim.traffic, regions=tuple(regions.items())))
-    sim.specs[sim.dns_id] = replace(sim.specs[sim.dns_id], geo_routing=True)
-    if sim.sync is None:
-        sim.sync = CrossCenterSync(sim.network.dc_sync_ms / 1000.0)
-    rng = sim.geo.rng if sim.geo is not None else random.Random(seed_for(sim.seed, "regions"))
-    sim.geo = GeoDns(
-        sim.centers,
-        sim.traffic.regions,
-        geo_routing=True,
-        is_up=lambda c: not sim.entries[c].failed,
-        rng=rng,
-    )

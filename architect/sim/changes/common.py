@@ -1,21 +1,23 @@
-"""Checks the command handlers share; each raises ``CommandError``.
+"""What the command handlers share: the ``Change`` each returns, and checks that raise.
 
-Finding nodes in the focused data center is the engine's (``Engine.first_of`` and co).
+A handler checks first and returns the change second: ``add_cache(sim)`` raises
+``CommandError`` when there can be no cache, and otherwise returns a function that
+adds it. ``apply`` calls the change; ``allowed`` only asks the handlers, so what
+the page offers is decided by the very checks a command goes through.
+Finding nodes in the focused data center is the engine's (``Site.first_of`` and co).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from architect.sim.commands import CommandError
 
 if TYPE_CHECKING:
     from architect.sim.engine.core import Engine
-    from architect.sim.engine.replication import DataTiers
 
-
-def focused_data(sim: Engine) -> DataTiers | None:
-    return sim.data_by_center.get(sim.focus)
+Change = Callable[[], None]
 
 
 def existing(sim: Engine, node_id: str) -> None:
@@ -24,7 +26,7 @@ def existing(sim: Engine, node_id: str) -> None:
 
 
 def needs_database(sim: Engine, what: str) -> None:
-    if focused_data(sim) is None:
+    if sim.focused_data() is None:
         raise CommandError(
             "needs_database",
             f"a {what} needs a database server of its own first",

@@ -1,40 +1,19 @@
-"""What each command does to a running simulation: ``apply`` dispatches.
+"""What each command does to a running simulation: ``plan`` checks it and returns the
+change, ``apply`` carries it out.
 
-Every handler checks first and changes second, so a ``CommandError`` always
-leaves the simulation as it was. The handlers live by tier:
-``changes_web`` (web servers, load balancer, sessions, CDN), ``changes_data``
-(database, cache, replicas, shards) and ``changes_other`` (traffic, jobs,
-sizes, operations, failures); their shared helpers in ``changes_common``.
+Every handler checks first and changes second, so a ``CommandError`` always leaves
+the simulation as it was (see ``architect.sim.changes.common``). The handlers live
+by tier: ``web`` (web servers, load balancer, sessions, CDN), ``data`` (database,
+cache, replicas, shards), ``other`` (traffic, jobs, sizes, operations) and
+``failures``; with several data centers, ``centers`` decides where each applies.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from architect.sim.changes import centers
-from architect.sim.changes.data import add_cache as _add_cache
-from architect.sim.changes.data import add_replica as _add_replica
-from architect.sim.changes.data import add_shard as _add_shard
-from architect.sim.changes.data import separate_database as _separate_database
-from architect.sim.changes.other import add_message_queue as _add_message_queue
-from architect.sim.changes.other import fail as _fail
-from architect.sim.changes.other import fail_center as _fail_center
-from architect.sim.changes.other import resize as _resize
-from architect.sim.changes.other import restore as _restore
-from architect.sim.changes.other import restore_center as _restore_center
-from architect.sim.changes.other import set_mix as _set_mix
-from architect.sim.changes.other import set_operations as _set_operations
-from architect.sim.changes.other import set_traffic as _set_traffic
-from architect.sim.changes.other import set_workers as _set_workers
-from architect.sim.changes.web import add_cdn as _add_cdn
-from architect.sim.changes.web import add_load_balancer as _add_load_balancer
-from architect.sim.changes.web import add_session_store as _add_session_store
-from architect.sim.changes.web import add_web_server_checked as _add_web_server
-from architect.sim.changes.web import purge_cdn as _purge_cdn
-from architect.sim.changes.web import remove_web_server as _remove_web_server
-from architect.sim.changes.web import set_autoscaling as _set_autoscaling
-from architect.sim.changes.web import set_balancing as _set_balancing
-from architect.sim.changes.web import version_assets as _version_assets
+from architect.sim.changes import centers, data, failures, other, web
+from architect.sim.changes.common import Change
 from architect.sim.commands import (
     AddCache,
     AddCdn,
@@ -66,61 +45,64 @@ from architect.sim.commands import (
 if TYPE_CHECKING:
     from architect.sim.engine.core import Engine
 
-__all__ = ["apply"]
-
 
 def apply(sim: Engine, command: Command) -> None:
-    """Carry out ``command``; with several data centers see ``architect.sim.changes.centers``."""
-    centers.apply(sim, command, _apply_here)
+    """Carry out ``command``, or raise ``CommandError`` and change nothing."""
+    plan(sim, command)()
 
 
-def _apply_here(sim: Engine, command: Command) -> None:
+def plan(sim: Engine, command: Command) -> Change:
+    """Check ``command`` against the simulation now: its change, or ``CommandError``."""
+    return centers.plan(sim, command, _here)
+
+
+def _here(sim: Engine, command: Command) -> Change:
     match command:
         case SetTraffic(rps=rps):
-            _set_traffic(sim, rps)
+            return other.set_traffic(sim, rps)
         case SetTrafficMix(read_ratio=read_ratio, static_ratio=static_ratio, zipf_s=zipf_s):
-            _set_mix(sim, read_ratio, static_ratio, zipf_s)
+            return other.set_mix(sim, read_ratio, static_ratio, zipf_s)
         case AddWebServer():
-            _add_web_server(sim)
+            return web.add_web_server(sim)
         case RemoveWebServer(node_id=node_id):
-            _remove_web_server(sim, node_id)
+            return web.remove_web_server(sim, node_id)
         case AddLoadBalancer():
-            _add_load_balancer(sim)
+            return web.add_load_balancer(sim)
         case SeparateDatabase():
-            _separate_database(sim)
+            return data.separate_database(sim)
         case AddCache():
-            _add_cache(sim)
+            return data.add_cache(sim)
         case AddReplica():
-            _add_replica(sim)
+            return data.add_replica(sim)
         case AddCdn():
-            _add_cdn(sim)
+            return web.add_cdn(sim)
         case PurgeCdn():
-            _purge_cdn(sim)
+            return web.purge_cdn(sim)
         case VersionAssets():
-            _version_assets(sim)
+            return web.version_assets(sim)
         case AddMessageQueue():
-            _add_message_queue(sim)
+            return other.add_message_queue(sim)
         case SetWorkers(node_id=node_id, workers=workers):
-            _set_workers(sim, node_id, workers)
+            return other.set_workers(sim, node_id, workers)
         case AddSessionStore():
-            _add_session_store(sim)
+            return web.add_session_store(sim)
         case SetAutoscaling(enabled=enabled, min=low, max=high, target_utilization=target):
-            _set_autoscaling(sim, enabled, low, high, target)
+            return web.set_autoscaling(sim, enabled, low, high, target)
         case SetBalancing(algorithm=algorithm):
-            _set_balancing(sim, algorithm)
+            return web.set_balancing(sim, algorithm)
         case AddShard(strategy=strategy):
-            _add_shard(sim, strategy)
+            return data.add_shard(sim, strategy)
         case SetOperations(monitoring=monitoring, automation=automation):
-            _set_operations(sim, monitoring, automation)
+            return other.set_operations(sim, monitoring, automation)
         case ResizeNode(node_id=node_id, size=size):
-            _resize(sim, node_id, size)
+            return other.resize(sim, node_id, size)
         case FailDataCenter(center=center):
-            _fail_center(sim, center)
+            return failures.fail_center(sim, center)
         case RestoreDataCenter(center=center):
-            _restore_center(sim, center)
+            return failures.restore_center(sim, center)
         case FailNode(node_id=node_id):
-            _fail(sim, node_id)
+            return failures.fail(sim, node_id)
         case RestoreNode(node_id=node_id):
-            _restore(sim, node_id)
+            return failures.restore(sim, node_id)
         case _:
             raise CommandError("unknown_command", f"unknown command {command!r}")

@@ -6,12 +6,21 @@ boundary (``architect.sim.measures.samples``), over the last second of simulated
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from architect.sim.blocks import BLOCKS
 from architect.sim.engine.stations import Station
 from architect.sim.model.topology import NodeSpec
-from architect.sim.snapshot import Jobs, NodeSnapshot, NodeStatus, Snapshot
+from architect.sim.snapshot import (
+    CenterSnapshot,
+    Jobs,
+    NodeSnapshot,
+    NodeStatus,
+    Settings,
+    Snapshot,
+)
 
 if TYPE_CHECKING:
     from architect.sim.engine.core import Engine
@@ -19,9 +28,21 @@ if TYPE_CHECKING:
 EVENTS_IN_SNAPSHOT = 30
 
 
-def snapshot(sim: Engine) -> Snapshot:
+@dataclass(frozen=True, slots=True)
+class Allowed:
+    """The actions that would succeed now (``architect.sim.changes.allowed`` finds them)."""
+
+    site: frozenset[str] = frozenset()
+    nodes: Mapping[str, frozenset[str]] = field(default_factory=dict)  # by node id
+    centers: Mapping[str, frozenset[str]] = field(default_factory=dict)  # by data center
+
+
+def snapshot(sim: Engine, allowed: Allowed) -> Snapshot:
     arrivals, served, error_rate = sim.window.rates()
-    nodes = tuple(node_snapshot(sim, spec) for spec in sim.specs.values())
+    nodes = tuple(
+        node_snapshot(sim, spec, allowed.nodes.get(spec.id, frozenset()))
+        for spec in sim.specs.values()
+    )
     return sim.aggregate.describe(
         Snapshot(
             t=round(sim.now, 6),
@@ -46,7 +67,33 @@ def snapshot(sim: Engine) -> Snapshot:
             lost_writes=sum(t.lost_writes for t in sim.data_by_center.values()),
             sessions_lost=sim.sessions.lost if sim.sessions else 0,
             jobs=jobs_snapshot(sim),
+            settings=settings(sim),
+            allowed=allowed.site,
+            centers=tuple(
+                CenterSnapshot(center, allowed.centers.get(center, frozenset()))
+                for center in sim.centers
+            ),
         )
+    )
+
+
+def settings(sim: Engine) -> Settings:
+    """The learner's choices the forms show: balancing, autoscaling, operations, sharding, mix."""
+    policy, operations, traffic = sim.autoscaling, sim.operations, sim.traffic
+    return Settings(
+        algorithm=sim.balancer.algorithm if sim.balancer is not None else "",
+        autoscaling=policy.enabled,
+        autoscale_min=policy.min,
+        autoscale_max=policy.max,
+        autoscale_target=policy.target_utilization,
+        monitoring=operations.monitoring,
+        automation=operations.automation,
+        sharding=sim.sharding.strategy,
+        shards=sim.sharding.shards,
+        read_ratio=traffic.read_ratio,
+        static_ratio=traffic.static_ratio,
+        zipf_s=traffic.zipf_s,
+        users=traffic.users,
     )
 
 
@@ -65,7 +112,7 @@ def jobs_snapshot(sim: Engine) -> Jobs | None:
     )
 
 
-def node_snapshot(sim: Engine, spec: NodeSpec) -> NodeSnapshot:
+def node_snapshot(sim: Engine, spec: NodeSpec, actions: frozenset[str]) -> NodeSnapshot:
     station = sim.stations.get(spec.id)
     if station is None:  # DNS: no queue of its own
         return NodeSnapshot(
@@ -80,6 +127,7 @@ def node_snapshot(sim: Engine, spec: NodeSpec) -> NodeSnapshot:
             throughput_rps=sim.window.rates()[0],
             cost_per_month=spec.cost_per_month,
             in_rotation=True,
+            actions=actions,
         )
     block = BLOCKS[spec.kind]
     utilization, throughput = sim.samples.station(spec.id)
@@ -99,6 +147,7 @@ def node_snapshot(sim: Engine, spec: NodeSpec) -> NodeSnapshot:
         role=spec.role if block.holds_data else "",
         shard=spec.shard if block.holds_data and sim.sharding.shards > 1 else -1,
         dc=spec.dc,
+        actions=actions,
     )
 
 

@@ -2,7 +2,7 @@
 
 Each is a SimPy process over one running site: a load balancer's health
 checks, promoting a replica when a primary stays down, and whoever operates
-the site bringing a failed node back. ``Site`` says what they may use of it.
+the site bringing a failed node back. ``Recoverable`` says what they may use of it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from architect.sim.model.topology import NodeSpec, Operations
 from architect.sim.snapshot import EventKind
 
 
-class Site(Protocol):
+class Recoverable(Protocol):
     """What recovery reads and changes of the running simulation (``Engine`` is one)."""
 
     env: Environment
@@ -43,7 +43,7 @@ class Site(Protocol):
     def restore(self, node_id: str) -> None: ...
 
 
-def health_checks(site: Site, spec: NodeSpec) -> Generator[simpy.Event, None, None]:
+def health_checks(site: Recoverable, spec: NodeSpec) -> Generator[simpy.Event, None, None]:
     """Every ``health_check_s``: take failed backends out of rotation, put healed ones back."""
     while spec.id in site.specs:
         yield site.env.timeout(spec.health_check_s)
@@ -63,7 +63,9 @@ def health_checks(site: Site, spec: NodeSpec) -> Generator[simpy.Event, None, No
             site.record(EventKind.BACKEND_ADDED, node=spec.id, peer=backend.id)
 
 
-def failover(site: Site, primary: Station, delay_s: float) -> Generator[simpy.Event, None, None]:
+def failover(
+    site: Recoverable, primary: Station, delay_s: float
+) -> Generator[simpy.Event, None, None]:
     """Promote a replica ``delay_s`` after ``primary`` failed, if it is still down."""
     yield site.env.timeout(delay_s)
     data = site.tier_holding(primary)
@@ -86,7 +88,7 @@ def failover(site: Site, primary: Station, delay_s: float) -> Generator[simpy.Ev
 class Repairs:
     """Whoever operates the site brings each failed node back, sooner or later."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Recoverable) -> None:
         self.site = site
         self.failures: dict[str, int] = {}  # node id → how many times it failed
 
