@@ -18,21 +18,18 @@ from collections import deque
 from architect.sim.engine import recovery
 from architect.sim.engine.arrivals import seed_for
 from architect.sim.engine.balancer import Balancer
-from architect.sim.engine.cachestore import KeyCache
 from architect.sim.engine.geo import CrossCenterSync, GeoDns
 from architect.sim.engine.journey import Journey
 from architect.sim.engine.replication import DataTiers
 from architect.sim.engine.sessions import LocalSessions
-from architect.sim.engine.sharding import Sharding as ShardRule
 from architect.sim.engine.site import Site
 from architect.sim.engine.stations import Station
 from architect.sim.engine.timeline import Environment
 from architect.sim.measures.samples import Samples
 from architect.sim.measures.window import BUCKET_S, Window
 from architect.sim.model.problems import TopologyError
-from architect.sim.model.topology import NodeSpec, Topology, data_centers
+from architect.sim.model.topology import Topology, data_centers
 from architect.sim.model.validate import validate
-from architect.sim.snapshot import Event
 
 EVENT_LOG_LENGTH = 100
 # Steps of 0.1 s drift in floating point (ten of them end at 0.9999999999999999);
@@ -53,27 +50,27 @@ class Engine(Site):
         self.window = Window()
         self.jobs = Window()  # background jobs, measured apart from user requests
         self.samples = Samples()
-        self.log: deque[Event] = deque(maxlen=EVENT_LOG_LENGTH)
+        self.log = deque(maxlen=EVENT_LOG_LENGTH)
         self.revision = 0
         self.latency_ms = topology.network.latency_ms
-        self.specs: dict[str, NodeSpec] = {}
-        self.links: list[tuple[str, str]] = list(topology.links)
-        self.stations: dict[str, Station] = {}
+        self.specs = {}
+        self.links = list(topology.links)
+        self.stations = {}
         self.dns_id = ""
         self.dns_failed = False
-        self.balancers: dict[str, Balancer] = {}  # by load balancer id
+        self.balancers = {}
         self.centers = data_centers(topology)
-        self.focus = self.centers[0]  # the data center that architecture commands change now
-        self.entries: dict[str, Station] = {}  # where DNS sends users, by data center
-        self.journeys: dict[str, Journey] = {}
-        self.data_by_center: dict[str, DataTiers] = {}
+        self.focus = self.centers[0]
+        self.entries = {}
+        self.journeys = {}
+        self.data_by_center = {}
         self.network = topology.network
         self.sync = (
             CrossCenterSync(topology.network.dc_sync_ms / 1000.0) if len(self.centers) > 1 else None
         )
         self.sharding = topology.sharding
-        self.shard_rule: ShardRule | None = None
-        self.stores: dict[str, KeyCache] = {}  # the cache's and the CDN's contents, by node id
+        self.shard_rule = None
+        self.stores = {}
         self.asset_version = 0
         self._bucket_index = 0
         traffic = topology.traffic

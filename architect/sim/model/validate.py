@@ -260,7 +260,7 @@ def _link_problems(topology: Topology) -> list[Problem]:
                 Problem(f"links[{i}]", N_("crosses data centers: each center has its own path"))
             )
     dns_targets = [b for a, b in topology.links if kinds.get(a) == NodeKind.DNS]
-    origins = [centers.get(t, "") for t in dns_targets if kinds.get(t) != NodeKind.CDN]
+    origins = [centers.get(t, "") for t in dns_targets if t in kinds and not BLOCKS[kinds[t]].edge]
     if any(k == NodeKind.DNS for k in kinds.values()):
         for center in data_centers(topology):
             if origins.count(center) != 1:
