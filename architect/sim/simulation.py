@@ -23,7 +23,7 @@ from architect.sim.engine.describe import Allowed
 from architect.sim.flows.aggregate import AUTO, AggregateTraffic
 from architect.sim.model.topology import Topology
 from architect.sim.scenario import Scenario
-from architect.sim.snapshot import Snapshot
+from architect.sim.snapshot import Settings, Snapshot
 
 
 class Simulation(Engine):
@@ -38,8 +38,8 @@ class Simulation(Engine):
         self.set_rps(topology.traffic.rps)
         self.autoscaler = Autoscaler(self)
         self.scenario = Scenario(self.env, topology.events, self.apply, self.record)
-        self._allowed = Allowed()
-        self._allowed_revision = -1
+        self._allowed, self._settings = Allowed(), Settings()
+        self._revision_described = -1
 
     def apply(self, command: Command) -> None:
         """Carry out a command now, or raise ``CommandError`` and change nothing."""
@@ -56,11 +56,16 @@ class Simulation(Engine):
 
     def allowed(self) -> Allowed:
         """The actions that would succeed now (worked out again when the architecture moves)."""
-        if self._allowed_revision != self.revision:
-            self._allowed = allowed(self)
-            self._allowed_revision = self.revision
+        self._describe_architecture()
         return self._allowed
 
     def snapshot(self) -> Snapshot:
         """The state now, as an immutable ``Snapshot`` (see ``architect.sim.engine.describe``)."""
-        return describe.snapshot(self, self.allowed())
+        self._describe_architecture()
+        return describe.snapshot(self, self._allowed, self._settings)
+
+    def _describe_architecture(self) -> None:
+        """The allowed actions and the settings, again only when the site's revision moved."""
+        if self._revision_described != self.revision:
+            self._allowed, self._settings = allowed(self), describe.settings_of(self)
+            self._revision_described = self.revision

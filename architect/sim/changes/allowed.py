@@ -23,6 +23,7 @@ from architect.sim.commands import Command, CommandError
 from architect.sim.engine.describe import Allowed
 from architect.sim.model.limits import HOME_REGION, MAX_POOL_WORKERS, REGIONS
 from architect.sim.model.topology import NodeSpec
+from architect.sim.snapshot import CenterSnapshot
 
 if TYPE_CHECKING:
     from architect.sim.engine.core import Engine
@@ -93,10 +94,13 @@ def allowed(sim: Engine) -> Allowed:
             node_id: frozenset(name for name, probe in NODE.items() if _passes(sim, probe(spec)))
             for node_id, spec in sim.specs.items()
         },
-        centers={
-            center: frozenset(name for name, probe in CENTER.items() if _passes(sim, probe(center)))
+        centers=tuple(
+            CenterSnapshot(
+                center,
+                frozenset(name for name, probe in CENTER.items() if _passes(sim, probe(center))),
+            )
             for center in sim.centers
-        },
+        ),
     )
 
 

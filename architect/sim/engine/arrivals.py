@@ -71,6 +71,7 @@ class Arrivals:
     network: Network
     latency_ms: float
     rps: float
+    revision: int  # see ``Site.revision``
     dns_failed: bool
     geo: GeoDns | None
     journeys: dict[str, Journey]
@@ -85,6 +86,7 @@ class Arrivals:
 
     def set_mix(self, traffic: Traffic) -> None:
         """Adopt a traffic mix (shares of static, read, write and job requests; key skew)."""
+        self.revision += 1  # the settings a snapshot shows changed
         if traffic.zipf_s != self.traffic.zipf_s or traffic.keys != self.traffic.keys:
             self._keys = ZipfKeys(
                 traffic.keys, traffic.zipf_s, random.Random(seed_for(self.seed, "keys"))

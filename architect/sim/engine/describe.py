@@ -34,10 +34,12 @@ class Allowed:
 
     site: frozenset[str] = frozenset()
     nodes: Mapping[str, frozenset[str]] = field(default_factory=dict)  # by node id
-    centers: Mapping[str, frozenset[str]] = field(default_factory=dict)  # by data center
+    centers: tuple[CenterSnapshot, ...] = ()
 
 
-def snapshot(sim: Engine, allowed: Allowed) -> Snapshot:
+def snapshot(sim: Engine, allowed: Allowed, settings: Settings) -> Snapshot:
+    """The state now; ``allowed`` and ``settings`` change with the architecture only, so the
+    caller may keep them between snapshots (``Simulation`` does, by the site's revision)."""
     arrivals, served, error_rate = sim.window.rates()
     nodes = tuple(
         node_snapshot(sim, spec, allowed.nodes.get(spec.id, frozenset()))
@@ -67,17 +69,14 @@ def snapshot(sim: Engine, allowed: Allowed) -> Snapshot:
             lost_writes=sum(t.lost_writes for t in sim.data_by_center.values()),
             sessions_lost=sim.sessions.lost if sim.sessions else 0,
             jobs=jobs_snapshot(sim),
-            settings=settings(sim),
+            settings=settings,
             allowed=allowed.site,
-            centers=tuple(
-                CenterSnapshot(center, allowed.centers.get(center, frozenset()))
-                for center in sim.centers
-            ),
+            centers=allowed.centers,
         )
     )
 
 
-def settings(sim: Engine) -> Settings:
+def settings_of(sim: Engine) -> Settings:
     """The learner's choices the forms show: balancing, autoscaling, operations, sharding, mix."""
     policy, operations, traffic = sim.autoscaling, sim.operations, sim.traffic
     return Settings(

@@ -72,9 +72,10 @@ class Site(Arrivals):
     sessions: LocalSessions | None
     repairs: recovery.Repairs
     queue: Station | None  # the first data center's message queue
-    # Counts changes to the architecture: every rewiring and every logged event (each
-    # command, failure, repair or scaling logs one), so what depends on the architecture
-    # only (the actions allowed) is worked out again only when it moves.
+    # Counts changes to the architecture: every rewiring, every new traffic mix and every
+    # logged event (each command, failure, repair or scaling logs one), so what depends on
+    # the architecture only (the actions allowed, the settings shown) is worked out again
+    # only when it moves. A change that does none of these must bump it itself.
     revision: int
 
     @property
