@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from architect.sim.commands import Command, CommandError
-from architect.sim.engine import Simulation
+from architect.sim.simulation import Simulation
 from lessons.content import Plan, Stage
 from lessons.goals import GoalStatus, GoalTracker
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from architect.sim.commands import Command
 from architect.sim.loader import load_topology
-from architect.sim.topology import Topology
+from architect.sim.model.topology import Topology
 from lessons import vocabulary
 from lessons.goals import LATENCY_METRICS, METRICS, NODE_METRICS
 from lessons.goals import OPERATORS as _OPERATORS

@@ -27,8 +27,8 @@ from architect.sim.commands import (
     SkipPrediction,
 )
 from architect.sim.loader import load_topology
+from architect.sim.model.topology import Topology
 from architect.sim.snapshot import Snapshot
-from architect.sim.topology import Topology
 from lessons.goals import GoalStatus, GoalTracker
 
 DEFAULT_DURATION_S = 40.0

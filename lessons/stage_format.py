@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from architect.sim.commands import Command, CommandError
 from architect.sim.loader import dump_topology, load_topology
-from architect.sim.problems import BETWEEN
+from architect.sim.model.problems import BETWEEN, Problem, TopologyError
+from architect.sim.model.topology import Topology
 from architect.sim.scenario import events_data, read_events
 from architect.sim.text import N_
-from architect.sim.topology import Problem, Topology, TopologyError
 from lessons import content, runs, vocabulary
 from lessons.content import METRICS, NODE_METRICS, OPERATORS
 from lessons.yamlmarks import join

@@ -15,13 +15,11 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.diagram_text import centers
-from architect.sandbox.live import Settings
 from architect.sandbox.names import STRATEGIES, region_name
 from architect.sim.actions import limits
-from architect.sim.centers import HOME_REGION, MAX_CENTERS, REGIONS
 from architect.sim.commands import SPEEDS
-from architect.sim.snapshot import NodeKind, NodeStatus, Snapshot
-from architect.sim.topology import MAX_REPLICAS, MAX_SHARDS
+from architect.sim.model.limits import HOME_REGION, MAX_CENTERS, MAX_REPLICAS, MAX_SHARDS, REGIONS
+from architect.sim.snapshot import NodeKind, NodeStatus, Settings, Snapshot
 
 ALGORITHM_CHOICES: dict[
     str, Callable[[], str]

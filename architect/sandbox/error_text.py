@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from architect.sandbox.names import region_name, strategy_name
 from architect.sim.commands import CommandError
-from architect.sim.topology import MAX_WEB_SERVERS
+from architect.sim.model.limits import MAX_WEB_SERVERS
 
 
 def error_text(error: CommandError) -> str:

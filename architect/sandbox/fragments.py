@@ -21,25 +21,17 @@ from architect.sandbox.charts import Chart, charts
 from architect.sandbox.controls import allowed, controls
 from architect.sandbox.diagram import layout, tier_order
 from architect.sandbox.event_text import event_text
-from architect.sandbox.live import LiveStatus, Settings
+from architect.sandbox.live import LiveStatus
 from architect.sandbox.names import region_name
-from architect.sim.sizes import SIZES
-from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Snapshot
+from architect.sim.blocks import BLOCKS
+from architect.sim.model.sizes import SIZES
+from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Settings, Snapshot
 
 TEMPLATE = "sandbox/sandbox.html"
 TICK_PARTS = ("status", "metrics", "charts", "diagram")  # then "nodestats": the changed cells
 FORM_PARTS = ("controls", "nodes")
-KIND_LABELS = {
-    NodeKind.DNS: _("DNS"),
-    NodeKind.CDN: _("CDN"),
-    NodeKind.LOAD_BALANCER: _("Load balancer"),
-    NodeKind.WEB_SERVER: _("Web server"),
-    NodeKind.CACHE: _("Cache"),
-    NodeKind.DATABASE: _("Database"),
-    NodeKind.SESSION_STORE: _("Session store"),
-    NodeKind.MESSAGE_QUEUE: _("Message queue"),
-    NodeKind.WORKER_POOL: _("Worker pool"),
-}
+# Each kind's label is marked N_ in its block (architect.sim.blocks) and translated here.
+KIND_LABELS = {kind: _(block.label) for kind, block in BLOCKS.items()}
 DATABASE_LABELS = {"primary": _("Database (primary)"), "replica": _("Database (replica)")}
 SHARD_LABELS = {
     "primary": _("Database (primary, shard %(shard)d)"),
@@ -86,7 +78,6 @@ LABELS = {
     "aggregate": _("Aggregate mode: queues advanced in 1 ms steps"),
     "per_request": _("Simulating every request"),
 }
-RESIZABLE = (NodeKind.WEB_SERVER, NodeKind.DATABASE)
 
 
 # The changes the sandbox has a control for, by action name (the protocol's vocabulary),
@@ -177,7 +168,7 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
             "down": n.status == NodeStatus.DOWN,
             "in_rotation": n.in_rotation,
             "booting": balanced and not n.in_rotation and n.status == NodeStatus.UP,
-            "resizable": n.kind in RESIZABLE and bool(n.size),
+            "resizable": BLOCKS[n.kind].resizable and bool(n.size),
             "pool": n.kind == NodeKind.WORKER_POOL,
             "worker_count": n.workers,
             "center": region_name(n.dc) if n.dc else "",
@@ -239,9 +230,9 @@ def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
             "time": _("simulated time %(t)s s") % {"t": sim_time},
         },
         "aggregate": s.mode
-        == "aggregate",  # traffic as flows, not single requests (architect.sim.aggregate)
+        == "aggregate",  # traffic as flows, not single requests (architect.sim.flows.aggregate)
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
-        "metrics": metrics(s, status.settings),
+        "metrics": metrics(s, s.settings),
         "jobs": jobs(s),
         "charts": [chart_item(c) for c in charts(s.series, s.t)],
         "diagram": layout(s),
@@ -256,7 +247,7 @@ def form_context(
     return {
         "nodes": node_rows(s),
         "sizes": size_choices(),
-        "controls": controls(s, status.settings, offered),
+        "controls": controls(s, s.settings, offered),
     }
 
 
@@ -306,7 +297,7 @@ def forms_key(s: Snapshot, status: LiveStatus) -> tuple[object, ...]:
         for n in s.nodes
     )
     offered = tuple(sorted(allowed(s)))
-    return (nodes, offered, status.paused, status.speed, status.settings, round(s.offered_rps))
+    return (nodes, offered, status.paused, status.speed, s.settings, round(s.offered_rps))
 
 
 class Renderer:

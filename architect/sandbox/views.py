@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from architect.sandbox.fragments import TEMPLATE, page_context
 from architect.sandbox.live import LiveSession
-from architect.sim.presets import single_server
+from architect.sim.model.presets import single_server
 
 
 def index(request: HttpRequest) -> HttpResponse:

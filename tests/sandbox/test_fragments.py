@@ -10,12 +10,12 @@ from django.utils import translation
 
 from architect.sandbox.controls import allowed, data_centers
 from architect.sandbox.fragments import Renderer, node_rows, page_context, render
-from architect.sandbox.live import LiveStatus, Settings
-from architect.sim import presets
+from architect.sandbox.live import LiveStatus
 from architect.sim.commands import AddDataCenter, AddLoadBalancer, FailDataCenter, SeparateDatabase
-from architect.sim.engine import Simulation
 from architect.sim.loader import dump_topology, load_topology
-from architect.sim.snapshot import Event, EventKind, NodeKind, NodeStatus
+from architect.sim.model import presets
+from architect.sim.simulation import Simulation
+from architect.sim.snapshot import Event, EventKind, NodeKind, NodeStatus, Settings, Snapshot
 
 from helpers.snapshots import blocks_snapshot, everything_snapshot, node, snapshot
 
@@ -323,8 +323,9 @@ def test_controls_are_resent_when_a_building_block_arrives():
     assert 'id="controls"' in more and 'id="nodes"' in more
 
 
-def _with(settings: Settings, paused: bool = False) -> LiveStatus:
-    return LiveStatus(paused=paused, speed=1, ratio=1.0, settings=settings)
+def _with(s: Snapshot, settings: Settings) -> Snapshot:
+    """The snapshot of a simulation whose learner chose ``settings``."""
+    return replace(s, settings=settings)
 
 
 TRACKED = Settings(users=10_000, algorithm="round_robin")
@@ -338,8 +339,8 @@ def test_controls_are_grouped_and_offer_the_new_blocks_only_where_they_apply():
                 snapshot(nodes=(node("dns", NodeKind.DNS), node("web-1")), links=()), RUNNING
             ),
         )
-        behind_lb = render(["controls"], page_context(snapshot(), _with(TRACKED)))
-        full = render(["controls"], page_context(everything_snapshot(), _with(TRACKED)))
+        behind_lb = render(["controls"], page_context(_with(snapshot(), TRACKED), RUNNING))
+        full = render(["controls"], page_context(_with(everything_snapshot(), TRACKED), RUNNING))
     for legend in ("Traffic", "Web tier", "Edge", "Background jobs", "Operations"):
         assert f"<legend>{legend}</legend>" in single
     for control in ("balancing", "autoscale-enabled", "add-session-store", "add-shard"):
@@ -361,7 +362,9 @@ def test_controls_are_grouped_and_offer_the_new_blocks_only_where_they_apply():
 
 def test_every_control_input_has_a_label():
     with translation.override("en"):
-        html = render(["controls", "nodes"], page_context(everything_snapshot(), _with(TRACKED)))
+        html = render(
+            ["controls", "nodes"], page_context(_with(everything_snapshot(), TRACKED), RUNNING)
+        )
     inputs = re.findall(r'<(?:input|select)(?![^>]*type="hidden")[^>]*\sid="([^"]+)"', html)
     assert len(inputs) > 10
     for input_id in inputs:
@@ -390,7 +393,7 @@ def test_controls_show_the_current_choices():
         users=10_000,
     )
     with translation.override("en"):
-        html = render(["controls"], page_context(everything_snapshot(), _with(settings)))
+        html = render(["controls"], page_context(_with(everything_snapshot(), settings), RUNNING))
     assert '<option value="sticky" selected>' in html
     assert re.search(r'id="autoscale-enabled" name="enabled" checked', html)
     assert 'id="autoscale-min" name="min"' in html and 'value="12"' in html and 'value="70"' in html
@@ -405,13 +408,13 @@ def test_forms_are_resent_when_a_choice_changes():
     renderer = Renderer()
     s = everything_snapshot()
     with translation.override("en"):
-        renderer.render(s, _with(TRACKED), full=True)
-        same = renderer.render(replace(s, t=20.0), _with(TRACKED))
-        sticky = renderer.render(s, _with(replace(TRACKED, algorithm="sticky")))
+        renderer.render(_with(s, TRACKED), RUNNING, full=True)
+        same = renderer.render(_with(replace(s, t=20.0), TRACKED), RUNNING)
+        sticky = renderer.render(_with(s, replace(TRACKED, algorithm="sticky")), RUNNING)
         more = replace(
             s, nodes=tuple(replace(n, workers=16) if n.id == "workers" else n for n in s.nodes)
         )
-        workers = renderer.render(more, _with(replace(TRACKED, algorithm="sticky")))
+        workers = renderer.render(_with(more, replace(TRACKED, algorithm="sticky")), RUNNING)
     assert 'id="controls"' not in same
     assert 'id="controls"' in sticky
     assert 'id="nodes"' in workers and 'id="workers-workers"' in workers
@@ -419,7 +422,7 @@ def test_forms_are_resent_when_a_choice_changes():
 
 def test_metrics_show_lost_sessions_when_users_are_tracked_and_jobs_with_a_queue():
     with translation.override("en"):
-        tracked = render(["metrics"], page_context(everything_snapshot(), _with(TRACKED)))
+        tracked = render(["metrics"], page_context(_with(everything_snapshot(), TRACKED), RUNNING))
         untracked = render(["metrics"], page_context(snapshot(), RUNNING))
     assert "<dt>Sessions lost</dt><dd>42 <small>so far" in tracked
     assert "Sessions lost" not in untracked and "Background jobs" not in untracked
