@@ -168,8 +168,10 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
             "down": n.status == NodeStatus.DOWN,
             "in_rotation": n.in_rotation,
             "booting": balanced and not n.in_rotation and n.status == NodeStatus.UP,
-            "resizable": BLOCKS[n.kind].resizable and bool(n.size),
-            "pool": n.kind == NodeKind.WORKER_POOL,
+            "resizable": "resize" in n.actions,
+            "pool": "set_workers" in n.actions,
+            "can_fail": "fail" in n.actions,
+            "can_restore": "restore" in n.actions,
             "worker_count": n.workers,
             "center": region_name(n.dc) if n.dc else "",
         }

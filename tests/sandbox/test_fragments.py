@@ -11,13 +11,14 @@ from django.utils import translation
 from architect.sandbox.controls import allowed, data_centers
 from architect.sandbox.fragments import Renderer, node_rows, page_context, render
 from architect.sandbox.live import LiveStatus
+from architect.sim import commands as c
 from architect.sim.commands import AddDataCenter, AddLoadBalancer, FailDataCenter, SeparateDatabase
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.model import presets
 from architect.sim.simulation import Simulation
-from architect.sim.snapshot import Event, EventKind, NodeKind, NodeStatus, Settings, Snapshot
+from architect.sim.snapshot import Event, EventKind, NodeStatus, Settings, Snapshot
 
-from helpers.snapshots import blocks_snapshot, everything_snapshot, node, snapshot
+from helpers.snapshots import blocks_snapshot, everything_snapshot, snapshot
 
 RUNNING = LiveStatus(paused=False, speed=1, ratio=1.0)
 
@@ -299,18 +300,47 @@ def controls_html(s) -> str:
         return render(["controls"], page_context(s, RUNNING))
 
 
+def grown(*commands: c.Command, users: int = 0) -> Snapshot:
+    """The snapshot of a real single-server site after ``commands`` (the engine decides
+    what is allowed, as it does live)."""
+    topology = presets.single_server(100)
+    if users:
+        topology = replace(topology, traffic=replace(topology.traffic, users=users))
+    sim = Simulation(topology, seed=1)
+    for command in commands:
+        sim.apply(command)
+    return sim.snapshot()
+
+
+SESSION_CONTROLS = {"pause", "resume", "speed", "reset"}
+SEPARATED = (c.SeparateDatabase(), c.AddWebServer(), c.AddLoadBalancer())
+BLOCKS_ADDED = (*SEPARATED, c.AddCdn(), c.AddCache(), c.AddReplica(), c.AddReplica())
+
+
 def test_building_block_buttons_follow_the_architecture():
-    single = controls_html(snapshot(nodes=(node("dns", NodeKind.DNS), node("web-1"))))
-    separated = controls_html(snapshot())
-    full = controls_html(blocks_snapshot())
-    most = controls_html(blocks_snapshot(replicas=8))
+    single = controls_html(grown())
+    separated = controls_html(grown(*SEPARATED))
+    full = controls_html(grown(*BLOCKS_ADDED))
+    most = controls_html(grown(*BLOCKS_ADDED, *[c.AddReplica()] * 6))
     assert 'id="add-cache"' not in single and 'id="add-replica"' not in single
+    assert 'id="add-web-server"' not in single  # the data still lives on web-1
     assert 'id="add-cdn"' in single and 'id="purge-cdn"' not in single
     assert 'id="add-cache"' in separated and 'id="add-replica"' in separated
+    assert 'id="add-web-server"' in separated
     assert 'id="add-cache"' not in full and 'id="add-replica"' in full
     assert 'id="add-cdn"' not in full
     assert 'id="purge-cdn"' in full and 'id="version-assets"' in full
     assert 'id="add-replica"' not in most  # eight is the limit
+
+
+def test_the_controls_drawn_are_exactly_what_the_snapshot_allows():
+    """Every control of the sandbox's vocabulary is drawn exactly when the snapshot says its
+    action would succeed (the engine's own checks, tests/sim/test_allowed.py)."""
+    for s in (grown(), grown(*SEPARATED), grown(*BLOCKS_ADDED)):
+        with translation.override("en"):
+            html = render(["controls", "nodes"], page_context(s, RUNNING))
+        drawn = set(re.findall(r'name="action" value="([a-z_]+)"', html))
+        assert drawn - SESSION_CONTROLS == allowed(s)
 
 
 def test_controls_are_resent_when_a_building_block_arrives():
@@ -333,17 +363,20 @@ TRACKED = Settings(users=10_000, algorithm="round_robin")
 
 def test_controls_are_grouped_and_offer_the_new_blocks_only_where_they_apply():
     with translation.override("en"):
-        single = render(
+        single = render(["controls"], page_context(grown(users=10_000), RUNNING))
+        behind_lb = render(["controls"], page_context(grown(*SEPARATED, users=10_000), RUNNING))
+        full = render(
             ["controls"],
             page_context(
-                snapshot(nodes=(node("dns", NodeKind.DNS), node("web-1")), links=()), RUNNING
+                grown(
+                    *SEPARATED, c.AddSessionStore(), c.AddMessageQueue(), c.AddShard(), users=10_000
+                ),
+                RUNNING,
             ),
         )
-        behind_lb = render(["controls"], page_context(_with(snapshot(), TRACKED), RUNNING))
-        full = render(["controls"], page_context(_with(everything_snapshot(), TRACKED), RUNNING))
     for legend in ("Traffic", "Web tier", "Edge", "Background jobs", "Operations"):
         assert f"<legend>{legend}</legend>" in single
-    for control in ("balancing", "autoscale-enabled", "add-session-store", "add-shard"):
+    for control in ("balancing", "autoscale-enabled", "add-shard"):
         assert f'id="{control}"' not in single  # no load balancer, no database yet
     for control in (
         "balancing",
