@@ -23,6 +23,7 @@ from helpers.websocket import (
     ORIGIN,
     ManualTicks,
     answer,
+    error_of,
     connect,
     pending,
     receive,
@@ -301,5 +302,33 @@ async def test_a_guest_who_finishes_a_stage_unasked_gets_a_session_for_it(ticks:
         kept = await until(ws, lambda h: guest_token(h) is not None, ticks)
         key = guests.read_token(guest_token(kept) or "")
         assert key and await saved(key, lambda row: row.completed_at is not None)
+    finally:
+        await ws.disconnect()
+
+
+async def test_an_action_the_stage_does_not_offer_is_refused_and_changes_nothing(
+    ticks: ManualTicks,
+):
+    """The lab offers add_web_server, fail and restore: anything else sent by hand is refused."""
+    await sync_to_async(load)()
+    ws = open_lab(await sync_to_async(new_session)())
+    await ws.connect()
+    try:
+        await receive(ws)
+        await send(ws, action="skip_prediction")
+        await answer(ws)
+        for fields in (
+            {"action": "add_cdn"},
+            {"action": "set_traffic", "rps": "5000"},
+            {"action": "resize", "node": "web-1", "size": "xl"},
+        ):
+            await send(ws, **fields)
+            refused = error_of(await answer(ws)) or ""
+            assert f"This stage does not offer “{fields['action']}”" in refused, refused
+        await send(ws, action="add_web_server")
+        added = await answer(ws)
+        assert not (error_of(added) or "").strip() and "web-2" in added
+        offered = re.search(r"Offered</dt><dd>([\d,]+) ", added)
+        assert offered is not None and offered.group(1) == "100"  # not 5,000
     finally:
         await ws.disconnect()
