@@ -2,9 +2,10 @@
 
 Transport only, like ``SandboxConsumer``: a stage's socket accepts the vocabulary's
 ``LESSON_ACTIONS``, and ``Experiment`` carries them out (the lesson's own, the session's
-controls, the engine's commands) or refuses those the stage does not offer. A prediction is saved, and so is the
-stage once its goal is met, for the logged-in user, else for the page's session, which is
-created at the first save when the guest has none (``lessons.guests``).
+controls, the engine's commands) or refuses those the stage does not offer. A prediction
+is saved, and so is the stage once its goal is met, for the logged-in user, else for the
+page's session, which is created at the first save when the guest has none
+(``lessons.guests``).
 """
 
 from __future__ import annotations
