@@ -332,3 +332,35 @@ async def test_an_action_the_stage_does_not_offer_is_refused_and_changes_nothing
         assert offered is not None and offered.group(1) == "100"  # not 5,000
     finally:
         await ws.disconnect()
+
+
+@pytest.mark.parametrize(
+    "speeds",
+    [{0: "1"}, {0: "5"}, {0: "1", 6: "5", 8: "2"}],
+    ids=["1x", "5x", "changed mid-run"],
+)
+async def test_the_socket_judges_every_second_once_at_any_speed(ticks: ManualTicks, speeds):
+    """The lab's 5-second run from from_s = 1 judges 4 seconds, whatever the speed."""
+    await sync_to_async(load)()
+    ws = open_lab(await sync_to_async(new_session)())
+    await ws.connect()
+    try:
+        await receive(ws)
+        for fields in ({"action": "skip_prediction"}, {"action": "add_web_server"}):
+            await send(ws, **fields)
+            await answer(ws)
+        await send(ws, action="speed", speed=speeds[0])
+        await answer(ws)
+        await send(ws, action="run")
+        await answer(ws)
+        for tick in range(1, 40):
+            if tick in speeds:
+                await send(ws, action="speed", speed=speeds[tick])
+            await ticks.tick()
+            if any("Run over" in html for html in pending(ws)):
+                break
+        await send(ws, action="hint")  # the panels as they are now
+        final = await answer(ws)
+        assert "Run over: 4 of 4 s checked, 0 failed" in final and "Goal met." in final
+    finally:
+        await ws.disconnect()
