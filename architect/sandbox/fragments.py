@@ -241,6 +241,7 @@ def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
         "aggregate": s.mode
         == "aggregate",  # traffic as flows, not single requests (architect.sim.aggregate)
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
+        "engine_share": num((status.engine_share or 0) * 100),
         "metrics": metrics(s, status.settings),
         "jobs": jobs(s),
         "charts": [chart_item(c) for c in charts(s.series, s.t)],
@@ -284,7 +285,7 @@ TICK_KEYS: dict[str, Callable[[dict[str, Any]], object]] = {
     "status": lambda c: (
         c["status"].paused,
         c["status"].speed,
-        c["status"].behind and c["ratio"],
+        c["status"].behind and (c["ratio"], c["status"].cause, c["engine_share"]),
         c["sim_time"],
         c["snapshot"].mode,
     ),

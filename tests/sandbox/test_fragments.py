@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from django.utils import translation
 
 from architect.sandbox.controls import allowed, data_centers
@@ -505,3 +506,24 @@ def test_metric_and_chart_words_follow_the_language_of_each_render():
         assert f">{expected[1]}</text>" in renders[language]
         assert f'aria-label="{expected[2]}"' in renders[language]
     assert renders["ko"] != renders["en"] and "<dt>Offered</dt>" not in renders["ko"]
+
+
+@pytest.mark.parametrize(
+    ("share", "words"),
+    [
+        (0.97, "this machine cannot simulate this much traffic any faster"),
+        (0.04, "this server is busy with other work (simulating your traffic needs only 4 %"),
+    ],
+)
+def test_the_status_line_names_the_cause_of_running_behind(share, words):
+    behind = LiveStatus(paused=False, speed=1, ratio=0.9, engine_share=share)
+    with translation.override("en"):
+        html = render(["status"], page_context(snapshot(), behind))
+    assert "running at 0.9× real time" in html
+    assert words in html
+
+
+def test_keeping_up_says_nothing_about_real_time():
+    with translation.override("en"):
+        html = render(["status"], page_context(snapshot(), RUNNING))
+    assert "real time" not in html
