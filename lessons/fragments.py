@@ -11,7 +11,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from architect.sandbox.fragments import num
+from architect.sandbox.numbers import num
 from lessons.experiment import Experiment, Phase
 from lessons.goals import ConditionStatus, GoalStatus
 from lessons.markdown import render_markdown as markdown

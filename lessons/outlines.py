@@ -1,5 +1,5 @@
 """Plans and stages as links in one language, for pages outside a plan's own: the home
-page's stage list and the metric explanations' "see stage 8" (``teaching_links``)."""
+page's stage list and the metric explanations' "see stage 8" (``metric_links``)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,36 @@ def plan_outlines(lang: str) -> list[dict[str, Any]]:
         }
         for plan in selectors.plan_list()
     ]
+
+
+# The shipped plan's stage that teaches each of the sandbox's metrics, by the stage's slug
+# (architect.sandbox.metrics.HELP's keys).
+SHIPPED_PLAN = "scale-from-zero"
+METRIC_STAGES = {
+    "offered": "single-server",
+    "served": "single-server",
+    "p99": "single-server",
+    "error_rate": "single-server",
+    "p50": "single-server",
+    "p95": "single-server",
+    "availability": "load-balancer",
+    "cost": "vertical-or-horizontal",
+    "cache_hits": "cache",
+    "cdn_hits": "cdn",
+    "stale_reads": "database-replication",
+    "lost_writes": "database-replication",
+    "sessions_lost": "stateless-web-tier",
+    "jobs_published": "message-queue",
+    "jobs_done": "message-queue",
+    "jobs_depth": "message-queue",
+    "jobs_p99": "message-queue",
+    "jobs_failed": "message-queue",
+}
+
+
+def metric_links(lang: str) -> dict[str, Any]:
+    """The stage of the shipped plan that teaches each metric, as a link (when loaded)."""
+    return teaching_links(METRIC_STAGES, SHIPPED_PLAN, lang)
 
 
 def teaching_links(taught_in: dict[str, str], plan_slug: str, lang: str) -> dict[str, Any]:

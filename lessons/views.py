@@ -21,6 +21,7 @@ from lessons import fragments, selectors
 from lessons.experiment import Experiment
 from lessons.markdown import render_markdown
 from lessons.models import Plan, Progress, Stage
+from lessons.outlines import metric_links
 
 
 def _lang() -> str:
@@ -105,7 +106,12 @@ def stage_detail(request: HttpRequest, plan: str, stage: str) -> HttpResponse:
     session = experiment.session
     before, after = selectors.stage_neighbours(stage=row)
     context = {
-        **page_context(session.snapshot(), session.status, offered=row.offered_controls),
+        **page_context(
+            session.snapshot(),
+            session.status,
+            offered=row.offered_controls,
+            links=metric_links(lang),
+        ),
         **fragments.lesson_context(
             experiment,
             row,
