@@ -7,7 +7,9 @@
 // - the log-scale traffic slider and the number field stay in step;
 // - when the focused control is gone (a lesson's answered question, its last hint),
 //   focus goes to its panel's heading, not to the top of the page;
-// - the event log keeps its newest entries only.
+// - the event log keeps its newest entries only;
+// - a stage's text folds away and back with its button (a disclosure: aria-expanded), and
+//   folds away by itself when a run starts on a screen too narrow for text and lab both.
 (function () {
   "use strict";
   var MAX_EVENTS = 60;
@@ -57,6 +59,34 @@
     if (f && event.target === f.querySelector("[data-traffic-slider]")) f.requestSubmit();
   });
 
+  // The stage text's disclosure button (absent on the sandbox page).
+  var toggle = document.getElementById("text-toggle");
+  var text = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  var note = document.getElementById("text-note");
+  var BOTH_FIT = "(min-width: 100rem)";  // text and the whole lab side by side
+  function showText(open) {
+    if (!open && text.contains(document.activeElement)) toggle.focus();  // not lost to <body>
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    text.hidden = !open;
+  }
+  if (toggle && text) {
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      showText(toggle.getAttribute("aria-expanded") !== "true");
+      if (note) note.textContent = "";
+    });
+  }
+  var running = false;  // whether the last message showed a run in progress
+  function foldWhenARunStarts() {
+    var lesson = document.getElementById("lesson");
+    var now = !!lesson && lesson.classList.contains("lesson-panel--running");
+    if (now && !running && toggle && text && !text.hidden && !window.matchMedia(BOTH_FIT).matches) {
+      showText(false);
+      if (note) note.textContent = toggle.getAttribute("data-folded");
+    }
+    running = now;
+  }
+
   var panel = null;  // the id of the [data-focus-home] panel that held focus before a message
   document.addEventListener("htmx:wsBeforeMessage", function () {
     var active = document.activeElement;
@@ -68,6 +98,7 @@
     var home = lost && panel && document.getElementById(panel);
     var heading = home && document.getElementById(home.getAttribute("data-focus-home"));
     if (heading) heading.focus();
+    foldWhenARunStarts();
     var log = document.getElementById("events-list");
     while (log && log.children.length > MAX_EVENTS) log.removeChild(log.lastElementChild);
   });
