@@ -47,11 +47,12 @@ SHARD_LABELS = {
     "primary": _("Database (primary, shard %(shard)d)"),
     "replica": _("Database (replica, shard %(shard)d)"),
 }
-CHART_LABELS = {
+CHART_LABELS = {  # the chart's name (its caption says the short one), its unit
     "throughput": (_("Served requests per second"), _("req/s")),
     "p99": (_("p99 latency"), _("ms")),
     "errors": (_("Error rate"), "%"),
 }
+CHART_CAPTIONS = {"throughput": _("Served"), "p99": _("p99 latency"), "errors": _("Error rate")}
 # The metrics' and charts' fixed words, translated once per language (``labels``), not by
 # a {% translate %} tag per word per tick.
 LABELS = {
@@ -160,12 +161,19 @@ def chart_item(c: Chart) -> dict[str, Any]:
     return {
         "chart": c,
         "label": label,
+        "caption": str(CHART_CAPTIONS[c.key]),
         "unit": unit,
         "top": top,
         "latest": "—" if c.latest is None else num(c.latest),
         "aria_label": _("%(label)s chart, scale up to %(top)s %(unit)s")
         % {"label": label, "top": top, "unit": unit},
     }
+
+
+def engine_share(share: float | None) -> str:
+    """The share of real time the engine needs, in percent: "35", or "< 1"."""
+    percent = (share or 0) * 100
+    return num(percent) if percent >= 1 else "< 1"
 
 
 def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
@@ -184,7 +192,7 @@ def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
         "aggregate": s.mode
         == "aggregate",  # traffic as flows, not single requests (architect.sim.aggregate)
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
-        "engine_share": num((status.engine_share or 0) * 100),
+        "engine_share": engine_share(status.engine_share),
         "metrics": values(s, status.settings),
         "charts": [chart_item(c) for c in charts(s.series, s.t)],
         "diagram": layout(s),

@@ -27,6 +27,9 @@ RATIO_WINDOW_S = 3.0
 # the traffic is the cause. Below it the time went elsewhere (other processes, other
 # sessions): the machine is the cause.
 HEAVY_SHARE = 0.8
+# The measured speed means something only over this much wall time (the first ticks of a
+# connection come unevenly while the page loads).
+MIN_RATIO_WALL_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +162,7 @@ class LiveSession:
         if len(self._samples) < 2:
             return None
         wall = self._samples[-1][0] - self._samples[0][0]
-        if wall <= 0:
+        if wall < MIN_RATIO_WALL_S:
             return None
         simulated = sum(dt for _, dt, _ in list(self._samples)[1:])
         return simulated / wall

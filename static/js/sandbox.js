@@ -9,7 +9,7 @@
 //   focus goes to its panel's heading, not to the top of the page;
 // - the event log keeps its newest entries only;
 // - a stage's text folds away and back with its button (a disclosure: aria-expanded), and
-//   folds away by itself when a run starts on a screen too narrow for text and lab both.
+//   folds away by itself when a run starts and the lab beside it cannot show the whole run.
 (function () {
   "use strict";
   var MAX_EVENTS = 60;
@@ -63,7 +63,11 @@
   var toggle = document.getElementById("text-toggle");
   var text = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
   var note = document.getElementById("text-note");
-  var BOTH_FIT = "(min-width: 100rem)";  // text and the whole lab side by side
+  // Whether the lab shows the whole run on one screen (sandbox.css sets --one-screen).
+  function oneScreen() {
+    var screen = document.querySelector(".run-screen");
+    return !!screen && getComputedStyle(screen).getPropertyValue("--one-screen").trim() === "1";
+  }
   function showText(open) {
     if (!open && text.contains(document.activeElement)) toggle.focus();  // not lost to <body>
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
@@ -80,7 +84,7 @@
   function foldWhenARunStarts() {
     var lesson = document.getElementById("lesson");
     var now = !!lesson && lesson.classList.contains("lesson-panel--running");
-    if (now && !running && toggle && text && !text.hidden && !window.matchMedia(BOTH_FIT).matches) {
+    if (now && !running && toggle && text && !text.hidden && !oneScreen()) {
       showText(false);
       if (note) note.textContent = toggle.getAttribute("data-folded");
     }

@@ -308,7 +308,11 @@ def test_a_hit_ratio_without_lookups_is_a_dash():
 def test_the_server_table_names_the_new_kinds_and_database_roles():
     with translation.override("en"):
         html = render(["nodes"], page_context(blocks_snapshot(), RUNNING))
-    kinds = re.findall(r'<th scope="row">([^<]+)</th>\s*<td class="node-kind">([^<]+)</td>', html)
+    kinds = re.findall(
+        r'<th scope="row">([^<]+)</th>\s*<td class="node-kind">'
+        r'<span class="cell-label" aria-hidden="true">Kind</span>([^<]+)</td>',
+        html,
+    )
     assert kinds[1] == ("cdn", "CDN")
     assert ("cache", "Cache") in kinds
     assert kinds[-3:] == [
@@ -464,7 +468,7 @@ def test_the_node_table_names_new_kinds_shards_and_booting_servers():
         "Database (replica, shard 0)",
         "Database (primary, shard 1)",
     ):
-        assert f'<td class="node-kind">{kind}</td>' in html
+        assert f'<span class="cell-label" aria-hidden="true">Kind</span>{kind}</td>' in html
     assert "booting, no traffic yet" in html
     assert 'name="action" value="set_workers"' in html and 'id="set-workers-workers"' in html
 

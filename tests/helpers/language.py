@@ -1,4 +1,4 @@
-"""Fixtures for every test."""
+"""A pytest plugin (pyproject.toml: -p helpers.language): every test starts in English."""
 
 from __future__ import annotations
 
