@@ -43,7 +43,8 @@ def explanation(html: str, key: str) -> tuple[str, str, str]:
 
 
 @pytest.mark.parametrize(
-    ("lang", "see"), [("en", "See stage 8, A stateless web tier"), ("ko", "8단계: 무상태 웹 계층")]
+    ("lang", "see"),
+    [("en", "See stage 8, A stateless web tier"), ("ko", "8단계: 무상태 웹 계층 참고")],
 )
 def test_every_metric_is_explained_with_the_stage_that_teaches_it(client, lang, see):
     """Each metric has a sentence in the page's language; its label (a button) opens it
