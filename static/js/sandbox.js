@@ -91,17 +91,39 @@
     running = now;
   }
 
-  var panel = null;  // the id of the [data-focus-home] panel that held focus before a message
+  // Where focus was before a message, so that it is never lost to <body> when the control
+  // that held it is redrawn or goes away: the same control if it is back (same id), else in
+  // a [data-focus-region] the control that took its place, else a [data-focus-home] panel's
+  // heading.
+  var FOCUSABLE = "button, input:not([type=hidden]), select, textarea, a[href], summary";
+  var before = null;
   document.addEventListener("htmx:wsBeforeMessage", function () {
     var active = document.activeElement;
-    var home = active && active !== document.body && active.closest ? active.closest("[data-focus-home]") : null;
-    panel = home && home.id;
+    before = null;
+    if (!active || active === document.body || !active.closest) return;
+    var region = active.closest("[data-focus-region]");
+    var home = active.closest("[data-focus-home]");
+    before = {
+      id: active.id,
+      region: region && region.id,
+      index: region ? Array.prototype.indexOf.call(region.querySelectorAll(FOCUSABLE), active) : -1,
+      home: home && home.id,
+    };
   });
-  document.addEventListener("htmx:wsAfterMessage", function () {
-    var lost = !document.activeElement || document.activeElement === document.body;
-    var home = lost && panel && document.getElementById(panel);
+  function refocus() {
+    if (!before || (document.activeElement && document.activeElement !== document.body)) return;
+    var same = before.id && document.getElementById(before.id);
+    if (same) return same.focus();
+    var region = before.region && document.getElementById(before.region);
+    var shown = region ? Array.prototype.filter.call(region.querySelectorAll(FOCUSABLE),
+      function (e) { return e.offsetParent !== null && !e.disabled; }) : [];
+    if (shown.length) return shown[Math.min(before.index, shown.length - 1)].focus();
+    var home = before.home && document.getElementById(before.home);
     var heading = home && document.getElementById(home.getAttribute("data-focus-home"));
     if (heading) heading.focus();
+  }
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    refocus();
     foldWhenARunStarts();
     var log = document.getElementById("events-list");
     while (log && log.children.length > MAX_EVENTS) log.removeChild(log.lastElementChild);
