@@ -328,8 +328,7 @@ async def test_an_action_the_stage_does_not_offer_is_refused_and_changes_nothing
         await send(ws, action="add_web_server")
         added = await answer(ws)
         assert not (error_of(added) or "").strip() and "web-2" in added
-        offered = re.search(r"Offered</dt><dd>([\d,]+) ", added)
-        assert offered is not None and offered.group(1) == "100"  # not 5,000
+        # (that nothing changed is checked on every shipped stage in test_stage_controls)
     finally:
         await ws.disconnect()
 
