@@ -90,6 +90,9 @@ class Stage:
     predict: Predict | None = None
     hints: tuple[Texts, ...] = ()
     line: int = 0  # where the stage starts in its file
+    fixed: tuple[str, ...] = ()  # what the run keeps as the stage set it (lessons.fixed)
+    # shortcuts the plan allows (lessons.shortcuts), each with the author's reason
+    allowed_shortcuts: dict[str, str] = field(default_factory=dict)
 
     def run_topology(self) -> Topology:
         """The topology the sandbox and the checker start from (scenario included)."""
@@ -108,6 +111,7 @@ class Stage:
             "hints": [dict(h) for h in self.hints],
             "debrief": dict(self.debrief),
             "controls": list(self.controls),
+            "fixed": list(self.fixed),
             "solution": [dict(a) for a in self.solution],
             "duration_s": self.duration_s,
             "topology": self.topology,
