@@ -85,7 +85,7 @@ class Stage:
     goal: Goal
     solution: tuple[dict[str, Any], ...]
     duration_s: float = 40.0
-    debrief: Texts = field(default_factory=dict)
+    debrief: Texts | list[dict[str, Any]] = field(default_factory=dict)  # lessons.debriefs
     controls: tuple[str, ...] = ()
     predict: Predict | None = None
     hints: tuple[Texts, ...] = ()
@@ -109,7 +109,7 @@ class Stage:
             "predict": self.predict.as_data() if self.predict else None,
             "goal": self.goal.as_data(),
             "hints": [dict(h) for h in self.hints],
-            "debrief": dict(self.debrief),
+            "debrief": self.debrief,
             "controls": list(self.controls),
             "fixed": list(self.fixed),
             "solution": [dict(a) for a in self.solution],

@@ -13,6 +13,7 @@ A run stops at its first failed second: it can no longer meet the goal.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +40,13 @@ from lessons.goals import GoalStatus, GoalTracker
 MIN_TRAFFIC_RPS = 20.0
 SHORTCUT_SEEDS = (1,)
 _AFTER_EVENT_S = 1e-3  # a hand restore lands this soon after a scripted failure
-GENERIC = ("nothing", "minimum_traffic", "restore_by_hand", "every_node_xl", "every_node_xl_restore")
+GENERIC = (
+    "nothing",
+    "minimum_traffic",
+    "restore_by_hand",
+    "every_node_xl",
+    "every_node_xl_restore",
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ class Shortcut:
 @dataclass(frozen=True)
 class Outcome:
     shortcut: Shortcut
+    seed: int = 0
     met: bool = False
     blocked: str = ""  # what the stage fixes that rules it out
     refused: str = ""  # an action the engine refused
@@ -112,7 +120,7 @@ def try_shortcut(stage: Stage, shortcut: Shortcut, *, seed: int) -> Outcome:
     """Run ``stage`` with ``shortcut`` as its stage page would let a learner."""
     blocked = _blocked(stage, shortcut)
     if blocked:
-        return Outcome(shortcut, blocked=blocked)
+        return Outcome(shortcut, seed, blocked=blocked)
     sim = Simulation(stage.run_topology(), seed=seed)
     try:
         for command in _commands(shortcut.actions):
@@ -120,7 +128,7 @@ def try_shortcut(stage: Stage, shortcut: Shortcut, *, seed: int) -> Outcome:
         if shortcut.largest:
             _resize_all(sim)
     except CommandError as error:
-        return Outcome(shortcut, refused=error.message)
+        return Outcome(shortcut, seed, refused=error.message)
     tracker = GoalTracker(stage.goal.as_data(), duration_s=stage.duration_s)
     status = tracker.status
     for t, whole in _stops(stage):
@@ -130,7 +138,7 @@ def try_shortcut(stage: Stage, shortcut: Shortcut, *, seed: int) -> Outcome:
             if status.failing:
                 break
         _interfere(sim, snapshot, shortcut)
-    return Outcome(shortcut, met=status.met, status=status)
+    return Outcome(shortcut, seed, met=status.met, status=status)
 
 
 def search(stage: Stage, *, seeds: tuple[int, ...] = SHORTCUT_SEEDS) -> list[Outcome]:
@@ -203,13 +211,10 @@ def _interfere(sim: Simulation, snapshot: Snapshot, shortcut: Shortcut) -> None:
         RestoreDataCenter(c.name) for c in snapshot.centers if "restore_data_center" in c.actions
     ]
     for command in restores:
-        try:
+        with contextlib.suppress(CommandError):  # restoring its center brought it back
             sim.apply(command)
-        except CommandError:  # restoring its center brought it back already
-            pass
 
 
 def _step_text(step: dict[str, Any]) -> str:
     fields = ", ".join(f"{k}: {v}" for k, v in step.items() if k != "action")
     return str(step["action"]) + (f" {fields}" if fields else "")
-
