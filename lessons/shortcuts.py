@@ -40,6 +40,7 @@ from lessons.goals import GoalStatus, GoalTracker
 MIN_TRAFFIC_RPS = 20.0
 SHORTCUT_SEEDS = (1,)
 _AFTER_EVENT_S = 1e-3  # a hand restore lands this soon after a scripted failure
+_REPAIRS = ("restore", "restore_data_center")
 GENERIC = (
     "nothing",
     "minimum_traffic",
@@ -137,7 +138,7 @@ def try_shortcut(stage: Stage, shortcut: Shortcut, *, seed: int) -> Outcome:
             status = tracker.observe(snapshot)
             if status.failing:
                 break
-        _interfere(sim, snapshot, shortcut)
+        _interfere(sim, snapshot, stage, shortcut)
     return Outcome(shortcut, seed, met=status.met, status=status)
 
 
@@ -166,13 +167,18 @@ def _blocked(stage: Stage, shortcut: Shortcut) -> str:
     actions = [action_name(vocabulary.parse(a, "shortcut")) for a in shortcut.actions]
     if shortcut.hold_rps is not None:
         actions.append("set_traffic")
-    if shortcut.restore_by_hand:
-        actions.append("restore")
     if shortcut.largest:
         actions.append("resize")
+    if shortcut.restore_by_hand:
+        offered = [a for a in _REPAIRS if _offered(stage, a)]
+        actions += offered or ["restore"]
     reasons = [f"fixed: {n}" for n in (fixing.fixed_by(stage.fixed, a) for a in actions) if n]
-    reasons += [f"{a} not offered" for a in actions if stage.controls and a not in stage.controls]
+    reasons += [f"{a} not offered" for a in actions if not _offered(stage, a)]
     return ", ".join(dict.fromkeys(r for r in reasons if r))
+
+
+def _offered(stage: Stage, action: str) -> bool:
+    return not stage.controls or action in stage.controls
 
 
 def _commands(actions: Iterable[dict[str, Any]]) -> list[Command]:
@@ -196,20 +202,25 @@ def _stops(stage: Stage) -> list[tuple[float, bool]]:
     return sorted({**events, **whole}.items())
 
 
-def _interfere(sim: Simulation, snapshot: Snapshot, shortcut: Shortcut) -> None:
+def _interfere(sim: Simulation, snapshot: Snapshot, stage: Stage, shortcut: Shortcut) -> None:
     """What the learner does during the run: hold the traffic, restore what failed."""
     if shortcut.hold_rps is not None and sim.rps != shortcut.hold_rps:
         sim.apply(SetTraffic(shortcut.hold_rps))
     if not shortcut.restore_by_hand:
         return
-    restores: list[Command] = [
-        RestoreNode(n.id)
-        for n in snapshot.nodes
-        if n.status == NodeStatus.DOWN and "restore" in n.actions
-    ]
-    restores += [
-        RestoreDataCenter(c.name) for c in snapshot.centers if "restore_data_center" in c.actions
-    ]
+    restores: list[Command] = []
+    if _offered(stage, "restore_data_center"):
+        restores += [
+            RestoreDataCenter(c.name)
+            for c in snapshot.centers
+            if "restore_data_center" in c.actions
+        ]
+    if _offered(stage, "restore"):
+        restores += [
+            RestoreNode(n.id)
+            for n in snapshot.nodes
+            if n.status == NodeStatus.DOWN and "restore" in n.actions
+        ]
     for command in restores:
         with contextlib.suppress(CommandError):  # restoring its center brought it back
             sim.apply(command)

@@ -98,5 +98,5 @@ def _shortcuts_summary(result: StageCheck) -> str:
     tried = [o for o in result.shortcuts if not o.blocked]
     blocked = len(result.shortcuts) - len(tried)
     allowed = [o.shortcut.key for o in tried if o.met]
-    text = f"no shortcut ({len(tried)} tried, {blocked} blocked by the stage)"
-    return text + (f", allowed: {', '.join(allowed)}" if allowed else "")
+    met = f"allowed {', '.join(allowed)}" if allowed else "none met"
+    return f"shortcuts: {met} ({len(tried)} tried, {blocked} blocked by the stage)"
