@@ -142,11 +142,20 @@ def try_shortcut(stage: Stage, shortcut: Shortcut, *, seed: int) -> Outcome:
     return Outcome(shortcut, seed, met=status.met, status=status)
 
 
-def search(stage: Stage, *, seeds: tuple[int, ...] = SHORTCUT_SEEDS) -> list[Outcome]:
+def search(
+    stage: Stage,
+    *,
+    seeds: tuple[int, ...] = SHORTCUT_SEEDS,
+    nothing: GoalStatus | None = None,
+) -> list[Outcome]:
     """Every shortcut on ``stage``: its outcome on the first seed where it meets the goal
-    (else on the last seed)."""
+    (else on the last seed). ``nothing``: the status of a run without any change on the
+    first seed, when the caller has one (``check_lessons`` does)."""
     outcomes = []
     for shortcut in shortcuts_for(stage):
+        if shortcut.key == "nothing" and nothing is not None:
+            outcomes.append(Outcome(shortcut, seeds[0], met=nothing.met, status=nothing))
+            continue
         outcome = Outcome(shortcut)
         for seed in seeds:
             outcome = try_shortcut(stage, shortcut, seed=seed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,15 @@ from architect.sim.commands import (
 )
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.simulation import Simulation
-from lessons import debriefs
+from lessons import debriefs, fragments, services
 from lessons.debriefs import RunFacts
-from lessons.experiment import Experiment
+from lessons.experiment import Experiment, Phase
 from lessons.format import PlanError, load_plan, read_plan_file
+from lessons.goals import GoalStatus
+from lessons.models import Stage
 from lessons.plans import PLANS_DIR
+
+from helpers.plans import plan, stage
 
 TWO_SERVERS: dict[str, Any] = {
     "version": 1,
@@ -155,3 +160,24 @@ def test_debrief_parts_are_checked_by_the_loader():
     assert "stages[0].debrief[1].when.cost_per_month: must be one comparison" in problems
     assert "stages[0].debrief[2].when.weather: unknown field" in problems
     assert "stages[0].debrief[2].text.ko: is required" in problems
+
+
+@pytest.mark.django_db
+def test_the_lesson_panel_shows_the_parts_this_run_calls_for_in_the_learners_language():
+    parts = [
+        {"text": {"en": "Always.", "ko": "항상."}, "when": {}},
+        {"text": {"en": "By hand.", "ko": "손으로."}, "when": {"repaired_by": "learner"}},
+        {"text": {"en": "By script.", "ko": "스크립트로."}, "when": {"repaired_by": "script"}},
+    ]
+    services.plan_load(plan=replace(plan(), stages=(stage("one", debrief=parts),)))
+    saved = Stage.objects.get(slug="one")
+    run = Experiment(saved.data)
+    run.phase, run.result = Phase.DONE, GoalStatus(10.0, (), 5, 0, True)
+    run.facts.learner_restored()
+    english = fragments.lesson_context(run, saved, "en", done=False)["debrief"]
+    korean = fragments.lesson_context(run, saved, "ko", done=False)["debrief"]
+    assert "Always." in english and "By hand." in english and "By script." not in english
+    assert "손으로." in korean and "By hand." not in korean
+    later = Experiment(saved.data)  # met on an earlier visit: only what always shows
+    shown_later = fragments.lesson_context(later, saved, "en", done=True)["debrief"]
+    assert "Always." in shown_later and "By hand." not in shown_later
