@@ -97,6 +97,12 @@ ERRORS: dict[str, Callable[[dict[str, str]], str]] = {
     "not_offered": lambda p: _(
         "This stage does not offer “%(action)s”: nothing was changed. Use the controls it shows."
     ),
+    "fixed_traffic": lambda p: _(
+        "This stage's run keeps the scenario's traffic: change the architecture instead."
+    ),
+    "fixed_repair": lambda p: _(
+        "Nothing is restored by hand in this stage's run: the architecture must recover by itself."
+    ),
 }
 
 
