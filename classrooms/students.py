@@ -127,6 +127,7 @@ class StudentConsumer(RoomScreen):
             html += await self._start_copy(view)
         elif not view.control.trying and self.copy is not None:
             await self._stop_copy()
+            html += fragments.render(["copy-off"], {})
             full = True
         if self.copy is None:
             shared = fragments.feed(self.room.id, "student", self.lang, self._shared)
