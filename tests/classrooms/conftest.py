@@ -43,6 +43,11 @@ def room_ticks(monkeypatch: pytest.MonkeyPatch) -> ManualTicks:
 
 
 @pytest.fixture(autouse=True)
+def fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 async def stop_rooms() -> AsyncIterator[None]:
     yield
     await runner.stop_all()
