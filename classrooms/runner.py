@@ -251,6 +251,7 @@ class RoomRunner:
             await self.layer.send(reply, {"type": "room.done", "error": problem})
         if error is None:
             self.votes_dirty = True
+            self.latest = None  # the architecture may have changed since the last step
             await self.publish()
             if self.room_state.control.ended:
                 await self.stop()

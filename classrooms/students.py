@@ -69,6 +69,8 @@ class StudentConsumer(RoomScreen):
     # --- in ----------------------------------------------------------------------------
 
     async def act(self, data: dict[str, Any]) -> None:
+        if self.copy is None and data.get("action") in protocol.COPY_ACTIONS:
+            raise ProtocolError("not_now", _("Wait for the instructor to hand out copies."))
         accepts = ("predict", *protocol.COPY_ACTIONS) if self.copy else ("predict",)
         command = protocol.read(data, room=protocol.STUDENT_ROOM_ACTIONS, simulation=accepts)
         if isinstance(command, Predict):

@@ -56,10 +56,26 @@ async def stop_rooms() -> AsyncIterator[None]:
     await sync_to_async(connections.close_all)()
 
 
+TWO_TIERS = {
+    "version": 1,
+    "name": "Two tiers",
+    "traffic": {"rps": 100},
+    "nodes": [
+        {"id": "dns", "kind": "dns"},
+        {"id": "lb", "kind": "load_balancer"},
+        {"id": "web-1", "kind": "web_server", "size": "m"},
+        {"id": "db", "kind": "database", "size": "m"},
+    ],
+    "links": [["dns", "lb"], ["lb", "web-1"], ["web-1", "db"]],
+}
+
+
 def load_plan() -> None:
     """Two stages: the first asks a question (A or B; B is right) and has a goal."""
     lesson_services.plan_load(
-        plan=replace(plan(), stages=(stage("one", duration_s=3.0), stage("two")))
+        plan=replace(
+            plan(), stages=(stage("one", topology=TWO_TIERS, duration_s=3.0), stage("two"))
+        )
     )
 
 

@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from conftest import make_user, new_room, screen, seat, session_for
 from django.test import Client
 
 from classrooms import services
 from classrooms.models import Room
-
-from conftest import make_user, new_room, screen, seat, session_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("room_ticks")]
 
