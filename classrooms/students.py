@@ -261,7 +261,7 @@ class StudentConsumer(RoomScreen):
         if message.get("participant") != self.participant_id or not message.get("removed"):
             return
         with translation.override(self.lang):
-            await self.send(text_data=fragments.render(["student-removed"], {}))
+            await self.send(text_data=fragments.render(["student-banner"], {"removed": True}))
         await self.close(code=CLOSE_FORBIDDEN)
 
 

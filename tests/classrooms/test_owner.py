@@ -9,15 +9,15 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
-from rooms import Room_, refusal, until_text
 
 from classrooms import lease, presence, runner, selectors
 from classrooms.heartbeat import HEARTBEAT
 from classrooms.models import Presence, Room
 
+from helpers.rooms import Room_, refusal, until_text
 from helpers.websocket import ManualTicks
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("rooms_stopped")]
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ async def test_an_owner_that_lost_its_lease_stops(room: Room_, room_ticks: Manua
 async def test_presence_leaves_no_ghosts(room: Room_, room_ticks: ManualTicks) -> None:
     console = await room.console()
     kim, kim_id = await room.student("Kim")
-    lee, _lee_id = await room.student("Lee")
+    await room.student("Lee")
     live = sync_to_async(lambda: selectors.live_participant_ids(room_id=room.room.id))
     assert len(await live()) == 2
     await kim.disconnect()  # a closed tab: gone at once

@@ -7,13 +7,17 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
-from conftest import make_user, new_room, screen, seat, session_for
 from django.test import Client
 
 from classrooms import services
 from classrooms.models import Room
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("room_ticks")]
+from helpers.rooms import make_user, new_room, screen, seat, session_for
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("room_ticks", "rooms_stopped"),
+]
 
 
 ROLES = ("anonymous", "student", "other_instructor", "instructor", "co_instructor", "staff")

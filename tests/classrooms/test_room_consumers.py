@@ -11,15 +11,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 from asgiref.sync import sync_to_async
-from rooms import Room_, drained, refusal, reply, until_text
 
 from classrooms import runner
 from classrooms.models import Participant, Vote
 from classrooms.students import StudentConsumer
 
+from helpers.rooms import Room_, drained, refusal, reply, until_text
 from helpers.websocket import ManualTicks, receive, send
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("rooms_stopped")]
 
 
 @pytest.fixture
@@ -164,7 +164,9 @@ async def test_try_it_yourselves_hands_out_copies_and_fills_the_board(
     board = await until_text(console, "$445")  # a second m web server: 305 → 445 $/month
     section = re.search(r'<section id="board".*?</section>', board, re.S)
     assert section and 'id="spotlight-' in section[0] and "Kim" not in section[0]
-    shared = runner.running(room.room.id).room_state.experiment.session.snapshot()
+    owner = runner.running(room.room.id)
+    assert owner is not None
+    shared = owner.room_state.experiment.session.snapshot()
     assert "web-2" not in {node.id for node in shared.nodes}  # the room's own is unchanged
     assert await refusal(console, action="spotlight", participant=str(kim_id)) == ""
     shown = await until_text(projector, "Design #1")
