@@ -121,6 +121,13 @@ DATABASES = {
         conn_max_age=0,
     ),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A transaction that reads, then writes, would fail at once ("database is locked")
+    # when another thread writes meanwhile (a room's owner saving its checkpoint while a
+    # student joins): IMMEDIATE takes the write lock first, and waits up to the timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()

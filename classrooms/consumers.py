@@ -11,6 +11,7 @@ has an owner (``runner.ensure``) and asks it for the current state (``room.hello
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from architect.sandbox import fragments as sandbox_fragments
-from architect.sandbox.consumers import language
+from architect.sandbox.consumers import BROKEN, language
 from architect.sandbox.error_text import error_text
 from architect.sandbox.fragments import Renderer
 from architect.sandbox.protocol import ProtocolError, decode
@@ -37,6 +38,7 @@ from classrooms.permissions import can_drive
 from classrooms.runner import ensure, owner_group, viewers_group
 from lessons.models import Stage
 
+logger = logging.getLogger(__name__)
 CLOSE_FORBIDDEN = 4403
 CLOSE_ENDED = 4410
 DASHBOARD_SECONDS = 2.0
@@ -131,6 +133,9 @@ class RoomScreen(AsyncWebsocketConsumer):
                 await self.send_error(problem.message)
             except CommandError as refused:
                 await self.send_error(refused_text(refused))
+            except Exception:
+                logger.exception("room %s: message failed", self.room.code)
+                await self.send_error(str(BROKEN))
 
     async def act(self, data: dict[str, Any]) -> None:
         raise ProtocolError("unknown_action", _("This screen only shows the room."))
