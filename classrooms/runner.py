@@ -222,7 +222,7 @@ class RoomRunner:
         if kind == "room.command":
             await self._command(message)
         elif kind == "room.hello":
-            private = {**await self._state_message(), "private": True}
+            private = {**await self._state_message(publishing=False), "private": True}
             await self.layer.send(message["reply_to"], private)
         elif kind == "room.vote":
             self.votes_dirty, self.dirty = True, True
@@ -261,11 +261,14 @@ class RoomRunner:
     async def publish(self) -> None:
         await self.layer.group_send(viewers_group(self.room_id), await self._state_message())
 
-    async def _state_message(self) -> dict[str, Any]:
+    async def _state_message(self, *, publishing: bool = True) -> dict[str, Any]:
+        """The state as one message; ``publishing`` (to every screen) settles what was
+        dirty, a private answer to one screen does not."""
         if self.votes_dirty:
             self.votes_dirty = False
             await database_sync_to_async(self.room_state.count_votes)()
-        self.dirty = False
+        if publishing:
+            self.dirty = False
         self.seq += 1
         async with self.lock:
             text = json.dumps(self._payload(), separators=(",", ":"))

@@ -97,3 +97,14 @@ async def test_presence_leaves_no_ghosts(room: Room_, room_ticks: ManualTicks) -
     await HEARTBEAT.beat()
     assert not await sync_to_async(Presence.objects.filter(channel_name="dead").exists)()
     assert await sync_to_async(Presence.objects.filter(room_id=room.room.id).count)() == 2
+
+
+async def test_a_paused_room_still_tells_the_console_who_joined(
+    room: Room_, room_ticks: ManualTicks
+) -> None:
+    console = await room.console()
+    assert await refusal(console, action="pause") == ""
+    await room_ticks.tick()
+    await room.student("Kim")  # its first state is a private answer to its screen
+    await room_ticks.tick()
+    assert "1 student here" in await until_text(console, "student here")
