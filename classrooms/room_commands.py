@@ -152,6 +152,7 @@ async def _go_to(state: RoomState, stage: int) -> None:
     room = state.room
     data = selectors.pinned_stage(room=room, index=stage).data
     state.experiment = RoomExperiment(data)
+    state.experiment.session.paused = True  # the class predicts first; the instructor resumes
     state.control = state.control.on_stage(stage)
     state.board, state.spotlight = {}, None
     await database_sync_to_async(services.participants_move_all)(room_id=room.id, stage=stage)

@@ -74,7 +74,8 @@ async def test_the_room_moves_to_a_stage_and_locks_or_frees_its_students(room: R
     console = await room.console()
     phone, seat = await room.student("Kim", lang="ko")
     assert await refusal(console, action="room_stage", stage="1") == ""
-    assert "단계 two" in await until_text(phone, "student-stage")
+    moved = await until_text(phone, "student-stage")
+    assert "단계 two" in moved and "일시 정지됨" in moved  # a new stage waits for the class
     stage = await sync_to_async(lambda: Participant.objects.get(id=seat).stage_index)()
     assert stage == 1
     assert "no such stage" in await refusal(console, action="room_stage", stage="7")
