@@ -10,6 +10,7 @@ from classrooms import views as classroom_views
 # django_language cookie (set by set_language), then the browser's Accept-Language.
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sandbox/", include("architect.sandbox.urls")),
     path("lessons/", include("lessons.urls")),
     path("accounts/", include("accounts.urls")),
