@@ -12,6 +12,7 @@ kind and language in a process once per message, so sixty phones cost one render
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -22,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from architect.sandbox import fragments as sandbox
 from architect.sandbox.diagram import layout
 from architect.sandbox.live import LiveStatus
+from architect.sandbox.metrics import panel
+from architect.sandbox.numbers import num
 from architect.sim.loader import load_topology
 from architect.sim.simulation import Simulation
 from architect.sim.snapshot import Snapshot
@@ -34,6 +37,18 @@ from lessons.markdown import render_markdown
 from lessons.models import Stage
 
 PARTS = "classrooms/parts.html"
+
+
+# What each of the sandbox's live parts shows: the metrics panel whole, with its values
+# (one render serves every screen, so it is not split into single values).
+def _metric_values(context: dict[str, Any]) -> object:
+    return context["metrics"]
+
+
+TICK_KEYS: dict[str, Callable[[dict[str, Any]], object]] = {
+    **sandbox.TICK_KEYS,
+    "metrics": _metric_values,
+}
 # Why the owner refused a room command, by its code (the simulation's own codes are
 # said by architect.sandbox.error_text).
 ROOM_ERRORS = {
@@ -105,15 +120,13 @@ def goal_context(view: RoomView, stage: Stage) -> dict[str, Any]:
     return {
         "phase": run["phase"],
         "conditions": conditions,
-        "t": sandbox.num(status.t if status else 0, 0),
-        "duration": sandbox.num(run.get("duration_s") or DEFAULT_DURATION_S),
+        "t": num(status.t if status else 0, 0),
+        "duration": num(run.get("duration_s") or DEFAULT_DURATION_S),
         "checked_s": status.checked_s if status else 0,
         "failed_s": status.failed_s if status else 0,
         "failing": bool(status and status.failing),
         "met": met,
-        "from_s": sandbox.num(
-            from_s if from_s is not None else goal_data.get("from_s", DEFAULT_FROM_S)
-        ),
+        "from_s": num(from_s if from_s is not None else goal_data.get("from_s", DEFAULT_FROM_S)),
     }
 
 
@@ -187,8 +200,8 @@ def board_context(view: RoomView) -> list[dict[str, Any]]:
             "number": row.get("number", 0),
             "met": row.get("met"),
             "phase": row.get("phase", ""),
-            "cost": sandbox.num(row["cost"]) if row.get("cost") is not None else "—",
-            "p99": sandbox.num(row["p99"]) if row.get("p99") is not None else "—",
+            "cost": num(row["cost"]) if row.get("cost") is not None else "—",
+            "p99": num(row["p99"]) if row.get("p99") is not None else "—",
             "spotlit": view.control.spotlight == row["participant"],
         }
         for row in view.board
@@ -204,8 +217,8 @@ def spotlight_context(view: RoomView) -> dict[str, Any] | None:
         "number": shown.get("number", 0),
         "diagram": _design_layout(json.dumps(shown["topology"], sort_keys=True)),
         "met": result.get("met"),
-        "cost": sandbox.num(result["cost"]) if result.get("cost") is not None else "—",
-        "p99": sandbox.num(result["p99"]) if result.get("p99") is not None else "—",
+        "cost": num(result["cost"]) if result.get("cost") is not None else "—",
+        "p99": num(result["p99"]) if result.get("p99") is not None else "—",
     }
 
 
@@ -251,7 +264,9 @@ def simulation_parts(view: RoomView, parts: Parts, names: tuple[str, ...], *, fu
     context = sandbox.live_context(view.snapshot, view.status)
     if full:
         parts.forget()
-    drawn = [name for name in names if parts.changed(name, sandbox.TICK_KEYS[name](context))]
+    drawn = [name for name in names if parts.changed(name, TICK_KEYS[name](context))]
+    if "metrics" in drawn:
+        context.update(panel(context))
     return sandbox.render(drawn, context)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from architect.sandbox import fragments as sandbox
+from architect.sandbox.metrics import values
 from classrooms import selectors
 from classrooms.fragments import (
     Parts,
@@ -79,7 +79,7 @@ def console_parts(
 def projector_parts(
     view: RoomView, stage: Stage, lang: str, parts: Parts, room: Room, *, full: bool
 ) -> str:
-    metrics = sandbox.metrics(view.snapshot, view.snapshot.settings)
+    metrics = values(view.snapshot, view.snapshot.settings)
     return _drawn(
         parts,
         [
