@@ -108,6 +108,8 @@ async def test_the_poll_counts_then_reveals_two_rounds_side_by_side(
     assert await refusal(lee, action="predict", choice="1") == ""
     await room_ticks.tick()
     await until_text(console, "2 of 2 answered")
+    assert await refusal(console, action="poll_close") == ""
+    assert "No poll is open" in await refusal(kim, action="predict", choice="1")
     assert await refusal(console, action="poll_reveal") == ""
     revealed = await until_text(projector, "room-histogram")
     assert re.findall(r'<rect width="(\d+)"', revealed) == ["50", "50"]
