@@ -32,7 +32,7 @@ from architect.sim.snapshot_data import snapshot_from_data
 from classrooms.state import Control, goal_status_from_data
 from lessons import fragments as lesson
 from lessons.experiment import DEFAULT_DURATION_S
-from lessons.goals import DEFAULT_FROM_S, GoalStatus
+from lessons.goals import DEFAULT_FROM_S, GoalStatus, judged_seconds
 from lessons.markdown import render_markdown
 from lessons.models import Stage
 
@@ -113,16 +113,25 @@ def goal_context(view: RoomView, stage: Stage) -> dict[str, Any]:
             for row in _planned(stage)
         ]
     else:
-        conditions = [lesson.condition_row(c, True) for c in status.conditions]
+        conditions = []
     met = run["phase"] == "done" and status is not None and status.met
     from_s = run.get("from_s")
     goal_data = stage.data.get("goal") or {}
+    if status is not None and status.conditions:
+        seconds = judged_seconds(
+            float(from_s if from_s is not None else goal_data.get("from_s", DEFAULT_FROM_S)),
+            float(run.get("duration_s") or DEFAULT_DURATION_S),
+        )
+        conditions = [lesson.condition_row(c, seconds) for c in status.conditions]
     return {
         "phase": run["phase"],
         "conditions": conditions,
         "t": num(status.t if status else 0, 0),
         "duration": num(run.get("duration_s") or DEFAULT_DURATION_S),
         "checked_s": status.checked_s if status else 0,
+        "span_s": status.span_s if status else 0,
+        "reasons": [c["sentence"] for c in conditions if c["ok"] is False],
+        "sentences": [c["sentence"] for c in conditions if c.get("sentence")],
         "failed_s": status.failed_s if status else 0,
         "failing": bool(status and status.failing),
         "met": met,

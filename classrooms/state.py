@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from lessons.goals import ConditionStatus, GoalStatus
+from lessons.goals import ConditionStatus, GoalStatus, Judged
 
 MAX_ROUNDS = 2  # a poll, then one revote shown beside it
 
@@ -85,5 +85,8 @@ def goal_status_data(status: GoalStatus | None) -> dict[str, Any] | None:
 def goal_status_from_data(data: object) -> GoalStatus | None:
     if not isinstance(data, dict):
         return None
-    conditions = tuple(ConditionStatus(**c) for c in data.get("conditions") or ())
+    conditions = tuple(
+        ConditionStatus(**{**c, "record": tuple(Judged(**j) for j in c.get("record") or ())})
+        for c in data.get("conditions") or ()
+    )
     return GoalStatus(**{**data, "conditions": conditions})
