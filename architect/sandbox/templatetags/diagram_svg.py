@@ -14,7 +14,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from architect.sandbox.diagram import Band, Box, Diagram, Line
+from architect.sandbox.diagram_shapes import Band, Box, Diagram, Line
 
 TEMPLATE = "sandbox/diagram_svg.html"
 register = template.Library()
