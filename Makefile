@@ -70,12 +70,14 @@ test-deps:
 		$(call apt_install,$$missing); \
 	fi
 
-# Quality gates, not advice: lint, format and types must be clean (pinned in requirements-dev.txt).
-# Templates are linted by djlint, not reformatted (see [tool.djlint] in pyproject.toml).
+# Quality gates, not advice: lint, format, types and the shape of architect/sim (its import
+# contracts in pyproject.toml) must be clean (pinned in requirements-dev.txt). Templates are
+# linted by djlint, not reformatted (see [tool.djlint] in pyproject.toml).
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/djlint templates --lint
 
 # Every test on SQLite; the database tests again on a throwaway PostgreSQL (-m django_db,

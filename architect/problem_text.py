@@ -16,7 +16,7 @@ from django.utils.translation import get_language, gettext, pgettext
 
 from architect.sandbox.error_text import error_text
 from architect.sim.commands import CommandError
-from architect.sim.problems import Problem
+from architect.sim.model.problems import Problem
 from architect.sim.text import render
 
 SOURCE_LANGUAGE = "en"  # the language the templates are written in

@@ -29,7 +29,7 @@ from django.utils import translation  # noqa: E402
 from architect.sandbox.fragments import Renderer  # noqa: E402
 from architect.sandbox.live import LiveSession  # noqa: E402
 from architect.sim.loader import load_topology  # noqa: E402
-from architect.sim.presets import single_server  # noqa: E402
+from architect.sim.model.presets import single_server  # noqa: E402
 
 TICK_S = 0.2  # the live view's step, as in settings.SANDBOX_TICK_SECONDS
 WARM_UP_TICKS = 25  # five simulated seconds, so the charts and the event log have content

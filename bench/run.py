@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from architect.sim.aggregate import AGGREGATE, PER_REQUEST
-from architect.sim.engine import Simulation
+from architect.sim.flows.aggregate import AGGREGATE, PER_REQUEST
+from architect.sim.model.topology import Network, NodeSpec, Topology, Traffic
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import NodeKind
-from architect.sim.topology import Network, NodeSpec, Topology, Traffic
 
 STEP_S = 0.2  # the live view advances 0.2 s of simulated time per frame (5 Hz)
 WEB_SERVERS = 7  # DNS + LB + 7 web + DB = 10 nodes; a request visits 3 stations

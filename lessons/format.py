@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from architect.sim.commands import Command
-from architect.sim.problems import A_NUMBER, A_WHOLE_NUMBER, BETWEEN
+from architect.sim.model.problems import A_NUMBER, A_WHOLE_NUMBER, BETWEEN
+from architect.sim.model.topology import Topology
 from architect.sim.text import N_, Params, render
-from architect.sim.topology import Topology
 from lessons import content
 from lessons.markdown_limits import markdown_problem
 from lessons.stage_format import StageReader

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from architect.sim.commands import Command
-from architect.sim.engine import Simulation
-from architect.sim.topology import Topology
+from architect.sim.model.topology import Topology
+from architect.sim.simulation import Simulation
 
 
 def applied(topology: Topology, commands: Iterable[Command]) -> Topology:

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_safe
 
 from architect.sandbox.diagram import layout
 from architect.sandbox.fragments import page_context
-from architect.sim.engine import Simulation
 from architect.sim.loader import load_topology
+from architect.sim.simulation import Simulation
 from lessons import fragments, selectors
 from lessons.experiment import Experiment
 from lessons.markdown import render_markdown

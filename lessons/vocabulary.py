@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from architect.sim import actions
 from architect.sim.commands import Command
-from architect.sim.topology import Problem, TopologyError
+from architect.sim.model.problems import Problem, TopologyError
 
 ACTIONS: tuple[str, ...] = tuple(actions.ACTIONS)
 

@@ -10,7 +10,7 @@ from django.utils import translation
 from architect.problem_text import problem_text, reason_text
 from architect.sim.actions import parse_action, parse_actions
 from architect.sim.loader import load_topology
-from architect.sim.topology import Problem, TopologyError
+from architect.sim.model.problems import Problem, TopologyError
 
 DNS_WEB = [{"id": "dns", "kind": "dns"}, {"id": "web-1", "kind": "web_server"}]
 

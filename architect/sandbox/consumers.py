@@ -29,7 +29,7 @@ from architect.sandbox.protocol import ProtocolError, parse
 from architect.sandbox.throttle import Once, TokenBucket
 from architect.sim.actions import SANDBOX_ACTIONS, Action
 from architect.sim.commands import CommandError, LessonCommand
-from architect.sim.presets import single_server
+from architect.sim.model.presets import single_server
 
 logger = logging.getLogger(__name__)
 

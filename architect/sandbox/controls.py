@@ -15,13 +15,11 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.diagram_text import centers
-from architect.sandbox.live import Settings
 from architect.sandbox.names import STRATEGIES, region_name
 from architect.sim.actions import limits
-from architect.sim.centers import HOME_REGION, MAX_CENTERS, REGIONS
 from architect.sim.commands import SPEEDS
-from architect.sim.snapshot import NodeKind, NodeStatus, Snapshot
-from architect.sim.topology import MAX_REPLICAS, MAX_SHARDS
+from architect.sim.model.limits import HOME_REGION, MAX_CENTERS, REGIONS
+from architect.sim.snapshot import NodeKind, NodeStatus, Settings, Snapshot
 
 ALGORITHM_CHOICES: dict[
     str, Callable[[], str]
@@ -144,27 +142,9 @@ def _center_ready(s: Snapshot) -> bool:
 
 
 def allowed(s: Snapshot) -> frozenset[str]:
-    """The actions whose controls make sense for this architecture now."""
-    kinds = [n.kind for n in s.nodes]
-    has_database = NodeKind.DATABASE in kinds
-    has_lb = NodeKind.LOAD_BALANCER in kinds
-    replicas = sum(n.role == "replica" and n.shard <= 0 for n in s.nodes)
-    shards = len({n.shard for n in s.nodes if n.kind == NodeKind.DATABASE}) if has_database else 0
-    has_cdn = NodeKind.CDN in kinds
-    checks = {
-        "remove_web_server": kinds.count(NodeKind.WEB_SERVER) > 1,
-        "add_load_balancer": not has_lb,
-        "set_balancing": has_lb,
-        "add_session_store": has_lb and NodeKind.SESSION_STORE not in kinds,
-        "set_autoscaling": has_lb,
-        "separate_database": not has_database,
-        "add_cache": has_database and NodeKind.CACHE not in kinds,
-        "add_replica": has_database and replicas < MAX_REPLICAS,
-        "add_shard": has_database and shards < MAX_SHARDS,
-        "add_cdn": not has_cdn,
-        "purge_cdn": has_cdn,
-        "version_assets": has_cdn,
-        "add_message_queue": NodeKind.MESSAGE_QUEUE not in kinds,
-        "add_data_center": _center_ready(s) and len(centers(s) or [HOME_REGION]) < MAX_CENTERS,
-    }
-    return frozenset(ALWAYS + PER_NODE) | {name for name, ok in checks.items() if ok}
+    """The actions whose controls make sense now: the engine's own answer, from the same
+    checks ``apply`` makes (the snapshot's site-wide ``allowed``, each node's and each
+    data center's ``actions``)."""
+    per_node = {a for n in s.nodes for a in n.actions}
+    per_center = {a for c in s.centers for a in c.actions}
+    return frozenset(s.allowed | per_node | per_center)

@@ -34,6 +34,7 @@ from architect.sandbox.diagram_shapes import Band, Box, Diagram, Line
 from architect.sandbox.diagram_shapes import svg_number as svg_number
 from architect.sandbox.diagram_text import centers, describe, summary
 from architect.sandbox.names import region_name
+from architect.sim.blocks import OUTSIDE_CENTERS, TIERS  # TIERS: the node table's order too
 from architect.sim.snapshot import NodeKind, NodeSnapshot, NodeStatus, Snapshot
 
 USERS = "users"
@@ -41,19 +42,8 @@ BOX_W = 120.0
 COLUMN_GAP = 60.0
 MARGIN = 20.0
 MIN_HEIGHT = 160.0
-TIERS = (  # the order of the node table too
-    NodeKind.DNS,
-    NodeKind.CDN,
-    NodeKind.LOAD_BALANCER,
-    NodeKind.WEB_SERVER,
-    NodeKind.CACHE,
-    NodeKind.SESSION_STORE,
-    NodeKind.DATABASE,
-    NodeKind.MESSAGE_QUEUE,
-    NodeKind.WORKER_POOL,
-)
 FRONT = (NodeKind.DNS, NodeKind.CDN, NodeKind.LOAD_BALANCER, NodeKind.WEB_SERVER)
-GLOBAL = (NodeKind.DNS, NodeKind.CDN)  # outside every data center
+GLOBAL = OUTSIDE_CENTERS  # outside every data center
 BAND_LABEL_H = 26.0  # room for a data center's name above its nodes
 BAND_PAD = 12.0
 BAND_GAP = 16.0

@@ -10,9 +10,10 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from architect.sandbox.names import region_name
+from architect.sim.blocks import OUTSIDE_CENTERS
 from architect.sim.snapshot import NodeKind, NodeSnapshot, NodeStatus, Snapshot
 
-GLOBAL = (NodeKind.DNS, NodeKind.CDN)  # outside every data center
+GLOBAL = OUTSIDE_CENTERS  # outside every data center
 MAX_CACHED = 256  # architectures whose summary is kept
 _SUMMARIES: dict[tuple[object, ...], str] = {}
 _DESCRIPTIONS: dict[tuple[object, ...], str] = {}

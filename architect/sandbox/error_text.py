@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from architect.sandbox.names import region_name, strategy_name
 from architect.sim.commands import CommandError
-from architect.sim.topology import MAX_WEB_SERVERS
+from architect.sim.model.limits import MAX_WEB_SERVERS
 
 
 def error_text(error: CommandError) -> str:
@@ -94,6 +94,12 @@ ERRORS: dict[str, Callable[[dict[str, str]], str]] = {
     # A lesson stage's own commands (``lessons.experiment.Experiment``).
     "answer_first": lambda p: _("Answer the question first, or skip it."),
     "bad_choice": lambda p: _("Choose one of the %(count)s answers."),
+    "fixed_traffic": lambda p: _(
+        "This stage's run keeps the scenario's traffic: change the architecture instead."
+    ),
+    "fixed_repair": lambda p: _(
+        "Nothing is restored by hand in this stage's run: the architecture must recover by itself."
+    ),
 }
 
 

@@ -24,24 +24,16 @@ from architect.sandbox.live import LiveStatus
 from architect.sandbox.metrics import help_items, panel, structure, values
 from architect.sandbox.names import region_name
 from architect.sandbox.numbers import num
-from architect.sim.sizes import SIZES
+from architect.sim.blocks import BLOCKS
+from architect.sim.model.sizes import SIZES
 from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Snapshot
 
 TEMPLATE = "sandbox/sandbox.html"
 # then "metricvalues" and "nodestats": the changed values and cells
 TICK_PARTS = ("status", "metrics", "charts", "diagram")
 FORM_PARTS = ("controls", "nodes")
-KIND_LABELS = {
-    NodeKind.DNS: _("DNS"),
-    NodeKind.CDN: _("CDN"),
-    NodeKind.LOAD_BALANCER: _("Load balancer"),
-    NodeKind.WEB_SERVER: _("Web server"),
-    NodeKind.CACHE: _("Cache"),
-    NodeKind.DATABASE: _("Database"),
-    NodeKind.SESSION_STORE: _("Session store"),
-    NodeKind.MESSAGE_QUEUE: _("Message queue"),
-    NodeKind.WORKER_POOL: _("Worker pool"),
-}
+# Each kind's label is marked N_ in its block (architect.sim.blocks) and translated here.
+KIND_LABELS = {kind: _(block.label) for kind, block in BLOCKS.items()}
 DATABASE_LABELS = {"primary": _("Database (primary)"), "replica": _("Database (replica)")}
 SHARD_LABELS = {
     "primary": _("Database (primary, shard %(shard)d)"),
@@ -92,7 +84,6 @@ LABELS = {
     "aggregate": _("Aggregate mode: queues advanced in 1 ms steps"),
     "per_request": _("Simulating every request"),
 }
-RESIZABLE = (NodeKind.WEB_SERVER, NodeKind.DATABASE)
 
 
 @lru_cache(maxsize=8)
@@ -124,8 +115,10 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
             "down": n.status == NodeStatus.DOWN,
             "in_rotation": n.in_rotation,
             "booting": balanced and not n.in_rotation and n.status == NodeStatus.UP,
-            "resizable": n.kind in RESIZABLE and bool(n.size),
-            "pool": n.kind == NodeKind.WORKER_POOL,
+            "resizable": "resize" in n.actions,
+            "pool": "set_workers" in n.actions,
+            "can_fail": "fail" in n.actions,
+            "can_restore": "restore" in n.actions,
             "worker_count": n.workers,
             "center": region_name(n.dc) if n.dc else "",
         }
@@ -193,10 +186,10 @@ def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
             "time": _("simulated time %(t)s s") % {"t": sim_time},
         },
         "aggregate": s.mode
-        == "aggregate",  # traffic as flows, not single requests (architect.sim.aggregate)
+        == "aggregate",  # traffic as flows, not single requests (architect.sim.flows.aggregate)
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
         "engine_share": engine_share(status.engine_share),
-        "metrics": values(s, status.settings),
+        "metrics": values(s, s.settings),
         "charts": [chart_item(c) for c in charts(s.series, s.t, s.events)],
         "diagram": layout(s),
         "nodes": node_stats(s),
@@ -210,7 +203,7 @@ def form_context(
     return {
         "nodes": node_rows(s),
         "sizes": size_choices(),
-        "controls": controls(s, status.settings, offered),
+        "controls": controls(s, s.settings, offered),
     }
 
 
@@ -265,7 +258,7 @@ def forms_key(s: Snapshot, status: LiveStatus) -> tuple[object, ...]:
         for n in s.nodes
     )
     offered = tuple(sorted(allowed(s)))
-    return (nodes, offered, status.paused, status.speed, status.settings, round(s.offered_rps))
+    return (nodes, offered, status.paused, status.speed, s.settings, round(s.offered_rps))
 
 
 class Renderer:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from architect.sim.commands import SPEEDS, Command, Control, Pause, Reset, Resume, SetSpeed
-from architect.sim.engine import Simulation
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import Snapshot
 
 RATIO_WINDOW_S = 3.0
@@ -33,51 +33,13 @@ MIN_RATIO_WALL_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
-    """What the learner chose that a snapshot does not show: the forms' current values."""
-
-    algorithm: str = ""  # the load balancer's; "" without one
-    autoscaling: bool = False
-    autoscale_min: int = 2
-    autoscale_max: int = 10
-    autoscale_target: float = 0.6
-    monitoring: bool = False
-    automation: bool = False
-    sharding: str = "none"  # none, modulo or consistent_hash
-    shards: int = 1
-    read_ratio: float = 1.0
-    static_ratio: float = 0.0
-    zipf_s: float = 1.0
-    users: int = 0  # logged-in users tracked (0: sessions are not tracked)
-
-
-def settings_of(sim: Simulation) -> Settings:
-    policy, operations, traffic = sim.autoscaling, sim.operations, sim.traffic
-    return Settings(
-        algorithm=sim.balancer.algorithm if sim.balancer is not None else "",
-        autoscaling=policy.enabled,
-        autoscale_min=policy.min,
-        autoscale_max=policy.max,
-        autoscale_target=policy.target_utilization,
-        monitoring=operations.monitoring,
-        automation=operations.automation,
-        sharding=sim.sharding.strategy,
-        shards=sim.sharding.shards,
-        read_ratio=traffic.read_ratio,
-        static_ratio=traffic.static_ratio,
-        zipf_s=traffic.zipf_s,
-        users=traffic.users,
-    )
-
-
-@dataclass(frozen=True, slots=True)
 class LiveStatus:
-    """What the page shows beyond the snapshot: the session's clock and the learner's choices."""
+    """What the page shows beyond the snapshot: the session's clock (the learner's other
+    choices are the snapshot's ``settings``)."""
 
     paused: bool
     speed: int
     ratio: float | None  # achieved simulated seconds per wall second; None until measured
-    settings: Settings = Settings()
     # The share of real time the engine alone needs at this speed (its wall seconds per
     # simulated second × speed); None until measured.
     engine_share: float | None = None
@@ -182,6 +144,5 @@ class LiveSession:
             paused=self.paused,
             speed=self.speed,
             ratio=self.ratio,
-            settings=settings_of(self.sim),
             engine_share=self.engine_share,
         )

@@ -13,9 +13,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from architect.sandbox.live import Settings
 from architect.sandbox.numbers import num
-from architect.sim.snapshot import NodeKind, Snapshot
+from architect.sim.snapshot import NodeKind, Settings, Snapshot
 
 BLANK = "—"
 # key → (label key, unit key, drawn big): in the panel's order. Labels and units are

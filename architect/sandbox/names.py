@@ -16,7 +16,8 @@ STRATEGIES: dict[str, Callable[[], str]] = {
     "consistent_hash": lambda: _("consistent hashing"),
 }
 
-REGIONS: dict[str, Callable[[], str]] = {  # the sandbox's regions (architect.sim.centers.REGIONS)
+# The sandbox's regions (architect.sim.model.limits.REGIONS), by name.
+REGIONS: dict[str, Callable[[], str]] = {
     "us-east": lambda: _("US East"),
     "europe": lambda: _("Europe"),
     "asia": lambda: _("Asia"),

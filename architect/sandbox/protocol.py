@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from architect.problem_text import number_text, reason_text
 from architect.sim import actions
 from architect.sim.actions import SANDBOX_ACTIONS, Action
-from architect.sim.problems import (
+from architect.sim.model.problems import (
     A_NUMBER,
     A_WHOLE_NUMBER,
     BETWEEN,

@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 
 from architect.sandbox.fragments import TEMPLATE, page_context
 from architect.sandbox.live import LiveSession
-from architect.sim.presets import single_server
+from architect.sim.model.presets import single_server
 from lessons.outlines import metric_links
 
 

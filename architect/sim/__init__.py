@@ -1,7 +1,11 @@
-"""The simulation core: pure Python (stdlib + simpy), deterministic per seed.
+"""The simulation core: pure Python (stdlib + simpy), typed, deterministic per seed.
 
-- ``topology``: the passive description of an architecture, and ``validate``;
-- ``engine.Simulation``: builds one, ``apply(command)``, ``advance(dt)``;
-- ``commands``: what can change while it runs;
-- ``snapshot``: immutable pictures of it for display.
+The contract with the rest of the site sits at the top: ``commands`` (what can
+change), ``snapshot`` (immutable pictures, the only thing views read) and
+``snapshot_data`` (the same as plain data), ``text`` (translatable reasons),
+``actions``, ``scenario`` and ``loader`` (plain data ⇄ commands, events, topologies),
+``simulation`` (the facade: ``Simulation``) and ``report`` (headless runs).
+The subpackages, one layer each (see docs/architecture.md): ``blocks`` (one module per
+kind of node), ``model`` (configuration), ``measures``, ``engine``, ``flows``
+(aggregate mode) and ``changes`` (the command handlers).
 """

@@ -23,10 +23,15 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from architect.sim import commands as c
-from architect.sim.centers import REGIONS
-from architect.sim.changes import MAX_POOL_WORKERS
 from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, SPEEDS, Command
-from architect.sim.problems import (
+from architect.sim.model.limits import (
+    BALANCING_ALGORITHMS,
+    MAX_POOL_WORKERS,
+    MAX_WEB_SERVERS,
+    REGIONS,
+    SHARDING_STRATEGIES,
+)
+from architect.sim.model.problems import (
     A_NUMBER,
     A_WHOLE_NUMBER,
     CENTER_TEXT,
@@ -34,18 +39,13 @@ from architect.sim.problems import (
     NODE_ID_TEXT,
     TRUE_OR_FALSE,
     ZERO_OR_MORE,
+    Problem,
+    TopologyError,
     between,
     one_of,
 )
-from architect.sim.sizes import SIZES
+from architect.sim.model.sizes import SIZES
 from architect.sim.text import N_
-from architect.sim.topology import (
-    BALANCING_ALGORITHMS,
-    MAX_WEB_SERVERS,
-    SHARDING_STRATEGIES,
-    Problem,
-    TopologyError,
-)
 
 NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 STRATEGIES = SHARDING_STRATEGIES[1:]  # "none" is where the data starts, not a choice

@@ -13,34 +13,33 @@ from typing import Any
 
 from architect.sim.actions import NODE_ID
 from architect.sim.commands import MAX_RPS
-from architect.sim.problems import (
+from architect.sim.model.limits import MAX_KEYS, MAX_NODES
+from architect.sim.model.problems import (
     A_NUMBER,
     A_WHOLE_NUMBER,
     CENTER_TEXT,
     NOT_A_FIELD,
     TEXT,
     TRUE_OR_FALSE,
+    Problem,
+    TopologyError,
     between,
     one_of,
 )
-from architect.sim.scenario import events_data, read_events
-from architect.sim.sizes import SIZES
-from architect.sim.snapshot import NodeKind
-from architect.sim.text import N_
-from architect.sim.topology import (
-    MAX_KEYS,
-    MAX_NODES,
+from architect.sim.model.sizes import SIZES
+from architect.sim.model.topology import (
     Autoscaling,
     Network,
     NodeSpec,
     Operations,
-    Problem,
     Sharding,
     Topology,
-    TopologyError,
     Traffic,
-    validate,
 )
+from architect.sim.model.validate import validate
+from architect.sim.scenario import events_data, read_events
+from architect.sim.snapshot import NodeKind
+from architect.sim.text import N_
 
 FORMAT_VERSION = 1
 MAX_LINKS = 256

@@ -22,12 +22,12 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any
 
-from architect.sim.engine import Simulation
-from architect.sim.histogram import Histogram
-from architect.sim.probes import Probe
+from architect.sim.engine.probes import Probe
+from architect.sim.measures.histogram import Histogram
+from architect.sim.measures.window import Bucket
+from architect.sim.model.topology import Topology
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import Event, NodeKind, SeriesPoint
-from architect.sim.topology import Topology
-from architect.sim.window import Bucket
 
 MAX_DURATION_S = 3600.0
 MAX_WARMUP_S = 3600.0

@@ -10,21 +10,19 @@ SimPy process; an event the engine refuses goes into the event log.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Generator, Mapping
+from typing import Any
 
 import simpy
 
 from architect.sim import commands as c
 from architect.sim.actions import NODE_ID, action_data, action_name, read_action
 from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, Command, CommandError
-from architect.sim.problems import A_NUMBER, NODE_ID_TEXT, between
+from architect.sim.model.limits import MAX_EVENT_AT_S, MAX_EVENTS
+from architect.sim.model.problems import A_NUMBER, NODE_ID_TEXT, Problem, between
+from architect.sim.model.topology import ScheduledEvent
 from architect.sim.snapshot import EventKind
 from architect.sim.text import N_
-from architect.sim.topology import MAX_EVENT_AT_S, MAX_EVENTS, Problem, ScheduledEvent
-
-if TYPE_CHECKING:
-    from architect.sim.engine import Simulation
 
 SHORTHANDS = ("fail", "recover", "set")
 # What ``set:`` may change, with its range.
@@ -145,18 +143,29 @@ def events_data(events: tuple[ScheduledEvent, ...]) -> list[dict[str, Any]]:
 
 
 class Scenario:
-    """Carries out a simulation's scripted events at their times, in one process."""
+    """Carries out a simulation's scripted events at their times, in one process.
 
-    def __init__(self, sim: Simulation, events: tuple[ScheduledEvent, ...]) -> None:
-        self.sim = sim
+    ``apply`` carries out a command (``Simulation.apply``); ``record`` logs an event.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        events: tuple[ScheduledEvent, ...],
+        apply: Callable[[Command], None],
+        record: Callable[..., None],
+    ) -> None:
+        self.env = env
+        self.apply = apply
+        self.record = record
         self.events = tuple(
             sorted(events, key=lambda event: event.at)
         )  # stable: ties keep their order
         if self.events:
-            sim.env.process(self._run())
+            env.process(self._run())
 
     def _run(self) -> Generator[simpy.Event, None, None]:
-        env = self.sim.env
+        env = self.env
         for event in self.events:
             if event.at > env.now:
                 yield env.timeout(event.at - env.now)
@@ -165,9 +174,9 @@ class Scenario:
     def carry_out(self, command: Command) -> None:
         """Apply one command now; a refusal is logged, not raised."""
         try:
-            self.sim.apply(command)
+            self.apply(command)
         except CommandError as error:
             where = error.params.get("node") or error.params.get("center") or ""
-            self.sim.record(
+            self.record(
                 EventKind.EVENT_REFUSED, node=str(where), peer=action_name(command), text=error.code
             )

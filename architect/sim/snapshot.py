@@ -1,7 +1,10 @@
-"""Immutable pictures of a simulation at one moment, for display.
+"""Immutable pictures of a simulation at one moment: the whole contract with every view.
 
-A ``Snapshot`` holds only plain values: the web layer renders it without
-touching the engine, and a test can compare two of them.
+A ``Snapshot`` holds only plain values: the figures, the architecture, what the
+learner set (``Settings``) and which actions would succeed now (``allowed``, each
+node's ``actions``, each center's). The web layer renders it without touching the
+engine, in this process or another (``architect.sim.snapshot_data`` turns it into
+plain data and back), and a test can compare two of them.
 """
 
 from __future__ import annotations
@@ -120,6 +123,36 @@ class NodeSnapshot:
     role: str = ""  # databases: "primary" or "replica"
     shard: int = -1  # databases of sharded data: which shard; -1 otherwise
     dc: str = ""  # its data center, when there are several
+    # the per-node actions that would succeed now: fail, restore, resize, remove_web_server,
+    # set_workers (architect.sim.changes.allowed)
+    actions: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class CenterSnapshot:
+    """A data center, and the actions on it that would succeed now."""
+
+    name: str  # "" for the one unnamed center of a site that has not opened another
+    actions: frozenset[str] = frozenset()  # fail_data_center, restore_data_center
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the learner chose that the nodes do not show: the forms' current values."""
+
+    algorithm: str = ""  # the load balancer's; "" without one
+    autoscaling: bool = False
+    autoscale_min: int = 2
+    autoscale_max: int = 10
+    autoscale_target: float = 0.6
+    monitoring: bool = False
+    automation: bool = False
+    sharding: str = "none"  # none, modulo or consistent_hash
+    shards: int = 1
+    read_ratio: float = 1.0
+    static_ratio: float = 0.0
+    zipf_s: float = 1.0
+    users: int = 0  # logged-in users tracked (0: sessions are not tracked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,9 +188,22 @@ class Snapshot:
     jobs: Jobs | None = None  # when there is a message queue
     # how traffic is simulated: "per_request" (every request) or "aggregate" (flows)
     mode: str = "per_request"
+    settings: Settings = Settings()
+    # the site-wide actions that would succeed now (architect.sim.changes.allowed)
+    allowed: frozenset[str] = frozenset()
+    centers: tuple[CenterSnapshot, ...] = ()
 
     def node(self, node_id: str) -> NodeSnapshot:
         for node in self.nodes:
             if node.id == node_id:
                 return node
         raise KeyError(node_id)
+
+    def allows(self, action: str, *, node: str = "", center: str = "") -> bool:
+        """Whether ``action`` would succeed now: on ``node``, on data center ``center``, or
+        (neither given) site-wide, with the parameters a page sends by default."""
+        if node:
+            return any(n.id == node and action in n.actions for n in self.nodes)
+        if center:
+            return any(c.name == center and action in c.actions for c in self.centers)
+        return action in self.allowed

@@ -12,9 +12,9 @@ import random
 from collections.abc import Generator
 from dataclasses import dataclass, field
 
-from architect.sim.engine import Simulation
-from architect.sim.stations import Request, Station
-from architect.sim.topology import Topology
+from architect.sim.engine.stations import Request, Station
+from architect.sim.model.topology import Topology
+from architect.sim.simulation import Simulation
 
 
 class Observer:

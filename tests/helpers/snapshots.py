@@ -16,6 +16,29 @@ from architect.sim.snapshot import (
     Snapshot,
 )
 
+# What the engine allows in the hand-made architecture below (dns → lb → three web servers
+# → db, nothing else yet): written out by hand, as the engine's checks would answer.
+SITE_ACTIONS = frozenset(
+    {
+        "set_traffic", "set_traffic_mix", "add_web_server", "remove_web_server",
+        "set_balancing", "set_autoscaling", "add_session_store", "add_cache", "add_replica",
+        "add_shard", "add_cdn", "add_message_queue", "add_data_center", "set_operations",
+    }
+)  # fmt: skip
+
+
+def node_actions(kind: NodeKind, status: NodeStatus, size: str) -> frozenset[str]:
+    """A node's own actions: fail (restore when down), resize when it has a size, removal
+    for a web server, workers for a pool."""
+    actions = {"restore" if status == NodeStatus.DOWN else "fail"}
+    if size:
+        actions.add("resize")
+    if kind == NodeKind.WEB_SERVER:
+        actions.add("remove_web_server")
+    if kind == NodeKind.WORKER_POOL:
+        actions.add("set_workers")
+    return frozenset(actions)
+
 
 def node(node_id: str, kind: NodeKind = NodeKind.WEB_SERVER, **fields: object) -> NodeSnapshot:
     base = NodeSnapshot(
@@ -31,7 +54,10 @@ def node(node_id: str, kind: NodeKind = NodeKind.WEB_SERVER, **fields: object) -
         cost_per_month=140.0,
         in_rotation=True,
     )
-    return replace(base, **fields)  # type: ignore[arg-type]
+    made = replace(base, **fields)  # type: ignore[arg-type]
+    if "actions" in fields:
+        return made
+    return replace(made, actions=node_actions(made.kind, made.status, made.size))
 
 
 def snapshot(**fields: object) -> Snapshot:
@@ -74,6 +100,7 @@ def snapshot(**fields: object) -> Snapshot:
         ),
         cost_per_month=560.0,
         window_s=1.0,
+        allowed=SITE_ACTIONS,
     )
     return replace(base, **fields)  # type: ignore[arg-type]
 

@@ -14,7 +14,7 @@ from lessons import services
 from lessons.models import Progress, Stage
 
 from helpers.page_forms import ws_forms
-from helpers.plans import plan, stage
+from helpers.plans import TOPOLOGY, plan, stage
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,13 @@ def test_stage_page_has_text_beside_the_sandbox_with_the_question_first(client, 
 
 
 def test_stage_page_offers_only_the_stage_controls(client):
-    limited = replace(plan(), stages=(stage("only", controls=("add_web_server", "fail")),))
+    separated = {
+        **TOPOLOGY,
+        "nodes": [*TOPOLOGY["nodes"], {"id": "db", "kind": "database", "size": "m"}],
+        "links": [*TOPOLOGY["links"], ["web-1", "db"]],
+    }  # a database of its own: a second web server can be added
+    only = stage("only", topology=separated, controls=("add_web_server", "fail"))
+    limited = replace(plan(), stages=(only,))
     services.plan_load(plan=limited)
     html = client.get("/lessons/demo/only/").content.decode()
     actions = set(re.findall(r'name="action" value="([a-z_]+)"', html))

@@ -9,7 +9,6 @@ from django.template.defaultfilters import floatformat
 from django.utils import translation
 
 from architect.sandbox.diagram import USERS, layout, svg_number, tone
-from architect.sim import presets
 from architect.sim.commands import (
     AddCache,
     AddDataCenter,
@@ -18,8 +17,9 @@ from architect.sim.commands import (
     FailDataCenter,
     SeparateDatabase,
 )
-from architect.sim.engine import Simulation
 from architect.sim.loader import dump_topology, load_topology
+from architect.sim.model import presets
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import NodeKind, NodeStatus
 
 from helpers.snapshots import blocks_snapshot, everything_snapshot, node, snapshot

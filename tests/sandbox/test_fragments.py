@@ -11,14 +11,15 @@ from django.utils import translation
 
 from architect.sandbox.controls import allowed, data_centers
 from architect.sandbox.fragments import Renderer, node_rows, page_context, render
-from architect.sandbox.live import LiveStatus, Settings
-from architect.sim import presets
+from architect.sandbox.live import LiveStatus
+from architect.sim import commands as c
 from architect.sim.commands import AddDataCenter, AddLoadBalancer, FailDataCenter, SeparateDatabase
-from architect.sim.engine import Simulation
 from architect.sim.loader import dump_topology, load_topology
-from architect.sim.snapshot import Event, EventKind, NodeKind, NodeStatus
+from architect.sim.model import presets
+from architect.sim.simulation import Simulation
+from architect.sim.snapshot import Event, EventKind, NodeStatus, Settings, Snapshot
 
-from helpers.snapshots import blocks_snapshot, everything_snapshot, node, snapshot
+from helpers.snapshots import blocks_snapshot, everything_snapshot, snapshot
 
 RUNNING = LiveStatus(paused=False, speed=1, ratio=1.0)
 
@@ -334,18 +335,47 @@ def controls_html(s) -> str:
         return render(["controls"], page_context(s, RUNNING))
 
 
+def grown(*commands: c.Command, users: int = 0) -> Snapshot:
+    """The snapshot of a real single-server site after ``commands`` (the engine decides
+    what is allowed, as it does live)."""
+    topology = presets.single_server(100)
+    if users:
+        topology = replace(topology, traffic=replace(topology.traffic, users=users))
+    sim = Simulation(topology, seed=1)
+    for command in commands:
+        sim.apply(command)
+    return sim.snapshot()
+
+
+SESSION_CONTROLS = {"pause", "resume", "speed", "reset"}
+SEPARATED = (c.SeparateDatabase(), c.AddWebServer(), c.AddLoadBalancer())
+BLOCKS_ADDED = (*SEPARATED, c.AddCdn(), c.AddCache(), c.AddReplica(), c.AddReplica())
+
+
 def test_building_block_buttons_follow_the_architecture():
-    single = controls_html(snapshot(nodes=(node("dns", NodeKind.DNS), node("web-1"))))
-    separated = controls_html(snapshot())
-    full = controls_html(blocks_snapshot())
-    most = controls_html(blocks_snapshot(replicas=8))
+    single = controls_html(grown())
+    separated = controls_html(grown(*SEPARATED))
+    full = controls_html(grown(*BLOCKS_ADDED))
+    most = controls_html(grown(*BLOCKS_ADDED, *[c.AddReplica()] * 6))
     assert 'id="add-cache"' not in single and 'id="add-replica"' not in single
+    assert 'id="add-web-server"' not in single  # the data still lives on web-1
     assert 'id="add-cdn"' in single and 'id="purge-cdn"' not in single
     assert 'id="add-cache"' in separated and 'id="add-replica"' in separated
+    assert 'id="add-web-server"' in separated
     assert 'id="add-cache"' not in full and 'id="add-replica"' in full
     assert 'id="add-cdn"' not in full
     assert 'id="purge-cdn"' in full and 'id="version-assets"' in full
     assert 'id="add-replica"' not in most  # eight is the limit
+
+
+def test_the_controls_drawn_are_exactly_what_the_snapshot_allows():
+    """Every control of the sandbox's vocabulary is drawn exactly when the snapshot says its
+    action would succeed (the engine's own checks, tests/sim/test_allowed.py)."""
+    for s in (grown(), grown(*SEPARATED), grown(*BLOCKS_ADDED)):
+        with translation.override("en"):
+            html = render(["controls", "nodes"], page_context(s, RUNNING))
+        drawn = set(re.findall(r'name="action" value="([a-z_]+)"', html))
+        assert drawn - SESSION_CONTROLS == allowed(s)
 
 
 def test_controls_are_resent_when_a_building_block_arrives():
@@ -358,8 +388,9 @@ def test_controls_are_resent_when_a_building_block_arrives():
     assert 'id="controls"' in more and 'id="nodes"' in more
 
 
-def _with(settings: Settings, paused: bool = False) -> LiveStatus:
-    return LiveStatus(paused=paused, speed=1, ratio=1.0, settings=settings)
+def _with(s: Snapshot, settings: Settings) -> Snapshot:
+    """The snapshot of a simulation whose learner chose ``settings``."""
+    return replace(s, settings=settings)
 
 
 TRACKED = Settings(users=10_000, algorithm="round_robin")
@@ -367,17 +398,20 @@ TRACKED = Settings(users=10_000, algorithm="round_robin")
 
 def test_controls_are_grouped_and_offer_the_new_blocks_only_where_they_apply():
     with translation.override("en"):
-        single = render(
+        single = render(["controls"], page_context(grown(users=10_000), RUNNING))
+        behind_lb = render(["controls"], page_context(grown(*SEPARATED, users=10_000), RUNNING))
+        full = render(
             ["controls"],
             page_context(
-                snapshot(nodes=(node("dns", NodeKind.DNS), node("web-1")), links=()), RUNNING
+                grown(
+                    *SEPARATED, c.AddSessionStore(), c.AddMessageQueue(), c.AddShard(), users=10_000
+                ),
+                RUNNING,
             ),
         )
-        behind_lb = render(["controls"], page_context(snapshot(), _with(TRACKED)))
-        full = render(["controls"], page_context(everything_snapshot(), _with(TRACKED)))
     for legend in ("Traffic", "Web tier", "Edge", "Background jobs", "Operations"):
         assert f"<legend>{legend}</legend>" in single
-    for control in ("balancing", "autoscale-enabled", "add-session-store", "add-shard"):
+    for control in ("balancing", "autoscale-enabled", "add-shard"):
         assert f'id="{control}"' not in single  # no load balancer, no database yet
     for control in (
         "balancing",
@@ -396,7 +430,9 @@ def test_controls_are_grouped_and_offer_the_new_blocks_only_where_they_apply():
 
 def test_every_control_input_has_a_label():
     with translation.override("en"):
-        html = render(["controls", "nodes"], page_context(everything_snapshot(), _with(TRACKED)))
+        html = render(
+            ["controls", "nodes"], page_context(_with(everything_snapshot(), TRACKED), RUNNING)
+        )
     inputs = re.findall(r'<(?:input|select)(?![^>]*type="hidden")[^>]*\sid="([^"]+)"', html)
     assert len(inputs) > 10
     for input_id in inputs:
@@ -425,7 +461,7 @@ def test_controls_show_the_current_choices():
         users=10_000,
     )
     with translation.override("en"):
-        html = render(["controls"], page_context(everything_snapshot(), _with(settings)))
+        html = render(["controls"], page_context(_with(everything_snapshot(), settings), RUNNING))
     assert '<option value="sticky" selected>' in html
     assert re.search(r'id="autoscale-enabled" name="enabled" checked', html)
     assert 'id="autoscale-min" name="min"' in html and 'value="12"' in html and 'value="70"' in html
@@ -440,13 +476,13 @@ def test_forms_are_resent_when_a_choice_changes():
     renderer = Renderer()
     s = everything_snapshot()
     with translation.override("en"):
-        renderer.render(s, _with(TRACKED), full=True)
-        same = renderer.render(replace(s, t=20.0), _with(TRACKED))
-        sticky = renderer.render(s, _with(replace(TRACKED, algorithm="sticky")))
+        renderer.render(_with(s, TRACKED), RUNNING, full=True)
+        same = renderer.render(_with(replace(s, t=20.0), TRACKED), RUNNING)
+        sticky = renderer.render(_with(s, replace(TRACKED, algorithm="sticky")), RUNNING)
         more = replace(
             s, nodes=tuple(replace(n, workers=16) if n.id == "workers" else n for n in s.nodes)
         )
-        workers = renderer.render(more, _with(replace(TRACKED, algorithm="sticky")))
+        workers = renderer.render(_with(more, replace(TRACKED, algorithm="sticky")), RUNNING)
     assert 'id="controls"' not in same
     assert 'id="controls"' in sticky
     assert 'id="nodes"' in workers and 'id="workers-workers"' in workers
@@ -454,7 +490,7 @@ def test_forms_are_resent_when_a_choice_changes():
 
 def test_metrics_show_lost_sessions_when_users_are_tracked_and_jobs_with_a_queue():
     with translation.override("en"):
-        tracked = render(["metrics"], page_context(everything_snapshot(), _with(TRACKED)))
+        tracked = render(["metrics"], page_context(_with(everything_snapshot(), TRACKED), RUNNING))
         untracked = render(["metrics"], page_context(snapshot(), RUNNING))
     assert shown(tracked, "Sessions lost") == "42 so far"
     assert "Sessions lost" not in untracked and "Background jobs" not in untracked
@@ -574,11 +610,11 @@ def test_keeping_up_says_nothing_about_real_time():
 def test_a_group_whose_only_control_was_used_is_not_drawn_empty(offered, legend):
     """A stage offers one button in a group; once used (the CDN, the cache and the queue
     exist), the group's box goes too."""
-    s = blocks_snapshot()
-    queue = replace(s.nodes[0], id="mq", kind=NodeKind.MESSAGE_QUEUE)
-    s = replace(s, nodes=(*s.nodes, queue))
+    s = grown(*BLOCKS_ADDED, c.AddMessageQueue())
     with translation.override("en"):
         used = render(["controls"], page_context(s, RUNNING, offered=frozenset(offered)))
-        fresh = render(["controls"], page_context(snapshot(), RUNNING, offered=frozenset(offered)))
+        fresh = render(
+            ["controls"], page_context(grown(*SEPARATED), RUNNING, offered=frozenset(offered))
+        )
     assert legend not in used
     assert legend in fresh

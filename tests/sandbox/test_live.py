@@ -15,7 +15,7 @@ from architect.sim.commands import (
     SetSpeed,
     SetTraffic,
 )
-from architect.sim.presets import single_server
+from architect.sim.model.presets import single_server
 
 from helpers.clock import FakeClock
 

@@ -10,9 +10,9 @@ from architect.sandbox.fragments import Renderer
 from architect.sandbox.live import LiveStatus
 from architect.sandbox.protocol import parse
 from architect.sim import commands as c
-from architect.sim import presets
 from architect.sim.actions import SANDBOX_ACTIONS, fields
-from architect.sim.engine import Simulation
+from architect.sim.model import presets
+from architect.sim.simulation import Simulation
 
 from helpers.page_forms import ws_forms
 

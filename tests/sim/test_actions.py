@@ -19,7 +19,7 @@ from architect.sim.actions import (
     parse_actions,
     read,
 )
-from architect.sim.topology import Problem, TopologyError
+from architect.sim.model.problems import Problem, TopologyError
 
 EVERY_ACTION: list[dict[str, Any]] = [
     {"action": "set_traffic", "rps": 5000.0},

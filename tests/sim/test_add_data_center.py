@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import pytest
 
-from architect.sim import presets
 from architect.sim.commands import (
     AddCache,
     AddDataCenter,
@@ -20,9 +19,11 @@ from architect.sim.commands import (
     RestoreDataCenter,
     SeparateDatabase,
 )
-from architect.sim.engine import Simulation
+from architect.sim.model import presets
+from architect.sim.model.topology import Network, Topology, Traffic
+from architect.sim.model.validate import validate
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import EventKind, NodeKind
-from architect.sim.topology import Network, Topology, Traffic, validate
 
 
 def _site(

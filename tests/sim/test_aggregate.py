@@ -19,16 +19,16 @@ import functools
 
 import pytest
 
-from architect.sim.aggregate import (
+from architect.sim.commands import FailNode, SetTraffic
+from architect.sim.flows.aggregate import (
     AGGREGATE,
     AGGREGATE_ABOVE_RPS,
     PER_REQUEST,
     PER_REQUEST_BELOW_RPS,
 )
-from architect.sim.commands import FailNode, SetTraffic
-from architect.sim.engine import Simulation
+from architect.sim.model.topology import Network, NodeSpec, Topology, Traffic
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import NodeKind
-from architect.sim.topology import Network, NodeSpec, Topology, Traffic
 
 from helpers.measure import Run, run
 from helpers.queueing import (

@@ -6,7 +6,6 @@ import math
 
 import pytest
 
-from architect.sim import presets
 from architect.sim.commands import (
     AddLoadBalancer,
     AddWebServer,
@@ -15,7 +14,8 @@ from architect.sim.commands import (
     SetAutoscaling,
     SetTraffic,
 )
-from architect.sim.engine import Simulation
+from architect.sim.model import presets
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import EventKind
 
 

@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import pytest
 
-from architect.sim import presets
 from architect.sim.commands import (
     AddCache,
     AddCdn,
@@ -21,9 +20,10 @@ from architect.sim.commands import (
     SetTrafficMix,
     VersionAssets,
 )
-from architect.sim.engine import Simulation
+from architect.sim.model import presets
+from architect.sim.model.topology import Traffic
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import EventKind
-from architect.sim.topology import Traffic
 
 
 def _scaled_out(

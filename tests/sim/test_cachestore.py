@@ -8,8 +8,8 @@ from random import Random
 
 import pytest
 
-from architect.sim.cachestore import Eviction, KeyCache
-from architect.sim.keys import ZipfKeys
+from architect.sim.engine.cachestore import Eviction, KeyCache
+from architect.sim.engine.keys import ZipfKeys
 
 KEYS = 10_000
 CAPACITY = 1_000

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from architect.sim import commands as c
-from architect.sim import presets
-from architect.sim.engine import Simulation
 from architect.sim.loader import dump_topology, load_topology
+from architect.sim.model import presets
+from architect.sim.simulation import Simulation
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "docs" / "examples").glob("*.*"))
 

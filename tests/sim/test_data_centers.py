@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from architect.sim.commands import FailDataCenter, RestoreDataCenter
-from architect.sim.engine import Simulation
 from architect.sim.loader import dump_topology, load_topology
+from architect.sim.model.problems import TopologyError
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import EventKind
-from architect.sim.topology import TopologyError
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "two-data-centers.yaml"
 

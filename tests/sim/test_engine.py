@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from architect.sim import presets
 from architect.sim.commands import (
     AddWebServer,
     CommandError,
@@ -14,10 +13,11 @@ from architect.sim.commands import (
     SeparateDatabase,
     SetTraffic,
 )
-from architect.sim.engine import Simulation
-from architect.sim.sizes import SIZES
+from architect.sim.model import presets
+from architect.sim.model.sizes import SIZES
+from architect.sim.model.topology import Topology, Traffic
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import Event, EventKind, Snapshot
-from architect.sim.topology import Topology, Traffic
 
 
 def _load_balanced(rps: float = 200.0) -> Topology:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from architect.sim.engine import Simulation
 from architect.sim.loader import load_topology
+from architect.sim.simulation import Simulation
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "docs" / "examples").glob("*.*"))
 

@@ -8,7 +8,7 @@ import statistics
 
 import pytest
 
-from architect.sim.histogram import Histogram, bin_of, bin_value
+from architect.sim.measures.histogram import Histogram, bin_of, bin_value
 
 DRAWS = {
     "exponential": lambda rng: rng.expovariate(1 / 20.0),

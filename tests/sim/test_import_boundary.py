@@ -39,7 +39,7 @@ def test_sim_imports_only_stdlib_simpy_and_itself():
 def test_importing_the_engine_loads_no_web_framework():
     """A fresh interpreter that imports the engine has no django, channels or daphne modules."""
     code = (
-        "import architect.sim.engine, sys; "
+        "import architect.sim.simulation, sys; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in {'django','channels','daphne'}))"
     )
     result = subprocess.run(

@@ -7,7 +7,7 @@ from random import Random
 
 import pytest
 
-from architect.sim.keys import ZipfKeys
+from architect.sim.engine.keys import ZipfKeys
 
 DRAWS = 200_000
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from architect.sim import presets
 from architect.sim.loader import dump_topology, load_topology
+from architect.sim.model import presets
+from architect.sim.model.problems import TopologyError
 from architect.sim.snapshot import NodeKind
-from architect.sim.topology import TopologyError
 
 
 def _two_servers() -> dict[str, object]:

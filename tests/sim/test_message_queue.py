@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import pytest
 
-from architect.sim import presets
 from architect.sim.commands import (
     AddLoadBalancer,
     AddMessageQueue,
@@ -17,9 +16,10 @@ from architect.sim.commands import (
     SeparateDatabase,
     SetWorkers,
 )
-from architect.sim.engine import Simulation
+from architect.sim.model import presets
+from architect.sim.model.topology import Traffic
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import Snapshot
-from architect.sim.topology import Traffic
 
 RPS = 200
 JOBS_PER_S = RPS * 0.8 * 0.2 * 0.5  # dynamic × writes × job ratio = 16 jobs/s

@@ -6,11 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from architect.sim import presets
 from architect.sim.commands import CommandError, FailNode, RestoreNode, SetOperations
-from architect.sim.engine import Simulation
+from architect.sim.model import presets
+from architect.sim.model.topology import Operations
+from architect.sim.model.validate import validate
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import EventKind
-from architect.sim.topology import Operations, validate
 
 
 def _availability_after_a_failure(

@@ -32,8 +32,8 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
+from architect.sim.model.topology import Network, NodeSpec, Topology, Traffic
 from architect.sim.snapshot import NodeKind
-from architect.sim.topology import Network, NodeSpec, Topology, Traffic
 
 from helpers.measure import Run, run
 from helpers.queueing import (

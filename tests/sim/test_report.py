@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from architect.sim.loader import load_topology
+from architect.sim.model.topology import Topology
 from architect.sim.report import run_report
-from architect.sim.topology import Topology
 
 EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
 

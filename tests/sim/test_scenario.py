@@ -8,10 +8,12 @@ from dataclasses import replace
 import pytest
 
 from architect.sim import commands as c
-from architect.sim.engine import Simulation
 from architect.sim.loader import dump_topology, load_topology
+from architect.sim.model.problems import TopologyError
+from architect.sim.model.topology import ScheduledEvent
+from architect.sim.model.validate import validate
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import EventKind, NodeStatus
-from architect.sim.topology import ScheduledEvent, TopologyError, validate
 
 BASE = {
     "version": 1,

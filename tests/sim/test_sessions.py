@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from architect.sim import presets
 from architect.sim.commands import (
     AddLoadBalancer,
     AddSessionStore,
@@ -14,7 +13,8 @@ from architect.sim.commands import (
     SeparateDatabase,
     SetBalancing,
 )
-from architect.sim.engine import Simulation
+from architect.sim.model import presets
+from architect.sim.simulation import Simulation
 
 
 def _three_servers(algorithm: str, *, shared: bool = False) -> Simulation:

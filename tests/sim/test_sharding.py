@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from architect.sim.sharding import ConsistentHashRing, ModuloSharding, moved_share
+from architect.sim.engine.sharding import ConsistentHashRing, ModuloSharding, moved_share
 
 KEYS = 50_000
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +74,7 @@ def test_shards_are_the_same_in_another_process_with_another_hash_seed():
     keys = [0, 1, 42, 999_999]
     here = [(ConsistentHashRing(8).shard_of(k), ModuloSharding(8).shard_of(k)) for k in keys]
     program = (
-        "from architect.sim.sharding import ConsistentHashRing as R, ModuloSharding as M;"
+        "from architect.sim.engine.sharding import ConsistentHashRing as R, ModuloSharding as M;"
         f"print([(R(8).shard_of(k), M(8).shard_of(k)) for k in {keys}])"
     )
     for seed in ("1", "2"):

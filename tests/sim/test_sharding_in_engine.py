@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import pytest
 
-from architect.sim import presets
 from architect.sim.commands import (
     AddLoadBalancer,
     AddShard,
@@ -16,10 +15,11 @@ from architect.sim.commands import (
     ResizeNode,
     SeparateDatabase,
 )
-from architect.sim.engine import Simulation
 from architect.sim.loader import dump_topology, load_topology
+from architect.sim.model import presets
+from architect.sim.model.topology import Traffic
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import EventKind
-from architect.sim.topology import Traffic
 
 
 def _sharded(

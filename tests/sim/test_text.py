@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from architect.sim.problems import Problem, between
+from architect.sim.model.problems import Problem, between
 from architect.sim.text import N_, Text, render
 
 

@@ -6,10 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from architect.sim import presets
-from architect.sim.engine import Simulation
+from architect.sim.model import presets
+from architect.sim.model.problems import TopologyError
+from architect.sim.model.topology import NodeSpec, Topology
+from architect.sim.model.validate import validate
+from architect.sim.simulation import Simulation
 from architect.sim.snapshot import NodeKind
-from architect.sim.topology import NodeSpec, Topology, TopologyError, validate
 
 
 def _load_balanced() -> Topology:

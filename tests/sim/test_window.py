@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from architect.sim.window import BUCKET_S, HISTORY_S, WINDOW_S, Window
+from architect.sim.measures.window import BUCKET_S, HISTORY_S, WINDOW_S, Window
 
 
 def _close(

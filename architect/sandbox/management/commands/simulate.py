@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from architect.language_option import add_language_argument
 from architect.problem_text import problem_text
 from architect.sim.loader import load_topology
+from architect.sim.model.problems import TopologyError
+from architect.sim.model.topology import Topology
 from architect.sim.report import Report, run_report
-from architect.sim.topology import Topology, TopologyError
 
 MAX_FILE_BYTES = 1024 * 1024
 

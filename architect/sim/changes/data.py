@@ -1,0 +1,123 @@
+"""Commands on the data tier: a database of its own, a cache, replicas, shards.
+
+Each handler checks, then returns the change (see ``architect.sim.changes.common``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from architect.sim.changes.common import Change, needs_database
+from architect.sim.commands import CommandError
+from architect.sim.engine.sharding import moved_share, rule_for
+from architect.sim.model import presets
+from architect.sim.model.limits import MAX_REPLICAS, MAX_SHARDS, SHARDING_STRATEGIES
+from architect.sim.snapshot import EventKind, NodeKind
+
+if TYPE_CHECKING:
+    from architect.sim.engine.core import Engine
+
+
+def separate_database(sim: Engine) -> Change:
+    if sim.first_of(NodeKind.DATABASE):
+        raise CommandError("database_exists", "the data already has a server of its own")
+
+    def change() -> None:
+        spec = presets.database()
+        sim.add_node(spec)
+        for web_id in sim.web_server_ids():
+            web = sim.specs[web_id]
+            sim.set_service(web_id, max(web.service_ms - presets.DATA_SERVICE_MS, 1.0))
+            sim.connect([(web_id, spec.id)])
+        sim.rewire()
+        sim.record(EventKind.DATABASE_SEPARATED, node=spec.id)
+
+    return change
+
+
+def add_cache(sim: Engine) -> Change:
+    needs_database(sim, "cache")
+    if sim.first_of(NodeKind.CACHE):
+        raise CommandError("cache_exists", "there is already a cache")
+
+    def change() -> None:
+        spec = sim.placed(presets.cache())
+        sim.add_node(spec)
+        sim.connect((web_id, spec.id) for web_id in sim.web_server_ids())
+        sim.rewire()
+        sim.record(EventKind.NODE_ADDED, node=spec.id)
+
+    return change
+
+
+def add_replica(sim: Engine) -> Change:
+    needs_database(sim, "replica")
+    data = sim.focused_data()
+    assert data is not None
+    tier = data.tiers[0]
+    if len(tier.replicas) >= MAX_REPLICAS:
+        raise CommandError(
+            "too_many_replicas", f"at most {MAX_REPLICAS} replicas", limit=MAX_REPLICAS
+        )
+
+    def change() -> None:
+        number = 1
+        while f"{sim.id_prefix()}db-r{number}" in sim.specs:
+            number += 1
+        size = sim.specs[tier.primary.id].size or "m"
+        spec = sim.placed(presets.replica(f"db-r{number}", size=size))
+        sim.add_node(spec)
+        sim.connect((web_id, spec.id) for web_id in sim.web_server_ids())
+        sim.rewire()
+        sim.record(EventKind.NODE_ADDED, node=spec.id)
+
+    return change
+
+
+def add_shard(sim: Engine, strategy: str) -> Change:
+    """One more shard, in every data center that holds the data (each holds all of it)."""
+    needs_database(sim, "shard")
+    before = sim.sharding
+    if strategy not in SHARDING_STRATEGIES[1:]:
+        raise CommandError(
+            "unknown_strategy", "sharding is by modulo or consistent_hash", strategy=strategy
+        )
+    if before.strategy not in ("none", strategy):
+        raise CommandError(
+            "strategy_fixed",
+            f"the data is already sharded by {before.strategy}",
+            strategy=before.strategy,
+        )
+    if before.shards >= MAX_SHARDS:
+        raise CommandError("too_many_shards", f"at most {MAX_SHARDS} shards", limit=MAX_SHARDS)
+
+    def change() -> None:
+        after = replace(before, strategy=strategy, shards=max(before.shards, 1) + 1)
+        old_rule = rule_for(before.strategy, before.shards, before.vnodes)
+        new_rule = rule_for(after.strategy, after.shards, after.vnodes)
+        assert new_rule is not None
+        moved = (
+            moved_share(old_rule, new_rule, sim.traffic.keys)
+            if old_rule
+            else (after.shards - 1) / after.shards
+        )
+        data = sim.focused_data()
+        primary = data.tiers[0].primary if data else None
+        size = sim.specs[primary.id].size if primary else "m"
+        template = replace(
+            presets.database(f"db-s{after.shards - 1}", size=size or "m"), shard=after.shards - 1
+        )
+        sim.set_sharding(after)
+        spec = sim.placed(template)
+        for center in [c for c in sim.centers if c in sim.data_by_center]:
+            with sim.focused_on(center):
+                copy = sim.placed(template)
+                sim.add_node(copy)
+                sim.connect((web_id, copy.id) for web_id in sim.web_server_ids())
+        sim.rewire()
+        sim.record(
+            EventKind.SHARD_ADDED, node=spec.id, count=after.shards, value=moved, text=strategy
+        )
+
+    return change

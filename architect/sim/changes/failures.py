@@ -1,0 +1,83 @@
+"""Commands that fail and restore nodes and whole data centers.
+
+Each handler checks, then returns the change (see ``architect.sim.changes.common``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from architect.sim.changes.common import Change, existing
+from architect.sim.commands import CommandError
+from architect.sim.snapshot import EventKind
+
+if TYPE_CHECKING:
+    from architect.sim.engine.core import Engine
+
+
+def fail(sim: Engine, node_id: str) -> Change:
+    existing(sim, node_id)
+    if sim.is_down(node_id):
+        raise CommandError("already_down", f'"{node_id}" is already down', node=node_id)
+
+    def change() -> None:
+        sim.fail_node(node_id)
+        sim.record(EventKind.NODE_FAILED, node=node_id)
+        sim.start_repair(node_id)
+        if node_id == sim.dns_id or _no_way_in(sim, node_id):
+            sim.record(EventKind.SITE_DOWN, node=node_id)
+
+    return change
+
+
+def _no_way_in(sim: Engine, node_id: str) -> bool:
+    """True when ``node_id`` was an entry point and now no user can reach the site:
+    without geoDNS, the first center's; with it, the last center's still up."""
+    station = sim.stations[node_id]
+    if sim.geo is None or not sim.geo.geo_routing:
+        return station is sim.entry
+    return station in sim.entries.values() and all(entry.failed for entry in sim.entries.values())
+
+
+def restore(sim: Engine, node_id: str) -> Change:
+    existing(sim, node_id)
+    if not sim.is_down(node_id):
+        raise CommandError("already_up", f'"{node_id}" is already up', node=node_id)
+
+    def change() -> None:
+        sim.restore(node_id)
+        sim.record(EventKind.NODE_RESTORED, node=node_id)
+
+    return change
+
+
+def _center_nodes(sim: Engine, center: str) -> list[str]:
+    if not center or center not in sim.centers:
+        raise CommandError("unknown_center", f'there is no data center "{center}"', center=center)
+    return [i for i, spec in sim.specs.items() if spec.dc == center and i in sim.stations]
+
+
+def fail_center(sim: Engine, center: str) -> Change:
+    nodes = [i for i in _center_nodes(sim, center) if not sim.is_down(i)]
+    if not nodes:
+        raise CommandError("center_down", f'data center "{center}" is already down', center=center)
+
+    def change() -> None:
+        for node_id in nodes:
+            fail(sim, node_id)()
+        sim.record(EventKind.CENTER_FAILED, text=center)
+
+    return change
+
+
+def restore_center(sim: Engine, center: str) -> Change:
+    nodes = [i for i in _center_nodes(sim, center) if sim.is_down(i)]
+    if not nodes:
+        raise CommandError("center_up", f'data center "{center}" is already up', center=center)
+
+    def change() -> None:
+        for node_id in nodes:
+            restore(sim, node_id)()
+        sim.record(EventKind.CENTER_RESTORED, text=center)
+
+    return change

@@ -1,0 +1,136 @@
+"""The engine: one architecture under load, advanced in steps of simulated time.
+
+``Engine(topology, seed)`` validates and builds the stations, wires each data
+center's journey and keeps the measures; ``run(dt)`` runs simulated time.
+Same topology, same seed, same changes at the same times: the same results.
+Requests arrive and end in ``arrivals``; the architecture and its changes are
+``site``'s; health checks, failover and repair run in ``recovery``. Commands
+(``architect.sim.changes``), snapshots (``describe``) and aggregate mode
+(``architect.sim.flows``) work on an engine from above; the ``Simulation`` in
+``architect.sim.simulation`` puts them together.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+
+from architect.sim.engine import recovery
+from architect.sim.engine.arrivals import seed_for
+from architect.sim.engine.balancer import Balancer
+from architect.sim.engine.geo import CrossCenterSync, GeoDns
+from architect.sim.engine.journey import Journey
+from architect.sim.engine.replication import DataTiers
+from architect.sim.engine.sessions import LocalSessions
+from architect.sim.engine.site import Site
+from architect.sim.engine.stations import Station
+from architect.sim.engine.timeline import Environment
+from architect.sim.measures.samples import Samples
+from architect.sim.measures.window import BUCKET_S, Window
+from architect.sim.model.problems import TopologyError
+from architect.sim.model.topology import Topology, data_centers
+from architect.sim.model.validate import validate
+
+EVENT_LOG_LENGTH = 100
+# Steps of 0.1 s drift in floating point (ten of them end at 0.9999999999999999);
+# a bucket boundary this close past the target still closes in this step.
+_DRIFT_S = 1e-9
+
+
+class Engine(Site):
+    """One architecture under load: built from a topology, advanced in simulated time."""
+
+    def __init__(self, topology: Topology, seed: int = 1) -> None:
+        problems = validate(topology)
+        if problems:
+            raise TopologyError(problems)
+        self.seed = seed
+        self.name = topology.name
+        self.env = Environment()
+        self.window = Window()
+        self.jobs = Window()  # background jobs, measured apart from user requests
+        self.samples = Samples()
+        self.log = deque(maxlen=EVENT_LOG_LENGTH)
+        self.revision = 0
+        self.latency_ms = topology.network.latency_ms
+        self.specs = {}
+        self.links = list(topology.links)
+        self.stations = {}
+        self.dns_id = ""
+        self.dns_failed = False
+        self.balancers = {}
+        self.centers = data_centers(topology)
+        self.focus = self.centers[0]
+        self.entries = {}
+        self.journeys = {}
+        self.data_by_center = {}
+        self.network = topology.network
+        self.sync = (
+            CrossCenterSync(topology.network.dc_sync_ms / 1000.0) if len(self.centers) > 1 else None
+        )
+        self.sharding = topology.sharding
+        self.shard_rule = None
+        self.stores = {}
+        self.asset_version = 0
+        self._bucket_index = 0
+        traffic = topology.traffic
+        self.traffic = traffic
+        self.operations = topology.operations
+        self.autoscaling = topology.autoscaling
+        self.repairs = recovery.Repairs(self)
+        self._start_arrivals(seed, traffic)
+        self.sessions = LocalSessions() if traffic.users else None
+        self.set_mix(traffic)
+        for spec in topology.nodes:
+            self.add_node(spec)
+        self.rewire()
+        self.geo = (
+            GeoDns(
+                self.centers,
+                traffic.regions,
+                geo_routing=self.specs[self.dns_id].geo_routing,
+                is_up=lambda center: not self.entries[center].failed,
+                rng=random.Random(seed_for(seed, "regions")),
+            )
+            if len(self.centers) > 1
+            else None
+        )
+
+    @property
+    def balancer(self) -> Balancer | None:
+        """The first data center's load balancer (the one the sandbox's commands change)."""
+        return next(iter(self.balancers.values()), None)
+
+    @property
+    def data(self) -> DataTiers | None:
+        """The first data center's data tiers."""
+        return self.data_by_center.get(self.centers[0])
+
+    @property
+    def entry(self) -> Station:
+        return self.entries[self.centers[0]]
+
+    @property
+    def journey(self) -> Journey:
+        return self.journeys[self.centers[0]]
+
+    # -- time -----------------------------------------------------------------
+
+    def run(self, dt: float) -> None:
+        """Run ``dt`` simulated seconds, closing every bucket boundary on the way."""
+        target = self.env.now + max(dt, 0.0)
+        while True:
+            boundary = (self._bucket_index + 1) * BUCKET_S
+            if boundary > target + _DRIFT_S:
+                break
+            if boundary > self.env.now:
+                self.env.run(until=boundary)
+            self._close_bucket()
+        if target > self.env.now:
+            self.env.run(until=target)
+
+    def _close_bucket(self) -> None:
+        self._bucket_index += 1
+        self.window.close_bucket(self.env.now)
+        self.jobs.close_bucket(self.env.now)
+        self.samples.take(self.stations, self.stores)

@@ -1,0 +1,150 @@
+"""The passive description of an architecture: nodes, links, traffic, events.
+
+A ``Topology`` is configuration only; ``architect.sim.model.validate`` lists its
+problems and ``architect.sim.simulation`` builds a running simulation from a sound one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from architect.sim.blocks import BLOCKS, OUTSIDE_CENTERS
+from architect.sim.commands import Command
+from architect.sim.model.sizes import SIZES
+from architect.sim.snapshot import NodeKind
+
+
+@dataclass(frozen=True, slots=True)
+class Traffic:
+    rps: float = 100.0  # mean arrival rate of a Poisson process
+    read_ratio: float = 1.0  # share of dynamic requests that only read
+    static_ratio: float = 0.0  # share of all requests for static assets
+    keys: int = 100_000  # distinct data keys (and asset URLs)
+    zipf_s: float = 1.0  # key popularity skew: 0 uniform, higher means hotter keys
+    users: int = 0  # logged-in users with sessions (0: sessions are not tracked)
+    job_ratio: float = 0.0  # share of writes that publish a background job (with a message queue)
+    cross_shard_ratio: float = 0.0  # share of reads that query every shard (sharded data only)
+    regions: tuple[
+        tuple[str, float], ...
+    ] = ()  # where users are: (region, weight); none: one region
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    latency_ms: float = 0.5  # one way, per link a request crosses
+    cross_region_ms: float = 80.0  # one way, between a user and a data center in another region
+    dc_sync_ms: float = 1000.0  # until a write in one data center reaches the others
+
+
+@dataclass(frozen=True, slots=True)
+class Operations:
+    """How failed nodes come back: who notices, and who repairs.
+
+    Without monitoring nobody notices until users complain; with it, an engineer
+    is paged; with automation too, a failed node is replaced by a script.
+    """
+
+    monitoring: bool = False
+    automation: bool = False
+    unmonitored_repair_s: float = 1800.0
+    manual_repair_s: float = 300.0
+    automated_repair_s: float = 30.0
+
+    @property
+    def repair_s(self) -> float:
+        if self.monitoring and self.automation:
+            return self.automated_repair_s
+        return self.manual_repair_s if self.monitoring else self.unmonitored_repair_s
+
+
+@dataclass(frozen=True, slots=True)
+class Autoscaling:
+    """Add web servers when they are busy, remove them when they are idle."""
+
+    enabled: bool = False
+    min: int = 2
+    max: int = 10
+    target_utilization: float = 0.6
+    warmup_s: float = 30.0  # a new server boots before it takes traffic
+    interval_s: float = 10.0  # how often the policy looks
+
+
+@dataclass(frozen=True, slots=True)
+class Sharding:
+    """How keys are split across database shards (``none``: one shard)."""
+
+    strategy: str = "none"  # none, modulo or consistent_hash
+    shards: int = 1
+    vnodes: int = 100  # consistent_hash only: points per shard on the ring
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSpec:
+    """One node. Every kind but DNS is a queue with ``workers`` servers."""
+
+    id: str
+    kind: NodeKind
+    size: str = ""
+    workers: int = 1
+    service_ms: float = 1.0
+    service_dist: str = "exponential"
+    queue_limit: int = 1000
+    algorithm: str = "round_robin"  # load balancers only
+    health_check_s: float = 2.0  # load balancers only
+    capacity_keys: int = 10_000  # caches only
+    ttl_s: float = 60.0  # caches and CDNs: how long a copy is served
+    eviction: str = "lru"  # caches only
+    role: str = "primary"  # databases only: primary or replica
+    replication_lag_ms: float = 100.0  # replicas only
+    failover_s: float = 10.0  # primaries only: until a replica is promoted
+    shard: int = 0  # databases only: which shard of the data it holds
+    dc: str = ""  # the data center it stands in ("" when there is only one)
+    geo_routing: bool = False  # DNS only: send users to the nearest healthy data center
+
+    def resized(self, size: str) -> NodeSpec:
+        return replace(self, size=size, workers=SIZES[size].workers)
+
+    @property
+    def cost_per_month(self) -> float:
+        if self.size:
+            return SIZES[self.size].cost_per_month
+        return BLOCKS[self.kind].cost_per_month
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledEvent:
+    """A change the scenario makes ``at`` simulated seconds after the simulation starts."""
+
+    at: float
+    command: Command
+
+
+@dataclass(frozen=True, slots=True)
+class Topology:
+    name: str
+    nodes: tuple[NodeSpec, ...]
+    links: tuple[tuple[str, str], ...]
+    traffic: Traffic = field(default_factory=Traffic)
+    network: Network = field(default_factory=Network)
+    operations: Operations = field(default_factory=Operations)
+    sharding: Sharding = field(default_factory=Sharding)
+    autoscaling: Autoscaling = field(default_factory=Autoscaling)
+    events: tuple[ScheduledEvent, ...] = ()  # a scripted scenario, in the order written
+
+    def node(self, node_id: str) -> NodeSpec:
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    def targets(self, node_id: str) -> tuple[str, ...]:
+        return tuple(b for a, b in self.links if a == node_id)
+
+
+def data_centers(topology: Topology) -> list[str]:
+    """The data centers in the order their first node appears ([""] when none is named)."""
+    centers: list[str] = []
+    for node in topology.nodes:
+        if node.kind not in OUTSIDE_CENTERS and node.dc not in centers:
+            centers.append(node.dc)
+    return centers or [""]
