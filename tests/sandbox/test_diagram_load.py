@@ -18,8 +18,8 @@ from architect.sandbox.diagram_load import (
     queue_step,
 )
 from architect.sandbox.live import LiveSession
-from architect.sim import presets
 from architect.sim.commands import SetTraffic
+from architect.sim.model import presets
 from architect.sim.snapshot import NodeKind, NodeStatus
 
 from helpers.snapshots import node, snapshot
