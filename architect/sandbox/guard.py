@@ -13,7 +13,6 @@ import contextlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 # Lone surrogates cannot be encoded (daphne would fail the send); control characters
@@ -80,13 +79,9 @@ class Failures:
         self.name = name
         self.counts: Counter[tuple[str, str]] = Counter()
 
-    @contextlib.contextmanager
-    def guard(self, where: str) -> Iterator[None]:
-        """Runs the block; an exception (not a cancellation) is noted, not raised."""
-        try:
-            yield
-        except Exception as error:
-            self.noted(where, error)
+    def guard(self, where: str) -> Guarded:
+        """For a ``with`` block: an exception (not a cancellation) is noted, not raised."""
+        return Guarded(self, where)
 
     def noted(self, where: str, error: Exception) -> None:
         key = (where, type(error).__name__)
@@ -101,6 +96,25 @@ class Failures:
                     "%s: %s failed %d times in all (%s)", self.name, where, count, kind
                 )
         self.counts.clear()
+
+
+class Guarded:
+    """``Failures.guard``'s context manager (a class: its ``__exit__`` says it may
+    swallow the exception, which type checkers read)."""
+
+    def __init__(self, failures: Failures, where: str) -> None:
+        self.failures, self.where = failures, where
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _tb: Any
+    ) -> bool:
+        if isinstance(error, Exception):
+            self.failures.noted(self.where, error)
+            return True
+        return False
 
 
 async def stop(task: asyncio.Task[Any] | None) -> None:
