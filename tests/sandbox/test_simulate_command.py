@@ -138,3 +138,15 @@ def test_problems_are_printed_in_the_language_asked_for(tmp_path: Path):
         "  links[2]: a dns cannot send requests to a cache",
         "  links: DNS must point at exactly one origin (a load balancer or a web server)",
     ]
+
+
+def test_a_node_added_during_the_run_is_in_the_table(tmp_path: Path):
+    """The issue #9.2 reproduction: an add_web_server event on load-balanced.yaml."""
+    path = tmp_path / "added.yaml"
+    example = next(p for p in EXAMPLES if p.name == "load-balanced.yaml")
+    events = "events: [{at: 20, action: add_web_server}]\n"
+    path.write_text(example.read_text(encoding="utf-8") + events, encoding="utf-8")
+    table = _run(str(path), "--duration", "20", "--warmup", "10")
+    (line,) = [line for line in table.splitlines() if line.startswith("web-3 ")]
+    assert line.endswith("added at 20 s")
+    assert "    20.0 s  node_added  node=web-3" in table

@@ -160,5 +160,6 @@ def _node_lines(nodes: dict[str, dict[str, Any]]) -> list[str]:
             f"{node_id:<{width}}{node['kind']:<15}{100 * node['utilization']:>8.1f}"
             f"{node['throughput_rps']:>10.1f}{node['mean_queue']:>9.2f}"
             f"{_number(latency['mean'], 2):>10}{_number(latency['p99'], 2):>10}"
+            + (f"  added at {node['added_s']:g} s" if "added_s" in node else "")
         )
     return lines
