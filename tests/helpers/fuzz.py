@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import string
@@ -63,6 +64,7 @@ HOSTILE_TEXT = ("\ud800", "\udfff", "a\ud83d", "\x00", "\x1b[31m", "\u202e", "<s
 HUGE_NUMBERS = (1e308, -1e308, 2.0**1023, 1e-320, -0.0)
 
 
+@functools.cache
 def texts() -> st.SearchStrategy[str]:
     """Text with lone surrogates, control characters and the odd hostile sequence."""
     return st.one_of(
@@ -72,6 +74,7 @@ def texts() -> st.SearchStrategy[str]:
     )
 
 
+@functools.cache
 def numbers() -> st.SearchStrategy[Any]:
     return st.one_of(
         st.integers(),
@@ -83,6 +86,7 @@ def numbers() -> st.SearchStrategy[Any]:
     )
 
 
+@functools.cache
 def scalars() -> st.SearchStrategy[Any]:
     return st.one_of(st.none(), st.booleans(), numbers(), texts())
 
@@ -95,6 +99,7 @@ def nested(depth: int) -> Any:
     return value
 
 
+@functools.cache
 def plain(max_leaves: int = 12, deepest: int = 3000) -> st.SearchStrategy[Any]:
     """Any JSON-ish value, nested a little, or up to ``deepest`` levels."""
     return st.one_of(
@@ -120,6 +125,7 @@ def _dumps(data: object) -> str:
         return "[" * 3000 + "]" * 3000
 
 
+@functools.cache
 def action_messages() -> st.SearchStrategy[dict[str, Any]]:
     """An action of the vocabulary (or not) with fields of every kind."""
     action = st.one_of(st.sampled_from(LESSON_ACTIONS), texts(), scalars())
@@ -130,6 +136,7 @@ def action_messages() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+@functools.cache
 def raw_frames() -> st.SearchStrategy[str]:
     """Text that is not a JSON object: deep nesting, huge numbers, broken JSON."""
     return st.one_of(
@@ -165,6 +172,7 @@ def _long(piece: str, size: int) -> str:
     return (piece * (size // len(piece) + 1))[:size]
 
 
+@functools.cache
 def frames() -> st.SearchStrategy[tuple[str, str | bytes]]:
     """One WebSocket frame as ``("text", str)`` or ``("bytes", bytes)``."""
     # Long frames repeat a short drawn piece: drawing 70,000 characters one by one would
@@ -241,6 +249,7 @@ def topologies(draw: st.DrawFn, examples: tuple[dict[str, Any], ...]) -> Any:
     return mutate(base, draw)
 
 
+@functools.cache
 def yaml_tricks() -> st.SearchStrategy[str]:
     """YAML text that a plain mutation of data cannot produce."""
     return st.sampled_from(
@@ -273,15 +282,21 @@ def yaml_tricks() -> st.SearchStrategy[str]:
     )
 
 
+@functools.cache
+def _parsed(text: str) -> Any:
+    """An example's data, parsed once (``mutate`` copies what it changes)."""
+    return yaml.load(text, Loader=yaml.CSafeLoader)
+
+
 @st.composite
 def yaml_documents(draw: st.DrawFn, examples: tuple[str, ...]) -> str:
     """A plan's or topology's YAML text, broken in one of several ways."""
     kind = draw(st.integers(0, 5))
     text = draw(st.sampled_from(examples))
     if kind == 0:  # the data, mutated, dumped again
-        data = mutate(yaml.safe_load(text), draw, budget=4)
+        data = mutate(_parsed(text), draw, budget=4)
         try:
-            return yaml.safe_dump(data, allow_unicode=True)
+            return yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True)
         except (yaml.YAMLError, ValueError, RecursionError):
             return text
     if kind == 1:  # a trick spliced in at a line

@@ -248,8 +248,9 @@ def test_aliases_are_refused():
         "title: &t {en: A tiny plan, ko: 작은 계획}\nsummary: *t\n",
     )
     text = text.replace("summary: {en: Two stages., ko: 두 단계.}\n", "")
+    # refused where the anchor is set (line 4), before anything refers to it
     assert problems(text) == [
-        "lessons/plans/tiny.yaml:5: anchors and aliases (& and *) are not allowed"
+        "lessons/plans/tiny.yaml:4: anchors and aliases (& and *) are not allowed"
     ]
 
 

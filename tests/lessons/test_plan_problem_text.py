@@ -78,7 +78,7 @@ def test_bad_yaml_in_korean_keeps_the_line():
         "title: {en: A tiny plan, ko: 작은 계획}\n",
         "title: &t {en: A tiny plan, ko: 작은 계획}\ntitle2: *t\n",
     )
-    assert _text(error, "ko") == ["lessons/plans/tiny.yaml:5: 앵커와 별칭(&와 *)은 쓸 수 없습니다"]
+    assert _text(error, "ko") == ["lessons/plans/tiny.yaml:4: 앵커와 별칭(&와 *)은 쓸 수 없습니다"]
 
 
 @pytest.mark.django_db
