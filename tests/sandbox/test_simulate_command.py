@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +151,23 @@ def test_a_node_added_during_the_run_is_in_the_table(tmp_path: Path):
     (line,) = [line for line in table.splitlines() if line.startswith("web-3 ")]
     assert line.endswith("added at 20 s")
     assert "    20.0 s  node_added  node=web-3" in table
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        ("alias.yaml", "version: 1\nnodes: &n []\nlinks: *n\n", "line 2: anchors and aliases"),
+        ("deep.yaml", "x: " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 32 levels deep"),
+        ("deep.json", "[" * 5000 + "]" * 5000, "nested more than 32 levels deep"),
+        ("digits.json", '{"version": ' + "9" * 5000 + "}", "digits.json: "),
+        ("huge.json", '{"version": 1, "traffic": {"rps": 1' + "0" * 400 + "}}", "traffic.rps"),
+        ("when.yaml", "version: 1\nname: 2026-11-30\n", "timestamp are not allowed"),
+    ],
+)
+def test_hostile_files_are_refused_with_a_reason(tmp_path: Path, name: str, text: str, said: str):
+    """Issue #9.2: the same limits as a plan's YAML (aliases refused everywhere), and a
+    JSON file's depth and numbers checked before they are converted."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match=re.escape(said)):
+        _run(str(path))
