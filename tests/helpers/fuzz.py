@@ -219,12 +219,13 @@ def mutate(data: Any, draw: st.DrawFn, budget: int = 3) -> Any:
 
 
 def _mutate_once(data: Any, draw: st.DrawFn) -> Any:
-    if isinstance(data, dict) and data and draw(st.booleans()):
+    """One change, most often deep inside (a field of a node, an event's time)."""
+    if isinstance(data, dict) and data and draw(st.integers(0, 5)):
         key = draw(st.sampled_from(sorted(data, key=str)))
-        choice = draw(st.integers(0, 3))
+        choice = draw(st.integers(0, 5))
         copy = dict(data)
-        if choice == 0:
-            copy[key] = draw(plain())
+        if choice == 0 or (choice >= 3 and not isinstance(copy[key], (dict, list))):
+            copy[key] = draw(st.one_of(scalars(), plain()))
         elif choice == 1:
             del copy[key]
         elif choice == 2:
@@ -232,14 +233,14 @@ def _mutate_once(data: Any, draw: st.DrawFn) -> Any:
         else:
             copy[key] = _mutate_once(copy[key], draw)
         return copy
-    if isinstance(data, list) and data and draw(st.booleans()):
+    if isinstance(data, list) and data and draw(st.integers(0, 5)):
         index = draw(st.integers(0, len(data) - 1))
         copy_list = list(data)
         copy_list[index] = (
-            _mutate_once(copy_list[index], draw) if draw(st.booleans()) else (draw(plain()))
+            _mutate_once(copy_list[index], draw) if draw(st.integers(0, 3)) else draw(plain())
         )
         return copy_list
-    return draw(plain()) if draw(st.integers(0, 4)) == 0 else data
+    return draw(st.one_of(scalars(), plain()))
 
 
 @st.composite
