@@ -15,6 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from yaml._yaml import CParser
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from architect.sim.text import N_, Params, render
 
@@ -51,17 +55,22 @@ def join(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing what ``parse_with_lines`` refuses as it composes."""
+class _Loader(Composer, CParser, SafeConstructor, Resolver):
+    """PyYAML's safe loader with libyaml's parser (about 6 times faster than PyYAML's own)
+    and PyYAML's composer, which refuses what ``parse_with_lines`` refuses as it composes."""
 
     def __init__(self, text: str) -> None:
-        super().__init__(text)
+        CParser.__init__(self, text)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+        Composer.__init__(self)
         self.depth = 0
         self.count = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
-        line = event.start_mark.line + 1
+        event = self.peek_event()
+        mark = getattr(event, "start_mark", None)
+        line = mark.line + 1 if mark is not None else 0
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise YamlProblem(line, N_("anchors and aliases (& and *) are not allowed"))
         self.depth += 1
@@ -101,7 +110,7 @@ def parse_with_lines(text: str) -> tuple[Any, dict[str, int]]:
     """Plain data and each field's line; raises ``YamlProblem``."""
     try:
         loader = _Loader(text)
-    except yaml.YAMLError as error:  # a character YAML does not allow (NUL, a lone surrogate)
+    except (yaml.YAMLError, UnicodeEncodeError) as error:  # NUL, a lone surrogate…
         raise YamlProblem(0, N_("not valid YAML: %(detail)s"), {"detail": str(error)}) from None
     try:
         node = loader.get_single_node()

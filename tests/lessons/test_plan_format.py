@@ -220,7 +220,7 @@ def test_changes_apply_after_the_previous_solution():
         (
             '    body: {en: "web-1 fails at 10 s.", ko: "web-1이 10초에 멈춥니다."}\n',
             '    body: {en: "web-1 fails at 10 s.", ko: "web-1이 10초에 멈춥니다."\n',
-            "lessons/plans/tiny.yaml:51: not valid YAML: expected ',' or '}', but got '<scalar>'",
+            "lessons/plans/tiny.yaml:51: not valid YAML: did not find expected ',' or '}'",
         ),
     ],
 )

@@ -19,7 +19,7 @@ from lessons.yamlmarks import MAX_DEPTH, MAX_NUMBER_CHARACTERS, YamlProblem, par
         ("x: !!binary aGVsbG8=\n", 1, "values of type tag:yaml.org,2002:binary are not allowed"),
         ("x: !!set {a, b}\n", 1, "values of type tag:yaml.org,2002:set are not allowed"),
         ("a: 1\nx: !!python/object:os.system ls\n", 2, None),
-        ('x: "\\ud800"\n', 1, "text with a lone surrogate is not allowed"),
+        ('x: "\\ud800"\n', 1, "not valid YAML: found invalid Unicode character escape code"),
         ("x: \x00\n", 0, None),
         ("x: \ud800\n", 0, None),
     ],
