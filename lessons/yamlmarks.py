@@ -31,6 +31,7 @@ PLAIN_TAGS = frozenset(
     _CORE + name for name in ("str", "int", "float", "bool", "null", "seq", "map", "merge")
 )
 _NUMBER_TAGS = (_CORE + "int", _CORE + "float")
+_TYPED = (*_NUMBER_TAGS, _CORE + "bool")
 
 
 class YamlProblem(Exception):
@@ -87,6 +88,10 @@ class _Loader(Composer, CParser, SafeConstructor, Resolver):
             self.depth -= 1
         if node is not None:
             _check(node, line)
+            tag = node.tag
+            if tag in _TYPED and self.resolve(yaml.ScalarNode, node.value, (True, False)) != tag:  # type: ignore[no-untyped-call]
+                # an explicit tag on what is not that type (``!!float x``) would not convert
+                raise YamlProblem(line, N_("values of type %(tag)s are not allowed"), {"tag": tag})
         return node
 
 

@@ -46,3 +46,13 @@ def test_the_limits_leave_room_for_real_files():
         "z": None,
         "w": ["a", {"b": "c"}],
     }
+
+
+@pytest.mark.parametrize(
+    "text", ["x: !!float .inf\n  - [a, b]\n", "x: !!int abc\n", "x: !!bool maybe\n"]
+)
+def test_an_explicit_tag_on_a_value_not_of_its_type_is_a_problem(text):
+    """Found by the fuzz test: ``!!float`` on text made PyYAML's constructor raise."""
+    with pytest.raises(YamlProblem) as caught:
+        parse_with_lines(text)
+    assert caught.value.line == 1
