@@ -313,6 +313,13 @@ SANDBOX_TICK_SECONDS = env_float("SANDBOX_TICK_SECONDS", 0.2)
 SANDBOX_MAX_MESSAGES_PER_SECOND = env_int("SANDBOX_MAX_MESSAGES_PER_SECOND", 20)
 # Larger incoming WebSocket messages are rejected unread.
 SANDBOX_MAX_MESSAGE_BYTES = env_int("SANDBOX_MAX_MESSAGE_BYTES", 4096)
+# daphne (autobahn) drops a connection whose frame or message is larger, reading only the
+# frame's header: nothing that large is ever buffered. `make run` passes it to daphne as
+# --websocket-max-frame-size and --websocket-max-message-size (docs/deployment.md);
+# `manage.py runserver` reads the two DAPHNE_ settings.
+WEBSOCKET_MAX_FRAME_BYTES = env_int("WEBSOCKET_MAX_FRAME_BYTES", 65536)
+DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE = WEBSOCKET_MAX_FRAME_BYTES
+DAPHNE_WEBSOCKET_MAX_FRAME_SIZE = WEBSOCKET_MAX_FRAME_BYTES
 
 # --- Classrooms (classrooms/, docs/deployment.md#classrooms) ----------------------
 

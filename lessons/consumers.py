@@ -116,7 +116,7 @@ class LessonConsumer(SandboxConsumer):
             self.done = True
         async with self.lock:
             html = self._render()
-        await self.send(text_data=html)
+        await self.send_html(html)
 
     def _render(self, *, error: object = None, full: bool = False) -> str:
         html = super()._render(error=error, full=full)

@@ -3,13 +3,14 @@
 Messages are read by ``protocol`` (the action vocabulary, for the actions the socket
 ``accepts``), carried out by ``live.LiveSession`` and answered with HTML fragments from
 ``fragments``. A tick task advances the simulation off the event loop; an
-``asyncio.Lock`` keeps commands and steps apart.
+``asyncio.Lock`` keeps commands and steps apart. Every receive, step and send runs under
+``guard.Failures`` (an unexpected error is logged once per kind, the socket stays open),
+and the tick task is stopped however the connection ends (``__call__``'s ``finally``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.error_text import error_text
 from architect.sandbox.fragments import Renderer
+from architect.sandbox.guard import Failures, sendable, stop
 from architect.sandbox.live import LiveSession
 from architect.sandbox.protocol import ProtocolError, parse
 from architect.sandbox.throttle import Once, TokenBucket
@@ -63,6 +65,14 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     def build_renderer(self) -> Renderer:
         return Renderer()
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.failures = Failures(logger, type(self).__name__)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:  # also when the connection ended with an error: no tick task is left
+            await stop(self.ticker)
+            self.failures.close()
+
     async def connect(self) -> None:
         self.lang = language(self.scope)
         self.session = self.build_session()
@@ -72,27 +82,32 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         self.bucket = TokenBucket(rate, burst=max(5, rate // 2), clock=self.clock)
         self.slow_down = Once(1.0, clock=self.clock)
         await self.accept()
-        await self.send(text_data=self._render(full=True))
+        await self.send_html(self._render(full=True))
         self.ticker = asyncio.create_task(self._tick())
 
     async def disconnect(self, code: int) -> None:
-        if self.ticker is not None:
-            self.ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.ticker
+        await stop(self.ticker)
+
+    async def send_html(self, html: str) -> None:
+        """Send fragments; a failed send (the socket already closed) is noted, not raised."""
+        with self.failures.guard("send"):
+            await self.send(text_data=sendable(html))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if not self.bucket.allow():
-            if self.slow_down.ready():
-                await self._send_error(SLOW_DOWN)
-            return
-        async with self.lock:
-            try:
-                html = await self.answer(text_data if text_data is not None else bytes_data or b"")
-            except Exception:
-                logger.exception("sandbox message failed")
-                html = self._render(error=BROKEN)
-        await self.send(text_data=html)
+        with self.failures.guard("receive"):
+            if not self.bucket.allow():
+                if self.slow_down.ready():
+                    await self._send_error(SLOW_DOWN)
+                return
+            async with self.lock:
+                try:
+                    html = await self.answer(
+                        text_data if text_data is not None else bytes_data or b""
+                    )
+                except Exception as error:
+                    self.failures.noted("answer", error)
+                    html = self._render(error=BROKEN)
+            await self.send_html(html)
 
     async def answer(self, text: str | bytes) -> str:
         """The fragments that answer one message (called under the lock)."""
@@ -121,14 +136,12 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         tick = settings.SANDBOX_TICK_SECONDS
         while True:
             started = self.clock()
-            try:
+            with self.failures.guard("tick"):
                 async with self.lock:
                     html = await asyncio.to_thread(self._step, tick)
                 if html:  # nothing changed (paused): nothing to send
-                    await self.send(text_data=html)
+                    await self.send_html(html)
                 await self.after_tick()
-            except Exception:
-                logger.exception("sandbox tick failed")
             await self.wait(max(0.0, tick - (self.clock() - started)))
 
     async def after_tick(self) -> None:
@@ -152,4 +165,4 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     async def _send_error(self, message: Promise) -> None:
         async with self.lock:
             html = self._render(error=message)
-        await self.send(text_data=html)
+        await self.send_html(html)

@@ -156,7 +156,7 @@ class _Reading:
         if (
             isinstance(value, bool)
             or not isinstance(value, (int, float))
-            or not math.isfinite(value)
+            or not _finite(value)
             or (kind.whole and not whole_ok)
         ):
             self.problem(key, A_WHOLE_NUMBER if kind.whole else A_NUMBER)
@@ -184,6 +184,12 @@ class _Reading:
             return str(raw).lower() in CHECKED
         self.problem(key, ON_OR_OFF if self.form else TRUE_OR_FALSE)
         return None
+
+
+def _finite(value: float) -> bool:
+    """Whether ``value`` is finite (a Python int always is, however large: ``isfinite``
+    would convert it to a float and overflow)."""
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def _number(text: str) -> float:
