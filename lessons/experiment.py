@@ -108,7 +108,7 @@ class Experiment:
         old = getattr(self, "session", None)
         session = LessonSession(topology, self.seed, self.learner_traffic.update)
         if old is not None:
-            session.speed = old.speed
+            session.speed, session.hidden = old.speed, old.hidden
         return session
 
     def apply(self, command: Action) -> None:

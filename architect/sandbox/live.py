@@ -5,6 +5,13 @@ The controls are values of the action vocabulary (``architect.sim.commands.Contr
 Pure Python (no Django), so it is tested on its own. ``step`` is called with the
 wall-clock time that passed; the session also measures how much simulated time it
 actually achieved per wall second, so the page can say when the machine cannot keep up.
+
+A hidden page (``PageHidden``) holds simulated time apart from the learner's own pause.
+``budget``, when the consumer sets it, is the CPU time one step may take (the
+connection's fair share, ``architect.sandbox.caps``): the session measures what a
+simulated second costs (CPU time of the stepping thread) and advances no further than
+the budget buys, so an expensive simulation (high traffic × speed, many nodes) runs
+slower than real time instead of taking the time of everyone else's.
 """
 
 from __future__ import annotations
@@ -15,11 +22,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from architect.sim.commands import SPEEDS, Command, Control, Pause, Reset, Resume, SetSpeed
+from architect.sim.commands import (
+    SPEEDS,
+    Command,
+    Control,
+    PageHidden,
+    PageShown,
+    Pause,
+    Reset,
+    Resume,
+    SetSpeed,
+)
+from architect.sim.model.topology import Topology
 from architect.sim.simulation import Simulation
 from architect.sim.snapshot import Snapshot
 
 RATIO_WINDOW_S = 3.0
+MIN_STEP_S = 0.001  # a step over budget still moves simulated time by this much
+COST_WEIGHT = 0.5  # how much the newest step counts in the cost per simulated second
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +50,7 @@ class LiveStatus:
     paused: bool
     speed: int
     ratio: float | None  # achieved simulated seconds per wall second; None until measured
+    capped: bool = False  # the last step was held back by the connection's CPU budget
 
     @property
     def behind(self) -> bool:
@@ -51,7 +72,12 @@ class LiveSession:
         self._seed = seed
         self._clock = clock
         self.paused = False
+        self.hidden = False
         self.speed = 1
+        self.budget: float | None = None  # CPU seconds the next step may take; None: any
+        self.cpu_clock: Callable[[], float] = time.thread_time
+        self.cost: float | None = None  # CPU seconds per simulated second, measured
+        self.capped = False
         self._samples: deque[tuple[float, float]] = deque()  # (wall time, sim seconds)
         self.sim = self._build()
 
@@ -59,10 +85,20 @@ class LiveSession:
         self._samples.clear()
         return Simulation(self._topology_factory(), seed=self._seed)
 
+    def start_from(self, topology: Topology) -> None:
+        """Go on from ``topology`` at time 0 (a kept architecture); ``Reset`` still goes
+        back to the first one."""
+        self.sim = Simulation(topology, seed=self._seed)
+        self._samples.clear()
+        self.cost = None
+
     def apply(self, command: Command | Control) -> None:
         """Carry out a command; engine commands may raise ``CommandError``."""
         if isinstance(command, Pause):
             self.paused = True
+        elif isinstance(command, PageHidden | PageShown):
+            self.hidden = isinstance(command, PageHidden)
+            self._samples.clear()
         elif isinstance(command, Resume):
             self.paused = False
             self._samples.clear()
@@ -73,17 +109,40 @@ class LiveSession:
             self._samples.clear()
         elif isinstance(command, Reset):
             self.sim = self._build()
+            self.cost = None
         else:
             self.sim.apply(command)
 
     def step(self, wall_dt: float) -> Snapshot:
-        """Advance ``wall_dt * speed`` simulated seconds, or nothing while paused."""
-        if self.paused or wall_dt <= 0:
+        """Advance ``wall_dt * speed`` simulated seconds (less when over ``budget``), or
+        nothing while paused or hidden."""
+        if not self.running or wall_dt <= 0:
             return self.sim.snapshot()
-        sim_dt = wall_dt * self.speed
+        wanted = wall_dt * self.speed
+        sim_dt = self._affordable(wanted)
+        self.capped = sim_dt < wanted
+        started = self.cpu_clock()
         snapshot = self.sim.advance(sim_dt)
+        self._measure(self.cpu_clock() - started, sim_dt)
         self._record(sim_dt)
         return snapshot
+
+    @property
+    def running(self) -> bool:
+        """True when simulated time moves at each step (neither paused nor hidden)."""
+        return not self.paused and not self.hidden
+
+    def _affordable(self, wanted: float) -> float:
+        """The simulated seconds the budget buys at the measured cost, at most ``wanted``."""
+        if self.budget is None or not self.cost:
+            return wanted
+        return max(MIN_STEP_S, min(wanted, self.budget / self.cost))
+
+    def _measure(self, cpu_s: float, sim_dt: float) -> None:
+        latest = max(0.0, cpu_s) / sim_dt
+        self.cost = (
+            latest if self.cost is None else (COST_WEIGHT * latest + (1 - COST_WEIGHT) * self.cost)
+        )
 
     def snapshot(self) -> Snapshot:
         return self.sim.snapshot()
@@ -107,4 +166,6 @@ class LiveSession:
 
     @property
     def status(self) -> LiveStatus:
-        return LiveStatus(paused=self.paused, speed=self.speed, ratio=self.ratio)
+        return LiveStatus(
+            paused=self.paused, speed=self.speed, ratio=self.ratio, capped=self.capped
+        )

@@ -3,12 +3,20 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from architect.sandbox import keeping
 from architect.sandbox.fragments import TEMPLATE, page_context
 from architect.sandbox.live import LiveSession
 from architect.sim.model.presets import single_server
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    """The sandbox page at time 0; the WebSocket takes over from there."""
+    """The sandbox page: the learner's kept architecture (or a single server) at time 0;
+    the WebSocket takes over from there. Reading it creates no session."""
     session = LiveSession(single_server)
+    user = request.user if request.user.is_authenticated else None
+    kept = keeping.kept_get(
+        user=user, session_key=request.session.session_key or "", place=keeping.SANDBOX
+    )
+    if kept is not None:
+        keeping.restore_session(session, kept)
     return render(request, TEMPLATE, page_context(session.snapshot(), session.status))
