@@ -119,10 +119,14 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         """The learner's own work in a kept state: worth a guest session when it changed."""
         return state["topology"]
 
-    async def disconnect(self, code: int) -> None:
+    def _leave(self) -> None:
+        """Give back this connection's place under the caps (once)."""
         if self.admitted:
             self.admitted = False
             caps.ADMISSION.leave(self.address, id(self))
+
+    async def disconnect(self, code: int) -> None:
+        self._leave()
         if self.ticker is not None:
             self.ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -194,6 +198,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             await self.keeper.keep(self.state(), now=True)
             html = self._render(error=reason)
         await self.send(text_data=html)
+        self._leave()
         await self.close(code=caps.CLOSED_UNUSED)
         return True
 

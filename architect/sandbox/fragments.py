@@ -277,7 +277,7 @@ TICK_KEYS: dict[str, Callable[[dict[str, Any]], object]] = {
     "status": lambda c: (
         c["status"].paused,
         c["status"].speed,
-        c["status"].behind and c["ratio"],
+        c["status"].behind and (c["ratio"], c["status"].capped),
         c["sim_time"],
         c["snapshot"].mode,
     ),

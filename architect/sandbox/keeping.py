@@ -7,9 +7,10 @@ or a stage's ``stage_place``) for the logged-in user, else for the guest's sessi
 guest without one gets a session only once there is something worth keeping, as for
 progress (``lessons.guests``): once the learner's own work (``worth``: the architecture
 and traffic, not the clock) differs from where the socket started, ``Keeper`` creates
-the session, saves, and hands the page a token to adopt it. A socket saves when a command changed the state and, for changes of
-its own (the autoscaler, scripted events), at most every ``SANDBOX_KEEP_SECONDS``; a
-page's first render and a socket's first message start from what was kept.
+the session, saves, and hands the page a token to adopt it. A socket saves when a
+command changed the state and, for changes of its own (the autoscaler, scripted
+events), at most every ``SANDBOX_KEEP_SECONDS``; a page's first render and a socket's
+first message start from what was kept.
 """
 
 from __future__ import annotations
