@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import connections
@@ -61,7 +62,7 @@ def sessions() -> int:
     return Session.objects.count()
 
 
-async def built(ws) -> str:  # type: ignore[no-untyped-def]
+async def built(ws: WebsocketCommunicator) -> str:
     """Separate the database and add a second web server; the last answer."""
     await send(ws, action="separate_database")
     first = await answer(ws)
@@ -142,7 +143,13 @@ def test_a_logged_in_learners_simulation_is_theirs_and_a_guests_moves_to_them_at
 
 def test_a_kept_state_that_no_longer_loads_is_ignored():
     session = LiveSession(single_server)
-    for junk in (None, {}, {"topology": {"nodes": "x"}, "speed": 1, "paused": False}, []):
+    junks: tuple[object, ...] = (
+        None,
+        {},
+        {"topology": {"nodes": "x"}, "speed": 1, "paused": False},
+        [],
+    )
+    for junk in junks:
         assert not keeping.restore_session(session, junk)
     good = keeping.session_state(session)
     assert not keeping.restore_session(session, {**good, "speed": 3})  # not one of SPEEDS
