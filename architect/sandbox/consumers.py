@@ -183,7 +183,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                 if html:  # nothing changed (paused): nothing to send
                     await self.send(text_data=html)
                 await self.after_tick()
-                await self.keeper.keep(self.state())
+                await self._keep_now_and_then()
             except Exception:
                 logger.exception("sandbox tick failed")
             await self.wait(max(0.0, tick - (self.clock() - started)))
@@ -201,6 +201,12 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         self._leave()
         await self.close(code=caps.CLOSED_UNUSED)
         return True
+
+    async def _keep_now_and_then(self) -> None:
+        """Keep changes the simulation made by itself (autoscaling, scripted events), at
+        most every ``SANDBOX_KEEP_SECONDS``."""
+        if self.keeper.due() and not await self.keeper.keep(self.state()):
+            self.keeper.looked()
 
     def _budget(self, tick: float) -> None:
         """The CPU time the next step may take: this connection's share of the process's."""

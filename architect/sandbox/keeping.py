@@ -143,6 +143,11 @@ class Keeper:
         self.session_key = key
         return key
 
+    def due(self) -> bool:
+        """Whether the last save is ``SANDBOX_KEEP_SECONDS`` old (building a state to
+        compare costs a little: a tick asks this first)."""
+        return self._clock() - self._last >= settings.SANDBOX_KEEP_SECONDS
+
     async def keep(self, state: dict[str, Any], *, now: bool = False) -> bool:
         """Save ``state`` if it differs from the last one kept, at once (``now``) or when
         the last save is ``SANDBOX_KEEP_SECONDS`` old; True when it saved."""
@@ -151,7 +156,7 @@ class Keeper:
         unowned = self.user is None and not self.session_key
         if unowned and self.saved is not None and self.worth(state) == self.worth(self.saved):
             return False  # only the clock moved: not worth a guest session
-        if not now and self._clock() - self._last < settings.SANDBOX_KEEP_SECONDS:
+        if not now and not self.due():
             return False
         key = await self.guest_key()
         await database_sync_to_async(kept_save)(
@@ -159,3 +164,7 @@ class Keeper:
         )
         self.saved, self._last = state, self._clock()
         return True
+
+    def looked(self) -> None:
+        """A tick compared the state and found nothing new: wait a period to look again."""
+        self._last = self._clock()
