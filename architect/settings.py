@@ -308,9 +308,10 @@ SANDBOX_MAX_MESSAGE_BYTES = env_int("SANDBOX_MAX_MESSAGE_BYTES", 4096)
 
 # --- Sandbox caps and budgets (architect/sandbox/caps.py, docs/deployment.md) ------
 
-# Live simulations at once: per client address (an IPv6 /64 counts as one) and per process.
+# Live simulations at once: per client address (an IPv6 /64 counts as one: a classroom
+# behind one address) and per process (about what one core updates 5 times a second).
 SANDBOX_MAX_SIMULATIONS_PER_ADDRESS = env_int("SANDBOX_MAX_SIMULATIONS_PER_ADDRESS", 60)
-SANDBOX_MAX_SIMULATIONS = env_int("SANDBOX_MAX_SIMULATIONS", 300)
+SANDBOX_MAX_SIMULATIONS = env_int("SANDBOX_MAX_SIMULATIONS", 150)
 # CPU seconds per wall second the process's simulations share; each running one may use
 # an equal part of it, and never less than the floor (so a lone learner runs at full speed).
 SANDBOX_PROCESS_CPU_SHARE = env_float("SANDBOX_PROCESS_CPU_SHARE", 0.6)

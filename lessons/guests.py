@@ -27,7 +27,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
 from django.http import HttpRequest
 
-from architect.sandbox.keeping import kept_move
+from architect.sandbox.keeping import kept_clear_orphans, kept_move
 from lessons import services
 
 SALT = "lessons.guest-session"
@@ -76,6 +76,7 @@ def clear_expired_now_and_then() -> bool:
         return False
     _last_clear = now()
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    kept_clear_orphans()  # the guests' kept simulations go with their sessions
     return True
 
 

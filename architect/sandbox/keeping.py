@@ -96,6 +96,18 @@ def kept_move(*, session_key: str, user: Any = None, to_session_key: str = "") -
     return rows.update(user=user, session_key=new_key)
 
 
+def kept_clear_orphans() -> int:
+    """Delete guests' kept simulations whose session is gone (database sessions only)."""
+    from django.contrib.sessions.models import Session
+
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+        return 0
+    orphans = KeptSimulation.objects.filter(user__isnull=True).exclude(
+        session_key__in=Session.objects.values("session_key")
+    )
+    return int(orphans.delete()[0])
+
+
 def learner(scope: dict[str, Any]) -> tuple[Any, str]:
     """The logged-in user (or None) and the session key ("" without a session)."""
     user = scope.get("user")

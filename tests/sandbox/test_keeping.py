@@ -239,3 +239,14 @@ async def test_a_stages_socket_starts_from_the_kept_stage(ticks: ManualTicks):
         assert "Skip the prediction" not in first  # the question was skipped before
     finally:
         await again.disconnect()
+
+
+def test_a_guests_kept_simulations_go_with_their_expired_session():
+    key, _ = guests.session_for("")
+    other, _ = guests.session_for("")
+    state = keeping.session_state(LiveSession(single_server))
+    for owner_key in (key, other):
+        keeping.kept_save(user=None, session_key=owner_key, place="sandbox", data=state)
+    Session.objects.filter(session_key=key).delete()  # expired and cleared
+    assert keeping.kept_clear_orphans() == 1
+    assert [row.session_key for row in KeptSimulation.objects.all()] == [other]
