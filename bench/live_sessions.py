@@ -96,13 +96,13 @@ def start_server(port: int, database: Path, caps: bool) -> subprocess.Popen[byte
     manage = [sys.executable, "manage.py", "migrate", "--noinput"]
     subprocess.run(manage, cwd=ROOT, env=env, check=True, capture_output=True)
     daphne = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-    daphne += ["--websocket_handshake_timeout", str(HANG_S)]
+    daphne += ["--websocket_connect_timeout", str(HANG_S)]
     process = subprocess.Popen(
         [*daphne, "architect.asgi:application"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=(database.parent / "daphne.log").open("wb"),
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -112,7 +112,8 @@ def start_server(port: int, database: Path, caps: bool) -> subprocess.Popen[byte
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError("daphne did not start")
+    log = (database.parent / "daphne.log").read_text(errors="replace")[-2000:]
+    raise RuntimeError(f"daphne did not start:\n{log}")
 
 
 async def open_socket(port: int) -> Counting:

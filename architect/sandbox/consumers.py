@@ -78,12 +78,11 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         self.lang = language(self.scope)
         if not await self._admit():
             return
-        self.keeper = keeping.Keeper(self.scope, self.place, self.clock, self.worth)
-        kept = await database_sync_to_async(self.keeper.load)()
-        self.session = self.build_session()
-        if kept is not None:
-            self.restore(kept)
-        self.keeper.started(self.state())
+        try:
+            await self._start()
+        except BaseException:
+            self._leave()  # no disconnect() follows a failed connect
+            raise
         self.renderer = self.build_renderer()
         self.lock = asyncio.Lock()
         rate = settings.SANDBOX_MAX_MESSAGES_PER_SECOND
@@ -91,6 +90,15 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         self.slow_down = Once(1.0, clock=self.clock)
         await self.send(text_data=self._render(full=True))
         self.ticker = asyncio.create_task(self._tick())
+
+    async def _start(self) -> None:
+        """The session, from what was kept for this learner here if anything."""
+        self.keeper = keeping.Keeper(self.scope, self.place, self.clock, self.worth)
+        kept = await database_sync_to_async(self.keeper.load)()
+        self.session = self.build_session()
+        if kept is not None:
+            self.restore(kept)
+        self.keeper.started(self.state())
 
     async def _admit(self) -> bool:
         """Take a place under the caps, or tell the page why not and close."""

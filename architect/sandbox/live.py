@@ -90,7 +90,6 @@ class LiveSession:
         back to the first one."""
         self.sim = Simulation(topology, seed=self._seed)
         self._samples.clear()
-        self.cost = None
 
     def apply(self, command: Command | Control) -> None:
         """Carry out a command; engine commands may raise ``CommandError``."""
@@ -108,8 +107,7 @@ class LiveSession:
             self.speed = command.speed
             self._samples.clear()
         elif isinstance(command, Reset):
-            self.sim = self._build()
-            self.cost = None
+            self.sim = self._build()  # the measured cost carries over: the next step adapts it
         else:
             self.sim.apply(command)
 

@@ -142,3 +142,28 @@ def test_a_stage_survives_a_server_kill_mid_run_and_a_reload(page, app_server, l
     assert nodes(page) == built
     connected(page)
     assert page.locator("#predict-submit").count() == 0  # the question stays answered
+
+
+HIDE = """hidden => {
+  Object.defineProperty(document, "hidden", { value: hidden, configurable: true });
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_a_hidden_page_holds_its_simulation(page, app_url, language):
+    """The page tells the server when it is hidden (Page Visibility): simulated time holds
+    while it is, and runs on when it is seen again, without the learner's pause."""
+    page.add_init_script(COUNT_MESSAGES)
+    page.goto(f"{app_url}/sandbox/")
+    connected(page)
+    moving(page)
+    answers = page.evaluate("window.__wsAnswers")
+    page.evaluate(HIDE, True)
+    page.wait_for_function(f"() => window.__wsAnswers > {answers}")  # the server took it
+    held = sim_time(page)
+    page.wait_for_timeout(1_000)  # a window to observe, not a bound: time must not move
+    assert sim_time(page) == held
+    page.evaluate(HIDE, False)
+    moving(page)
+    # The learner's own pause was never touched: the button still offers to pause.
+    assert page.locator('form:has(#pause-resume) input[value="pause"]').count() == 1
