@@ -11,7 +11,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from architect.sandbox.fragments import num
+from architect.sandbox.numbers import num
 from lessons.experiment import Experiment, Phase
 from lessons.goals import ConditionStatus, GoalStatus
 from lessons.markdown import render_markdown as markdown
@@ -105,9 +105,16 @@ def _planned(experiment: Experiment) -> list[dict[str, Any]]:
 
 
 def lesson_context(
-    experiment: Experiment, stage: Stage, lang: str, *, done: bool, next_url: str = ""
+    experiment: Experiment,
+    stage: Stage,
+    lang: str,
+    *,
+    done: bool,
+    next_url: str = "",
+    last: bool = False,
 ) -> dict[str, Any]:
-    """The lesson panel: the question, the run button, the result and the hints."""
+    """The lesson panel: the question, the run button, the result and the hints;
+    ``next_url`` leads on (``last``: to the end-of-plan page)."""
     predict = stage.data.get("predict") or {}
     phase = experiment.phase
     revealed = phase == Phase.DONE or done
@@ -136,6 +143,7 @@ def lesson_context(
         "more_hints": experiment.hints_shown < experiment.hints,
         "runs": experiment.runs,
         "next_url": next_url,
+        "last": last,
         "goal": goal_context(experiment),
     }
 
