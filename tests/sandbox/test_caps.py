@@ -148,7 +148,7 @@ def test_a_capped_session_says_it_runs_slower_than_real_time():
         clock.advance(0.2)
         session.step(0.2)
     status = session.status
-    assert status.capped and status.behind
+    assert status.capped and status.behind and status.cause == "share"
     assert status.ratio == pytest.approx(0.1, rel=0.01)
 
 
