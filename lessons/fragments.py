@@ -12,10 +12,11 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.numbers import num
+from lessons import debriefs
 from lessons.experiment import Experiment, Phase
 from lessons.goals import ConditionStatus, GoalStatus
 from lessons.markdown import render_markdown as markdown
-from lessons.models import Stage
+from lessons.models import Stage, pick_text
 
 TEMPLATE = "lessons/stage.html"
 OPERATORS = {"below": "<", "at_most": "≤", "at_least": "≥", "above": ">"}
@@ -138,7 +139,7 @@ def lesson_context(
         "goal_text": stage.text("goal.text", lang),
         "met": experiment.met,
         "done": done,
-        "debrief": markdown(stage.text("debrief", lang)) if experiment.met or done else "",
+        "debrief": debrief_html(experiment, stage, lang) if experiment.met or done else "",
         "hints": [markdown(h) for h in stage.texts("hints", lang)[: experiment.hints_shown]],
         "more_hints": experiment.hints_shown < experiment.hints,
         "runs": experiment.runs,
@@ -146,6 +147,14 @@ def lesson_context(
         "last": last,
         "goal": goal_context(experiment),
     }
+
+
+def debrief_html(experiment: Experiment, stage: Stage, lang: str) -> str:
+    """The debrief parts that this run calls for (lessons.debriefs), in ``lang``."""
+    facts = experiment.facts if experiment.met else None
+    texts = debriefs.chosen(stage.data.get("debrief"), facts)
+    fallback = stage.plan._fallback()
+    return "".join(markdown(pick_text(t, lang, fallback)) for t in texts)
 
 
 def lesson_key(context: dict[str, Any]) -> tuple[object, ...]:

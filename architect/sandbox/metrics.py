@@ -53,6 +53,7 @@ HELP = {
         "or with no server to go to."
     ),
     "p50": _("Half the requests took less than this: the typical wait."),
+    # xgettext:no-python-format
     "p95": _("95 % of requests took less than this; one in twenty took longer."),
     "availability": _(
         "The share of requests served without an error (100 % minus the error rate). "
@@ -88,6 +89,7 @@ HELP = {
         "Jobs waiting in the queue now: it grows while the workers are slower than the "
         "jobs come in."
     ),
+    # xgettext:no-python-format
     "jobs_p99": _("99 % of jobs were done within this time of being published."),
     "jobs_failed": _("Jobs per second that could not be published because the queue was down."),
 }

@@ -603,11 +603,11 @@ def test_keeping_up_says_nothing_about_real_time():
 def test_a_group_whose_only_control_was_used_is_not_drawn_empty(offered, legend):
     """A stage offers one button in a group; once used (the CDN, the cache and the queue
     exist), the group's box goes too."""
-    s = blocks_snapshot()
-    queue = replace(s.nodes[0], id="mq", kind=NodeKind.MESSAGE_QUEUE)
-    s = replace(s, nodes=(*s.nodes, queue))
+    s = grown(*BLOCKS_ADDED, c.AddMessageQueue())
     with translation.override("en"):
         used = render(["controls"], page_context(s, RUNNING, offered=frozenset(offered)))
-        fresh = render(["controls"], page_context(snapshot(), RUNNING, offered=frozenset(offered)))
+        fresh = render(
+            ["controls"], page_context(grown(*SEPARATED), RUNNING, offered=frozenset(offered))
+        )
     assert legend not in used
     assert legend in fresh
