@@ -17,7 +17,7 @@ from architect.sim.commands import AddDataCenter, AddLoadBalancer, FailDataCente
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.model import presets
 from architect.sim.simulation import Simulation
-from architect.sim.snapshot import Event, EventKind, NodeKind, NodeStatus, Settings, Snapshot
+from architect.sim.snapshot import Event, EventKind, NodeStatus, Settings, Snapshot
 
 from helpers.snapshots import blocks_snapshot, everything_snapshot, snapshot
 
