@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "architect.sandbox",
     "lessons",
     "accounts",
+    "classrooms",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,13 @@ DATABASES = {
         conn_max_age=0,
     ),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A transaction that reads, then writes, would fail at once ("database is locked")
+    # when another thread writes meanwhile (a room's owner saving its checkpoint while a
+    # student joins): IMMEDIATE takes the write lock first, and waits up to the timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
@@ -322,3 +330,23 @@ SANDBOX_HIDDEN_CLOSE_SECONDS = env_float("SANDBOX_HIDDEN_CLOSE_SECONDS", 600.0)
 SANDBOX_IDLE_CLOSE_SECONDS = env_float("SANDBOX_IDLE_CLOSE_SECONDS", 3600.0)
 # How often (at most) a changed simulation is kept for its learner besides on each change.
 SANDBOX_KEEP_SECONDS = env_float("SANDBOX_KEEP_SECONDS", 5.0)
+
+# --- Classrooms (classrooms/, docs/deployment.md#classrooms) ----------------------
+
+# Limits: students in one room, rooms an instructor has open at once, and messages a
+# second per connection (students and instructors alike; a burst of half as many more).
+CLASSROOM_MAX_PARTICIPANTS = env_int("CLASSROOM_MAX_PARTICIPANTS", 100)
+CLASSROOM_MAX_ROOMS_PER_INSTRUCTOR = env_int("CLASSROOM_MAX_ROOMS_PER_INSTRUCTOR", 5)
+CLASSROOM_MAX_MESSAGES_PER_SECOND = env_int("CLASSROOM_MAX_MESSAGES_PER_SECOND", 10)
+# The room runner: a tick every CLASSROOM_TICK_SECONDS, at most CLASSROOM_STEP_BUDGET_SECONDS
+# of simulation work per tick (a heavier room falls behind real time, and says so).
+CLASSROOM_TICK_SECONDS = env_float("CLASSROOM_TICK_SECONDS", 0.2)
+CLASSROOM_STEP_BUDGET_SECONDS = env_float("CLASSROOM_STEP_BUDGET_SECONDS", 0.08)
+# The room's state is saved this often; an owner's lease lasts this long unless renewed
+# (renewed every third of it); a connection that has not been seen for this long is gone.
+CLASSROOM_CHECKPOINT_SECONDS = env_float("CLASSROOM_CHECKPOINT_SECONDS", 5.0)
+CLASSROOM_LEASE_SECONDS = env_float("CLASSROOM_LEASE_SECONDS", 15.0)
+CLASSROOM_PRESENCE_SECONDS = env_float("CLASSROOM_PRESENCE_SECONDS", 5.0)
+# A room nobody has looked at for this long stops being simulated (it resumes from its
+# checkpoint when someone comes back).
+CLASSROOM_IDLE_SECONDS = env_float("CLASSROOM_IDLE_SECONDS", 120.0)

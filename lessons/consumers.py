@@ -1,10 +1,11 @@
 """A stage's live sandbox: the sandbox consumer, started from the stage and judged by its goal.
 
 Transport only, like ``SandboxConsumer``: a stage's socket accepts the vocabulary's
-``LESSON_ACTIONS``, and ``Experiment`` carries every one of them out (the lesson's own,
-the session's controls, the engine's commands). A prediction is saved, and so is the
-stage once its goal is met, for the logged-in user, else for the page's session, which is
-created at the first save when the guest has none (``lessons.guests``, through the
+``LESSON_ACTIONS``, and ``Experiment`` carries them out (the lesson's own, the session's
+controls, the engine's commands) or refuses those the stage does not offer. A prediction
+is saved, and so is the stage once its goal is met, for the logged-in user, else for the
+page's session, which is created at the first save when the guest has none
+(``lessons.guests``, through the
 socket's ``Keeper``, which also keeps the stage's live state: ``lessons.keeping``).
 """
 

@@ -69,10 +69,13 @@ def parse(
     max_bytes: int | None = None,
 ) -> Action:
     """One WebSocket frame as a command of the vocabulary, if ``accepts`` holds its action."""
+    return parse_data(decode(text, max_bytes=max_bytes), accepts=accepts)
+
+
+def parse_data(data: dict[str, Any], *, accepts: Collection[str] = SANDBOX_ACTIONS) -> Action:
+    """A decoded frame (``decode``) as a command of the vocabulary, as ``parse`` reads it."""
     problems: list[Problem] = []
-    command = actions.read(
-        decode(text, max_bytes=max_bytes), PATH, problems, accepts=accepts, form=True
-    )
+    command = actions.read(data, PATH, problems, accepts=accepts, form=True)
     if command is None or problems:
         said = [sentence(problem) for problem in problems]
         raise ProtocolError(said[0][0], " ".join(text for _code, text in said))

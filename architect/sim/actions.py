@@ -290,6 +290,14 @@ LESSON_ACTIONS: tuple[str, ...] = SANDBOX_ACTIONS + tuple(_LESSON)  # a stage's 
 ACTIONS = ENGINE_ACTIONS
 
 
+def stage_actions(controls: Collection[str] | None) -> frozenset[str]:
+    """What a lesson stage carries out: the engine actions among its ``controls`` (every
+    one when None: a stage that lists none offers the whole sandbox), the live session's
+    controls and the lesson's own commands."""
+    engine = ENGINE_ACTIONS if controls is None else [a for a in ENGINE_ACTIONS if a in controls]
+    return frozenset((*engine, *_CONTROLS, *_PAGE, *_LESSON))
+
+
 def parse_action(data: object, path: str) -> Command:
     """One action mapping as an engine command, or ``TopologyError`` with every problem."""
     problems: list[Problem] = []
@@ -406,4 +414,5 @@ __all__ = [
     "parse_actions",
     "read",
     "read_action",
+    "stage_actions",
 ]
