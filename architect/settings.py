@@ -321,6 +321,23 @@ WEBSOCKET_MAX_FRAME_BYTES = env_int("WEBSOCKET_MAX_FRAME_BYTES", 65536)
 DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE = WEBSOCKET_MAX_FRAME_BYTES
 DAPHNE_WEBSOCKET_MAX_FRAME_SIZE = WEBSOCKET_MAX_FRAME_BYTES
 
+# --- Sandbox caps and budgets (architect/sandbox/caps.py, docs/deployment.md) ------
+
+# Live simulations at once: per client address (an IPv6 /64 counts as one: a classroom
+# behind one address) and per process (about what one core updates 5 times a second).
+SANDBOX_MAX_SIMULATIONS_PER_ADDRESS = env_int("SANDBOX_MAX_SIMULATIONS_PER_ADDRESS", 60)
+SANDBOX_MAX_SIMULATIONS = env_int("SANDBOX_MAX_SIMULATIONS", 150)
+# CPU seconds per wall second the process's simulations share; each running one may use
+# an equal part of it, and never less than the floor (so a lone learner runs at full speed).
+SANDBOX_PROCESS_CPU_SHARE = env_float("SANDBOX_PROCESS_CPU_SHARE", 0.6)
+SANDBOX_MIN_CPU_SHARE = env_float("SANDBOX_MIN_CPU_SHARE", 0.002)
+# A hidden page's simulation is paused; its socket is closed after this long hidden, and
+# any socket after this long without a message from its page.
+SANDBOX_HIDDEN_CLOSE_SECONDS = env_float("SANDBOX_HIDDEN_CLOSE_SECONDS", 600.0)
+SANDBOX_IDLE_CLOSE_SECONDS = env_float("SANDBOX_IDLE_CLOSE_SECONDS", 3600.0)
+# How often (at most) a changed simulation is kept for its learner besides on each change.
+SANDBOX_KEEP_SECONDS = env_float("SANDBOX_KEEP_SECONDS", 5.0)
+
 # --- Classrooms (classrooms/, docs/deployment.md#classrooms) ----------------------
 
 # Limits: students in one room, rooms an instructor has open at once, and messages a

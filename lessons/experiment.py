@@ -116,7 +116,7 @@ class Experiment:
         old = getattr(self, "session", None)
         session = LessonSession(topology, self.seed, self.learner_traffic.update)
         if old is not None:
-            session.speed = old.speed
+            session.speed, session.hidden, session.cost = old.speed, old.hidden, old.cost
         return session
 
     def apply(self, command: Action) -> None:

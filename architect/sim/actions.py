@@ -273,17 +273,25 @@ _CONTROLS: dict[str, _Action] = {
     ),
     "reset": _Action(c.Reset),
 }
+# Sent by the page's script, not by a form: whether the learner can see the page.
+_PAGE: dict[str, _Action] = {
+    "page_hidden": _Action(c.PageHidden),
+    "page_shown": _Action(c.PageShown),
+}
 _LESSON: dict[str, _Action] = {
     "predict": _Action(c.Predict, (Field("choice", Number(0, None, whole=True)),)),
     "skip_prediction": _Action(c.SkipPrediction),
     "run": _Action(c.RunExperiment),
     "hint": _Action(c.ShowHint),
 }
-_VOCABULARY = _ENGINE | _CONTROLS | _LESSON
+_VOCABULARY = _ENGINE | _CONTROLS | _PAGE | _LESSON
 _NAMES = {action.command: name for name, action in _VOCABULARY.items()}
 
 ENGINE_ACTIONS: tuple[str, ...] = tuple(_ENGINE)  # topology events, lesson solutions
-SANDBOX_ACTIONS: tuple[str, ...] = ENGINE_ACTIONS + tuple(_CONTROLS)  # the sandbox's socket
+PAGE_ACTIONS: tuple[str, ...] = tuple(_PAGE)  # the page's script, on either socket
+SANDBOX_ACTIONS: tuple[str, ...] = (
+    ENGINE_ACTIONS + tuple(_CONTROLS) + PAGE_ACTIONS
+)  # the sandbox's socket
 LESSON_ACTIONS: tuple[str, ...] = SANDBOX_ACTIONS + tuple(_LESSON)  # a stage's socket
 ACTIONS = ENGINE_ACTIONS
 
@@ -293,7 +301,7 @@ def stage_actions(controls: Collection[str] | None) -> frozenset[str]:
     one when None: a stage that lists none offers the whole sandbox), the live session's
     controls and the lesson's own commands."""
     engine = ENGINE_ACTIONS if controls is None else [a for a in ENGINE_ACTIONS if a in controls]
-    return frozenset((*engine, *_CONTROLS, *_LESSON))
+    return frozenset((*engine, *_CONTROLS, *_PAGE, *_LESSON))
 
 
 def parse_action(data: object, path: str) -> Command:
@@ -401,6 +409,7 @@ __all__ = [
     "ENGINE_ACTIONS",
     "LESSON_ACTIONS",
     "NODE_ID",
+    "PAGE_ACTIONS",
     "SANDBOX_ACTIONS",
     "Action",
     "action_data",
