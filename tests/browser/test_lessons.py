@@ -239,4 +239,5 @@ def test_sign_up_and_log_out(page, app_url, language):
     page.locator("form[action='/accounts/signup/'] button[type=submit]").click()
     assert name in page.locator(".account-nav").inner_text()
     page.locator("#logout").click()
+    page.locator("#login-link").wait_for()  # the page after logging out (count() would not wait)
     assert page.locator("#login-link").count() == 1

@@ -49,6 +49,7 @@ def test_a_guest_gets_a_session_cookie_only_once_there_is_progress(page, app_url
     page.goto(f"{app_url}/lessons/")
     page.locator("main a[href^='/lessons/']").first.click()  # a plan
     page.locator("#plan-progress a.button").click()  # its first stage
+    page.locator("#predict-form").wait_for()  # the stage page has loaded (count() would not wait)
     assert page.locator("#predict-form").count() == 1
 
     def session_cookie() -> bool:
