@@ -237,6 +237,7 @@ def test_sign_up_and_log_out(page, app_url, language):
     page.locator("#id_password1").fill("a-long-pass-phrase-9")
     page.locator("#id_password2").fill("a-long-pass-phrase-9")
     page.locator("form[action='/accounts/signup/'] button[type=submit]").click()
+    page.locator(".account-nav", has_text=name).wait_for()  # signed in, on the next page
     assert name in page.locator(".account-nav").inner_text()
     page.locator("#logout").click()
     page.locator("#login-link").wait_for()  # the page after logging out (count() would not wait)
