@@ -16,6 +16,7 @@ from architect.sim.model.topology import NodeSpec
 from architect.sim.snapshot import (
     CenterSnapshot,
     Jobs,
+    NodeKind,
     NodeSnapshot,
     NodeStatus,
     Settings,
@@ -57,7 +58,7 @@ def snapshot(sim: Engine, allowed: Allowed, settings: Settings) -> Snapshot:
             links=tuple(sim.links),
             series=tuple(sim.window.history),
             events=tuple(sim.log)[-EVENTS_IN_SNAPSHOT:],
-            cost_per_month=sum(spec.cost_per_month for spec in sim.specs.values()),
+            cost_per_month=sum(node.cost_per_month for node in nodes),
             window_s=sim.window.span_s,
             hit_ratios=tuple(
                 (node_id, ratio)
@@ -124,7 +125,7 @@ def node_snapshot(sim: Engine, spec: NodeSpec, actions: frozenset[str]) -> NodeS
             in_service=0,
             queued=0,
             throughput_rps=sim.window.rates()[0],
-            cost_per_month=spec.cost_per_month,
+            cost_per_month=node_cost(sim, spec),
             in_rotation=True,
             actions=actions,
         )
@@ -141,13 +142,19 @@ def node_snapshot(sim: Engine, spec: NodeSpec, actions: frozenset[str]) -> NodeS
         in_service=station.busy + aggregate_busy,
         queued=len(station.queue) + aggregate_queued,
         throughput_rps=throughput,
-        cost_per_month=spec.cost_per_month,
+        cost_per_month=node_cost(sim, spec),
         in_rotation=in_rotation(sim, station),
         role=spec.role if block.holds_data else "",
         shard=spec.shard if block.holds_data and sim.sharding.shards > 1 else -1,
         dc=spec.dc,
         actions=actions,
     )
+
+
+def node_cost(sim: Engine, spec: NodeSpec) -> float:
+    """Its monthly cost; a CDN's by the static requests offered (steady, so a budget is too)."""
+    static_rps = sim.rps * sim.traffic.static_ratio if spec.kind == NodeKind.CDN else 0.0
+    return spec.cost_per_month(static_rps)
 
 
 def in_rotation(sim: Engine, station: Station) -> bool:
