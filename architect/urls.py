@@ -9,6 +9,7 @@ from architect import views
 # django_language cookie (set by set_language), then the browser's Accept-Language.
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sandbox/", include("architect.sandbox.urls")),
     path("lessons/", include("lessons.urls")),
     path("accounts/", include("accounts.urls")),

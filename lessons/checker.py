@@ -1,7 +1,8 @@
 """Run a stage headless and judge its goal: what ``manage.py check_lessons`` does.
 
 A stage passes the check when, for every seed, the goal is *not* met on the
-starting run topology and *is* met once the solution is applied at t = 0.
+starting run topology and *is* met once the solution is applied at t = 0, and no
+shortcut (``lessons.shortcuts``) meets it unless the plan allows that one.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from architect.sim.commands import Command, CommandError
 from architect.sim.simulation import Simulation
 from lessons.content import Plan, Stage
 from lessons.goals import GoalStatus, GoalTracker
+from lessons.shortcuts import SHORTCUT_SEEDS, Outcome, search
 
 SEEDS = (1, 2, 3)
 
@@ -28,10 +30,22 @@ class Run:
 class StageCheck:
     slug: str
     runs: tuple[Run, ...]
+    shortcuts: tuple[Outcome, ...] = ()
+    allowed: tuple[str, ...] = ()  # the shortcuts the plan allows
 
     @property
     def ok(self) -> bool:
-        return all(run.status.met == run.solved and not run.error for run in self.runs)
+        runs_ok = all(run.status.met == run.solved and not run.error for run in self.runs)
+        return runs_ok and not self.undeclared()
+
+    def undeclared(self) -> list[Outcome]:
+        """Shortcuts that meet the goal and the plan does not allow."""
+        return [o for o in self.shortcuts if o.met and o.shortcut.key not in self.allowed]
+
+    def stale(self) -> list[str]:
+        """Allowed shortcuts that no longer meet the goal."""
+        met = {o.shortcut.key for o in self.shortcuts if o.met}
+        return [key for key in self.allowed if key not in met]
 
     def problems(self) -> list[str]:
         found = []
@@ -44,6 +58,10 @@ class StageCheck:
                 )
             elif not run.solved and run.status.met:
                 found.append(f"seed {run.seed}: the goal is already met without doing the lesson")
+        found += [
+            f"shortcut {o.shortcut.key}: {o.shortcut.label} meets the goal (seed {o.seed})"
+            for o in self.undeclared()
+        ]
         return found
 
 
@@ -64,10 +82,16 @@ def run_stage(stage: Stage, *, seed: int, solved: bool) -> Run:
     return Run(seed, solved, status)
 
 
-def check_stage(stage: Stage, *, seeds: tuple[int, ...] = SEEDS) -> StageCheck:
+def check_stage(
+    stage: Stage, *, seeds: tuple[int, ...] = SEEDS, shortcuts: bool = True
+) -> StageCheck:
+    runs = tuple(run_stage(stage, seed=s, solved=solved) for s in seeds for solved in (False, True))
+    nothing = next((r.status for r in runs if r.seed == SHORTCUT_SEEDS[0] and not r.solved), None)
     return StageCheck(
         stage.slug,
-        tuple(run_stage(stage, seed=s, solved=solved) for s in seeds for solved in (False, True)),
+        runs,
+        tuple(search(stage, nothing=nothing)) if shortcuts else (),
+        tuple(stage.allowed_shortcuts),
     )
 
 

@@ -57,7 +57,10 @@ class LessonConsumer(SandboxConsumer):
         prediction = progress.prediction if progress is not None else None
         self.experiment = Experiment(self.stage.data, prediction=prediction)
         following = selectors.stage_neighbours(stage=self.stage)[1]
-        self.next_url = following.get_absolute_url() if following else ""
+        self.last = following is None
+        self.next_url = (
+            following.get_absolute_url() if following else self.stage.plan.get_finished_url()
+        )
         self._lesson_key: tuple[object, ...] | None = None
         self._finished = False
         self._guest_token = ""  # for the page to adopt a session created here
@@ -127,7 +130,12 @@ class LessonConsumer(SandboxConsumer):
         """The goal panel while a run lasts (or on change), the lesson panel on change."""
         assert self.stage is not None
         context = fragments.lesson_context(
-            self.experiment, self.stage, self.lang, done=self.done, next_url=self.next_url
+            self.experiment,
+            self.stage,
+            self.lang,
+            done=self.done,
+            next_url=self.next_url,
+            last=self.last,
         )
         key = fragments.lesson_key(context)
         parts = []

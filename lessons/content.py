@@ -85,11 +85,14 @@ class Stage:
     goal: Goal
     solution: tuple[dict[str, Any], ...]
     duration_s: float = 40.0
-    debrief: Texts = field(default_factory=dict)
+    debrief: Texts | list[dict[str, Any]] = field(default_factory=dict)  # lessons.debriefs
     controls: tuple[str, ...] = ()
     predict: Predict | None = None
     hints: tuple[Texts, ...] = ()
     line: int = 0  # where the stage starts in its file
+    fixed: tuple[str, ...] = ()  # what the run keeps as the stage set it (lessons.fixed)
+    # shortcuts the plan allows (lessons.shortcuts), each with the author's reason
+    allowed_shortcuts: dict[str, str] = field(default_factory=dict)
 
     def run_topology(self) -> Topology:
         """The topology the sandbox and the checker start from (scenario included)."""
@@ -106,8 +109,9 @@ class Stage:
             "predict": self.predict.as_data() if self.predict else None,
             "goal": self.goal.as_data(),
             "hints": [dict(h) for h in self.hints],
-            "debrief": dict(self.debrief),
+            "debrief": self.debrief,
             "controls": list(self.controls),
+            "fixed": list(self.fixed),
             "solution": [dict(a) for a in self.solution],
             "duration_s": self.duration_s,
             "topology": self.topology,

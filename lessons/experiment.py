@@ -12,13 +12,15 @@ from enum import StrEnum
 from typing import Any
 
 from architect.sandbox.live import LiveSession
-from architect.sim.actions import Action
+from architect.sim.actions import Action, action_name
 from architect.sim.commands import (
     Command,
     CommandError,
     Control,
     Predict,
     Reset,
+    RestoreDataCenter,
+    RestoreNode,
     Resume,
     RunExperiment,
     SetTraffic,
@@ -29,6 +31,8 @@ from architect.sim.commands import (
 from architect.sim.loader import load_topology
 from architect.sim.model.topology import Topology
 from architect.sim.snapshot import Snapshot
+from lessons import fixed as fixing
+from lessons.debriefs import RunFacts
 from lessons.goals import GoalStatus, GoalTracker
 
 DEFAULT_DURATION_S = 40.0
@@ -83,6 +87,8 @@ class Experiment:
         self.result: GoalStatus | None = None  # the last observed status of the current run
         self.runs = 0
         self.learner_traffic: dict[str, float] = {}  # traffic fields the learner set
+        self.fixed: tuple[str, ...] = tuple(data.get("fixed") or ())  # lessons.fixed
+        self.facts = RunFacts()  # what the current run did, for the debrief
         self.session = self._session(self.start)
         self.phase = Phase.PREDICT if self.asks and prediction is None else Phase.EXPLORE
         self.session.paused = self.phase == Phase.PREDICT
@@ -134,7 +140,16 @@ class Experiment:
         elif isinstance(command, Resume) and self.phase == Phase.PREDICT:
             raise CommandError("answer_first", "answer the question first, or skip it")
         else:
-            self.session.apply(command)
+            self.apply_to_session(command)
+
+    def apply_to_session(self, command: Command | Control) -> None:
+        """During a run: refuse what the stage fixes, note the learner's own repairs."""
+        running = self.phase == Phase.RUNNING
+        if running:
+            fixing.check_in_run(self.fixed, action_name(command))
+        self.session.apply(command)
+        if running and isinstance(command, (RestoreNode, RestoreDataCenter)):
+            self.facts.learner_restored()
 
     def predict(self, choice: int | None) -> None:
         """Record the answer (None: skipped) and let the simulation run."""
@@ -151,18 +166,21 @@ class Experiment:
         stage's own traffic and scripted events, from simulated time 0.
 
         What the learner changed stays changed, as when ``check_lessons`` applies a
-        solution at t = 0: the traffic fields they set, and the regions a new data
-        center added; what scripted events did to the traffic does not.
+        solution at t = 0: the traffic fields they set (unless the stage fixes its
+        traffic), and the regions a new data center added; what scripted events did to
+        the traffic does not.
         """
         if self.phase == Phase.PREDICT:
             self.predict(None)
         now = self.session.sim.current_topology()
-        traffic = replace(self.start.traffic, **self.learner_traffic, regions=now.traffic.regions)  # type: ignore[arg-type]
+        own = {} if "traffic" in self.fixed else self.learner_traffic
+        traffic = replace(self.start.traffic, **own, regions=now.traffic.regions)  # type: ignore[arg-type]
         topology = replace(now, traffic=traffic, events=self.start.events)
         self.session = self._session(topology)
         goal = self.data.get("goal") or {}
         self.tracker = GoalTracker(goal, duration_s=self.duration_s)
         self.result = None
+        self.facts = RunFacts()
         self.runs += 1
         self.phase = Phase.RUNNING
 
@@ -183,6 +201,7 @@ class Experiment:
         if self.phase != Phase.RUNNING or self.tracker is None:
             return False
         self.result = self.tracker.observe(snapshot)
+        self.facts.observe(snapshot)
         if not self.result.done:
             return False
         self.phase = Phase.DONE

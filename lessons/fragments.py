@@ -11,11 +11,12 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from architect.sandbox.fragments import num
+from architect.sandbox.numbers import num
+from lessons import debriefs
 from lessons.experiment import Experiment, Phase
 from lessons.goals import ConditionStatus, GoalStatus
 from lessons.markdown import render_markdown as markdown
-from lessons.models import Stage
+from lessons.models import Stage, pick_text
 
 TEMPLATE = "lessons/stage.html"
 OPERATORS = {"below": "<", "at_most": "≤", "at_least": "≥", "above": ">"}
@@ -105,9 +106,16 @@ def _planned(experiment: Experiment) -> list[dict[str, Any]]:
 
 
 def lesson_context(
-    experiment: Experiment, stage: Stage, lang: str, *, done: bool, next_url: str = ""
+    experiment: Experiment,
+    stage: Stage,
+    lang: str,
+    *,
+    done: bool,
+    next_url: str = "",
+    last: bool = False,
 ) -> dict[str, Any]:
-    """The lesson panel: the question, the run button, the result and the hints."""
+    """The lesson panel: the question, the run button, the result and the hints;
+    ``next_url`` leads on (``last``: to the end-of-plan page)."""
     predict = stage.data.get("predict") or {}
     phase = experiment.phase
     revealed = phase == Phase.DONE or done
@@ -131,13 +139,22 @@ def lesson_context(
         "goal_text": stage.text("goal.text", lang),
         "met": experiment.met,
         "done": done,
-        "debrief": markdown(stage.text("debrief", lang)) if experiment.met or done else "",
+        "debrief": debrief_html(experiment, stage, lang) if experiment.met or done else "",
         "hints": [markdown(h) for h in stage.texts("hints", lang)[: experiment.hints_shown]],
         "more_hints": experiment.hints_shown < experiment.hints,
         "runs": experiment.runs,
         "next_url": next_url,
+        "last": last,
         "goal": goal_context(experiment),
     }
+
+
+def debrief_html(experiment: Experiment, stage: Stage, lang: str) -> str:
+    """The debrief parts that this run calls for (lessons.debriefs), in ``lang``."""
+    facts = experiment.facts if experiment.met else None
+    texts = debriefs.chosen(stage.data.get("debrief"), facts)
+    fallback = stage.plan._fallback()
+    return "".join(markdown(pick_text(t, lang, fallback)) for t in texts)
 
 
 def lesson_key(context: dict[str, Any]) -> tuple[object, ...]:

@@ -48,6 +48,13 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return self.text("title", "en") or self.slug
 
+    def get_absolute_url(self) -> str:
+        return reverse("lessons:plan", args=[self.slug])
+
+    def get_finished_url(self) -> str:
+        """The end-of-plan page: what the learner completed, what to read next."""
+        return reverse("lessons:finished", args=[self.slug])
+
     def text(self, field: str, lang: str) -> str:
         """``title`` or ``summary`` in ``lang`` (the plan's first language when missing)."""
         return pick_text(getattr(self, field), lang, self._fallback())

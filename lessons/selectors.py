@@ -46,3 +46,8 @@ def progress_for(*, user: Any, session_key: str, plan: Plan) -> dict[str, Progre
     else:
         return {}
     return {row.stage.slug: row for row in rows}
+
+
+def stages_of(*, plan_slug: str, slugs: set[str]) -> QuerySet[Stage]:
+    """The stages of plan ``plan_slug`` whose slugs are in ``slugs`` (their plan joined)."""
+    return Stage.objects.select_related("plan").filter(plan__slug=plan_slug, slug__in=slugs)

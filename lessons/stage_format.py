@@ -17,6 +17,8 @@ from architect.sim.scenario import events_data, read_events
 from architect.sim.text import N_
 from lessons import content, runs, vocabulary
 from lessons.content import METRICS, NODE_METRICS, OPERATORS
+from lessons.debriefs import read_debrief
+from lessons.stage_rules import read_allowed, read_fixed
 from lessons.yamlmarks import join
 
 if TYPE_CHECKING:
@@ -39,6 +41,8 @@ _STAGE_KEYS = (
     "hints",
     "debrief",
     "solution",
+    "fixed",
+    "shortcuts",
 )
 _SCENARIO_KEYS = ("traffic", "events", "duration_s")
 _PREDICT_KEYS = ("question", "choices", "answer", "why")
@@ -75,7 +79,7 @@ class StageReader:
         slug = r.slug(data.get("slug"), self.at("slug"))
         title = r.texts(data.get("title"), self.at("title"))
         body = r.texts(data.get("body"), self.at("body"))
-        debrief = r.texts(data["debrief"], self.at("debrief")) if "debrief" in data else {}
+        debrief = read_debrief(r, data["debrief"], self.at("debrief")) if "debrief" in data else {}
         hints = (
             r.texts_list(data["hints"], self.at("hints"), 1, MAX_HINTS) if "hints" in data else ()
         )
@@ -84,6 +88,8 @@ class StageReader:
         solution, commands = self.actions(data.get("solution"), self.at("solution"), low=1)
         solution_ok = len(r.problems) == mark
         controls = self.controls(data.get("controls"), solution)
+        fixed = read_fixed(r, data.get("fixed"), self.at("fixed"), solution)
+        allowed = read_allowed(r, data.get("shortcuts"), self.at("shortcuts"), len(solution))
         scenario = r.mapping(data.get("scenario", {}), self.at("scenario"), _SCENARIO_KEYS)
         duration = (
             r.number(scenario.get("duration_s", 40), self.at("scenario", "duration_s"), *DURATION_S)
@@ -112,6 +118,8 @@ class StageReader:
             predict=predict,
             hints=hints,
             line=r.line(self.path),
+            fixed=fixed,
+            allowed_shortcuts=allowed,
         )
         return stage, resolved
 

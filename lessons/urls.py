@@ -10,5 +10,6 @@ urlpatterns = [
     path("", views.plan_list, name="index"),
     path("<slug:plan>/", views.plan_detail, name="plan"),
     path("<slug:plan>/evolution/", views.evolution, name="evolution"),
+    path("<slug:plan>/finished/", views.finished, name="finished"),
     path("<slug:plan>/<slug:stage>/", views.stage_detail, name="stage"),
 ]

@@ -21,6 +21,7 @@ from lessons import fragments, selectors
 from lessons.experiment import Experiment
 from lessons.markdown import render_markdown
 from lessons.models import Plan, Progress, Stage
+from lessons.outlines import metric_links
 
 
 def _lang() -> str:
@@ -58,19 +59,24 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "lessons/plan_list.html", {"plans": plans})
 
 
-@require_safe
-def plan_detail(request: HttpRequest, plan: str) -> HttpResponse:
-    row, lang = _plan(plan), _lang()
-    progress = _progress(request, row)
-    stages = [
+def _stages(request: HttpRequest, plan: Plan, lang: str) -> list[dict[str, Any]]:
+    """The plan's stages with their titles, goals and whether this learner completed each."""
+    progress = _progress(request, plan)
+    return [
         {
             "stage": s,
             "title": s.text("title", lang),
             "goal": s.text("goal.text", lang),
             "done": s.slug in progress and progress[s.slug].completed,
         }
-        for s in row.stages.all()
+        for s in plan.stages.all()
     ]
+
+
+@require_safe
+def plan_detail(request: HttpRequest, plan: str) -> HttpResponse:
+    row, lang = _plan(plan), _lang()
+    stages = _stages(request, row, lang)
     done = sum(s["done"] for s in stages)
     following = next((s["stage"] for s in stages if not s["done"]), None)
     return render(
@@ -100,13 +106,19 @@ def stage_detail(request: HttpRequest, plan: str, stage: str) -> HttpResponse:
     session = experiment.session
     before, after = selectors.stage_neighbours(stage=row)
     context = {
-        **page_context(session.snapshot(), session.status, offered=row.offered_controls),
+        **page_context(
+            session.snapshot(),
+            session.status,
+            offered=row.offered_controls,
+            links=metric_links(lang),
+        ),
         **fragments.lesson_context(
             experiment,
             row,
             lang,
             done=bool(progress and progress.completed),
-            next_url=after.get_absolute_url() if after else "",
+            next_url=after.get_absolute_url() if after else row.plan.get_finished_url(),
+            last=after is None,
         ),
         "plan": row.plan,
         "plan_title": row.plan.text("title", lang),
@@ -121,6 +133,24 @@ def stage_detail(request: HttpRequest, plan: str, stage: str) -> HttpResponse:
         "next_title": after.text("title", lang) if after else "",
     }
     return render(request, fragments.TEMPLATE, context)
+
+
+@require_safe
+def finished(request: HttpRequest, plan: str) -> HttpResponse:
+    """After the last stage: what the learner completed, and what to read next."""
+    row, lang = _plan(plan), _lang()
+    stages = _stages(request, row, lang)
+    return render(
+        request,
+        "lessons/finished.html",
+        {
+            "plan": row,
+            "title": row.text("title", lang),
+            "stages": stages,
+            "done": sum(s["done"] for s in stages),
+            "total": len(stages),
+        },
+    )
 
 
 @require_safe

@@ -47,6 +47,7 @@ def test_policy_headers_are_written_as_browsers_read_them():
     )
 
 
+@pytest.mark.django_db  # the home page lists the loaded plans
 def test_the_policy_allows_only_our_own_scripts_styles_and_sockets(client):
     response = client.get("/")
     policy = directives(response.headers["Content-Security-Policy"])
@@ -60,6 +61,7 @@ def test_the_policy_allows_only_our_own_scripts_styles_and_sockets(client):
     assert not every_source & {"'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:"}
 
 
+@pytest.mark.django_db  # the home page lists the loaded plans
 def test_powerful_features_are_off(client):
     header = client.get("/").headers["Permissions-Policy"]
     features = dict(item.strip().split("=", 1) for item in header.split(","))
@@ -99,6 +101,7 @@ def test_no_page_needs_inline_script_or_style(client, path):
     assert "Content-Security-Policy" in response.headers
 
 
+@pytest.mark.django_db  # the home page lists the loaded plans
 def test_htmx_is_told_to_work_under_the_policy(client):
     html = client.get("/").content.decode()
     assert '<meta name="htmx-config"' in html

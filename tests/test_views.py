@@ -7,6 +7,8 @@ import re
 import pytest
 from django.test import Client
 
+pytestmark = pytest.mark.django_db  # the home page lists the loaded plans
+
 HTMX_URL = "/static/django_htmx/htmx-2.min.js"
 WS_EXTENSION_URL = "/static/django_htmx/ext/hx-ws-2.min.js"
 
@@ -18,7 +20,18 @@ def test_home_renders_in_english_by_default(client):
     html = response.content.decode()
     assert '<html lang="en">' in html
     assert "Open the sandbox" in html
-    assert "Database sharding" in html
+
+
+def test_home_links_every_stage_by_its_own_title():
+    from lessons.models import Stage
+
+    stages = list(Stage.objects.select_related("plan").order_by("plan__slug", "order"))
+    assert stages, "the shipped plans are loaded on migrate"
+    for lang, accept in (("en", "en"), ("ko", "ko-KR")):
+        html = Client().get("/", headers={"accept-language": accept}).content.decode()
+        links = re.findall(r'<li><a href="(/lessons/[^"]+/)">([^<]+)</a></li>', html)
+        expected = [(s.get_absolute_url(), s.text("title", lang)) for s in stages]
+        assert links == expected
 
 
 def test_home_renders_in_korean_for_a_korean_browser(client):
@@ -55,8 +68,21 @@ def test_language_switcher_works_without_javascript(client):
     assert 'method="post"' in form[0]
     assert 'name="csrfmiddlewaretoken"' in form[0]
     assert '<input type="hidden" name="next" value="/?x=1">' in form[0]
-    assert '<label for="language-select">' in form[0]
-    assert 'type="submit"' in form[0]
+    # One press changes the language: a submit button per language, no select.
+    assert "<select" not in form[0]
+    buttons = re.findall(r'<button type="submit" name="language" value="(\w+)" lang="\1"', form[0])
+    assert buttons == ["en", "ko"]
+    assert 'id="language-en" aria-pressed="true"' in form[0]
+    assert 'id="language-ko" aria-pressed="false"' in form[0]
+
+
+def test_the_favicon_is_served_by_the_app(client):
+    html = client.get("/").content.decode()
+    href = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    assert href is not None and href[1].startswith("/static/")
+    redirect = client.get("/favicon.ico")
+    assert redirect.status_code == 301
+    assert redirect["Location"] == href[1]
 
 
 def test_htmx_and_ws_extension_come_from_own_static_files(client):

@@ -94,6 +94,12 @@ ERRORS: dict[str, Callable[[dict[str, str]], str]] = {
     # A lesson stage's own commands (``lessons.experiment.Experiment``).
     "answer_first": lambda p: _("Answer the question first, or skip it."),
     "bad_choice": lambda p: _("Choose one of the %(count)s answers."),
+    "fixed_traffic": lambda p: _(
+        "This stage's run keeps the scenario's traffic: change the architecture instead."
+    ),
+    "fixed_repair": lambda p: _(
+        "Nothing is restored by hand in this stage's run: the architecture must recover by itself."
+    ),
 }
 
 

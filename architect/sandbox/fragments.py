@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -22,13 +21,16 @@ from architect.sandbox.controls import allowed, controls
 from architect.sandbox.diagram import layout, tier_order
 from architect.sandbox.event_text import event_text
 from architect.sandbox.live import LiveStatus
+from architect.sandbox.metrics import help_items, panel, structure, values
 from architect.sandbox.names import region_name
+from architect.sandbox.numbers import num
 from architect.sim.blocks import BLOCKS
 from architect.sim.model.sizes import SIZES
-from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Settings, Snapshot
+from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Snapshot
 
 TEMPLATE = "sandbox/sandbox.html"
-TICK_PARTS = ("status", "metrics", "charts", "diagram")  # then "nodestats": the changed cells
+# then "metricvalues" and "nodestats": the changed values and cells
+TICK_PARTS = ("status", "metrics", "charts", "diagram")
 FORM_PARTS = ("controls", "nodes")
 # Each kind's label is marked N_ in its block (architect.sim.blocks) and translated here.
 KIND_LABELS = {kind: _(block.label) for kind, block in BLOCKS.items()}
@@ -37,11 +39,12 @@ SHARD_LABELS = {
     "primary": _("Database (primary, shard %(shard)d)"),
     "replica": _("Database (replica, shard %(shard)d)"),
 }
-CHART_LABELS = {
+CHART_LABELS = {  # the chart's name (its caption says the short one), its unit
     "throughput": (_("Served requests per second"), _("req/s")),
     "p99": (_("p99 latency"), _("ms")),
     "errors": (_("Error rate"), "%"),
 }
+CHART_CAPTIONS = {"throughput": _("Served"), "p99": _("p99 latency"), "errors": _("Error rate")}
 # The metrics' and charts' fixed words, translated once per language (``labels``), not by
 # a {% translate %} tag per word per tick.
 LABELS = {
@@ -80,69 +83,10 @@ LABELS = {
 }
 
 
-# The changes the sandbox has a control for, by action name (the protocol's vocabulary),
-# grouped as the controls panel groups them. A lesson stage offers a subset.
-def num(value: float, places: int = 0) -> str:
-    """A number formatted for the active language, with thousands grouping."""
-    return _formatted(float(round(value, places)) + 0.0, places, get_language())  # + 0.0: no "-0"
-
-
-@lru_cache(maxsize=4096)
-def _formatted(value: float, places: int, language: str) -> str:
-    """``num``'s work, cached: a tick shows mostly the numbers the last one showed."""
-    return number_format(value, places, force_grouping=True)
-
-
 @lru_cache(maxsize=8)
 def labels(language: str | None) -> dict[str, str]:
     """``LABELS`` in ``language`` (the active one when called: the key only caches it)."""
     return {key: str(text) for key, text in LABELS.items()}
-
-
-def metrics(s: Snapshot, settings: Settings) -> dict[str, str]:
-    latency = s.latency
-    blank = "—"
-    return {
-        "offered": num(s.offered_rps),
-        "served": num(s.throughput_rps),
-        "p50": num(latency.p50_ms) if latency else blank,
-        "p95": num(latency.p95_ms) if latency else blank,
-        "p99": num(latency.p99_ms) if latency else blank,
-        "error_rate": num(s.error_rate * 100, 1),
-        "availability": num((1 - s.error_rate) * 100, 1),
-        "cost": num(s.cost_per_month),
-        **building_blocks(s),
-        **({"sessions_lost": num(s.sessions_lost)} if settings.users else {}),
-    }
-
-
-def jobs(s: Snapshot) -> dict[str, str] | None:
-    """The message queue's background jobs, when there is one."""
-    if s.jobs is None:
-        return None
-    latency = s.jobs.latency
-    return {
-        "published": num(s.jobs.published_rps, 1),
-        "done": num(s.jobs.done_rps, 1),
-        "depth": num(s.jobs.depth),
-        "p99": num(latency.p99_ms) if latency else "—",
-        "failed": num(s.jobs.failed_rps, 1) if s.jobs.failed_rps else "",
-    }
-
-
-def building_blocks(s: Snapshot) -> dict[str, str]:
-    """Hit ratios of the cache and the CDN, and replication's losses, where they apply."""
-    ratios = dict(s.hit_ratios)
-    shown: dict[str, str] = {}
-    for kind, name in ((NodeKind.CACHE, "cache_hits"), (NodeKind.CDN, "cdn_hits")):
-        node_id = next((n.id for n in s.nodes if n.kind == kind), None)
-        if node_id is not None:
-            ratio = ratios.get(node_id)
-            shown[name] = "—" if ratio is None else num(ratio * 100)
-    if any(n.role == "replica" for n in s.nodes):
-        shown["stale_reads"] = num(s.stale_reads)
-        shown["lost_writes"] = num(s.lost_writes)
-    return shown
 
 
 def kind_label(n: NodeSnapshot) -> str:
@@ -211,12 +155,19 @@ def chart_item(c: Chart) -> dict[str, Any]:
     return {
         "chart": c,
         "label": label,
+        "caption": str(CHART_CAPTIONS[c.key]),
         "unit": unit,
         "top": top,
         "latest": "—" if c.latest is None else num(c.latest),
         "aria_label": _("%(label)s chart, scale up to %(top)s %(unit)s")
         % {"label": label, "top": top, "unit": unit},
     }
+
+
+def engine_share(share: float | None) -> str:
+    """The share of real time the engine needs, in percent: "35", or "< 1"."""
+    percent = (share or 0) * 100
+    return num(percent) if percent >= 1 else "< 1"
 
 
 def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
@@ -235,8 +186,8 @@ def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
         "aggregate": s.mode
         == "aggregate",  # traffic as flows, not single requests (architect.sim.flows.aggregate)
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
-        "metrics": metrics(s, s.settings),
-        "jobs": jobs(s),
+        "engine_share": engine_share(status.engine_share),
+        "metrics": values(s, s.settings),
         "charts": [chart_item(c) for c in charts(s.series, s.t)],
         "diagram": layout(s),
         "nodes": node_stats(s),
@@ -261,11 +212,16 @@ def page_context(
     error: str = "",
     new_events: tuple[Event, ...] = (),
     offered: frozenset[str] | None = None,
+    links: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything any partial of the sandbox needs; ``offered`` limits the controls drawn
-    to those action names (None: every control, as on /sandbox/)."""
+    to those action names (None: every control, as on /sandbox/); ``links``: the stage
+    that teaches each metric (``lessons.outlines.metric_links``)."""
+    context = live_context(s, status)
     return {
-        **live_context(s, status),
+        **context,
+        **panel(context),
+        "metric_help": help_items(context["label"], links or {}),
         **form_context(s, status, offered),
         "events": [event_text(e) for e in reversed(s.events)],
         "new_events": [event_text(e) for e in reversed(new_events)],
@@ -278,11 +234,11 @@ TICK_KEYS: dict[str, Callable[[dict[str, Any]], object]] = {
     "status": lambda c: (
         c["status"].paused,
         c["status"].speed,
-        c["status"].behind and c["ratio"],
+        c["status"].behind and (c["ratio"], c["status"].cause, c["engine_share"]),
         c["sim_time"],
         c["snapshot"].mode,
     ),
-    "metrics": lambda c: (c["metrics"], c["jobs"]),
+    "metrics": structure,  # its values are sent on their own ("metricvalues")
     "charts": lambda c: c["charts"],
     "diagram": lambda c: c["diagram"],
 }
@@ -327,6 +283,12 @@ class Renderer:
             parts += FORM_PARTS
             context.update(form_context(s, status, self.offered))
         parts += [part for part in TICK_PARTS if self._changed(part, TICK_KEYS[part](context))]
+        changed = self._changed_values(context["metrics"])
+        if "metrics" in parts:  # the panel holds its values
+            context.update(panel(context))
+        elif changed:
+            parts.append("metricvalues")
+            context["changed_metrics"] = changed
         cells = self._changed_cells(context["nodes"])
         if cells and "nodes" not in parts:  # the node table holds its cells
             parts.append("nodestats")
@@ -350,6 +312,14 @@ class Renderer:
             return False
         self._sent[part] = key
         return True
+
+    def _changed_values(self, shown: dict[str, str]) -> list[dict[str, str]]:
+        """The metrics whose value differs from its last send; remembers them."""
+        return [
+            {"key": key, "value": value}
+            for key, value in shown.items()
+            if self._changed(f"metric-{key}", value)
+        ]
 
     def _changed_cells(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The rows whose busy or queue cell differs from its last send; remembers them."""

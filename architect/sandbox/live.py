@@ -4,7 +4,10 @@ The controls are values of the action vocabulary (``architect.sim.commands.Contr
 
 Pure Python (no Django), so it is tested on its own. ``step`` is called with the
 wall-clock time that passed; the session also measures how much simulated time it
-actually achieved per wall second, so the page can say when the machine cannot keep up.
+actually achieved per wall second, so the page can say when the machine cannot keep up,
+and how long the engine itself took for each step, so the page can say why: the
+traffic is heavy (the engine alone needs most of the real time) or the machine is busy
+(the engine needs little of it, yet the steps come late).
 """
 
 from __future__ import annotations
@@ -20,6 +23,13 @@ from architect.sim.simulation import Simulation
 from architect.sim.snapshot import Snapshot
 
 RATIO_WINDOW_S = 3.0
+# Behind, and the engine alone needs at least this share of real time at the speed asked:
+# the traffic is the cause. Below it the time went elsewhere (other processes, other
+# sessions): the machine is the cause.
+HEAVY_SHARE = 0.8
+# The measured speed means something only over this much wall time (the first ticks of a
+# connection come unevenly while the page loads).
+MIN_RATIO_WALL_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +40,23 @@ class LiveStatus:
     paused: bool
     speed: int
     ratio: float | None  # achieved simulated seconds per wall second; None until measured
+    # The share of real time the engine alone needs at this speed (its wall seconds per
+    # simulated second × speed); None until measured.
+    engine_share: float | None = None
 
     @property
     def behind(self) -> bool:
         """True when the simulation runs visibly slower than asked."""
         return not self.paused and self.ratio is not None and self.ratio < 0.95 * self.speed
+
+    @property
+    def cause(self) -> str:
+        """Why it is behind: "traffic" (the engine's own cost per simulated second is too
+        high), "machine" (the engine needs little, the process is slow anyway), or ""."""
+        if not self.behind:
+            return ""
+        heavy = self.engine_share is None or self.engine_share >= HEAVY_SHARE
+        return "traffic" if heavy else "machine"
 
 
 class LiveSession:
@@ -52,7 +74,8 @@ class LiveSession:
         self._clock = clock
         self.paused = False
         self.speed = 1
-        self._samples: deque[tuple[float, float]] = deque()  # (wall time, sim seconds)
+        # (wall time at the end of a step, simulated seconds, wall seconds inside the engine)
+        self._samples: deque[tuple[float, float, float]] = deque()
         self.sim = self._build()
 
     def _build(self) -> Simulation:
@@ -81,16 +104,17 @@ class LiveSession:
         if self.paused or wall_dt <= 0:
             return self.sim.snapshot()
         sim_dt = wall_dt * self.speed
+        started = self._clock()
         snapshot = self.sim.advance(sim_dt)
-        self._record(sim_dt)
+        self._record(sim_dt, started)
         return snapshot
 
     def snapshot(self) -> Snapshot:
         return self.sim.snapshot()
 
-    def _record(self, sim_dt: float) -> None:
+    def _record(self, sim_dt: float, started: float) -> None:
         now = self._clock()
-        self._samples.append((now, sim_dt))
+        self._samples.append((now, sim_dt, now - started))
         while self._samples and now - self._samples[0][0] > RATIO_WINDOW_S:
             self._samples.popleft()
 
@@ -100,11 +124,25 @@ class LiveSession:
         if len(self._samples) < 2:
             return None
         wall = self._samples[-1][0] - self._samples[0][0]
-        if wall <= 0:
+        if wall < MIN_RATIO_WALL_S:
             return None
-        simulated = sum(dt for _, dt in list(self._samples)[1:])
+        simulated = sum(dt for _, dt, _ in list(self._samples)[1:])
         return simulated / wall
 
     @property
+    def engine_share(self) -> float | None:
+        """The share of real time the engine alone needs at this speed: its wall seconds
+        per simulated second (over the same window as ``ratio``) times the speed."""
+        simulated = sum(dt for _, dt, _ in self._samples)
+        if len(self._samples) < 2 or simulated <= 0:
+            return None
+        return sum(cost for _, _, cost in self._samples) / simulated * self.speed
+
+    @property
     def status(self) -> LiveStatus:
-        return LiveStatus(paused=self.paused, speed=self.speed, ratio=self.ratio)
+        return LiveStatus(
+            paused=self.paused,
+            speed=self.speed,
+            ratio=self.ratio,
+            engine_share=self.engine_share,
+        )

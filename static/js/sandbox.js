@@ -7,7 +7,9 @@
 // - the log-scale traffic slider and the number field stay in step;
 // - when the focused control is gone (a lesson's answered question, its last hint),
 //   focus goes to its panel's heading, not to the top of the page;
-// - the event log keeps its newest entries only.
+// - the event log keeps its newest entries only;
+// - a stage's text folds away and back with its button (a disclosure: aria-expanded), and
+//   folds away by itself when a run starts and the lab beside it cannot show the whole run.
 (function () {
   "use strict";
   var MAX_EVENTS = 60;
@@ -57,17 +59,72 @@
     if (f && event.target === f.querySelector("[data-traffic-slider]")) f.requestSubmit();
   });
 
-  var panel = null;  // the id of the [data-focus-home] panel that held focus before a message
+  // The stage text's disclosure button (absent on the sandbox page).
+  var toggle = document.getElementById("text-toggle");
+  var text = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  var note = document.getElementById("text-note");
+  // Whether the lab shows the whole run on one screen (sandbox.css sets --one-screen).
+  function oneScreen() {
+    var screen = document.querySelector(".run-screen");
+    return !!screen && getComputedStyle(screen).getPropertyValue("--one-screen").trim() === "1";
+  }
+  function showText(open) {
+    if (!open && text.contains(document.activeElement)) toggle.focus();  // not lost to <body>
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    text.hidden = !open;
+  }
+  if (toggle && text) {
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      showText(toggle.getAttribute("aria-expanded") !== "true");
+      if (note) note.textContent = "";
+    });
+  }
+  var running = false;  // whether the last message showed a run in progress
+  function foldWhenARunStarts() {
+    var lesson = document.getElementById("lesson");
+    var now = !!lesson && lesson.classList.contains("lesson-panel--running");
+    if (now && !running && toggle && text && !text.hidden && !oneScreen()) {
+      showText(false);
+      if (note) note.textContent = toggle.getAttribute("data-folded");
+    }
+    running = now;
+  }
+
+  // Where focus was before a message, so that it is never lost to <body> when the control
+  // that held it is redrawn or goes away: the same control if it is back (same id), else in
+  // a [data-focus-region] the control that took its place, else a [data-focus-home] panel's
+  // heading.
+  var FOCUSABLE = "button, input:not([type=hidden]), select, textarea, a[href], summary";
+  var before = null;
   document.addEventListener("htmx:wsBeforeMessage", function () {
     var active = document.activeElement;
-    var home = active && active !== document.body && active.closest ? active.closest("[data-focus-home]") : null;
-    panel = home && home.id;
+    before = null;
+    if (!active || active === document.body || !active.closest) return;
+    var region = active.closest("[data-focus-region]");
+    var home = active.closest("[data-focus-home]");
+    before = {
+      id: active.id,
+      region: region && region.id,
+      index: region ? Array.prototype.indexOf.call(region.querySelectorAll(FOCUSABLE), active) : -1,
+      home: home && home.id,
+    };
   });
-  document.addEventListener("htmx:wsAfterMessage", function () {
-    var lost = !document.activeElement || document.activeElement === document.body;
-    var home = lost && panel && document.getElementById(panel);
+  function refocus() {
+    if (!before || (document.activeElement && document.activeElement !== document.body)) return;
+    var same = before.id && document.getElementById(before.id);
+    if (same) return same.focus();
+    var region = before.region && document.getElementById(before.region);
+    var shown = region ? Array.prototype.filter.call(region.querySelectorAll(FOCUSABLE),
+      function (e) { return e.offsetParent !== null && !e.disabled; }) : [];
+    if (shown.length) return shown[Math.min(before.index, shown.length - 1)].focus();
+    var home = before.home && document.getElementById(before.home);
     var heading = home && document.getElementById(home.getAttribute("data-focus-home"));
     if (heading) heading.focus();
+  }
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    refocus();
+    foldWhenARunStarts();
     var log = document.getElementById("events-list");
     while (log && log.children.length > MAX_EVENTS) log.removeChild(log.lastElementChild);
   });

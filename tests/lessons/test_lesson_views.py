@@ -167,3 +167,39 @@ def test_the_stage_page_offers_lesson_actions_in_the_vocabulary_terms(client):
     assert {"predict", "skip_prediction", "run", "hint"} <= actions <= set(LESSON_ACTIONS)
     for sent, names in forms:
         assert names - {"action"} <= set(fields(sent["action"], form=True)), sent
+
+
+def test_the_last_stage_leads_to_the_end_of_the_plan(client, demo):
+    html = client.get("/lessons/demo/third/").content.decode()
+    assert 'rel="next" href="/lessons/demo/finished/"' in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ("What you completed", "What to read next")),
+        ("ko", ("완료한 단계", "다음에 읽을 거리")),
+    ],
+)
+def test_the_end_of_the_plan_says_what_was_completed_and_what_to_read_next(
+    client, demo, lang, words
+):
+    key = client.session.session_key
+    services.progress_complete(user=None, session_key=key, stage=demo.stages.get(slug="first"))
+    html = client.get("/lessons/demo/finished/", headers={"accept-language": lang}).content.decode()
+    for word in words:
+        assert word in html
+    marks = re.findall(r'<li class="plan-stage( plan-stage--done)?">', html)
+    assert marks == [" plan-stage--done", "", ""]
+    assert 'href="/lessons/demo/evolution/"' in html and 'href="/sandbox/"' in html
+    assert client.get("/lessons/nothing/finished/").status_code == 404
+
+
+def test_a_missed_goal_is_not_drawn_as_a_success():
+    from lessons.fragments import render
+
+    def panel(met: bool) -> str:
+        return render(["lesson"], {"phase": "done", "met": met, "goal": {"failed_s": 3}})
+
+    assert "lesson-panel--missed" in panel(False) and "lesson-panel--met" not in panel(False)
+    assert "lesson-panel--met" in panel(True)

@@ -135,7 +135,7 @@ def test_the_plan_loader_reports_a_costly_text_on_its_line():
     with pytest.raises(PlanError) as caught:
         load_plan(text, source="tiny.yaml")
     assert [str(p) for p in caught.value.problems] == [
-        "tiny.yaml:46: stages[1].body.en: has 51 “[”; a text may have at most 50"
+        "tiny.yaml:50: stages[1].body.en: has 51 “[”; a text may have at most 50"
     ]
 
 

@@ -14,7 +14,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 TINY = (FIXTURES / "tiny.yaml").read_text(encoding="utf-8")
 SOURCE = "lessons/plans/tiny.yaml"
 # A stage whose topology or solution is wrong leaves the next stage nothing to start from.
-CASCADE = "lessons/plans/tiny.yaml:47: stages[1].topology.from: the previous stage has problems (fix them first)"
+CASCADE = "lessons/plans/tiny.yaml:51: stages[1].topology.from: the previous stage has problems (fix them first)"
 
 
 def problems(text: str) -> list[str]:
@@ -67,7 +67,11 @@ def test_from_previous_starts_where_the_previous_solution_ends():
         second.topology["traffic"]["rps"] == 50
     )  # the previous stage's scenario is not carried over
     assert second.topology["events"] == [{"at": 10.0, "action": "fail", "node": "web-1"}]
-    assert second.controls == (
+    assert second.controls[-2:] == ("fail", "restore")  # as listed
+    unlisted = TINY.replace(
+        "    controls: [separate_database, add_load_balancer, add_web_server, fail, restore]\n", ""
+    )
+    assert load_plan(unlisted, source=SOURCE).stages[1].controls == (
         "separate_database",
         "add_load_balancer",
         "add_web_server",
@@ -134,7 +138,7 @@ def test_changes_apply_after_the_previous_solution():
             "    titel: {en: A bigger server, ko: 더 큰 서버}\n",
             [
                 "lessons/plans/tiny.yaml:11: stages[0].titel: unknown field (expected one of slug, title, body, "
-                "topology, scenario, controls, predict, goal, hints, debrief, solution)",
+                "topology, scenario, controls, predict, goal, hints, debrief, solution, fixed, shortcuts)",
                 "lessons/plans/tiny.yaml:10: stages[0].title: is required",
             ],
         ),
@@ -186,27 +190,27 @@ def test_changes_apply_after_the_previous_solution():
         (
             "        - {at: 10, action: fail, node: web-1}\n",
             "        - {at: 30, action: fail, node: web-1}\n",
-            "lessons/plans/tiny.yaml:50: stages[1].scenario.events[0].at: must be between 0 and 25",
+            "lessons/plans/tiny.yaml:54: stages[1].scenario.events[0].at: must be between 0 and 25",
         ),
         (
             "  - slug: survive-a-failure\n",
             "  - slug: bigger-server\n",
-            'lessons/plans/tiny.yaml:44: stages[1].slug: "bigger-server" is used by an earlier stage',
+            'lessons/plans/tiny.yaml:48: stages[1].slug: "bigger-server" is used by an earlier stage',
         ),
         (
             "      from_s: 14\n",
             "      from_s: 25\n",
-            "lessons/plans/tiny.yaml:54: stages[1].goal.from_s: must be between 0 and 24",
+            "lessons/plans/tiny.yaml:58: stages[1].goal.from_s: must be between 0 and 24",
         ),
         (
             "    topology: {from: previous}\n",
             "    topology: {from: first}\n",
-            'lessons/plans/tiny.yaml:47: stages[1].topology.from: must be "previous" (or give a full topology)',
+            'lessons/plans/tiny.yaml:51: stages[1].topology.from: must be "previous" (or give a full topology)',
         ),
         (
             "    topology: {from: previous}\n",
             "    topology: {from: previous, changes: [{action: fail, node: web-7}]}\n",
-            'lessons/plans/tiny.yaml:47: stages[1].topology.changes[0]: cannot be carried out: there is no node "web-7"',
+            'lessons/plans/tiny.yaml:51: stages[1].topology.changes[0]: cannot be carried out: there is no node "web-7"',
         ),
         (
             "title: {en: A tiny plan, ko: 작은 계획}\n",
@@ -216,7 +220,7 @@ def test_changes_apply_after_the_previous_solution():
         (
             '    body: {en: "web-1 fails at 10 s.", ko: "web-1이 10초에 멈춥니다."}\n',
             '    body: {en: "web-1 fails at 10 s.", ko: "web-1이 10초에 멈춥니다."\n',
-            "lessons/plans/tiny.yaml:47: not valid YAML: expected ',' or '}', but got '<scalar>'",
+            "lessons/plans/tiny.yaml:51: not valid YAML: expected ',' or '}', but got '<scalar>'",
         ),
     ],
 )
@@ -260,7 +264,7 @@ def test_limits_on_texts_stages_and_file_size(tmp_path):
         f'    body: {{en: "{long_body}", ko: 짧음}}\n',
     )
     assert problems(text) == [
-        "lessons/plans/tiny.yaml:46: stages[1].body.en: is 5001 characters long; a text may be at most 5000"
+        "lessons/plans/tiny.yaml:50: stages[1].body.en: is 5001 characters long; a text may be at most 5000"
     ]
     stage = TINY[TINY.index("  - slug: survive-a-failure") :]
     many = TINY + "".join(stage.replace("survive-a-failure", f"again-{i}") for i in range(39))

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from django.utils import translation
 
 from architect.sandbox.controls import allowed, data_centers
@@ -38,21 +39,33 @@ def test_a_full_render_has_every_part_as_an_oob_swap():
     assert 'role="log" aria-live="polite"' in html
 
 
+def shown(html: str, label: str) -> str | None:
+    """What the metrics panel shows for ``label``: the value and its unit, e.g. "87 %"."""
+    found = re.search(
+        rf'>{re.escape(label)}</button></dt><dd>(\$?)<span id="metric-[a-z_0-9]+"'
+        rf' hx-swap-oob="true">([^<]*)</span>(?: <small>([^<]*)</small>)?',
+        html,
+    )
+    if found is None:
+        return None
+    return " ".join(part for part in (found[1] + found[2], found[3]) if part)
+
+
 def test_metrics_are_formatted():
     with translation.override("en"):
         html = render(["metrics"], page_context(snapshot(), RUNNING))
     assert "12,345" in html  # offered
     assert "11,800" in html or "11,801" in html  # served, rounded
     assert "1,234" in html or "1,235" in html  # p99 ms
-    assert "1.2 <small>%" in html  # error rate
-    assert "98.8 <small>%" in html  # availability
-    assert "$560" in html
+    assert shown(html, "Errors") == "1.2 %"
+    assert shown(html, "Availability") == "98.8 %"
+    assert shown(html, "Monthly cost") == "$560"
 
 
 def test_no_completions_shows_a_dash_for_latency():
     with translation.override("en"):
         html = render(["metrics"], page_context(snapshot(latency=None), RUNNING))
-    assert html.count("— <small>ms") == 3
+    assert [shown(html, f"{p} latency") for p in ("p50", "p95", "p99")] == ["— ms"] * 3
 
 
 def test_diagram_colours_boxes_by_utilisation_and_status():
@@ -112,9 +125,17 @@ def test_forms_are_sent_only_when_they_change():
 
 
 def sent(html: str) -> set[str]:
-    """The parts a message carries (the node table's live cells as "nodestats")."""
+    """The parts a message carries (the node table's live cells as "nodestats", the
+    metrics' values as "metricvalues")."""
     ids = set(top_level_ids(html))
-    return {("nodestats" if i.startswith(("busy-", "queue-")) else i) for i in ids}
+    return {
+        "nodestats"
+        if i.startswith(("busy-", "queue-"))
+        else "metricvalues"
+        if i.startswith("metric-")
+        else i
+        for i in ids
+    }
 
 
 def test_a_tick_sends_only_the_parts_that_changed():
@@ -126,8 +147,10 @@ def test_a_tick_sends_only_the_parts_that_changed():
         renderer.render(s, RUNNING, full=True)
         tick = renderer.render(replace(s, t=12.6, throughput_rps=5.0), RUNNING)
         same = renderer.render(replace(s, t=12.6, throughput_rps=5.0), RUNNING)
-    assert sent(tick) == {"status", "metrics", "charts"}
+    assert sent(tick) == {"status", "metricvalues", "charts"}
     assert 'id="diagram"' not in tick and "busy-web-1" not in tick
+    assert 'id="metrics"' not in tick  # the panel stays; only the served value changed
+    assert re.findall(r'id="(metric-[a-z_0-9]+)"', tick) == ["metric-served"]
     assert sent(same) == set()  # nothing changed: an empty message
     assert same == ""
 
@@ -181,6 +204,7 @@ def test_a_full_render_sends_every_part_even_when_nothing_changed():
     assert sent(again) == {
         "status",
         "metrics",
+        "metricvalues",
         "charts",
         "diagram",
         "nodestats",
@@ -267,10 +291,10 @@ def test_building_block_metrics_show_when_their_nodes_exist():
     with translation.override("en"):
         html = render(["metrics"], page_context(blocks_snapshot(), RUNNING))
         plain = render(["metrics"], page_context(snapshot(), RUNNING))
-    assert "<dt>Cache hit ratio</dt><dd>87 <small>%" in html
-    assert "<dt>CDN hit ratio</dt><dd>95 <small>%" in html
-    assert "<dt>Stale reads</dt><dd>1,234 <small>" in html
-    assert "<dt>Lost writes</dt><dd>2 <small>" in html
+    assert shown(html, "Cache hit ratio") == "87 %"
+    assert shown(html, "CDN hit ratio") == "95 %"
+    assert shown(html, "Stale reads") == "1,234 so far"
+    assert shown(html, "Lost writes") == "2 so far"
     for label in ("Cache hit ratio", "CDN hit ratio", "Stale reads", "Lost writes"):
         assert label not in plain
 
@@ -278,14 +302,18 @@ def test_building_block_metrics_show_when_their_nodes_exist():
 def test_a_hit_ratio_without_lookups_is_a_dash():
     with translation.override("en"):
         html = render(["metrics"], page_context(blocks_snapshot(hit_ratios=()), RUNNING))
-    assert "<dt>Cache hit ratio</dt><dd>— <small>%" in html
-    assert "<dt>CDN hit ratio</dt><dd>— <small>%" in html
+    assert shown(html, "Cache hit ratio") == "— %"
+    assert shown(html, "CDN hit ratio") == "— %"
 
 
 def test_the_server_table_names_the_new_kinds_and_database_roles():
     with translation.override("en"):
         html = render(["nodes"], page_context(blocks_snapshot(), RUNNING))
-    kinds = re.findall(r'<th scope="row">([^<]+)</th>\s*<td class="node-kind">([^<]+)</td>', html)
+    kinds = re.findall(
+        r'<th scope="row">([^<]+)</th>\s*<td class="node-kind">'
+        r'<span class="cell-label" aria-hidden="true">Kind</span>([^<]+)</td>',
+        html,
+    )
     assert kinds[1] == ("cdn", "CDN")
     assert ("cache", "Cache") in kinds
     assert kinds[-3:] == [
@@ -457,12 +485,12 @@ def test_metrics_show_lost_sessions_when_users_are_tracked_and_jobs_with_a_queue
     with translation.override("en"):
         tracked = render(["metrics"], page_context(_with(everything_snapshot(), TRACKED), RUNNING))
         untracked = render(["metrics"], page_context(snapshot(), RUNNING))
-    assert "<dt>Sessions lost</dt><dd>42 <small>so far" in tracked
+    assert shown(tracked, "Sessions lost") == "42 so far"
     assert "Sessions lost" not in untracked and "Background jobs" not in untracked
-    assert "<dt>Published</dt><dd>32.0 <small>jobs/s" in tracked
-    assert "<dt>Done</dt><dd>8.0 <small>jobs/s" in tracked
-    assert "<dt>Waiting in the queue</dt><dd>546 <small>jobs" in tracked
-    assert "<dt>Job p99 latency</dt><dd>26,218 <small>ms" in tracked
+    assert shown(tracked, "Published") == "32.0 jobs/s"
+    assert shown(tracked, "Done") == "8.0 jobs/s"
+    assert shown(tracked, "Waiting in the queue") == "546 jobs"
+    assert shown(tracked, "Job p99 latency") == "26,218 ms"
 
 
 def test_the_node_table_names_new_kinds_shards_and_booting_servers():
@@ -476,7 +504,7 @@ def test_the_node_table_names_new_kinds_shards_and_booting_servers():
         "Database (replica, shard 0)",
         "Database (primary, shard 1)",
     ):
-        assert f'<td class="node-kind">{kind}</td>' in html
+        assert f'<span class="cell-label" aria-hidden="true">Kind</span>{kind}</td>' in html
     assert "booting, no traffic yet" in html
     assert 'name="action" value="set_workers"' in html and 'id="set-workers-workers"' in html
 
@@ -537,7 +565,49 @@ def test_metric_and_chart_words_follow_the_language_of_each_render():
                 translation.gettext("%(label)s chart, scale up to %(top)s %(unit)s")
                 % {"label": translation.gettext("Error rate"), "top": "1", "unit": "%"},
             )
-        assert f"<dt>{expected[0]}</dt>" in renders[language]
+        assert shown(renders[language], expected[0]) is not None
         assert f">{expected[1]}</text>" in renders[language]
         assert f'aria-label="{expected[2]}"' in renders[language]
-    assert renders["ko"] != renders["en"] and "<dt>Offered</dt>" not in renders["ko"]
+    assert renders["ko"] != renders["en"] and shown(renders["ko"], "Offered") is None
+
+
+@pytest.mark.parametrize(
+    ("share", "words"),
+    [
+        (0.97, "this machine cannot simulate this much traffic any faster"),
+        (0.04, "this server is busy with other work (simulating your traffic needs only 4 %"),
+    ],
+)
+def test_the_status_line_names_the_cause_of_running_behind(share, words):
+    behind = LiveStatus(paused=False, speed=1, ratio=0.9, engine_share=share)
+    with translation.override("en"):
+        html = render(["status"], page_context(snapshot(), behind))
+    assert "running at 0.9× real time" in html
+    assert words in html
+
+
+def test_keeping_up_says_nothing_about_real_time():
+    with translation.override("en"):
+        html = render(["status"], page_context(snapshot(), RUNNING))
+    assert "real time" not in html
+
+
+@pytest.mark.parametrize(
+    ("offered", "legend"),
+    [
+        ({"add_cdn", "set_traffic"}, "<legend>Edge</legend>"),
+        ({"add_cache", "set_traffic"}, "<legend>Data</legend>"),
+        ({"add_message_queue", "set_traffic"}, "<legend>Background jobs</legend>"),
+    ],
+)
+def test_a_group_whose_only_control_was_used_is_not_drawn_empty(offered, legend):
+    """A stage offers one button in a group; once used (the CDN, the cache and the queue
+    exist), the group's box goes too."""
+    s = grown(*BLOCKS_ADDED, c.AddMessageQueue())
+    with translation.override("en"):
+        used = render(["controls"], page_context(s, RUNNING, offered=frozenset(offered)))
+        fresh = render(
+            ["controls"], page_context(grown(*SEPARATED), RUNNING, offered=frozenset(offered))
+        )
+    assert legend not in used
+    assert legend in fresh

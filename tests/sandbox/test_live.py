@@ -87,3 +87,66 @@ def test_keeping_up_at_speed_two_is_not_behind():
         session.step(0.2)
     assert session.ratio == pytest.approx(2.0)
     assert not session.status.behind
+
+
+def engine_costs(session: LiveSession, clock: FakeClock, seconds_per_sim_second: float) -> None:
+    """Make the engine take ``seconds_per_sim_second`` of the fake clock per simulated second."""
+    advance = session.sim.advance
+
+    def timed(dt: float):
+        clock.advance(dt * seconds_per_sim_second)
+        return advance(dt)
+
+    session.sim.advance = timed  # type: ignore[method-assign]
+
+
+def test_heavy_traffic_is_the_cause_when_the_engine_takes_the_time():
+    """Each 0.2 s step costs the engine 0.45 s: it cannot keep up; the traffic is why."""
+    clock = FakeClock()
+    session = LiveSession(single_server, clock=clock)
+    engine_costs(session, clock, 2.25)
+    for _ in range(6):
+        clock.advance(0.05)  # a little time elsewhere between steps
+        session.step(0.2)
+    assert session.ratio == pytest.approx(0.4)
+    assert session.engine_share == pytest.approx(2.25)
+    assert session.status.cause == "traffic"
+
+
+def test_a_busy_machine_is_the_cause_when_the_engine_needs_little():
+    """The engine needs 5 % of real time, yet steps come 0.22 s apart: 0.9× real time,
+    and the machine, not the traffic, is why."""
+    clock = FakeClock()
+    session = LiveSession(single_server, clock=clock)
+    engine_costs(session, clock, 0.05)
+    for _ in range(6):
+        clock.advance(0.22 - 0.2 * 0.05)  # waiting for the CPU, other sessions
+        session.step(0.2)
+    assert session.ratio == pytest.approx(0.2 / 0.22)
+    assert session.engine_share == pytest.approx(0.05)
+    assert session.status.behind
+    assert session.status.cause == "machine"
+
+
+@pytest.mark.parametrize(("cost", "share", "cause"), [(0.1, 0.5, "machine"), (0.2, 1.0, "traffic")])
+def test_at_speed_five_the_engine_share_counts_the_speed(cost, share, cause):
+    """0.1 wall s per simulated second is 10 % of real time at 1×, 50 % at 5×; 0.2 is all
+    of it at 5×."""
+    clock = FakeClock()
+    session = LiveSession(single_server, clock=clock)
+    session.apply(SetSpeed(5))
+    engine_costs(session, clock, cost)
+    for _ in range(6):
+        clock.advance(0.3)
+        session.step(0.2)
+    assert session.engine_share == pytest.approx(share)
+    assert session.status.cause == cause
+
+
+def test_keeping_up_has_no_cause():
+    clock = FakeClock()
+    session = LiveSession(single_server, clock=clock)
+    for _ in range(6):
+        clock.advance(0.2)
+        session.step(0.2)
+    assert session.status.cause == ""

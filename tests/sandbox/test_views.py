@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
+from architect.sandbox.metrics import HELP, JOBS, PANEL
+
+# The page links each metric's explanation to the stage that teaches it, from the plans.
+pytestmark = pytest.mark.django_db
+
 
 def test_the_page_renders_every_part_and_connects_the_websocket(client):
     response = client.get("/sandbox/")
@@ -19,3 +28,48 @@ def test_the_page_renders_every_part_and_connects_the_websocket(client):
 def test_the_page_asks_the_websocket_for_korean(client):
     html = client.get("/sandbox/", headers={"accept-language": "ko"}).content.decode()
     assert 'ws-connect="/ws/sandbox/?lang=ko"' in html
+
+
+def explanation(html: str, key: str) -> tuple[str, str, str]:
+    """A metric's explanation: its sentence, and the stage link's address and words."""
+    found = re.search(
+        rf'<div id="help-{key}" class="metric-help" popover>.*?'
+        rf'<p id="help-text-{key}">([^<]*)(?:<a href="([^"]+)">([^<]+)</a>)?</p>',
+        html,
+        re.S,
+    )
+    assert found is not None, f"no explanation for {key}"
+    return found[1].strip(), found[2] or "", found[3] or ""
+
+
+@pytest.mark.parametrize(
+    ("lang", "see"),
+    [("en", "See stage 8, A stateless web tier"), ("ko", "8단계: 무상태 웹 계층 참고")],
+)
+def test_every_metric_is_explained_with_the_stage_that_teaches_it(client, lang, see):
+    """Each metric has a sentence in the page's language; its label (a button) opens it
+    and names it as the label's description; the stage link comes from the loaded plan."""
+    html = client.get("/sandbox/", headers={"accept-language": lang}).content.decode()
+    assert set(HELP) == set(PANEL) | set(JOBS)
+    for key in HELP:
+        found = explanation(html, key)
+        assert found[0], key
+        assert found[1].startswith("/lessons/scale-from-zero/"), key
+    assert explanation(html, "sessions_lost")[1:] == (
+        "/lessons/scale-from-zero/stateless-web-tier/",
+        see,
+    )
+    assert (
+        '<button type="button" class="metric-label" id="explain-offered" '
+        'popovertarget="help-offered" aria-describedby="help-text-offered">'
+    ) in html
+    hangul = bool(re.search(r"[\uac00-\ud7a3]", explanation(html, "p99")[0]))
+    assert hangul == (lang == "ko")
+
+
+def test_without_the_plan_a_metric_is_explained_without_a_link(client):
+    from lessons.models import Plan
+
+    Plan.objects.all().delete()
+    html = client.get("/sandbox/").content.decode()
+    assert explanation(html, "sessions_lost")[1:] == ("", "")

@@ -2,9 +2,11 @@
 
 Runs each stage headless with the engine (seeds 1, 2, 3): the goal must not be
 met on the starting topology under the stage's scenario, and must be met once
-the solution is applied at t = 0. PLAN is a plan file or the slug of a plan in
-``lessons/plans/``; without one, every shipped plan. One line per stage;
-exits non-zero when a plan has problems or a stage fails.
+the solution is applied at t = 0; and no shortcut (``lessons.shortcuts``) may meet
+it unless the plan allows it with a reason. PLAN is a plan file or the slug of a
+plan in ``lessons/plans/``; without one, every shipped plan. One line per stage
+(``-v 2``: and one per shortcut tried); exits non-zero when a plan has problems or a
+stage fails.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from architect.language_option import add_language_argument
-from lessons.checker import SEEDS, check_stage
+from lessons.checker import SEEDS, StageCheck, check_stage
 from lessons.format import PlanError, read_plan_file
 from lessons.plans import PLANS_DIR, display_path, plan_files
 from lessons.problem_text import plan_error_text
@@ -73,8 +75,28 @@ class Command(BaseCommand):
             if result.ok:
                 self.stdout.write(
                     f"ok    {where}: not met before, met with the solution (seeds {seeds})"
+                    f"; {_shortcuts_summary(result)}"
                 )
-                continue
-            failed += 1
-            self.stdout.write(f"FAIL  {where}: " + "; ".join(result.problems()))
+            else:
+                failed += 1
+                self.stdout.write(f"FAIL  {where}: " + "; ".join(result.problems()))
+            for key in result.stale():
+                self.stdout.write(f"note  {where}: allowed shortcut {key} no longer meets the goal")
+            if self.verbosity >= 2:
+                for outcome in result.shortcuts:
+                    self.stdout.write(f"      {outcome.shortcut.label}: {outcome.describe()}")
         return failed
+
+    verbosity = 1
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        self.verbosity = int(options.get("verbosity", 1))
+        return super().execute(*args, **options)
+
+
+def _shortcuts_summary(result: StageCheck) -> str:
+    tried = [o for o in result.shortcuts if not o.blocked]
+    blocked = len(result.shortcuts) - len(tried)
+    allowed = [o.shortcut.key for o in tried if o.met]
+    met = f"allowed {', '.join(allowed)}" if allowed else "none met"
+    return f"shortcuts: {met} ({len(tried)} tried, {blocked} blocked by the stage)"

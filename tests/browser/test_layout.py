@@ -1,0 +1,148 @@
+"""One screen per run, measured in the browser (issue #14.1), in English and Korean.
+
+While a run plays, the parts a learner watches together must all be on screen: at a
+laptop's 1366×768 and at a projector's 1920×1080 shown at 150 % (a 1280×720 CSS viewport
+at device scale 1.5), each region's bounding box lies within the viewport and the page
+is not scrolled. On a 375 px phone nothing scrolls sideways, the servers table is cards
+and the diagram's smallest label is drawn at 11 px or more (it pans instead of shrinking).
+Each case takes the screenshot docs/screenshots shows (``make screenshots``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_lessons import COUNT_MESSAGES, apply, connected, plans
+
+SIZES = {  # name → viewport and device scale
+    "1366x768": ({"width": 1366, "height": 768}, 1.0),
+    "projector": ({"width": 1280, "height": 720}, 1.5),
+    "375": ({"width": 375, "height": 812}, 2.0),
+}
+PAGES = ("sandbox", "load-balancer", "millions-of-users")  # the sandbox, stage 4, stage 13
+REGIONS = ("#diagram", "#metrics", "#charts", "#controls")  # and a stage's #goal
+
+MEASURE = """() => {
+  const box = (e) => { const r = e.getBoundingClientRect();
+    return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+  const regions = {};
+  for (const id of ["#diagram", "#goal", "#metrics", "#charts", "#controls", "#lesson"]) {
+    const e = document.querySelector(id);
+    if (e) regions[id] = box(e);
+  }
+  const svg = document.querySelector("#diagram svg");
+  const scale = svg.getScreenCTM().a;
+  const labels = [...svg.querySelectorAll("text")].map(
+    (t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+  const controls = document.querySelector("#controls");
+  const shown = [...controls.querySelectorAll("button, input:not([type=hidden]), select")]
+    .filter((e) => e.offsetParent !== null);
+  return {
+    regions,
+    viewport: {width: innerWidth, height: innerHeight},
+    scrollWidth: document.documentElement.scrollWidth,
+    scrollY: scrollY,
+    smallestLabel: Math.min(...labels),
+    controlsOverflow: controls.scrollHeight - controls.clientHeight,
+    controlsShown: shown.length,
+    controlsCut: shown.filter((e) => { const r = e.getBoundingClientRect(),
+      c = controls.getBoundingClientRect(); return r.top < c.top || r.bottom > c.bottom; }).length,
+    cards: getComputedStyle(document.querySelector("#nodes tbody tr")).display,
+  };
+}"""
+
+
+def stage(slug: str) -> Any:
+    return next(s for p in plans() for s in p.stages if s.slug == slug)
+
+
+def start_a_run(page, where: str) -> None:
+    """Mid-run: the sandbox after two simulated seconds; a stage with its solution applied
+    (stage 13: twenty nodes) and its experiment three seconds into the run."""
+    if where == "sandbox":
+        page.wait_for_function(
+            "() => /([2-9]|\\d\\d+)(\\.\\d)?\\s*(s|초)/.test(document.querySelector('#status').innerText)"
+        )
+        return
+    connected(page)
+    page.locator("#skip-prediction").click()
+    page.locator("#run").wait_for()
+    for step in stage(where).solution:
+        apply(page, dict(step))
+    page.locator("#run").click()
+    page.wait_for_function(
+        "() => { const g = document.querySelector('#goal .goal-run');"
+        " const m = g && g.innerText.match(/(\\d+)/);"
+        " return document.querySelector('#lesson.lesson-panel--running') && m && +m[1] >= 3; }"
+    )
+
+
+def inside(box: dict[str, float], viewport: dict[str, float]) -> bool:
+    return (
+        box["left"] >= 0
+        and box["top"] >= 0
+        and box["right"] <= viewport["width"]
+        and box["bottom"] <= viewport["height"]
+    )
+
+
+@pytest.mark.screenshots
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("where", PAGES)
+def test_a_run_fits_the_screen(browser, app_url, csp_watch, language, where, size, screenshots):
+    viewport, scale = SIZES[size]
+    context = browser.new_context(
+        viewport=viewport,
+        device_scale_factor=scale,
+        locale="ko-KR" if language == "ko" else "en-US",
+    )
+    violations = csp_watch(context)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.add_init_script(COUNT_MESSAGES)
+        path = "/sandbox/" if where == "sandbox" else f"/lessons/{plans()[0].slug}/{where}/"
+        page.goto(app_url + path)
+        start_a_run(page, where)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        measured = page.evaluate(MEASURE)
+        page.screenshot(path=str(screenshots / f"run-{where}-{size}-{language}.png"))
+        record(where, size, language, measured)
+        if size == "375":
+            assert measured["scrollWidth"] <= 375, measured
+            assert measured["smallestLabel"] >= 11, measured
+            assert measured["cards"] == "grid", "the servers table is cards on a phone"
+        else:
+            regions = REGIONS if where == "sandbox" else (*REGIONS, "#goal", "#lesson")
+            for region in regions:
+                assert inside(measured["regions"][region], measured["viewport"]), (
+                    region,
+                    measured,
+                )
+            assert measured["scrollY"] == 0
+            if where == "load-balancer":  # a stage's controls are all in view, none scrolled
+                assert measured["controlsOverflow"] <= 0, measured
+                assert measured["controlsCut"] == 0, measured
+        assert not re.search(r"Traceback|Server Error", page.content())
+    finally:
+        context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
+FIGURES = Path(__file__).resolve().parents[2] / "test-results" / "layout-figures.txt"
+
+
+def record(where: str, size: str, language: str, measured: dict[str, Any]) -> None:
+    """Keep the measured figures for the report (test-results/, ignored by git)."""
+    FIGURES.parent.mkdir(exist_ok=True)
+    boxes = {k: [round(v) for v in b.values()] for k, b in measured["regions"].items()}
+    with FIGURES.open("a") as out:
+        out.write(
+            f"{where} {size} {language}: viewport {measured['viewport']} scrollWidth "
+            f"{measured['scrollWidth']} smallest label {measured['smallestLabel']:.1f}px "
+            f"controls overflow {measured['controlsOverflow']}px regions {boxes}\n"
+        )
