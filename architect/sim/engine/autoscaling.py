@@ -44,6 +44,7 @@ class Autoscaler:
         while True:
             if sim.autoscaling.enabled and sim.balancer is not None:
                 self._look()
+            yield sim.env.timeout(sim.autoscaling.interval_s)
 
     def utilization(self) -> float | None:
         """Mean utilisation of the web servers in rotation since the last look."""
