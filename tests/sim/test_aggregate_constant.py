@@ -120,7 +120,7 @@ def round_robin(rps: float, webs: int, workers: int) -> Topology:
 
 
 SCENARIOS = {  # (topology, simulated seconds per seed, theory (mean, p99) in ms or None)
-    "md1-0.8": (round_robin(800.0, 1, 1), 60.0, 0.8),
+    "md1-0.8": (round_robin(800.0, 1, 1), 120.0, 0.8),
     "md4-0.8": (round_robin(3200.0, 1, 4), 12.0, None),
     "rr-4x4-0.9": (round_robin(14_400.0, 4, 4), 3.0, None),
 }

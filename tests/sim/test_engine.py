@@ -93,8 +93,9 @@ def test_failed_backend_errors_only_until_the_next_health_check():
     before = [n for t, n in failures if t <= removed.t]
     after = {n for t, n in failures if t > removed.t}
     assert before[-1] > 0  # errors between the failure and the health check
-    assert after == {before[-1]}  # none once web-2 is out of rotation
-    assert removed.count == before[-1]  # the event carries the count of failed requests
+    # None once web-2 is out of rotation (the check falls between two 0.1 s samples: its
+    # random phase), and the event carries the count of failed requests.
+    assert after == {removed.count} and before[-1] <= removed.count
     assert sim.snapshot().error_rate == 0.0
 
 
