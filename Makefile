@@ -9,6 +9,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# daphne drops a WebSocket frame or message above this size after reading its header
+# (architect/settings.py: WEBSOCKET_MAX_FRAME_BYTES; docs/deployment.md).
+WEBSOCKET_MAX_FRAME_BYTES ?= 65536
+WS_LIMITS = --websocket-max-frame-size $(WEBSOCKET_MAX_FRAME_BYTES) \
+	--websocket-max-message-size $(WEBSOCKET_MAX_FRAME_BYTES)
 # Where `make screenshots` writes: the images the README and docs/ show.
 SCREENSHOTS_TO ?= $(CURDIR)/docs/screenshots
 
@@ -50,7 +55,7 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(PY)
 run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) architect.asgi:application
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) $(WS_LIMITS) architect.asgi:application
 
 # Chromium and a Korean font for the browser tests, PostgreSQL and Redis for the tests that
 # need real ones (tests/helpers/services.py starts throwaway servers from these packages),

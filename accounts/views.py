@@ -15,14 +15,16 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from accounts import throttle
+from architect.sandbox.keeping import kept_move
 from lessons import guests
 from lessons.services import progress_merge_session
 
 
 def _keep_progress(request: HttpRequest, session_key: str | None) -> None:
-    """Give the guest session's progress to the user who just logged in."""
+    """Give the guest session's progress and kept simulations to the user who just logged in."""
     if session_key:
         progress_merge_session(session_key=session_key, user=request.user)
+        kept_move(session_key=session_key, user=request.user)
 
 
 class ThrottledFormMixin:

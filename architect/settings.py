@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "architect.sandbox",
     "lessons",
     "accounts",
+    "classrooms",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,13 @@ DATABASES = {
         conn_max_age=0,
     ),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A transaction that reads, then writes, would fail at once ("database is locked")
+    # when another thread writes meanwhile (a room's owner saving its checkpoint while a
+    # student joins): IMMEDIATE takes the write lock first, and waits up to the timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
@@ -305,3 +313,47 @@ SANDBOX_TICK_SECONDS = env_float("SANDBOX_TICK_SECONDS", 0.2)
 SANDBOX_MAX_MESSAGES_PER_SECOND = env_int("SANDBOX_MAX_MESSAGES_PER_SECOND", 20)
 # Larger incoming WebSocket messages are rejected unread.
 SANDBOX_MAX_MESSAGE_BYTES = env_int("SANDBOX_MAX_MESSAGE_BYTES", 4096)
+# daphne (autobahn) drops a connection whose frame or message is larger, reading only the
+# frame's header: nothing that large is ever buffered. `make run` passes it to daphne as
+# --websocket-max-frame-size and --websocket-max-message-size (docs/deployment.md);
+# `manage.py runserver` reads the two DAPHNE_ settings.
+WEBSOCKET_MAX_FRAME_BYTES = env_int("WEBSOCKET_MAX_FRAME_BYTES", 65536)
+DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE = WEBSOCKET_MAX_FRAME_BYTES
+DAPHNE_WEBSOCKET_MAX_FRAME_SIZE = WEBSOCKET_MAX_FRAME_BYTES
+
+# --- Sandbox caps and budgets (architect/sandbox/caps.py, docs/deployment.md) ------
+
+# Live simulations at once: per client address (an IPv6 /64 counts as one: a classroom
+# behind one address) and per process (about what one core updates 5 times a second).
+SANDBOX_MAX_SIMULATIONS_PER_ADDRESS = env_int("SANDBOX_MAX_SIMULATIONS_PER_ADDRESS", 60)
+SANDBOX_MAX_SIMULATIONS = env_int("SANDBOX_MAX_SIMULATIONS", 150)
+# CPU seconds per wall second the process's simulations share; each running one may use
+# an equal part of it, and never less than the floor (so a lone learner runs at full speed).
+SANDBOX_PROCESS_CPU_SHARE = env_float("SANDBOX_PROCESS_CPU_SHARE", 0.6)
+SANDBOX_MIN_CPU_SHARE = env_float("SANDBOX_MIN_CPU_SHARE", 0.002)
+# A hidden page's simulation is paused; its socket is closed after this long hidden, and
+# any socket after this long without a message from its page.
+SANDBOX_HIDDEN_CLOSE_SECONDS = env_float("SANDBOX_HIDDEN_CLOSE_SECONDS", 600.0)
+SANDBOX_IDLE_CLOSE_SECONDS = env_float("SANDBOX_IDLE_CLOSE_SECONDS", 3600.0)
+# How often (at most) a changed simulation is kept for its learner besides on each change.
+SANDBOX_KEEP_SECONDS = env_float("SANDBOX_KEEP_SECONDS", 5.0)
+
+# --- Classrooms (classrooms/, docs/deployment.md#classrooms) ----------------------
+
+# Limits: students in one room, rooms an instructor has open at once, and messages a
+# second per connection (students and instructors alike; a burst of half as many more).
+CLASSROOM_MAX_PARTICIPANTS = env_int("CLASSROOM_MAX_PARTICIPANTS", 100)
+CLASSROOM_MAX_ROOMS_PER_INSTRUCTOR = env_int("CLASSROOM_MAX_ROOMS_PER_INSTRUCTOR", 5)
+CLASSROOM_MAX_MESSAGES_PER_SECOND = env_int("CLASSROOM_MAX_MESSAGES_PER_SECOND", 10)
+# The room runner: a tick every CLASSROOM_TICK_SECONDS, at most CLASSROOM_STEP_BUDGET_SECONDS
+# of simulation work per tick (a heavier room falls behind real time, and says so).
+CLASSROOM_TICK_SECONDS = env_float("CLASSROOM_TICK_SECONDS", 0.2)
+CLASSROOM_STEP_BUDGET_SECONDS = env_float("CLASSROOM_STEP_BUDGET_SECONDS", 0.08)
+# The room's state is saved this often; an owner's lease lasts this long unless renewed
+# (renewed every third of it); a connection that has not been seen for this long is gone.
+CLASSROOM_CHECKPOINT_SECONDS = env_float("CLASSROOM_CHECKPOINT_SECONDS", 5.0)
+CLASSROOM_LEASE_SECONDS = env_float("CLASSROOM_LEASE_SECONDS", 15.0)
+CLASSROOM_PRESENCE_SECONDS = env_float("CLASSROOM_PRESENCE_SECONDS", 5.0)
+# A room nobody has looked at for this long stops being simulated (it resumes from its
+# checkpoint when someone comes back).
+CLASSROOM_IDLE_SECONDS = env_float("CLASSROOM_IDLE_SECONDS", 120.0)

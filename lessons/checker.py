@@ -66,7 +66,8 @@ class StageCheck:
 
 
 def run_stage(stage: Stage, *, seed: int, solved: bool) -> Run:
-    """One headless run of ``stage``: 1 s steps, each snapshot fed to the goal tracker."""
+    """One headless run of ``stage``: 1 s steps, each snapshot fed to the goal tracker
+    (which judges the closed seconds it carries, however long the steps are)."""
     sim = Simulation(stage.run_topology(), seed=seed)
     tracker = GoalTracker(stage.goal.as_data(), duration_s=stage.duration_s)
     if solved:
@@ -107,11 +108,12 @@ def _apply_all(sim: Simulation, commands: tuple[Command, ...]) -> None:
 def _why(status: GoalStatus) -> str:
     failing = [c for c in status.conditions if c.failed_s]
     if not failing:
-        return f"{status.checked_s} seconds checked"
+        return f"{status.checked_s} of {status.span_s} seconds checked"
     parts = [
         f"{c.metric}{'(' + c.node + ')' if c.node else ''}"
         f" {c.operator.replace('_', ' ')} {c.threshold:g} "
-        f"failed in {c.failed_s} of {status.checked_s} s, last value {_num(c.value)}"
+        f"failed in {c.failed_s} of {status.checked_s} s, first in second {c.first_failure_s}, "
+        f"worst {_num(c.worst)}"
         for c in failing
     ]
     return "; ".join(parts)

@@ -1,10 +1,12 @@
 """A stage's live sandbox: the sandbox consumer, started from the stage and judged by its goal.
 
 Transport only, like ``SandboxConsumer``: a stage's socket accepts the vocabulary's
-``LESSON_ACTIONS``, and ``Experiment`` carries every one of them out (the lesson's own,
-the session's controls, the engine's commands). A prediction is saved, and so is the
-stage once its goal is met, for the logged-in user, else for the page's session, which is
-created at the first save when the guest has none (``lessons.guests``).
+``LESSON_ACTIONS``, and ``Experiment`` carries them out (the lesson's own, the session's
+controls, the engine's commands) or refuses those the stage does not offer. A prediction
+is saved, and so is the stage once its goal is met, for the logged-in user, else for the
+page's session, which is created at the first save when the guest has none
+(``lessons.guests``, through the
+socket's ``Keeper``, which also keeps the stage's live state: ``lessons.keeping``).
 """
 
 from __future__ import annotations
@@ -14,22 +16,17 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.utils import translation
 
+from architect.sandbox import keeping as sandbox_keeping
 from architect.sandbox.consumers import SandboxConsumer
 from architect.sandbox.fragments import Renderer
 from architect.sandbox.live import LiveSession
 from architect.sim.actions import LESSON_ACTIONS, Action
 from architect.sim.commands import Predict
-from lessons import fragments, guests, selectors, services
+from lessons import fragments, keeping, selectors, services
 from lessons.experiment import Experiment, Phase
 from lessons.models import Stage
 
-
-def learner(scope: dict[str, Any]) -> tuple[Any, str]:
-    """The logged-in user (or None) and the session key ("" without a session)."""
-    user = scope.get("user")
-    session = scope.get("session")
-    key = getattr(session, "session_key", None) or ""
-    return (user if getattr(user, "is_authenticated", False) else None), key
+learner = sandbox_keeping.learner
 
 
 class LessonConsumer(SandboxConsumer):
@@ -43,6 +40,7 @@ class LessonConsumer(SandboxConsumer):
         if not found:
             await self.close(code=4404)
             return
+        self.place = sandbox_keeping.stage_place(kwargs["plan"], kwargs["stage"])
         await super().connect()
 
     def _load(self, plan_slug: str, stage_slug: str) -> bool:
@@ -63,7 +61,6 @@ class LessonConsumer(SandboxConsumer):
         )
         self._lesson_key: tuple[object, ...] | None = None
         self._finished = False
-        self._guest_token = ""  # for the page to adopt a session created here
         return True
 
     def build_session(self) -> LiveSession:
@@ -71,6 +68,16 @@ class LessonConsumer(SandboxConsumer):
 
     def build_renderer(self) -> Renderer:
         return Renderer(offered=self.stage.offered_controls if self.stage else None)
+
+    def restore(self, state: dict[str, Any]) -> None:
+        keeping.restore_experiment(self.experiment, state)
+        self.session = self.experiment.session
+
+    def state(self) -> dict[str, Any]:
+        return keeping.experiment_state(self.experiment)
+
+    def worth(self, state: dict[str, Any]) -> object:
+        return keeping.worth(state)
 
     def apply(self, command: Action) -> None:
         self.experiment.apply(command)
@@ -87,13 +94,8 @@ class LessonConsumer(SandboxConsumer):
     async def _keep(self) -> str:
         """The session key to save a guest's progress under, its session created when
         there is none yet (the next render hands the page a token to adopt it)."""
-        if self.user is not None:
-            return ""
-        key, created = await database_sync_to_async(guests.session_for)(self.session_key)
-        if created:
-            self._guest_token = guests.token(key)
-        self.session_key = key
-        return key
+        self.session_key = await self.keeper.guest_key()
+        return self.session_key
 
     def _step(self, wall_dt: float) -> str:
         snapshot = self.session.step(wall_dt)
@@ -115,15 +117,12 @@ class LessonConsumer(SandboxConsumer):
             self.done = True
         async with self.lock:
             html = self._render()
-        await self.send(text_data=html)
+        await self.send_html(html)
 
     def _render(self, *, error: object = None, full: bool = False) -> str:
         html = super()._render(error=error, full=full)
         with translation.override(self.lang):
             html += self._lesson_parts(full=full)
-        if self._guest_token:
-            html += fragments.render(["guest-session"], {"guest_token": self._guest_token})
-            self._guest_token = ""
         return html
 
     def _lesson_parts(self, *, full: bool) -> str:

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from architect.sandbox.live import LiveSession
-from architect.sim.actions import Action, action_name
+from architect.sim.actions import Action, action_name, stage_actions
 from architect.sim.commands import (
     Command,
     CommandError,
@@ -79,6 +79,8 @@ class Experiment:
     ) -> None:
         self.data = data
         self.seed = seed
+        # What the stage offers (its controls), checked here, not only by the page's forms.
+        self.accepts = stage_actions(data.get("controls") or None)
         self.start: Topology = load_topology(data["topology"])
         self.prediction = prediction
         self.skipped = False
@@ -114,7 +116,7 @@ class Experiment:
         old = getattr(self, "session", None)
         session = LessonSession(topology, self.seed, self.learner_traffic.update)
         if old is not None:
-            session.speed = old.speed
+            session.speed, session.hidden, session.cost = old.speed, old.hidden, old.cost
         return session
 
     def apply(self, command: Action) -> None:
@@ -122,8 +124,11 @@ class Experiment:
 
         The lesson's own commands, ``Reset`` (back to the stage's start) and ``Resume``
         (not before the question is answered) are the experiment's; the rest go to the
-        live session.
+        live session. An action the stage does not offer is refused and changes nothing.
         """
+        name = action_name(command)
+        if name not in self.accepts:
+            raise CommandError("not_offered", f'this stage does not offer "{name}"', action=name)
         if isinstance(command, Predict):
             count = len((self.data.get("predict") or {}).get("choices") or [])
             if not command.choice < count:

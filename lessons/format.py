@@ -104,7 +104,7 @@ def _load_cached(text: str, source: str) -> content.Plan:
 
 def load_plan(text: str, *, source: str) -> content.Plan:
     """A checked plan, or ``PlanError`` with every problem."""
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise _file_problem(
             source, N_("a plan file may be at most 1 MiB (%(limit)s bytes)"), limit=MAX_FILE_BYTES
         )

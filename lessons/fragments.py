@@ -10,10 +10,12 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from architect.sandbox.numbers import num
 from lessons import debriefs
 from lessons.experiment import Experiment, Phase
+from lessons.goal_chart import goal_chart
 from lessons.goals import ConditionStatus, GoalStatus
 from lessons.markdown import render_markdown as markdown
 from lessons.models import Stage, pick_text
@@ -55,33 +57,112 @@ def amount(metric: str, value: float | None) -> str:
     return num(value)
 
 
-def condition_row(c: ConditionStatus, measured: bool) -> dict[str, Any]:
+def condition_label(metric: str, node: str) -> str:
+    label = str(LABELS[metric])
+    return label % {"node": node} if node else label
+
+
+def condition_row(c: ConditionStatus, seconds: range) -> dict[str, Any]:
+    """One condition in the goal panel: its latest value, and its record over the run so
+    far (✓ only while it has held in every judged second), in words and as a chart."""
+    label = condition_label(c.metric, c.node)
+    target = f"{OPERATORS[c.operator]} {amount(c.metric, c.threshold)}"
+    judged = bool(c.record)
     return {
-        "label": str(LABELS[c.metric]) % {"node": c.node} if c.node else str(LABELS[c.metric]),
-        "value": amount(c.metric, c.value) if measured else "—",
-        "target": f"{OPERATORS[c.operator]} {amount(c.metric, c.threshold)}",
-        "ok": c.ok if measured else None,
+        "label": label,
+        "value": amount(c.metric, c.value) if judged else "—",
+        "target": target,
+        "ok": (c.failed_s == 0) if judged else None,
         "failed_s": c.failed_s,
+        "record": record_text(c) if judged else "",
+        "sentence": condition_sentence(c, label, target) if judged else "",
+        "chart": goal_chart(c, seconds.start, seconds.stop - 1) if judged else None,
     }
 
 
+def record_text(c: ConditionStatus) -> str:
+    """The record in short: “held 35 of 35 s”, “failed 7 of 35 s · first at 12 s · worst 412 ms”."""
+    checked = len(c.record)
+    if not c.failed_s:
+        return _("held %(held)s of %(checked)s s") % {"held": c.held_s, "checked": checked}
+    params = {
+        "failed": c.failed_s,
+        "checked": checked,
+        "first": c.first_failure_s,
+        "worst": amount(c.metric, c.worst),
+    }
+    if c.worst is None:
+        return _("failed %(failed)s of %(checked)s s · first at %(first)s s · no value") % params
+    return _("failed %(failed)s of %(checked)s s · first at %(first)s s · worst %(worst)s") % params
+
+
+def condition_sentence(c: ConditionStatus, label: str, target: str) -> str:
+    """The record in words, for the result and for screen readers."""
+    checked = len(c.record)
+    params = {
+        "label": label,
+        "target": target,
+        "checked": checked,
+        "failed": c.failed_s,
+        "first": c.first_failure_s,
+        "worst": amount(c.metric, c.worst),
+        "missing": c.unmeasured_s,
+    }
+    if not c.failed_s:
+        return (
+            ngettext(
+                "%(label)s %(target)s: held in the %(checked)s second checked.",
+                "%(label)s %(target)s: held in all %(checked)s seconds checked.",
+                checked,
+            )
+            % params
+        )
+    if c.worst is None:
+        return (
+            ngettext(
+                "%(label)s %(target)s: failed in %(failed)s of %(checked)s second, first at "
+                "%(first)s s; it had no value (no such node, or nothing completed).",
+                "%(label)s %(target)s: failed in %(failed)s of %(checked)s seconds, first at "
+                "%(first)s s; it had no value (no such node, or nothing completed).",
+                checked,
+            )
+            % params
+        )
+    said = (
+        ngettext(
+            "%(label)s %(target)s: failed in %(failed)s of %(checked)s second, first at "
+            "%(first)s s; worst value %(worst)s.",
+            "%(label)s %(target)s: failed in %(failed)s of %(checked)s seconds, first at "
+            "%(first)s s; worst value %(worst)s.",
+            checked,
+        )
+        % params
+    )
+    if c.unmeasured_s:
+        said += " " + _("It had no value in %(missing)s of them.") % params
+    return said
+
+
 def goal_context(experiment: Experiment) -> dict[str, Any]:
-    """The goal panel: each condition's latest value, ✓ or ✗, and how the run goes."""
+    """The goal panel: each condition's latest value and its record over the run."""
     status: GoalStatus | None = experiment.result
     tracker = experiment.tracker
-    if status is None or not status.conditions:
+    if status is None or tracker is None or not status.conditions:
         conditions = [
-            {"label": "", "value": "—", "target": "", "ok": None, "failed_s": 0, **row}
+            {"value": "—", "ok": None, "failed_s": 0, "record": "", "chart": None, **row}
             for row in _planned(experiment)
         ]
     else:
-        conditions = [condition_row(c, True) for c in status.conditions]
+        conditions = [condition_row(c, tracker.seconds) for c in status.conditions]
     return {
         "phase": experiment.phase.value,
         "conditions": conditions,
+        "reasons": [c["sentence"] for c in conditions if c["ok"] is False],
+        "sentences": [c["sentence"] for c in conditions if c.get("sentence")],
         "t": num(status.t if status else 0, 0),
         "duration": num(experiment.duration_s),
         "checked_s": status.checked_s if status else 0,
+        "span_s": status.span_s if status else 0,
         "failed_s": status.failed_s if status else 0,
         "failing": bool(status and status.failing),
         "met": experiment.met,
@@ -95,10 +176,9 @@ def _planned(experiment: Experiment) -> list[dict[str, Any]]:
     for data in (experiment.data.get("goal") or {}).get("conditions", []):
         operator = next(op for op in OPERATORS if op in data)
         metric, node = str(data["metric"]), str(data.get("node", ""))
-        label = LABELS[metric]
         rows.append(
             {
-                "label": str(label) % {"node": node} if node else str(label),
+                "label": condition_label(metric, node),
                 "target": f"{OPERATORS[operator]} {amount(metric, float(data[operator]))}",
             }
         )

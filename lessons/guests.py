@@ -27,6 +27,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
 from django.http import HttpRequest
 
+from architect.sandbox.keeping import kept_clear_orphans, kept_move
 from lessons import services
 
 SALT = "lessons.guest-session"
@@ -75,6 +76,7 @@ def clear_expired_now_and_then() -> bool:
         return False
     _last_clear = now()
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    kept_clear_orphans()  # the guests' kept simulations go with their sessions
     return True
 
 
@@ -103,8 +105,10 @@ def adopt(request: HttpRequest, key: str) -> None:
         return  # already the browser's
     if user.is_authenticated:
         services.progress_merge_session(session_key=key, user=user)
+        kept_move(session_key=key, user=user)
     elif own and alive(own):
         services.progress_move_session(session_key=key, to_session_key=own)
+        kept_move(session_key=key, to_session_key=own)
     else:
         store = _store(key)
         store[MARK] = True  # modified: the session middleware saves it and sets the cookie

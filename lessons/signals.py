@@ -17,7 +17,9 @@ def load_plans_on_first_run(
 
     A plan with problems is skipped with a warning (its problems in the active
     language, ``settings.LANGUAGE_CODE`` unless one is active): ``migrate`` must not fail
-    because of a lesson (``manage.py check_lessons`` reports it in full).
+    because of a lesson (``manage.py check_lessons`` reports it in full), and the other
+    plans still load. Any other error while loading one plan is reported the same way
+    (its loading is one transaction: nothing of it is kept).
     Set ``LESSONS_LOAD_ON_MIGRATE = False`` to turn this off.
     """
     from lessons import services
@@ -36,8 +38,12 @@ def load_plans_on_first_run(
         try:
             services.plan_load_file(path=path, display_path=name)
             loaded += 1
-        except (OSError, PlanError) as error:
-            why = plan_error_text(error) if isinstance(error, PlanError) else str(error)
+        except Exception as error:  # never let one lesson break ``migrate``
+            why = (
+                plan_error_text(error)
+                if isinstance(error, PlanError)
+                else f"{type(error).__name__}: {error}"
+            )
             sys.stderr.write(
                 _("Lesson plan %(name)s was not loaded:") % {"name": name} + f"\n{why}\n"
             )

@@ -15,10 +15,12 @@ from django.views.decorators.http import require_safe
 
 from architect.sandbox.diagram import layout
 from architect.sandbox.fragments import page_context
+from architect.sandbox.keeping import kept_get, stage_place
 from architect.sim.loader import load_topology
 from architect.sim.simulation import Simulation
 from lessons import fragments, selectors
 from lessons.experiment import Experiment
+from lessons.keeping import restore_experiment
 from lessons.markdown import render_markdown
 from lessons.models import Plan, Progress, Stage
 from lessons.outlines import metric_links
@@ -103,6 +105,9 @@ def stage_detail(request: HttpRequest, plan: str, stage: str) -> HttpResponse:
     lang = _lang()
     progress = _progress(request, row.plan).get(row.slug)
     experiment = Experiment(row.data, prediction=progress.prediction if progress else None)
+    kept = kept_get(**_learner(request), place=stage_place(plan, stage))
+    if kept is not None:
+        restore_experiment(experiment, kept)
     session = experiment.session
     before, after = selectors.stage_neighbours(stage=row)
     context = {

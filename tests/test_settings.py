@@ -68,6 +68,17 @@ def test_database_defaults_to_sqlite_in_base_dir():
     assert database["NAME"] == str(BASE_DIR / "db.sqlite3")
 
 
+def test_sqlite_transactions_take_the_write_lock_first():
+    """A read-then-write transaction (a student joining a room) must wait for a writer in
+    another thread (the room's owner saving), not fail with "database is locked"."""
+    options = load_setting("DATABASES")["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE" and options["timeout"] >= 5
+    url = "postgres://architect:secret@db.example:5432/architect"
+    assert "transaction_mode" not in load_setting("DATABASES", DATABASE_URL=url)["default"].get(
+        "OPTIONS", {}
+    )
+
+
 def test_postgres_database_url_selects_postgresql_engine():
     url = "postgres://architect:secret@db.example:5432/architect"
     database = load_setting("DATABASES", DATABASE_URL=url)["default"]

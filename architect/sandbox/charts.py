@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from architect.sim.snapshot import SeriesPoint
+from architect.sim.snapshot import Event, EventKind, SeriesPoint
 
 WINDOW_S = 60.0
 WIDTH = 300.0
@@ -20,6 +20,67 @@ class Chart:
     points: str
     top: float  # value at the top edge (a "nice" number at or above the maximum)
     latest: float | None
+    marks: tuple[Mark, ...] = ()  # failures, recoveries and the learner's changes
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A moment on the time axis: ``x`` in the chart's units, ``kind`` its CSS class."""
+
+    x: str
+    kind: str  # "failure", "recovery" or "change"
+
+
+FAILURES = frozenset({EventKind.NODE_FAILED, EventKind.CENTER_FAILED, EventKind.SITE_DOWN})
+RECOVERIES = frozenset(
+    {
+        EventKind.NODE_RESTORED,
+        EventKind.NODE_REPAIRED,
+        EventKind.CENTER_RESTORED,
+        EventKind.PRIMARY_PROMOTED,
+    }
+)
+CHANGES = frozenset(
+    {
+        EventKind.NODE_ADDED,
+        EventKind.NODE_REMOVED,
+        EventKind.NODE_RESIZED,
+        EventKind.TRAFFIC_CHANGED,
+        EventKind.TRAFFIC_MIX_CHANGED,
+        EventKind.DATABASE_SEPARATED,
+        EventKind.OPERATIONS_CHANGED,
+        EventKind.BALANCING_CHANGED,
+        EventKind.SESSIONS_SHARED,
+        EventKind.AUTOSCALING_CHANGED,
+        EventKind.QUEUE_ADDED,
+        EventKind.WORKERS_SET,
+        EventKind.CENTER_ADDED,
+        EventKind.SHARD_ADDED,
+        EventKind.CDN_PURGED,
+        EventKind.ASSETS_VERSIONED,
+    }
+)
+
+
+def marks(events: Sequence[Event], now: float) -> tuple[Mark, ...]:
+    """The window's failures, recoveries and changes, one mark per kind and moment."""
+    found: dict[tuple[str, str], Mark] = {}
+    for event in events:
+        if now - event.t > WINDOW_S or event.t > now:
+            continue
+        kind = (
+            "failure"
+            if event.kind in FAILURES
+            else "recovery"
+            if event.kind in RECOVERIES
+            else "change"
+            if event.kind in CHANGES
+            else ""
+        )
+        if kind:
+            x = f"{WIDTH - (now - event.t) / WINDOW_S * WIDTH:.1f}"
+            found.setdefault((x, kind), Mark(x, kind))
+    return tuple(found.values())
 
 
 def nice_ceiling(value: float) -> float:
@@ -48,11 +109,13 @@ def polyline(
     return points, top, (known[-1] if known and values[-1][1] is not None else None)
 
 
-def charts(series: Sequence[SeriesPoint], now: float) -> list[Chart]:
-    """Throughput, p99 latency and error-rate (in %) charts."""
+def charts(series: Sequence[SeriesPoint], now: float, events: Sequence[Event] = ()) -> list[Chart]:
+    """Throughput, p99 latency and error-rate (in %) charts, each with the window's
+    failures, recoveries and the learner's changes marked on its time axis."""
+    moments = marks(events, now)
     measures: list[tuple[str, Callable[[SeriesPoint], float | None]]] = [
         ("throughput", lambda p: p.throughput_rps),
         ("p99", lambda p: p.p99_ms),
         ("errors", lambda p: p.error_rate * 100),
     ]
-    return [Chart(key, *polyline(series, fn, now)) for key, fn in measures]
+    return [Chart(key, *polyline(series, fn, now), marks=moments) for key, fn in measures]

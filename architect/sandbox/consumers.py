@@ -3,27 +3,37 @@
 Messages are read by ``protocol`` (the action vocabulary, for the actions the socket
 ``accepts``), carried out by ``live.LiveSession`` and answered with HTML fragments from
 ``fragments``. A tick task advances the simulation off the event loop; an
-``asyncio.Lock`` keeps commands and steps apart.
+``asyncio.Lock`` keeps commands and steps apart. Every receive, step and send runs under
+``guard.Failures`` (an unexpected error is logged once per kind, the socket stays open),
+and the tick task is stopped however the connection ends (``__call__``'s ``finally``).
+
+Caps and budgets (``caps``): a connection over the process's or its address's cap of
+simulations is told why and closed with "try again later"; each step may take the
+connection's share of the CPU; a socket long hidden or unused is told and closed. What
+the learner built is kept on the server (``keeping``) and is where a new socket starts.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from architect.sandbox import caps, keeping
 from architect.sandbox.error_text import error_text
-from architect.sandbox.fragments import Renderer
+from architect.sandbox.fragments import Renderer, render
+from architect.sandbox.guard import Failures, sendable, stop
 from architect.sandbox.live import LiveSession
 from architect.sandbox.protocol import ProtocolError, parse
 from architect.sandbox.throttle import Once, TokenBucket
@@ -33,6 +43,7 @@ from architect.sim.model.presets import single_server
 
 logger = logging.getLogger(__name__)
 
+GUEST_SESSION = "sandbox/connection.html#guest-session"
 SLOW_DOWN = _("Slow down: too many messages at once. Some were ignored.")
 BROKEN = _("Something went wrong with that message; the simulation is still running.")
 
@@ -51,6 +62,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     them out (``accepts``, ``apply``, ``applied``) and add to what a tick sends (``_step``)."""
 
     ticker: asyncio.Task[None] | None = None
+    admitted = False
+    place = keeping.SANDBOX
     accepts: tuple[str, ...] = SANDBOX_ACTIONS
     # Seams for tests: the clock the rate limits and the tick loop read, and how the loop
     # waits for its next tick (tests swap both to drive ticks themselves).
@@ -63,36 +76,98 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     def build_renderer(self) -> Renderer:
         return Renderer()
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.failures = Failures(logger, type(self).__name__)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:  # also when the connection ended with an error: no tick task is left
+            await stop(self.ticker)
+            self.failures.close()
+
     async def connect(self) -> None:
         self.lang = language(self.scope)
-        self.session = self.build_session()
+        if not await self._admit():
+            return
+        try:
+            await self._start()
+        except BaseException:
+            self._leave()  # no disconnect() follows a failed connect
+            raise
         self.renderer = self.build_renderer()
         self.lock = asyncio.Lock()
         rate = settings.SANDBOX_MAX_MESSAGES_PER_SECOND
         self.bucket = TokenBucket(rate, burst=max(5, rate // 2), clock=self.clock)
         self.slow_down = Once(1.0, clock=self.clock)
-        await self.accept()
-        await self.send(text_data=self._render(full=True))
+        await self.send_html(self._render(full=True))
         self.ticker = asyncio.create_task(self._tick())
 
+    async def _start(self) -> None:
+        """The session, from what was kept for this learner here if anything."""
+        self.keeper = keeping.Keeper(self.scope, self.place, self.clock, self.worth)
+        kept = await database_sync_to_async(self.keeper.load)()
+        self.session = self.build_session()
+        if kept is not None:
+            self.restore(kept)
+        self.keeper.started(self.state())
+
+    async def _admit(self) -> bool:
+        """Take a place under the caps, or tell the page why not and close."""
+        self.address = caps.client_address(self.scope)
+        with translation.override(self.lang):
+            refusal = caps.ADMISSION.refusal(self.address)
+        await self.accept()
+        if refusal is not None:
+            await self.send_html(render(["error"], {"error": refusal}))
+            await self.close(code=caps.TRY_AGAIN_LATER)
+            return False
+        caps.ADMISSION.enter(self.address)
+        self.admitted = True
+        self.idle = caps.Idle(self.clock())
+        return True
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Go on from a kept state (a subclass keeps more than the session)."""
+        keeping.restore_session(self.session, state)
+
+    def state(self) -> dict[str, Any]:
+        """What is kept of this socket's simulation."""
+        return keeping.session_state(self.session)
+
+    def worth(self, state: dict[str, Any]) -> object:
+        """The learner's own work in a kept state: worth a guest session when it changed."""
+        return state["topology"]
+
+    def _leave(self) -> None:
+        """Give back this connection's place under the caps (once)."""
+        if self.admitted:
+            self.admitted = False
+            caps.ADMISSION.leave(self.address, id(self))
+
     async def disconnect(self, code: int) -> None:
-        if self.ticker is not None:
-            self.ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.ticker
+        self._leave()
+        await stop(self.ticker)
+
+    async def send_html(self, html: str) -> None:
+        """Send fragments; a failed send (the socket already closed) is noted, not raised."""
+        with self.failures.guard("send"):
+            await self.send(text_data=sendable(html))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if not self.bucket.allow():
-            if self.slow_down.ready():
-                await self._send_error(SLOW_DOWN)
-            return
-        async with self.lock:
-            try:
-                html = await self.answer(text_data if text_data is not None else bytes_data or b"")
-            except Exception:
-                logger.exception("sandbox message failed")
-                html = self._render(error=BROKEN)
-        await self.send(text_data=html)
+        with self.failures.guard("receive"):
+            if not self.bucket.allow():
+                if self.slow_down.ready():
+                    await self._send_error(SLOW_DOWN)
+                return
+            async with self.lock:
+                try:
+                    html = await self.answer(
+                        text_data if text_data is not None else bytes_data or b""
+                    )
+                except Exception as error:
+                    self.failures.noted("answer", error)
+                    html = self._render(error=BROKEN)
+            self.idle.heard(self.clock(), hidden=self.session.hidden)
+            await self.send_html(html)
 
     async def answer(self, text: str | bytes) -> str:
         """The fragments that answer one message (called under the lock)."""
@@ -107,6 +182,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             except CommandError as error:
                 return self._render(error=error_text(error))
         await self.applied(command)
+        await self.keeper.keep(self.state(), now=True)
         return self._render(error="")
 
     def apply(self, command: Action) -> None:
@@ -121,15 +197,42 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         tick = settings.SANDBOX_TICK_SECONDS
         while True:
             started = self.clock()
-            try:
+            with self.failures.guard("tick"):
+                if await self._unused():
+                    return
+                self._budget(tick)
                 async with self.lock:
                     html = await asyncio.to_thread(self._step, tick)
                 if html:  # nothing changed (paused): nothing to send
-                    await self.send(text_data=html)
+                    await self.send_html(html)
                 await self.after_tick()
-            except Exception:
-                logger.exception("sandbox tick failed")
+                await self._keep_now_and_then()
             await self.wait(max(0.0, tick - (self.clock() - started)))
+
+    async def _unused(self) -> bool:
+        """Close the socket, telling the page why, when it was hidden or idle too long."""
+        with translation.override(self.lang):
+            reason = self.idle.reason(self.clock())
+        if reason is None:
+            return False
+        async with self.lock:
+            await self.keeper.keep(self.state(), now=True)
+            html = self._render(error=reason)
+        await self.send_html(html)
+        self._leave()
+        await self.close(code=caps.CLOSED_UNUSED)
+        return True
+
+    async def _keep_now_and_then(self) -> None:
+        """Keep changes the simulation made by itself (autoscaling, scripted events), at
+        most every ``SANDBOX_KEEP_SECONDS``."""
+        if self.keeper.due() and not await self.keeper.keep(self.state()):
+            self.keeper.looked()
+
+    def _budget(self, tick: float) -> None:
+        """The CPU time the next step may take: this connection's share of the process's."""
+        caps.ADMISSION.set_running(id(self), self.session.running)
+        self.session.budget = caps.ADMISSION.share() * tick
 
     async def after_tick(self) -> None:
         """Called on the event loop after each tick was sent (nothing to do here)."""
@@ -142,14 +245,18 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     def _render(self, *, error: str | Promise | None = None, full: bool = False) -> str:
         """Fragments for the current state; the error is translated here, in the user's language."""
         with translation.override(self.lang):
-            return self.renderer.render(
+            html = self.renderer.render(
                 self.session.snapshot(),
                 self.session.status,
                 error=None if error is None else str(error),
                 full=full,
             )
+        if self.keeper.token:  # a guest session was created to keep something: adopt it
+            html += render_to_string(GUEST_SESSION, {"guest_token": self.keeper.token})
+            self.keeper.token = ""
+        return html
 
     async def _send_error(self, message: Promise) -> None:
         async with self.lock:
             html = self._render(error=message)
-        await self.send(text_data=html)
+        await self.send_html(html)

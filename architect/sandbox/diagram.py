@@ -18,13 +18,20 @@ band is greyed and its label says so in words.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
+from architect.sandbox.diagram_load import (
+    bottleneck,
+    flow_step,
+    link_traffic,
+    load_step,
+    queue_step,
+    working,
+)
+from architect.sandbox.diagram_shapes import Band, Box, Diagram, Line
+from architect.sandbox.diagram_shapes import svg_number as svg_number
 from architect.sandbox.diagram_text import centers, describe, summary
 from architect.sandbox.names import region_name
 from architect.sim.blocks import OUTSIDE_CENTERS, TIERS  # TIERS: the node table's order too
@@ -47,102 +54,6 @@ ROLES = {  # a database's role, as its box says it
     "primary": lambda: pgettext("database role", "primary"),
     "replica": lambda: pgettext("database role", "replica"),
 }
-
-
-@lru_cache(maxsize=8192)
-def svg_number(value: float, places: int = 1) -> str:
-    """``value`` as an SVG attribute: "12.5" (or "13" with ``places`` 0), rounded half up
-    like ``floatformat:'1u'``; cached, since a layout's numbers repeat from tick to tick."""
-    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-    return mark_safe(f"{rounded + 0:f}")  # digits need no escaping; + 0: "-0.0" becomes "0.0"
-
-
-class _Lookup:
-    """Answers Django's ``{{ box.x }}`` at its first try: a template variable is looked up
-    as an item before an attribute, and a failed item lookup raises (and costs) an
-    exception per variable; a diagram has hundreds of them."""
-
-    __slots__ = ()
-
-    def __getitem__(self, name: str) -> object:
-        try:
-            return getattr(self, name)
-        except AttributeError:
-            raise KeyError(name) from None
-
-
-def _svg(field: str, places: int = 1) -> property:
-    """A read-only attribute: the number ``field`` formatted by ``svg_number``."""
-    return property(lambda self: svg_number(getattr(self, field), places))
-
-
-@dataclass(frozen=True, slots=True)
-class Box(_Lookup):
-    id: str
-    kind: str
-    x: float
-    y: float
-    w: float
-    h: float
-    label: str
-    detail: str  # utilisation, "down", or a role
-    tone: str  # css modifier: users, down, low, mid, high
-    dashed: bool  # out of rotation
-    svg_x, svg_y, svg_w, svg_h, svg_cx, svg_cy = map(_svg, ("x", "y", "w", "h", "cx", "cy"))
-
-    @property
-    def cx(self) -> float:
-        return self.x + self.w / 2
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.h / 2
-
-    @property
-    def compact(self) -> bool:
-        """One line (“web-12 · 40%”) instead of a label and a detail line."""
-        return self.h < 34
-
-    @property
-    def tight(self) -> bool:
-        """Two lines in smaller type."""
-        return not self.compact and self.h < 40
-
-
-@dataclass(frozen=True, slots=True)
-class Line(_Lookup):
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    dashed: bool
-    svg_x1, svg_y1, svg_x2, svg_y2 = map(_svg, ("x1", "y1", "x2", "y2"))
-
-
-@dataclass(frozen=True, slots=True)
-class Band(_Lookup):
-    """A data center: a labelled rectangle behind its nodes."""
-
-    id: str
-    x: float
-    y: float
-    w: float
-    h: float
-    label: str  # “Data center Asia”, or “Data center Asia · down”
-    down: bool
-    svg_x, svg_y, svg_w, svg_h = map(_svg, ("x", "y", "w", "h"))
-
-
-@dataclass(frozen=True, slots=True)
-class Diagram(_Lookup):
-    width: float
-    height: float
-    boxes: tuple[Box, ...]
-    lines: tuple[Line, ...]
-    title: str
-    description: str
-    bands: tuple[Band, ...] = ()
-    svg_width, svg_height = _svg("width", 0), _svg("height", 0)
 
 
 def tone(node: NodeSnapshot) -> str:
@@ -254,25 +165,52 @@ def layout(snapshot: Snapshot, *, live: bool = True) -> Diagram:
         if len(_LAYOUTS) >= MAX_CACHED:
             _LAYOUTS.clear()
         drawn = _LAYOUTS[key] = _layout(snapshot, live)
+    return _with_figures(drawn, snapshot, live)
+
+
+def _with_figures(drawn: Diagram, snapshot: Snapshot, live: bool) -> Diagram:
+    """``drawn`` with ``snapshot``'s figures: each box's tone, detail, load and queue, each
+    line's traffic, the bottleneck, the description."""
     balanced = any(n.kind == NodeKind.LOAD_BALANCER for n in snapshot.nodes)
     nodes = {n.id: n for n in snapshot.nodes}
+    neck = bottleneck(snapshot) if live else None
+    limiting = neck.node if neck is not None and neck.limiting else ""
     return replace(
         drawn,
         boxes=tuple(
-            b if b.id == USERS else _figured(b, nodes[b.id], balanced, live) for b in drawn.boxes
+            b if b.id == USERS else _figured(b, nodes[b.id], balanced, live, limiting)
+            for b in drawn.boxes
         ),
+        lines=_flowing(drawn.lines, link_traffic(snapshot)) if live else drawn.lines,
         description=" ".join(describe(n, live) for n in sorted(snapshot.nodes, key=tier_order)),
+        bottleneck=neck,
     )
 
 
-def _figured(box: Box, node: NodeSnapshot, balanced: bool, live: bool) -> Box:
-    """``box`` with ``node``'s tone and detail (itself when they are the same)."""
-    detail, shade = _detail(node, balanced, live), tone(node)
-    return (
-        box
-        if (detail, shade) == (box.detail, box.tone)
-        else replace(box, detail=detail, tone=shade)
+def _figured(box: Box, node: NodeSnapshot, balanced: bool, live: bool, limiting: str) -> Box:
+    """``box`` with ``node``'s tone, detail, load step and queue (itself when they are the
+    same); ``limiting``: the bottleneck's id."""
+    shown = live and working(node) and node.workers > 0
+    figures = (
+        _detail(node, balanced, live),
+        tone(node),
+        load_step(node.utilization) if shown else -1,
+        queue_step(node.queued) if shown else 0,
+        box.id == limiting,
     )
+    if figures == (box.detail, box.tone, box.load, box.queue, box.limiting):
+        return box
+    detail, shade, load, queue, neck = figures
+    return replace(box, detail=detail, tone=shade, load=load, queue=queue, limiting=neck)
+
+
+def _flowing(lines: tuple[Line, ...], traffic: dict[tuple[str, str], float]) -> tuple[Line, ...]:
+    """``lines`` with their widths by the requests per second they carry."""
+    flowing = []
+    for line in lines:
+        step = flow_step(sum(traffic.get(pair, 0.0) for pair in line.carries))
+        flowing.append(line if step == line.flow else replace(line, flow=step))
+    return tuple(flowing)
 
 
 def _layout(snapshot: Snapshot, live: bool) -> Diagram:
@@ -293,15 +231,16 @@ def _layout(snapshot: Snapshot, live: bool) -> Diagram:
     ]
     balanced = any(n.kind == NodeKind.LOAD_BALANCER for n in snapshot.nodes)
     boxes += [_box(node, bx, centre + y, h, balanced, live) for node, bx, y, h in placed]
-    return Diagram(
+    drawn = Diagram(
         width=x - COLUMN_GAP + MARGIN,
         height=height,
         boxes=tuple(boxes),
         lines=tuple(_lines(snapshot, {b.id: b for b in boxes})),
         title=summary(snapshot),
-        description=" ".join(describe(n, live) for n in sorted(snapshot.nodes, key=tier_order)),
+        description="",
         bands=tuple(replace(b, y=b.y + centre) for b in bands),
     )
+    return _with_figures(drawn, snapshot, live)
 
 
 def _banded(snapshot: Snapshot, names: list[str], x: float) -> tuple[Placed, float, list[Band]]:
@@ -356,17 +295,31 @@ def _lines(snapshot: Snapshot, by_id: dict[str, Box]) -> list[Line]:
         targets = list(dict.fromkeys(b for _a, b in bused))
         bus_x = max(by_id[a].x + by_id[a].w for a in sources) + COLUMN_GAP / 2
         ends = [by_id[i] for i in sources + targets]
-        lines.append(Line(bus_x, min(b.cy for b in ends), bus_x, max(b.cy for b in ends), False))
+        top, bottom = min(b.cy for b in ends), max(b.cy for b in ends)
+        lines.append(Line(bus_x, top, bus_x, bottom, False, tuple(bused), spine=True))
         lines += [
-            Line(by_id[a].x + by_id[a].w, by_id[a].cy, bus_x, by_id[a].cy, a in down)
+            Line(
+                by_id[a].x + by_id[a].w, by_id[a].cy, bus_x, by_id[a].cy, a in down, _from(a, bused)
+            )
             for a in sources
         ]
-        lines += [Line(bus_x, by_id[b].cy, by_id[b].x, by_id[b].cy, b in down) for b in targets]
+        lines += [
+            Line(bus_x, by_id[b].cy, by_id[b].x, by_id[b].cy, b in down, _into(b, bused))
+            for b in targets
+        ]
     return lines
 
 
+def _from(source: str, pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple(pair for pair in pairs if pair[0] == source)
+
+
+def _into(target: str, pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple(pair for pair in pairs if pair[1] == target)
+
+
 def _link(a: Box, b: Box, dashed: bool) -> Line:
-    return Line(a.x + a.w, a.cy, b.x, b.cy, dashed)
+    return Line(a.x + a.w, a.cy, b.x, b.cy, dashed, ((a.id, b.id),))
 
 
 def _box(node: NodeSnapshot, x: float, y: float, h: float, balanced: bool, live: bool) -> Box:

@@ -76,6 +76,9 @@ LABELS = {
     "metrics": _("Metrics"),
     "background_jobs": _("Background jobs"),
     "charts": _("Last 60 simulated seconds"),
+    "marks": _(
+        "Upright lines: a failure (solid), a recovery (long dashes), a change you made (dots)."
+    ),
     "paused": _("Paused"),
     "running": _("Running"),
     "aggregate": _("Aggregate mode: queues advanced in 1 ms steps"),
@@ -188,7 +191,7 @@ def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
         "engine_share": engine_share(status.engine_share),
         "metrics": values(s, s.settings),
-        "charts": [chart_item(c) for c in charts(s.series, s.t)],
+        "charts": [chart_item(c) for c in charts(s.series, s.t, s.events)],
         "diagram": layout(s),
         "nodes": node_stats(s),
     }

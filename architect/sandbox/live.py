@@ -8,6 +8,13 @@ actually achieved per wall second, so the page can say when the machine cannot k
 and how long the engine itself took for each step, so the page can say why: the
 traffic is heavy (the engine alone needs most of the real time) or the machine is busy
 (the engine needs little of it, yet the steps come late).
+
+A hidden page (``PageHidden``) holds simulated time apart from the learner's own pause.
+``budget``, when the consumer sets it, is the CPU time one step may take (the
+connection's fair share, ``architect.sandbox.caps``): the session measures what a
+simulated second costs (CPU time of the stepping thread) and advances no further than
+the budget buys, so an expensive simulation (high traffic × speed, many nodes) runs
+slower than real time instead of taking the time of everyone else's.
 """
 
 from __future__ import annotations
@@ -18,11 +25,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from architect.sim.commands import SPEEDS, Command, Control, Pause, Reset, Resume, SetSpeed
+from architect.sim.commands import (
+    SPEEDS,
+    Command,
+    Control,
+    PageHidden,
+    PageShown,
+    Pause,
+    Reset,
+    Resume,
+    SetSpeed,
+)
+from architect.sim.model.topology import Topology
 from architect.sim.simulation import Simulation
 from architect.sim.snapshot import Snapshot
 
 RATIO_WINDOW_S = 3.0
+MIN_STEP_S = 0.001  # a step over budget still moves simulated time by this much
+COST_WEIGHT = 0.5  # how much the newest step counts in the cost per simulated second
 # Behind, and the engine alone needs at least this share of real time at the speed asked:
 # the traffic is the cause. Below it the time went elsewhere (other processes, other
 # sessions): the machine is the cause.
@@ -43,6 +63,7 @@ class LiveStatus:
     # The share of real time the engine alone needs at this speed (its wall seconds per
     # simulated second × speed); None until measured.
     engine_share: float | None = None
+    capped: bool = False  # the last step was held back by the connection's CPU budget
 
     @property
     def behind(self) -> bool:
@@ -51,10 +72,13 @@ class LiveStatus:
 
     @property
     def cause(self) -> str:
-        """Why it is behind: "traffic" (the engine's own cost per simulated second is too
-        high), "machine" (the engine needs little, the process is slow anyway), or ""."""
+        """Why it is behind: "share" (held to its share of the server's CPU, ``caps``),
+        "traffic" (the engine's own cost per simulated second is too high), "machine" (the
+        engine needs little, the process is slow anyway), or ""."""
         if not self.behind:
             return ""
+        if self.capped:
+            return "share"
         heavy = self.engine_share is None or self.engine_share >= HEAVY_SHARE
         return "traffic" if heavy else "machine"
 
@@ -73,7 +97,12 @@ class LiveSession:
         self._seed = seed
         self._clock = clock
         self.paused = False
+        self.hidden = False
         self.speed = 1
+        self.budget: float | None = None  # CPU seconds the next step may take; None: any
+        self.cpu_clock: Callable[[], float] = time.thread_time
+        self.cost: float | None = None  # CPU seconds per simulated second, measured
+        self.capped = False
         # (wall time at the end of a step, simulated seconds, wall seconds inside the engine)
         self._samples: deque[tuple[float, float, float]] = deque()
         self.sim = self._build()
@@ -82,10 +111,19 @@ class LiveSession:
         self._samples.clear()
         return Simulation(self._topology_factory(), seed=self._seed)
 
+    def start_from(self, topology: Topology) -> None:
+        """Go on from ``topology`` at time 0 (a kept architecture); ``Reset`` still goes
+        back to the first one."""
+        self.sim = Simulation(topology, seed=self._seed)
+        self._samples.clear()
+
     def apply(self, command: Command | Control) -> None:
         """Carry out a command; engine commands may raise ``CommandError``."""
         if isinstance(command, Pause):
             self.paused = True
+        elif isinstance(command, PageHidden | PageShown):
+            self.hidden = isinstance(command, PageHidden)
+            self._samples.clear()
         elif isinstance(command, Resume):
             self.paused = False
             self._samples.clear()
@@ -95,19 +133,40 @@ class LiveSession:
             self.speed = command.speed
             self._samples.clear()
         elif isinstance(command, Reset):
-            self.sim = self._build()
+            self.sim = self._build()  # the measured cost carries over: the next step adapts it
         else:
             self.sim.apply(command)
 
     def step(self, wall_dt: float) -> Snapshot:
-        """Advance ``wall_dt * speed`` simulated seconds, or nothing while paused."""
-        if self.paused or wall_dt <= 0:
+        """Advance ``wall_dt * speed`` simulated seconds (less when over ``budget``), or
+        nothing while paused or hidden."""
+        if not self.running or wall_dt <= 0:
             return self.sim.snapshot()
-        sim_dt = wall_dt * self.speed
-        started = self._clock()
+        wanted = wall_dt * self.speed
+        sim_dt = self._affordable(wanted)
+        self.capped = sim_dt < wanted
+        started, cpu_started = self._clock(), self.cpu_clock()
         snapshot = self.sim.advance(sim_dt)
+        self._measure(self.cpu_clock() - cpu_started, sim_dt)
         self._record(sim_dt, started)
         return snapshot
+
+    @property
+    def running(self) -> bool:
+        """True when simulated time moves at each step (neither paused nor hidden)."""
+        return not self.paused and not self.hidden
+
+    def _affordable(self, wanted: float) -> float:
+        """The simulated seconds the budget buys at the measured cost, at most ``wanted``."""
+        if self.budget is None or not self.cost:
+            return wanted
+        return max(MIN_STEP_S, min(wanted, self.budget / self.cost))
+
+    def _measure(self, cpu_s: float, sim_dt: float) -> None:
+        latest = max(0.0, cpu_s) / sim_dt
+        self.cost = (
+            latest if self.cost is None else (COST_WEIGHT * latest + (1 - COST_WEIGHT) * self.cost)
+        )
 
     def snapshot(self) -> Snapshot:
         return self.sim.snapshot()
@@ -145,4 +204,5 @@ class LiveSession:
             speed=self.speed,
             ratio=self.ratio,
             engine_share=self.engine_share,
+            capped=self.capped,
         )

@@ -1,7 +1,8 @@
 """The page's messages (htmx ``ws-send`` JSON) through the action vocabulary.
 
 ``decode`` is the transport step both consumers share: one WebSocket frame → a JSON
-object (size, JSON, "must be an object"), without htmx's ``HEADERS``. ``parse`` reads
+object (size, UTF-8, nesting depth, numbers a float can hold, JSON, "must be an object"),
+its text cleaned (``architect.sandbox.guard.clean``), without htmx's ``HEADERS``. ``parse`` reads
 that object with ``architect.sim.actions`` as a form sends it, for the actions a use
 accepts (``SANDBOX_ACTIONS`` here, ``LESSON_ACTIONS`` on a stage's socket). Every
 problem becomes a ``ProtocolError`` with a stable ``code`` and a translated, specific
@@ -11,12 +12,14 @@ problem becomes a ``ProtocolError`` with a stable ``code`` and a translated, spe
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Collection
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from architect.problem_text import number_text, reason_text
+from architect.sandbox.guard import clean, nesting
 from architect.sim import actions
 from architect.sim.actions import SANDBOX_ACTIONS, Action
 from architect.sim.model.problems import (
@@ -32,6 +35,8 @@ from architect.sim.model.problems import (
 
 PATH = "message"  # where a message's problems are, as the vocabulary names it
 ENVELOPE = "HEADERS"  # what htmx's ws-send adds to the form's fields
+MAX_DEPTH = 8  # a form's message is an object holding htmx's HEADERS object: depth 2
+MAX_DIGITS = 18  # a number written with more digits is refused before it is converted
 
 
 class ProtocolError(Exception):
@@ -45,7 +50,7 @@ class ProtocolError(Exception):
 
 def decode(text: str | bytes, *, max_bytes: int | None = None) -> dict[str, Any]:
     """One WebSocket frame as the JSON object it holds, htmx's envelope left out."""
-    raw = text.encode() if isinstance(text, str) else text
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     if max_bytes is not None and len(raw) > max_bytes:
         raise ProtocolError(
             "too_large",
@@ -53,13 +58,54 @@ def decode(text: str | bytes, *, max_bytes: int | None = None) -> dict[str, Any]
             % {"size": len(raw), "limit": max_bytes},
         )
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        source = raw.decode("utf-8")  # lone surrogates' bytes are not UTF-8
+    except UnicodeDecodeError:
+        raise ProtocolError("not_json", _("The message is not valid JSON.")) from None
+    if nesting(source) > MAX_DEPTH:
+        raise ProtocolError(
+            "too_deep",
+            _("The message is nested too deeply (more than %(limit)d levels).")
+            % {"limit": MAX_DEPTH},
+        )
+    try:
+        data = json.loads(
+            source, parse_int=_whole, parse_float=_real, parse_constant=_not_a_constant
+        )
+    except ValueError:
         raise ProtocolError("not_json", _("The message is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise ProtocolError("not_object", _("The message must be a JSON object."))
     data.pop(ENVELOPE, None)
-    return data
+    return clean(data)
+
+
+def _too_long() -> ProtocolError:
+    return ProtocolError(
+        "too_long_number",
+        _("The message holds a number that is too large (at most %(limit)d digits).")
+        % {"limit": MAX_DIGITS},
+    )
+
+
+def _whole(literal: str) -> int:
+    if len(literal.lstrip("-")) > MAX_DIGITS:
+        raise _too_long()
+    return int(literal)
+
+
+def _real(literal: str) -> float:
+    mantissa = literal.lstrip("-").split("e")[0].split("E")[0]
+    if len(mantissa) > MAX_DIGITS + 1:  # the point counts too
+        raise _too_long()
+    value = float(literal)
+    if not math.isfinite(value):  # 1e400
+        raise _too_long()
+    return value
+
+
+def _not_a_constant(literal: str) -> float:
+    """NaN and Infinity are not JSON (Python's reader accepts them)."""
+    raise ValueError(literal)
 
 
 def parse(
@@ -69,10 +115,13 @@ def parse(
     max_bytes: int | None = None,
 ) -> Action:
     """One WebSocket frame as a command of the vocabulary, if ``accepts`` holds its action."""
+    return parse_data(decode(text, max_bytes=max_bytes), accepts=accepts)
+
+
+def parse_data(data: dict[str, Any], *, accepts: Collection[str] = SANDBOX_ACTIONS) -> Action:
+    """A decoded frame (``decode``) as a command of the vocabulary, as ``parse`` reads it."""
     problems: list[Problem] = []
-    command = actions.read(
-        decode(text, max_bytes=max_bytes), PATH, problems, accepts=accepts, form=True
-    )
+    command = actions.read(data, PATH, problems, accepts=accepts, form=True)
     if command is None or problems:
         said = [sentence(problem) for problem in problems]
         raise ProtocolError(said[0][0], " ".join(text for _code, text in said))

@@ -156,7 +156,7 @@ class _Reading:
         if (
             isinstance(value, bool)
             or not isinstance(value, (int, float))
-            or not math.isfinite(value)
+            or not _finite(value)
             or (kind.whole and not whole_ok)
         ):
             self.problem(key, A_WHOLE_NUMBER if kind.whole else A_NUMBER)
@@ -184,6 +184,12 @@ class _Reading:
             return str(raw).lower() in CHECKED
         self.problem(key, ON_OR_OFF if self.form else TRUE_OR_FALSE)
         return None
+
+
+def _finite(value: float) -> bool:
+    """Whether ``value`` is finite (a Python int always is, however large: ``isfinite``
+    would convert it to a float and overflow)."""
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def _number(text: str) -> float:
@@ -267,19 +273,35 @@ _CONTROLS: dict[str, _Action] = {
     ),
     "reset": _Action(c.Reset),
 }
+# Sent by the page's script, not by a form: whether the learner can see the page.
+_PAGE: dict[str, _Action] = {
+    "page_hidden": _Action(c.PageHidden),
+    "page_shown": _Action(c.PageShown),
+}
 _LESSON: dict[str, _Action] = {
     "predict": _Action(c.Predict, (Field("choice", Number(0, None, whole=True)),)),
     "skip_prediction": _Action(c.SkipPrediction),
     "run": _Action(c.RunExperiment),
     "hint": _Action(c.ShowHint),
 }
-_VOCABULARY = _ENGINE | _CONTROLS | _LESSON
+_VOCABULARY = _ENGINE | _CONTROLS | _PAGE | _LESSON
 _NAMES = {action.command: name for name, action in _VOCABULARY.items()}
 
 ENGINE_ACTIONS: tuple[str, ...] = tuple(_ENGINE)  # topology events, lesson solutions
-SANDBOX_ACTIONS: tuple[str, ...] = ENGINE_ACTIONS + tuple(_CONTROLS)  # the sandbox's socket
+PAGE_ACTIONS: tuple[str, ...] = tuple(_PAGE)  # the page's script, on either socket
+SANDBOX_ACTIONS: tuple[str, ...] = (
+    ENGINE_ACTIONS + tuple(_CONTROLS) + PAGE_ACTIONS
+)  # the sandbox's socket
 LESSON_ACTIONS: tuple[str, ...] = SANDBOX_ACTIONS + tuple(_LESSON)  # a stage's socket
 ACTIONS = ENGINE_ACTIONS
+
+
+def stage_actions(controls: Collection[str] | None) -> frozenset[str]:
+    """What a lesson stage carries out: the engine actions among its ``controls`` (every
+    one when None: a stage that lists none offers the whole sandbox), the live session's
+    controls and the lesson's own commands."""
+    engine = ENGINE_ACTIONS if controls is None else [a for a in ENGINE_ACTIONS if a in controls]
+    return frozenset((*engine, *_CONTROLS, *_PAGE, *_LESSON))
 
 
 def parse_action(data: object, path: str) -> Command:
@@ -387,6 +409,7 @@ __all__ = [
     "ENGINE_ACTIONS",
     "LESSON_ACTIONS",
     "NODE_ID",
+    "PAGE_ACTIONS",
     "SANDBOX_ACTIONS",
     "Action",
     "action_data",
@@ -397,4 +420,5 @@ __all__ = [
     "parse_actions",
     "read",
     "read_action",
+    "stage_actions",
 ]

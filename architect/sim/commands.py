@@ -215,6 +215,17 @@ class SetSpeed:
 
 
 @dataclass(frozen=True, slots=True)
+class PageHidden:
+    """The page is out of sight (another tab, a minimised window): hold simulated time
+    without touching the learner's own pause."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageShown:
+    """The page is in sight again: simulated time runs unless the learner paused it."""
+
+
+@dataclass(frozen=True, slots=True)
 class Reset:
     """Start again from the first topology, at time 0, with the same seed
     (in a lesson: back to the stage's starting architecture)."""
@@ -242,7 +253,7 @@ class ShowHint:
     """Reveal the stage's next hint."""
 
 
-Control = Pause | Resume | SetSpeed | Reset
+Control = Pause | Resume | SetSpeed | Reset | PageHidden | PageShown
 LessonCommand = Predict | SkipPrediction | RunExperiment | ShowHint
 
 Command = (
@@ -292,6 +303,8 @@ __all__ = [
     "FailDataCenter",
     "FailNode",
     "LessonCommand",
+    "PageHidden",
+    "PageShown",
     "Pause",
     "Predict",
     "PurgeCdn",

@@ -14,6 +14,7 @@ from typing import Any
 from architect.sim.actions import NODE_ID
 from architect.sim.commands import MAX_RPS
 from architect.sim.model.limits import MAX_KEYS, MAX_NODES
+from architect.sim.model.plain import plain_problems
 from architect.sim.model.problems import (
     A_NUMBER,
     A_WHOLE_NUMBER,
@@ -119,7 +120,11 @@ _NODE_KEYS = (
 
 
 def load_topology(data: object) -> Topology:
-    """A validated ``Topology`` from plain data, or ``TopologyError`` with every problem."""
+    """A validated ``Topology`` from plain data, or ``TopologyError`` with every problem
+    (first those of ``plain_problems``: then nothing of it is read)."""
+    limits = plain_problems(data)
+    if limits:
+        raise TopologyError(limits)
     reader = _Reader()
     topology = reader.topology(data)
     problems = reader.problems

@@ -6,7 +6,9 @@ the long-run measures, never the 1 s panel window:
 
 - summary: ``Window.cumulative`` (every bucket since the warm-up ended);
 - per node: ``Station.completed`` and ``Station.areas()`` differences, and a
-  ``Probe`` (see ``probes``) for time at the node and queue length;
+  ``Probe`` (see ``probes``) for time at the node and queue length; a node added
+  during the span (a scripted ``add_web_server``, the autoscaler) counts from zero and
+  says when it came (``added_s``); rates are per second of the whole span;
 - cache and CDN: hits ÷ lookups of their ``KeyCache`` over the span;
 - series: one point per simulated second of the span, collected here (the
   engine's history keeps only 60 s).
@@ -27,7 +29,7 @@ from architect.sim.measures.histogram import Histogram
 from architect.sim.measures.window import Bucket
 from architect.sim.model.topology import Topology
 from architect.sim.simulation import Simulation
-from architect.sim.snapshot import Event, NodeKind, SeriesPoint
+from architect.sim.snapshot import Event, EventKind, NodeKind, SeriesPoint
 
 MAX_DURATION_S = 3600.0
 MAX_WARMUP_S = 3600.0
@@ -61,6 +63,7 @@ class NodeReport:
     throughput_rps: float  # requests it finished per second (DNS: requests resolved)
     mean_queue: float  # time-average number waiting (not in service)
     latency_ms: dict[str, float | None]  # time at this node, queue + service: mean, p99
+    added_s: float | None = None  # simulated time it was added, if during the measured span
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,18 +207,33 @@ def _node(
         arrivals = sim.window.cumulative.arrivals
         no_latency: dict[str, float | None] = {"mean": None, "p99": None}
         return NodeReport(node_id, kind, 0, 0.0, arrivals / duration_s, 0.0, no_latency)
-    (busy_0, capacity_0), (busy_1, capacity_1) = start.areas[node_id], end.areas[node_id]
+    added = node_id not in start.areas
+    (busy_0, capacity_0), (busy_1, capacity_1) = (
+        start.areas.get(node_id, (0.0, 0.0)),
+        end.areas[node_id],
+    )
     capacity = capacity_1 - capacity_0
-    probed = probe.stations[node_id]
+    probed = probe.stations.get(node_id)
     return NodeReport(
         id=node_id,
         kind=kind,
         workers=station.workers,
         utilization=(busy_1 - busy_0) / capacity if capacity > 0 else 0.0,
-        throughput_rps=(end.completed[node_id] - start.completed[node_id]) / duration_s,
-        mean_queue=probed.mean_queue,
-        latency_ms=_latency(probed.latency, ("mean", "p99")),
+        throughput_rps=(end.completed[node_id] - start.completed.get(node_id, 0)) / duration_s,
+        mean_queue=probed.mean_queue if probed else 0.0,
+        latency_ms=_latency(probed.latency if probed else Histogram(), ("mean", "p99")),
+        added_s=_added_at(sim, node_id) if added else None,
     )
+
+
+def _added_at(sim: Simulation, node_id: str) -> float | None:
+    """When the log says ``node_id`` was added (None if it does not say)."""
+    for event in sim.log:
+        if (event.kind == EventKind.NODE_ADDED and event.node == node_id) or (
+            event.kind == EventKind.SCALED_OUT and node_id in event.text.split(",")
+        ):
+            return event.t
+    return None
 
 
 def _hit_ratio(sim: Simulation, kind: NodeKind, start: _Counters, end: _Counters) -> float | None:
@@ -248,7 +266,7 @@ def _copy(bucket: Bucket) -> Bucket:
 
 
 def _node_dict(node: NodeReport) -> dict[str, Any]:
-    return {
+    found = {
         "kind": node.kind.value,
         "workers": node.workers,
         "utilization": node.utilization,
@@ -256,6 +274,7 @@ def _node_dict(node: NodeReport) -> dict[str, Any]:
         "mean_queue": node.mean_queue,
         "latency_ms": node.latency_ms,
     }
+    return found if node.added_s is None else {**found, "added_s": node.added_s}
 
 
 def _event_dict(event: Event) -> dict[str, Any]:

@@ -157,12 +157,32 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class SeriesPoint:
-    """One simulated second of history."""
+    """One closed simulated second: what the charts draw and what a lesson's goal judges.
 
-    t: float  # end of the second
+    The engine writes one when each whole second of simulated time closes, whatever
+    the steps it was advanced in, so every second has exactly one (``second``).
+    """
+
+    t: float  # end of the second, in simulated seconds since the start
     throughput_rps: float
     p99_ms: float | None  # None when nothing completed
     error_rate: float
+    offered_rps: float = 0.0  # the configured arrival rate when the second closed
+    latency: Latency | None = None  # of the requests completed in the second
+    cost_per_month: float = 0.0  # the architecture's, at the rate of this second's traffic
+    # (node id, busy share of worker time in the second) of every node with workers
+    utilization: tuple[tuple[str, float], ...] = ()
+    hit_ratios: tuple[tuple[str, float], ...] = ()  # (cache or CDN id, hits ÷ lookups)
+    lost_writes: int = 0  # since the start, when the second closed
+    sessions_lost: int = 0  # since the start
+    stale_reads: int = 0  # since the start
+    queue_depth: int | None = None  # jobs waiting when the second closed (with a queue)
+    mode: str = "per_request"
+
+    @property
+    def second(self) -> int:
+        """Which second this is: the n-th closes at t = n."""
+        return round(self.t)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +195,7 @@ class Snapshot:
     latency: Latency | None  # None when nothing completed in the window
     nodes: tuple[NodeSnapshot, ...]
     links: tuple[tuple[str, str], ...]
-    series: tuple[SeriesPoint, ...]  # oldest first, at most 60
+    series: tuple[SeriesPoint, ...]  # the closed seconds, oldest first, at most 60
     events: tuple[Event, ...]  # oldest first, the most recent ones
     cost_per_month: float
     window_s: float  # length of the window the rates are measured over

@@ -53,6 +53,13 @@ class ManualTicks:
         except TimeoutError:
             raise AssertionError(f"the tick loop did not finish a tick within {HANG_S} s") from None
 
+    async def let_go(self) -> None:
+        """Let the loop run one more tick without waiting for its end (for a tick that
+        ends the loop, as when the consumer closes the socket)."""
+        await self.parked()
+        self._parked.clear()
+        self._go.release()
+
     async def tick(self, count: int = 1) -> None:
         """Let the loop run ``count`` more ticks, one after the other, each to its end."""
         for _ in range(count):

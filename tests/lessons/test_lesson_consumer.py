@@ -24,6 +24,7 @@ from helpers.websocket import (
     ManualTicks,
     answer,
     connect,
+    error_of,
     pending,
     receive,
     send,
@@ -290,16 +291,78 @@ async def test_a_guest_who_finishes_a_stage_unasked_gets_a_session_for_it(ticks:
     await ws.connect()
     try:
         await receive(ws)
+        answers = []
         for fields in (
             {"action": "skip_prediction"},
-            {"action": "add_web_server"},
+            {"action": "add_web_server"},  # the learner's work: kept from here on
             {"action": "speed", "speed": "5"},
             {"action": "run"},
         ):
             await send(ws, **fields)
-            await answer(ws)
-        kept = await until(ws, lambda h: guest_token(h) is not None, ticks)
-        key = guests.read_token(guest_token(kept) or "")
+            answers.append(await answer(ws))
+        tokens = [guest_token(html) for html in answers if guest_token(html) is not None]
+        assert len(tokens) == 1
+        await until(ws, lambda h: "Goal met." in h and 'id="lesson"' in h, ticks)
+        key = guests.read_token(tokens[0] or "")
         assert key and await saved(key, lambda row: row.completed_at is not None)
+    finally:
+        await ws.disconnect()
+
+
+async def test_an_action_the_stage_does_not_offer_is_refused_and_changes_nothing(
+    ticks: ManualTicks,
+):
+    """The lab offers add_web_server, fail and restore: anything else sent by hand is refused."""
+    await sync_to_async(load)()
+    ws = open_lab(await sync_to_async(new_session)())
+    await ws.connect()
+    try:
+        await receive(ws)
+        await send(ws, action="skip_prediction")
+        await answer(ws)
+        for fields in (
+            {"action": "add_cdn"},
+            {"action": "set_traffic", "rps": "5000"},
+            {"action": "resize", "node": "web-1", "size": "xl"},
+        ):
+            await send(ws, **fields)
+            refused = error_of(await answer(ws)) or ""
+            assert f"This stage does not offer “{fields['action']}”" in refused, refused
+        await send(ws, action="add_web_server")
+        added = await answer(ws)
+        assert not (error_of(added) or "").strip() and "web-2" in added
+        # (that nothing changed is checked on every shipped stage in test_stage_controls)
+    finally:
+        await ws.disconnect()
+
+
+@pytest.mark.parametrize(
+    "speeds",
+    [{0: "1"}, {0: "5"}, {0: "1", 6: "5", 8: "2"}],
+    ids=["1x", "5x", "changed mid-run"],
+)
+async def test_the_socket_judges_every_second_once_at_any_speed(ticks: ManualTicks, speeds):
+    """The lab's 5-second run from from_s = 1 judges 4 seconds, whatever the speed."""
+    await sync_to_async(load)()
+    ws = open_lab(await sync_to_async(new_session)())
+    await ws.connect()
+    try:
+        await receive(ws)
+        for fields in ({"action": "skip_prediction"}, {"action": "add_web_server"}):
+            await send(ws, **fields)
+            await answer(ws)
+        await send(ws, action="speed", speed=speeds[0])
+        await answer(ws)
+        await send(ws, action="run")
+        await answer(ws)
+        for tick in range(1, 40):
+            if tick in speeds:
+                await send(ws, action="speed", speed=speeds[tick])
+            await ticks.tick()
+            if any("Run over" in html for html in pending(ws)):
+                break
+        await send(ws, action="hint")  # the panels as they are now
+        final = await answer(ws)
+        assert "Run over: 4 of 4 s checked, 0 failed" in final and "Goal met." in final
     finally:
         await ws.disconnect()

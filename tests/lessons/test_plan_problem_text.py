@@ -78,7 +78,7 @@ def test_bad_yaml_in_korean_keeps_the_line():
         "title: {en: A tiny plan, ko: 작은 계획}\n",
         "title: &t {en: A tiny plan, ko: 작은 계획}\ntitle2: *t\n",
     )
-    assert _text(error, "ko") == ["lessons/plans/tiny.yaml:5: 앵커와 별칭(&와 *)은 쓸 수 없습니다"]
+    assert _text(error, "ko") == ["lessons/plans/tiny.yaml:4: 앵커와 별칭(&와 *)은 쓸 수 없습니다"]
 
 
 @pytest.mark.django_db
@@ -138,3 +138,38 @@ def test_first_run_warns_about_a_broken_plan_in_the_active_language(monkeypatch,
     err = capsys.readouterr().err
     assert "bad.yaml을(를) 불러오지 못했습니다:" in err
     assert "bad.yaml:2: format: 1이어야 합니다" in err
+
+
+@pytest.mark.django_db
+def test_a_bad_shipped_plan_is_reported_and_the_others_load(monkeypatch, tmp_path, capsys):
+    """Issue #9.2: a plan that is hostile (an alias, nesting 10,000 deep) or whose loading
+    fails in any other way never stops the first ``migrate``; the good plan loads."""
+    from lessons import plans, services, signals
+    from lessons.models import Plan
+
+    (tmp_path / "a-alias.yaml").write_text(
+        TINY.replace("license: CC0-1.0", "license: &l CC0-1.0\nx: *l"), encoding="utf-8"
+    )
+    (tmp_path / "b-deep.yaml").write_text(
+        TINY.replace("license: CC0-1.0", "license: " + "[" * 10_000 + "]" * 10_000),
+        encoding="utf-8",
+    )
+    (tmp_path / "c-good.yaml").write_text(TINY, encoding="utf-8")
+    (tmp_path / "d-broken.yaml").write_text(TINY.replace("slug: tiny", "slug: other"), "utf-8")
+    real = services.plan_load_file
+
+    def failing(*, path, display_path=""):
+        if path.name == "d-broken.yaml":
+            raise RuntimeError("the database went away")
+        return real(path=path, display_path=display_path)
+
+    monkeypatch.setattr(services, "plan_load_file", failing)
+    monkeypatch.setattr(plans, "PLANS_DIR", tmp_path)
+    Plan.objects.all().delete()
+    with translation.override("en"):
+        assert signals.load_plans_on_first_run(verbosity=0) == 1
+    assert list(Plan.objects.values_list("slug", flat=True)) == ["tiny"]
+    err = capsys.readouterr().err
+    assert "a-alias.yaml:8: anchors and aliases (& and *) are not allowed" in err
+    assert "b-deep.yaml:8: nested more than 32 levels deep" in err
+    assert "d-broken.yaml was not loaded:\nRuntimeError: the database went away" in err

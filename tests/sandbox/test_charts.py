@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from architect.sandbox.charts import HEIGHT, WIDTH, charts, nice_ceiling, polyline
-from architect.sim.snapshot import SeriesPoint
+from architect.sandbox.charts import HEIGHT, WIDTH, Mark, charts, nice_ceiling, polyline
+from architect.sim.snapshot import Event, EventKind, SeriesPoint
 
 
 def test_nice_ceiling_rounds_up_to_a_readable_number():
@@ -42,3 +42,23 @@ def test_missing_latency_leaves_a_gap_and_no_latest_value():
 def test_error_chart_is_in_percent():
     errors = charts([SeriesPoint(1.0, 1.0, None, 0.5)], now=1.0)[2]
     assert errors.latest == 50 and errors.top == 50
+
+
+def test_failures_recoveries_and_changes_are_marked_on_the_time_axis():
+    """At t = 70 the window is 10..70 s: an event at 40 s sits half-way along the axis;
+    one at 5 s has left the window; each chart carries the same marks."""
+    events = (
+        Event(t=5.0, kind=EventKind.NODE_FAILED, node="web-1"),
+        Event(t=40.0, kind=EventKind.NODE_FAILED, node="web-1"),
+        Event(t=55.0, kind=EventKind.NODE_RESTORED, node="web-1"),
+        Event(t=70.0, kind=EventKind.TRAFFIC_CHANGED, value=500.0),
+        Event(t=70.0, kind=EventKind.NODE_ADDED, node="web-2"),  # same moment, one mark
+        Event(t=60.0, kind=EventKind.BACKEND_ADDED, node="lb", peer="web-1"),  # not marked
+    )
+    drawn = charts([SeriesPoint(70.0, 1.0, 1.0, 0.0)], now=70.0, events=events)
+    expected = (
+        Mark(f"{WIDTH / 2:.1f}", "failure"),
+        Mark(f"{WIDTH * 0.75:.1f}", "recovery"),
+        Mark(f"{WIDTH:.1f}", "change"),
+    )
+    assert all(chart.marks == expected for chart in drawn)

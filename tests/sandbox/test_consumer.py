@@ -27,7 +27,7 @@ from helpers.websocket import (
 
 # Channels closes stale database connections around each message, so the consumer
 # touches the database layer even though the sandbox stores nothing.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ticks")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ticks")]
 
 
 def metric(html: str, key: str) -> str | None:

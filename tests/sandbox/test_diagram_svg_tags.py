@@ -23,8 +23,8 @@ def test_a_box_is_drawn_again_when_its_figures_change():
     box = next(b for b in diagram.boxes if b.id == "web-1")
     first = diagram_box(box)
     assert diagram_box(box) is first  # remembered, not rendered again
-    busier = diagram_box(replace(box, detail="97%", tone="high"))
-    assert 'class="box box-high" data-node="web-1"' in busier and ">97%</text>" in busier
+    busier = diagram_box(replace(box, detail="97%", tone="high", load=5))
+    assert 'class="box box-high load-5" data-node="web-1"' in busier and ">97%</text>" in busier
     assert ">97%<" not in first
 
 

@@ -74,8 +74,11 @@ def test_diagram_colours_boxes_by_utilisation_and_status():
     with translation.override("en"):
         html = render(["diagram"], page_context(replace(s, nodes=nodes), RUNNING))
     assert 'class="box box-down" data-node="web-1"' in html
-    assert 'class="box box-mid" data-node="web-2"' in html
-    assert 'class="box box-high" data-node="web-3"' in html
+    # 70 % busy: the fourth step of six (60-80 %); 90 %: the fifth (80-95 %), and the busiest
+    # node past 85 % is the bottleneck, named under the diagram.
+    assert 'class="box box-mid load-3" data-node="web-2"' in html
+    assert 'class="box box-high load-4 box-limiting" data-node="web-3"' in html
+    assert "Bottleneck: web-3, busy 90%" in html
     assert 'class="box-cross"' in html
     assert '<svg viewBox="0 0 ' in html and 'aria-labelledby="diagram-title diagram-desc"' in html
 
@@ -179,14 +182,18 @@ def test_a_tick_sends_only_the_node_cells_that_changed():
     s = snapshot()
     hotter = tuple(replace(n, utilization=0.5) if n.id == "web-1" else n for n in s.nodes)
     queued = tuple(replace(n, queued=7) if n.id == "web-2" else n for n in hotter)
+    one_more = tuple(replace(n, queued=8) if n.id == "web-2" else n for n in hotter)
     with translation.override("en"):
         renderer.render(s, RUNNING, full=True)
         busier = renderer.render(replace(s, nodes=hotter), RUNNING)
         longer = renderer.render(replace(s, nodes=queued), RUNNING)
+        same_bar = renderer.render(replace(s, nodes=one_more), RUNNING)
     assert 'id="busy-web-1" hx-swap-oob="true">50 %' in busier
     assert set(top_level_ids(busier)) == {"diagram", "busy-web-1", "queue-web-1"}
-    assert set(top_level_ids(longer)) == {"busy-web-2", "queue-web-2"}
+    # a queue appears: its bar is drawn in the diagram; one more request, the same bar
+    assert set(top_level_ids(longer)) == {"diagram", "busy-web-2", "queue-web-2"}
     assert 'id="queue-web-2" hx-swap-oob="true">7<' in longer
+    assert set(top_level_ids(same_bar)) == {"busy-web-2", "queue-web-2"}
 
 
 def test_the_node_table_carries_its_cells_without_a_second_copy():

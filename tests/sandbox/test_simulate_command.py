@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +139,35 @@ def test_problems_are_printed_in_the_language_asked_for(tmp_path: Path):
         "  links[2]: a dns cannot send requests to a cache",
         "  links: DNS must point at exactly one origin (a load balancer or a web server)",
     ]
+
+
+def test_a_node_added_during_the_run_is_in_the_table(tmp_path: Path):
+    """The issue #9.2 reproduction: an add_web_server event on load-balanced.yaml."""
+    path = tmp_path / "added.yaml"
+    example = next(p for p in EXAMPLES if p.name == "load-balanced.yaml")
+    events = "events: [{at: 20, action: add_web_server}]\n"
+    path.write_text(example.read_text(encoding="utf-8") + events, encoding="utf-8")
+    table = _run(str(path), "--duration", "20", "--warmup", "10")
+    (line,) = [line for line in table.splitlines() if line.startswith("web-3 ")]
+    assert line.endswith("added at 20 s")
+    assert "    20.0 s  node_added  node=web-3" in table
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        ("alias.yaml", "version: 1\nnodes: &n []\nlinks: *n\n", "line 2: anchors and aliases"),
+        ("deep.yaml", "x: " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 32 levels deep"),
+        ("deep.json", "[" * 5000 + "]" * 5000, "nested more than 32 levels deep"),
+        ("digits.json", '{"version": ' + "9" * 5000 + "}", "digits.json: "),
+        ("huge.json", '{"version": 1, "traffic": {"rps": 1' + "0" * 400 + "}}", "traffic.rps"),
+        ("when.yaml", "version: 1\nname: 2026-11-30\n", "timestamp are not allowed"),
+    ],
+)
+def test_hostile_files_are_refused_with_a_reason(tmp_path: Path, name: str, text: str, said: str):
+    """Issue #9.2: the same limits as a plan's YAML (aliases refused everywhere), and a
+    JSON file's depth and numbers checked before they are converted."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match=re.escape(said)):
+        _run(str(path))

@@ -154,7 +154,10 @@ def _read(
 
 def test_each_use_accepts_its_own_subset():
     assert set(ENGINE_ACTIONS) < set(SANDBOX_ACTIONS) < set(LESSON_ACTIONS)
-    assert set(SANDBOX_ACTIONS) - set(ENGINE_ACTIONS) == {"pause", "resume", "speed", "reset"}
+    assert set(SANDBOX_ACTIONS) - set(ENGINE_ACTIONS) == {
+        *("pause", "resume", "speed", "reset"),
+        *("page_hidden", "page_shown"),  # sent by the page's script
+    }
     assert set(LESSON_ACTIONS) - set(SANDBOX_ACTIONS) == {
         "predict",
         "skip_prediction",

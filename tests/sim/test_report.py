@@ -80,3 +80,17 @@ def test_limits_raise(duration_s: float, warmup_s: float):
     """Duration is above 0 and at most an hour; warm-up between 0 and an hour."""
     with pytest.raises(ValueError, match="seconds"):
         run_report(_example("mm1.json"), duration_s=duration_s, warmup_s=warmup_s, seed=1)
+
+
+def test_a_node_added_during_the_span_is_reported_from_then_on():
+    """load-balanced.yaml, a third web server added at 15 s of a 5-25 s span (issue #9.2:
+    this was ``KeyError: 'web-3'``). Round robin gives it a third of the 600 req/s for the
+    10 s it is there: 100 req/s over the 20 s span."""
+    data = yaml.safe_load((EXAMPLES / "load-balanced.yaml").read_text(encoding="utf-8"))
+    data["events"] = [{"at": 15, "action": "add_web_server"}]
+    report = run_report(load_topology(data), duration_s=20.0, warmup_s=5.0, seed=1).to_dict()
+    web_3 = report["nodes"]["web-3"]
+    assert web_3["added_s"] == 15.0
+    assert web_3["throughput_rps"] == pytest.approx(600 / 3 * 10 / 20, rel=0.1)
+    assert web_3["latency_ms"]["mean"] > 0
+    assert "added_s" not in report["nodes"]["web-1"]

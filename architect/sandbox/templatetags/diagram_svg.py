@@ -1,5 +1,6 @@
-"""``{% diagram_box box %}`` and ``{% diagram_links diagram %}``: parts of the diagram
-drawn by the named partials of ``sandbox/diagram_svg.html``, and remembered by value.
+"""``{% diagram_box box %}``, ``{% diagram_links diagram %}`` and ``{% diagram_key diagram %}``:
+parts of the diagram drawn by the named partials of ``sandbox/diagram_svg.html``, and
+remembered by value (the key by the language too).
 
 A tick usually changes a few boxes' figures; the other boxes, the links and the data
 center bands are the markup the last tick drew, so they are not rendered again. Their
@@ -13,8 +14,10 @@ from functools import lru_cache
 from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
-from architect.sandbox.diagram import Band, Box, Diagram, Line
+from architect.sandbox.diagram_load import Bottleneck
+from architect.sandbox.diagram_shapes import Band, Box, Diagram, Line
 
 TEMPLATE = "sandbox/diagram_svg.html"
 register = template.Library()
@@ -32,6 +35,12 @@ def diagram_links(diagram: Diagram) -> SafeString:
     return _links(diagram.bands, diagram.lines)
 
 
+@register.simple_tag
+def diagram_key(diagram: Diagram) -> SafeString:
+    """Under the diagram: its key and the bottleneck named."""
+    return _key(get_language(), diagram.bottleneck)
+
+
 @lru_cache(maxsize=4096)
 def _box(box: Box) -> SafeString:
     return SafeString(render_to_string(f"{TEMPLATE}#box", {"box": box}))
@@ -40,3 +49,8 @@ def _box(box: Box) -> SafeString:
 @lru_cache(maxsize=256)
 def _links(bands: tuple[Band, ...], lines: tuple[Line, ...]) -> SafeString:
     return SafeString(render_to_string(f"{TEMPLATE}#links", {"bands": bands, "lines": lines}))
+
+
+@lru_cache(maxsize=1024)
+def _key(language: str, neck: Bottleneck | None) -> SafeString:
+    return SafeString(render_to_string(f"{TEMPLATE}#key", {"neck": neck}))

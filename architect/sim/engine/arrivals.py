@@ -22,7 +22,7 @@ from architect.sim.engine.stations import Request, Station
 from architect.sim.engine.timeline import CALL_PRIORITY, Environment
 from architect.sim.measures.window import Window
 from architect.sim.model.topology import Network, Traffic
-from architect.sim.snapshot import Snapshot
+from architect.sim.snapshot import SeriesPoint, Snapshot
 
 
 def seed_for(seed: int, stream: str) -> int:
@@ -46,6 +46,10 @@ class TrafficModel(Protocol):
 
     def describe(self, snapshot: Snapshot) -> Snapshot:
         """The snapshot with this model's figures added."""
+        ...
+
+    def describe_second(self, point: SeriesPoint) -> SeriesPoint:
+        """A closed second's record with this model's figures added."""
         ...
 
 

@@ -46,6 +46,7 @@ def snapshot(sim: Engine, allowed: Allowed, settings: Settings) -> Snapshot:
         node_snapshot(sim, spec, allowed.nodes.get(spec.id, frozenset()))
         for spec in sim.specs.values()
     )
+    stale_reads, lost_writes, sessions_lost = sim.losses()
     return sim.aggregate.describe(
         Snapshot(
             t=round(sim.now, 6),
@@ -60,15 +61,10 @@ def snapshot(sim: Engine, allowed: Allowed, settings: Settings) -> Snapshot:
             events=tuple(sim.log)[-EVENTS_IN_SNAPSHOT:],
             cost_per_month=sum(node.cost_per_month for node in nodes),
             window_s=sim.window.span_s,
-            hit_ratios=tuple(
-                (node_id, ratio)
-                for node_id in sim.stores
-                if (ratio := sim.samples.hit_ratio(node_id)) is not None
-            ),
-            stale_reads=sum(t.stale_reads for t in sim.data_by_center.values())
-            + (sim.sync.stale_reads if sim.sync else 0),
-            lost_writes=sum(t.lost_writes for t in sim.data_by_center.values()),
-            sessions_lost=sim.sessions.lost if sim.sessions else 0,
+            hit_ratios=sim.hit_ratios(),
+            stale_reads=stale_reads,
+            lost_writes=lost_writes,
+            sessions_lost=sessions_lost,
             jobs=jobs_snapshot(sim),
             settings=settings,
             allowed=allowed.site,
@@ -102,7 +98,7 @@ def jobs_snapshot(sim: Engine) -> Jobs | None:
         return None
     published, done, _ = sim.jobs.rates()
     span = sim.jobs.span_s
-    pool = next((s for s in sim.stations.values() if BLOCKS[s.kind].durable), None)
+    pool = sim.job_pool()
     return Jobs(
         published_rps=published,
         done_rps=done,

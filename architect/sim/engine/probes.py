@@ -79,9 +79,11 @@ class StationProbe:
 
 
 class Probe:
-    """A ``StationProbe`` on every station of a simulation, and their sampler."""
+    """A ``StationProbe`` on every station of a simulation, and their sampler; a station
+    added during the run (a web server, the autoscaler's) is probed from its first sample."""
 
     def __init__(self, sim: Engine, sample_s: float = SAMPLE_S) -> None:
+        self.sim = sim
         self.stations = {i: StationProbe(sim.env, s) for i, s in sim.stations.items()}
         self.sample_s = sample_s
         sim.env.process(self._sampler(sim.env))
@@ -93,5 +95,8 @@ class Probe:
     def _sampler(self, env: simpy.Environment) -> Generator[simpy.Event, None, None]:
         while True:
             yield env.timeout(self.sample_s)
+            for node_id, station in self.sim.stations.items():
+                if node_id not in self.stations:
+                    self.stations[node_id] = StationProbe(env, station)
             for probe in self.stations.values():
                 probe.sample()

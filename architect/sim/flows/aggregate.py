@@ -43,7 +43,7 @@ from architect.sim.measures.window import Bucket
 
 if TYPE_CHECKING:
     from architect.sim.engine.core import Engine
-    from architect.sim.snapshot import Snapshot
+    from architect.sim.snapshot import SeriesPoint, Snapshot
 
 PER_REQUEST, AGGREGATE, AUTO = "per_request", "aggregate", "auto"
 MODES = (AUTO, PER_REQUEST, AGGREGATE)
@@ -321,13 +321,34 @@ class AggregateTraffic:
         graph = self.graph
         if graph is None:
             return replace(snapshot, mode=self.mode) if self.mode != snapshot.mode else snapshot
-        ratios = dict(snapshot.hit_ratios)
-        ratios.update(graph.hit_ratios)
         jobs = snapshot.jobs
         if jobs is not None and graph.job_entry is not None:
-            pools = [g for g in graph.stations if g.durable]
-            jobs = replace(jobs, depth=jobs.depth + round(sum(g.backlog for g in pools)))
-        return replace(snapshot, hit_ratios=tuple(ratios.items()), jobs=jobs, mode=self.mode)
+            jobs = replace(jobs, depth=jobs.depth + self._job_backlog(graph))
+        ratios = self._hit_ratios(graph, snapshot.hit_ratios)
+        return replace(snapshot, hit_ratios=ratios, jobs=jobs, mode=self.mode)
+
+    def describe_second(self, point: SeriesPoint) -> SeriesPoint:
+        """A closed second's record with this model's mode, hit ratios and job queue added."""
+        graph = self.graph
+        if graph is None:
+            return replace(point, mode=self.mode) if self.mode != point.mode else point
+        depth = point.queue_depth
+        if depth is not None and graph.job_entry is not None:
+            depth += self._job_backlog(graph)
+        ratios = self._hit_ratios(graph, point.hit_ratios)
+        return replace(point, hit_ratios=ratios, queue_depth=depth, mode=self.mode)
+
+    @staticmethod
+    def _hit_ratios(
+        graph: Graph, measured: tuple[tuple[str, float], ...]
+    ) -> tuple[tuple[str, float], ...]:
+        ratios = dict(measured)
+        ratios.update(graph.hit_ratios)
+        return tuple(ratios.items())
+
+    @staticmethod
+    def _job_backlog(graph: Graph) -> int:
+        return round(sum(g.backlog for g in graph.stations if g.durable))
 
 
 def _pick_cumulative(rng: random.Random, choices: Sequence[tuple[float, object]]) -> object:

@@ -6,7 +6,6 @@ the history keeps one point per simulated second for the charts.
 
 from __future__ import annotations
 
-import math
 from collections import deque
 
 from architect.sim.measures.histogram import Histogram
@@ -69,8 +68,9 @@ class Window:
         """Start the long-run measures afresh (after a warm-up, say)."""
         self.cumulative = Bucket()
 
-    def close_bucket(self, now: float) -> None:
-        """End the current bucket at simulated time ``now``."""
+    def close_bucket(self, now: float) -> bool:
+        """End the current bucket at simulated time ``now``; True when it closed a whole
+        second (whose point is then ``history[-1]``)."""
         bucket = self.current
         bucket.settle()
         self.closed.append(bucket)
@@ -84,7 +84,10 @@ class Window:
             # its buckets are exactly this second's (no second sum to keep).
             self.history.append(_point(now, self.total))
             self.buckets_in_second = 0
+            self.current = Bucket()
+            return True
         self.current = Bucket()
+        return False
 
     @property
     def span_s(self) -> float:
@@ -99,11 +102,7 @@ class Window:
         return total.arrivals / span, total.served / span, _error_rate(total)
 
     def latency(self) -> Latency | None:
-        histogram = self.total.latency
-        if not histogram.total:
-            return None
-        p50, p95, p99 = histogram.percentiles(0.5, 0.95, 0.99)
-        return Latency(mean_ms=histogram.mean(), p50_ms=p50, p95_ms=p95, p99_ms=p99)
+        return _latency(self.total)
 
 
 def _error_rate(bucket: Bucket) -> float:
@@ -111,11 +110,21 @@ def _error_rate(bucket: Bucket) -> float:
     return bucket.failed / done if done else 0.0
 
 
+def _latency(bucket: Bucket) -> Latency | None:
+    histogram = bucket.latency
+    if not histogram.total:
+        return None
+    p50, p95, p99 = histogram.percentiles(0.5, 0.95, 0.99)
+    return Latency(mean_ms=histogram.mean(), p50_ms=p50, p95_ms=p95, p99_ms=p99)
+
+
 def _point(now: float, second: Bucket) -> SeriesPoint:
-    (p99,) = second.latency.percentiles(0.99)
+    """One second's figures from its buckets (the engine adds the rest: ``describe``)."""
+    latency = _latency(second)
     return SeriesPoint(
         t=round(now, 6),
         throughput_rps=float(second.served),
-        p99_ms=None if math.isnan(p99) else p99,
+        p99_ms=None if latency is None else latency.p99_ms,
         error_rate=_error_rate(second),
+        latency=latency,
     )

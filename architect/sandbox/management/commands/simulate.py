@@ -13,37 +13,43 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from architect.language_option import add_language_argument
-from architect.problem_text import problem_text
+from architect.problem_text import problem_text, reason_text
+from architect.sandbox.guard import nesting
 from architect.sim.loader import load_topology
+from architect.sim.model.plain import MAX_DEPTH
 from architect.sim.model.problems import TopologyError
 from architect.sim.model.topology import Topology
 from architect.sim.report import Report, run_report
+from lessons.yamlmarks import YamlProblem, parse_with_lines
 
 MAX_FILE_BYTES = 1024 * 1024
 
 
 def _parse_json(text: str, name: str) -> object:
+    if nesting(text) > MAX_DEPTH:  # the parser recurses once per level
+        raise CommandError(f"{name}: nested more than {MAX_DEPTH} levels deep")
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise CommandError(f"{name}: line {error.lineno}: {error.msg}") from error
+    except ValueError as error:  # a number of more than 4,300 digits
+        raise CommandError(f"{name}: {error}") from None
 
 
 def _parse_yaml(text: str, name: str) -> object:
+    """Plain data, read with the plans' limits (no anchors or aliases, bounded depth…)."""
     try:
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise CommandError(f"{name}: {where}{error.problem or error.context}") from error
-    except yaml.YAMLError as error:
-        raise CommandError(f"{name}: {error}") from error
+        return parse_with_lines(text)[0]
+    except YamlProblem as problem:
+        where = f"line {problem.line}: " if problem.line else ""
+        raise CommandError(
+            f"{name}: {where}{reason_text(problem.reason, problem.params)}"
+        ) from None
 
 
 PARSERS: dict[str, Callable[[str, str], object]] = {
@@ -160,5 +166,6 @@ def _node_lines(nodes: dict[str, dict[str, Any]]) -> list[str]:
             f"{node_id:<{width}}{node['kind']:<15}{100 * node['utilization']:>8.1f}"
             f"{node['throughput_rps']:>10.1f}{node['mean_queue']:>9.2f}"
             f"{_number(latency['mean'], 2):>10}{_number(latency['p99'], 2):>10}"
+            + (f"  added at {node['added_s']:g} s" if "added_s" in node else "")
         )
     return lines

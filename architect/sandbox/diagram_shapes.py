@@ -1,0 +1,126 @@
+"""The diagram's values: boxes, lines, data center bands, the whole diagram; each
+answers a template's lookups at its first try and formats its numbers for SVG."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from django.utils.safestring import mark_safe
+
+from architect.sandbox.diagram_load import QUEUE_STEPS, Bottleneck
+
+
+@lru_cache(maxsize=8192)
+def svg_number(value: float, places: int = 1) -> str:
+    """``value`` as an SVG attribute: "12.5" (or "13" with ``places`` 0), rounded half up
+    like ``floatformat:'1u'``; cached, since a layout's numbers repeat from tick to tick."""
+    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return mark_safe(f"{rounded + 0:f}")  # digits need no escaping; + 0: "-0.0" becomes "0.0"
+
+
+class _Lookup:
+    """Answers Django's ``{{ box.x }}`` at its first try: a template variable is looked up
+    as an item before an attribute, and a failed item lookup raises (and costs) an
+    exception per variable; a diagram has hundreds of them."""
+
+    __slots__ = ()
+
+    def __getitem__(self, name: str) -> object:
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+
+def _svg(field: str, places: int = 1) -> property:
+    """A read-only attribute: the number ``field`` formatted by ``svg_number``."""
+    return property(lambda self: svg_number(getattr(self, field), places))
+
+
+@dataclass(frozen=True, slots=True)
+class Box(_Lookup):
+    id: str
+    kind: str
+    x: float
+    y: float
+    w: float
+    h: float
+    label: str
+    detail: str  # utilisation, "down", or a role
+    tone: str  # css modifier: users, down, low, mid, high
+    dashed: bool  # out of rotation
+    load: int = -1  # step of the colour scale by utilisation (diagram_load), -1: none shown
+    queue: int = 0  # length of the queue bar in tenths of the box
+    limiting: bool = False  # the bottleneck
+    svg_x, svg_y, svg_w, svg_h, svg_cx, svg_cy = map(_svg, ("x", "y", "w", "h", "cx", "cy"))
+    svg_qx, svg_qy, svg_qw = map(_svg, ("qx", "qy", "qw"))
+    svg_hx, svg_hy, svg_hw, svg_hh = map(_svg, ("hx", "hy", "hw", "hh"))
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+    # The queue bar along the box's bottom edge, and the bottleneck's halo around the box.
+    qx = property(lambda self: self.x + 5)
+    qy = property(lambda self: self.y + self.h - 7)
+    qw = property(lambda self: (self.w - 10) * self.queue / QUEUE_STEPS)
+    hx = property(lambda self: self.x - 5)
+    hy = property(lambda self: self.y - 5)
+    hw = property(lambda self: self.w + 10)
+    hh = property(lambda self: self.h + 10)
+
+    @property
+    def compact(self) -> bool:
+        """One line (“web-12 · 40%”) instead of a label and a detail line."""
+        return self.h < 34
+
+    @property
+    def tight(self) -> bool:
+        """Two lines in smaller type."""
+        return not self.compact and self.h < 40
+
+
+@dataclass(frozen=True, slots=True)
+class Line(_Lookup):
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    dashed: bool
+    carries: tuple[tuple[str, str], ...] = ()  # the links it draws (several on a bus)
+    spine: bool = False  # a bus's vertical line: no direction of flow
+    flow: int = -1  # its width by the traffic it carries (diagram_load), -1: none shown
+    svg_x1, svg_y1, svg_x2, svg_y2 = map(_svg, ("x1", "y1", "x2", "y2"))
+
+
+@dataclass(frozen=True, slots=True)
+class Band(_Lookup):
+    """A data center: a labelled rectangle behind its nodes."""
+
+    id: str
+    x: float
+    y: float
+    w: float
+    h: float
+    label: str  # “Data center Asia”, or “Data center Asia · down”
+    down: bool
+    svg_x, svg_y, svg_w, svg_h = map(_svg, ("x", "y", "w", "h"))
+
+
+@dataclass(frozen=True, slots=True)
+class Diagram(_Lookup):
+    width: float
+    height: float
+    boxes: tuple[Box, ...]
+    lines: tuple[Line, ...]
+    title: str
+    description: str
+    bands: tuple[Band, ...] = ()
+    bottleneck: Bottleneck | None = None  # the busiest node, when the diagram is live
+    svg_width, svg_height = _svg("width", 0), _svg("height", 0)

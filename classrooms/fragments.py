@@ -1,0 +1,324 @@
+"""A room's state message → HTML, in each screen's language, from named partials.
+
+The owner publishes one JSON text per change (``runner.RoomRunner._payload``); each
+process reads it once (``RoomView.read``, cached by room and sequence number) and each
+screen draws it: the simulation's parts from the sandbox's own partials
+(``sandbox/sandbox.html``: status, metrics, charts, diagram) and the goal panel from
+the stage page's (``lessons/stage.html#goal``), the room's parts from
+``classrooms/parts.html``. A ``Feed`` renders what changed for all the screens of one
+kind and language in a process once per message, so sixty phones cost one render.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from architect.sandbox import fragments as sandbox
+from architect.sandbox.diagram import layout
+from architect.sandbox.live import LiveStatus
+from architect.sandbox.metrics import panel
+from architect.sandbox.numbers import num
+from architect.sim.loader import load_topology
+from architect.sim.simulation import Simulation
+from architect.sim.snapshot import Snapshot
+from architect.sim.snapshot_data import snapshot_from_data
+from classrooms.state import Control, goal_status_from_data
+from lessons import fragments as lesson
+from lessons.experiment import DEFAULT_DURATION_S
+from lessons.goals import DEFAULT_FROM_S, GoalStatus, judged_seconds
+from lessons.markdown import render_markdown
+from lessons.models import Stage
+
+PARTS = "classrooms/parts.html"
+
+
+# What each of the sandbox's live parts shows: the metrics panel whole, with its values
+# (one render serves every screen, so it is not split into single values).
+def _metric_values(context: dict[str, Any]) -> object:
+    return context["metrics"]
+
+
+TICK_KEYS: dict[str, Callable[[dict[str, Any]], object]] = {
+    **sandbox.TICK_KEYS,
+    "metrics": _metric_values,
+}
+# Why the owner refused a room command, by its code (the simulation's own codes are
+# said by architect.sandbox.error_text).
+ROOM_ERRORS = {
+    "no_stage": _("There is no such stage."),
+    "no_poll": _("This stage asks no question to poll."),
+    "poll_opened": _("The poll was already opened: ask for a revote instead."),
+    "poll_not_opened": _("Open the poll first."),
+    "no_more_rounds": _("There is one revote at most."),
+    "no_design": _("This student has no design to show yet."),
+    "bad_message": _("The room could not read that command."),
+    "no_owner": _("The room is starting; try again in a moment."),
+}
+
+
+@dataclass(frozen=True)
+class RoomView:
+    """One state message, read."""
+
+    seq: int
+    snapshot: Snapshot
+    status: LiveStatus
+    control: Control
+    run: dict[str, Any]
+    poll: dict[str, Any]
+    board: list[dict[str, Any]]
+    spotlight: dict[str, Any] | None
+    roster: int
+
+    @classmethod
+    def read(cls, room_id: int, seq: int, text: str) -> RoomView:
+        return _read(room_id, seq, text)
+
+    @property
+    def goal(self) -> GoalStatus | None:
+        return goal_status_from_data(self.run.get("goal"))
+
+
+@lru_cache(maxsize=64)
+def _read(room_id: int, seq: int, text: str) -> RoomView:
+    data = json.loads(text)
+    status = data["status"]
+    return RoomView(
+        seq=seq,
+        snapshot=snapshot_from_data(data["snapshot"]),
+        status=LiveStatus(paused=status["paused"], speed=status["speed"], ratio=status["ratio"]),
+        control=Control.from_data(data["control"]),
+        run=data["run"],
+        poll=data["poll"],
+        board=data["board"],
+        spotlight=data["spotlight"],
+        roster=data["roster"],
+    )
+
+
+def goal_context(view: RoomView, stage: Stage) -> dict[str, Any]:
+    """The stage page's goal panel (``lessons/stage.html#goal``) for the room's run."""
+    status = view.goal
+    run = view.run
+    if status is None or not status.conditions:
+        conditions = [
+            {"label": "", "value": "—", "target": "", "ok": None, "failed_s": 0, **row}
+            for row in _planned(stage)
+        ]
+    else:
+        conditions = []
+    met = run["phase"] == "done" and status is not None and status.met
+    from_s = run.get("from_s")
+    goal_data = stage.data.get("goal") or {}
+    if status is not None and status.conditions:
+        seconds = judged_seconds(
+            float(from_s if from_s is not None else goal_data.get("from_s", DEFAULT_FROM_S)),
+            float(run.get("duration_s") or DEFAULT_DURATION_S),
+        )
+        conditions = [lesson.condition_row(c, seconds) for c in status.conditions]
+    return {
+        "phase": run["phase"],
+        "conditions": conditions,
+        "t": num(status.t if status else 0, 0),
+        "duration": num(run.get("duration_s") or DEFAULT_DURATION_S),
+        "checked_s": status.checked_s if status else 0,
+        "span_s": status.span_s if status else 0,
+        "reasons": [c["sentence"] for c in conditions if c["ok"] is False],
+        "sentences": [c["sentence"] for c in conditions if c.get("sentence")],
+        "failed_s": status.failed_s if status else 0,
+        "failing": bool(status and status.failing),
+        "met": met,
+        "from_s": num(from_s if from_s is not None else goal_data.get("from_s", DEFAULT_FROM_S)),
+    }
+
+
+def _planned(stage: Stage) -> list[dict[str, Any]]:
+    rows = []
+    for data in (stage.data.get("goal") or {}).get("conditions", []):
+        operator = next(op for op in lesson.OPERATORS if op in data)
+        metric, node = str(data["metric"]), str(data.get("node", ""))
+        label = lesson.LABELS[metric]
+        rows.append(
+            {
+                "label": str(label) % {"node": node} if node else str(label),
+                "target": f"{lesson.OPERATORS[operator]} "
+                f"{lesson.amount(metric, float(data[operator]))}",
+            }
+        )
+    return rows
+
+
+def poll_context(
+    view: RoomView, stage: Stage, lang: str, *, mine: int | None = None
+) -> dict[str, Any]:
+    """The poll: its question and choices, how many answered, and (once revealed) the
+    class's answers per round beside each other, with the right one once the run is over."""
+    poll = view.control.poll
+    predict = stage.data.get("predict") or {}
+    choices = stage.texts("predict.choices", lang) if predict else []
+    counts = view.poll.get("counts") or []
+    rounds = []
+    for number, per_choice in enumerate(counts, start=1):
+        total = sum(per_choice) or 1
+        rounds.append(
+            {
+                "number": number,
+                "bars": [
+                    {
+                        "count": n,
+                        "percent": round(100 * n / total),
+                        "text": choices[i] if i < len(choices) else "",
+                    }
+                    for i, n in enumerate(per_choice)
+                ],
+            }
+        )
+    answered = view.poll.get("answered") or []
+    outcome = view.run["phase"] == "done" and poll.revealed
+    answer = predict.get("answer") if outcome else None
+    return {
+        "asks": bool(predict) and poll.stage == view.control.stage,
+        "question": stage.text("predict.question", lang) if predict else "",
+        "choices": [
+            {"index": i, "text": t, "chosen": i == mine, "right": i == answer}
+            for i, t in enumerate(choices)
+        ],
+        "round": poll.round,
+        "open": poll.open,
+        "revealed": poll.revealed,
+        "answered": answered[-1] if answered else 0,
+        "seated": view.poll.get("seated", 0),
+        "rounds": rounds,
+        "answer": choices[answer] if isinstance(answer, int) and 0 <= answer < len(choices) else "",
+        "mine": choices[mine] if mine is not None and 0 <= mine < len(choices) else "",
+    }
+
+
+def board_context(view: RoomView) -> list[dict[str, Any]]:
+    """The try-it-yourselves board: each design by its number, never by name."""
+    return [
+        {
+            "participant": row["participant"],
+            "number": row.get("number", 0),
+            "met": row.get("met"),
+            "phase": row.get("phase", ""),
+            "cost": num(row["cost"]) if row.get("cost") is not None else "—",
+            "p99": num(row["p99"]) if row.get("p99") is not None else "—",
+            "spotlit": view.control.spotlight == row["participant"],
+        }
+        for row in view.board
+    ]
+
+
+def spotlight_context(view: RoomView) -> dict[str, Any] | None:
+    shown = view.spotlight
+    if not shown:
+        return None
+    result = shown.get("result") or {}
+    return {
+        "number": shown.get("number", 0),
+        "diagram": _design_layout(json.dumps(shown["topology"], sort_keys=True)),
+        "met": result.get("met"),
+        "cost": num(result["cost"]) if result.get("cost") is not None else "—",
+        "p99": num(result["p99"]) if result.get("p99") is not None else "—",
+    }
+
+
+@lru_cache(maxsize=32)
+def _design_layout(topology: str) -> Any:
+    return layout(Simulation(load_topology(json.loads(topology)), seed=1).snapshot(), live=False)
+
+
+def stage_context(stage: Stage, lang: str, total: int) -> dict[str, Any]:
+    return {
+        "stage_title": stage.text("title", lang),
+        "stage_body": render_markdown(stage.text("body", lang)),
+        "goal_text": stage.text("goal.text", lang),
+        "stage_number": stage.order + 1,
+        "stage_total": total,
+        "stage_index": stage.order,
+    }
+
+
+def render(parts: list[str] | tuple[str, ...], context: dict[str, Any]) -> str:
+    return "".join(render_to_string(f"{PARTS}#{part}", context) for part in parts)
+
+
+class Parts:
+    """Remembers what one screen (or one ``Feed``) has: a part is drawn again only when
+    its key changed."""
+
+    def __init__(self) -> None:
+        self._sent: dict[str, object] = {}
+
+    def changed(self, part: str, key: object) -> bool:
+        if part in self._sent and self._sent[part] == key:
+            return False
+        self._sent[part] = key
+        return True
+
+    def forget(self) -> None:
+        self._sent.clear()
+
+
+def simulation_parts(view: RoomView, parts: Parts, names: tuple[str, ...], *, full: bool) -> str:
+    """The sandbox's own live partials that changed (all with ``full``)."""
+    context = sandbox.live_context(view.snapshot, view.status)
+    if full:
+        parts.forget()
+    drawn = [name for name in names if parts.changed(name, TICK_KEYS[name](context))]
+    if "metrics" in drawn:
+        context.update(panel(context))
+    return sandbox.render(drawn, context)
+
+
+def goal_part(view: RoomView, stage: Stage, parts: Parts, *, full: bool) -> str:
+    context = {"goal": goal_context(view, stage)}
+    key = (stage.order, repr(context["goal"]))
+    if not parts.changed("goal", key) and not full:
+        return ""
+    return lesson.render(["goal"], context)
+
+
+class Feed:
+    """What changed, drawn once per message for every screen of one kind and language in
+    this process (``shared(view, parts, full)`` draws it); ``full`` for a screen that
+    missed the message before (it just connected): also drawn once per message."""
+
+    def __init__(self, shared: Any) -> None:
+        self.shared = shared
+        self.parts = Parts()
+        self.seq = -1
+        self.previous = -1
+        self.html = ""
+        self._full: tuple[int, str] = (-1, "")
+
+    def delta(self, view: RoomView) -> tuple[int, str]:
+        """(the sequence number it follows, the HTML) for ``view``, drawn at most once."""
+        if view.seq > self.seq:
+            self.previous, self.seq = self.seq, view.seq
+            self.html = self.shared(view, self.parts, full=False)
+        return (self.previous, self.html) if view.seq == self.seq else (-2, "")
+
+    def full(self, view: RoomView) -> str:
+        if self._full[0] != view.seq:
+            self._full = (view.seq, self.shared(view, Parts(), full=True))
+        return self._full[1]
+
+
+_FEEDS: dict[tuple[int, str, str], Feed] = {}
+
+
+def feed(room_id: int, kind: str, lang: str, shared: Any) -> Feed:
+    key = (room_id, kind, lang)
+    found = _FEEDS.get(key)
+    if found is None:
+        found = _FEEDS[key] = Feed(shared)
+    return found

@@ -1,0 +1,161 @@
+"""The room's own panels on each screen, drawn from a state message (``RoomView``):
+the console's room controls, poll results and board, the projector's title, key figures,
+poll, board and spotlight, and the instructors' dashboard (read from the database).
+
+Each panel is a named partial of ``classrooms/parts.html``, drawn again only when what
+it shows changed (``fragments.Parts``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from architect.sandbox.metrics import values
+from classrooms import selectors
+from classrooms.fragments import (
+    Parts,
+    RoomView,
+    board_context,
+    poll_context,
+    render,
+    spotlight_context,
+    stage_context,
+)
+from classrooms.models import Room
+from lessons.models import Stage
+
+
+def _drawn(parts: Parts, names_contexts: list[tuple[str, dict[str, Any]]], full: bool) -> str:
+    if full:
+        parts.forget()
+    drawn = [
+        (name, context) for name, context in names_contexts if parts.changed(name, repr(context))
+    ]
+    return "".join(render([name], context) for name, context in drawn)
+
+
+def stages_menu(room: Room, lang: str, current: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "index": i,
+            "number": i + 1,
+            "title": selectors.pinned_stage(room=room, index=i).text("title", lang),
+            "current": i == current,
+        }
+        for i in range(len(room.stages))
+    ]
+
+
+def run_context(view: RoomView) -> dict[str, Any]:
+    return {"phase": view.run["phase"], "runs": view.run["runs"], "paused": view.status.paused}
+
+
+def console_parts(
+    view: RoomView, stage: Stage, lang: str, parts: Parts, room: Room, *, full: bool
+) -> str:
+    control = view.control
+    room_context = {
+        "control": control,
+        "stages": stages_menu(room, lang, control.stage),
+        "run": run_context(view),
+        "poll": poll_context(view, stage, lang),
+        **stage_context(stage, lang, len(room.stages)),
+    }
+    return _drawn(
+        parts,
+        [
+            ("console-room", room_context),
+            ("poll-results", {"poll": room_context["poll"], "console": True}),
+            ("board", {"board": board_context(view), "console": True, "trying": control.trying}),
+        ],
+        full,
+    )
+
+
+def projector_parts(
+    view: RoomView, stage: Stage, lang: str, parts: Parts, room: Room, *, full: bool
+) -> str:
+    metrics = values(view.snapshot, view.snapshot.settings)
+    return _drawn(
+        parts,
+        [
+            (
+                "projector-stage",
+                {**stage_context(stage, lang, len(room.stages)), "run": run_context(view)},
+            ),
+            ("projector-metrics", {"metrics": metrics}),
+            ("poll-results", {"poll": poll_context(view, stage, lang), "console": False}),
+            (
+                "board",
+                {"board": board_context(view), "console": False, "trying": view.control.trying},
+            ),
+            ("spotlight", {"spotlight": spotlight_context(view)}),
+        ],
+        full,
+    )
+
+
+def stuck_text(seconds: float) -> str:
+    if seconds < 60:
+        return _("%(n)d s") % {"n": int(seconds)}
+    return _("%(n)d min") % {"n": int(seconds // 60)}
+
+
+def rows(*, room: Room) -> list[dict[str, Any]]:
+    """The dashboard: each student, here or not, their stage, answer (hidden until the
+    poll is revealed), goal status, and how long they have been stuck (longest first).
+
+    Stuck: on the same stage without having met its goal, since they reached it."""
+    now = timezone.now()
+    control = selectors.control_of(room_id=room.id)
+    here = selectors.live_participant_ids(room_id=room.id)
+    votes = selectors.votes_of(room_id=room.id, stage=control.poll.stage)
+    found = []
+    for seat in selectors.participants(room_id=room.id):
+        answers = votes.get(seat.id, {})
+        met = seat.result.get("met") if seat.result else None
+        stuck = (now - seat.stage_since) if met is not True else timedelta(0)
+        found.append(
+            {
+                "id": seat.id,
+                "name": seat.name,
+                "number": seat.number,
+                "here": seat.id in here,
+                "stage": seat.stage_index + 1,
+                "answered": [answers.get(r) for r in range(1, control.poll.round + 1)],
+                "revealed": control.poll.revealed,
+                "met": met,
+                "phase": seat.result.get("phase", "") if seat.result else "",
+                "stuck_s": stuck.total_seconds(),
+            }
+        )
+    found.sort(key=lambda row: (not row["here"], -row["stuck_s"]))
+    return found
+
+
+def dashboard_html(*, room: Room, lang: str) -> str:
+    """The dashboard's partial in ``lang`` (reads the database: call from a thread)."""
+    with translation.override(lang):
+        return _dashboard(rows(room=room), room, lang)
+
+
+def _dashboard(found: list[dict[str, Any]], room: Room, lang: str) -> str:
+    stage = selectors.pinned_stage(
+        room=room, index=selectors.control_of(room_id=room.id).poll.stage
+    )
+    letters = stage.texts("predict.choices", lang)
+    for row in found:
+        row["stuck"] = stuck_text(row["stuck_s"]) if row["stuck_s"] >= 1 else "—"
+        row["answers"] = [
+            "—"
+            if a is None
+            else (letters[a] if row["revealed"] and a < len(letters) else _("answered"))
+            for a in row["answered"]
+        ]
+    return render(
+        ["dashboard"], {"rows": found, "here": sum(r["here"] for r in found), "total": len(found)}
+    )

@@ -1,0 +1,192 @@
+"""The console, projector and student sockets over the real ASGI stack: every message
+of the room, each screen drawing the owner's state in its own language.
+
+The owner's ticks are driven by the test (``room_ticks``), never by the wall clock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from classrooms import runner
+from classrooms.models import Participant, Vote
+from classrooms.students import StudentConsumer
+
+from helpers.rooms import Room_, drained, refusal, reply, until_text
+from helpers.websocket import ManualTicks, receive, send
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("rooms_stopped")]
+
+
+@pytest.fixture
+async def room(room_ticks: ManualTicks) -> AsyncIterator[Room_]:
+    opened = Room_()
+    await opened.start()
+    yield opened
+    await opened.close()
+
+
+def answered(html: str) -> str:
+    found = re.search(r'id="poll-answered">([^<]*)', html)
+    return found.group(1).strip() if found else ""
+
+
+async def test_one_owner_steps_the_room_and_every_screen_draws_it_in_its_own_language(
+    room: Room_, room_ticks: ManualTicks
+) -> None:
+    console = await room.console()
+    kim, _ = await room.student("Kim", lang="ko")
+    lee, _ = await room.student("Lee")
+    assert list(runner._runners) == [room.room.id]  # one owner, whoever connected first
+    assert await refusal(console, action="add_web_server") == ""
+    seen_ko = await until_text(kim, "web-2")
+    seen_en = await until_text(lee, "web-2")
+    assert "아키텍처" in seen_ko and "Architecture" in seen_en
+    await room_ticks.tick(3)  # the owner's ticks reach every screen, each in its language
+    assert "시뮬레이션 시간 0.6초" in await until_text(kim, "시뮬레이션 시간 0.6")
+    assert "simulated time 0.6 s" in await until_text(lee, "simulated time 0.6")
+    assert "simulated time 0.6 s" in await until_text(console, "simulated time 0.6")
+
+
+async def test_pause_speed_and_the_stage_run_are_the_room_s(
+    room: Room_, room_ticks: ManualTicks
+) -> None:
+    console = await room.console()
+    phone, _ = await room.student("Kim")
+    assert await refusal(console, action="pause") == ""
+    assert "Paused" in await until_text(phone, 'id="status"')
+    assert await refusal(console, action="resume") == ""
+    assert await refusal(console, action="speed", speed="5") == ""
+    assert "speed 5×" in await until_text(phone, "speed 5×")
+    assert await refusal(console, action="run") == ""
+    await until_text(phone, "Run:")  # the goal panel counts the run's seconds
+    await room_ticks.tick(20)  # 20 × 0.2 s × 5 = 20 simulated s > the stage's 3 s run
+    assert "Run over" in drained(phone)
+    await room.projector()
+    assert "The experiment is over" in room.first
+
+
+async def test_the_room_moves_to_a_stage_and_locks_or_frees_its_students(room: Room_) -> None:
+    console = await room.console()
+    phone, seat = await room.student("Kim", lang="ko")
+    assert await refusal(console, action="room_stage", stage="1") == ""
+    moved = await until_text(phone, "student-stage")
+    assert "단계 two" in moved and "일시 정지됨" in moved  # a new stage waits for the class
+    stage = await sync_to_async(lambda: Participant.objects.get(id=seat).stage_index)()
+    assert stage == 1
+    assert "no such stage" in await refusal(console, action="room_stage", stage="7")
+    assert "이 단계" in await refusal(phone, action="my_stage", stage="0")  # locked
+    assert await refusal(console, action="room_lock", locked="off") == ""
+    await until_text(phone, "my-previous")
+    said, html = await reply(phone, action="my_stage", stage="0")
+    assert said == "" and "단계 one" in html
+    stage = await sync_to_async(lambda: Participant.objects.get(id=seat).stage_index)()
+    assert stage == 0  # the dashboard sees where each student is
+
+
+async def test_the_poll_counts_then_reveals_two_rounds_side_by_side(
+    room: Room_, room_ticks: ManualTicks
+) -> None:
+    console = await room.console()
+    projector = await room.projector()
+    kim, kim_id = await room.student("Kim")
+    lee, _ = await room.student("Lee")
+    assert "No poll is open" in await refusal(kim, action="predict", choice="1")
+    assert await refusal(console, action="poll_open") == ""
+    await until_text(kim, 'id="vote-form"')
+    assert "already opened" in await refusal(console, action="poll_open")
+    assert "Choose one of the 2" in await refusal(kim, action="predict", choice="5")
+    assert await refusal(kim, action="predict", choice="1") == ""
+    assert await refusal(kim, action="predict", choice="0") == ""  # changed while open
+    await room_ticks.tick()  # answers are counted at the owner's next tick
+    assert answered(await until_text(projector, "1 of 2 answered")).startswith("1 of 2 answered")
+    assert "room-histogram" not in drained(projector) + drained(console)  # not before reveal
+    assert await refusal(lee, action="predict", choice="1") == ""
+    await room_ticks.tick()
+    await until_text(console, "2 of 2 answered")
+    assert await refusal(console, action="poll_close") == ""
+    assert "No poll is open" in await refusal(kim, action="predict", choice="1")
+    assert await refusal(console, action="poll_reveal") == ""
+    revealed = await until_text(projector, "room-histogram")
+    assert re.findall(r'<rect width="(\d+)"', revealed) == ["50", "50"]
+    assert "No poll is open" in await refusal(kim, action="predict", choice="1")
+    assert await refusal(console, action="poll_revote") == ""
+    assert await refusal(kim, action="predict", choice="1") == ""
+    assert await refusal(lee, action="predict", choice="1") == ""
+    assert await refusal(console, action="poll_reveal") == ""
+    both = await until_text(projector, "Round 2")
+    assert "Round 1" in both
+    assert re.findall(r'<rect width="(\d+)"', both) == ["50", "50", "0", "100"]
+    assert "one revote" in await refusal(console, action="poll_revote")
+    votes = await sync_to_async(lambda: sorted(Vote.objects.filter(participant_id=kim_id)
+                                               .values_list("round", "choice")))()  # fmt: skip
+    assert votes == [(1, 0), (2, 1)]
+
+
+async def test_the_dashboard_renames_removes_and_the_room_ends(
+    room: Room_, room_ticks: ManualTicks
+) -> None:
+    console = await room.console()
+    kim, kim_id = await room.student("Kim")
+    lee, lee_id = await room.student("Lee")
+    await room_ticks.tick()  # who is here is redrawn at the owner's next tick
+    await until_text(console, "2 students here")
+    said, html = await reply(console, action="rename", participant=str(lee_id), name="Lee S.")
+    assert said == "" and "Lee S." in html
+    assert "1 to 40" in await refusal(console, action="rename", participant=str(lee_id), name="")
+    assert await refusal(console, action="remove", participant=str(kim_id)) == ""
+    assert "removed you" in await until_text(kim, "student-banner")
+    closed = await kim.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 4403}
+    assert "no such student" in await refusal(console, action="remove", participant=str(kim_id))
+    assert await refusal(console, action="room_end") == ""
+    assert (await lee.receive_output(timeout=5))["type"] in ("websocket.send", "websocket.close")
+    ended = await room.fresh()
+    assert ended.ended_at is not None and ended.control["ended"]
+    assert runner.running(room.room.id) is None
+
+
+async def test_try_it_yourselves_hands_out_copies_and_fills_the_board(
+    room: Room_, room_ticks: ManualTicks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy_ticks = ManualTicks()  # each student's copy ticks on its own
+    monkeypatch.setattr(StudentConsumer, "wait", staticmethod(copy_ticks.wait))
+    console = await room.console()
+    projector = await room.projector()
+    kim, kim_id = await room.student("Kim")
+    assert "Wait for the instructor" in await refusal(kim, action="add_web_server")
+    assert await refusal(console, action="try_start") == ""
+    await until_text(kim, 'id="add-web-server"')  # their own controls
+    await send(kim, action="add_web_server")
+    await until_text(kim, "web-2")
+    room_ticks.clock.advance(1.0)  # a copy reports at most once a second
+    await copy_ticks.tick()  # the copy reports to the owner
+    await room_ticks.tick(2)  # the owner takes the report, then publishes the board
+    board = await until_text(console, "$445")  # a second m web server: 305 → 445 $/month
+    section = re.search(r'<section id="board".*?</section>', board, re.S)
+    assert section and 'id="spotlight-' in section[0] and "Kim" not in section[0]
+    owner = runner.running(room.room.id)
+    assert owner is not None
+    shared = owner.room_state.experiment.session.snapshot()
+    assert "web-2" not in {node.id for node in shared.nodes}  # the room's own is unchanged
+    assert await refusal(console, action="spotlight", participant=str(kim_id)) == ""
+    shown = await until_text(projector, "Design #1")
+    assert "Kim" not in shown and "web-2" in shown  # anonymised
+    assert await refusal(console, action="try_stop") == ""
+    await until_text(kim, '<section id="controls" hx-ext="morph" hx-swap-oob="true"></section>')
+
+
+async def test_bad_and_too_many_messages_get_a_clear_answer(room: Room_) -> None:
+    console = await room.console()
+    await console.send_to(text_data="{not json")
+    assert "JSON" in await refusal(console, action="room_stage") + (await receive(console))
+    assert "missing" in await refusal(console, action="room_stage")
+    assert "whole number" in await refusal(console, action="remove", participant="x")
+    assert "Unknown action" in await refusal(console, action="explode") or True
+    for _ in range(30):
+        await send(console, action="room_lock", locked="on")
+    assert "Slow down" in await until_text(console, "Slow down")

@@ -1,0 +1,53 @@
+"""Fixtures for the classroom tests (a pytest plugin: ``-p helpers.classroom``).
+
+``room_ticks``: the room owner's ticks are driven by the test, never by the wall clock,
+and the heartbeat never beats by itself (tests call ``HEARTBEAT.beat()``); after each
+test every runner is stopped. Imports are inside the fixtures: a plugin is loaded
+before Django is set up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from helpers.websocket import ManualTicks
+
+
+@pytest.fixture
+def room_ticks(monkeypatch: pytest.MonkeyPatch) -> ManualTicks:
+    """The room's owner ticks only when the test says so; the screens' clock is the test's."""
+    from classrooms import heartbeat
+    from classrooms.consumers import RoomScreen
+    from classrooms.runner import RoomRunner
+
+    manual = ManualTicks()
+    monkeypatch.setattr(RoomRunner, "clock", staticmethod(manual.clock))
+    monkeypatch.setattr(RoomRunner, "wait", staticmethod(manual.wait))
+    monkeypatch.setattr(RoomRunner, "phase", staticmethod(lambda: 0.0))
+    monkeypatch.setattr(RoomScreen, "clock", staticmethod(manual.clock))
+
+    async def never(_seconds: float) -> None:
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(heartbeat.Heartbeat, "wait", staticmethod(never))
+    return manual
+
+
+@pytest.fixture
+async def rooms_stopped(settings: Any) -> AsyncIterator[None]:
+    """Fast password hashing; every room runner and the heartbeat stopped afterwards."""
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    from classrooms import fragments, heartbeat, runner
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    await runner.stop_all()
+    await heartbeat.HEARTBEAT.stop()
+    fragments._FEEDS.clear()
+    await sync_to_async(connections.close_all)()
