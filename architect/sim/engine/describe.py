@@ -16,7 +16,6 @@ from architect.sim.model.topology import NodeSpec
 from architect.sim.snapshot import (
     CenterSnapshot,
     Jobs,
-    NodeKind,
     NodeSnapshot,
     NodeStatus,
     Settings,
@@ -148,9 +147,8 @@ def node_snapshot(sim: Engine, spec: NodeSpec, actions: frozenset[str]) -> NodeS
 
 
 def node_cost(sim: Engine, spec: NodeSpec) -> float:
-    """Its monthly cost; a CDN's by the static requests offered (steady, so a budget is too)."""
-    static_rps = sim.rps * sim.traffic.static_ratio if spec.kind == NodeKind.CDN else 0.0
-    return spec.cost_per_month(static_rps)
+    """Its monthly cost (``Engine.node_cost``)."""
+    return sim.node_cost(spec)
 
 
 def in_rotation(sim: Engine, station: Station) -> bool:
