@@ -91,7 +91,7 @@ lint: $(VENV)/.installed-dev
 # leaves an event loop behind that breaks later asyncio tests.
 test: test-deps lint
 	$(PY) -m pytest --ignore=tests/browser
-	$(PY) -m pytest --ignore=tests/browser --postgres -m django_db
+	$(PY) -m pytest --ignore=tests/browser --postgres -m "django_db and not fuzz"
 	$(PY) -m pytest tests/browser
 
 # Refresh the screenshots docs/ and the README show (tests/browser, marked `screenshots`);

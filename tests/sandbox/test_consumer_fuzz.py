@@ -38,7 +38,11 @@ FUZZ = settings(
 )
 BATCHES_OF_FRAMES = st.lists(frames(), min_size=BATCH, max_size=BATCH)
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ticks")]
+pytestmark = [
+    pytest.mark.fuzz,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("ticks"),
+]
 
 
 @pytest.fixture(autouse=True)
