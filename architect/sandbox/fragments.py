@@ -110,6 +110,7 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
             "size": n.size.upper(),
             "size_name": n.size,
             "workers": num(n.workers) if n.workers else "—",
+            "cost": num(n.cost_per_month),
             "busy": busy(n),
             "queued": n.queued,
             "down": n.status == NodeStatus.DOWN,

@@ -54,7 +54,7 @@ TWO_TIERS = {
     ],
     "links": [["dns", "lb"], ["lb", "web-1"], ["web-1", "db"]],
 }
-# One web server costs 305 $/month here, two cost 445: the goal needs the second one.
+# One web server costs 306 $/month here, two cost 446: the goal needs the second one.
 GOAL = content.Goal(
     text={"en": "Two web servers", "ko": "웹 서버 두 대"},
     conditions=(
@@ -154,7 +154,7 @@ async def test_the_stage_waits_for_a_prediction_then_runs_to_the_goal_and_saves_
         await send(ws, action="run")
         await answer(ws)
         running = await until(ws, lambda h: 'id="goal"' in h and "Run: 2" in h, ticks)
-        assert "445 $" not in running and re.search(r"\$445/month</strong>\s*<span[^>]*>✓", running)
+        assert "446 $" not in running and re.search(r"\$446/month</strong>\s*<span[^>]*>✓", running)
         done = await until(ws, lambda h: "Goal met." in h and 'id="lesson"' in h, ticks)
         assert "Because." in done and "(you were right)" in done  # the why, after the run
         assert "Done." in done  # the debrief

@@ -101,8 +101,9 @@ def test_kinds_outside_the_centers_are_the_front_door():
     assert all(BLOCKS[k].edge or k == NodeKind.DNS for k in OUTSIDE_CENTERS)
 
 
-def test_cost_of_a_node_is_its_size_or_its_blocks():
+def test_cost_of_a_node_is_its_workers_or_its_kinds_fee():
     lb = presets.load_balancer()
-    assert lb.cost_per_month == BLOCKS[NodeKind.LOAD_BALANCER].cost_per_month > 0
-    web = presets.web_server("web-1", holds_data=False, size="l")
-    assert web.cost_per_month != BLOCKS[NodeKind.WEB_SERVER].cost_per_month
+    assert lb.cost_per_month() == presets.load_balancer().cost_per_month() > 0
+    small = presets.web_server("web-1", holds_data=False, size="s")
+    large = presets.web_server("web-1", holds_data=False, size="l")
+    assert large.cost_per_month() == 4 * small.cost_per_month() > 0  # 16 vCPUs against 4

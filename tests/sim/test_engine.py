@@ -93,8 +93,9 @@ def test_failed_backend_errors_only_until_the_next_health_check():
     before = [n for t, n in failures if t <= removed.t]
     after = {n for t, n in failures if t > removed.t}
     assert before[-1] > 0  # errors between the failure and the health check
-    assert after == {before[-1]}  # none once web-2 is out of rotation
-    assert removed.count == before[-1]  # the event carries the count of failed requests
+    # None once web-2 is out of rotation (the check falls between two 0.1 s samples: its
+    # random phase), and the event carries the count of failed requests.
+    assert after == {removed.count} and before[-1] <= removed.count
     assert sim.snapshot().error_rate == 0.0
 
 
@@ -125,8 +126,9 @@ def test_overload_fills_the_queue_then_rejects():
     assert busy.throughput_rps == pytest.approx(320, rel=0.15)
 
 
-def test_vertical_scaling_buys_capacity_at_a_rising_price():
-    """s -> xl multiplies workers (and served rps under overload) by 8; cost per worker rises."""
+def test_vertical_scaling_buys_capacity_at_a_proportional_price():
+    """s -> xl multiplies workers (and served rps under overload) by 8, and the cost by 8:
+    clouds price a family's sizes by their vCPUs."""
     sim = Simulation(presets.single_server(rps=5000), seed=5)
     sim.apply(ResizeNode("web-1", "s"))
     small = sim.advance(3.0)
@@ -135,8 +137,8 @@ def test_vertical_scaling_buys_capacity_at_a_rising_price():
     large = sim.advance(3.0)
     assert large.throughput_rps / small.throughput_rps == pytest.approx(8, rel=0.1)
     per_worker = [size.cost_per_month / size.workers for size in SIZES.values()]
-    assert per_worker == sorted(per_worker) and len(set(per_worker)) == len(per_worker)
-    assert large.cost_per_month > small.cost_per_month * 8
+    assert len(set(per_worker)) == 1
+    assert large.node("web-1").cost_per_month == 8 * small.node("web-1").cost_per_month
     with pytest.raises(CommandError) as caught:
         sim.apply(ResizeNode("web-1", "xxl"))
     assert caught.value.code == "unknown_size"

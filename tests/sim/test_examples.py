@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import yaml
 
 from architect.sim.loader import load_topology
 from architect.sim.simulation import Simulation
+from architect.sim.snapshot import EventKind
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "docs" / "examples").glob("*.*"))
 
@@ -32,18 +34,22 @@ def test_example_loads_and_serves_its_traffic(path: Path):
 
 
 def test_the_failure_drill_fails_requests_only_until_the_health_check():
-    """web-1 fails at 30 s; the balancer, checking every 4 s (28, 32...), drops it at 32 s.
+    """web-1 fails at 30 s; the balancer, checking every 4 s from a random phase, drops it
+    at its next check, less than 4 s later.
 
-    Round robin sends web-1 half the requests, so about half fail in the two seconds
+    Round robin sends web-1 half the requests, so about half fail in each whole second
     between; before the failure, after the check, through the restore at 45 s and the
     spike to 600 rps at 60 s (within two servers' 800 rps), none do.
     """
     path = next(p for p in EXAMPLES if p.name == "failure-drill.yaml")
     sim = Simulation(load_topology(_read(path)), seed=1)
     seconds = {t: sim.advance(1).series[-1] for t in range(1, 81)}
+    (removed,) = [e for e in sim.log if e.kind == EventKind.BACKEND_REMOVED]
+    assert 30 < removed.t < 34
     failing = {t for t, point in seconds.items() if point.error_rate > 0}
-    assert failing == {31, 32}
+    assert failing == set(range(31, math.ceil(removed.t) + 1))
     for t in failing:
-        assert seconds[t].error_rate == pytest.approx(0.5, abs=0.1)
+        if t <= removed.t:  # a whole second before the check
+            assert seconds[t].error_rate == pytest.approx(0.5, abs=0.1)
     assert sim.snapshot().offered_rps == 600
     assert sum(seconds[t].throughput_rps for t in range(71, 81)) / 10 == pytest.approx(600, rel=0.1)

@@ -1,7 +1,7 @@
 """The building blocks: one module per kind of node, and the registry of them.
 
 Each module (``cache``, ``database``…) holds everything specific to its kind in one
-``Block`` (see ``base``): its label, tier, allowed links, preset, cost, and its wiring
+``Block`` (see ``base``): its label, tier, allowed links, preset, and its wiring
 and aggregate-mode rules. Everything else (the validator, the engine, aggregate mode,
 the snapshot, the sandbox's diagram) reads them from ``BLOCKS`` instead of naming kinds.
 """

@@ -1,7 +1,7 @@
 """What a building block is: one kind of node, with everything kind-specific about it.
 
 A ``Block`` holds a kind's facts (its label, the column it is drawn in, what it
-may send requests to, what it costs, the defaults a new node gets) and its two
+may send requests to, the defaults a new node gets) and its two
 rules: ``wire``, where a station of this kind sends what it has finished
 (per-request mode), and ``flow``, how the same requests split in aggregate mode.
 The rules see the running simulation only through ``Wiring`` and ``Routes``,
@@ -171,7 +171,6 @@ class Block:
     preset: Preset  # the fields a new node starts with
     wire: WireRule | None  # None: it has no station (DNS)
     flow: FlowRule | None  # None: aggregate mode has no flow at it
-    cost_per_month: float = 0.0  # a node without a size (sized nodes cost by their size)
     outside_centers: bool = False  # stands in front of every data center (DNS, the CDN)
     single: bool = False  # at most one per data center (one in all, outside the centers)
     resizable: bool = False  # takes the size presets (s, m, l, xl)

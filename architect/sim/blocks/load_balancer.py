@@ -32,7 +32,6 @@ BLOCK = Block(
     preset=Preset(workers=64, service_ms=0.2, queue_limit=10_000, health_check_s=2.0),
     wire=wire,
     flow=flow,
-    cost_per_month=25.0,
     single=True,
     balances=True,
 )

@@ -1,4 +1,4 @@
-"""Autoscaling the web tier: a policy that looks every ``interval_s``.
+"""Autoscaling the web tier: a policy that looks every ``interval_s`` (from a random phase).
 
 It measures the mean utilisation of the web servers in rotation since its last
 look and asks for ``ceil(servers × utilisation / target)`` of them, within
@@ -10,11 +10,13 @@ look, so the tier does not flap.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import simpy
 
+from architect.sim.engine.arrivals import seed_for
 from architect.sim.snapshot import EventKind, NodeKind
 
 if TYPE_CHECKING:
@@ -35,10 +37,14 @@ class Autoscaler:
 
     def _run(self) -> Generator[simpy.Event, None, None]:
         sim = self.sim
+        # The first look at a random phase from the policy's own seeded stream, so a surge
+        # at any moment waits anything in [0, interval_s) for it.
+        phase = random.Random(seed_for(sim.seed, "autoscaler")).random()
+        yield sim.env.timeout(phase * sim.autoscaling.interval_s)
         while True:
-            yield sim.env.timeout(sim.autoscaling.interval_s)
             if sim.autoscaling.enabled and sim.balancer is not None:
                 self._look()
+            yield sim.env.timeout(sim.autoscaling.interval_s)
 
     def utilization(self) -> float | None:
         """Mean utilisation of the web servers in rotation since the last look."""

@@ -30,9 +30,9 @@ from architect.sim.engine.timeline import Environment
 from architect.sim.measures.samples import Samples
 from architect.sim.measures.window import BUCKET_S, Window
 from architect.sim.model.problems import TopologyError
-from architect.sim.model.topology import Topology, data_centers
+from architect.sim.model.topology import NodeSpec, Topology, data_centers
 from architect.sim.model.validate import validate
-from architect.sim.snapshot import SeriesPoint
+from architect.sim.snapshot import NodeKind, SeriesPoint
 
 EVENT_LOG_LENGTH = 100
 # Steps of 0.1 s drift in floating point (ten of them end at 0.9999999999999999);
@@ -140,6 +140,12 @@ class Engine(Site):
             history = self.window.history
             history[-1] = self._closed_second(history[-1])
 
+    def node_cost(self, spec: NodeSpec) -> float:
+        """A node's monthly cost; a CDN's by the static requests offered (steady, as a
+        budget needs)."""
+        static_rps = self.rps * self.traffic.static_ratio if spec.kind == NodeKind.CDN else 0.0
+        return spec.cost_per_month(static_rps)
+
     def _closed_second(self, point: SeriesPoint) -> SeriesPoint:
         """The point of the second that just closed, with every figure a lesson's goal
         judges (``point`` holds the window's: throughput, errors, latency)."""
@@ -149,7 +155,7 @@ class Engine(Site):
             replace(
                 point,
                 offered_rps=self.rps,
-                cost_per_month=sum(spec.cost_per_month for spec in self.specs.values()),
+                cost_per_month=sum(self.node_cost(spec) for spec in self.specs.values()),
                 utilization=tuple((i, self.samples.station(i)[0]) for i in self.stations),
                 hit_ratios=self.hit_ratios(),
                 lost_writes=lost_writes,

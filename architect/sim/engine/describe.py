@@ -58,7 +58,7 @@ def snapshot(sim: Engine, allowed: Allowed, settings: Settings) -> Snapshot:
             links=tuple(sim.links),
             series=tuple(sim.window.history),
             events=tuple(sim.log)[-EVENTS_IN_SNAPSHOT:],
-            cost_per_month=sum(spec.cost_per_month for spec in sim.specs.values()),
+            cost_per_month=sum(node.cost_per_month for node in nodes),
             window_s=sim.window.span_s,
             hit_ratios=sim.hit_ratios(),
             stale_reads=stale_reads,
@@ -120,7 +120,7 @@ def node_snapshot(sim: Engine, spec: NodeSpec, actions: frozenset[str]) -> NodeS
             in_service=0,
             queued=0,
             throughput_rps=sim.window.rates()[0],
-            cost_per_month=spec.cost_per_month,
+            cost_per_month=node_cost(sim, spec),
             in_rotation=True,
             actions=actions,
         )
@@ -137,13 +137,18 @@ def node_snapshot(sim: Engine, spec: NodeSpec, actions: frozenset[str]) -> NodeS
         in_service=station.busy + aggregate_busy,
         queued=len(station.queue) + aggregate_queued,
         throughput_rps=throughput,
-        cost_per_month=spec.cost_per_month,
+        cost_per_month=node_cost(sim, spec),
         in_rotation=in_rotation(sim, station),
         role=spec.role if block.holds_data else "",
         shard=spec.shard if block.holds_data and sim.sharding.shards > 1 else -1,
         dc=spec.dc,
         actions=actions,
     )
+
+
+def node_cost(sim: Engine, spec: NodeSpec) -> float:
+    """Its monthly cost (``Engine.node_cost``)."""
+    return sim.node_cost(spec)
 
 
 def in_rotation(sim: Engine, station: Station) -> bool:

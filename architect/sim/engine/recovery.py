@@ -43,10 +43,20 @@ class Recoverable(Protocol):
     def restore(self, node_id: str) -> None: ...
 
 
-def health_checks(site: Recoverable, spec: NodeSpec) -> Generator[simpy.Event, None, None]:
-    """Every ``health_check_s``: take failed backends out of rotation, put healed ones back."""
+def health_checks(
+    site: Recoverable, spec: NodeSpec, phase_s: float
+) -> Generator[simpy.Event, None, None]:
+    """Every ``health_check_s``, the first ``phase_s`` after the start: take failed backends
+    out of rotation, put healed ones back.
+
+    A random phase (drawn by the caller from the node's own seeded stream) is what real
+    load balancers have: a failure at any moment waits anything in [0, health_check_s)
+    for the next check, not always the same time.
+    """
+    delay = phase_s
     while spec.id in site.specs:
-        yield site.env.timeout(spec.health_check_s)
+        yield site.env.timeout(delay)
+        delay = spec.health_check_s
         balancer = site.balancers.get(spec.id)
         if balancer is None or site.stations[spec.id].failed:
             continue

@@ -113,7 +113,8 @@ class Site(Arrivals):
         self.samples.add_station(spec.id, station)
         if block.balances:
             self.balancers[spec.id] = Balancer(spec.algorithm, on_error=self._fail)
-            self.env.process(recovery.health_checks(self, spec))
+            phase = random.Random(seed_for(self.seed, f"{spec.id}:health")).random()
+            self.env.process(recovery.health_checks(self, spec, phase * spec.health_check_s))
         elif block.holds_keys:
             capacity = block.fixed_capacity or spec.capacity_keys
             self.stores[spec.id] = KeyCache(capacity, spec.ttl_s, cast(Eviction, spec.eviction))

@@ -9,8 +9,8 @@ exceeds capacity or drains after it did).
   then is served.
 - Without one, the station is in its stationary M/M/c regime: an arrival waits with
   the Erlang C probability, for an exponential time of rate ``c mu - lam``, then is
-  served (Exp(mu)). Constant service times use the Allen–Cunneen correction: the
-  wait is scaled by (1 + cs²) / 2 = 1/2 and the service is exactly 1 / mu.
+  served (Exp(mu)). Constant service times take the exact wait of the E_m/D/1 queue
+  the station reduces to (``constant``) and are served in exactly 1 / mu.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from functools import lru_cache
+
+from architect.sim.flows.constant import constant_wait
 
 RHO_MAX = 0.98  # the stationary formulas diverge at 1; above this the fluid backlog takes over
 
@@ -92,19 +94,15 @@ def sojourn(
     if backlog >= 0.5:  # at least half a request queued beyond the servers: saturated
         return Sojourn(backlog / capacity, 0.0, 1.0, mu, exponential)
     rho = min(lam / capacity, RHO_MAX)
+    if not exponential:  # E_m/D/1 with m = workers × phases; rho to 0.1 % for the cache
+        p_wait, decay = constant_wait(workers * max(phases, 1), round(rho, 3))
+        return Sojourn(0.0, p_wait, decay * mu, mu, exponential)
     offered = rho * workers
     p_wait = erlang_c(workers, round(offered, 6))
     rate = capacity - offered * mu
-    if phases > 1 and exponential and offered > 0.0:
+    if phases > 1 and offered > 0.0:
         sigma = erlang_arrivals_sigma(phases, rho * capacity, capacity)
         return Sojourn(0.0, p_wait * sigma / rho, capacity * (1.0 - sigma), mu, exponential)
-    if phases > 1:
-        rate /= (
-            1.0 / phases + (1.0 if exponential else 0.0)
-        ) / 2.0  # Allen–Cunneen: (ca² + cs²) / 2
-        return Sojourn(0.0, p_wait, rate, mu, exponential)
-    if not exponential:
-        rate *= 2.0  # Allen–Cunneen: (1 + cs²) / 2 with cs² = 0 halves the mean wait
     return Sojourn(0.0, p_wait, rate, mu, exponential)
 
 

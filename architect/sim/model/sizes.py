@@ -1,8 +1,10 @@
-"""Size presets for vertical scaling: more workers, super-linear cost."""
+"""Size presets for vertical scaling: each step doubles the workers and the cost."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from architect.sim.model.costs import PER_WORKER
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,16 +14,12 @@ class Size:
     cost_per_month: float
 
 
-# Each step doubles the workers and costs about 2.4 times as much: vertical
-# scaling gets dearer per unit of capacity, and "xl" is the ceiling.
+# Each step doubles the workers (vCPUs) and, as clouds price a family's sizes, the cost:
+# capacity costs the same per unit at any size. What a bigger machine cannot do is grow
+# past "xl", the ceiling, or keep serving when it fails.
 SIZES: dict[str, Size] = {
-    size.name: size
-    for size in (
-        Size("s", 4, 60.0),
-        Size("m", 8, 140.0),
-        Size("l", 16, 340.0),
-        Size("xl", 32, 820.0),
-    )
+    name: Size(name, workers, workers * PER_WORKER)
+    for name, workers in (("s", 4), ("m", 8), ("l", 16), ("xl", 32))
 }
 SIZE_ORDER: tuple[str, ...] = tuple(SIZES)
 LARGEST_SIZE = SIZE_ORDER[-1]

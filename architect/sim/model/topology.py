@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from architect.sim.blocks import BLOCKS, OUTSIDE_CENTERS
+from architect.sim.blocks import OUTSIDE_CENTERS
 from architect.sim.commands import Command
+from architect.sim.model.costs import node_per_month
 from architect.sim.model.sizes import SIZES
 from architect.sim.snapshot import NodeKind
 
@@ -104,11 +105,9 @@ class NodeSpec:
     def resized(self, size: str) -> NodeSpec:
         return replace(self, size=size, workers=SIZES[size].workers)
 
-    @property
-    def cost_per_month(self) -> float:
-        if self.size:
-            return SIZES[self.size].cost_per_month
-        return BLOCKS[self.kind].cost_per_month
+    def cost_per_month(self, requests_per_s: float = 0.0) -> float:
+        """What it costs a month (model/costs.py); a CDN serving ``requests_per_s``."""
+        return node_per_month(self.kind, self.workers, requests_per_s)
 
 
 @dataclass(frozen=True, slots=True)
