@@ -23,7 +23,9 @@ def read_fixed(
     """``fixed: [traffic, repair]``; the solution may not need what the run fixes."""
     if raw is None:
         return ()
-    if not isinstance(raw, list) or any(name not in FIXABLE for name in raw):
+    if not isinstance(raw, list) or any(
+        not isinstance(name, str) or name not in FIXABLE for name in raw
+    ):
         r.problem(path, N_("must be a list of %(choices)s"), choices=", ".join(FIXABLE))
         return ()
     fixed = tuple(dict.fromkeys(str(n) for n in raw))

@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator
 import pytest
 from asgiref.sync import sync_to_async
 
+from architect.sim.model import costs
+from architect.sim.model.sizes import SIZES
 from classrooms import runner
 from classrooms.models import Participant, Vote
 from classrooms.students import StudentConsumer
@@ -166,11 +168,13 @@ async def test_try_it_yourselves_hands_out_copies_and_fills_the_board(
     room_ticks.clock.advance(1.0)  # a copy reports at most once a second
     await copy_ticks.tick()  # the copy reports to the owner
     await room_ticks.tick(2)  # the owner takes the report, then publishes the board
-    board = await until_text(console, "$445")  # a second m web server: 305 → 445 $/month
-    section = re.search(r'<section id="board".*?</section>', board, re.S)
-    assert section and 'id="spotlight-' in section[0] and "Kim" not in section[0]
     owner = runner.running(room.room.id)
     assert owner is not None
+    before = owner.room_state.experiment.session.snapshot().cost_per_month
+    after = before + costs.PER_WORKER * SIZES["m"].workers  # a second m web server
+    board = await until_text(console, f"${after:,.0f}")
+    section = re.search(r'<section id="board".*?</section>', board, re.S)
+    assert section and 'id="spotlight-' in section[0] and "Kim" not in section[0]
     shared = owner.room_state.experiment.session.snapshot()
     assert "web-2" not in {node.id for node in shared.nodes}  # the room's own is unchanged
     assert await refusal(console, action="spotlight", participant=str(kim_id)) == ""

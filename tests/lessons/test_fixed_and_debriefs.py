@@ -181,3 +181,13 @@ def test_the_lesson_panel_shows_the_parts_this_run_calls_for_in_the_learners_lan
     later = Experiment(saved.data)  # met on an earlier visit: only what always shows
     shown_later = fragments.lesson_context(later, saved, "en", done=True)["debrief"]
     assert "Always." in shown_later and "By hand." not in shown_later
+
+
+@pytest.mark.parametrize("fixed", ["[[traffic]]", "[{traffic: 1}]", "[weather]", "traffic"])
+def test_a_malformed_fixed_list_is_a_problem_not_a_crash(fixed):
+    """Found by the plan fuzz: a list inside ``fixed`` raised TypeError (unhashable)."""
+    text = (Path(__file__).parent / "fixtures" / "tiny.yaml").read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("    fixed: [traffic]"))
+    with pytest.raises(PlanError) as error:
+        load_plan(text.replace(line, f"    fixed: {fixed}"), source="tiny.yaml")
+    assert "stages[0].fixed: must be a list of traffic, repair" in "\n".join(error.value.problems)
