@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -229,12 +230,13 @@ def lesson_context(
     }
 
 
-def debrief_html(experiment: Experiment, stage: Stage, lang: str) -> str:
+def debrief_html(experiment: Experiment, stage: Stage, lang: str) -> SafeString:
     """The debrief parts that this run calls for (lessons.debriefs), in ``lang``."""
     facts = experiment.facts if experiment.met else None
     texts = debriefs.chosen(stage.data.get("debrief"), facts)
     fallback = stage.plan._fallback()
-    return "".join(markdown(pick_text(t, lang, fallback)) for t in texts)
+    # Each part is sanitised HTML (render_markdown); joining them must keep them safe.
+    return SafeString("".join(markdown(pick_text(t, lang, fallback)) for t in texts))
 
 
 def lesson_key(context: dict[str, Any]) -> tuple[object, ...]:

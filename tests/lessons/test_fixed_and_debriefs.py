@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.template.loader import render_to_string
 
 from architect.sim.commands import (
     AddDataCenter,
@@ -191,3 +192,20 @@ def test_a_malformed_fixed_list_is_a_problem_not_a_crash(fixed):
     with pytest.raises(PlanError) as error:
         load_plan(text.replace(line, f"    fixed: {fixed}"), source="tiny.yaml")
     assert "stages[0].fixed: must be a list of traffic, repair" in "\n".join(error.value.problems)
+
+
+@pytest.mark.django_db
+def test_a_debrief_of_several_parts_is_drawn_as_html_not_escaped():
+    """Found in a screenshot: joined parts showed as "<p>You found…" on the page."""
+    parts = [
+        {"text": {"en": "**Always.**", "ko": "**항상.**"}, "when": {}},
+        {"text": {"en": "Also.", "ko": "또한."}, "when": {}},
+    ]
+    services.plan_load(plan=replace(plan(), stages=(stage("one", debrief=parts),)))
+    saved = Stage.objects.get(slug="one")
+    run = Experiment(saved.data)
+    run.phase, run.result = Phase.DONE, GoalStatus(10.0, (), 5, 0, True)
+    context = fragments.lesson_context(run, saved, "en", done=False)
+    html = render_to_string("lessons/stage.html#lesson", context)
+    assert "<strong>Always.</strong>" in html and "<p>Also.</p>" in html
+    assert "&lt;p&gt;" not in html
