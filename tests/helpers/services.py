@@ -223,7 +223,9 @@ def _database_from_option(request: pytest.FixtureRequest) -> None:
     from django.db import connections
 
     url = request.getfixturevalue("postgres_url")
-    settings.DATABASES["default"].update(dj_database_url.parse(url, conn_max_age=0))
+    default = settings.DATABASES["default"]
+    default["OPTIONS"] = {}  # SQLite's (transaction_mode, timeout) mean nothing to psycopg
+    default.update(dj_database_url.parse(url, conn_max_age=0))
     with contextlib.suppress(AttributeError):
         del connections["default"]  # a connection made before now still speaks SQLite
     assert connections["default"].vendor == "postgresql"
