@@ -140,14 +140,18 @@ class Station:
         now = self.env.now
         self.busy += 1
         request.epoch = self.epoch
-        if self._exponential:
-            delay = -_log(1.0 - self._random()) / self._rate
-        else:
-            delay = self.service_ms / 1000.0
+        delay = self._service_delay()
         # env.call_later(delay, self._finish, request), inlined (see ``timeline``).
         heappush(
             self._calendar, (now + delay, CALL_PRIORITY, self._next_id(), self._on_finish, request)
         )
+
+    def _service_delay(self) -> float:
+        """One request's service time: exponential, or constant. ``arrive`` and
+        ``_finish`` inline this (the hottest path); every other caller uses it."""
+        if self._exponential:
+            return -_log(1.0 - self._random()) / self._rate
+        return self.service_ms / 1000.0
 
     def _finish(self, request: Request) -> None:
         if request.epoch != self.epoch:
