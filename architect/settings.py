@@ -74,7 +74,16 @@ INSTALLED_APPS = [
     "lessons",
     "accounts",
     "classrooms",
+    "authoring",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background work (the authoring page's "Check", docs/authoring.md): django-tasks, the
+# backport of Django 6's tasks, with its database backend. Jobs wait in the database
+# (SQLite or PostgreSQL), so any web process may queue one and any worker process
+# (`manage.py db_worker`, started by `make run`) may run it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -23,7 +23,9 @@ _PARKED = 1_000_000  # stage orders are moved past this while a plan is reordere
 
 
 @transaction.atomic
-def plan_load(*, plan: content.Plan, source_path: str = "", source_sha256: str = "") -> Plan:
+def plan_load(
+    *, plan: content.Plan, source_path: str = "", source_sha256: str = "", library: bool = True
+) -> Plan:
     """Create or update (by slug) the plan and its stages from a loaded plan file.
 
     Stages are matched by slug: a stage that is still there keeps its learners'
@@ -39,6 +41,7 @@ def plan_load(*, plan: content.Plan, source_path: str = "", source_sha256: str =
             "license": plan.license,
             "source_path": source_path,
             "source_sha256": source_sha256,
+            "library": library,
         },
     )
     slugs = [stage.slug for stage in plan.stages]
