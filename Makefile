@@ -55,7 +55,11 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(PY)
 run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) $(WS_LIMITS) architect.asgi:application
+	@# The background worker (django-tasks' db_worker: the authoring page's checks) runs
+	@# beside daphne and stops with it (docs/authoring.md).
+	$(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(VENV)/bin/daphne -b $(HOST) -p $(PORT) $(WS_LIMITS) architect.asgi:application
 
 # Chromium and a Korean font for the browser tests, PostgreSQL and Redis for the tests that
 # need real ones (tests/helpers/services.py starts throwaway servers from these packages),

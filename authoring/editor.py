@@ -205,7 +205,7 @@ def publish(request: HttpRequest, plan: str) -> HttpResponse:
     problem = ""
     if request.method == "POST":
         try:
-            version = services.version_publish(plan=row, user=request.user)
+            services.version_publish(plan=row, user=request.user)
         except ValidationError as refused:
             problem = refused.messages[0]
         else:

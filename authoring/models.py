@@ -159,3 +159,6 @@ class CheckRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"check {self.pk} of {self.plan_id}"

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from authoring import selectors, services
 from authoring.access import lang, plan_for
-from authoring.models import Plan, PlanVersion
+from authoring.models import PlanVersion
 from authoring.permissions import can_author, can_edit, can_view
 from lessons.format import MAX_FILE_BYTES
 from lessons.models import pick_text
@@ -148,6 +148,3 @@ def export(request: HttpRequest, plan: str, number: int) -> HttpResponse:
     response = HttpResponse(text.encode("utf-8"), content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-

@@ -10,13 +10,11 @@ from django.urls import reverse
 
 from authoring import services
 from authoring.models import PlanVersion
-from authoring.views import STARTER
 
+from helpers.authoring import STARTER_TEXT, fast_passwords  # noqa: F401 (an autouse fixture)
 from helpers.rooms import make_user
 
 pytestmark = pytest.mark.django_db
-
-STARTER_TEXT = STARTER.read_text("utf-8")
 
 
 @pytest.fixture
@@ -39,8 +37,9 @@ def _csrf(client, url):
 def test_create_from_the_template_then_edit_without_javascript(client_for, owner):
     page, token = _csrf(client_for, reverse("authoring:index"))
     assert page.status_code == 200
-    created = client_for.post(reverse("authoring:create"), {"source": "template",
-                                                            "csrfmiddlewaretoken": token})
+    created = client_for.post(
+        reverse("authoring:create"), {"source": "template", "csrfmiddlewaretoken": token}
+    )
     plan = owner.authored_plans.get()
     assert created.status_code == 302 and created.url == plan.get_absolute_url()
     editor = client_for.get(plan.get_absolute_url())
@@ -48,15 +47,17 @@ def test_create_from_the_template_then_edit_without_javascript(client_for, owner
     nonce = editor.context["csp_nonce"]
     assert f"'nonce-{nonce}'" in csp and f'nonce="{nonce}"' in editor.content.decode()
     broken = STARTER_TEXT.replace("answer: 1", "answer: 7").replace("\n", "\r\n")
-    saved = client_for.post(plan.get_absolute_url(), {
-        "text": broken, "revision": 1, "csrfmiddlewaretoken": token})
+    saved = client_for.post(
+        plan.get_absolute_url(), {"text": broken, "revision": 1, "csrfmiddlewaretoken": token}
+    )
     assert saved.status_code == 302
     again = client_for.get(plan.get_absolute_url())
     line = STARTER_TEXT.splitlines().index("      answer: 1") + 1
     assert [p["line"] for p in again.context["problems"]] == [line]
     assert f"line {line}</a>: stages[0].predict.answer:" in again.content.decode()
-    stale = client_for.post(plan.get_absolute_url(), {
-        "text": "mine", "revision": 1, "csrfmiddlewaretoken": token})
+    stale = client_for.post(
+        plan.get_absolute_url(), {"text": "mine", "revision": 1, "csrfmiddlewaretoken": token}
+    )
     assert stale.status_code == 409 and "Someone else saved this draft" in stale.content.decode()
     assert ">mine</textarea>" in stale.content.decode()  # the editor's text is not lost
 
@@ -74,9 +75,12 @@ def test_autosave_and_lint_answer_in_the_editors_language(client_for, owner):
     assert answer["problems"][0]["message"].startswith("슬러그여야 합니다")
     conflict = client_for.post(url, body, content_type="application/json", **headers)
     assert conflict.status_code == 409 and conflict.json()["revision"] == 2
-    lint = client_for.post(reverse("authoring:lint", args=[plan.slug]),
-                           json.dumps({"text": "format: 1\nformat: 2\n"}), content_type="application/json",
-                           **headers).json()
+    lint = client_for.post(
+        reverse("authoring:lint", args=[plan.slug]),
+        json.dumps({"text": "format: 1\nformat: 2\n"}),
+        content_type="application/json",
+        **headers,
+    ).json()
     assert lint["problems"][0]["line"] == 2
     refused = client_for.post(url, "[]", content_type="application/json", **headers)
     assert refused.status_code == 400
@@ -94,8 +98,9 @@ def test_publish_shows_the_diff_then_export_and_import_give_the_same_text(client
     page, token = _csrf(client_for, reverse("authoring:publish", args=[plan.slug]))
     assert "0 learners are on an earlier version" in page.content.decode()
     assert page.context["diff"][0] == ("del", "--- -")
-    done = client_for.post(reverse("authoring:publish", args=[plan.slug]),
-                           {"csrfmiddlewaretoken": token})
+    done = client_for.post(
+        reverse("authoring:publish", args=[plan.slug]), {"csrfmiddlewaretoken": token}
+    )
     assert done.status_code == 302
     version = PlanVersion.objects.get()
     exported = client_for.get(reverse("authoring:export", args=[plan.slug, version.number]))
@@ -104,9 +109,14 @@ def test_publish_shows_the_diff_then_export_and_import_give_the_same_text(client
     upload = exported.content
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client_for.post(reverse("authoring:create"), {
-        "source": "import", "csrfmiddlewaretoken": token,
-        "file": SimpleUploadedFile("plan.yaml", upload, "application/yaml")})
+    client_for.post(
+        reverse("authoring:create"),
+        {
+            "source": "import",
+            "csrfmiddlewaretoken": token,
+            "file": SimpleUploadedFile("plan.yaml", upload, "application/yaml"),
+        },
+    )
     copy = owner.authored_plans.exclude(pk=plan.pk).get()
     again = client_for.get(reverse("authoring:export", args=[copy.slug, 0]))
     assert again.content == upload

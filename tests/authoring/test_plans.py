@@ -10,17 +10,16 @@ from django.core.exceptions import ValidationError
 
 from authoring import selectors, services
 from authoring.models import PlanVersion
-from authoring.views import STARTER
 from classrooms import services as room_services
 from lessons import selectors as lesson_selectors
 from lessons import services as lesson_services
 from lessons.models import Progress
 
+from helpers.authoring import STARTER_TEXT, fast_passwords  # noqa: F401 (an autouse fixture)
 from helpers.rooms import make_user
 
 pytestmark = pytest.mark.django_db
 
-STARTER_TEXT = STARTER.read_text("utf-8")
 BROKEN = STARTER_TEXT.replace("answer: 1", "answer: 7")
 
 
@@ -74,10 +73,12 @@ def test_the_preview_is_the_saved_draft_and_follows_its_changes(owner):
     plan = services.plan_create(owner=owner, text=STARTER_TEXT)
     lesson, found = services.preview_load(plan=plan)
     assert found == [] and lesson is not None and not lesson.library
-    services.draft_save(plan=plan, text=STARTER_TEXT.replace("A bigger", "A huge"), revision=1,
-                        user=owner)
+    services.draft_save(
+        plan=plan, text=STARTER_TEXT.replace("A bigger", "A huge"), revision=1, user=owner
+    )
     plan.refresh_from_db()
     again, _found = services.preview_load(plan=plan)
+    assert again is not None
     assert again.pk == lesson.pk and again.stages.get().text("title", "en") == "A huge server"
     services.draft_save(plan=plan, text=BROKEN, revision=2, user=owner)
     plan.refresh_from_db()
