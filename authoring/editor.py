@@ -78,11 +78,13 @@ def edit(request: HttpRequest, plan: str) -> HttpResponse:
             )
         except services.Conflict:
             status, notice = CONFLICT, _conflict_message()
+        except ValidationError as refused:
+            status, notice = 400, refused.messages[0]
         else:
             return redirect(row)
     row.refresh_from_db()
     draft = row.draft
-    if status == CONFLICT:
+    if status != 200:
         draft.text = text  # keep the editor's text on the page, not the other one's
     _parsed, found = problems.parse(draft.text)
     nonce = secrets.token_urlsafe(16)
@@ -145,6 +147,8 @@ def autosave(request: HttpRequest, plan: str) -> JsonResponse:
         return JsonResponse(
             {"error": _conflict_message(), "revision": conflict.draft.revision}, status=CONFLICT
         )
+    except ValidationError as refused:
+        return JsonResponse({"error": refused.messages[0]}, status=400)
     _parsed, found = problems.parse(draft.text)
     return JsonResponse({"revision": draft.revision, "problems": found})
 

@@ -22,6 +22,7 @@ from authoring import problems
 from authoring.models import Draft, Plan, PlanVersion
 from lessons import content
 from lessons import services as lesson_services
+from lessons.format import MAX_FILE_BYTES
 from lessons.models import Plan as LessonPlan
 
 MAX_CO_EDITORS = 20
@@ -49,6 +50,7 @@ def _free_slug(wanted: str) -> str:
 def plan_create(*, owner: Any, text: str, remixed_from: str = "") -> Plan:
     """A new plan whose draft is ``text`` (kept even with problems: it can be fixed)."""
     text = problems.normalise(text)
+    check_size(text)
     parsed, _found = problems.parse(text)
     plan = Plan.objects.create(
         slug=_free_slug(parsed.slug if parsed else "plan"),
@@ -60,9 +62,17 @@ def plan_create(*, owner: Any, text: str, remixed_from: str = "") -> Plan:
     return plan
 
 
+def check_size(text: str) -> None:
+    """A draft is held to the loader's limit for a plan file (1 MiB)."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise ValidationError(_("A plan file may be at most 1 MiB."), code="too_big")
+
+
 def draft_save(*, plan: Plan, text: str, revision: int, user: Any) -> Draft:
-    """Save ``text`` over revision ``revision``; raises ``Conflict`` when the draft moved on."""
+    """Save ``text`` over revision ``revision``; raises ``Conflict`` when the draft moved on
+    and ``ValidationError`` when it is too big."""
     text = problems.normalise(text)
+    check_size(text)
     saved = Draft.objects.filter(plan=plan, revision=revision).update(
         text=text, revision=F("revision") + 1, updated_by=user
     )

@@ -129,3 +129,32 @@ def test_preview_opens_the_learners_stage_page_for_the_draft(client_for, owner):
     stage = client_for.get(sent.url)
     assert stage.status_code == 200 and "A bigger server" in stage.content.decode()
     assert "/ws/lessons/" in stage.content.decode()
+
+
+def test_hostile_input_is_refused_or_made_harmless(client_for, owner):
+    plan = services.plan_create(owner=owner, text=STARTER_TEXT)
+    _page, token = _csrf(client_for, plan.get_absolute_url())
+    url = reverse("authoring:autosave", args=[plan.slug])
+    huge = json.dumps({"text": "#" * (1024 * 1024 + 1), "revision": 1})
+    too_big = client_for.post(url, huge, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert too_big.status_code == 400 and "1 MiB" in too_big.json()["error"]
+    code = STARTER_TEXT.replace("author: Anonymous", "author: !!python/object/apply:os.system [id]")
+    answer = client_for.post(
+        url,
+        json.dumps({"text": code, "revision": 1}),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    ).json()
+    assert answer["revision"] == 2
+    assert (
+        "values of type tag:yaml.org,2002:python/object/apply:os.system are not allowed"
+        in (answer["problems"][0]["message"])
+    )
+    script = STARTER_TEXT.replace('"One **small** server', '"<script>alert(1)</script> One')
+    services.draft_save(plan=plan, text=script, revision=2, user=owner)
+    preview = client_for.get(reverse("authoring:preview", args=[plan.slug]), follow=True)
+    assert "<script>alert" not in preview.content.decode() and "One" in preview.content.decode()
+    not_text = client_for.post(
+        reverse("authoring:create"), {"source": "import", "csrfmiddlewaretoken": token, "text": ""}
+    )
+    assert not_text.status_code == 400

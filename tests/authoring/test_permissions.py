@@ -68,9 +68,23 @@ def world() -> dict[str, Any]:
 
 def _do(client: Client, action: str, plan: Plan, token: str = "") -> Any:
     slug = plan.slug
-    url = reverse(f"authoring:{action}", args=[slug]) if action in (
-        "edit", "autosave", "lint", "preview", "check", "publish", "compare", "share",
-        "overview", "remix") else ""
+    url = (
+        reverse(f"authoring:{action}", args=[slug])
+        if action
+        in (
+            "edit",
+            "autosave",
+            "lint",
+            "preview",
+            "check",
+            "publish",
+            "compare",
+            "share",
+            "overview",
+            "remix",
+        )
+        else ""
+    )
     query = f"?t={token}" if token else ""
     revision = plan.draft.__class__.objects.get(plan=plan).revision
     body = json.dumps({"text": STARTER_TEXT, "revision": revision})
@@ -80,8 +94,10 @@ def _do(client: Client, action: str, plan: Plan, token: str = "") -> Any:
         case "create":
             return client.post(reverse("authoring:create"), {"source": "template"})
         case "save":
-            return client.post(url.replace("save", "edit") or reverse("authoring:edit", args=[slug]),
-                               {"text": STARTER_TEXT, "revision": revision})
+            return client.post(
+                url.replace("save", "edit") or reverse("authoring:edit", args=[slug]),
+                {"text": STARTER_TEXT, "revision": revision},
+            )
         case "autosave" | "lint":
             return client.post(url, body, content_type="application/json")
         case "check" | "publish":
@@ -89,8 +105,9 @@ def _do(client: Client, action: str, plan: Plan, token: str = "") -> Any:
         case "compare":
             return client.get(url + "?a=1&b=0")
         case "co_editor":
-            return client.post(reverse("authoring:share", args=[slug]),
-                               {"action": "add", "username": "staff"})
+            return client.post(
+                reverse("authoring:share", args=[slug]), {"action": "add", "username": "staff"}
+            )
         case "export":
             return client.get(reverse("authoring:export", args=[slug, 1]) + query)
         case "draft":
