@@ -58,7 +58,8 @@ def _conditions(stage: dict[str, Any]) -> list[dict[str, str]]:
 
 def _fields(stage: dict[str, Any], languages: list[str]) -> dict[str, Any]:
     """What the form shows for ``stage``, per language."""
-    predict = stage.get("predict") if isinstance(stage.get("predict"), dict) else {}
+    raw = stage.get("predict")
+    predict: dict[str, Any] = raw if isinstance(raw, dict) else {}
     hints = [_texts(h) for h in stage.get("hints") or []]
     choices = [_texts(c) for c in predict.get("choices") or []]
     per_language = [

@@ -53,7 +53,8 @@ def test_the_form_shows_the_yaml_and_saves_back_into_it():
     plan.draft.refresh_from_db()
     before, _ = problems.parse(STARTER_TEXT)
     after, found = problems.parse(plan.draft.text)
-    assert found == [] and after.stages[0].as_data() == before.stages[0].as_data()
+    assert found == [] and after is not None and before is not None
+    assert after.stages[0].as_data() == before.stages[0].as_data()
     # a new title, a third condition, one control fewer
     data = _form(client.get(url))
     data |= {
@@ -67,7 +68,7 @@ def test_the_form_shows_the_yaml_and_saves_back_into_it():
     assert client.post(url, data).status_code == 302
     plan.draft.refresh_from_db()
     after, found = problems.parse(plan.draft.text)
-    assert found == []
+    assert found == [] and after is not None
     stage = after.stages[0]
     assert stage.title["en"] == "A much bigger server" and stage.controls == ("resize",)
     assert [(c.metric, c.operator, c.threshold) for c in stage.goal.conditions][-1] == (

@@ -56,7 +56,12 @@ def test_author_a_plan_in_the_browser(page, app_url, app_server, screenshots, la
     # leaving with unsaved changes asks first
     page.evaluate(f"text => {EDITOR}.setValue(text)", original)
     dialogs: list[str] = []
-    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+
+    def answer(dialog: Any) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.once("dialog", answer)
     page.locator(".authoring-nav a").last.click()
     page.wait_for_timeout(200)
     assert dialogs == ["beforeunload"]

@@ -4,6 +4,7 @@ owner and staff: on a private plan, then a listed one and one shared by link."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -133,7 +134,7 @@ def _clients(world: dict[str, Any]) -> dict[str, Client]:
     return clients
 
 
-def _check(world: dict[str, Any], table: dict[str, tuple[object, ...]], token: str = "") -> None:
+def _check(world: dict[str, Any], table: Mapping[str, tuple[object, ...]], token: str = "") -> None:
     clients = _clients(world)
     found = {
         action: tuple(_outcome(_do(clients[r], action, world["plan"], token)) for r in ROLES)
@@ -147,13 +148,13 @@ def test_a_private_plan(world):
 
 
 def test_a_listed_plan(world):
-    services.plan_share(plan=world["plan"], visibility=Plan.Visibility.LISTED)
+    services.plan_share(plan=world["plan"], visibility=str(Plan.Visibility.LISTED))
     _check(world, LISTED)
 
 
 def test_a_plan_shared_by_link_needs_its_token(world):
     plan = world["plan"]
-    services.plan_share(plan=plan, visibility=Plan.Visibility.LINK)
+    services.plan_share(plan=plan, visibility=str(Plan.Visibility.LINK))
     shown = {"overview": LISTED["overview"], "export": LISTED["export"],
              "remix": LISTED["remix"]}  # fmt: skip
     _check(world, shown, token=plan.share_token)
