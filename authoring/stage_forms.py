@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from architect.sandbox.keeping import SANDBOX, kept_get
 from authoring import problems, services, stage_yaml
 from authoring.access import lang, plan_for
 from authoring.permissions import can_edit
@@ -168,7 +169,16 @@ def stage_edit(request: HttpRequest, plan: str, index: int) -> HttpResponse:
     stage, notice, status = stages[index], "", 200
     if request.method == "POST":
         stage = _merge(stage, request.POST, languages)
-        if request.POST.get("action") == "save":
+        action = request.POST.get("action")
+        if action == "capture":
+            kept = kept_get(user=request.user, session_key="", place=SANDBOX)
+            if kept is None or not isinstance(kept.get("topology"), dict):
+                action, status = "", 400
+                notice = _("Your sandbox has nothing kept yet: build an architecture there first.")
+            else:
+                stage["topology"] = kept["topology"]
+                action = "save"
+        if action == "save":
             try:
                 text = stage_yaml.replace_stage(draft.text, index, stage)
                 services.draft_save(

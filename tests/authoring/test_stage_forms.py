@@ -92,3 +92,41 @@ def test_preview_renders_the_posted_markdown_without_saving():
     assert "<em>this</em>" in page.content.decode()
     plan.draft.refresh_from_db()
     assert plan.draft.text == STARTER_TEXT
+
+
+def test_capture_the_sandbox_architecture_as_the_starting_topology():
+    from architect.sandbox.keeping import SANDBOX, kept_save
+    from architect.sim.loader import dump_topology, load_topology
+
+    owner = make_user("olivia", instructor=True)
+    plan = services.plan_create(owner=owner, text=STARTER_TEXT)
+    client = Client()
+    client.force_login(owner)
+    url = reverse("authoring:stage", args=[plan.slug, 0])
+    nothing = client.post(url, _form(client.get(url)) | {"action": "capture"})
+    assert nothing.status_code == 400 and "nothing kept" in nothing.content.decode()
+    built = {
+        "version": 1,
+        "name": "Built in the sandbox",
+        "traffic": {"rps": 50},
+        "nodes": [
+            {"id": "dns", "kind": "dns"},
+            {"id": "lb", "kind": "load_balancer"},
+            {"id": "web-1", "kind": "web_server", "size": "s", "service_ms": 25},
+            {"id": "web-2", "kind": "web_server", "size": "s", "service_ms": 25},
+        ],
+        "links": [["dns", "lb"], ["lb", "web-1"], ["lb", "web-2"]],
+    }
+    kept = dump_topology(load_topology(built))
+    kept_save(
+        user=owner,
+        session_key="",
+        place=SANDBOX,
+        data={"topology": kept, "speed": 1, "paused": True},
+    )
+    assert client.post(url, _form(client.get(url)) | {"action": "capture"}).status_code == 302
+    plan.draft.refresh_from_db()
+    after, found = problems.parse(plan.draft.text)
+    assert after is not None, found
+    nodes = {n["id"] for n in after.stages[0].topology["nodes"]}
+    assert nodes == {"dns", "lb", "web-1", "web-2"}
