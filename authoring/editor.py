@@ -86,7 +86,7 @@ def edit(request: HttpRequest, plan: str) -> HttpResponse:
     draft = row.draft
     if status != 200:
         draft.text = text  # keep the editor's text on the page, not the other one's
-    _parsed, found = problems.parse(draft.text)
+    parsed, found = problems.parse(draft.text)
     nonce = secrets.token_urlsafe(16)
     context = {
         "plan": row,
@@ -101,6 +101,7 @@ def edit(request: HttpRequest, plan: str) -> HttpResponse:
         "phrases": _phrases(),
         "strings": _strings(),
         "stages": _stage_links(row),
+        "languages": ", ".join(parsed.languages) if parsed else "",
     }
     response = render(request, "authoring/edit.html", context, status=status)
     response["Content-Security-Policy"] = _csp_with_nonce(nonce)
