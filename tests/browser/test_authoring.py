@@ -1,5 +1,5 @@
 """Authoring in the browser: an instructor creates a plan from the template, sees an error
-at its line in the editor and fixes it, previews a stage as a student sees it, checks the
+at its line in the editor (in English, later in Korean) and fixes it, previews a stage as a student sees it, checks the
 draft in a background worker (another process), publishes, opens it as a learner, exports
 and re-imports it (identical text) and remixes a built-in plan. Screenshots: the editor
 with an error, the preview and the check result."""
@@ -107,6 +107,17 @@ def test_author_a_plan_in_the_browser(page, app_url, app_server, screenshots, la
     page.wait_for_selector(".cm-editor")
     draft_url = page.locator("#export-draft").get_attribute("href")
     assert page.request.get(f"{app_url}{draft_url}").body() == exported
+
+    # in Korean, the editor says the same problem at the same line in Korean
+    page.locator("#language-ko").click()
+    page.wait_for_selector("html[lang='ko'] .cm-editor")
+    page.evaluate(f"text => {EDITOR}.setValue(text)", broken)
+    problem = page.locator(f"#problems li[data-line='{line}']")
+    problem.wait_for()
+    assert "선택지의 번호(0–1)여야 합니다" in problem.inner_text()
+    page.evaluate(f"text => {EDITOR}.setValue(text)", original)
+    page.locator("#no-problems").wait_for()
+    _saved(page)
 
     # remix a built-in plan: its text, in my own plan
     page.goto(f"{app_url}/author/library/")
