@@ -17,12 +17,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from architect.security_headers import policy_header
-from authoring import problems, selectors, services, tasks
+from authoring import problems, rates, selectors, services, tasks
 from authoring.access import lang, plan_for
 from authoring.models import CheckRun, Plan
 from authoring.permissions import can_edit, can_manage
 
 CONFLICT = 409
+TOO_MANY = 429
+
+
+def _slow_down() -> JsonResponse:
+    return JsonResponse(
+        {"error": _("Too many saves in a minute: wait a moment, your text is still here.")},
+        status=TOO_MANY,
+    )
 
 
 def _conflict_message() -> str:
@@ -138,6 +146,8 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
 @require_POST
 def autosave(request: HttpRequest, plan: str) -> JsonResponse:
     row = plan_for(request, plan, can_edit)
+    if not rates.allow(request.user, "edit"):
+        return _slow_down()
     data = _json_body(request)
     text, revision = data.get("text"), data.get("revision")
     if not isinstance(text, str) or not isinstance(revision, int):
@@ -159,6 +169,8 @@ def autosave(request: HttpRequest, plan: str) -> JsonResponse:
 def lint(request: HttpRequest, plan: str) -> JsonResponse:
     """The problems of a text being typed (not saved), in the editor's language."""
     plan_for(request, plan, can_edit)
+    if not rates.allow(request.user, "edit"):
+        return _slow_down()
     text = _json_body(request).get("text")
     if not isinstance(text, str):
         return JsonResponse({"error": _("The request was not understood.")}, status=400)
@@ -186,6 +198,11 @@ def preview(request: HttpRequest, plan: str, stage: str = "") -> HttpResponse:
 @require_POST
 def check(request: HttpRequest, plan: str) -> HttpResponse:
     row = plan_for(request, plan, can_edit)
+    if not rates.allow(request.user, "check"):
+        message = _("At most %(count)d checks a minute: wait a moment.") % {
+            "count": rates.limit("check")
+        }
+        return HttpResponse(message, status=TOO_MANY, content_type="text/plain; charset=utf-8")
     run = tasks.check_start(plan=row, language=lang())
     if request.htmx:
         return render(request, "authoring/edit.html#check", {"plan": row, "check": run})

@@ -15,6 +15,7 @@
   const strings = JSON.parse(document.getElementById("editor-strings").textContent);
   const phrases = JSON.parse(document.getElementById("editor-phrases").textContent);
   const DELAY_MS = 700;
+  const RETRY_MS = 5000;
   let saved = area.value;
   let timer = null;
   let inflight = false;
@@ -66,16 +67,22 @@
         await lint();
         return;
       }
-      if (code !== 200) { status.textContent = data.error || strings.failed; return; }
+      if (code !== 200) { status.textContent = data.error || strings.failed; retry(); return; }
       revision.value = data.revision;
       saved = sent;
       showProblems(data.problems);
       showStatus();
     } catch (_error) {
       status.textContent = strings.failed;
+      retry();
     } finally {
       inflight = false;
     }
+  }
+
+  function retry() {  // a refused or failed save is tried again, later
+    clearTimeout(timer);
+    timer = setTimeout(autosave, RETRY_MS);
   }
 
   async function lint() {

@@ -158,3 +158,32 @@ def test_hostile_input_is_refused_or_made_harmless(client_for, owner):
         reverse("authoring:create"), {"source": "import", "csrfmiddlewaretoken": token, "text": ""}
     )
     assert not_text.status_code == 400
+
+
+def test_saves_and_checks_are_limited_per_user_and_minute(client_for, owner, settings, monkeypatch):
+    from authoring import rates
+
+    settings.AUTHORING_RATES = {"edit": 2, "check": 1}
+    minute = [600.0]
+    monkeypatch.setattr(rates, "now", lambda: minute[0])
+    plan = services.plan_create(owner=owner, text=STARTER_TEXT)
+    _page, token = _csrf(client_for, plan.get_absolute_url())
+    lint = reverse("authoring:lint", args=[plan.slug])
+    body = json.dumps({"text": STARTER_TEXT})
+    codes = [
+        client_for.post(
+            lint, body, content_type="application/json", HTTP_X_CSRFTOKEN=token
+        ).status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
+    check = reverse("authoring:check", args=[plan.slug])
+    codes = [client_for.post(check, {"csrfmiddlewaretoken": token}).status_code for _ in range(2)]
+    assert codes == [302, 429]
+    minute[0] += 60
+    assert (
+        client_for.post(
+            lint, body, content_type="application/json", HTTP_X_CSRFTOKEN=token
+        ).status_code
+        == 200
+    )
