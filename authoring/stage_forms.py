@@ -169,15 +169,10 @@ def stage_edit(request: HttpRequest, plan: str, index: int) -> HttpResponse:
     stage, notice, status = stages[index], "", 200
     if request.method == "POST":
         stage = _merge(stage, request.POST, languages)
-        action = request.POST.get("action")
+        action = str(request.POST.get("action"))
         if action == "capture":
-            kept = kept_get(user=request.user, session_key="", place=SANDBOX)
-            if kept is None or not isinstance(kept.get("topology"), dict):
-                action, status = "", 400
-                notice = _("Your sandbox has nothing kept yet: build an architecture there first.")
-            else:
-                stage["topology"] = kept["topology"]
-                action = "save"
+            action, notice = _capture(request, stage)
+            status = 400 if notice else status
         if action == "save":
             try:
                 text = stage_yaml.replace_stage(draft.text, index, stage)
@@ -208,6 +203,16 @@ def stage_edit(request: HttpRequest, plan: str, index: int) -> HttpResponse:
         "notice": notice,
     }
     return render(request, "authoring/stage_form.html", context, status=status)
+
+
+def _capture(request: HttpRequest, stage: dict[str, Any]) -> tuple[str, str]:
+    """The user's kept sandbox architecture as the stage's topology: ("save", "") or, when
+    there is none, ("", why)."""
+    kept = kept_get(user=request.user, session_key="", place=SANDBOX)
+    if kept is None or not isinstance(kept.get("topology"), dict):
+        return "", _("Your sandbox has nothing kept yet: build an architecture there first.")
+    stage["topology"] = kept["topology"]
+    return "save", ""
 
 
 def _revision(request: HttpRequest) -> int:
