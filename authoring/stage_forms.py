@@ -2,8 +2,9 @@
 writes it back in place (``stage_yaml``), saved with the draft's revision like the editor.
 
 Fields: title, body (with a Markdown preview), prediction, hints, debrief, the goal's text
-and conditions (metrics from ``lessons.goals``), and the controls offered. The topology,
-scenario and solution stay in the YAML.
+and conditions (metrics from ``lessons.goals``), the controls offered and the scenario's
+events and duration; the topology can be captured from the user's sandbox. The solution
+and the scenario's traffic stay in the YAML.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from authoring.permissions import can_edit
 from lessons import vocabulary
 from lessons.goals import METRICS, OPERATORS
 from lessons.markdown import render_markdown
+from lessons.yamlmarks import YamlProblem, parse_with_lines
 
 TEXTS = ("title", "body")
 EXTRA_CONDITIONS = 1  # empty rows offered for new conditions
@@ -57,6 +59,25 @@ def _conditions(stage: dict[str, Any]) -> list[dict[str, str]]:
     return rows + [{"metric": "", "op": "below", "value": "", "node": ""}] * EXTRA_CONDITIONS
 
 
+def _flow(value: object) -> str:
+    """One event as a one-line YAML mapping: ``{at: 10, action: fail, node: web-1}``."""
+    return str(stage_yaml.flow(value))
+
+
+def _events(raw: str) -> list[object]:
+    """The events textarea: one YAML mapping a line (read safely, as the loader reads);
+    a line that is not YAML is kept as text, for the loader to report at its line."""
+    events: list[object] = []
+    for line in raw.splitlines():
+        if not line.strip():
+            continue
+        try:
+            events.append(parse_with_lines(line)[0])
+        except YamlProblem:
+            events.append(line.strip())
+    return events
+
+
 def _fields(stage: dict[str, Any], languages: list[str]) -> dict[str, Any]:
     """What the form shows for ``stage``, per language."""
     raw = stage.get("predict")
@@ -83,6 +104,8 @@ def _fields(stage: dict[str, Any], languages: list[str]) -> dict[str, Any]:
         "conditions": _conditions(stage),
         "controls": [str(c) for c in stage.get("controls") or []],
         "debrief_is_text": not isinstance(stage.get("debrief"), list),
+        "events": "\n".join(map(_flow, (stage.get("scenario") or {}).get("events") or [])),
+        "duration": (stage.get("scenario") or {}).get("duration_s", ""),
     }
 
 
@@ -137,6 +160,13 @@ def _merge(stage: dict[str, Any], post: Any, languages: list[str]) -> dict[str, 
     new["goal"] = goal
     controls = [c for c in post.getlist("controls") if c in vocabulary.ACTIONS]
     new["controls"] = controls
+    scenario = dict(stage.get("scenario") or {})
+    scenario["events"] = _events(str(post.get("events", "")))
+    if str(post.get("duration", "")).strip():
+        scenario["duration_s"] = _number(str(post.get("duration")))
+    new["scenario"] = {k: v for k, v in scenario.items() if v != []}
+    if not new["scenario"]:
+        new.pop("scenario")
     return new
 
 

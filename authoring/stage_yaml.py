@@ -26,6 +26,13 @@ def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _text)
 
 
+def flow(value: object) -> str:
+    """``value`` as one line of YAML flow style."""
+    return yaml.safe_dump(
+        value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10_000
+    ).strip()
+
+
 def stages_of(text: str) -> list[dict[str, Any]] | None:
     """The raw stage mappings, or None when the text is not YAML with a list of stages."""
     try:

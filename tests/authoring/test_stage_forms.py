@@ -23,6 +23,8 @@ def _form(page) -> dict[str, object]:
         "condition_rows": len(fields["conditions"]),
         "answer": fields["answer"],
         "controls": fields["controls"],
+        "events": fields["events"],
+        "duration": fields["duration"],
     }
     for lang in fields["languages"]:
         for name in ("title", "body", "question", "choices", "why", "hints", "debrief", "goal"):
@@ -64,6 +66,8 @@ def test_the_form_shows_the_yaml_and_saves_back_into_it():
         "value_2": "150",
         "controls": ["resize"],
         "action": "save",
+        "events": "{at: 10, action: set_traffic, rps: 250}\n",
+        "duration": "25",
     }
     assert client.post(url, data).status_code == 302
     plan.draft.refresh_from_db()
@@ -77,6 +81,8 @@ def test_the_form_shows_the_yaml_and_saves_back_into_it():
         150.0,
     )
     assert plan.draft.text.startswith(STARTER_TEXT.split("stages:")[0])  # the rest is as written
+    assert stage.duration_s == 25
+    assert _form(client.get(url))["events"] == "{at: 10, action: set_traffic, rps: 250}"
     stale = client.post(url, {**data, "revision": 1})
     assert stale.status_code == 409
 
