@@ -26,6 +26,9 @@
     ? window.ArchitectEditor.attach(area, { language: "yaml", phrases, onChange: changed })
     : null;
   if (!editor) area.addEventListener("input", changed);
+  // The editable text is already a tab stop; saying so lets checkers (axe's
+  // scrollable-region-focusable) see that the scrolling editor can be reached by keyboard.
+  if (editor) editor.view.contentDOM.tabIndex = 0;
 
   function text() { return editor ? editor.getValue() : area.value; }
   function dirty() { return text() !== saved; }
