@@ -6,9 +6,10 @@ the owner's group (``owner_group``), and publishes the room's state to every scr
 group (``viewers_group``) as one JSON text: the serialised ``Snapshot`` plus the room's
 own state (``Control``, run, poll counts, board, spotlight). Each screen renders it in
 its own language. Everything goes through the channel-layer API, so the screens may be
-in other processes. The runner renews its lease, saves a checkpoint every few seconds
-(both at a random phase: rooms started together do not save together) and stops when
-the room ends, when it loses the lease, or when nobody has looked for a while.
+in other processes. The runner renews its lease (every fifth of it), saves a checkpoint
+after every command and every few seconds (both at a random phase: rooms started together
+do not save together) and stops when the room ends, when it loses the lease, or when
+nobody has looked for a while.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from classrooms.room_commands import RoomState, apply_room_command, read_any
 from classrooms.state import Control, goal_status_data
 
 logger = logging.getLogger(__name__)
+RENEWALS = 5  # the lease is renewed this many times in its length: a late tick or two is fine
 
 
 def viewers_group(room_id: int) -> str:
@@ -134,7 +136,7 @@ class RoomRunner:
     async def _ticks(self) -> None:
         tick = settings.CLASSROOM_TICK_SECONDS
         every_save = max(1, round(settings.CLASSROOM_CHECKPOINT_SECONDS / tick))
-        every_renew = max(1, round(settings.CLASSROOM_LEASE_SECONDS / 3 / tick))
+        every_renew = max(1, round(settings.CLASSROOM_LEASE_SECONDS / RENEWALS / tick))
         save_at, renew_at = int(self.phase() * every_save), int(self.phase() * every_renew)
         self.seen_at = self.clock()
         count = 0
@@ -253,6 +255,7 @@ class RoomRunner:
             self.votes_dirty = True
             self.latest = None  # the architecture may have changed since the last step
             await self.publish()
+            await self._checkpoint()  # a takeover resumes with what the instructor did
             if self.room_state.control.ended:
                 await self.stop()
 
