@@ -59,7 +59,11 @@ class RoomRunner:
         self.process = process
         self.layer = get_channel_layer()
         self.lock = asyncio.Lock()
-        self.seq = 0
+        # Sequence numbers go on rising across owners: screens (and each process's shared
+        # ``Feed``) draw only what is newer than what they saw, so a runner that takes a
+        # room over starts above its predecessor's: at the wall clock in microseconds
+        # (an owner publishes far fewer than a million messages a second).
+        self.seq = time.time_ns() // 1000
         self.dirty = True
         self.votes_dirty = True
         self.tasks: list[asyncio.Task[None]] = []

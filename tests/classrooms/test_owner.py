@@ -127,5 +127,6 @@ async def test_a_process_with_screens_takes_over_a_room_whose_owner_died(
     await HEARTBEAT.take_over()
     taken = runner.running(room.room.id)
     assert taken is not None and taken is not first
+    assert taken.seq > first.seq  # screens draw only what is newer than what they saw
     assert await sync_to_async(lease.holder)(room_id=room.room.id) == lease.PROCESS
     assert "web-2" in {n.id for n in taken.room_state.experiment.session.snapshot().nodes}
