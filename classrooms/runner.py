@@ -49,9 +49,10 @@ def owner_group(room_id: int) -> str:
 
 
 class RoomRunner:
-    # Seams for tests: the clock, the wait between ticks, the random phase.
+    # Seams for tests: the clock, the wait between ticks, the lease loop's wait, the phase.
     clock: Callable[[], float] = staticmethod(time.monotonic)
     wait: Callable[[float], Awaitable[None]] = staticmethod(asyncio.sleep)
+    lease_wait: Callable[[float], Awaitable[None]] = staticmethod(asyncio.sleep)
     phase: Callable[[], float] = staticmethod(random.random)
 
     def __init__(self, room_id: int, *, process: str = lease.PROCESS) -> None:
@@ -79,7 +80,10 @@ class RoomRunner:
 
     async def start(self) -> bool:
         """Take the lease and the room's last checkpoint; False when another owner holds it."""
-        self.channel = await self.layer.new_channel("room-owner.")
+        # The layer's own prefix: channels_redis reads all of a process's channels from
+        # one stream per prefix under one lock, so a second prefix ("room-owner.") made
+        # the owner's reads (blocking up to 5 s when idle) starve its screens' and back.
+        self.channel = await self.layer.new_channel()
         previous = await database_sync_to_async(self._lease_channel)()
         taken = await database_sync_to_async(lease.acquire)(
             room_id=self.room_id,
@@ -93,7 +97,12 @@ class RoomRunner:
         if previous and previous != self.channel:  # a dead owner's channel gets no more
             await self.layer.group_discard(owner_group(self.room_id), previous)
         await self.layer.group_add(owner_group(self.room_id), self.channel)
-        self.tasks = [asyncio.create_task(self._ticks()), asyncio.create_task(self._listen())]
+        self.seen_at = self.clock()
+        self.tasks = [
+            asyncio.create_task(self._ticks()),
+            asyncio.create_task(self._listen()),
+            asyncio.create_task(self._keep_lease()),
+        ]
         return True
 
     def _lease_channel(self) -> str:
@@ -140,9 +149,7 @@ class RoomRunner:
     async def _ticks(self) -> None:
         tick = settings.CLASSROOM_TICK_SECONDS
         every_save = max(1, round(settings.CLASSROOM_CHECKPOINT_SECONDS / tick))
-        every_renew = max(1, round(settings.CLASSROOM_LEASE_SECONDS / RENEWALS / tick))
-        save_at, renew_at = int(self.phase() * every_save), int(self.phase() * every_renew)
-        self.seen_at = self.clock()
+        save_at = int(self.phase() * every_save)
         count = 0
         while not self.stopped:
             started = self.clock()
@@ -150,8 +157,6 @@ class RoomRunner:
                 await self._tick(tick)
                 if count % every_save == save_at:
                     await self._checkpoint()
-                if count % every_renew == renew_at and not await self._renew():
-                    return
             except Exception:
                 logger.exception("room %s: tick failed", self.room_id)
             count += 1
@@ -180,6 +185,20 @@ class RoomRunner:
             if self.clock() > deadline:
                 break
         return True
+
+    async def _keep_lease(self) -> None:
+        """Renew the lease every fifth of it, in a task of its own: a slow tick (a heavy
+        step, many screens to send to) must not let the lease run out."""
+        period = settings.CLASSROOM_LEASE_SECONDS / RENEWALS
+        await self.lease_wait(self.phase() * period)
+        while not self.stopped:
+            started = time.monotonic()
+            try:
+                if not await self._renew():
+                    return
+            except Exception:
+                logger.exception("room %s: lease renewal failed", self.room_id)
+            await self.lease_wait(max(0.0, period - (time.monotonic() - started)))
 
     async def _renew(self) -> bool:
         """Renew the lease (False: lost, the runner stops); stop when nobody is here."""

@@ -70,7 +70,7 @@ async def test_an_owner_that_lost_its_lease_stops(room: Room_, room_ticks: Manua
     owner = runner.running(room.room.id)
     assert owner is not None
     await sync_to_async(Room.objects.filter(id=room.room.id).update)(lease_owner="someone-else")
-    assert not await owner._renew()  # what its tick loop does every fifth of the lease
+    assert not await owner._renew()  # what its lease loop does every fifth of the lease
     assert runner.running(room.room.id) is None
     assert (await room.fresh()).lease_owner == "someone-else"
 
