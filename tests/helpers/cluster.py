@@ -34,10 +34,10 @@ def database(postgres_url: str, name: str) -> str:
     import psycopg
 
     base, _old = postgres_url.rsplit("/", 1)
+    url = f"{base}/{name}"
     with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         connection.execute(f'CREATE DATABASE "{name}"')
-    url = f"{base}/{name}"
     manage = [sys.executable, "manage.py", "migrate", "--noinput"]
     done = subprocess.run(manage, cwd=ROOT, env=environment(url, ""), capture_output=True)
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
