@@ -69,9 +69,12 @@ def run_python(code: str, env: dict[str, str]) -> str:
 class Daphne:
     """One web process, as docs/deployment.md starts it."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, *, connect_timeout_s: int = 5) -> None:
+        """``connect_timeout_s``: daphne's ``--websocket_connect_timeout`` (its default 5 s;
+        a benchmark opening hundreds of sockets on a busy machine needs longer)."""
         self.port = free_port()
         command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
+        command += ["--websocket_connect_timeout", str(connect_timeout_s)]
         command += ["--websocket-max-frame-size", "65536", "--websocket-max-message-size", "65536"]
         self.log = log
         self.process = subprocess.Popen(
