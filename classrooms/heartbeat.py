@@ -86,7 +86,8 @@ class Heartbeat:
             return
         orphans = await database_sync_to_async(lease.unowned)(room_ids=list(self.rooms))
         for room_id in orphans:
-            if await runner.ensure(room_id) is not None:
+            mine = runner.running(room_id)  # its lease ran out while it was busy: renewed next
+            if await runner.ensure(room_id) not in (None, mine):
                 logger.info("room %s: taken over by %s", room_id, lease.PROCESS)
 
     async def stop(self) -> None:
