@@ -5,7 +5,9 @@ Starts a throwaway PostgreSQL and Redis (Debian's packages, as `make test` does:
 tests/helpers/services.py), migrates, seeds the rooms, and starts two daphne processes
 on them (tests/helpers/cluster.py, as docs/deployment.md runs them). Each room's
 console opens first, on the process of its turn, so that the rooms' owners are shared
-out between the two processes; its students alternate between the processes. Then it
+out between the two processes; its students alternate between the processes (as
+nginx's `least_conn` spreads them), or, with `--together`, all go to the room's owner
+(as the room upstream in docs/deployment.md keeps them). Then it
 counts the messages (updates) each student's socket receives over a measured window,
 and the CPU each server process used. Run from the repository root:
 
@@ -61,9 +63,10 @@ async def measure(
     web: list[Daphne],
     rooms: list[dict[str, object]],
     redis_pid: int,
-    warm_s: float,
-    window_s: float,
+    times: tuple[float, float],
+    together: bool,
 ) -> dict[str, object]:
+    warm_s, window_s = times
     consoles, students = [], []
     for r, room in enumerate(rooms):
         path = f"/ws/classroom/{room['code']}"
@@ -72,7 +75,7 @@ async def measure(
             await Screen("console", owner, f"{path}/console/", str(room["teacher"])).open()
         )
         for n, key in enumerate(room["students"]):  # type: ignore[arg-type]
-            process = web[(r + n) % len(web)]
+            process = owner if together else web[(r + n) % len(web)]
             students.append(await Screen(f"{r}/{n}", process, f"{path}/student/", key).open())
             await asyncio.sleep(0.005)
     await asyncio.sleep(warm_s)
@@ -103,7 +106,7 @@ async def measure(
     }
 
 
-def run(rooms: int, students: int, warm_s: float, window_s: float) -> dict[str, object]:
+def run(rooms: int, students: int, times: tuple[float, float], together: bool) -> dict[str, object]:
     programs, redis_program = postgres_programs(), shutil.which("redis-server")
     if programs is None or redis_program is None:
         raise SystemExit("needs Debian's postgresql and redis-server (make test-deps)")
@@ -119,7 +122,7 @@ def run(rooms: int, students: int, warm_s: float, window_s: float) -> dict[str, 
         for process in web:
             process.wait_listening()
         assert redis.process is not None
-        return asyncio.run(measure(web, seeded, redis.process.pid, warm_s, window_s))
+        return asyncio.run(measure(web, seeded, redis.process.pid, times, together))
     finally:
         for process in web:
             process.stop()
@@ -132,11 +135,16 @@ def main() -> None:
     parser.add_argument("--rooms", type=int, default=10)
     parser.add_argument("--students", type=int, default=30, help="per room")
     parser.add_argument("--quick", action="store_true", help="5 s warm-up, 10 s window")
+    parser.add_argument(
+        "--together",
+        action="store_true",
+        help="each room's screens on its owner's process (nginx's room upstream)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     warm_s, window_s = (5.0, 10.0) if args.quick else (10.0, 30.0)
     load = os.getloadavg()[0]
-    result = run(args.rooms, args.students, warm_s, window_s)
+    result = run(args.rooms, args.students, (warm_s, window_s), args.together)
     result["load_before"] = load
     if args.json:
         print(json.dumps(result, indent=2))
