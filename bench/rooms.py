@@ -112,12 +112,13 @@ def run(rooms: int, students: int, times: tuple[float, float], together: bool) -
         raise SystemExit("needs Debian's postgresql and redis-server (make test-deps)")
     postgres, redis = PostgreSQL(programs), Redis(redis_program)
     web: list[Daphne] = []
+    logs = tempfile.TemporaryDirectory(prefix="architect-bench-rooms-")
     try:
         url = database(postgres.start(), "architect_bench")
         env = environment(url, redis.start(), CLASSROOM_MAX_PARTICIPANTS=str(students))
         seed = run_python(SEED.format(rooms=rooms, students=students), env)
         seeded = json.loads(seed.strip().splitlines()[-1])
-        folder = Path(tempfile.mkdtemp(prefix="architect-bench-rooms-"))
+        folder = Path(logs.name)
         web = [Daphne(env, folder / f"{n}.log", connect_timeout_s=60) for n in "ab"]
         for process in web:
             process.wait_listening()
@@ -128,6 +129,7 @@ def run(rooms: int, students: int, times: tuple[float, float], together: bool) -
             process.stop()
         redis.stop()
         postgres.stop()
+        logs.cleanup()
 
 
 def main() -> None:
