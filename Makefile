@@ -91,11 +91,12 @@ lint: $(VENV)/.installed-dev
 
 # Every test on SQLite; the database tests again on a throwaway PostgreSQL (-m django_db,
 # --postgres: tests/helpers/services.py starts and removes it, as it does Redis for the
-# channel-layer test); browser tests last, in their own process: Playwright's sync API
-# leaves an event loop behind that breaks later asyncio tests.
+# channel-layer test), with the multi-process test (two daphnes on PostgreSQL and Redis,
+# tests/multiprocess: once, there); browser tests last, in their own process: Playwright's
+# sync API leaves an event loop behind that breaks later asyncio tests.
 test: test-deps lint
-	$(PY) -m pytest --ignore=tests/browser
-	$(PY) -m pytest --ignore=tests/browser --postgres -m "django_db and not fuzz"
+	$(PY) -m pytest --ignore=tests/browser -m "not multiprocess"
+	$(PY) -m pytest --ignore=tests/browser --postgres -m "(django_db or multiprocess) and not fuzz"
 	$(PY) -m pytest tests/browser
 
 # Refresh the screenshots docs/ and the README show (tests/browser, marked `screenshots`);

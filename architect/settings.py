@@ -361,11 +361,15 @@ CLASSROOM_MAX_MESSAGES_PER_SECOND = env_int("CLASSROOM_MAX_MESSAGES_PER_SECOND",
 # of simulation work per tick (a heavier room falls behind real time, and says so).
 CLASSROOM_TICK_SECONDS = env_float("CLASSROOM_TICK_SECONDS", 0.2)
 CLASSROOM_STEP_BUDGET_SECONDS = env_float("CLASSROOM_STEP_BUDGET_SECONDS", 0.08)
-# The room's state is saved this often; an owner's lease lasts this long unless renewed
-# (renewed every third of it); a connection that has not been seen for this long is gone.
+# The room's state is saved this often (and after every instructor's command); an owner's
+# lease lasts this long unless renewed (renewed every fifth of it); every process asks this
+# often whether a room it has screens of lost its owner, and takes it over (a dead owner's
+# room resumes within lease + takeover: 3.5 s); each process renews its connections'
+# presence this often, and a connection not renewed for three times that is gone.
 CLASSROOM_CHECKPOINT_SECONDS = env_float("CLASSROOM_CHECKPOINT_SECONDS", 5.0)
-CLASSROOM_LEASE_SECONDS = env_float("CLASSROOM_LEASE_SECONDS", 15.0)
-CLASSROOM_PRESENCE_SECONDS = env_float("CLASSROOM_PRESENCE_SECONDS", 5.0)
+CLASSROOM_LEASE_SECONDS = env_float("CLASSROOM_LEASE_SECONDS", 3.0)
+CLASSROOM_TAKEOVER_SECONDS = env_float("CLASSROOM_TAKEOVER_SECONDS", 0.5)
+CLASSROOM_PRESENCE_SECONDS = env_float("CLASSROOM_PRESENCE_SECONDS", 1.5)
 # A room nobody has looked at for this long stops being simulated (it resumes from its
 # checkpoint when someone comes back).
 CLASSROOM_IDLE_SECONDS = env_float("CLASSROOM_IDLE_SECONDS", 120.0)
