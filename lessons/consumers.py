@@ -11,22 +11,37 @@ socket's ``Keeper``, which also keeps the stage's live state: ``lessons.keeping`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
 from django.utils import translation
 
 from architect.sandbox import keeping as sandbox_keeping
+from architect.sandbox import workers
 from architect.sandbox.consumers import SandboxConsumer
 from architect.sandbox.fragments import Renderer
-from architect.sandbox.live import LiveSession
 from architect.sim.actions import LESSON_ACTIONS, Action
 from architect.sim.commands import Predict
+from architect.sim.model.topology import Topology
+from architect.sim.snapshot import Snapshot
 from lessons import fragments, keeping, selectors, services
-from lessons.experiment import Experiment, Phase
+from lessons.experiment import Experiment, NewSession, Phase, noting_traffic
 from lessons.models import Stage
 
 learner = sandbox_keeping.learner
+
+
+def remote_sessions() -> NewSession | None:
+    """How a stage's sessions are built in a worker (``SIM_WORKERS``), or None: here."""
+    pool = workers.configured_pool()
+    if pool is None:
+        return None
+
+    def new(topology: Topology, seed: int, on_traffic: Callable[[dict[str, float]], None]) -> Any:
+        return workers.RemoteSession(pool, topology, seed, after_apply=noting_traffic(on_traffic))
+
+    return new
 
 
 class LessonConsumer(SandboxConsumer):
@@ -53,7 +68,9 @@ class LessonConsumer(SandboxConsumer):
         ).get(self.stage.slug)
         self.done = progress is not None and progress.completed
         prediction = progress.prediction if progress is not None else None
-        self.experiment = Experiment(self.stage.data, prediction=prediction)
+        self.experiment = Experiment(
+            self.stage.data, prediction=prediction, new_session=remote_sessions()
+        )
         following = selectors.stage_neighbours(stage=self.stage)[1]
         self.last = following is None
         self.next_url = (
@@ -63,7 +80,7 @@ class LessonConsumer(SandboxConsumer):
         self._finished = False
         return True
 
-    def build_session(self) -> LiveSession:
+    def build_session(self) -> workers.Session:
         return self.experiment.session
 
     def build_renderer(self) -> Renderer:
@@ -97,8 +114,7 @@ class LessonConsumer(SandboxConsumer):
         self.session_key = await self.keeper.guest_key()
         return self.session_key
 
-    def _step(self, wall_dt: float) -> str:
-        snapshot = self.session.step(wall_dt)
+    def _draw(self, snapshot: Snapshot) -> str:
         if self.experiment.observe(snapshot):
             self._finished = True
         with translation.override(self.lang):
