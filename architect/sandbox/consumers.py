@@ -212,7 +212,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                     return
                 self._budget(tick)
                 async with self.lock:
-                    html = self._draw(await self.session.advance(tick))
+                    html = await self._advance(tick)
                 if html:  # nothing changed (paused): nothing to send
                     await self.send_html(html)
                 await self.after_tick()
@@ -246,6 +246,15 @@ class SandboxConsumer(AsyncWebsocketConsumer):
 
     async def after_tick(self) -> None:
         """Called on the event loop after each tick was sent (nothing to do here)."""
+
+    async def _advance(self, tick: float) -> str:
+        """Step and draw: here, in a thread; in a worker, drawing the snapshot it sends."""
+        if isinstance(self.session, LiveSession):
+            return await asyncio.to_thread(self._step, tick)
+        return self._draw(await self.session.advance(tick))
+
+    def _step(self, wall_dt: float) -> str:
+        return self._draw(self.session.step(wall_dt))
 
     def _draw(self, snapshot: Snapshot) -> str:
         """The fragments a tick sends for the snapshot its step made."""

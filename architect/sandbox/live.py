@@ -19,7 +19,6 @@ slower than real time instead of taking the time of everyone else's.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
@@ -151,10 +150,6 @@ class LiveSession:
         self._measure(self.cpu_clock() - cpu_started, sim_dt)
         self._record(sim_dt, started)
         return snapshot
-
-    async def advance(self, wall_dt: float) -> Snapshot:
-        """``step`` off the event loop (a worker thread), awaited."""
-        return await asyncio.to_thread(self.step, wall_dt)
 
     def close(self) -> None:
         """Nothing to give back (a ``workers.RemoteSession`` tells its worker)."""
