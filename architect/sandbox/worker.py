@@ -16,7 +16,9 @@ takes nothing from the others' workers (``LiveSession.budget``).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Any
 
 from architect.sandbox.live import LiveSession, LiveStatus
@@ -129,3 +131,10 @@ def serve(connection: Any, cpu_share: float, min_share: float) -> None:
         response = answer(host, request)
         if response is not None:
             connection.send(response)
+
+
+if __name__ == "__main__":  # python -m architect.sandbox.worker FD CPU_SHARE MIN_SHARE
+    # Through the module's own name, so what it sends pickles as architect.sandbox.worker's.
+    from architect.sandbox import worker
+
+    worker.serve(Connection(int(sys.argv[1])), float(sys.argv[2]), float(sys.argv[3]))

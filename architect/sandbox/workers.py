@@ -15,22 +15,29 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import itertools
-import multiprocessing
+import os
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
 from architect.sandbox.live import LiveSession, LiveStatus
-from architect.sandbox.worker import Opening, Reply, serve
+from architect.sandbox.worker import Opening, Reply
 from architect.sim.commands import Command, CommandError, Control, PageHidden, PageShown
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.model.topology import Topology
 from architect.sim.snapshot import Snapshot
 
+ROOT = Path(__file__).resolve().parents[2]  # where `python -m architect...` is found
 RETRIES = 2  # a request is made again on another worker at most this many times
 
 
@@ -39,16 +46,21 @@ class WorkerLost(RuntimeError):
 
 
 class Worker:
-    """One worker process and the pipe to it; a reader thread settles the answers."""
+    """One worker process (``python -m architect.sandbox.worker``, so nothing of the web
+    process is imported again) and a socket pair to it; a reader thread settles answers."""
 
     def __init__(self, cpu_share: float, min_share: float) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.connection, child = context.Pipe()
-        self.process = context.Process(
-            target=serve, args=(child, cpu_share, min_share), daemon=True
+        ours, theirs = socket.socketpair()
+        command = [sys.executable, "-m", "architect.sandbox.worker", str(theirs.fileno())]
+        self.process = subprocess.Popen(
+            [*command, str(cpu_share), str(min_share)],
+            pass_fds=(theirs.fileno(),),
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
         )
-        self.process.start()
-        child.close()
+        theirs.close()
+        self._socket = ours  # shut down to end the worker (and wake the reader thread)
+        self.connection = Connection(os.dup(ours.fileno()))
         self.sessions: set[int] = set()
         self.dead = False
         self._pending: dict[int, Future[Reply]] = {}
@@ -101,11 +113,16 @@ class Worker:
             future.set_exception(WorkerLost())
 
     def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self._socket.shutdown(socket.SHUT_RDWR)  # the worker's loop ends at its end
+        self._socket.close()
+        self._reader.join(timeout=5)
         self.connection.close()
-        self.process.join(timeout=5)
-        if self.process.is_alive():
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.join()
+            self.process.wait()
 
 
 def settle(future: Future[Reply], ok: bool, payload: Any) -> None:
@@ -303,8 +320,16 @@ def pool(size: int, cpu_share: float, min_share: float) -> Pool:
     global _POOL
     if _POOL is None:
         _POOL = Pool(size, cpu_share, min_share)
-        atexit.register(_POOL.stop)
+        atexit.register(shutdown)
     return _POOL
+
+
+def shutdown() -> None:
+    """Stop this process's workers (at exit; tests after each use)."""
+    global _POOL
+    if _POOL is not None:
+        _POOL.stop()
+        _POOL = None
 
 
 Session = LiveSession | RemoteSession  # what a consumer steps: here or in a worker
