@@ -77,6 +77,7 @@ class LessonConsumer(SandboxConsumer):
             following.get_absolute_url() if following else self.stage.plan.get_finished_url()
         )
         self._lesson_key: tuple[object, ...] | None = None
+        self._resumed = 0  # the session's resumptions seen (``workers.RemoteSession``)
         self._finished = False
         return True
 
@@ -115,6 +116,12 @@ class LessonConsumer(SandboxConsumer):
         return self.session_key
 
     def _draw(self, snapshot: Snapshot) -> str:
+        resumed = getattr(self.session, "resumed", 0)
+        if resumed != self._resumed:  # its worker died: a run begins again (rare; waits)
+            self._resumed = resumed
+            self.experiment.resumed()
+            self.session = self.experiment.session
+            snapshot = self.session.snapshot()
         if self.experiment.observe(snapshot):
             self._finished = True
         with translation.override(self.lang):

@@ -220,6 +220,15 @@ class Experiment:
         if self.phase != Phase.PREDICT:
             self.phase = Phase.EXPLORE
 
+    def resumed(self) -> None:
+        """The session went on from its checkpoint at time 0 (its worker process died):
+        a run under way begins again, as a kept one does (``lessons.keeping``)."""
+        if self.phase == Phase.RUNNING:
+            paused = self.session.paused
+            self.run()
+            self.runs -= 1  # the same run, begun again
+            self.session.paused = paused
+
     def hint(self) -> None:
         """Reveal one more hint."""
         self.hints_shown = min(self.hints_shown + 1, self.hints)

@@ -205,6 +205,7 @@ class RemoteSession:
         self.budget: float | None = None  # the worker sets its own sessions' budgets
         self.cost: float | None = None
         self.sim = Checkpoint(self._first)
+        self.resumed = 0  # how many times a worker died and the session opened elsewhere
         self.worker = pool.assign(self.id)
         self._accept(self.worker.request("open", self.id, (Opening(self._first, seed),)).result())
 
@@ -305,6 +306,7 @@ class RemoteSession:
         self.worker = self.pool.assign(self.id)
         opening = Opening(self._first, self._seed, self.state())
         self._accept(self.worker.request("open", self.id, (opening,)).result())
+        self.resumed += 1
 
     def _accept(self, reply: Reply) -> None:
         self._snapshot, self._status, self.cost = reply.snapshot, reply.status, reply.cost
