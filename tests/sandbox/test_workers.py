@@ -7,6 +7,7 @@ driven by the test, never by the wall clock.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -37,17 +38,23 @@ def ids(snapshot) -> list[str]:
     return [node.id for node in snapshot.nodes]
 
 
+def replied(host: Host, request: tuple[Any, ...]) -> tuple[Any, bool, Any]:
+    response = answer(host, request)
+    assert response is not None
+    return response
+
+
 def test_a_host_carries_out_requests_and_answers_with_snapshots_and_checkpoints():
     host = Host(cpu_share=0.8, min_share=0.001)
     first = dump_topology(single_server())
     for sid in (1, 2):
         assert answer(host, (sid, "open", sid, (Opening(first, seed=1),))) is not None
-    rid, ok, reply = answer(host, (7, "apply", 1, (SeparateDatabase(),)))
+    rid, ok, reply = replied(host, (7, "apply", 1, (SeparateDatabase(),)))
     assert (rid, ok) == (7, True)
     assert ids(reply.snapshot) == ["dns", "web-1", "db"]
     assert [n["id"] for n in reply.topology["nodes"]] == ["dns", "web-1", "db"]
 
-    _, _, stepped = answer(host, (8, "step", 1, (TICK,)))
+    _, _, stepped = replied(host, (8, "step", 1, (TICK,)))
     assert stepped.snapshot.t == pytest.approx(TICK)
     assert stepped.topology is None  # the architecture did not change: no new checkpoint
     assert host.sessions[1].budget == pytest.approx(0.8 / 2 * TICK)  # two running: halves
@@ -56,7 +63,7 @@ def test_a_host_carries_out_requests_and_answers_with_snapshots_and_checkpoints(
     assert host.sessions[1].budget == pytest.approx(0.8 * TICK)  # the other one paused
     assert host.sessions[2].snapshot().t == 0.0
 
-    rid, ok, failure = answer(host, (10, "apply", 2, (FailNode("nope"),)))
+    rid, ok, failure = replied(host, (10, "apply", 2, (FailNode("nope"),)))
     assert (rid, ok, failure[0]) == (10, False, "command")
     assert failure[1][0] == "unknown_node" and failure[1][2] == {"node": "nope"}
 
