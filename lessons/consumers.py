@@ -11,6 +11,7 @@ socket's ``Keeper``, which also keeps the stage's live state: ``lessons.keeping`
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -55,6 +56,7 @@ class LessonConsumer(SandboxConsumer):
         if not found:
             await self.close(code=4404)
             return
+        self.experiment = await asyncio.to_thread(self._experiment)  # a worker may answer
         self.place = sandbox_keeping.stage_place(kwargs["plan"], kwargs["stage"])
         await super().connect()
 
@@ -67,10 +69,7 @@ class LessonConsumer(SandboxConsumer):
             user=self.user, session_key=self.session_key, plan=self.stage.plan
         ).get(self.stage.slug)
         self.done = progress is not None and progress.completed
-        prediction = progress.prediction if progress is not None else None
-        self.experiment = Experiment(
-            self.stage.data, prediction=prediction, new_session=remote_sessions()
-        )
+        self.prediction = progress.prediction if progress is not None else None
         following = selectors.stage_neighbours(stage=self.stage)[1]
         self.last = following is None
         self.next_url = (
@@ -80,6 +79,12 @@ class LessonConsumer(SandboxConsumer):
         self._resumed = 0  # the session's resumptions seen (``workers.RemoteSession``)
         self._finished = False
         return True
+
+    def _experiment(self) -> Experiment:
+        assert self.stage is not None
+        return Experiment(
+            self.stage.data, prediction=self.prediction, new_session=remote_sessions()
+        )
 
     def build_session(self) -> workers.Session:
         return self.experiment.session

@@ -7,7 +7,8 @@ picklable values (commands and ``Topology``-format data in, ``Snapshot``s out: f
 dataclasses of numbers, strings and enums, the contract of ``architect.sim``); a request
 with ``request_id`` None wants no answer. The answer is ``(request_id, True, Reply)``, or
 ``(request_id, False, (kind, args))`` for an error the web process raises again
-(``CommandError``, ``ValueError``).
+(``CommandError``, ``ValueError``, any other as ``WorkerError``), so a bug in one
+simulation never ends the worker and its other sessions.
 
 Each worker gives its running sessions equal parts of ``cpu_share`` (CPU seconds per
 wall second), so a heavy simulation runs slower than real time in its own worker and
@@ -115,8 +116,10 @@ def answer(host: Host, request: tuple[Any, ...]) -> tuple[Any, bool, Any] | None
     except CommandError as error:
         failure: tuple[str, Any] = ("command", (error.code, str(error), dict(error.params)))
         return None if rid is None else (rid, False, failure)
-    except (ValueError, KeyError) as error:
-        return None if rid is None else (rid, False, ("value", (repr(error),)))
+    except ValueError as error:
+        return None if rid is None else (rid, False, ("value", (str(error),)))
+    except Exception as error:  # a bug: the web process logs it; the worker goes on
+        return None if rid is None else (rid, False, ("error", (repr(error),)))
     return None if rid is None else (rid, True, reply)
 
 

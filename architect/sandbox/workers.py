@@ -45,6 +45,10 @@ class WorkerLost(RuntimeError):
     """The worker process went away before answering."""
 
 
+class WorkerError(RuntimeError):
+    """A request failed in the worker with an unexpected error (its repr is the message)."""
+
+
 class Worker:
     """One worker process (``python -m architect.sandbox.worker``, so nothing of the web
     process is imported again) and a socket pair to it; a reader thread settles answers."""
@@ -133,8 +137,10 @@ def settle(future: Future[Reply], ok: bool, payload: Any) -> None:
     if kind == "command":
         code, message, params = args
         future.set_exception(CommandError(code, message, **params))
-    else:
+    elif kind == "value":
         future.set_exception(ValueError(*args))
+    else:
+        future.set_exception(WorkerError(*args))
 
 
 class Pool:

@@ -66,6 +66,9 @@ def test_a_host_carries_out_requests_and_answers_with_snapshots_and_checkpoints(
     rid, ok, failure = replied(host, (10, "apply", 2, (FailNode("nope"),)))
     assert (rid, ok, failure[0]) == (10, False, "command")
     assert failure[1][0] == "unknown_node" and failure[1][2] == {"node": "nope"}
+    rid, ok, failure = replied(host, (11, "step", 99, (TICK,)))  # no such session: a bug
+    assert (rid, ok, failure[0]) == (11, False, "error")
+    assert replied(host, (12, "step", 1, (TICK,)))[1]  # the worker goes on
 
 
 def test_a_remote_session_steps_in_its_worker_and_resumes_elsewhere_when_it_dies():
