@@ -284,14 +284,16 @@ class RemoteSession:
 
     async def advance(self, wall_dt: float) -> Snapshot:
         """One step in the worker, awaited on the event loop."""
-        for _ in range(RETRIES):
+        for attempt in range(RETRIES + 1):
             try:
                 future = self.worker.request("step", self.id, (wall_dt,))
                 self._accept(await asyncio.wrap_future(future))
-                return self._snapshot
+                break
             except WorkerLost:
+                if attempt == RETRIES:
+                    raise
                 await asyncio.to_thread(self._resume)
-        return self.step(wall_dt)
+        return self._snapshot
 
     def close(self) -> None:
         """The worker forgets this session."""
@@ -299,12 +301,14 @@ class RemoteSession:
         self.pool.release(self.worker, self.id)
 
     def _call(self, op: str, args: tuple[Any, ...]) -> Reply:
-        for _ in range(RETRIES):
+        for attempt in range(RETRIES + 1):
             try:
                 return self.worker.request(op, self.id, args).result()
             except WorkerLost:
+                if attempt == RETRIES:
+                    raise
                 self._resume()
-        return self.worker.request(op, self.id, args).result()
+        raise AssertionError("unreachable")
 
     def _resume(self) -> None:
         """Open this session on another worker from its last checkpoint."""
