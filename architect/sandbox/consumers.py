@@ -212,7 +212,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                     return
                 self._budget(tick)
                 async with self.lock:
-                    html = await self._advance(tick)
+                    html = await self._advance(tick * settings.SANDBOX_TIME_SCALE)
                 if html:  # nothing changed (paused): nothing to send
                     await self.send_html(html)
                 await self.after_tick()
