@@ -86,6 +86,10 @@ class LessonConsumer(SandboxConsumer):
             self.stage.data, prediction=self.prediction, new_session=remote_sessions()
         )
 
+    def close_session(self) -> None:
+        if hasattr(self, "experiment"):  # also when the socket was refused after the load
+            self.experiment.session.close()
+
     def build_session(self) -> workers.Session:
         return self.experiment.session
 

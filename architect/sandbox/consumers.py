@@ -87,9 +87,13 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             await super().__call__(scope, receive, send)
         finally:  # also when the connection ended with an error: no tick task is left
             await stop(self.ticker)
-            if hasattr(self, "session"):
-                self.session.close()
+            self.close_session()
             self.failures.close()
+
+    def close_session(self) -> None:
+        """A worker forgets the connection's simulation (nothing to do in-process)."""
+        if hasattr(self, "session"):
+            self.session.close()
 
     async def connect(self) -> None:
         self.lang = language(self.scope)
