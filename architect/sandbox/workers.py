@@ -97,24 +97,28 @@ class Worker:
             self._lost()
 
     def _read(self) -> None:
-        while True:
-            try:
+        try:
+            while True:
                 rid, ok, payload = self.connection.recv()
-            except (EOFError, OSError):
                 with self._lock:
-                    self._lost()
-                return
+                    future = self._pending.pop(rid, None)
+                if future is not None:
+                    settle(future, ok, payload)
+        except (EOFError, OSError):  # the worker died, or we closed its socket
             with self._lock:
-                future = self._pending.pop(rid, None)
-            if future is not None:
-                settle(future, ok, payload)
+                self._lost()
+        except BaseException:  # anything else: logged by threading, and no waiter hangs
+            with self._lock:
+                self._lost()
+            raise
 
     def _lost(self) -> None:
         """Called under the lock: every pending request fails with ``WorkerLost``."""
         self.dead = True
         pending, self._pending = self._pending, {}
         for future in pending.values():
-            future.set_exception(WorkerLost())
+            if future.set_running_or_notify_cancel():
+                future.set_exception(WorkerLost())
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -130,6 +134,10 @@ class Worker:
 
 
 def settle(future: Future[Reply], ok: bool, payload: Any) -> None:
+    """Give the future its answer, unless its waiter gave up (a closed socket's last tick
+    was cancelled: the answer is not needed)."""
+    if not future.set_running_or_notify_cancel():
+        return
     if ok:
         future.set_result(payload)
         return
