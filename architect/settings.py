@@ -350,6 +350,14 @@ SANDBOX_IDLE_CLOSE_SECONDS = env_float("SANDBOX_IDLE_CLOSE_SECONDS", 3600.0)
 # How often (at most) a changed simulation is kept for its learner besides on each change.
 SANDBOX_KEEP_SECONDS = env_float("SANDBOX_KEEP_SECONDS", 5.0)
 
+# --- Simulation workers (architect/sandbox/workers.py, docs/deployment.md) --------
+
+# Worker processes each web process starts to step its live sandboxes and stages in (a
+# heavy simulation then slows only its own worker); 0 steps them in the web process.
+SIM_WORKERS = env_int("SIM_WORKERS", 0)
+# CPU seconds per wall second one worker's running simulations share (equal parts).
+SIM_WORKER_CPU_SHARE = env_float("SIM_WORKER_CPU_SHARE", 0.9)
+
 # --- Classrooms (classrooms/, docs/deployment.md#classrooms) ----------------------
 
 # Limits: students in one room, rooms an instructor has open at once, and messages a

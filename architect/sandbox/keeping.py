@@ -23,8 +23,8 @@ from django.conf import settings
 from django.db.models import Q
 
 from architect.guest_rows import delete_orphans
-from architect.sandbox.live import LiveSession
 from architect.sandbox.models import KeptSimulation
+from architect.sandbox.workers import Session
 from architect.sim.commands import SPEEDS
 from architect.sim.loader import dump_topology, load_topology
 
@@ -37,7 +37,7 @@ def stage_place(plan: str, stage: str) -> str:
     return f"stage:{plan}/{stage}"
 
 
-def session_state(session: LiveSession) -> dict[str, Any]:
+def session_state(session: Session) -> dict[str, Any]:
     """The session's architecture, traffic and clock as JSON-ready data."""
     return {
         "topology": dump_topology(session.sim.current_topology()),
@@ -46,7 +46,7 @@ def session_state(session: LiveSession) -> dict[str, Any]:
     }
 
 
-def restore_session(session: LiveSession, state: object) -> bool:
+def restore_session(session: Session, state: object) -> bool:
     """Put a kept state into ``session`` (from time 0); False, changing nothing, when the
     state does not load."""
     try:
