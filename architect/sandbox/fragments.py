@@ -41,10 +41,33 @@ SHARD_LABELS = {
 }
 CHART_LABELS = {  # the chart's name (its caption says the short one), its unit
     "throughput": (_("Served requests per second"), _("req/s")),
-    "p99": (_("p99 latency"), _("ms")),
+    "latency": (_("Latency percentiles"), _("ms")),
     "errors": (_("Error rate"), "%"),
+    "utilization": (_("Busiest nodes' utilisation"), "%"),
+    "hits": (_("Hit ratio"), "%"),
+    "cost": (_("Monthly cost"), _("$/month")),
+    "queue": (_("Jobs waiting in the queue"), _("jobs")),
 }
-CHART_CAPTIONS = {"throughput": _("Served"), "p99": _("p99 latency"), "errors": _("Error rate")}
+CHART_CAPTIONS = {
+    "throughput": _("Served"),
+    "latency": _("p99 latency"),
+    "errors": _("Error rate"),
+    "utilization": _("Busiest"),
+    "hits": _("Hit ratio"),
+    "cost": _("Monthly cost"),
+    "queue": _("Queue"),
+}
+# The metric whose explanation (``metrics.HELP``) a chart's caption opens.
+CHART_HELP = {
+    "throughput": "served",
+    "latency": "p99",
+    "errors": "error_rate",
+    "utilization": "utilization",
+    "hits": "cache_hits",
+    "cost": "cost",
+    "queue": "jobs_depth",
+}
+LINE_LABELS = {"": "", "offered": _("offered"), "p95": "p95", "p50": "p50"}
 # The metrics' and charts' fixed words, translated once per language (``labels``), not by
 # a {% translate %} tag per word per tick.
 LABELS = {
@@ -57,6 +80,7 @@ LABELS = {
     "availability": _("Availability"),
     "cost": _("Monthly cost"),
     "cache_hits": _("Cache hit ratio"),
+    "utilization": _("Utilisation"),
     "cdn_hits": _("CDN hit ratio"),
     "stale_reads": _("Stale reads"),
     "lost_writes": _("Lost writes"),
@@ -73,6 +97,13 @@ LABELS = {
     "jobs": _("jobs"),
     "minus_60_s": _("−60 s"),
     "now": _("now"),
+    "time_axis": _("simulated seconds"),
+    "seconds_ago": _("%(s)s s ago"),
+    "goal": _("goal"),
+    "chart_keys": _(
+        "Focus a chart and use the arrow keys, or point at it, to read its values; "
+        "a level line is the stage's goal."
+    ),
     "metrics": _("Metrics"),
     "background_jobs": _("Background jobs"),
     "charts": _("Last 60 simulated seconds"),
@@ -152,19 +183,39 @@ def size_choices() -> list[dict[str, str]]:
 
 
 def chart_item(c: Chart) -> dict[str, Any]:
-    """One chart with its caption's words and figures."""
+    """One chart with its caption's words and figures, its lines' names and its goal."""
     label, unit = (str(text) for text in CHART_LABELS[c.key])
     top = num(c.top)
+    main = c.name or str(CHART_CAPTIONS[c.key])
+    words = {
+        "label": label,
+        "top": top,
+        "unit": unit,
+        "latest": "—" if c.latest is None else num(c.latest),
+    }
+    described = _("%(label)s chart, scale up to %(top)s %(unit)s, now %(latest)s") % words
+    if c.goal is not None:
+        described += str(_("; goal %(goal)s")) % {"goal": num(c.goal)}
     return {
         "chart": c,
         "label": label,
-        "caption": str(CHART_CAPTIONS[c.key]),
+        "caption": main,
         "unit": unit,
         "top": top,
-        "latest": "—" if c.latest is None else num(c.latest),
-        "aria_label": _("%(label)s chart, scale up to %(top)s %(unit)s")
-        % {"label": label, "top": top, "unit": unit},
+        "middle": num(c.top / 2),
+        "latest": words["latest"],
+        "help": CHART_HELP[c.key],
+        "goal": "" if c.goal is None else num(c.goal),
+        "lines": [
+            {"name": str(LINE_LABELS.get(line.name, line.name)), "line": line, "index": i + 1}
+            for i, line in enumerate(c.lines)
+        ],
+        "aria_label": described,
     }
+
+
+def chart_items_of(s: Snapshot, goals: dict[str, float] | None = None) -> list[dict[str, Any]]:
+    return [chart_item(c) for c in charts(s.series, s.t, s.events, goals)]
 
 
 def engine_share(share: float | None) -> str:
@@ -173,9 +224,12 @@ def engine_share(share: float | None) -> str:
     return num(percent) if percent >= 1 else "< 1"
 
 
-def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
+def live_context(
+    s: Snapshot, status: LiveStatus, chart_items: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """What a tick may redraw: the status line, metrics, charts, diagram and the node
-    table's live cells (``nodes`` here holds only each node's id, busy and queue)."""
+    table's live cells (``nodes`` here holds only each node's id, busy and queue);
+    ``chart_items``: the charts when the caller has them already."""
     sim_time = num(s.t, 1)
     return {
         "snapshot": s,
@@ -191,7 +245,7 @@ def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
         "engine_share": engine_share(status.engine_share),
         "metrics": values(s, s.settings),
-        "charts": [chart_item(c) for c in charts(s.series, s.t, s.events)],
+        "charts": chart_items if chart_items is not None else chart_items_of(s),
         "diagram": layout(s),
         "nodes": node_stats(s),
     }
@@ -266,8 +320,12 @@ class Renderer:
     """Fragments for one browser: each part is sent only when what it shows changed
     (htmx keeps a part that a message leaves out), everything when ``full``."""
 
-    def __init__(self, offered: frozenset[str] | None = None) -> None:
+    def __init__(
+        self, offered: frozenset[str] | None = None, goals: dict[str, float] | None = None
+    ) -> None:
         self.offered = offered
+        self.goals = goals or {}  # chart key → a stage's goal level (charts.goal_levels)
+        self._charts: tuple[object, list[dict[str, Any]]] = ((), [])
         self._sent: dict[str, object] = {}  # part (or "forms") → the key of its last send
         self._language: str | None = None
         self._last_event: Event | None = None
@@ -280,7 +338,7 @@ class Renderer:
             full, self._language = True, get_language()
         if full:
             self._sent = {}
-        context = live_context(s, status)
+        context = live_context(s, status, self._chart_items(s))
         parts: list[str] = []
         if self._changed("forms", forms_key(s, status)):
             parts += FORM_PARTS
@@ -308,6 +366,21 @@ class Renderer:
             parts.append("error")
             context["error"] = error
         return render(parts, context)
+
+    def _chart_items(self, s: Snapshot) -> list[dict[str, Any]]:
+        """The charts, built again only when a second closed or an event came: they end
+        at the last closed second (``charts.charts``)."""
+        last = s.events[-1] if s.events else None
+        key = (
+            len(s.series),
+            s.series[-1] if s.series else s.t,
+            len(s.events),
+            last,
+            self._language,
+        )
+        if self._charts[0] != key:
+            self._charts = (key, chart_items_of(s, self.goals))
+        return self._charts[1]
 
     def _changed(self, part: str, key: object) -> bool:
         """Whether ``part`` must be sent (its key differs from its last send's); remembers it."""

@@ -17,7 +17,7 @@ from architect.sim.commands import AddDataCenter, AddLoadBalancer, FailDataCente
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.model import presets
 from architect.sim.simulation import Simulation
-from architect.sim.snapshot import Event, EventKind, NodeStatus, Settings, Snapshot
+from architect.sim.snapshot import Event, EventKind, NodeStatus, SeriesPoint, Settings, Snapshot
 
 from helpers.snapshots import blocks_snapshot, everything_snapshot, snapshot
 
@@ -142,15 +142,19 @@ def sent(html: str) -> set[str]:
 
 
 def test_a_tick_sends_only_the_parts_that_changed():
-    """Time moved on and the served rate changed: status, metrics and charts; the diagram
-    and the node table's cells are left as the browser has them."""
+    """Time moved on and the served rate changed: status and metrics; the charts (which
+    end at the last closed second), the diagram and the node table's cells are left as
+    the browser has them, until a second closes: then the charts too."""
     renderer = Renderer()
     s = snapshot()
     with translation.override("en"):
         renderer.render(s, RUNNING, full=True)
         tick = renderer.render(replace(s, t=12.6, throughput_rps=5.0), RUNNING)
         same = renderer.render(replace(s, t=12.6, throughput_rps=5.0), RUNNING)
-    assert sent(tick) == {"status", "metricvalues", "charts"}
+        second = SeriesPoint(13.0, 5.0, 10.0, 0.0)
+        closed = renderer.render(replace(s, t=13.0, series=(*s.series, second)), RUNNING)
+    assert sent(tick) == {"status", "metricvalues"}
+    assert "charts" in sent(closed)
     assert 'id="diagram"' not in tick and "busy-web-1" not in tick
     assert 'id="metrics"' not in tick  # the panel stays; only the served value changed
     assert re.findall(r'id="(metric-[a-z_0-9]+)"', tick) == ["metric-served"]
@@ -565,12 +569,19 @@ def test_metric_and_chart_words_follow_the_language_of_each_render():
     renders = {}
     for language in ("en", "ko", "en"):
         with translation.override(language):
-            renders[language] = render(["metrics", "charts"], page_context(snapshot(), RUNNING))
+            context = page_context(snapshot(), RUNNING)
+            renders[language] = render(["metrics", "charts"], context)
+            latest = context["charts"][2]["latest"]
             expected = (
                 translation.gettext("Offered"),
                 translation.gettext("now"),
-                translation.gettext("%(label)s chart, scale up to %(top)s %(unit)s")
-                % {"label": translation.gettext("Error rate"), "top": "1", "unit": "%"},
+                translation.gettext("%(label)s chart, scale up to %(top)s %(unit)s, now %(latest)s")
+                % {
+                    "label": translation.gettext("Error rate"),
+                    "top": "1",
+                    "unit": "%",
+                    "latest": latest,
+                },
             )
         assert shown(renders[language], expected[0]) is not None
         assert f">{expected[1]}</text>" in renders[language]
