@@ -35,6 +35,29 @@ FORM_PARTS = ("controls", "nodes")
 # Each kind's label is marked N_ in its block (architect.sim.blocks) and translated here.
 KIND_LABELS = {kind: _(block.label) for kind, block in BLOCKS.items()}
 DATABASE_LABELS = {"primary": _("Database (primary)"), "replica": _("Database (replica)")}
+# What each kind of node does: the details a selected node shows (sandbox/node_detail.html).
+ABOUT = {
+    NodeKind.DNS: _("Turns the site's name into the address of a server or load balancer."),
+    NodeKind.LOAD_BALANCER: _(
+        "Spreads requests over the web servers and stops sending to one that fails its "
+        "health check."
+    ),
+    NodeKind.CDN: _(
+        "Serves static files from edge servers near the users; a miss asks the origin."
+    ),
+    NodeKind.WEB_SERVER: _("Runs the application: every dynamic request is worked here."),
+    NodeKind.CACHE: _(
+        "Keeps recent reads in memory: a hit answers without the database, a miss asks it."
+    ),
+    NodeKind.SESSION_STORE: _(
+        "Holds the users' sessions outside the web servers, so any server can answer any user."
+    ),
+    NodeKind.MESSAGE_QUEUE: _("Keeps the jobs the web servers publish until a worker takes them."),
+    NodeKind.WORKER_POOL: _("Workers that take jobs from the queue and do them in the background."),
+    NodeKind.DATABASE: _(
+        "Stores the data: the primary takes the writes, replicas copy them and answer reads."
+    ),
+}
 SHARD_LABELS = {
     "primary": _("Database (primary, shard %(shard)d)"),
     "replica": _("Database (replica, shard %(shard)d)"),
@@ -153,6 +176,9 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
             "can_restore": "restore" in n.actions,
             "worker_count": n.workers,
             "center": region_name(n.dc) if n.dc else "",
+            "about": ABOUT[n.kind],
+            "latency": _("about %(ms)s ms of work a request, plus any wait in its queue")
+            % {"ms": num(BLOCKS[n.kind].preset.get("service_ms", 0.0), 1)},
         }
         for n in sorted(s.nodes, key=tier_order)
     ]

@@ -93,7 +93,7 @@ HELP = {
     "jobs_p99": _("99 % of jobs were done within this time of being published."),
     "jobs_failed": _("Jobs per second that could not be published because the queue was down."),
     "utilization": _(
-        "The share of a node's time its workers were busy. Near 100 % requests start to "
+        "The share of a node's time its workers were busy. Near 100 %, requests start to "
         "queue and wait; the chart draws the busiest nodes."
     ),
 }
