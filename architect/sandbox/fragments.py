@@ -208,32 +208,43 @@ def size_choices() -> list[dict[str, str]]:
     ]
 
 
-def chart_item(c: Chart) -> dict[str, Any]:
-    """One chart with its caption's words and figures, its lines' names and its goal."""
-    label, unit = (str(text) for text in CHART_LABELS[c.key])
-    top = num(c.top)
-    main = c.name or str(CHART_CAPTIONS[c.key])
-    words = {
-        "label": label,
-        "top": top,
-        "unit": unit,
-        "latest": "—" if c.latest is None else num(c.latest),
+@lru_cache(maxsize=8)
+def chart_words(language: str | None) -> dict[str, Any]:
+    """The charts' fixed words in ``language`` (the active one when called), translated
+    once per language like ``labels``."""
+    return {
+        "charts": {
+            key: (str(label), str(unit), str(CHART_CAPTIONS[key]))
+            for key, (label, unit) in CHART_LABELS.items()
+        },
+        "lines": {key: str(text) for key, text in LINE_LABELS.items()},
+        "described": str(_("%(label)s chart, scale up to %(top)s %(unit)s, now %(latest)s")),
+        "goal": str(_("; goal %(goal)s")),
     }
-    described = _("%(label)s chart, scale up to %(top)s %(unit)s, now %(latest)s") % words
+
+
+def chart_item(c: Chart, words: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One chart with its caption's words and figures, its lines' names and its goal."""
+    words = words or chart_words(get_language())
+    label, unit, caption = words["charts"][c.key]
+    top = num(c.top)
+    latest = "—" if c.latest is None else num(c.latest)
+    described = words["described"] % {"label": label, "top": top, "unit": unit, "latest": latest}
     if c.goal is not None:
-        described += str(_("; goal %(goal)s")) % {"goal": num(c.goal)}
+        described += words["goal"] % {"goal": num(c.goal)}
+    names = words["lines"]
     return {
         "chart": c,
         "label": label,
-        "caption": main,
+        "caption": c.name or caption,
         "unit": unit,
         "top": top,
         "middle": num(c.top / 2),
-        "latest": words["latest"],
+        "latest": latest,
         "help": CHART_HELP[c.key],
         "goal": "" if c.goal is None else num(c.goal),
         "lines": [
-            {"name": str(LINE_LABELS.get(line.name, line.name)), "line": line, "index": i + 1}
+            {"name": names.get(line.name, line.name), "line": line, "index": i + 1}
             for i, line in enumerate(c.lines)
         ],
         "aria_label": described,
@@ -241,7 +252,8 @@ def chart_item(c: Chart) -> dict[str, Any]:
 
 
 def chart_items_of(s: Snapshot, goals: dict[str, float] | None = None) -> list[dict[str, Any]]:
-    return [chart_item(c) for c in charts(s.series, s.t, s.events, goals)]
+    words = chart_words(get_language())
+    return [chart_item(c, words) for c in charts(s.series, s.t, s.events, goals)]
 
 
 def engine_share(share: float | None) -> str:

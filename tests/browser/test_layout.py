@@ -111,6 +111,15 @@ def test_a_run_fits_the_screen(browser, app_url, csp_watch, language, where, siz
         start_a_run(page, where)
         page.evaluate("() => window.scrollTo(0, 0)")
         measured = page.evaluate(MEASURE)
+        if where != "sandbox":  # a stage's goals are level lines on its charts (#14.3)
+            assert page.locator("#charts .goal-level").count() >= 1
+        if size == "375":  # a selected node's details fit the phone, its actions in reach
+            page.locator("#diagram [data-select][data-node^='web']").first.click()
+            panel = page.locator("#node-detail")
+            panel.wait_for()
+            box = panel.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+            assert panel.locator("#node-detail-close").is_visible()
         page.screenshot(path=str(screenshots / f"run-{where}-{size}-{language}.png"))
         record(where, size, language, measured)
         # at every size the diagram's smallest label is 11 px or more (it pans, not shrinks)
