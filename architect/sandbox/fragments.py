@@ -120,7 +120,7 @@ LABELS = {
     "jobs": _("jobs"),
     "minus_60_s": _("−60 s"),
     "now": _("now"),
-    "time_axis": _("simulated seconds"),
+    "minus_30_s": _("−30 s"),
     "seconds_ago": _("%(s)s s ago"),
     "goal": _("goal"),
     "chart_keys": _(
@@ -129,7 +129,7 @@ LABELS = {
     ),
     "metrics": _("Metrics"),
     "background_jobs": _("Background jobs"),
-    "charts": _("Last 60 simulated seconds"),
+    "charts": _("Last 60 simulated seconds"),  # also the time axis's title
     "marks": _(
         "Upright lines: a failure (solid), a recovery (long dashes), a change you made (dots)."
     ),
@@ -208,6 +208,11 @@ def size_choices() -> list[dict[str, str]]:
     ]
 
 
+def figure(value: float) -> str:
+    """A chart's number: whole above 10, else with one decimal when it has one (0.5 %)."""
+    return num(value) if value >= 10 or value == int(value) else num(value, 1)
+
+
 @lru_cache(maxsize=8)
 def chart_words(language: str | None) -> dict[str, Any]:
     """The charts' fixed words in ``language`` (the active one when called), translated
@@ -227,22 +232,23 @@ def chart_item(c: Chart, words: dict[str, Any] | None = None) -> dict[str, Any]:
     """One chart with its caption's words and figures, its lines' names and its goal."""
     words = words or chart_words(get_language())
     label, unit, caption = words["charts"][c.key]
-    top = num(c.top)
-    latest = "—" if c.latest is None else num(c.latest)
+    top = figure(c.top)
+    latest = "—" if c.latest is None else figure(c.latest)
+    goal = "" if c.goal is None else figure(c.goal)
     described = words["described"] % {"label": label, "top": top, "unit": unit, "latest": latest}
-    if c.goal is not None:
-        described += words["goal"] % {"goal": num(c.goal)}
+    if goal:
+        described += words["goal"] % {"goal": goal}
     names = words["lines"]
     return {
         "chart": c,
         "label": label,
-        "caption": c.name or caption,
+        "caption": f"{caption} · {c.name}" if c.name else caption,
         "unit": unit,
         "top": top,
-        "middle": num(c.top / 2),
+        "middle": figure(c.top / 2),
         "latest": latest,
         "help": CHART_HELP[c.key],
-        "goal": "" if c.goal is None else num(c.goal),
+        "goal": goal,
         "lines": [
             {"name": names.get(line.name, line.name), "line": line, "index": i + 1}
             for i, line in enumerate(c.lines)
