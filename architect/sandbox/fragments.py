@@ -178,7 +178,7 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
             "center": region_name(n.dc) if n.dc else "",
             "about": ABOUT[n.kind],
             "latency": _("about %(ms)s ms of work a request, plus any wait in its queue")
-            % {"ms": num(BLOCKS[n.kind].preset.get("service_ms", 0.0), 1)},
+            % {"ms": figure(BLOCKS[n.kind].preset.get("service_ms", 0.0))},
         }
         for n in sorted(s.nodes, key=tier_order)
     ]
