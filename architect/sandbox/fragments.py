@@ -26,7 +26,13 @@ from architect.sandbox.names import region_name
 from architect.sandbox.numbers import num
 from architect.sim.blocks import BLOCKS
 from architect.sim.model.sizes import SIZES
-from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Snapshot
+from architect.sim.snapshot import (
+    Event,
+    NodeKind,
+    NodeSnapshot,
+    NodeStatus,
+    Snapshot,
+)
 
 TEMPLATE = "sandbox/sandbox.html"
 # then "metricvalues" and "nodestats": the changed values and cells
