@@ -20,6 +20,7 @@ from django.utils import translation
 
 from architect.sandbox import keeping as sandbox_keeping
 from architect.sandbox import workers
+from architect.sandbox.charts import goal_levels
 from architect.sandbox.consumers import SandboxConsumer
 from architect.sandbox.fragments import Renderer
 from architect.sim.actions import LESSON_ACTIONS, Action
@@ -28,6 +29,7 @@ from architect.sim.model.topology import Topology
 from architect.sim.snapshot import Snapshot
 from lessons import fragments, keeping, selectors, services
 from lessons.experiment import Experiment, NewSession, Phase, noting_traffic
+from lessons.goals import OPERATORS
 from lessons.models import Stage
 
 learner = sandbox_keeping.learner
@@ -94,7 +96,15 @@ class LessonConsumer(SandboxConsumer):
         return self.experiment.session
 
     def build_renderer(self) -> Renderer:
-        return Renderer(offered=self.stage.offered_controls if self.stage else None)
+        if self.stage is None:
+            return Renderer()
+        conditions = [
+            (c["metric"], float(c[op]))
+            for c in self.stage.goal.get("conditions", ())
+            for op in OPERATORS
+            if op in c
+        ]
+        return Renderer(offered=self.stage.offered_controls, goals=goal_levels(conditions))
 
     def restore(self, state: dict[str, Any]) -> None:
         keeping.restore_experiment(self.experiment, state)

@@ -589,12 +589,19 @@ def test_metric_and_chart_words_follow_the_language_of_each_render():
     renders = {}
     for language in ("en", "ko", "en"):
         with translation.override(language):
-            renders[language] = render(["metrics", "charts"], page_context(snapshot(), RUNNING))
+            context = page_context(snapshot(), RUNNING)
+            renders[language] = render(["metrics", "charts"], context)
+            latest = context["charts"][2]["latest"]
             expected = (
                 translation.gettext("Offered"),
                 translation.gettext("now"),
-                translation.gettext("%(label)s chart, scale up to %(top)s %(unit)s")
-                % {"label": translation.gettext("Error rate"), "top": "1", "unit": "%"},
+                translation.gettext("%(label)s chart, scale up to %(top)s %(unit)s, now %(latest)s")
+                % {
+                    "label": translation.gettext("Error rate"),
+                    "top": "1",
+                    "unit": "%",
+                    "latest": latest,
+                },
             )
         assert shown(renders[language], expected[0]) is not None
         assert f">{expected[1]}</text>" in renders[language]
@@ -642,3 +649,30 @@ def test_a_group_whose_only_control_was_used_is_not_drawn_empty(offered, legend)
         )
     assert legend not in used
     assert legend in fresh
+
+
+@pytest.mark.parametrize(
+    ("language", "about"), [("en", "Runs the application"), ("ko", "애플리케이션")]
+)
+def test_each_node_row_says_what_it_does_and_its_work_per_request(language, about):
+    """The node details (#14.2) are read from the servers table: each row carries what its
+    kind does and its work per request (a web server's 20 ms), in the page's language."""
+    with translation.override(language):
+        html = render(["nodes"], page_context(snapshot(), RUNNING))
+    row = re.search(r'<tr [^>]*data-node="web-1"[^>]*>', html)
+    assert row is not None
+    assert about in row.group(0)
+    assert re.search(r'data-latency="[^"]*\b20\b[^"]*ms', row.group(0))
+
+
+def test_a_stage_renderer_draws_its_goals_as_level_lines():
+    """A renderer given a stage's goals (charts.goal_levels) draws them on the charts: p99
+    under 300 ms on the latency chart; the sandbox's renderer draws none."""
+    s = replace(snapshot(), series=(SeriesPoint(12.0, 5.0, 40.0, 0.0),))
+    with translation.override("en"):
+        staged = Renderer(goals={"latency": 300.0}).render(s, RUNNING, full=True)
+        plain = Renderer().render(s, RUNNING, full=True)
+    latency = re.search(r'<figure class="chart chart-latency".*?</figure>', staged, re.S)
+    assert latency is not None and 'class="goal-level"' in latency.group(0)
+    assert ">goal 300</text>" in latency.group(0)
+    assert 'class="goal-level"' not in plain
