@@ -16,7 +16,7 @@ from django.db import connections
 from architect.sandbox import workers
 from lessons import content, services
 
-from helpers.plans import plan, stage
+from helpers.plans import TWO_TIERS, plan, stage
 from helpers.websocket import (
     HANG_S,
     ORIGIN,
@@ -31,18 +31,6 @@ from helpers.websocket import (
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ticks")]
 
-TWO_TIERS = {
-    "version": 1,
-    "name": "Two tiers",
-    "traffic": {"rps": 100},
-    "nodes": [
-        {"id": "dns", "kind": "dns"},
-        {"id": "lb", "kind": "load_balancer"},
-        {"id": "web-1", "kind": "web_server", "size": "m"},
-        {"id": "db", "kind": "database", "size": "m"},
-    ],
-    "links": [["dns", "lb"], ["lb", "web-1"], ["web-1", "db"]],
-}
 # One web server costs 306 $/month here, two cost 446 (the cost model): the goal needs two.
 GOAL = content.Goal(
     text={"en": "Two web servers", "ko": "웹 서버 두 대"},
