@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lessons import content
+from lessons.content import MAX_ESTIMATE, guess_fits
 from lessons.models import Plan, Progress, Stage
 
 _PARKED = 1_000_000  # stage orders are moved past this while a plan is reordered
@@ -85,8 +86,15 @@ def progress_get_or_create(*, user: Any, session_key: str, stage: Stage) -> Prog
 
 def progress_check_choice(*, stage: Stage, choice: object) -> None:
     """Raise ``ValidationError`` unless ``choice`` answers the stage's prediction."""
-    choices = (stage.data.get("predict") or {}).get("choices") or []
-    if isinstance(choice, bool) or not isinstance(choice, int) or not 0 <= choice < len(choices):
+    predict = stage.data.get("predict") or {}
+    whole = isinstance(choice, int) and not isinstance(choice, bool)
+    if predict.get("estimate") and not (whole and guess_fits(predict, choice)):  # type: ignore[arg-type]
+        raise ValidationError(
+            _("Estimate a whole number from 0 to %(limit)s.") % {"limit": f"{MAX_ESTIMATE:,}"},
+            code="bad_estimate",
+        )
+    choices = predict.get("choices") or []
+    if not whole or not guess_fits(predict, choice):  # type: ignore[arg-type]
         raise ValidationError(
             _("Choose one of the %(count)d answers.") % {"count": len(choices)}, code="bad_choice"
         )
