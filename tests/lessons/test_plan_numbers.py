@@ -17,7 +17,7 @@ _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _NAMES = re.compile(r"`[^`]*`|\b(?:web|db-r|db|shard)-?\d+|\bp\d\d|N\+1|1/\(n\+1\)")
 _EN_WORDS = {"three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "million": 1_000_000}
 _KO_WORDS = {"세": 3, "네": 4, "다섯": 5, "여섯": 6, "열": 10}
-_KO_COUNTERS = "대|개|명|번|건|장|가지|배"
+_KO_COUNTERS = "대|개|명|번(?!째)|건|장|가지|배"  # not 번째: "세 번째" is "third"
 
 
 def _numbers(text: str, language: str) -> set[float]:
@@ -26,7 +26,7 @@ def _numbers(text: str, language: str) -> set[float]:
     if language == "en":
         for word, value in _EN_WORDS.items():
             text = re.sub(rf"\b{word}\b", f" {value} ", text, flags=re.IGNORECASE)
-        text = re.sub(r"\ba third\b", " 0.333 ", text, flags=re.IGNORECASE)
+        text = re.sub(r"\ba third(?= of\b)", " 0.333 ", text, flags=re.IGNORECASE)
         text = re.sub(r"\ba quarter\b", " 0.25 ", text, flags=re.IGNORECASE)
     else:
         text = re.sub(
