@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from architect.guest_rows import delete_orphans
 from lessons import content
 from lessons.content import MAX_ESTIMATE, guess_fits
 from lessons.models import Plan, Progress, Stage
@@ -138,6 +139,11 @@ def progress_move_session(*, session_key: str, to_session_key: str) -> int:
     if not session_key or not to_session_key or session_key == to_session_key:
         return 0
     return _merge(session_key, {"user": None, "session_key": to_session_key})
+
+
+def progress_clear_orphans() -> int:
+    """Delete guests' progress whose session is gone (database sessions only)."""
+    return delete_orphans(Progress.objects.all())
 
 
 def _merge(session_key: str, owner: dict[str, Any]) -> int:

@@ -22,6 +22,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db.models import Q
 
+from architect.guest_rows import delete_orphans
 from architect.sandbox.live import LiveSession
 from architect.sandbox.models import KeptSimulation
 from architect.sim.commands import SPEEDS
@@ -98,14 +99,7 @@ def kept_move(*, session_key: str, user: Any = None, to_session_key: str = "") -
 
 def kept_clear_orphans() -> int:
     """Delete guests' kept simulations whose session is gone (database sessions only)."""
-    from django.contrib.sessions.models import Session
-
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
-        return 0
-    orphans = KeptSimulation.objects.filter(user__isnull=True).exclude(
-        session_key__in=Session.objects.values("session_key")
-    )
-    return int(orphans.delete()[0])
+    return delete_orphans(KeptSimulation.objects.all())
 
 
 def learner(scope: dict[str, Any]) -> tuple[Any, str]:
