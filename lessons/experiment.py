@@ -32,6 +32,7 @@ from architect.sim.loader import load_topology
 from architect.sim.model.topology import Topology
 from architect.sim.snapshot import Snapshot
 from lessons import fixed as fixing
+from lessons.content import MAX_ESTIMATE, guess_fits
 from lessons.debriefs import RunFacts
 from lessons.goals import GoalStatus, GoalTracker
 
@@ -153,8 +154,15 @@ class Experiment:
         if name not in self.accepts:
             raise CommandError("not_offered", f'this stage does not offer "{name}"', action=name)
         if isinstance(command, Predict):
-            count = len((self.data.get("predict") or {}).get("choices") or [])
-            if not command.choice < count:
+            predict = self.data.get("predict") or {}
+            if predict.get("estimate") and not guess_fits(predict, command.choice):
+                raise CommandError(
+                    "bad_estimate",
+                    f"estimate a whole number from 0 to {MAX_ESTIMATE}",
+                    limit=MAX_ESTIMATE,
+                )
+            count = len(predict.get("choices") or [])
+            if not guess_fits(predict, command.choice):
                 raise CommandError("bad_choice", f"choose one of the {count} answers", count=count)
             self.predict(command.choice)
         elif isinstance(command, SkipPrediction):

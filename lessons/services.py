@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from architect.guest_rows import delete_orphans
 from lessons import content
+from lessons.content import MAX_ESTIMATE, guess_fits
 from lessons.models import Plan, Progress, Stage
 
 _PARKED = 1_000_000  # stage orders are moved past this while a plan is reordered
@@ -89,8 +90,15 @@ def progress_get_or_create(*, user: Any, session_key: str, stage: Stage) -> Prog
 
 def progress_check_choice(*, stage: Stage, choice: object) -> None:
     """Raise ``ValidationError`` unless ``choice`` answers the stage's prediction."""
-    choices = (stage.data.get("predict") or {}).get("choices") or []
-    if isinstance(choice, bool) or not isinstance(choice, int) or not 0 <= choice < len(choices):
+    predict = stage.data.get("predict") or {}
+    whole = isinstance(choice, int) and not isinstance(choice, bool)
+    if predict.get("estimate") and not (whole and guess_fits(predict, choice)):  # type: ignore[arg-type]
+        raise ValidationError(
+            _("Estimate a whole number from 0 to %(limit)s.") % {"limit": f"{MAX_ESTIMATE:,}"},
+            code="bad_estimate",
+        )
+    choices = predict.get("choices") or []
+    if not whole or not guess_fits(predict, choice):  # type: ignore[arg-type]
         raise ValidationError(
             _("Choose one of the %(count)d answers.") % {"count": len(choices)}, code="bad_choice"
         )
