@@ -145,7 +145,9 @@ def test_an_imported_file_with_problems_lists_them_at_their_lines(client, name, 
     response = client.post("/sandbox/import/", {"file": SimpleUploadedFile(name, raw)})
     html = response.content.decode()
     assert response.status_code == 400
-    assert 'id="import-problems"' in html and says in html, html[html.find("import-problems") :][:600]
+    assert 'id="import-problems"' in html and says in html, html[html.find("import-problems") :][
+        :600
+    ]
     assert "sessionid" not in client.cookies
 
 
@@ -190,7 +192,12 @@ def test_compare_asks_for_a_prediction_then_runs_both_on_one_seed_and_traffic(cl
 def test_compare_lists_a_bad_link_under_its_side(client):
     response = client.post(
         "/sandbox/compare/",
-        {"a_source": "mine", "b_source": "link", "b_link": "http://x/?design=zz", "prediction": "a"},
+        {
+            "a_source": "mine",
+            "b_source": "link",
+            "b_link": "http://x/?design=zz",
+            "prediction": "a",
+        },
     )
     html = response.content.decode()
     assert response.status_code == 400
