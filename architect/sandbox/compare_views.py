@@ -6,8 +6,9 @@ open. Each side is a sandbox of its own in a frame (``/sandbox/compare/a/`` and
 ``/b/``), kept in its own place (``compare:a``, ``compare:b``) and driven by its own
 socket (``CompareConsumer``): the consumers stay transport only and the caps count two
 simulations as two, each admitted and given its CPU share like any other. Both sides
-start at time 0 from the seed of A with A's traffic, so the only difference between the
-two runs is the architecture.
+start at time 0 from the seed of A with A's scenario (its traffic and scripted events,
+a stage's failure drill say), so the only difference between the two runs is the
+architecture.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ MINE = "mine"
 LINK = "link"
 NO_PREDICTION = _("Predict which will have the lower p99 latency before you run them.")
 NO_LINK = _("Paste a share link (or its code) for this side.")
-NO_TRAFFIC = _("B cannot take A's traffic:")
+NO_TRAFFIC = _("B cannot run A's scenario (its traffic and scripted events):")
 
 
 def place(side: str) -> str:
@@ -124,8 +125,9 @@ def _chosen(
             errors[side] = {"message": error.message, "problems": error.problems}
     if len(chosen) == 2:
         (a, seed), (b, _seed) = chosen
-        try:  # the same traffic: B's regions must still be B's data centers
-            b = load_topology(dump_topology(dataclasses.replace(b, traffic=a.traffic)))
+        try:  # the same scenario (A's traffic and scripted events), checked for B
+            same = dataclasses.replace(b, traffic=a.traffic, events=a.events)
+            b = load_topology(dump_topology(same))
         except TopologyError as error:
             from architect.problem_text import problem_text
 

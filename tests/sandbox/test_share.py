@@ -177,6 +177,7 @@ def test_compare_asks_for_a_prediction_then_runs_both_on_one_seed_and_traffic(cl
     assert a is not None and b is not None
     assert a["seed"] == b["seed"] == 9
     assert a["topology"]["traffic"] == b["topology"]["traffic"]
+    assert a["topology"].get("events") == b["topology"].get("events")  # the same scenario
     assert a["topology"]["nodes"] != b["topology"]["nodes"]
     run = client.get("/sandbox/compare/run/").content.decode()
     assert 'id="frame-a"' in run and 'id="frame-b"' in run and "B will have the lower" in run
