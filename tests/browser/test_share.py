@@ -111,6 +111,7 @@ def test_share_export_and_import(page, browser, app_url, language, screenshots, 
 
 
 def test_compare_two_designs_side_by_side(page, app_url, language, screenshots):
+    page.set_default_timeout(30_000)  # two simulations stream at once: a hang, not speed
     page.add_init_script(COUNT_MESSAGES)
     page.goto(app_url + "/sandbox/compare/")
     if language == "en":  # axe once per page: the choice here, the run page in Korean
@@ -123,11 +124,15 @@ def test_compare_two_designs_side_by_side(page, app_url, language, screenshots):
     page.locator("#compare-start").click()
     page.wait_for_url("**/sandbox/compare/run/")
     for side in ("a", "b"):  # each side streams from its own socket
+        page.frame_locator(f"#frame-{side}").locator("#status").wait_for()
         frame = page.frame(url=re.compile(f"/sandbox/compare/{side}/$"))
         assert frame is not None
         frame.wait_for_function("() => window.__wsMessages > 3")
         assert frame.locator("#diagram svg").count() == 1
         assert frame.locator(".site-header").is_hidden()
+    verdict = page.locator("#compare-verdict")  # the readings compared, the prediction judged
+    verdict.filter(has_text="So far" if language == "en" else "지금까지는").wait_for()
+    assert re.search(r"A \d+ ms, B \d+ ms", page.locator("#compare-figures").inner_text())
     prediction = page.locator("#compare-prediction").inner_text()
     assert ("B will have" in prediction) if language == "en" else ("B의 p99" in prediction)
     if language == "ko":
