@@ -219,3 +219,22 @@ async def test_the_two_sides_are_two_simulations_under_the_caps(monkeypatch):
     finally:
         for ws in sides:
             await ws.disconnect()
+
+
+def test_a_kept_state_carries_its_seed_and_a_bad_seed_is_refused():
+    from architect.sandbox import keeping
+    from architect.sandbox.live import LiveSession
+    from architect.sim.model.presets import single_server
+
+    shared = LiveSession(single_server)
+    shared.start_from(load_topology(EVERYTHING), seed=77)
+    state = keeping.session_state(shared)
+    assert state["seed"] == 77
+    again = LiveSession(single_server)
+    assert keeping.restore_session(again, state) and again.seed == 77
+    same_run = [again.sim.advance(2.0).throughput_rps, shared.sim.advance(2.0).throughput_rps]
+    assert same_run[0] == same_run[1]  # the same seed: the same run
+    for bad in (True, -1, 2**31, "7", 1.5):
+        assert not keeping.restore_session(LiveSession(single_server), {**state, "seed": bad})
+    old = {k: v for k, v in state.items() if k != "seed"}  # kept before seeds were
+    assert keeping.restore_session(LiveSession(single_server), old)
