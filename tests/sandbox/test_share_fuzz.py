@@ -5,7 +5,7 @@ Hypothesis mutates the shipped examples (``docs/examples``): as YAML and JSON fi
 through ``transfer.import_text`` (every case imports or raises ``ImportProblems`` with
 at least one problem, each a sentence with a line number ≥ 0), and as designs packed in
 share codes, plus hostile text, through ``share.decode`` (a design or ``ShareError``
-with a sentence). 100 cases of each kind (the loader's own fuzz runs 2,000).
+with a sentence). 60 cases of each kind (the loader's own fuzz runs 2,000).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ EXAMPLES = sorted((ROOT / "docs" / "examples").glob("*.yaml"))
 TEXTS = tuple(path.read_text(encoding="utf-8") for path in EXAMPLES)
 DATA = tuple(yaml.safe_load(text) for text in TEXTS)
 FUZZ = settings(
-    max_examples=100,
+    max_examples=60,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
