@@ -111,7 +111,7 @@ def test_share_export_and_import(page, browser, app_url, language, screenshots, 
 
 
 def test_compare_two_designs_side_by_side(page, app_url, language, screenshots):
-    page.set_default_timeout(30_000)  # two simulations stream at once: a hang, not speed
+    page.set_default_timeout(60_000)  # two simulations stream at once: a hang, not speed
     page.add_init_script(COUNT_MESSAGES)
     page.goto(app_url + "/sandbox/compare/")
     if language == "en":  # axe once per page: the choice here, the run page in Korean
