@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from architect.guest_rows import delete_orphans
 from lessons import content
 from lessons.models import Plan, Progress, Stage
 
@@ -23,7 +24,9 @@ _PARKED = 1_000_000  # stage orders are moved past this while a plan is reordere
 
 
 @transaction.atomic
-def plan_load(*, plan: content.Plan, source_path: str = "", source_sha256: str = "") -> Plan:
+def plan_load(
+    *, plan: content.Plan, source_path: str = "", source_sha256: str = "", library: bool = True
+) -> Plan:
     """Create or update (by slug) the plan and its stages from a loaded plan file.
 
     Stages are matched by slug: a stage that is still there keeps its learners'
@@ -39,6 +42,7 @@ def plan_load(*, plan: content.Plan, source_path: str = "", source_sha256: str =
             "license": plan.license,
             "source_path": source_path,
             "source_sha256": source_sha256,
+            "library": library,
         },
     )
     slugs = [stage.slug for stage in plan.stages]
@@ -130,6 +134,11 @@ def progress_move_session(*, session_key: str, to_session_key: str) -> int:
     if not session_key or not to_session_key or session_key == to_session_key:
         return 0
     return _merge(session_key, {"user": None, "session_key": to_session_key})
+
+
+def progress_clear_orphans() -> int:
+    """Delete guests' progress whose session is gone (database sessions only)."""
+    return delete_orphans(Progress.objects.all())
 
 
 def _merge(session_key: str, owner: dict[str, Any]) -> int:

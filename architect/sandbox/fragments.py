@@ -8,6 +8,7 @@ nothing).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -195,9 +196,8 @@ def engine_share(share: float | None) -> str:
     return num(percent) if percent >= 1 else "< 1"
 
 
-def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
-    """What a tick may redraw: the status line, metrics, charts, diagram and the node
-    table's live cells (``nodes`` here holds only each node's id, busy and queue)."""
+def clock_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
+    """What the status line shows: run state, speed, simulated time, how far behind."""
     sim_time = num(s.t, 1)
     return {
         "snapshot": s,
@@ -212,6 +212,14 @@ def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
         == "aggregate",  # traffic as flows, not single requests (architect.sim.flows.aggregate)
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
         "engine_share": engine_share(status.engine_share),
+    }
+
+
+def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
+    """What a tick may redraw: the status line, metrics, charts, diagram and the node
+    table's live cells (``nodes`` here holds only each node's id, busy and queue)."""
+    return {
+        **clock_context(s, status),
         "metrics": values(s, s.settings),
         "charts": chart_items(s),
         "diagram": layout(s),
@@ -286,13 +294,17 @@ def forms_key(s: Snapshot, status: LiveStatus) -> tuple[object, ...]:
 
 class Renderer:
     """Fragments for one browser: each part is sent only when what it shows changed
-    (htmx keeps a part that a message leaves out), everything when ``full``."""
+    (htmx keeps a part that a message leaves out), everything when ``full``. The figures
+    (metrics, charts, diagram, node cells) are drawn when a simulated second closes, as
+    the judge reads them; ticks within a second move only the status line's clock, unless
+    the architecture, the controls or the events changed, or a message is answered."""
 
     def __init__(self, offered: frozenset[str] | None = None) -> None:
         self.offered = offered
         self._sent: dict[str, object] = {}  # part (or "forms") → the key of its last send
         self._language: str | None = None
         self._last_event: Event | None = None
+        self._second: int | None = None  # the simulated second the figures were drawn in
 
     def render(
         self, s: Snapshot, status: LiveStatus, *, error: str | None = None, full: bool = False
@@ -302,9 +314,13 @@ class Renderer:
             full, self._language = True, get_language()
         if full:
             self._sent = {}
+        forms = forms_key(s, status)
+        if not full and error is None and self._within_second(s, forms):
+            return self._clock_only(s, status)
+        self._second = math.floor(s.t)
         context = live_context(s, status)
         parts: list[str] = []
-        if self._changed("forms", forms_key(s, status)):
+        if self._changed("forms", forms):
             parts += FORM_PARTS
             context.update(form_context(s, status, self.offered))
         parts += [part for part in TICK_PARTS if self._changed(part, TICK_KEYS[part](context))]
@@ -330,6 +346,23 @@ class Renderer:
             parts.append("error")
             context["error"] = error
         return render(parts, context)
+
+    def _within_second(self, s: Snapshot, forms: tuple[object, ...]) -> bool:
+        """True when this tick only moved the clock within the simulated second the
+        figures were last drawn in: the architecture, controls and events are as sent."""
+        last = s.events[-1] if s.events else None
+        return (
+            self._second == math.floor(s.t)
+            and self._sent.get("forms") == forms
+            and last == self._last_event
+        )
+
+    def _clock_only(self, s: Snapshot, status: LiveStatus) -> str:
+        """The status line, if it changed: the figures wait for the second to close."""
+        context = clock_context(s, status)
+        if not self._changed("status", TICK_KEYS["status"](context)):
+            return ""
+        return render(["status"], context)
 
     def _changed(self, part: str, key: object) -> bool:
         """Whether ``part`` must be sent (its key differs from its last send's); remembers it."""

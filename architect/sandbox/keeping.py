@@ -23,8 +23,9 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db.models import Q
 
-from architect.sandbox.live import LiveSession
+from architect.guest_rows import delete_orphans
 from architect.sandbox.models import KeptSimulation
+from architect.sandbox.workers import Session
 from architect.sim.commands import SPEEDS
 from architect.sim.loader import dump_topology, load_topology
 
@@ -43,7 +44,7 @@ def stage_place(plan: str, stage: str) -> str:
     return f"stage:{plan}/{stage}"
 
 
-def session_state(session: LiveSession) -> dict[str, Any]:
+def session_state(session: Session) -> dict[str, Any]:
     """The session's architecture, traffic and clock as JSON-ready data."""
     return {
         "topology": dump_topology(session.sim.current_topology()),
@@ -53,7 +54,7 @@ def session_state(session: LiveSession) -> dict[str, Any]:
     }
 
 
-def restore_session(session: LiveSession, state: object) -> bool:
+def restore_session(session: Session, state: object) -> bool:
     """Put a kept state into ``session`` (from time 0); False, changing nothing, when the
     state does not load."""
     try:
@@ -107,14 +108,7 @@ def kept_move(*, session_key: str, user: Any = None, to_session_key: str = "") -
 
 def kept_clear_orphans() -> int:
     """Delete guests' kept simulations whose session is gone (database sessions only)."""
-    from django.contrib.sessions.models import Session
-
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
-        return 0
-    orphans = KeptSimulation.objects.filter(user__isnull=True).exclude(
-        session_key__in=Session.objects.values("session_key")
-    )
-    return int(orphans.delete()[0])
+    return delete_orphans(KeptSimulation.objects.all())
 
 
 def learner(scope: dict[str, Any]) -> tuple[Any, str]:

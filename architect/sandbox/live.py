@@ -157,6 +157,9 @@ class LiveSession:
         self._record(sim_dt, started)
         return snapshot
 
+    def close(self) -> None:
+        """Nothing to give back (a ``workers.RemoteSession`` tells its worker)."""
+
     @property
     def running(self) -> bool:
         """True when simulated time moves at each step (neither paused nor hidden)."""
