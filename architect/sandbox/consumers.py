@@ -283,3 +283,14 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         async with self.lock:
             html = self._render(error=message)
         await self.send_html(html)
+
+
+class CompareConsumer(SandboxConsumer):
+    """One side of a comparison (``compare_views``): the sandbox, kept in the side's own
+    place (``compare:a`` or ``compare:b``). Each side is a socket of its own, so the caps
+    admit and share the CPU between two simulations, as for any two."""
+
+    async def connect(self) -> None:
+        side = self.scope["url_route"]["kwargs"]["side"]
+        self.place = f"compare:{side}"
+        await super().connect()

@@ -1,7 +1,8 @@
 """A learner's live simulation kept on the server, so a reconnect or a reload loses nothing.
 
 What is kept (``session_state``): the architecture and traffic as they are now
-(``Simulation.current_topology()`` in the topology format), the speed and the pause; a
+(``Simulation.current_topology()`` in the topology format), the speed, the pause and the
+seed; a
 stage adds its own run state (``lessons.keeping``). It is kept per place (``SANDBOX``,
 or a stage's ``stage_place``) for the logged-in user, else for the guest's session; a
 guest without one gets a session only once there is something worth keeping, as for
@@ -29,8 +30,14 @@ from architect.sim.commands import SPEEDS
 from architect.sim.loader import dump_topology, load_topology
 
 SANDBOX = "sandbox"
+MAX_SEED = 2**31 - 1
 # What a kept state may fail with when it no longer loads (an older format, say).
 UNREADABLE = (LookupError, TypeError, ValueError, OverflowError, RecursionError)
+
+
+def valid_seed(seed: object) -> bool:
+    """A seed a kept or shared state may carry: a whole number in ``0 … MAX_SEED``."""
+    return type(seed) is int and 0 <= seed <= MAX_SEED
 
 
 def stage_place(plan: str, stage: str) -> str:
@@ -43,6 +50,7 @@ def session_state(session: Session) -> dict[str, Any]:
         "topology": dump_topology(session.sim.current_topology()),
         "speed": session.speed,
         "paused": session.paused,
+        "seed": session.seed,
     }
 
 
@@ -53,11 +61,12 @@ def restore_session(session: Session, state: object) -> bool:
         assert isinstance(state, dict)
         topology = load_topology(state["topology"])
         speed, paused = state["speed"], state["paused"]
-        if speed not in SPEEDS or not isinstance(paused, bool):
+        seed = state.get("seed", session.seed)  # states kept before seeds were have none
+        if speed not in SPEEDS or not isinstance(paused, bool) or not valid_seed(seed):
             return False
     except (AssertionError, *UNREADABLE):
         return False
-    session.start_from(topology)
+    session.start_from(topology, seed)
     session.speed, session.paused = int(speed), paused
     return True
 

@@ -280,8 +280,15 @@ class RemoteSession:
         if self._after_apply is not None:
             self._after_apply(command)
 
-    def start_from(self, topology: Topology) -> None:
-        """Go on from ``topology`` at time 0 (a kept architecture), in the worker."""
+    @property
+    def seed(self) -> int:
+        return self._seed
+
+    def start_from(self, topology: Topology, seed: int | None = None) -> None:
+        """Go on from ``topology`` at time 0 (a kept architecture, a shared design with its
+        ``seed``), in the worker."""
+        if seed is not None:
+            self._seed = seed
         state = {**self.state(), "topology": dump_topology(topology)}
         self._accept(self._call("open", (Opening(self._first, self._seed, state),)))
 
