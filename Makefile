@@ -89,13 +89,14 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/djlint templates --lint
 
-# Every test on SQLite; the database tests again on a throwaway PostgreSQL (-m django_db,
+# Every test on SQLite, on both cores (pytest-xdist); the database tests again on a
+# throwaway PostgreSQL (-m django_db,
 # --postgres: tests/helpers/services.py starts and removes it, as it does Redis for the
 # channel-layer test), with the multi-process test (two daphnes on PostgreSQL and Redis,
 # tests/multiprocess: once, there); browser tests last, in their own process: Playwright's
 # sync API leaves an event loop behind that breaks later asyncio tests.
 test: test-deps lint
-	$(PY) -m pytest --ignore=tests/browser -m "not multiprocess"
+	$(PY) -m pytest --ignore=tests/browser -m "not multiprocess" -n 2
 	$(PY) -m pytest --ignore=tests/browser --postgres -m "(django_db or multiprocess) and not fuzz"
 	$(PY) -m pytest tests/browser
 
