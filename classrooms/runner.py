@@ -59,6 +59,7 @@ class RoomRunner:
         self.lock = asyncio.Lock()
         self.seq = 0
         self.dirty = True
+        self.finished = False  # a run ended in the last step (``_credit``)
         self.votes_dirty = True
         self.tasks: list[asyncio.Task[None]] = []
         self.stopped = False
@@ -154,8 +155,19 @@ class RoomRunner:
     async def _tick(self, tick: float) -> None:
         async with self.lock:
             changed = await asyncio.to_thread(self._step, tick)
+        if self.finished:
+            await self._credit()
         if changed or self.dirty:
             await self.publish()
+
+    async def _credit(self) -> None:
+        """A run just ended: when it met the goal, everyone signed in here has the stage
+        done in their progress."""
+        self.finished = False
+        if self.room_state.experiment.met:
+            await database_sync_to_async(services.progress_credit)(
+                room_id=self.room_id, stage=self.room_state.control.stage
+            )
 
     def _step(self, wall_dt: float) -> bool:
         """Advance ``wall_dt × speed`` simulated seconds in pieces of ``wall_dt``, within
@@ -169,7 +181,7 @@ class RoomRunner:
         for _piece in range(session.speed):
             self.latest = experiment.session.step(wall_dt / session.speed)
             if experiment.observe(self.latest):
-                self.dirty = True  # the run is over
+                self.dirty = self.finished = True  # the run is over
                 break
             if self.clock() > deadline:
                 break
