@@ -31,6 +31,7 @@ from architect.sim.snapshot import Snapshot
 from architect.sim.snapshot_data import snapshot_to_data
 from classrooms import lease, selectors, services
 from classrooms.checkpoint import RoomExperiment
+from classrooms.fragments import RoomView
 from classrooms.models import Room
 from classrooms.room_commands import RoomState, apply_room_command, read_any
 from classrooms.state import Control, goal_status_data
@@ -284,6 +285,8 @@ class RoomRunner:
         self.seq += 1
         async with self.lock:
             text = json.dumps(self._payload(), separators=(",", ":"))
+            assert self.latest is not None
+            RoomView.remember(self.room_id, self.seq, text, self.latest)
         return {"type": "room.state", "seq": self.seq, "text": text}
 
     def _payload(self) -> dict[str, Any]:
