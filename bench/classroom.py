@@ -26,6 +26,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -177,12 +178,13 @@ async def measure(server: int, port: int, seats: dict[str, Any], times: dict[str
     rates = {id(s): s.received / wall for s in screens}
     phone_rates = sorted(rates[id(s)] for s in phones)
     delays = await action_delays(console, screens, int(times["trials"]))
+    closed = sum(s.closed for s in screens)  # by the server (none should be)
     for screen in screens:
         screen.sendClose()
     await asyncio.sleep(1.0)
     return {
         "students": len(phones),
-        "closed": sum(s.closed for s in screens),
+        "closed": closed,
         "server_cpu": cpu / wall,
         "phone_mean": statistics.fmean(phone_rates),
         "phone_min": phone_rates[0],
@@ -194,7 +196,7 @@ async def measure(server: int, port: int, seats: dict[str, Any], times: dict[str
     }
 
 
-def run(students: int, times: dict[str, float]) -> dict[str, Any]:
+def run(students: int, times: dict[str, float], log: str = "") -> dict[str, Any]:
     port = free_port()
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.sqlite3"
@@ -205,6 +207,8 @@ def run(students: int, times: dict[str, float]) -> dict[str, Any]:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            if log:  # daphne's log, to read after the run
+                shutil.copy(Path(folder) / "daphne.log", log)
 
 
 def main() -> None:
@@ -212,11 +216,12 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=60)
     parser.add_argument("--quick", action="store_true", help="5 s warm-up, 10 s window, 5 actions")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--log", default="", help="copy daphne's log to this file")
     args = parser.parse_args()
     times = {"warm": 5.0, "window": 10.0, "trials": 5} if args.quick else {
         "warm": 10.0, "window": 30.0, "trials": 20}  # fmt: skip
     load = os.getloadavg()[0]
-    result = {**run(args.students, times), "load_before": load}
+    result = {**run(args.students, times, args.log), "load_before": load}
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -227,7 +232,8 @@ def main() -> None:
         f" projector {result['projector']:.2f}, console {result['console']:.2f};"
         f" action → every screen p50 {result['action_p50_ms']:.0f} ms,"
         f" p95 {result['action_p95_ms']:.0f} ms, max {result['action_max_ms']:.0f} ms;"
-        f" {result['closed']} screens closed; load average before {result['load_before']:.1f}",
+        f" {result['closed']} screens closed by the server;"
+        f" load average before {result['load_before']:.1f}",
         flush=True,
     )
 
