@@ -309,6 +309,9 @@ LOGGING = {
 
 # Seconds of wall time between two simulation updates pushed to a browser.
 SANDBOX_TICK_SECONDS = env_float("SANDBOX_TICK_SECONDS", 0.2)
+# For tests only: simulated time runs this many times faster than the speed a learner
+# chose (the judge reads closed simulated seconds, so a faster clock judges the same run).
+SANDBOX_TIME_SCALE = env_float("SANDBOX_TIME_SCALE", 1.0)
 # Per-connection rate limit for messages a browser sends over the WebSocket.
 SANDBOX_MAX_MESSAGES_PER_SECOND = env_int("SANDBOX_MAX_MESSAGES_PER_SECOND", 20)
 # Larger incoming WebSocket messages are rejected unread.

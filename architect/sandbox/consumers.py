@@ -202,7 +202,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                     return
                 self._budget(tick)
                 async with self.lock:
-                    html = await asyncio.to_thread(self._step, tick)
+                    html = await asyncio.to_thread(self._step, tick * settings.SANDBOX_TIME_SCALE)
                 if html:  # nothing changed (paused): nothing to send
                     await self.send_html(html)
                 await self.after_tick()

@@ -26,7 +26,14 @@ from architect.sandbox.names import region_name
 from architect.sandbox.numbers import num
 from architect.sim.blocks import BLOCKS
 from architect.sim.model.sizes import SIZES
-from architect.sim.snapshot import Event, NodeKind, NodeSnapshot, NodeStatus, Snapshot
+from architect.sim.snapshot import (
+    Event,
+    NodeKind,
+    NodeSnapshot,
+    NodeStatus,
+    SeriesPoint,
+    Snapshot,
+)
 
 TEMPLATE = "sandbox/sandbox.html"
 # then "metricvalues" and "nodestats": the changed values and cells
@@ -167,6 +174,21 @@ def chart_item(c: Chart) -> dict[str, Any]:
     }
 
 
+def chart_items(s: Snapshot) -> tuple[dict[str, Any], ...]:
+    """The charts as of the last closed second: like the judge, they move once a simulated
+    second, not on every tick, and are built once for that second."""
+    now = s.series[-1].t if s.series else 0.0
+    return _chart_items(s.series, now, s.events, get_language())
+
+
+@lru_cache(maxsize=1024)
+def _chart_items(
+    series: tuple[SeriesPoint, ...], now: float, events: tuple[Event, ...], language: str | None
+) -> tuple[dict[str, Any], ...]:
+    """``chart_item`` for each chart (``language`` keys the cache: the active one is used)."""
+    return tuple(chart_item(c) for c in charts(series, now, events))
+
+
 def engine_share(share: float | None) -> str:
     """The share of real time the engine needs, in percent: "35", or "< 1"."""
     percent = (share or 0) * 100
@@ -191,7 +213,7 @@ def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
         "engine_share": engine_share(status.engine_share),
         "metrics": values(s, s.settings),
-        "charts": [chart_item(c) for c in charts(s.series, s.t, s.events)],
+        "charts": chart_items(s),
         "diagram": layout(s),
         "nodes": node_stats(s),
     }

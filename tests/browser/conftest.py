@@ -68,8 +68,13 @@ FIXTURE_PLAN = ROOT / "tests" / "lessons" / "fixtures" / "tiny.yaml"
 class AppServer:
     """daphne on a fixed port over one SQLite file; ``restart`` keeps both."""
 
-    def __init__(self, database: Path, log: Path) -> None:
-        self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "1"}
+    def __init__(self, database: Path, log: Path, **settings: str) -> None:
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{database}",
+            "DJANGO_DEBUG": "1",
+            **settings,
+        }
         self.env.pop("REDIS_URL", None)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -121,12 +126,13 @@ def plan_files() -> list[Path]:
     return shipped or [FIXTURE_PLAN]
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """The app under daphne with a fresh SQLite database holding the lesson plans."""
+def serve(tmp_path_factory: pytest.TempPathFactory, **settings: str) -> Iterator[AppServer]:
+    """The app under daphne with a fresh SQLite database holding the lesson plans;
+    ``settings``: environment variables read by architect/settings.py."""
     server = AppServer(
         tmp_path_factory.mktemp("db") / "browser.sqlite3",
         tmp_path_factory.mktemp("log") / "daphne.log",
+        **settings,
     )
     server.manage("migrate", "--noinput")
     server.manage("load_lessons", *(str(path) for path in plan_files()))
@@ -136,6 +142,20 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     finally:
         server.stop()
         server.log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The app under daphne with a fresh SQLite database holding the lesson plans."""
+    yield from serve(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def fast_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The app with simulated time running 4× faster than the speed chosen
+    (``SANDBOX_TIME_SCALE``): the judge reads closed simulated seconds, so a run is judged
+    as at 1×, in a quarter of the wall time (for the walks through every stage)."""
+    yield from serve(tmp_path_factory, SANDBOX_TIME_SCALE="4")
 
 
 @pytest.fixture(scope="session")

@@ -123,7 +123,8 @@ def walk_stage(page, stage: Any, language: str, shot: Path | None) -> None:
 
 @pytest.mark.screenshots
 @pytest.mark.parametrize("plan", plans(), ids=lambda p: p.slug)
-def test_a_new_learner_walks_every_stage(page, app_server, language, plan, screenshots: Path):
+def test_a_new_learner_walks_every_stage(page, fast_server, language, plan, screenshots: Path):
+    app_server = fast_server
     n = len(plan.stages)
     page.add_init_script(COUNT_MESSAGES)
     page.goto(f"{app_server.url}/lessons/{plan.slug}/")

@@ -17,7 +17,7 @@ from architect.sim.commands import AddDataCenter, AddLoadBalancer, FailDataCente
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.model import presets
 from architect.sim.simulation import Simulation
-from architect.sim.snapshot import Event, EventKind, NodeStatus, Settings, Snapshot
+from architect.sim.snapshot import Event, EventKind, NodeStatus, SeriesPoint, Settings, Snapshot
 
 from helpers.snapshots import blocks_snapshot, everything_snapshot, snapshot
 
@@ -142,20 +142,26 @@ def sent(html: str) -> set[str]:
 
 
 def test_a_tick_sends_only_the_parts_that_changed():
-    """Time moved on and the served rate changed: status, metrics and charts; the diagram
-    and the node table's cells are left as the browser has them."""
+    """Time moved on and the served rate changed: status and metrics; the charts (which
+    move with closed seconds, like the judge), the diagram and the node table's cells are
+    left as the browser has them until a second closes."""
     renderer = Renderer()
     s = snapshot()
     with translation.override("en"):
         renderer.render(s, RUNNING, full=True)
-        tick = renderer.render(replace(s, t=12.6, throughput_rps=5.0), RUNNING)
-        same = renderer.render(replace(s, t=12.6, throughput_rps=5.0), RUNNING)
-    assert sent(tick) == {"status", "metricvalues", "charts"}
+        tick = renderer.render(replace(s, t=s.t + 0.2, throughput_rps=5.0), RUNNING)
+        same = renderer.render(replace(s, t=s.t + 0.2, throughput_rps=5.0), RUNNING)
+        closed = SeriesPoint(t=s.t + 1, throughput_rps=5.0, p99_ms=40.0, error_rate=0.0)
+        second = renderer.render(
+            replace(s, t=s.t + 1, throughput_rps=5.0, series=(*s.series, closed)), RUNNING
+        )
+    assert sent(tick) == {"status", "metricvalues"}
     assert 'id="diagram"' not in tick and "busy-web-1" not in tick
     assert 'id="metrics"' not in tick  # the panel stays; only the served value changed
     assert re.findall(r'id="(metric-[a-z_0-9]+)"', tick) == ["metric-served"]
     assert sent(same) == set()  # nothing changed: an empty message
     assert same == ""
+    assert sent(second) == {"status", "charts"}  # a second closed: the charts move
 
 
 def test_a_changed_part_is_sent_again():
