@@ -55,7 +55,11 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(PY)
 run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) $(WS_LIMITS) architect.asgi:application
+	@# The background worker (django-tasks' db_worker: the authoring page's checks) runs
+	@# beside daphne and stops with it (docs/authoring.md).
+	$(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(VENV)/bin/daphne -b $(HOST) -p $(PORT) $(WS_LIMITS) architect.asgi:application
 
 # Chromium and a Korean font for the browser tests, PostgreSQL and Redis for the tests that
 # need real ones (tests/helpers/services.py starts throwaway servers from these packages),
@@ -87,11 +91,12 @@ lint: $(VENV)/.installed-dev
 
 # Every test on SQLite; the database tests again on a throwaway PostgreSQL (-m django_db,
 # --postgres: tests/helpers/services.py starts and removes it, as it does Redis for the
-# channel-layer test); browser tests last, in their own process: Playwright's sync API
-# leaves an event loop behind that breaks later asyncio tests.
+# channel-layer test), with the multi-process test (two daphnes on PostgreSQL and Redis,
+# tests/multiprocess: once, there); browser tests last, in their own process: Playwright's
+# sync API leaves an event loop behind that breaks later asyncio tests.
 test: test-deps lint
-	$(PY) -m pytest --ignore=tests/browser
-	$(PY) -m pytest --ignore=tests/browser --postgres -m "django_db and not fuzz"
+	$(PY) -m pytest --ignore=tests/browser -m "not multiprocess"
+	$(PY) -m pytest --ignore=tests/browser --postgres -m "(django_db or multiprocess) and not fuzz"
 	$(PY) -m pytest tests/browser
 
 # Refresh the screenshots docs/ and the README show (tests/browser, marked `screenshots`);

@@ -74,7 +74,16 @@ INSTALLED_APPS = [
     "lessons",
     "accounts",
     "classrooms",
+    "authoring",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background work (the authoring page's "Check", docs/authoring.md): django-tasks, the
+# backport of Django 6's tasks, with its database backend. Jobs wait in the database
+# (SQLite or PostgreSQL), so any web process may queue one and any worker process
+# (`manage.py db_worker`, started by `make run`) may run it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -341,6 +350,14 @@ SANDBOX_IDLE_CLOSE_SECONDS = env_float("SANDBOX_IDLE_CLOSE_SECONDS", 3600.0)
 # How often (at most) a changed simulation is kept for its learner besides on each change.
 SANDBOX_KEEP_SECONDS = env_float("SANDBOX_KEEP_SECONDS", 5.0)
 
+# --- Simulation workers (architect/sandbox/workers.py, docs/deployment.md) --------
+
+# Worker processes each web process starts to step its live sandboxes and stages in (a
+# heavy simulation then slows only its own worker); 0 steps them in the web process.
+SIM_WORKERS = env_int("SIM_WORKERS", 0)
+# CPU seconds per wall second one worker's running simulations share (equal parts).
+SIM_WORKER_CPU_SHARE = env_float("SIM_WORKER_CPU_SHARE", 0.9)
+
 # --- Classrooms (classrooms/, docs/deployment.md#classrooms) ----------------------
 
 # Limits: students in one room, rooms an instructor has open at once, and messages a
@@ -356,11 +373,15 @@ CLASSROOM_JOIN_WINDOW_SECONDS = env_int("CLASSROOM_JOIN_WINDOW_SECONDS", 60)
 # of simulation work per tick (a heavier room falls behind real time, and says so).
 CLASSROOM_TICK_SECONDS = env_float("CLASSROOM_TICK_SECONDS", 0.2)
 CLASSROOM_STEP_BUDGET_SECONDS = env_float("CLASSROOM_STEP_BUDGET_SECONDS", 0.08)
-# The room's state is saved this often; an owner's lease lasts this long unless renewed
-# (renewed every third of it); a connection that has not been seen for this long is gone.
+# The room's state is saved this often (and after every instructor's command); an owner's
+# lease lasts this long unless renewed (renewed every fifth of it); every process asks this
+# often whether a room it has screens of lost its owner, and takes it over (a dead owner's
+# room resumes within lease + takeover: 3.5 s); each process renews its connections'
+# presence this often, and a connection not renewed for three times that is gone.
 CLASSROOM_CHECKPOINT_SECONDS = env_float("CLASSROOM_CHECKPOINT_SECONDS", 5.0)
-CLASSROOM_LEASE_SECONDS = env_float("CLASSROOM_LEASE_SECONDS", 15.0)
-CLASSROOM_PRESENCE_SECONDS = env_float("CLASSROOM_PRESENCE_SECONDS", 5.0)
+CLASSROOM_LEASE_SECONDS = env_float("CLASSROOM_LEASE_SECONDS", 3.0)
+CLASSROOM_TAKEOVER_SECONDS = env_float("CLASSROOM_TAKEOVER_SECONDS", 0.5)
+CLASSROOM_PRESENCE_SECONDS = env_float("CLASSROOM_PRESENCE_SECONDS", 1.5)
 # A room nobody has looked at for this long stops being simulated (it resumes from its
 # checkpoint when someone comes back).
 CLASSROOM_IDLE_SECONDS = env_float("CLASSROOM_IDLE_SECONDS", 120.0)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("lessons/", include("lessons.urls")),
     path("accounts/", include("accounts.urls")),
     path("classroom/", include("classrooms.urls")),
+    path("author/", include("authoring.urls")),
     # Short, for a board: students type the code there (or scan the QR code).
     path("join/", classroom_views.join, name="join"),
     path("join/<str:code>/", classroom_views.join, name="join_room"),

@@ -10,6 +10,13 @@ receives over a measured window. Run from the repository root:
     python bench/live_sessions.py --sessions 100 --no-caps    # the same without budgets
     python bench/live_sessions.py --quick          # shorter windows
 
+Simulation workers (#12, docs/deployment.md#simulation-workers): ``--workers N`` starts
+each daphne with ``SIM_WORKERS=N``; ``--processes P`` starts P daphne processes and
+spreads the sockets over them; ``--heavy H`` opens H heavy tabs (20 xl web servers at
+19,999 req/s, 5×) and ``--clickers K`` K more sockets that each send a harmless command
+once a second and time the answer (a click's p95 to the screen). Server CPU counts the
+daphne processes and their workers.
+
 Figures, not pass/fail: see bench/README.md.
 """
 
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -25,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from autobahn.asyncio.websocket import WebSocketClientFactory, WebSocketClientProtocol
@@ -43,6 +52,17 @@ HOSTILE_ACTIONS = (
 )
 
 
+HEAVY_ACTIONS = (
+    {"action": "separate_database"},
+    {"action": "add_load_balancer"},
+    *({"action": "add_web_server"},) * 19,
+    *({"action": "resize", "node": f"web-{n}", "size": "xl"} for n in range(1, 21)),
+    {"action": "set_traffic", "rps": "19999"},
+    {"action": "speed", "speed": "5"},
+)
+CLICK = {"action": "speed", "speed": "1"}  # changes nothing; answered with the error area
+
+
 class Counting(WebSocketClientProtocol):
     """Counts the messages (updates) it receives, from when ``counting`` is set."""
 
@@ -52,6 +72,8 @@ class Counting(WebSocketClientProtocol):
         self.counting = False
         self.closed = False
         self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.clicked: float | None = None  # when the unanswered click was sent
+        self.latencies: list[float] = []  # seconds from a click to its answer
 
     def onOpen(self) -> None:
         if not self.opened.done():
@@ -60,6 +82,13 @@ class Counting(WebSocketClientProtocol):
     def onMessage(self, payload: bytes, is_binary: bool) -> None:
         if self.counting:
             self.received += 1
+        if self.clicked is not None and b'id="error"' in payload:
+            self.latencies.append(time.monotonic() - self.clicked)
+            self.clicked = None
+
+    def click(self) -> None:
+        self.clicked = time.monotonic()
+        self.send_action(CLICK)
 
     def onClose(self, was_clean: bool, code: int | None, reason: str | None) -> None:
         self.closed = True  # refused (over a cap), or the server went away
@@ -74,27 +103,50 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def family(pids: list[int]) -> list[int]:
+    """The processes and their children (the simulation workers)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent in pids:
+            children.append(int(stat.parent.name))
+    return [*pids, *children]
+
+
+def family_cpu(pids: list[int]) -> float:
+    total = 0.0
+    for pid in family(pids):
+        with contextlib.suppress(OSError, ValueError, IndexError):  # a worker that ended
+            total += cpu_seconds(pid)
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int, database: Path, caps: bool) -> subprocess.Popen[bytes]:
+def start_server(port: int, database: Path, caps: bool, workers: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
         "DJANGO_DEBUG": "1",
         "DJANGO_LOG_LEVEL": "WARNING",
         "SANDBOX_MAX_SIMULATIONS_PER_ADDRESS": "1000",  # every client is 127.0.0.1 here
+        "SIM_WORKERS": str(workers),
     }
     env.pop("REDIS_URL", None)
     if not caps:  # budgets that never bind, and no process cap
         env["SANDBOX_PROCESS_CPU_SHARE"] = "1000"
         env["SANDBOX_MIN_CPU_SHARE"] = "1000"
         env["SANDBOX_MAX_SIMULATIONS"] = "1000"
-    manage = [sys.executable, "manage.py", "migrate", "--noinput"]
-    subprocess.run(manage, cwd=ROOT, env=env, check=True, capture_output=True)
+    if not database.exists():
+        manage = [sys.executable, "manage.py", "migrate", "--noinput"]
+        subprocess.run(manage, cwd=ROOT, env=env, check=True, capture_output=True)
     daphne = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
     daphne += ["--websocket_connect_timeout", str(HANG_S)]
     process = subprocess.Popen(
@@ -102,7 +154,7 @@ def start_server(port: int, database: Path, caps: bool) -> subprocess.Popen[byte
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=(database.parent / "daphne.log").open("wb"),
+        stderr=(database.parent / f"daphne-{port}.log").open("wb"),
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -112,7 +164,7 @@ def start_server(port: int, database: Path, caps: bool) -> subprocess.Popen[byte
         except OSError:
             time.sleep(0.2)
     process.kill()
-    log = (database.parent / "daphne.log").read_text(errors="replace")[-2000:]
+    log = (database.parent / f"daphne-{port}.log").read_text(errors="replace")[-2000:]
     raise RuntimeError(f"daphne did not start:\n{log}")
 
 
@@ -128,56 +180,121 @@ async def open_socket(port: int) -> Counting:
     return protocol
 
 
-async def measure(
-    server: int, port: int, sessions: int, hostiles: int, warm_s: float, window_s: float
-) -> dict[str, float]:
-    hostile = [await open_socket(port) for _ in range(hostiles)]
-    for tab in hostile:
-        for fields in HOSTILE_ACTIONS:
+@dataclass(frozen=True)
+class Setup:
+    """One run: the sockets to open and the servers to start."""
+
+    sessions: int
+    hostile: int = HOSTILE
+    heavy: int = 0
+    clickers: int = 0
+    caps: bool = True
+    workers: int = 0
+    processes: int = 1
+
+
+async def dress(tabs: list[Counting], actions: tuple[dict[str, str], ...]) -> None:
+    """Build each tab's architecture, one command every 0.1 s (within the rate limit)."""
+    for tab in tabs:
+        for fields in actions:
             tab.send_action(fields)
-            await asyncio.sleep(0.1)  # within the message rate limit
-    ordinary = []
-    for _ in range(sessions):
-        ordinary.append(await open_socket(port))
+            await asyncio.sleep(0.1)
+
+
+async def open_many(ports: list[int], count: int, first: int = 0) -> list[Counting]:
+    """``count`` sockets, spread over the servers in turn."""
+    tabs = []
+    for n in range(count):
+        tabs.append(await open_socket(ports[(first + n) % len(ports)]))
         await asyncio.sleep(0.01)
+    return tabs
+
+
+async def click_now_and_then(tabs: list[Counting], until: float) -> None:
+    """Each clicker sends a command about once a second, spread over the second."""
+    while time.monotonic() < until:
+        for tab in tabs:
+            if tab.clicked is None and not tab.closed:
+                tab.click()
+            await asyncio.sleep(1.0 / max(1, len(tabs)))
+
+
+async def measure(
+    setup: Setup, servers: list[int], ports: list[int], warm_s: float, window_s: float
+) -> dict[str, float]:
+    hostile = await open_many(ports, setup.hostile)
+    heavy = await open_many(ports, setup.heavy, first=setup.hostile)
+    await dress(hostile, HOSTILE_ACTIONS)
+    await dress(heavy, HEAVY_ACTIONS)
+    ordinary = await open_many(ports, setup.sessions)
+    clickers = await open_many(ports, setup.clickers)
     await asyncio.sleep(warm_s)
-    for tab in (*ordinary, *hostile):
+    for tab in (*ordinary, *hostile, *heavy, *clickers):
         tab.counting = True
-    cpu_before, wall_before = cpu_seconds(server), time.monotonic()
+    cpu_before, wall_before = family_cpu(servers), time.monotonic()
+    clicking = asyncio.create_task(click_now_and_then(clickers, wall_before + window_s))
     await asyncio.sleep(window_s)
-    cpu = cpu_seconds(server) - cpu_before
+    cpu = family_cpu(servers) - cpu_before
     wall = time.monotonic() - wall_before
+    await clicking
     refused = [tab for tab in ordinary if tab.closed]
     admitted = [tab for tab in ordinary if not tab.closed]
     rates = sorted(tab.received / window_s for tab in admitted) or [0.0]
-    hostile_rates = [tab.received / window_s for tab in hostile] or [0.0]
-    for tab in (*ordinary, *hostile):
+    hostile_rates = [tab.received / window_s for tab in (*hostile, *heavy)] or [0.0]
+    latencies = sorted(x for tab in clickers for x in tab.latencies) or [float("nan")]
+    everyone = (*ordinary, *hostile, *heavy, *clickers)
+    for tab in everyone:
         tab.sendClose()
     await asyncio.sleep(1.0)
-    updates = sum(tab.received for tab in (*ordinary, *hostile))
+    updates = sum(tab.received for tab in everyone)
     return {
-        "sessions": sessions,
+        "sessions": setup.sessions,
         "refused": len(refused),
-        "server_cpu": cpu / wall,  # cores the server used
+        "server_cpu": cpu / wall,  # cores the servers and their workers used
         "cpu_ms_per_update": 1000 * cpu / max(1, updates),
         "mean": statistics.fmean(rates),
         "p10": rates[len(rates) // 10],
         "min": rates[0],
         "hostile_mean": statistics.fmean(hostile_rates),
+        "clicks": len(latencies) if setup.clickers else 0,
+        "click_p95_ms": 1000 * latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))],
     }
 
 
-def run_one(
-    sessions: int, hostile: int, caps: bool, warm_s: float, window_s: float
-) -> dict[str, float]:
-    port = free_port()
+def run_one(setup: Setup, warm_s: float, window_s: float) -> dict[str, float]:
+    ports = [free_port() for _ in range(setup.processes)]
     with tempfile.TemporaryDirectory() as folder:
-        server = start_server(port, Path(folder) / "bench.sqlite3", caps)
+        database = Path(folder) / "bench.sqlite3"
+        servers = []
         try:
-            return asyncio.run(measure(server.pid, port, sessions, hostile, warm_s, window_s))
+            for port in ports:
+                servers.append(start_server(port, database, setup.caps, setup.workers))
+            pids = [server.pid for server in servers]
+            return asyncio.run(measure(setup, pids, ports, warm_s, window_s))
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=30)
+
+
+def describe(setup: Setup, result: dict[str, float]) -> str:
+    clicks = (
+        f" a click's p95 {result['click_p95_ms']:.0f} ms ({result['clicks']:.0f} clicks);"
+        if setup.clickers
+        else ""
+    )
+    return (
+        f"{setup.sessions:4d} sessions ({result['refused']} refused: over the cap)"
+        f" + {setup.hostile} hostile + {setup.heavy} heavy,"
+        f" {setup.processes} process(es) x {setup.workers} worker(s),"
+        f" caps {'on' if setup.caps else 'off'}:"
+        f" {result['mean']:.2f} updates/s per session (slowest tenth {result['p10']:.2f},"
+        f" slowest {result['min']:.2f}); hostile/heavy tabs {result['hostile_mean']:.2f}/s;"
+        f"{clicks}"
+        f" server CPU {result['server_cpu']:.2f} cores,"
+        f" {result['cpu_ms_per_update']:.2f} ms per update;"
+        f" load average before {result['load_before']:.1f}"
+    )
 
 
 def main() -> None:
@@ -186,28 +303,31 @@ def main() -> None:
     parser.add_argument("--no-caps", action="store_true", help="budgets that never bind")
     parser.add_argument("--quick", action="store_true", help="5 s warm-up, 10 s window")
     parser.add_argument("--hostile", type=int, default=HOSTILE, help="hostile tabs (4)")
+    parser.add_argument("--heavy", type=int, default=0, help="heavy tabs (20 xl, 19,999/s, 5x)")
+    parser.add_argument("--clickers", type=int, default=0, help="sockets timing a click")
+    parser.add_argument("--workers", type=int, default=0, help="SIM_WORKERS per process")
+    parser.add_argument("--processes", type=int, default=1, help="daphne processes")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     warm_s, window_s = (5.0, 10.0) if args.quick else (10.0, 30.0)
     results = []
     load = os.getloadavg()[0]
     for sessions in args.sessions:
-        result = run_one(sessions, args.hostile, not args.no_caps, warm_s, window_s)
+        setup = Setup(
+            sessions,
+            hostile=args.hostile,
+            heavy=args.heavy,
+            clickers=args.clickers,
+            caps=not args.no_caps,
+            workers=args.workers,
+            processes=args.processes,
+        )
+        result = run_one(setup, warm_s, window_s)
         result["load_before"] = load
         results.append(result)
         load = os.getloadavg()[0]
         if not args.json:
-            print(
-                f"{sessions:4d} sessions ({result['refused']} refused: over the cap)"
-                f" + {args.hostile} hostile,"
-                f" caps {'off' if args.no_caps else 'on'}:"
-                f" {result['mean']:.2f} updates/s per session (slowest tenth {result['p10']:.2f},"
-                f" slowest {result['min']:.2f}); hostile tabs {result['hostile_mean']:.2f}/s;"
-                f" server CPU {result['server_cpu']:.2f} cores,"
-                f" {result['cpu_ms_per_update']:.2f} ms per update;"
-                f" load average before {result['load_before']:.1f}",
-                flush=True,
-            )
+            print(describe(setup, result), flush=True)
     if args.json:
         print(json.dumps(results, indent=2))
 

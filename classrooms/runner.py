@@ -6,9 +6,10 @@ the owner's group (``owner_group``), and publishes the room's state to every scr
 group (``viewers_group``) as one JSON text: the serialised ``Snapshot`` plus the room's
 own state (``Control``, run, poll counts, board, spotlight). Each screen renders it in
 its own language. Everything goes through the channel-layer API, so the screens may be
-in other processes. The runner renews its lease, saves a checkpoint every few seconds
-(both at a random phase: rooms started together do not save together) and stops when
-the room ends, when it loses the lease, or when nobody has looked for a while.
+in other processes. The runner renews its lease (every fifth of it), saves a checkpoint
+after every command and every few seconds (both at a random phase: rooms started together
+do not save together) and stops when the room ends, when it loses the lease, or when
+nobody has looked for a while.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from classrooms.room_commands import RoomState, apply_room_command, read_any
 from classrooms.state import Control, goal_status_data
 
 logger = logging.getLogger(__name__)
+RENEWALS = 5  # the lease is renewed this many times in its length: a late tick or two is fine
 
 
 def viewers_group(room_id: int) -> str:
@@ -48,9 +50,10 @@ def owner_group(room_id: int) -> str:
 
 
 class RoomRunner:
-    # Seams for tests: the clock, the wait between ticks, the random phase.
+    # Seams for tests: the clock, the wait between ticks, the lease loop's wait, the phase.
     clock: Callable[[], float] = staticmethod(time.monotonic)
     wait: Callable[[float], Awaitable[None]] = staticmethod(asyncio.sleep)
+    lease_wait: Callable[[float], Awaitable[None]] = staticmethod(asyncio.sleep)
     phase: Callable[[], float] = staticmethod(random.random)
 
     def __init__(self, room_id: int, *, process: str = lease.PROCESS) -> None:
@@ -58,7 +61,11 @@ class RoomRunner:
         self.process = process
         self.layer = get_channel_layer()
         self.lock = asyncio.Lock()
-        self.seq = 0
+        # Sequence numbers go on rising across owners: screens (and each process's shared
+        # ``Feed``) draw only what is newer than what they saw, so a runner that takes a
+        # room over starts above its predecessor's: at the wall clock in microseconds
+        # (an owner publishes far fewer than a million messages a second).
+        self.seq = time.time_ns() // 1000
         self.dirty = True
         self.finished = False  # a run ended in the last step (``_credit``)
         self.votes_dirty = True
@@ -75,7 +82,10 @@ class RoomRunner:
 
     async def start(self) -> bool:
         """Take the lease and the room's last checkpoint; False when another owner holds it."""
-        self.channel = await self.layer.new_channel("room-owner.")
+        # The layer's own prefix: channels_redis reads all of a process's channels from
+        # one stream per prefix under one lock, so a second prefix ("room-owner.") made
+        # the owner's reads (blocking up to 5 s when idle) starve its screens' and back.
+        self.channel = await self.layer.new_channel()
         previous = await database_sync_to_async(self._lease_channel)()
         taken = await database_sync_to_async(lease.acquire)(
             room_id=self.room_id,
@@ -89,7 +99,12 @@ class RoomRunner:
         if previous and previous != self.channel:  # a dead owner's channel gets no more
             await self.layer.group_discard(owner_group(self.room_id), previous)
         await self.layer.group_add(owner_group(self.room_id), self.channel)
-        self.tasks = [asyncio.create_task(self._ticks()), asyncio.create_task(self._listen())]
+        self.seen_at = self.clock()
+        self.tasks = [
+            asyncio.create_task(self._ticks()),
+            asyncio.create_task(self._listen()),
+            asyncio.create_task(self._keep_lease()),
+        ]
         return True
 
     def _lease_channel(self) -> str:
@@ -136,9 +151,7 @@ class RoomRunner:
     async def _ticks(self) -> None:
         tick = settings.CLASSROOM_TICK_SECONDS
         every_save = max(1, round(settings.CLASSROOM_CHECKPOINT_SECONDS / tick))
-        every_renew = max(1, round(settings.CLASSROOM_LEASE_SECONDS / 3 / tick))
-        save_at, renew_at = int(self.phase() * every_save), int(self.phase() * every_renew)
-        self.seen_at = self.clock()
+        save_at = int(self.phase() * every_save)
         count = 0
         while not self.stopped:
             started = self.clock()
@@ -146,8 +159,6 @@ class RoomRunner:
                 await self._tick(tick)
                 if count % every_save == save_at:
                     await self._checkpoint()
-                if count % every_renew == renew_at and not await self._renew():
-                    return
             except Exception:
                 logger.exception("room %s: tick failed", self.room_id)
             count += 1
@@ -187,6 +198,20 @@ class RoomRunner:
             if self.clock() > deadline:
                 break
         return True
+
+    async def _keep_lease(self) -> None:
+        """Renew the lease every fifth of it, in a task of its own: a slow tick (a heavy
+        step, many screens to send to) must not let the lease run out."""
+        period = settings.CLASSROOM_LEASE_SECONDS / RENEWALS
+        await self.lease_wait(self.phase() * period)
+        while not self.stopped:
+            started = time.monotonic()
+            try:
+                if not await self._renew():
+                    return
+            except Exception:
+                logger.exception("room %s: lease renewal failed", self.room_id)
+            await self.lease_wait(max(0.0, period - (time.monotonic() - started)))
 
     async def _renew(self) -> bool:
         """Renew the lease (False: lost, the runner stops); stop when nobody is here."""
@@ -266,6 +291,7 @@ class RoomRunner:
             self.votes_dirty = True
             self.latest = None  # the architecture may have changed since the last step
             await self.publish()
+            await self._checkpoint()  # a takeover resumes with what the instructor did
             if self.room_state.control.ended:
                 await self.stop()
 

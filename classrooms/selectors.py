@@ -43,7 +43,12 @@ def plan_version_current(*, plan_slug: str) -> PinnedPlan:
 
 def plan_choices() -> list[tuple[str, dict[str, str]]]:
     """(slug, title) of every plan with at least one stage."""
-    plans = Plan.objects.annotate(n=Count("stages")).filter(n__gt=0).order_by("slug")
+    plans = (
+        Plan.objects.filter(library=True)
+        .annotate(n=Count("stages"))
+        .filter(n__gt=0)
+        .order_by("slug")
+    )
     return [(p.slug, dict(p.title)) for p in plans]
 
 

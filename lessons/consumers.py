@@ -11,22 +11,40 @@ socket's ``Keeper``, which also keeps the stage's live state: ``lessons.keeping`
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
 from django.utils import translation
 
 from architect.sandbox import keeping as sandbox_keeping
+from architect.sandbox import workers
+from architect.sandbox.charts import goal_levels
 from architect.sandbox.consumers import SandboxConsumer
 from architect.sandbox.fragments import Renderer
-from architect.sandbox.live import LiveSession
 from architect.sim.actions import LESSON_ACTIONS, Action
 from architect.sim.commands import Predict
+from architect.sim.model.topology import Topology
+from architect.sim.snapshot import Snapshot
 from lessons import fragments, keeping, selectors, services
-from lessons.experiment import Experiment, Phase
+from lessons.experiment import Experiment, NewSession, Phase, noting_traffic
+from lessons.goals import OPERATORS
 from lessons.models import Stage
 
 learner = sandbox_keeping.learner
+
+
+def remote_sessions() -> NewSession | None:
+    """How a stage's sessions are built in a worker (``SIM_WORKERS``), or None: here."""
+    pool = workers.configured_pool()
+    if pool is None:
+        return None
+
+    def new(topology: Topology, seed: int, on_traffic: Callable[[dict[str, float]], None]) -> Any:
+        return workers.RemoteSession(pool, topology, seed, after_apply=noting_traffic(on_traffic))
+
+    return new
 
 
 class LessonConsumer(SandboxConsumer):
@@ -40,6 +58,7 @@ class LessonConsumer(SandboxConsumer):
         if not found:
             await self.close(code=4404)
             return
+        self.experiment = await asyncio.to_thread(self._experiment)  # a worker may answer
         self.place = sandbox_keeping.stage_place(kwargs["plan"], kwargs["stage"])
         await super().connect()
 
@@ -52,22 +71,40 @@ class LessonConsumer(SandboxConsumer):
             user=self.user, session_key=self.session_key, plan=self.stage.plan
         ).get(self.stage.slug)
         self.done = progress is not None and progress.completed
-        prediction = progress.prediction if progress is not None else None
-        self.experiment = Experiment(self.stage.data, prediction=prediction)
+        self.prediction = progress.prediction if progress is not None else None
         following = selectors.stage_neighbours(stage=self.stage)[1]
         self.last = following is None
         self.next_url = (
             following.get_absolute_url() if following else self.stage.plan.get_finished_url()
         )
         self._lesson_key: tuple[object, ...] | None = None
+        self._resumed = 0  # the session's resumptions seen (``workers.RemoteSession``)
         self._finished = False
         return True
 
-    def build_session(self) -> LiveSession:
+    def _experiment(self) -> Experiment:
+        assert self.stage is not None
+        return Experiment(
+            self.stage.data, prediction=self.prediction, new_session=remote_sessions()
+        )
+
+    def close_session(self) -> None:
+        if hasattr(self, "experiment"):  # also when the socket was refused after the load
+            self.experiment.session.close()
+
+    def build_session(self) -> workers.Session:
         return self.experiment.session
 
     def build_renderer(self) -> Renderer:
-        return Renderer(offered=self.stage.offered_controls if self.stage else None)
+        if self.stage is None:
+            return Renderer()
+        conditions = [
+            (c["metric"], float(c[op]))
+            for c in self.stage.goal.get("conditions", ())
+            for op in OPERATORS
+            if op in c
+        ]
+        return Renderer(offered=self.stage.offered_controls, goals=goal_levels(conditions))
 
     def restore(self, state: dict[str, Any]) -> None:
         keeping.restore_experiment(self.experiment, state)
@@ -97,8 +134,13 @@ class LessonConsumer(SandboxConsumer):
         self.session_key = await self.keeper.guest_key()
         return self.session_key
 
-    def _step(self, wall_dt: float) -> str:
-        snapshot = self.session.step(wall_dt)
+    def _draw(self, snapshot: Snapshot) -> str:
+        resumed = getattr(self.session, "resumed", 0)
+        if resumed != self._resumed:  # its worker died: a run begins again (rare; waits)
+            self._resumed = resumed
+            self.experiment.resumed()
+            self.session = self.experiment.session
+            snapshot = self.session.snapshot()
         if self.experiment.observe(snapshot):
             self._finished = True
         with translation.override(self.lang):

@@ -56,22 +56,55 @@ class Goal:
         }
 
 
+MAX_ESTIMATE = 1_000_000
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A number to estimate (a whole number in ``unit``); a guess within ``tolerance``
+    (a share of ``answer``, 0 to 1) of it is right."""
+
+    answer: int
+    tolerance: float
+    unit: Texts
+
+    def as_data(self) -> dict[str, Any]:
+        return {"answer": self.answer, "tolerance": self.tolerance, "unit": dict(self.unit)}
+
+
+def estimate_holds(estimate: dict[str, Any], guess: int) -> bool:
+    """True when ``guess`` is within the estimate's tolerance (stage data form)."""
+    answer = float(estimate["answer"])
+    return abs(guess - answer) <= float(estimate["tolerance"]) * answer + 1e-9
+
+
+def guess_fits(predict: dict[str, Any], guess: int) -> bool:
+    """True when ``guess`` can answer the question: a choice's index, or an estimate
+    from 0 to ``MAX_ESTIMATE``."""
+    if predict.get("estimate"):
+        return 0 <= guess <= MAX_ESTIMATE
+    return 0 <= guess < len(predict.get("choices") or [])
+
+
 @dataclass(frozen=True)
 class Predict:
-    """A question asked before the experiment; ``answer`` indexes ``choices``."""
+    """A question asked before the experiment: ``answer`` indexes ``choices``, or, for a
+    numeric question, ``estimate`` holds the number (and ``choices`` is empty)."""
 
     question: Texts
     choices: tuple[Texts, ...]
     answer: int
     why: Texts
+    estimate: Estimate | None = None
 
     def as_data(self) -> dict[str, Any]:
-        return {
-            "question": dict(self.question),
-            "choices": [dict(c) for c in self.choices],
-            "answer": self.answer,
-            "why": dict(self.why),
-        }
+        data: dict[str, Any] = {"question": dict(self.question), "why": dict(self.why)}
+        if self.estimate is not None:
+            data["estimate"] = self.estimate.as_data()
+        else:
+            data["choices"] = [dict(c) for c in self.choices]
+            data["answer"] = self.answer
+        return data
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from architect.sim.loader import load_topology
 from architect.sim.model.topology import Topology
 from architect.sim.snapshot import Snapshot
 from lessons import fixed as fixing
+from lessons.content import MAX_ESTIMATE, guess_fits
 from lessons.debriefs import RunFacts
 from lessons.goals import GoalStatus, GoalTracker
 
@@ -45,6 +46,25 @@ class Phase(StrEnum):
     DONE = "done"  # the run ended; paused, with the result and the debrief or a retry
 
 
+def noting_traffic(
+    on_traffic: Callable[[dict[str, float]], None],
+) -> Callable[[Command | Control], None]:
+    """Tells ``on_traffic`` the traffic fields a command the session carried out set."""
+
+    def note(command: Command | Control) -> None:
+        if isinstance(command, SetTraffic):
+            on_traffic({"rps": command.rps})
+        elif isinstance(command, SetTrafficMix):
+            fields = {
+                "read_ratio": command.read_ratio,
+                "static_ratio": command.static_ratio,
+                "zipf_s": command.zipf_s,
+            }
+            on_traffic({k: v for k, v in fields.items() if v is not None})
+
+    return note
+
+
 class LessonSession(LiveSession):
     """The sandbox's session, telling the experiment what traffic the learner set.
 
@@ -56,28 +76,31 @@ class LessonSession(LiveSession):
         self, topology: Topology, seed: int, on_traffic: Callable[[dict[str, float]], None]
     ) -> None:
         super().__init__(lambda: topology, seed)
-        self._on_traffic = on_traffic
+        self._note = noting_traffic(on_traffic)
 
     def apply(self, command: Command | Control) -> None:
         super().apply(command)
-        if isinstance(command, SetTraffic):
-            self._on_traffic({"rps": command.rps})
-        elif isinstance(command, SetTrafficMix):
-            fields = {
-                "read_ratio": command.read_ratio,
-                "static_ratio": command.static_ratio,
-                "zipf_s": command.zipf_s,
-            }
-            self._on_traffic({k: v for k, v in fields.items() if v is not None})
+        self._note(command)
+
+
+# Builds a stage's session: (topology, seed, on_traffic) → a ``LessonSession`` here, or
+# a ``RemoteSession`` stepped in a worker process (``architect.sandbox.workers``).
+NewSession = Callable[[Topology, int, Callable[[dict[str, float]], None]], Any]
 
 
 class Experiment:
     """The live state of one stage page (``data`` is ``Stage.data``)."""
 
     def __init__(
-        self, data: dict[str, Any], *, prediction: int | None = None, seed: int = 1
+        self,
+        data: dict[str, Any],
+        *,
+        prediction: int | None = None,
+        seed: int = 1,
+        new_session: NewSession | None = None,
     ) -> None:
         self.data = data
+        self.new_session: NewSession = new_session or LessonSession
         self.seed = seed
         # What the stage offers (its controls), checked here, not only by the page's forms.
         self.accepts = stage_actions(data.get("controls") or None)
@@ -112,11 +135,12 @@ class Experiment:
     def met(self) -> bool:
         return self.phase == Phase.DONE and self.result is not None and self.result.met
 
-    def _session(self, topology: Topology) -> LiveSession:
+    def _session(self, topology: Topology) -> Any:
         old = getattr(self, "session", None)
-        session = LessonSession(topology, self.seed, self.learner_traffic.update)
+        session = self.new_session(topology, self.seed, self.learner_traffic.update)
         if old is not None:
             session.speed, session.hidden, session.cost = old.speed, old.hidden, old.cost
+            old.close()
         return session
 
     def apply(self, command: Action) -> None:
@@ -130,8 +154,15 @@ class Experiment:
         if name not in self.accepts:
             raise CommandError("not_offered", f'this stage does not offer "{name}"', action=name)
         if isinstance(command, Predict):
-            count = len((self.data.get("predict") or {}).get("choices") or [])
-            if not command.choice < count:
+            predict = self.data.get("predict") or {}
+            if predict.get("estimate") and not guess_fits(predict, command.choice):
+                raise CommandError(
+                    "bad_estimate",
+                    f"estimate a whole number from 0 to {MAX_ESTIMATE}",
+                    limit=MAX_ESTIMATE,
+                )
+            count = len(predict.get("choices") or [])
+            if not guess_fits(predict, command.choice):
                 raise CommandError("bad_choice", f"choose one of the {count} answers", count=count)
             self.predict(command.choice)
         elif isinstance(command, SkipPrediction):
@@ -196,6 +227,15 @@ class Experiment:
         self.tracker, self.result = None, None
         if self.phase != Phase.PREDICT:
             self.phase = Phase.EXPLORE
+
+    def resumed(self) -> None:
+        """The session went on from its checkpoint at time 0 (its worker process died):
+        a run under way begins again, as a kept one does (``lessons.keeping``)."""
+        if self.phase == Phase.RUNNING:
+            paused = self.session.paused
+            self.run()
+            self.runs -= 1  # the same run, begun again
+            self.session.paused = paused
 
     def hint(self) -> None:
         """Reveal one more hint."""

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from architect.sandbox.numbers import num
-from lessons import debriefs
+from lessons import content, debriefs
 from lessons.experiment import Experiment, Phase
 from lessons.goal_chart import goal_chart
 from lessons.goals import ConditionStatus, GoalStatus
@@ -200,22 +200,16 @@ def lesson_context(
     predict = stage.data.get("predict") or {}
     phase = experiment.phase
     revealed = phase == Phase.DONE or done
-    choices = stage.texts("predict.choices", lang) if predict else []
-    answer = predict.get("answer") if predict else None
+    choices = stage.texts("predict.choices", lang) if predict.get("choices") else []
+    guess = experiment.prediction
     return {
         "phase": phase.value,
         "asks": bool(predict),
         "question": stage.text("predict.question", lang) if predict else "",
         "choices": [
-            {"index": i, "text": text, "chosen": i == experiment.prediction}
-            for i, text in enumerate(choices)
+            {"index": i, "text": text, "chosen": i == guess} for i, text in enumerate(choices)
         ],
-        "prediction": choices[experiment.prediction]
-        if experiment.prediction is not None and 0 <= experiment.prediction < len(choices)
-        else "",
-        "revealed": revealed and bool(predict),
-        "answer": choices[answer] if revealed and isinstance(answer, int) else "",
-        "right": revealed and experiment.prediction == answer,
+        **_answers(predict, choices, guess, revealed, stage.text("predict.estimate.unit", lang)),
         "why": markdown(stage.text("predict.why", lang)) if revealed and predict else "",
         "goal_text": stage.text("goal.text", lang),
         "met": experiment.met,
@@ -227,6 +221,32 @@ def lesson_context(
         "next_url": next_url,
         "last": last,
         "goal": goal_context(experiment),
+    }
+
+
+def _answers(
+    predict: dict[str, Any], choices: list[str], guess: int | None, revealed: bool, unit: str
+) -> dict[str, Any]:
+    """The guess, the answer (once revealed) and whether they agree: a choice, or a number
+    within the estimate's tolerance."""
+    estimate = predict.get("estimate")
+    if estimate:
+        number = f"{estimate['answer']:,} {unit}"
+        tolerance = round(float(estimate["tolerance"]) * 100)
+        return {
+            "estimate": {"unit": unit, "value": guess if guess is not None else ""},
+            "prediction": f"{guess:,} {unit}" if guess is not None else "",
+            "revealed": revealed,
+            "answer": (number + (f" (± {tolerance} %)" if tolerance else "")) if revealed else "",
+            "right": revealed and guess is not None and content.estimate_holds(estimate, guess),
+        }
+    answer = predict.get("answer") if predict else None
+    return {
+        "estimate": None,
+        "prediction": choices[guess] if guess is not None and 0 <= guess < len(choices) else "",
+        "revealed": revealed and bool(predict),
+        "answer": choices[answer] if revealed and isinstance(answer, int) else "",
+        "right": revealed and guess == answer,
     }
 
 

@@ -11,9 +11,10 @@ the new session is deleted; the socket notices at its next save (``session_for``
 the key gone) and starts again. Logging in or signing up changes the key (Django's
 ``cycle_key``), so a token read off the page is worthless afterwards.
 
-Expired sessions are deleted by ``manage.py clearsessions`` (run it from cron, see
-docs/deployment.md) and, so that ``make run`` needs no cron, here too: when a session is
-created, at most once per ``SESSION_CLEAR_EXPIRED_SECONDS`` per process.
+Expired sessions, with the guests' progress and kept simulations under them, are
+deleted by ``manage.py clear_expired`` (run it from cron, see docs/deployment.md) and,
+so that ``make run`` needs no cron, here too: when a session is created, at most once
+per ``SESSION_CLEAR_EXPIRED_SECONDS`` per process.
 """
 
 from __future__ import annotations
@@ -75,9 +76,15 @@ def clear_expired_now_and_then() -> bool:
     if every <= 0 or now() - _last_clear < every:
         return False
     _last_clear = now()
-    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
-    kept_clear_orphans()  # the guests' kept simulations go with their sessions
+    clear_expired()
     return True
+
+
+def clear_expired() -> tuple[int, int]:
+    """Delete expired sessions, then the guests' kept simulations and progress left
+    without a session; the two counts of rows deleted."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    return kept_clear_orphans(), services.progress_clear_orphans()
 
 
 def token(key: str) -> str:

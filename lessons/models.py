@@ -39,6 +39,9 @@ class Plan(models.Model):
     source_path = models.CharField(_("source file"), max_length=500, blank=True)
     source_sha256 = models.CharField(_("source SHA-256"), max_length=64, blank=True)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+    # False for a plan written in the browser (authoring): each published version and each
+    # draft preview is a plan of its own, reached by its address, not listed here.
+    library = models.BooleanField(_("in the library"), default=True)
 
     class Meta:
         ordering = ["slug"]

@@ -54,6 +54,7 @@ METRIC_STAGES = {
     "jobs_depth": "message-queue",
     "jobs_p99": "message-queue",
     "jobs_failed": "message-queue",
+    "utilization": "vertical-or-horizontal",
 }
 
 

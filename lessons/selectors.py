@@ -10,8 +10,8 @@ from lessons.models import Plan, Progress, Stage
 
 
 def plan_list() -> QuerySet[Plan]:
-    """Every plan, by slug, with its stages prefetched."""
-    return Plan.objects.prefetch_related("stages")
+    """Every plan of the library (not authored versions), by slug, stages prefetched."""
+    return Plan.objects.filter(library=True).prefetch_related("stages")
 
 
 def plan_get(*, slug: str) -> Plan:

@@ -16,14 +16,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from architect.guest_rows import delete_orphans
 from lessons import content
+from lessons.content import MAX_ESTIMATE, guess_fits
 from lessons.models import Plan, Progress, Stage
 
 _PARKED = 1_000_000  # stage orders are moved past this while a plan is reordered
 
 
 @transaction.atomic
-def plan_load(*, plan: content.Plan, source_path: str = "", source_sha256: str = "") -> Plan:
+def plan_load(
+    *, plan: content.Plan, source_path: str = "", source_sha256: str = "", library: bool = True
+) -> Plan:
     """Create or update (by slug) the plan and its stages from a loaded plan file.
 
     Stages are matched by slug: a stage that is still there keeps its learners'
@@ -39,6 +43,7 @@ def plan_load(*, plan: content.Plan, source_path: str = "", source_sha256: str =
             "license": plan.license,
             "source_path": source_path,
             "source_sha256": source_sha256,
+            "library": library,
         },
     )
     slugs = [stage.slug for stage in plan.stages]
@@ -85,8 +90,15 @@ def progress_get_or_create(*, user: Any, session_key: str, stage: Stage) -> Prog
 
 def progress_check_choice(*, stage: Stage, choice: object) -> None:
     """Raise ``ValidationError`` unless ``choice`` answers the stage's prediction."""
-    choices = (stage.data.get("predict") or {}).get("choices") or []
-    if isinstance(choice, bool) or not isinstance(choice, int) or not 0 <= choice < len(choices):
+    predict = stage.data.get("predict") or {}
+    whole = isinstance(choice, int) and not isinstance(choice, bool)
+    if predict.get("estimate") and not (whole and guess_fits(predict, choice)):  # type: ignore[arg-type]
+        raise ValidationError(
+            _("Estimate a whole number from 0 to %(limit)s.") % {"limit": f"{MAX_ESTIMATE:,}"},
+            code="bad_estimate",
+        )
+    choices = predict.get("choices") or []
+    if not whole or not guess_fits(predict, choice):  # type: ignore[arg-type]
         raise ValidationError(
             _("Choose one of the %(count)d answers.") % {"count": len(choices)}, code="bad_choice"
         )
@@ -130,6 +142,11 @@ def progress_move_session(*, session_key: str, to_session_key: str) -> int:
     if not session_key or not to_session_key or session_key == to_session_key:
         return 0
     return _merge(session_key, {"user": None, "session_key": to_session_key})
+
+
+def progress_clear_orphans() -> int:
+    """Delete guests' progress whose session is gone (database sessions only)."""
+    return delete_orphans(Progress.objects.all())
 
 
 def _merge(session_key: str, owner: dict[str, Any]) -> int:

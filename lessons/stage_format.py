@@ -45,8 +45,14 @@ _STAGE_KEYS = (
     "shortcuts",
 )
 _SCENARIO_KEYS = ("traffic", "events", "duration_s")
-_PREDICT_KEYS = ("question", "choices", "answer", "why")
+_PREDICT_KEYS = ("question", "choices", "answer", "estimate", "why")
+_ESTIMATE_KEYS = ("answer", "tolerance", "unit")
 _GOAL_KEYS = ("text", "from_s", "conditions")
+
+
+def data_keys(raw: object) -> tuple[str, ...]:
+    """The keys of ``raw`` when it is a mapping (else none)."""
+    return tuple(str(k) for k in raw) if isinstance(raw, Mapping) else ()
 
 
 class StageReader:
@@ -125,9 +131,14 @@ class StageReader:
 
     def predict(self, raw: object) -> content.Predict | None:
         r, path = self.r, self.at("predict")
-        data = r.mapping(raw, path, _PREDICT_KEYS, _PREDICT_KEYS)
+        required = ("question", "estimate", "why") if "estimate" in data_keys(raw) else ()
+        data = r.mapping(
+            raw, path, _PREDICT_KEYS, required or ("question", "choices", "answer", "why")
+        )
         if not data:
             return None
+        if "estimate" in data:
+            return self.estimate_question(data, path)
         choices = r.texts_list(data.get("choices"), join(path, "choices"), 2, MAX_CHOICES)
         answer = data.get("answer")
         if (
@@ -145,6 +156,33 @@ class StageReader:
             choices=choices,
             answer=answer,
             why=r.texts(data.get("why"), join(path, "why")),
+        )
+
+    def estimate_question(self, data: dict[str, Any], path: str) -> content.Predict:
+        """A numeric prediction: no choices, a number to estimate within a tolerance."""
+        r = self.r
+        for key in ("choices", "answer"):
+            if key in data:
+                r.problem(
+                    join(path, key), N_("a question with an estimate has no %(field)s"), field=key
+                )
+        where = join(path, "estimate")
+        raw = r.mapping(data["estimate"], where, _ESTIMATE_KEYS, _ESTIMATE_KEYS)
+        answer = r.number(
+            raw.get("answer", 1), join(where, "answer"), 1, content.MAX_ESTIMATE, whole=True
+        )
+        tolerance = r.number(raw.get("tolerance", 0), join(where, "tolerance"), 0, 1)
+        estimate = content.Estimate(
+            answer=int(answer or 1),
+            tolerance=tolerance or 0.0,
+            unit=r.texts(raw.get("unit"), join(where, "unit")) if raw else {},
+        )
+        return content.Predict(
+            question=r.texts(data.get("question"), join(path, "question")),
+            choices=(),
+            answer=0,
+            why=r.texts(data.get("why"), join(path, "why")),
+            estimate=estimate,
         )
 
     def goal(self, raw: object, duration: float) -> content.Goal | None:

@@ -1,8 +1,15 @@
-"""Rolling charts of the last 60 simulated seconds as SVG polyline points."""
+"""Rolling charts of the last 60 simulated seconds as SVG polyline points.
+
+Served (with what was offered), latency percentiles, errors, the busiest nodes'
+utilisation, the caches' hit ratios, the monthly cost and the job queue's depth: each a
+main line, perhaps more lines on the same scale, a stage's goal as a level line, and the
+window's failures, recoveries and the learner's changes marked on its time axis. The
+time axis ends at the last closed second, so a chart changes once a simulated second.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from architect.sim.snapshot import Event, EventKind, SeriesPoint
@@ -10,6 +17,26 @@ from architect.sim.snapshot import Event, EventKind, SeriesPoint
 WINDOW_S = 60.0
 WIDTH = 300.0
 HEIGHT = 80.0
+NODE_LINES = 3  # the busiest nodes drawn on the utilisation chart
+PERCENT = 100.0  # top of a chart in percent of a whole
+Value = Callable[[SeriesPoint], float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One more line on a chart: ``name`` is a node's id or a measure's key."""
+
+    name: str
+    points: str
+    latest: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A moment on the time axis: ``x`` in the chart's units, ``kind`` its CSS class."""
+
+    x: str
+    kind: str  # "failure", "recovery" or "change"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,14 +48,13 @@ class Chart:
     top: float  # value at the top edge (a "nice" number at or above the maximum)
     latest: float | None
     marks: tuple[Mark, ...] = ()  # failures, recoveries and the learner's changes
+    lines: tuple[Line, ...] = ()  # more lines on the same scale
+    goal: float | None = None  # a stage's goal on this measure, drawn as a level line
+    name: str = ""  # the main line's node, when it is one node's
 
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """A moment on the time axis: ``x`` in the chart's units, ``kind`` its CSS class."""
-
-    x: str
-    kind: str  # "failure", "recovery" or "change"
+    @property
+    def goal_y(self) -> str:
+        return "" if self.goal is None else f"{HEIGHT - self.goal / self.top * HEIGHT:.1f}"
 
 
 FAILURES = frozenset({EventKind.NODE_FAILED, EventKind.CENTER_FAILED, EventKind.SITE_DOWN})
@@ -60,13 +86,29 @@ CHANGES = frozenset(
         EventKind.ASSETS_VERSIONED,
     }
 )
+# A stage's goal metric (lessons.goals.METRICS) → the chart it is drawn on and the factor
+# from the metric's unit to the chart's.
+GOAL_CHARTS = {
+    "throughput_rps": ("throughput", 1.0),
+    "p99_ms": ("latency", 1.0),
+    "error_rate": ("errors", 100.0),
+    "max_utilization": ("utilization", 100.0),
+    "hit_ratio": ("hits", 100.0),
+    "cost_per_month": ("cost", 1.0),
+    "queue_depth": ("queue", 1.0),
+}
+
+
+def x_of(t: float, now: float) -> float:
+    return WIDTH - (now - t) / WINDOW_S * WIDTH
 
 
 def marks(events: Sequence[Event], now: float) -> tuple[Mark, ...]:
-    """The window's failures, recoveries and changes, one mark per kind and moment."""
+    """The window's failures, recoveries and changes, one mark per kind and moment (an event
+    after ``now``, in the second still open, sits on the right edge)."""
     found: dict[tuple[str, str], Mark] = {}
     for event in events:
-        if now - event.t > WINDOW_S or event.t > now:
+        if now - event.t > WINDOW_S:
             continue
         kind = (
             "failure"
@@ -78,7 +120,7 @@ def marks(events: Sequence[Event], now: float) -> tuple[Mark, ...]:
             else ""
         )
         if kind:
-            x = f"{WIDTH - (now - event.t) / WINDOW_S * WIDTH:.1f}"
+            x = f"{min(WIDTH, x_of(event.t, now)):.1f}"
             found.setdefault((x, kind), Mark(x, kind))
     return tuple(found.values())
 
@@ -94,28 +136,149 @@ def nice_ceiling(value: float) -> float:
     return float(10 * power)  # pragma: no cover
 
 
+def _values(series: Sequence[SeriesPoint], value: Value) -> list[tuple[float, float]]:
+    return [(p.t, v) for p in series if (v := value(p)) is not None]
+
+
+def _points(values: list[tuple[float, float]], top: float, now: float) -> str:
+    return " ".join(f"{x_of(t, now):.1f},{HEIGHT - v / top * HEIGHT:.1f}" for t, v in values)
+
+
+def _latest(series: Sequence[SeriesPoint], value: Value) -> float | None:
+    return value(series[-1]) if series else None
+
+
 def polyline(
-    series: Sequence[SeriesPoint], value: Callable[[SeriesPoint], float | None], now: float
+    series: Sequence[SeriesPoint], value: Value, now: float
 ) -> tuple[str, float, float | None]:
     """Points, top of scale and latest value of one measure over the window."""
-    values = [(p.t, value(p)) for p in series if now - p.t <= WINDOW_S]
-    known = [v for _, v in values if v is not None]
-    top = nice_ceiling(max(known, default=0.0))
-    points = " ".join(
-        f"{WIDTH - (now - t) / WINDOW_S * WIDTH:.1f},{HEIGHT - v / top * HEIGHT:.1f}"
-        for t, v in values
-        if v is not None
+    window = [p for p in series if now - p.t <= WINDOW_S]
+    values = _values(window, value)
+    top = nice_ceiling(max((v for _, v in values), default=0.0))
+    return _points(values, top, now), top, _latest(window, value)
+
+
+def chart(
+    key: str,
+    window: Sequence[SeriesPoint],
+    now: float,
+    main: Value,
+    more: Mapping[str, Value] | None = None,
+    *,
+    top: float | None = None,
+    goal: float | None = None,
+    name: str = "",
+) -> Chart:
+    """One chart of ``main`` and the ``more`` lines on one scale (``top``, else the nicest
+    number above every value and the goal)."""
+    more = more or {}
+    values = {"": _values(window, main)} | {n: _values(window, fn) for n, fn in more.items()}
+    highest = max((v for vs in values.values() for _, v in vs), default=0.0)
+    scale = top or nice_ceiling(max(highest, goal or 0.0))
+    lines = tuple(
+        Line(n, _points(values[n], scale, now), _latest(window, fn)) for n, fn in more.items()
     )
-    return points, top, (known[-1] if known and values[-1][1] is not None else None)
+    points = _points(values[""], scale, now)
+    return Chart(key, points, scale, _latest(window, main), (), lines, goal, name)
 
 
-def charts(series: Sequence[SeriesPoint], now: float, events: Sequence[Event] = ()) -> list[Chart]:
-    """Throughput, p99 latency and error-rate (in %) charts, each with the window's
-    failures, recoveries and the learner's changes marked on its time axis."""
-    moments = marks(events, now)
-    measures: list[tuple[str, Callable[[SeriesPoint], float | None]]] = [
-        ("throughput", lambda p: p.throughput_rps),
-        ("p99", lambda p: p.p99_ms),
-        ("errors", lambda p: p.error_rate * 100),
+def _busiest(window: Sequence[SeriesPoint]) -> list[str]:
+    """The nodes busiest at their peak over the window, most first (at most NODE_LINES)."""
+    peak: dict[str, float] = {}
+    for point in window:
+        for node, share in point.utilization:
+            peak[node] = max(peak.get(node, 0.0), share)
+    return sorted(peak, key=lambda n: -peak[n])[:NODE_LINES]
+
+
+def _share_of(field: str, node: str) -> Value:
+    def value(p: SeriesPoint) -> float | None:
+        share = dict(getattr(p, field)).get(node)
+        return None if share is None else share * PERCENT
+
+    return value
+
+
+def charts(
+    series: Sequence[SeriesPoint],
+    now: float,
+    events: Sequence[Event] = (),
+    goals: Mapping[str, float] | None = None,
+) -> list[Chart]:
+    """The charts that apply to this run, on a time axis ending at the last closed second
+    (``now`` until one has closed), each with ``goals`` (chart key → level) and the marks."""
+    end = series[-1].t if series else now
+    window = [p for p in series if end - p.t <= WINDOW_S]
+    goals = goals or {}
+    drawn = [
+        chart(
+            "throughput",
+            window,
+            end,
+            lambda p: p.throughput_rps,
+            {"offered": lambda p: p.offered_rps},
+            goal=goals.get("throughput"),
+        ),
+        chart(
+            "latency",
+            window,
+            end,
+            lambda p: p.p99_ms,
+            {
+                "p95": lambda p: p.latency.p95_ms if p.latency else None,
+                "p50": lambda p: p.latency.p50_ms if p.latency else None,
+            },
+            goal=goals.get("latency"),
+        ),
+        chart("errors", window, end, lambda p: p.error_rate * 100, goal=goals.get("errors")),
     ]
-    return [Chart(key, *polyline(series, fn, now), marks=moments) for key, fn in measures]
+    busiest = _busiest(window)
+    if busiest:
+        first, *others = busiest
+        drawn.append(
+            chart(
+                "utilization",
+                window,
+                end,
+                _share_of("utilization", first),
+                {node: _share_of("utilization", node) for node in others},
+                top=PERCENT,
+                goal=goals.get("utilization"),
+                name=first,
+            )
+        )
+    cached = list(dict.fromkeys(n for p in window for n, _ in p.hit_ratios))
+    if cached:
+        first, *others = cached
+        drawn.append(
+            chart(
+                "hits",
+                window,
+                end,
+                _share_of("hit_ratios", first),
+                {node: _share_of("hit_ratios", node) for node in others},
+                top=PERCENT,
+                goal=goals.get("hits"),
+                name=first,
+            )
+        )
+    drawn.append(chart("cost", window, end, lambda p: p.cost_per_month, goal=goals.get("cost")))
+    if any(p.queue_depth is not None for p in window):
+        depth: Value = lambda p: None if p.queue_depth is None else float(p.queue_depth)  # noqa: E731
+        drawn.append(chart("queue", window, end, depth, goal=goals.get("queue")))
+    moments = marks(events, end)
+    return [_marked(c, moments) for c in drawn]
+
+
+def _marked(c: Chart, moments: tuple[Mark, ...]) -> Chart:
+    return Chart(c.key, c.points, c.top, c.latest, moments, c.lines, c.goal, c.name)
+
+
+def goal_levels(conditions: Sequence[tuple[str, float]]) -> dict[str, float]:
+    """Chart key → level, from a stage's (metric, threshold) conditions; the first wins."""
+    levels: dict[str, float] = {}
+    for metric, threshold in conditions:
+        if metric in GOAL_CHARTS:
+            key, factor = GOAL_CHARTS[metric]
+            levels.setdefault(key, threshold * factor)
+    return levels

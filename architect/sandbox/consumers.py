@@ -2,8 +2,9 @@
 
 Messages are read by ``protocol`` (the action vocabulary, for the actions the socket
 ``accepts``), carried out by ``live.LiveSession`` and answered with HTML fragments from
-``fragments``. A tick task advances the simulation off the event loop; an
-``asyncio.Lock`` keeps commands and steps apart. Every receive, step and send runs under
+``fragments``. A tick task advances the simulation off the event loop (in a thread, or in
+a worker process when ``SIM_WORKERS`` asks for them: ``workers``); an ``asyncio.Lock``
+keeps commands and steps apart. Every receive, step and send runs under
 ``guard.Failures`` (an unexpected error is logged once per kind, the socket stays open),
 and the tick task is stopped however the connection ends (``__call__``'s ``finally``).
 
@@ -30,7 +31,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from architect.sandbox import caps, keeping
+from architect.sandbox import caps, keeping, workers
 from architect.sandbox.error_text import error_text
 from architect.sandbox.fragments import Renderer, render
 from architect.sandbox.guard import Failures, sendable, stop
@@ -40,6 +41,7 @@ from architect.sandbox.throttle import Once, TokenBucket
 from architect.sim.actions import SANDBOX_ACTIONS, Action
 from architect.sim.commands import CommandError, LessonCommand
 from architect.sim.model.presets import single_server
+from architect.sim.snapshot import Snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +72,10 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     clock: Callable[[], float] = staticmethod(time.monotonic)
     wait: Callable[[float], Awaitable[None]] = staticmethod(asyncio.sleep)
 
-    def build_session(self) -> LiveSession:
+    def build_session(self) -> workers.Session:
+        pool = workers.configured_pool()
+        if pool is not None:
+            return workers.RemoteSession(pool, single_server())
         return LiveSession(single_server, clock=self.clock)
 
     def build_renderer(self) -> Renderer:
@@ -82,7 +87,13 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             await super().__call__(scope, receive, send)
         finally:  # also when the connection ended with an error: no tick task is left
             await stop(self.ticker)
+            self.close_session()
             self.failures.close()
+
+    def close_session(self) -> None:
+        """A worker forgets the connection's simulation (nothing to do in-process)."""
+        if hasattr(self, "session"):
+            self.session.close()
 
     async def connect(self) -> None:
         self.lang = language(self.scope)
@@ -105,10 +116,13 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         """The session, from what was kept for this learner here if anything."""
         self.keeper = keeping.Keeper(self.scope, self.place, self.clock, self.worth)
         kept = await database_sync_to_async(self.keeper.load)()
+        await asyncio.to_thread(self._open, kept)  # a worker's answer is waited for
+        self.keeper.started(self.state())
+
+    def _open(self, kept: dict[str, Any] | None) -> None:
         self.session = self.build_session()
         if kept is not None:
             self.restore(kept)
-        self.keeper.started(self.state())
 
     async def _admit(self) -> bool:
         """Take a place under the caps, or tell the page why not and close."""
@@ -176,7 +190,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                 command = parse(
                     text, accepts=self.accepts, max_bytes=settings.SANDBOX_MAX_MESSAGE_BYTES
                 )
-                self.apply(command)
+                await asyncio.to_thread(self.apply, command)  # in a worker: waited for
             except ProtocolError as error:
                 return self._render(error=error.message)
             except CommandError as error:
@@ -202,7 +216,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                     return
                 self._budget(tick)
                 async with self.lock:
-                    html = await asyncio.to_thread(self._step, tick * settings.SANDBOX_TIME_SCALE)
+                    html = await self._advance(tick * settings.SANDBOX_TIME_SCALE)
                 if html:  # nothing changed (paused): nothing to send
                     await self.send_html(html)
                 await self.after_tick()
@@ -237,8 +251,17 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     async def after_tick(self) -> None:
         """Called on the event loop after each tick was sent (nothing to do here)."""
 
+    async def _advance(self, tick: float) -> str:
+        """Step and draw: here, in a thread; in a worker, drawing the snapshot it sends."""
+        if isinstance(self.session, LiveSession):
+            return await asyncio.to_thread(self._step, tick)
+        return self._draw(await self.session.advance(tick))
+
     def _step(self, wall_dt: float) -> str:
-        snapshot = self.session.step(wall_dt)
+        return self._draw(self.session.step(wall_dt))
+
+    def _draw(self, snapshot: Snapshot) -> str:
+        """The fragments a tick sends for the snapshot its step made."""
         with translation.override(self.lang):
             return self.renderer.render(snapshot, self.session.status)
 
@@ -260,3 +283,14 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         async with self.lock:
             html = self._render(error=message)
         await self.send_html(html)
+
+
+class CompareConsumer(SandboxConsumer):
+    """One side of a comparison (``compare_views``): the sandbox, kept in the side's own
+    place (``compare:a`` or ``compare:b``). Each side is a socket of its own, so the caps
+    admit and share the CPU between two simulations, as for any two."""
+
+    async def connect(self) -> None:
+        side = self.scope["url_route"]["kwargs"]["side"]
+        self.place = f"compare:{side}"
+        await super().connect()

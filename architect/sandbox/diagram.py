@@ -38,8 +38,8 @@ from architect.sim.blocks import OUTSIDE_CENTERS, TIERS  # TIERS: the node table
 from architect.sim.snapshot import NodeKind, NodeSnapshot, NodeStatus, Snapshot
 
 USERS = "users"
-BOX_W = 120.0
-COLUMN_GAP = 60.0
+BOX_W = 104.0
+COLUMN_GAP = 44.0
 MARGIN = 20.0
 MIN_HEIGHT = 160.0
 FRONT = (NodeKind.DNS, NodeKind.CDN, NodeKind.LOAD_BALANCER, NodeKind.WEB_SERVER)

@@ -20,6 +20,9 @@ def svg_number(value: float, places: int = 1) -> str:
     return mark_safe(f"{rounded + 0:f}")  # digits need no escaping; + 0: "-0.0" becomes "0.0"
 
 
+READABLE_SCALE = 0.925  # CSS px per unit: the smallest label, 12 units, at 11.1 px
+
+
 class _Lookup:
     """Answers Django's ``{{ box.x }}`` at its first try: a template variable is looked up
     as an item before an attribute, and a failed item lookup raises (and costs) an
@@ -124,3 +127,6 @@ class Diagram(_Lookup):
     bands: tuple[Band, ...] = ()
     bottleneck: Bottleneck | None = None  # the busiest node, when the diagram is live
     svg_width, svg_height = _svg("width", 0), _svg("height", 0)
+    # The size it is drawn at: its smallest label (12 units) at 11 px or more; a diagram
+    # wider or taller than its frame pans instead of shrinking (sandbox.css).
+    svg_shown_width = property(lambda self: svg_number(self.width * READABLE_SCALE, 0))

@@ -94,6 +94,7 @@ ERRORS: dict[str, Callable[[dict[str, str]], str]] = {
     # A lesson stage's own commands (``lessons.experiment.Experiment``).
     "answer_first": lambda p: _("Answer the question first, or skip it."),
     "bad_choice": lambda p: _("Choose one of the %(count)s answers."),
+    "bad_estimate": lambda p: _("Estimate a whole number from 0 to %(limit)s."),
     "not_offered": lambda p: _(
         "This stage does not offer “%(action)s”: nothing was changed. Use the controls it shows."
     ),

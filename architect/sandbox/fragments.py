@@ -8,6 +8,7 @@ nothing).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -31,7 +32,6 @@ from architect.sim.snapshot import (
     NodeKind,
     NodeSnapshot,
     NodeStatus,
-    SeriesPoint,
     Snapshot,
 )
 
@@ -42,16 +42,62 @@ FORM_PARTS = ("controls", "nodes")
 # Each kind's label is marked N_ in its block (architect.sim.blocks) and translated here.
 KIND_LABELS = {kind: _(block.label) for kind, block in BLOCKS.items()}
 DATABASE_LABELS = {"primary": _("Database (primary)"), "replica": _("Database (replica)")}
+# What each kind of node does: the details a selected node shows (sandbox/node_detail.html).
+ABOUT = {
+    NodeKind.DNS: _("Turns the site's name into the address of a server or load balancer."),
+    NodeKind.LOAD_BALANCER: _(
+        "Spreads requests over the web servers and stops sending to one that fails its "
+        "health check."
+    ),
+    NodeKind.CDN: _(
+        "Serves static files from edge servers near the users; a miss asks the origin."
+    ),
+    NodeKind.WEB_SERVER: _("Runs the application: every dynamic request is worked here."),
+    NodeKind.CACHE: _(
+        "Keeps recent reads in memory: a hit answers without the database, a miss asks it."
+    ),
+    NodeKind.SESSION_STORE: _(
+        "Holds the users' sessions outside the web servers, so any server can answer any user."
+    ),
+    NodeKind.MESSAGE_QUEUE: _("Keeps the jobs the web servers publish until a worker takes them."),
+    NodeKind.WORKER_POOL: _("Workers that take jobs from the queue and do them in the background."),
+    NodeKind.DATABASE: _(
+        "Stores the data: the primary takes the writes, replicas copy them and answer reads."
+    ),
+}
 SHARD_LABELS = {
     "primary": _("Database (primary, shard %(shard)d)"),
     "replica": _("Database (replica, shard %(shard)d)"),
 }
 CHART_LABELS = {  # the chart's name (its caption says the short one), its unit
     "throughput": (_("Served requests per second"), _("req/s")),
-    "p99": (_("p99 latency"), _("ms")),
+    "latency": (_("Latency percentiles"), _("ms")),
     "errors": (_("Error rate"), "%"),
+    "utilization": (_("Busiest nodes' utilisation"), "%"),
+    "hits": (_("Hit ratio"), "%"),
+    "cost": (_("Monthly cost"), _("$/month")),
+    "queue": (_("Jobs waiting in the queue"), _("jobs")),
 }
-CHART_CAPTIONS = {"throughput": _("Served"), "p99": _("p99 latency"), "errors": _("Error rate")}
+CHART_CAPTIONS = {
+    "throughput": _("Served"),
+    "latency": _("p99 latency"),
+    "errors": _("Error rate"),
+    "utilization": _("Busiest"),
+    "hits": _("Hit ratio"),
+    "cost": _("Monthly cost"),
+    "queue": _("Queue"),
+}
+# The metric whose explanation (``metrics.HELP``) a chart's caption opens.
+CHART_HELP = {
+    "throughput": "served",
+    "latency": "p99",
+    "errors": "error_rate",
+    "utilization": "utilization",
+    "hits": "cache_hits",
+    "cost": "cost",
+    "queue": "jobs_depth",
+}
+LINE_LABELS = {"": "", "offered": _("offered"), "p95": "p95", "p50": "p50"}
 # The metrics' and charts' fixed words, translated once per language (``labels``), not by
 # a {% translate %} tag per word per tick.
 LABELS = {
@@ -64,6 +110,7 @@ LABELS = {
     "availability": _("Availability"),
     "cost": _("Monthly cost"),
     "cache_hits": _("Cache hit ratio"),
+    "utilization": _("Utilisation"),
     "cdn_hits": _("CDN hit ratio"),
     "stale_reads": _("Stale reads"),
     "lost_writes": _("Lost writes"),
@@ -80,9 +127,16 @@ LABELS = {
     "jobs": _("jobs"),
     "minus_60_s": _("−60 s"),
     "now": _("now"),
+    "minus_30_s": _("−30 s"),
+    "seconds_ago": _("%(s)s s ago"),
+    "goal": _("goal"),
+    "chart_keys": _(
+        "Focus a chart and use the arrow keys, or point at it, to read its values; "
+        "a level line is the stage's goal."
+    ),
     "metrics": _("Metrics"),
     "background_jobs": _("Background jobs"),
-    "charts": _("Last 60 simulated seconds"),
+    "charts": _("Last 60 simulated seconds"),  # also the time axis's title
     "marks": _(
         "Upright lines: a failure (solid), a recovery (long dashes), a change you made (dots)."
     ),
@@ -129,6 +183,9 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
             "can_restore": "restore" in n.actions,
             "worker_count": n.workers,
             "center": region_name(n.dc) if n.dc else "",
+            "about": ABOUT[n.kind],
+            "latency": _("about %(ms)s ms of work a request, plus any wait in its queue")
+            % {"ms": figure(BLOCKS[n.kind].preset.get("service_ms", 0.0))},
         }
         for n in sorted(s.nodes, key=tier_order)
     ]
@@ -158,35 +215,58 @@ def size_choices() -> list[dict[str, str]]:
     ]
 
 
-def chart_item(c: Chart) -> dict[str, Any]:
-    """One chart with its caption's words and figures."""
-    label, unit = (str(text) for text in CHART_LABELS[c.key])
-    top = num(c.top)
+def figure(value: float) -> str:
+    """A chart's number: whole above 10, else with one decimal when it has one (0.5 %)."""
+    return num(value) if value >= 10 or value == int(value) else num(value, 1)
+
+
+@lru_cache(maxsize=8)
+def chart_words(language: str | None) -> dict[str, Any]:
+    """The charts' fixed words in ``language`` (the active one when called), translated
+    once per language like ``labels``."""
     return {
-        "chart": c,
-        "label": label,
-        "caption": str(CHART_CAPTIONS[c.key]),
-        "unit": unit,
-        "top": top,
-        "latest": "—" if c.latest is None else num(c.latest),
-        "aria_label": _("%(label)s chart, scale up to %(top)s %(unit)s")
-        % {"label": label, "top": top, "unit": unit},
+        "charts": {
+            key: (str(label), str(unit), str(CHART_CAPTIONS[key]))
+            for key, (label, unit) in CHART_LABELS.items()
+        },
+        "lines": {key: str(text) for key, text in LINE_LABELS.items()},
+        "described": str(_("%(label)s chart, scale up to %(top)s %(unit)s, now %(latest)s")),
+        "goal": str(_("; goal %(goal)s")),
     }
 
 
-def chart_items(s: Snapshot) -> tuple[dict[str, Any], ...]:
-    """The charts as of the last closed second: like the judge, they move once a simulated
-    second, not on every tick, and are built once for that second."""
-    now = s.series[-1].t if s.series else 0.0
-    return _chart_items(s.series, now, s.events, get_language())
+def chart_item(c: Chart, words: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One chart with its caption's words and figures, its lines' names and its goal."""
+    words = words or chart_words(get_language())
+    label, unit, caption = words["charts"][c.key]
+    top = figure(c.top)
+    latest = "—" if c.latest is None else figure(c.latest)
+    goal = "" if c.goal is None else figure(c.goal)
+    described = words["described"] % {"label": label, "top": top, "unit": unit, "latest": latest}
+    if goal:
+        described += words["goal"] % {"goal": goal}
+    names = words["lines"]
+    return {
+        "chart": c,
+        "label": label,
+        "caption": f"{caption} · {c.name}" if c.name else caption,
+        "unit": unit,
+        "top": top,
+        "middle": figure(c.top / 2),
+        "latest": latest,
+        "help": CHART_HELP[c.key],
+        "goal": goal,
+        "lines": [
+            {"name": names.get(line.name, line.name), "line": line, "index": i + 1}
+            for i, line in enumerate(c.lines)
+        ],
+        "aria_label": described,
+    }
 
 
-@lru_cache(maxsize=1024)
-def _chart_items(
-    series: tuple[SeriesPoint, ...], now: float, events: tuple[Event, ...], language: str | None
-) -> tuple[dict[str, Any], ...]:
-    """``chart_item`` for each chart (``language`` keys the cache: the active one is used)."""
-    return tuple(chart_item(c) for c in charts(series, now, events))
+def chart_items_of(s: Snapshot, goals: dict[str, float] | None = None) -> list[dict[str, Any]]:
+    words = chart_words(get_language())
+    return [chart_item(c, words) for c in charts(s.series, s.t, s.events, goals)]
 
 
 def engine_share(share: float | None) -> str:
@@ -195,9 +275,8 @@ def engine_share(share: float | None) -> str:
     return num(percent) if percent >= 1 else "< 1"
 
 
-def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
-    """What a tick may redraw: the status line, metrics, charts, diagram and the node
-    table's live cells (``nodes`` here holds only each node's id, busy and queue)."""
+def clock_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
+    """What the status line shows: run state, speed, simulated time, how far behind."""
     sim_time = num(s.t, 1)
     return {
         "snapshot": s,
@@ -212,8 +291,19 @@ def live_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
         == "aggregate",  # traffic as flows, not single requests (architect.sim.flows.aggregate)
         "ratio": num(status.ratio, 1) if status.ratio is not None else "",
         "engine_share": engine_share(status.engine_share),
+    }
+
+
+def live_context(
+    s: Snapshot, status: LiveStatus, chart_items: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """What a tick may redraw: the status line, metrics, charts, diagram and the node
+    table's live cells (``nodes`` here holds only each node's id, busy and queue);
+    ``chart_items``: the charts when the caller has them already."""
+    return {
+        **clock_context(s, status),
         "metrics": values(s, s.settings),
-        "charts": chart_items(s),
+        "charts": chart_items if chart_items is not None else chart_items_of(s),
         "diagram": layout(s),
         "nodes": node_stats(s),
     }
@@ -286,13 +376,21 @@ def forms_key(s: Snapshot, status: LiveStatus) -> tuple[object, ...]:
 
 class Renderer:
     """Fragments for one browser: each part is sent only when what it shows changed
-    (htmx keeps a part that a message leaves out), everything when ``full``."""
+    (htmx keeps a part that a message leaves out), everything when ``full``. The figures
+    (metrics, charts, diagram, node cells) are drawn when a simulated second closes, as
+    the judge reads them; ticks within a second move only the status line's clock, unless
+    the architecture, the controls or the events changed, or a message is answered."""
 
-    def __init__(self, offered: frozenset[str] | None = None) -> None:
+    def __init__(
+        self, offered: frozenset[str] | None = None, goals: dict[str, float] | None = None
+    ) -> None:
         self.offered = offered
+        self.goals = goals or {}  # chart key → a stage's goal level (charts.goal_levels)
+        self._charts: tuple[object, list[dict[str, Any]]] = ((), [])
         self._sent: dict[str, object] = {}  # part (or "forms") → the key of its last send
         self._language: str | None = None
         self._last_event: Event | None = None
+        self._second: int | None = None  # the simulated second the figures were drawn in
 
     def render(
         self, s: Snapshot, status: LiveStatus, *, error: str | None = None, full: bool = False
@@ -302,9 +400,13 @@ class Renderer:
             full, self._language = True, get_language()
         if full:
             self._sent = {}
-        context = live_context(s, status)
+        forms = forms_key(s, status)
+        if not full and error is None and self._within_second(s, forms):
+            return self._clock_only(s, status)
+        self._second = math.floor(s.t)
+        context = live_context(s, status, self._chart_items(s))
         parts: list[str] = []
-        if self._changed("forms", forms_key(s, status)):
+        if self._changed("forms", forms):
             parts += FORM_PARTS
             context.update(form_context(s, status, self.offered))
         parts += [part for part in TICK_PARTS if self._changed(part, TICK_KEYS[part](context))]
@@ -330,6 +432,38 @@ class Renderer:
             parts.append("error")
             context["error"] = error
         return render(parts, context)
+
+    def _within_second(self, s: Snapshot, forms: tuple[object, ...]) -> bool:
+        """True when this tick only moved the clock within the simulated second the
+        figures were last drawn in: the architecture, controls and events are as sent."""
+        last = s.events[-1] if s.events else None
+        return (
+            self._second == math.floor(s.t)
+            and self._sent.get("forms") == forms
+            and last == self._last_event
+        )
+
+    def _clock_only(self, s: Snapshot, status: LiveStatus) -> str:
+        """The status line, if it changed: the figures wait for the second to close."""
+        context = clock_context(s, status)
+        if not self._changed("status", TICK_KEYS["status"](context)):
+            return ""
+        return render(["status"], context)
+
+    def _chart_items(self, s: Snapshot) -> list[dict[str, Any]]:
+        """The charts, built again only when a second closed or an event came: they end
+        at the last closed second (``charts.charts``)."""
+        last = s.events[-1] if s.events else None
+        key = (
+            len(s.series),
+            s.series[-1] if s.series else s.t,
+            len(s.events),
+            last,
+            self._language,
+        )
+        if self._charts[0] != key:
+            self._charts = (key, chart_items_of(s, self.goals))
+        return self._charts[1]
 
     def _changed(self, part: str, key: object) -> bool:
         """Whether ``part`` must be sent (its key differs from its last send's); remembers it."""

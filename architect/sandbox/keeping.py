@@ -1,7 +1,8 @@
 """A learner's live simulation kept on the server, so a reconnect or a reload loses nothing.
 
 What is kept (``session_state``): the architecture and traffic as they are now
-(``Simulation.current_topology()`` in the topology format), the speed and the pause; a
+(``Simulation.current_topology()`` in the topology format), the speed, the pause and the
+seed; a
 stage adds its own run state (``lessons.keeping``). It is kept per place (``SANDBOX``,
 or a stage's ``stage_place``) for the logged-in user, else for the guest's session; a
 guest without one gets a session only once there is something worth keeping, as for
@@ -22,41 +23,50 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db.models import Q
 
-from architect.sandbox.live import LiveSession
+from architect.guest_rows import delete_orphans
 from architect.sandbox.models import KeptSimulation
+from architect.sandbox.workers import Session
 from architect.sim.commands import SPEEDS
 from architect.sim.loader import dump_topology, load_topology
 
 SANDBOX = "sandbox"
+MAX_SEED = 2**31 - 1
 # What a kept state may fail with when it no longer loads (an older format, say).
 UNREADABLE = (LookupError, TypeError, ValueError, OverflowError, RecursionError)
+
+
+def valid_seed(seed: object) -> bool:
+    """A seed a kept or shared state may carry: a whole number in ``0 … MAX_SEED``."""
+    return type(seed) is int and 0 <= seed <= MAX_SEED
 
 
 def stage_place(plan: str, stage: str) -> str:
     return f"stage:{plan}/{stage}"
 
 
-def session_state(session: LiveSession) -> dict[str, Any]:
+def session_state(session: Session) -> dict[str, Any]:
     """The session's architecture, traffic and clock as JSON-ready data."""
     return {
         "topology": dump_topology(session.sim.current_topology()),
         "speed": session.speed,
         "paused": session.paused,
+        "seed": session.seed,
     }
 
 
-def restore_session(session: LiveSession, state: object) -> bool:
+def restore_session(session: Session, state: object) -> bool:
     """Put a kept state into ``session`` (from time 0); False, changing nothing, when the
     state does not load."""
     try:
         assert isinstance(state, dict)
         topology = load_topology(state["topology"])
         speed, paused = state["speed"], state["paused"]
-        if speed not in SPEEDS or not isinstance(paused, bool):
+        seed = state.get("seed", session.seed)  # states kept before seeds were have none
+        if speed not in SPEEDS or not isinstance(paused, bool) or not valid_seed(seed):
             return False
     except (AssertionError, *UNREADABLE):
         return False
-    session.start_from(topology)
+    session.start_from(topology, seed)
     session.speed, session.paused = int(speed), paused
     return True
 
@@ -98,14 +108,7 @@ def kept_move(*, session_key: str, user: Any = None, to_session_key: str = "") -
 
 def kept_clear_orphans() -> int:
     """Delete guests' kept simulations whose session is gone (database sessions only)."""
-    from django.contrib.sessions.models import Session
-
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
-        return 0
-    orphans = KeptSimulation.objects.filter(user__isnull=True).exclude(
-        session_key__in=Session.objects.values("session_key")
-    )
-    return int(orphans.delete()[0])
+    return delete_orphans(KeptSimulation.objects.all())
 
 
 def learner(scope: dict[str, Any]) -> tuple[Any, str]:

@@ -111,9 +111,15 @@ class LiveSession:
         self._samples.clear()
         return Simulation(self._topology_factory(), seed=self._seed)
 
-    def start_from(self, topology: Topology) -> None:
-        """Go on from ``topology`` at time 0 (a kept architecture); ``Reset`` still goes
-        back to the first one."""
+    @property
+    def seed(self) -> int:
+        return self._seed
+
+    def start_from(self, topology: Topology, seed: int | None = None) -> None:
+        """Go on from ``topology`` at time 0 (a kept architecture, a shared design with its
+        ``seed``); ``Reset`` still goes back to the first topology, with that seed."""
+        if seed is not None:
+            self._seed = seed
         self.sim = Simulation(topology, seed=self._seed)
         self._samples.clear()
 
@@ -150,6 +156,9 @@ class LiveSession:
         self._measure(self.cpu_clock() - cpu_started, sim_dt)
         self._record(sim_dt, started)
         return snapshot
+
+    def close(self) -> None:
+        """Nothing to give back (a ``workers.RemoteSession`` tells its worker)."""
 
     @property
     def running(self) -> bool:

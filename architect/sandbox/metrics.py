@@ -92,7 +92,13 @@ HELP = {
     # xgettext:no-python-format
     "jobs_p99": _("99 % of jobs were done within this time of being published."),
     "jobs_failed": _("Jobs per second that could not be published because the queue was down."),
+    "utilization": _(
+        "The share of a node's time its workers were busy. Near 100 %, requests start to "
+        "queue and wait; the chart draws the busiest nodes."
+    ),
 }
+# Explained, but shown only as a chart: key → its label key.
+CHARTED = {"utilization": "utilization"}
 
 
 def values(s: Snapshot, settings: Settings) -> dict[str, str]:
@@ -171,5 +177,5 @@ def help_items(words: dict[str, str], links: dict[str, Any]) -> list[dict[str, A
     """Each metric's label and sentence, with the stage that teaches it when it is loaded."""
     return [
         {"key": key, "label": words[label], "text": HELP[key], "link": links.get(key)}
-        for key, (label, _unit, _big) in (PANEL | JOBS).items()
+        for key, label in ({k: v[0] for k, v in (PANEL | JOBS).items()} | CHARTED).items()
     ]

@@ -63,3 +63,64 @@ def test_links_stand_still_for_who_asks_for_less_motion(browser, app_url, csp_wa
     finally:
         context.close()
     assert not violations, violations
+
+
+ABOUT = {"en": "Runs the application", "ko": "애플리케이션"}
+AGO = {"en": r"\d+ s ago: Served [\d,.]+ req/s, offered [\d,.]+ req/s", "ko": r"\d+초 전: "}
+
+
+def test_a_selected_node_shows_its_details_and_actions_and_charts_read_out(page, app_url, language):
+    """Issue #14.2 and 14.3, after the overload above: the boxes are one tab stop, the arrow
+    keys move between them and Enter shows the node's details (what it does, busy, queue,
+    latency, cost) with its actions, which work (Fail sends the table's own action); Escape
+    puts focus back on the box. A chart is focusable and the arrow keys read its value a
+    second earlier; the busiest nodes and latency percentiles are charted."""
+    open_sandbox(page, app_url)
+    set_traffic(page, 350)
+    first = page.locator("#diagram [data-select][tabindex='0']")
+    assert first.count() == 1  # one stop in the tab order
+    start = first.get_attribute("data-node")
+    first.focus()
+    page.keyboard.press("ArrowRight")  # to the next box
+    focused = page.evaluate("() => document.activeElement.getAttribute('data-node')")
+    assert focused and focused != start
+    if focused != "web-1":
+        page.locator("#diagram [data-node='web-1']").focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("#node-detail")
+    eventually(lambda: panel.is_visible(), what="the details panel opens")
+    assert page.evaluate("() => document.activeElement.id") == "node-detail-name"
+    assert panel.locator("#node-detail-name").inner_text() == "web-1"
+    assert ABOUT[language] in panel.locator("#node-detail-about").inner_text()
+    eventually(
+        lambda: re.fullmatch(r"\d+ %", panel.locator("#node-detail-busy").inner_text()) is not None,
+        what="the node's busy figure",
+    )
+    assert re.search(r"\d", panel.locator("#node-detail-latency").inner_text())
+    assert re.search(r"\d", panel.locator("#node-detail-cost").inner_text())
+    assert re.fullmatch(r"\d+", panel.locator("#node-detail-queue").inner_text())
+    # the node's actions: resize is offered, and Fail works the table's own button
+    assert panel.locator("#node-detail-size-choice option").count() >= 2
+    panel.locator("#node-detail-toggle").click()
+    eventually(
+        lambda: (
+            "box-down"
+            in (page.locator("#diagram [data-node='web-1']").get_attribute("class") or "")
+        ),
+        what="the failed node drawn as down",
+    )
+    eventually(lambda: panel.locator("#node-detail-state").inner_text() != "up", what="state")
+    page.keyboard.press("Escape")
+    assert not panel.is_visible()
+    assert page.evaluate("() => document.activeElement.getAttribute('data-node')") == "web-1"
+    # the charts: the busiest node and the percentiles are drawn; the value a second back
+    charts = page.locator("#charts")
+    eventually(lambda: charts.locator(".chart-utilization").count() == 1, what="utilisation chart")
+    assert "web-1" in charts.locator(".chart-utilization figcaption").inner_text()
+    assert charts.locator(".chart-latency polyline[data-name='p50']").count() == 1
+    page.locator("#chart-throughput").focus()
+    page.keyboard.press("ArrowLeft")
+    readout = page.locator("#readout-throughput")
+    eventually(lambda: re.search(AGO[language], readout.inner_text()) is not None, what="readout")
+    page.wait_for_function("() => window.__times.length > 8")  # redrawn: the cursor stays
+    assert page.locator("#chart-throughput .chart-cursor").count() == 1

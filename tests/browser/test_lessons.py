@@ -104,7 +104,10 @@ def connected(page) -> None:
 def walk_stage(page, stage: Any, language: str, shot: Path | None) -> None:
     lesson = page.locator("#lesson")
     connected(page)
-    if stage.predict is not None:
+    if stage.predict is not None and stage.predict.estimate is not None:
+        lesson.locator("#predict-estimate").fill(str(stage.predict.estimate.answer))
+        page.locator("#predict-submit").click()
+    elif stage.predict is not None:
         lesson.locator(f'input[name="choice"][value="{stage.predict.answer}"]').check()
         page.locator("#predict-submit").click()
     page.locator("#run").wait_for()
@@ -197,10 +200,14 @@ def test_the_stage_flow_works_from_the_keyboard(page, app_url, language):
     assert page.locator("#verdict").get_attribute("aria-live") == "polite"
     assert page.locator("#verdict").get_attribute("role") == "status"
 
-    tab_to(page, "input[choice=0]")
-    for _ in range(first.predict.answer):
-        page.keyboard.press("ArrowDown")  # moves through the radio group, checking each
-    assert focused(page) == f"input[choice={first.predict.answer}]"
+    if first.predict.estimate is not None:  # a number to type
+        tab_to(page, "input#predict-estimate")
+        page.keyboard.type(str(first.predict.estimate.answer))
+    else:
+        tab_to(page, "input[choice=0]")
+        for _ in range(first.predict.answer):
+            page.keyboard.press("ArrowDown")  # moves through the radio group, checking each
+        assert focused(page) == f"input[choice={first.predict.answer}]"
     assert tab_to(page, "button#predict-submit") == ["button#predict-submit"]
     page.keyboard.press("Enter")
     page.locator("#run").wait_for()

@@ -70,7 +70,7 @@ async def test_an_owner_that_lost_its_lease_stops(room: Room_, room_ticks: Manua
     owner = runner.running(room.room.id)
     assert owner is not None
     await sync_to_async(Room.objects.filter(id=room.room.id).update)(lease_owner="someone-else")
-    assert not await owner._renew()  # what its tick loop does every third of the lease
+    assert not await owner._renew()  # what its lease loop does every fifth of the lease
     assert runner.running(room.room.id) is None
     assert (await room.fresh()).lease_owner == "someone-else"
 
@@ -108,3 +108,25 @@ async def test_a_paused_room_still_tells_the_console_who_joined(
     await room.student("Kim")  # its first state is a private answer to its screen
     await room_ticks.tick()
     assert "1 student here" in await until_text(console, "student here")
+
+
+async def test_a_process_with_screens_takes_over_a_room_whose_owner_died(
+    room: Room_, room_ticks: ManualTicks
+) -> None:
+    console = await room.console()
+    assert await refusal(console, action="add_web_server") == ""
+    first = runner.running(room.room.id)
+    assert first is not None
+    await first.stop(release=False)  # as if its process died: no release
+    rows = sync_to_async(Room.objects.filter(id=room.room.id).update)
+    running = timezone.now() + timedelta(seconds=60)
+    await rows(lease_owner="other-process", lease_until=running)
+    await HEARTBEAT.take_over()  # the other owner is alive: nothing to take
+    assert runner.running(room.room.id) is None
+    await rows(lease_until=timezone.now() - timedelta(seconds=1))  # it stopped renewing
+    await HEARTBEAT.take_over()
+    taken = runner.running(room.room.id)
+    assert taken is not None and taken is not first
+    assert taken.seq > first.seq  # screens draw only what is newer than what they saw
+    assert await sync_to_async(lease.holder)(room_id=room.room.id) == lease.PROCESS
+    assert "web-2" in {n.id for n in taken.room_state.experiment.session.snapshot().nodes}

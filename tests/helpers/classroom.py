@@ -1,7 +1,8 @@
 """Fixtures for the classroom tests (a pytest plugin: ``-p helpers.classroom``).
 
 ``room_ticks``: the room owner's ticks are driven by the test, never by the wall clock,
-and the heartbeat never beats by itself (tests call ``HEARTBEAT.beat()``); after each
+and neither the heartbeat nor an owner's lease loop runs by itself (tests call
+``HEARTBEAT.beat()``, ``RoomRunner._renew()``); after each
 test every runner is stopped. Imports are inside the fixtures: a plugin is loaded
 before Django is set up.
 """
@@ -34,6 +35,7 @@ def room_ticks(monkeypatch: pytest.MonkeyPatch) -> ManualTicks:
         await asyncio.Event().wait()
 
     monkeypatch.setattr(heartbeat.Heartbeat, "wait", staticmethod(never))
+    monkeypatch.setattr(RoomRunner, "lease_wait", staticmethod(never))  # tests call _renew()
     return manual
 
 

@@ -52,3 +52,19 @@ def plan(*slugs: str, slug: str = "demo") -> content.Plan:
         license="CC0-1.0",
         stages=tuple(stage(s) for s in slugs),
     )
+
+
+# A load balancer in front of one web server and its database: the topology several
+# tests start from (a stage's, a kept sandbox's, a room's).
+TWO_TIERS = {
+    "version": 1,
+    "name": "Two tiers",
+    "traffic": {"rps": 100},
+    "nodes": [
+        {"id": "dns", "kind": "dns"},
+        {"id": "lb", "kind": "load_balancer"},
+        {"id": "web-1", "kind": "web_server", "size": "m"},
+        {"id": "db", "kind": "database", "size": "m"},
+    ],
+    "links": [["dns", "lb"], ["lb", "web-1"], ["web-1", "db"]],
+}

@@ -34,15 +34,20 @@ class RawSocket:
     writer: asyncio.StreamWriter
 
     @classmethod
-    async def open(cls, host: str, port: int, path: str, *, origin: str | None = None) -> RawSocket:
-        """Connect and upgrade; ``origin`` defaults to ``http://host:port`` (a page of the site)."""
+    async def open(
+        cls, host: str, port: int, path: str, *, origin: str | None = None, cookie: str = ""
+    ) -> RawSocket:
+        """Connect and upgrade; ``origin`` defaults to ``http://host:port`` (a page of the
+        site); ``cookie``: a ``Cookie`` header's value (a session)."""
         reader, writer = await asyncio.open_connection(host, port, limit=2**24)
         key = base64.b64encode(os.urandom(16)).decode()
         origin = origin or f"http://{host}:{port}"
         request = (
             f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
             f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-            f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n"
+            f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n"
+            + (f"Cookie: {cookie}\r\n" if cookie else "")
+            + "\r\n"
         )
         writer.write(request.encode())
         await writer.drain()

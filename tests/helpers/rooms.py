@@ -17,21 +17,8 @@ from classrooms.models import Participant, Room
 from classrooms.permissions import instructors_group
 from lessons import services as lesson_services
 
-from helpers.plans import plan, stage
+from helpers.plans import TWO_TIERS, plan, stage
 from helpers.websocket import HANG_S, ORIGIN, connect, error_of, pending, receive, send
-
-TWO_TIERS = {
-    "version": 1,
-    "name": "Two tiers",
-    "traffic": {"rps": 100},
-    "nodes": [
-        {"id": "dns", "kind": "dns"},
-        {"id": "lb", "kind": "load_balancer"},
-        {"id": "web-1", "kind": "web_server", "size": "m"},
-        {"id": "db", "kind": "database", "size": "m"},
-    ],
-    "links": [["dns", "lb"], ["lb", "web-1"], ["web-1", "db"]],
-}
 
 
 def load_plan() -> None:

@@ -4,11 +4,13 @@ creates none; the socket creates one and the page adopts it with a signed token.
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.core import signing
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -149,3 +151,22 @@ def test_clearing_can_be_turned_off(settings, monkeypatch):
     settings.SESSION_CLEAR_EXPIRED_SECONDS = 0
     monkeypatch.setattr(guests, "_last_clear", float("-inf"))
     assert guests.clear_expired_now_and_then() is False
+
+
+def test_clear_expired_deletes_the_progress_of_expired_guests_only(demo):
+    """`manage.py clear_expired`: an expired guest's progress goes with its session; a live
+    guest's and a user's stay (clearsessions alone would leave the first)."""
+    expired = guest_with_progress(demo)
+    alive = guest_with_progress(demo, stage="second")
+    user = User.objects.create_user("ada")
+    stage = demo.stages.get(slug="first")
+    services.progress_get_or_create(user=user, session_key="", stage=stage)
+    Session.objects.filter(session_key=expired).update(
+        expire_date=timezone.now() - timedelta(days=1)
+    )
+    out = StringIO()
+    call_command("clear_expired", stdout=out)
+    assert not Progress.objects.filter(session_key=expired).exists()
+    assert Progress.objects.filter(session_key=alive).count() == 1
+    assert Progress.objects.filter(user=user).count() == 1
+    assert "1 progress rows" in out.getvalue()

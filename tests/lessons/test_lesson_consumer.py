@@ -18,7 +18,7 @@ from django.db import connections
 from lessons import content, guests, services
 from lessons.models import Progress
 
-from helpers.plans import plan, stage
+from helpers.plans import TWO_TIERS, plan, stage
 from helpers.websocket import (
     ORIGIN,
     ManualTicks,
@@ -42,18 +42,6 @@ def close_connections():
     connections.close_all()
 
 
-TWO_TIERS = {
-    "version": 1,
-    "name": "Two tiers",
-    "traffic": {"rps": 100},
-    "nodes": [
-        {"id": "dns", "kind": "dns"},
-        {"id": "lb", "kind": "load_balancer"},
-        {"id": "web-1", "kind": "web_server", "size": "m"},
-        {"id": "db", "kind": "database", "size": "m"},
-    ],
-    "links": [["dns", "lb"], ["lb", "web-1"], ["web-1", "db"]],
-}
 # One web server costs 306 $/month here, two cost 446: the goal needs the second one.
 GOAL = content.Goal(
     text={"en": "Two web servers", "ko": "웹 서버 두 대"},

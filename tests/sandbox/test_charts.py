@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from architect.sandbox.charts import HEIGHT, WIDTH, Mark, charts, nice_ceiling, polyline
+from architect.sandbox.charts import (
+    HEIGHT,
+    WIDTH,
+    Mark,
+    charts,
+    goal_levels,
+    nice_ceiling,
+    polyline,
+)
 from architect.sim.snapshot import Event, EventKind, SeriesPoint
 
 
@@ -36,7 +44,55 @@ def test_points_older_than_a_minute_are_dropped():
 def test_missing_latency_leaves_a_gap_and_no_latest_value():
     series = [SeriesPoint(1.0, 1.0, 40.0, 0.0), SeriesPoint(2.0, 1.0, None, 0.0)]
     p99 = charts(series, now=2.0)[1]
-    assert p99.key == "p99" and len(p99.points.split()) == 1 and p99.latest is None
+    assert p99.key == "latency" and len(p99.points.split()) == 1 and p99.latest is None
+
+
+def test_the_busiest_nodes_hit_ratios_cost_and_queue_are_charted_when_they_apply():
+    """Utilisation: the three busiest nodes at their peak, busiest first, in percent of a
+    fixed 100; hit ratios per cache; cost; the queue only when there is one."""
+    shares = {"web-1": 0.9, "web-2": 0.5, "db": 0.7, "lb": 0.1}
+    series = [
+        SeriesPoint(
+            float(t),
+            1.0,
+            1.0,
+            0.0,
+            utilization=tuple(shares.items()),
+            hit_ratios=(("cache", 0.25),),
+            cost_per_month=140.0,
+            queue_depth=t,
+        )
+        for t in (1, 2)
+    ]
+    drawn = {c.key: c for c in charts(series, now=2.0)}
+    assert list(drawn) == [
+        "throughput",
+        "latency",
+        "errors",
+        "utilization",
+        "hits",
+        "cost",
+        "queue",
+    ]
+    busy = drawn["utilization"]
+    assert busy.name == "web-1" and [line.name for line in busy.lines] == ["db", "web-2"]
+    assert busy.top == 100 and busy.latest == 90 and busy.lines[0].latest == 70
+    assert drawn["hits"].latest == 25 and drawn["cost"].latest == 140
+    assert drawn["queue"].latest == 2
+    plain = [SeriesPoint(1.0, 1.0, 1.0, 0.0)]
+    assert [c.key for c in charts(plain, now=1.0)] == ["throughput", "latency", "errors", "cost"]
+
+
+def test_a_goal_is_a_level_line_inside_the_scale():
+    """p99 under 300 ms with latencies near 40 ms: the scale reaches the goal, whose line
+    sits at 300 / top of the height; an error goal of 0.5 % is drawn in percent."""
+    goals = goal_levels([("p99_ms", 300.0), ("error_rate", 0.005), ("sessions_lost", 0)])
+    assert goals == {"latency": 300.0, "errors": 0.5}
+    drawn = charts([SeriesPoint(1.0, 1.0, 40.0, 0.0)], now=1.0, goals=goals)
+    latency, errors = drawn[1], drawn[2]
+    assert latency.top == 500 and latency.goal_y == f"{HEIGHT - 300 / 500 * HEIGHT:.1f}"
+    assert errors.goal == 0.5 and errors.top == 1
+    assert drawn[0].goal is None and drawn[0].goal_y == ""
 
 
 def test_error_chart_is_in_percent():

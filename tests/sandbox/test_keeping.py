@@ -26,7 +26,7 @@ from lessons import guests, services
 from lessons.experiment import Experiment, Phase
 from lessons.keeping import experiment_state, restore_experiment
 
-from helpers.plans import plan, stage
+from helpers.plans import TWO_TIERS, plan, stage
 from helpers.websocket import ORIGIN, ManualTicks, answer, connect, receive, send
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ticks")]
@@ -157,19 +157,6 @@ def test_a_kept_state_that_no_longer_loads_is_ignored():
 
 
 # --- A stage -------------------------------------------------------------------------------
-
-TWO_TIERS = {
-    "version": 1,
-    "name": "Two tiers",
-    "traffic": {"rps": 100},
-    "nodes": [
-        {"id": "dns", "kind": "dns"},
-        {"id": "lb", "kind": "load_balancer"},
-        {"id": "web-1", "kind": "web_server", "size": "m"},
-        {"id": "db", "kind": "database", "size": "m"},
-    ],
-    "links": [["dns", "lb"], ["lb", "web-1"], ["web-1", "db"]],
-}
 
 
 def lab_data() -> dict[str, object]:

@@ -129,7 +129,7 @@ def test_problems_are_printed_in_the_language_asked_for(tmp_path: Path):
         f"{path}: 문제 3개:",
         '  links[1]: 알 수 없는 노드입니다: "web-9"',
         "  links[2]: 요청을 보낼 수 없는 연결입니다: DNS(dns) → 캐시(cache)",
-        "  links: DNS는 정확히 하나의 오리진(로드 밸런서 또는 웹 서버)을 가리켜야 합니다",
+        "  links: DNS는 정확히 하나의 오리진(로드밸런서 또는 웹 서버)을 가리켜야 합니다",
     ]
     with pytest.raises(CommandError) as raised:
         _run(str(path))

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from architect.sandbox.metrics import HELP, JOBS, PANEL
+from architect.sandbox.fragments import CHART_HELP
+from architect.sandbox.metrics import CHARTED, HELP, JOBS, PANEL
 
 # The page links each metric's explanation to the stage that teaches it, from the plans.
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,8 @@ def test_every_metric_is_explained_with_the_stage_that_teaches_it(client, lang, 
     """Each metric has a sentence in the page's language; its label (a button) opens it
     and names it as the label's description; the stage link comes from the loaded plan."""
     html = client.get("/sandbox/", headers={"accept-language": lang}).content.decode()
-    assert set(HELP) == set(PANEL) | set(JOBS)
+    assert set(HELP) == set(PANEL) | set(JOBS) | set(CHARTED)
+    assert set(CHART_HELP.values()) <= set(HELP)  # each chart's caption opens one
     for key in HELP:
         found = explanation(html, key)
         assert found[0], key

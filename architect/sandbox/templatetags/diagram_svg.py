@@ -24,9 +24,10 @@ register = template.Library()
 
 
 @register.simple_tag
-def diagram_box(box: Box) -> SafeString:
-    """One node's box: its rectangle, label and figures."""
-    return _box(box)
+def diagram_box(box: Box, selectable: object = False) -> SafeString:
+    """One node's box: its rectangle, label and figures; ``selectable``: a button that
+    shows the node's details (sandbox-nodes.js), on a live page."""
+    return _box(box, bool(selectable), get_language() if selectable else None)
 
 
 @register.simple_tag
@@ -42,8 +43,9 @@ def diagram_key(diagram: Diagram) -> SafeString:
 
 
 @lru_cache(maxsize=4096)
-def _box(box: Box) -> SafeString:
-    return SafeString(render_to_string(f"{TEMPLATE}#box", {"box": box}))
+def _box(box: Box, selectable: bool, language: str | None) -> SafeString:
+    context = {"box": box, "selectable": selectable}
+    return SafeString(render_to_string(f"{TEMPLATE}#box", context))
 
 
 @lru_cache(maxsize=256)

@@ -1,0 +1,104 @@
+// The value under the pointer on the live charts (templates/sandbox/chart.html), and the
+// same by keyboard: a focused chart's cursor moves a second at a time with the arrow keys
+// (ten with Shift; Home and End: the window's ends). Each line's value at the cursor is
+// written in the chart's readout, a polite live region, so a screen reader says it. The
+// values are read back from the polylines' points and the chart's data-top: the server
+// sends nothing more. The charts are redrawn once a simulated second; the cursor stays at
+// the same number of seconds ago (its readout updated silently).
+(function () {
+  "use strict";
+  var WIDTH = 300, HEIGHT = 80, WINDOW_S = 60, STEP = WIDTH / WINDOW_S;
+  var cursor = null;  // {key: the chart's key, x: in chart units}
+
+  function format(value) {
+    var lang = document.documentElement.lang || undefined;
+    return value.toLocaleString(lang, {maximumFractionDigits: value < 10 ? 1 : 0});
+  }
+  function nearest(line, x) {
+    var points = line.points, best = null;
+    for (var i = 0; i < points.numberOfItems; i++) {
+      var p = points.getItem(i);
+      if (best === null || Math.abs(p.x - x) < Math.abs(best.x - x)) best = p;
+    }
+    return best && Math.abs(best.x - x) <= STEP ? best : null;
+  }
+  function sentence(svg, x) {
+    var top = Number(svg.getAttribute("data-top")), unit = svg.getAttribute("data-unit") || "";
+    var charts = document.getElementById("charts");
+    var ago = Math.round((WIDTH - x) / STEP);
+    var when = ago === 0 ? charts.getAttribute("data-now") : charts.getAttribute("data-ago").replace("%(s)s", ago);
+    var lines = Array.prototype.slice.call(svg.querySelectorAll("polyline.series")).reverse();
+    var values = lines.map(function (line) {
+      var p = nearest(line, x);
+      var value = p ? format((HEIGHT - p.y) / HEIGHT * top) + " " + unit : "—";
+      return line.getAttribute("data-name") + " " + value;
+    });
+    return when + ": " + values.join(", ");
+  }
+  function draw(svg, x, announce) {
+    var mark = svg.querySelector(".chart-cursor");
+    if (!mark) {
+      mark = document.createElementNS("http://www.w3.org/2000/svg", "line");
+      mark.setAttribute("class", "chart-cursor");
+      mark.setAttribute("y1", "0");
+      mark.setAttribute("y2", String(HEIGHT));
+      svg.appendChild(mark);
+    }
+    mark.setAttribute("x1", String(x));
+    mark.setAttribute("x2", String(x));
+    var readout = document.getElementById(svg.getAttribute("aria-describedby"));
+    if (!readout) return;
+    readout.setAttribute("aria-live", announce ? "polite" : "off");
+    readout.textContent = sentence(svg, x);
+  }
+  function move(svg, x, announce) {
+    x = Math.max(0, Math.min(WIDTH, Math.round(x / STEP) * STEP));
+    cursor = {key: svg.id, x: x};
+    draw(svg, x, announce);
+  }
+  function clear(svg) {
+    var mark = svg.querySelector(".chart-cursor");
+    if (mark) mark.remove();
+    var readout = document.getElementById(svg.getAttribute("aria-describedby"));
+    if (readout) readout.textContent = "";
+    if (cursor && cursor.key === svg.id) cursor = null;
+  }
+  function chartOf(target) {
+    return target && target.closest ? target.closest("#charts svg[data-top]") : null;
+  }
+
+  document.addEventListener("pointermove", function (event) {
+    var svg = chartOf(event.target);
+    if (!svg) return;
+    var at = svg.createSVGPoint();
+    at.x = event.clientX;
+    at.y = event.clientY;
+    move(svg, at.matrixTransform(svg.getScreenCTM().inverse()).x, true);
+  });
+  document.addEventListener("pointerout", function (event) {
+    var svg = chartOf(event.target);
+    if (svg && !svg.contains(event.relatedTarget) && document.activeElement !== svg) clear(svg);
+  });
+  document.addEventListener("focusin", function (event) {
+    var svg = chartOf(event.target);
+    if (svg && !(cursor && cursor.key === svg.id)) move(svg, WIDTH, true);
+  });
+  document.addEventListener("focusout", function (event) {
+    var svg = chartOf(event.target);
+    if (svg && !svg.matches(":hover")) clear(svg);
+  });
+  document.addEventListener("keydown", function (event) {
+    var svg = chartOf(event.target);
+    if (!svg) return;
+    var x = cursor && cursor.key === svg.id ? cursor.x : WIDTH;
+    var step = event.shiftKey ? 10 * STEP : STEP;
+    var keys = {ArrowLeft: x - step, ArrowRight: x + step, Home: 0, End: WIDTH};
+    if (!(event.key in keys)) return;
+    event.preventDefault();
+    move(svg, keys[event.key], true);
+  });
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    var svg = cursor && document.getElementById(cursor.key);
+    if (svg) draw(svg, cursor.x, false);
+  });
+})();

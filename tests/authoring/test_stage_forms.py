@@ -1,0 +1,138 @@
+"""The per-stage form and the YAML stay one plan: the form reads the stage from the draft
+and writes it back in place."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from authoring import problems, services
+
+from helpers.authoring import STARTER_TEXT, fast_passwords  # noqa: F401 (an autouse fixture)
+from helpers.rooms import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(page) -> dict[str, object]:
+    """The form's fields as the page filled them (from the YAML)."""
+    fields = page.context["fields"]
+    data: dict[str, object] = {
+        "revision": page.context["revision"],
+        "condition_rows": len(fields["conditions"]),
+        "answer": fields["answer"],
+        "controls": fields["controls"],
+        "events": fields["events"],
+        "duration": fields["duration"],
+    }
+    for lang in fields["languages"]:
+        for name in ("title", "body", "question", "choices", "why", "hints", "debrief", "goal"):
+            data[f"{name}_{lang['code']}"] = lang[name]
+    for n, row in enumerate(fields["conditions"]):
+        data |= {
+            f"metric_{n}": row["metric"],
+            f"op_{n}": row["op"],
+            f"value_{n}": row["value"],
+            f"node_{n}": row["node"],
+        }
+    return data
+
+
+def test_the_form_shows_the_yaml_and_saves_back_into_it():
+    owner = make_user("olivia", instructor=True)
+    plan = services.plan_create(owner=owner, text=STARTER_TEXT)
+    client = Client()
+    client.force_login(owner)
+    url = reverse("authoring:stage", args=[plan.slug, 0])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "<strong>small</strong>" in page.content.decode()  # the body's Markdown preview
+    data = _form(page)
+    assert data["title_ko"] == "더 큰 서버" and data["metric_0"] == "p99_ms"
+    # unchanged, the form gives back the same stage
+    client.post(url, {**data, "action": "save"})
+    plan.draft.refresh_from_db()
+    before, _ = problems.parse(STARTER_TEXT)
+    after, found = problems.parse(plan.draft.text)
+    assert found == [] and after is not None and before is not None
+    assert after.stages[0].as_data() == before.stages[0].as_data()
+    # a new title, a third condition, one control fewer
+    data = _form(client.get(url))
+    data |= {
+        "title_en": "A much bigger server",
+        "metric_2": "p95_ms",
+        "op_2": "at_most",
+        "value_2": "150",
+        "controls": ["resize"],
+        "action": "save",
+        "events": "{at: 10, action: set_traffic, rps: 250}\n",
+        "duration": "25",
+    }
+    assert client.post(url, data).status_code == 302
+    plan.draft.refresh_from_db()
+    after, found = problems.parse(plan.draft.text)
+    assert found == [] and after is not None
+    stage = after.stages[0]
+    assert stage.title["en"] == "A much bigger server" and stage.controls == ("resize",)
+    assert [(c.metric, c.operator, c.threshold) for c in stage.goal.conditions][-1] == (
+        "p95_ms",
+        "at_most",
+        150.0,
+    )
+    assert plan.draft.text.startswith(STARTER_TEXT.split("stages:")[0])  # the rest is as written
+    assert stage.duration_s == 25
+    assert _form(client.get(url))["events"] == "{at: 10, action: set_traffic, rps: 250}"
+    stale = client.post(url, {**data, "revision": 1})
+    assert stale.status_code == 409
+
+
+def test_preview_renders_the_posted_markdown_without_saving():
+    owner = make_user("olivia", instructor=True)
+    plan = services.plan_create(owner=owner, text=STARTER_TEXT)
+    client = Client()
+    client.force_login(owner)
+    url = reverse("authoring:stage", args=[plan.slug, 0])
+    data = _form(client.get(url)) | {"body_en": "Now *this*", "action": "preview"}
+    page = client.post(url, data)
+    assert "<em>this</em>" in page.content.decode()
+    plan.draft.refresh_from_db()
+    assert plan.draft.text == STARTER_TEXT
+
+
+def test_capture_the_sandbox_architecture_as_the_starting_topology():
+    from architect.sandbox.keeping import SANDBOX, kept_save
+    from architect.sim.loader import dump_topology, load_topology
+
+    owner = make_user("olivia", instructor=True)
+    plan = services.plan_create(owner=owner, text=STARTER_TEXT)
+    client = Client()
+    client.force_login(owner)
+    url = reverse("authoring:stage", args=[plan.slug, 0])
+    nothing = client.post(url, _form(client.get(url)) | {"action": "capture"})
+    assert nothing.status_code == 400 and "nothing kept" in nothing.content.decode()
+    built = {
+        "version": 1,
+        "name": "Built in the sandbox",
+        "traffic": {"rps": 50},
+        "nodes": [
+            {"id": "dns", "kind": "dns"},
+            {"id": "lb", "kind": "load_balancer"},
+            {"id": "web-1", "kind": "web_server", "size": "s", "service_ms": 25},
+            {"id": "web-2", "kind": "web_server", "size": "s", "service_ms": 25},
+        ],
+        "links": [["dns", "lb"], ["lb", "web-1"], ["lb", "web-2"]],
+    }
+    kept = dump_topology(load_topology(built))
+    kept_save(
+        user=owner,
+        session_key="",
+        place=SANDBOX,
+        data={"topology": kept, "speed": 1, "paused": True},
+    )
+    assert client.post(url, _form(client.get(url)) | {"action": "capture"}).status_code == 302
+    plan.draft.refresh_from_db()
+    after, found = problems.parse(plan.draft.text)
+    assert after is not None, found
+    nodes = {n["id"] for n in after.stages[0].topology["nodes"]}
+    assert nodes == {"dns", "lb", "web-1", "web-2"}
