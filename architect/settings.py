@@ -365,6 +365,10 @@ SIM_WORKER_CPU_SHARE = env_float("SIM_WORKER_CPU_SHARE", 0.9)
 CLASSROOM_MAX_PARTICIPANTS = env_int("CLASSROOM_MAX_PARTICIPANTS", 100)
 CLASSROOM_MAX_ROOMS_PER_INSTRUCTOR = env_int("CLASSROOM_MAX_ROOMS_PER_INSTRUCTOR", 5)
 CLASSROOM_MAX_MESSAGES_PER_SECOND = env_int("CLASSROOM_MAX_MESSAGES_PER_SECOND", 10)
+# Joining: an address may send this many wrong class codes per window, then waits for the
+# window's end (only wrong codes count: a whole class shares its school's address).
+CLASSROOM_JOIN_FAILURES = env_int("CLASSROOM_JOIN_FAILURES", 20)
+CLASSROOM_JOIN_WINDOW_SECONDS = env_int("CLASSROOM_JOIN_WINDOW_SECONDS", 60)
 # The room runner: a tick every CLASSROOM_TICK_SECONDS, at most CLASSROOM_STEP_BUDGET_SECONDS
 # of simulation work per tick (a heavier room falls behind real time, and says so).
 CLASSROOM_TICK_SECONDS = env_float("CLASSROOM_TICK_SECONDS", 0.2)

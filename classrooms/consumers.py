@@ -145,6 +145,16 @@ class RoomScreen(AsyncWebsocketConsumer):
 
     # --- out ---------------------------------------------------------------------------
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """The room's state goes straight to ``room_state``: Channels would first close old
+        database connections on its one database thread, for each screen and each
+        message (sixty phones, five times a second, queued behind every query); drawing
+        it reads no database (what does, the dashboard, goes through that thread itself)."""
+        if message.get("type") == "room.state":
+            await self.room_state(message)
+        else:
+            await super().dispatch(message)
+
     async def room_state(self, message: dict[str, Any]) -> None:
         view = RoomView.read(self.room.id, int(message["seq"]), str(message["text"]))
         with translation.override(self.lang):

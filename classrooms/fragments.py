@@ -12,6 +12,7 @@ kind and language in a process once per message, so sixty phones cost one render
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,20 +80,42 @@ class RoomView:
 
     @classmethod
     def read(cls, room_id: int, seq: int, text: str) -> RoomView:
-        return _read(room_id, seq, text)
+        """The message read, once per process (kept by room, number and text)."""
+        key = (room_id, seq, text)
+        found = _VIEWS.get(key)
+        if found is None:
+            found = _keep(key, _read(seq, text, None))
+        return found
+
+    @classmethod
+    def remember(cls, room_id: int, seq: int, text: str, snapshot: Snapshot) -> None:
+        """The owner's own message, kept with the ``Snapshot`` it was made from: the
+        screens in the owner's process do not deserialise it again (they did so once per
+        message, the costliest part of reading it; other processes still do)."""
+        _keep((room_id, seq, text), _read(seq, text, snapshot))
 
     @property
     def goal(self) -> GoalStatus | None:
         return goal_status_from_data(self.run.get("goal"))
 
 
-@lru_cache(maxsize=64)
-def _read(room_id: int, seq: int, text: str) -> RoomView:
+_VIEWS: OrderedDict[tuple[int, int, str], RoomView] = OrderedDict()
+VIEWS_KEPT = 64
+
+
+def _keep(key: tuple[int, int, str], view: RoomView) -> RoomView:
+    _VIEWS[key] = view
+    while len(_VIEWS) > VIEWS_KEPT:
+        _VIEWS.popitem(last=False)
+    return view
+
+
+def _read(seq: int, text: str, snapshot: Snapshot | None) -> RoomView:
     data = json.loads(text)
     status = data["status"]
     return RoomView(
         seq=seq,
-        snapshot=snapshot_from_data(data["snapshot"]),
+        snapshot=snapshot if snapshot is not None else snapshot_from_data(data["snapshot"]),
         status=LiveStatus(paused=status["paused"], speed=status["speed"], ratio=status["ratio"]),
         control=Control.from_data(data["control"]),
         run=data["run"],
@@ -290,22 +313,30 @@ def goal_part(view: RoomView, stage: Stage, parts: Parts, *, full: bool) -> str:
 class Feed:
     """What changed, drawn once per message for every screen of one kind and language in
     this process (``shared(view, parts, full)`` draws it); ``full`` for a screen that
-    missed the message before (it just connected): also drawn once per message."""
+    missed the message before (it just connected): also drawn once per message.
+
+    The last ``HISTORY`` deltas are kept: on a busy process the screens do not all draw a
+    message before the next one arrives, and a screen one message behind the others must
+    get its delta, not a whole new drawing (which made the busy process busier still)."""
+
+    HISTORY = 16
 
     def __init__(self, shared: Any) -> None:
         self.shared = shared
         self.parts = Parts()
         self.seq = -1
-        self.previous = -1
-        self.html = ""
+        self.deltas: dict[int, tuple[int, str]] = {}  # seq → (the seq it follows, HTML)
         self._full: tuple[int, str] = (-1, "")
 
     def delta(self, view: RoomView) -> tuple[int, str]:
-        """(the sequence number it follows, the HTML) for ``view``, drawn at most once."""
+        """(the sequence number it follows, the HTML) for ``view``, drawn at most once;
+        (-2, "") when it is too old to be kept."""
         if view.seq > self.seq:
-            self.previous, self.seq = self.seq, view.seq
-            self.html = self.shared(view, self.parts, full=False)
-        return (self.previous, self.html) if view.seq == self.seq else (-2, "")
+            self.deltas[view.seq] = (self.seq, self.shared(view, self.parts, full=False))
+            self.seq = view.seq
+            for old in [seq for seq in self.deltas if seq <= view.seq - self.HISTORY]:
+                del self.deltas[old]
+        return self.deltas.get(view.seq, (-2, ""))
 
     def full(self, view: RoomView) -> str:
         if self._full[0] != view.seq:

@@ -32,6 +32,7 @@ from architect.sim.snapshot import Snapshot
 from architect.sim.snapshot_data import snapshot_to_data
 from classrooms import lease, selectors, services
 from classrooms.checkpoint import RoomExperiment
+from classrooms.fragments import RoomView
 from classrooms.models import Room
 from classrooms.room_commands import RoomState, apply_room_command, read_any
 from classrooms.state import Control, goal_status_data
@@ -66,6 +67,7 @@ class RoomRunner:
         # (an owner publishes far fewer than a million messages a second).
         self.seq = time.time_ns() // 1000
         self.dirty = True
+        self.finished = False  # a run ended in the last step (``_credit``)
         self.votes_dirty = True
         self.tasks: list[asyncio.Task[None]] = []
         self.stopped = False
@@ -165,8 +167,19 @@ class RoomRunner:
     async def _tick(self, tick: float) -> None:
         async with self.lock:
             changed = await asyncio.to_thread(self._step, tick)
+        if self.finished:
+            await self._credit()
         if changed or self.dirty:
             await self.publish()
+
+    async def _credit(self) -> None:
+        """A run just ended: when it met the goal, everyone signed in here has the stage
+        done in their progress."""
+        self.finished = False
+        if self.room_state.experiment.met:
+            await database_sync_to_async(services.progress_credit)(
+                room_id=self.room_id, stage=self.room_state.control.stage
+            )
 
     def _step(self, wall_dt: float) -> bool:
         """Advance ``wall_dt × speed`` simulated seconds in pieces of ``wall_dt``, within
@@ -180,7 +193,7 @@ class RoomRunner:
         for _piece in range(session.speed):
             self.latest = experiment.session.step(wall_dt / session.speed)
             if experiment.observe(self.latest):
-                self.dirty = True  # the run is over
+                self.dirty = self.finished = True  # the run is over
                 break
             if self.clock() > deadline:
                 break
@@ -298,6 +311,8 @@ class RoomRunner:
         self.seq += 1
         async with self.lock:
             text = json.dumps(self._payload(), separators=(",", ":"))
+            assert self.latest is not None
+            RoomView.remember(self.room_id, self.seq, text, self.latest)
         return {"type": "room.state", "seq": self.seq, "text": text}
 
     def _payload(self) -> dict[str, Any]:

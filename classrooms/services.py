@@ -22,6 +22,8 @@ from classrooms.models import Participant, Room, Vote
 from classrooms.permissions import can_run_rooms
 from classrooms.protocol import clean_name, name_problem
 from classrooms.state import Control
+from lessons import services as lesson_services
+from lessons.models import Stage
 
 CODE_TRIES = 20
 
@@ -142,6 +144,30 @@ def participant_record_result(
     *, participant_id: int, result: dict[str, Any], design: dict[str, Any]
 ) -> None:
     Participant.objects.filter(id=participant_id).update(result=result, design=design)
+
+
+def progress_credit(*, room_id: int, stage: int, participant_ids: set[int] | None = None) -> int:
+    """The stage's goal was met in the room (or in a student's own copy): each signed-in
+    student among ``participant_ids`` (default: everyone in the room now) has the stage
+    done in their lessons' progress, as in self-study. Returns how many were credited."""
+    room = Room.objects.filter(id=room_id).first()
+    if room is None or not 0 <= stage < len(room.stages):
+        return 0
+    stored = Stage.objects.filter(
+        plan__slug=room.plan_slug, slug=room.stages[stage]["slug"]
+    ).first()
+    if stored is None:  # the plan is gone from the lessons: nothing to credit
+        return 0
+    if participant_ids is None:
+        participant_ids = selectors.live_participant_ids(room_id=room_id)
+    seats = Participant.objects.filter(
+        room_id=room_id, id__in=participant_ids, removed_at__isnull=True, user__isnull=False
+    ).select_related("user")
+    credited = 0
+    for seat in seats:
+        lesson_services.progress_complete(user=seat.user, session_key="", stage=stored)
+        credited += 1
+    return credited
 
 
 def vote_cast(*, participant: Participant, choice: int) -> tuple[int, int]:

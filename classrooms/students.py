@@ -248,6 +248,13 @@ class StudentConsumer(RoomScreen):
         await database_sync_to_async(services.participant_record_result)(
             participant_id=self.participant_id, result=result, design=design
         )
+        if copy.met:  # their own copy met the goal: the stage is done, as in self-study
+            assert self.participant_id is not None
+            await database_sync_to_async(services.progress_credit)(
+                room_id=self.room.id,
+                stage=self.copy_stage.order,
+                participant_ids={self.participant_id},
+            )
         await self.to_owner(
             {
                 "type": "room.result",

@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from classrooms import codes, panels, selectors, services
+from classrooms import codes, join_limit, panels, selectors, services
 from classrooms.models import Room
 from classrooms.permissions import can_drive, can_run_rooms
 from classrooms.protocol import NAME_LENGTH
@@ -147,16 +147,23 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
         return render(
             request, "classrooms/student.html", {"room": room, "title": room.title(_lang())}
         )
-    problem = ""
+    problem, status = "", 200
     name = str(request.POST.get("name", ""))
     if request.method == "POST":
-        problem = _try_join(request, room, name)
+        wait = join_limit.retry_after(request)
+        if wait:
+            problem, status = join_limit.message(wait), 429
+        else:
+            problem, status = _try_join(request, room, name), 400
         if not problem:
             assert room is not None
             return redirect("join_room", room.code)
     context: dict[str, Any] = {"code": typed, "name": name, "problem": problem,
                                "name_length": NAME_LENGTH, "code_length": codes.LENGTH}  # fmt: skip
-    return render(request, "classrooms/join.html", context, status=400 if problem else 200)
+    response = render(request, "classrooms/join.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(join_limit.retry_after(request))
+    return response
 
 
 def _joinable(code: str) -> Room | None:
@@ -172,6 +179,7 @@ def _seat(request: HttpRequest, room: Room) -> Any:
 def _try_join(request: HttpRequest, room: Room | None, name: str) -> str:
     """ "" when the session now holds a seat in ``room``, else why not."""
     if room is None:
+        join_limit.count_failure(request)
         return _("There is no open class with this code. Check it on the board.")
     if request.session.session_key is None:
         request.session["classroom"] = True

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.screenshots
 
 PHONE = {"width": 375, "height": 740}
 # The projector's minimum sizes at 1920×1080 (classrooms.css): read from the back of a room.
-MIN_PX = {"code": 96, "figures": 48, "text": 24, "diagram_label": 20}
+MIN_PX = {"code": 96, "figures": 48, "text": 24, "diagram_label": 20, "legend": 20}
+# A 1920×1080 projector at 150 % zoom lays the page out in 1280×720 CSS pixels.
+ZOOMED = {"width": 1280, "height": 720}
 
 
 def sign_up_instructor(page: Any, app_url: str, app_server: Any) -> None:
@@ -58,6 +60,62 @@ def px(page: Any, selector: str, what: str = "fontSize") -> float:
     else:
         script = "els => Math.min(...els.map(e => parseFloat(getComputedStyle(e).fontSize)))"
     return float(page.locator(selector).evaluate_all(script))
+
+
+def in_view(page: Any, selector: str) -> bool:
+    """Whether ``selector`` is drawn whole inside the viewport, without scrolling."""
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    return bool(box) and box["y"] >= 0 and box["y"] + box["height"] <= size["height"] + 0.5
+
+
+def try_it_yourselves(console: Any, projector: Any, phones: list[Any], screenshots: Path) -> None:
+    """Copies handed out; two students change theirs and run the stage; the board fills
+    and one design goes on the projector, anonymised."""
+    console.locator("#try-start").click()
+    for phone, rps in zip(phones, ("280", "150"), strict=True):
+        phone.set_default_timeout(90_000)  # each phone now runs its own simulation
+        try:
+            phone.locator("#speed-5").click(no_wait_after=True)
+            phone.locator("#traffic-rps").fill(rps)  # the goal asks for 225 req/s served
+            phone.locator("#traffic-submit").click(no_wait_after=True)
+            phone.locator("#run").click(no_wait_after=True)
+        except Exception:
+            phone.screenshot(path=str(screenshots / "classroom-failed-phone.png"))
+            raise
+    rows = "#board tbody tr"
+    projector.wait_for_function(  # the third student's copy is on the board too, untried
+        f"() => [...document.querySelectorAll('{rows}')].filter("
+        "r => /met/.test(r.textContent)).length === 2",
+        timeout=90_000,
+    )
+    board = projector.locator("#board").inner_text()
+    assert "✓ met" in board and "✗ not met" in board and "$" in board and " ms" in board
+    assert "Ada" not in board and "민준" not in board  # designs by number only
+    assert projector.locator("#board button").count() == 0  # only the console shows them
+    phones[1].screenshot(path=str(screenshots / "classroom-phone-copy-ko.png"), full_page=True)
+    console.locator("#board tbody tr").first.locator("button").click()  # the design met
+    projector.wait_for_selector("#spotlight-heading")
+    shown = projector.locator("#spotlight").inner_text()
+    assert "Design #1" in shown and "Goal met" in shown and "Ada" not in shown
+    assert in_view(projector, "#spotlight")  # the board grows with the class
+    projector.screenshot(path=str(screenshots / "classroom-projector-spotlight.png"))
+
+
+def projector_in_korean(browser: Any, teacher: Any, url: str, screenshots: Path) -> None:
+    """The same projector in Korean (for the Korean guide), as another tab would show it."""
+    context = browser.new_context(
+        locale="ko-KR", viewport={"width": 1920, "height": 1080},
+        storage_state=teacher.storage_state(),
+    )  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(url)
+    page.wait_for_selector("#spotlight-heading")
+    assert "설계 #1" in page.locator("#spotlight").inner_text()
+    assert in_view(page, "#spotlight")  # the board grows with the class
+    page.screenshot(path=str(screenshots / "classroom-projector-ko.png"))
+    context.close()
 
 
 def test_a_class_runs_in_the_browser(browser, app_url, app_server, screenshots, csp_watch, request):
@@ -130,12 +188,21 @@ def test_a_class_runs_in_the_browser(browser, app_url, app_server, screenshots, 
         "figures": px(projector, "#projector-metrics dd"),
         "text": px(projector, "#projector-stage p, #poll-results th"),
         "diagram_label": px(projector, "#diagram svg text.box-label", "height"),
+        "legend": px(projector, "#diagram .diagram-legend"),
     }
     assert all(sizes[key] >= MIN_PX[key] for key in MIN_PX), sizes
+    # The four-choice poll stays above the fold, at 100 % and at 150 % zoom.
+    assert in_view(projector, "#poll-results") and in_view(projector, "#diagram")
     projector.screenshot(path=str(screenshots / "classroom-projector.png"), timeout=120_000)
+    projector.set_viewport_size(ZOOMED)
+    assert in_view(projector, "#poll-results") and in_view(projector, "#diagram")
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+
+    assert "일시 정지됨" in korean.locator("#status").inner_text()
+    try_it_yourselves(console, projector, [students[0][1], korean], screenshots)
+    projector_in_korean(browser, teacher, projector.url, screenshots)
 
     # The room moves on: every phone follows.
-    assert "일시 정지됨" in korean.locator("#status").inner_text()
     console.locator("#stage-select").select_option("1")
     console.locator("#stage-submit").click()
     for _context, phone, _violations in students:

@@ -17,8 +17,9 @@ from architect.sim.model.sizes import SIZES
 from classrooms import runner
 from classrooms.models import Participant, Vote
 from classrooms.students import StudentConsumer
+from lessons.models import Progress
 
-from helpers.rooms import Room_, drained, refusal, reply, until_text
+from helpers.rooms import Room_, drained, make_user, refusal, reply, until_text
 from helpers.websocket import ManualTicks, receive, send
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("rooms_stopped")]
@@ -182,6 +183,43 @@ async def test_try_it_yourselves_hands_out_copies_and_fills_the_board(
     assert "Kim" not in shown and "web-2" in shown  # anonymised
     assert await refusal(console, action="try_stop") == ""
     await until_text(kim, '<section id="controls" hx-ext="morph" hx-swap-oob="true"></section>')
+
+
+def done_stages(username: str) -> set[str]:
+    return set(
+        Progress.objects.filter(user__username=username, completed_at__isnull=False).values_list(
+            "stage__slug", flat=True
+        )
+    )
+
+
+async def test_a_signed_in_student_keeps_a_goal_met_in_their_copy_or_in_the_room(
+    room: Room_, room_ticks: ManualTicks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy_ticks = ManualTicks()
+    monkeypatch.setattr(StudentConsumer, "wait", staticmethod(copy_ticks.wait))
+    ada_user = await sync_to_async(make_user)("ada")
+    bo_user = await sync_to_async(make_user)("bo")
+    console = await room.console()
+    ada, _ = await room.student("Ada", user=ada_user)
+    assert await refusal(console, action="try_start") == ""
+    await until_text(ada, 'id="add-web-server"')
+    assert await refusal(ada, action="speed", speed="5") == ""
+    assert await refusal(ada, action="run") == ""
+    await copy_ticks.tick(20)  # 20 × 0.2 s × 5 = 20 simulated s > the stage's 3 s run
+    room_ticks.clock.advance(1.0)  # a copy reports at most once a second
+    await copy_ticks.tick()
+    assert "Goal met" in drained(ada)
+    assert await sync_to_async(done_stages)("ada") == {"one"}  # as a stage done alone
+    assert await refusal(console, action="try_stop") == ""
+    await room.student("Bo", user=bo_user)
+    await room.student("Guest")  # not signed in: nothing to keep
+    for fields in ({"action": "speed", "speed": "5"}, {"action": "run"}):
+        assert await refusal(console, **fields) == ""
+    await room_ticks.tick(20)  # the room's own run meets the goal: everyone here has it
+    await until_text(console, "Run over")
+    assert await sync_to_async(done_stages)("bo") == {"one"}
+    assert await sync_to_async(Progress.objects.filter(user__isnull=True).count)() == 0
 
 
 async def test_bad_and_too_many_messages_get_a_clear_answer(room: Room_) -> None:

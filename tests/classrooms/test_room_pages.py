@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
 
-from classrooms import codes, services
+from classrooms import codes, join_limit, services
 from classrooms.models import Participant, Room
 from classrooms.permissions import can_run_rooms
 
@@ -73,6 +74,35 @@ def test_a_student_joins_from_the_home_page_with_a_code_and_a_name() -> None:
     assert nameless.status_code == 400 and "1 to 40" in nameless.content.decode()
     scanned = Client().get(f"/join/{room.code}/").content.decode()  # from the QR code
     assert f'value="{room.code}"' in scanned and 'id="join-name"' in scanned
+
+
+def test_wrong_codes_are_limited_per_address_but_a_class_behind_one_address_joins(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache.clear()
+    settings.CLASSROOM_JOIN_FAILURES, settings.CLASSROOM_JOIN_WINDOW_SECONDS = 3, 60
+    clock = [6000.0]  # the start of a window
+    monkeypatch.setattr(join_limit, "now", lambda: clock[0])
+    room = new_room(make_user("teacher", instructor=True))
+    school = {"REMOTE_ADDR": "10.1.1.1"}
+    for n in range(5):  # a class on one network: right codes never count
+        joined = Client(**school).post("/join/", {"code": room.code, "name": f"S{n}"})
+        assert joined.status_code == 302
+    for _ in range(3):
+        wrong = Client(**school).post("/join/", {"code": "AAAAAA", "name": "Guess"})
+        assert wrong.status_code == 400
+    clock[0] += 15
+    refused = Client(**school).post("/join/", {"code": room.code, "name": "Late"})
+    assert refused.status_code == 429 and refused["Retry-After"] == "45"
+    assert "Wait 45 seconds" in refused.content.decode()
+    korean = Client(HTTP_ACCEPT_LANGUAGE="ko", **school).post("/join/", {"code": "AAAAAA"})
+    assert korean.status_code == 429 and "45초" in korean.content.decode()
+    assert Participant.objects.filter(name="Late").count() == 0
+    elsewhere = Client(REMOTE_ADDR="10.2.2.2").post("/join/", {"code": room.code, "name": "Lee"})
+    assert elsewhere.status_code == 302  # another address is not slowed down
+    clock[0] += 45  # the next window
+    later = Client(**school).post("/join/", {"code": room.code, "name": "Late"})
+    assert later.status_code == 302
 
 
 def test_limits_on_students_and_rooms_are_settings(settings: Any) -> None:

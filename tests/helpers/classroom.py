@@ -52,4 +52,5 @@ async def rooms_stopped(settings: Any) -> AsyncIterator[None]:
     await runner.stop_all()
     await heartbeat.HEARTBEAT.stop()
     fragments._FEEDS.clear()
+    fragments._VIEWS.clear()
     await sync_to_async(connections.close_all)()
