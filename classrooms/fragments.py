@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox import fragments as sandbox
@@ -247,7 +248,7 @@ def spotlight_context(view: RoomView) -> dict[str, Any] | None:
     result = shown.get("result") or {}
     return {
         "number": shown.get("number", 0),
-        "diagram": _design_layout(json.dumps(shown["topology"], sort_keys=True)),
+        "diagram": _design_layout(json.dumps(shown["topology"], sort_keys=True), get_language()),
         "met": result.get("met"),
         "cost": num(result["cost"]) if result.get("cost") is not None else "—",
         "p99": num(result["p99"]) if result.get("p99") is not None else "—",
@@ -255,7 +256,8 @@ def spotlight_context(view: RoomView) -> dict[str, Any] | None:
 
 
 @lru_cache(maxsize=32)
-def _design_layout(topology: str) -> Any:
+def _design_layout(topology: str, language: str | None) -> Any:
+    """A shown design's diagram, in ``language`` (the active one: the key only caches it)."""
     return layout(Simulation(load_topology(json.loads(topology)), seed=1).snapshot(), live=False)
 
 
