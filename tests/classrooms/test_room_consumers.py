@@ -6,6 +6,7 @@ The owner's ticks are driven by the test (``room_ticks``), never by the wall clo
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 
@@ -150,6 +151,10 @@ async def test_the_dashboard_renames_removes_and_the_room_ends(
     assert (await lee.receive_output(timeout=5))["type"] in ("websocket.send", "websocket.close")
     ended = await room.fresh()
     assert ended.ended_at is not None and ended.control["ended"]
+    for _ in range(500):  # the owner answers first, then publishes, saves and stops
+        if runner.running(room.room.id) is None:
+            break
+        await asyncio.sleep(0.01)
     assert runner.running(room.room.id) is None
 
 
