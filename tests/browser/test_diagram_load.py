@@ -22,10 +22,13 @@ FLOW = """() => {
           width: parseFloat(getComputedStyle(line).strokeWidth)};
 }"""
 
+FLOWING = "() => document.querySelector('#diagram line.link-flow:not(.link-spine)') !== null"
+
 
 def test_an_overloaded_server_is_the_named_bottleneck_and_links_flow(page, app_url, language):
     open_sandbox(page, app_url)
     diagram = page.locator("#diagram")
+    page.wait_for_function(FLOWING)  # drawn when the first simulated second closes
     first = page.evaluate(FLOW)
     assert first is not None and first["animation"] == "diagram-flow"
     set_traffic(page, 350)  # one server takes ~320 req/s
@@ -53,6 +56,7 @@ def test_links_stand_still_for_who_asks_for_less_motion(browser, app_url, csp_wa
     try:
         page = context.new_page()
         open_sandbox(page, app_url)
+        page.wait_for_function(FLOWING)
         flow = page.evaluate(FLOW)
         assert flow is not None and flow["animation"] == "none"
         dashes = page.evaluate(
