@@ -318,6 +318,10 @@ LOGGING = {
 
 # Seconds of wall time between two simulation updates pushed to a browser.
 SANDBOX_TICK_SECONDS = env_float("SANDBOX_TICK_SECONDS", 0.2)
+# A step expected to take at most this much CPU (from its measured cost) runs on the event
+# loop; a longer one, or one not measured since a change, in a thread. The hop to a thread
+# and back costs about 1 ms of the process's time (bench/README.md, live sessions).
+SANDBOX_INLINE_STEP_SECONDS = env_float("SANDBOX_INLINE_STEP_SECONDS", 0.005)
 # For tests only: simulated time runs this many times faster than the speed a learner
 # chose (the judge reads closed simulated seconds, so a faster clock judges the same run).
 SANDBOX_TIME_SCALE = env_float("SANDBOX_TIME_SCALE", 1.0)

@@ -252,8 +252,12 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         """Called on the event loop after each tick was sent (nothing to do here)."""
 
     async def _advance(self, tick: float) -> str:
-        """Step and draw: here, in a thread; in a worker, drawing the snapshot it sends."""
+        """Step and draw: here (on the event loop when the step is known to be short, else
+        in a thread); in a worker, drawing the snapshot it sends."""
         if isinstance(self.session, LiveSession):
+            expected = self.session.expected_cpu(tick)
+            if expected is not None and expected <= settings.SANDBOX_INLINE_STEP_SECONDS:
+                return self._step(tick)  # a thread hop costs more than such a step
             return await asyncio.to_thread(self._step, tick)
         return self._draw(await self.session.advance(tick))
 

@@ -103,6 +103,7 @@ class LiveSession:
         self.cpu_clock: Callable[[], float] = time.thread_time
         self.cost: float | None = None  # CPU seconds per simulated second, measured
         self.capped = False
+        self._measured = False  # ``cost`` measured since the last change
         # (wall time at the end of a step, simulated seconds, wall seconds inside the engine)
         self._samples: deque[tuple[float, float, float]] = deque()
         self.sim = self._build()
@@ -122,6 +123,7 @@ class LiveSession:
             self._seed = seed
         self.sim = Simulation(topology, seed=self._seed)
         self._samples.clear()
+        self._measured = False
 
     def apply(self, command: Command | Control) -> None:
         """Carry out a command; engine commands may raise ``CommandError``."""
@@ -140,8 +142,10 @@ class LiveSession:
             self._samples.clear()
         elif isinstance(command, Reset):
             self.sim = self._build()  # the measured cost carries over: the next step adapts it
+            self._measured = False
         else:
             self.sim.apply(command)
+            self._measured = False  # the architecture or traffic may cost more now
 
     def step(self, wall_dt: float) -> Snapshot:
         """Advance ``wall_dt * speed`` simulated seconds (less when over ``budget``), or
@@ -165,6 +169,15 @@ class LiveSession:
         """True when simulated time moves at each step (neither paused nor hidden)."""
         return not self.paused and not self.hidden
 
+    def expected_cpu(self, wall_dt: float) -> float | None:
+        """CPU seconds the next step should take, from the cost measured since the last
+        change (None when it has not been measured: a new or changed simulation)."""
+        if not self.running or wall_dt <= 0:
+            return 0.0
+        if not self._measured or self.cost is None:
+            return None
+        return self.cost * self._affordable(wall_dt * self.speed)
+
     def _affordable(self, wanted: float) -> float:
         """The simulated seconds the budget buys at the measured cost, at most ``wanted``."""
         if self.budget is None or not self.cost:
@@ -172,6 +185,7 @@ class LiveSession:
         return max(MIN_STEP_S, min(wanted, self.budget / self.cost))
 
     def _measure(self, cpu_s: float, sim_dt: float) -> None:
+        self._measured = True
         latest = max(0.0, cpu_s) / sim_dt
         self.cost = (
             latest if self.cost is None else (COST_WEIGHT * latest + (1 - COST_WEIGHT) * self.cost)

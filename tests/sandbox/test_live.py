@@ -150,3 +150,34 @@ def test_keeping_up_has_no_cause():
         clock.advance(0.2)
         session.step(0.2)
     assert session.status.cause == ""
+
+
+def test_the_next_steps_cpu_is_expected_only_once_measured_since_the_last_change():
+    """A step costs what its simulated seconds cost at the measured rate (the budget
+    capping it); before a first step, and after any change, nobody knows (None)."""
+    cpu = FakeClock()
+    session = LiveSession(single_server, clock=FakeClock())
+    session.cpu_clock = cpu
+    assert session.expected_cpu(0.2) is None
+
+    def step_costing(cpu_s: float) -> None:
+        original = session.sim.advance
+
+        def advance(dt: float):
+            cpu.advance(cpu_s)
+            return original(dt)
+
+        session.sim.advance = advance  # type: ignore[method-assign]
+        session.step(0.2)
+        session.sim.advance = original  # type: ignore[method-assign]
+
+    step_costing(0.002)  # 2 ms for 0.2 simulated seconds: 10 ms per simulated second
+    assert session.expected_cpu(0.2) == pytest.approx(0.002)
+    session.apply(SetSpeed(5))
+    assert session.expected_cpu(0.2) == pytest.approx(0.010)  # five times the seconds
+    session.budget = 0.004
+    assert session.expected_cpu(0.2) == pytest.approx(0.004)  # no more than its budget
+    session.apply(SetTraffic(900))
+    assert session.expected_cpu(0.2) is None  # more traffic may cost more: not measured yet
+    session.apply(Pause())
+    assert session.expected_cpu(0.2) == 0.0
