@@ -201,7 +201,7 @@ def run(students: int, times: dict[str, float], log: str = "") -> dict[str, Any]
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.sqlite3"
         seats = seat_room(database, students)
-        server = start_server(port, database, caps=True)
+        server = start_server(port, database, caps=True, workers=0)
         try:
             return asyncio.run(measure(server.pid, port, seats, times))
         finally:
