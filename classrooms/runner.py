@@ -290,8 +290,9 @@ class RoomRunner:
         if error is None:
             self.votes_dirty = True
             self.latest = None  # the architecture may have changed since the last step
+            # saved before any screen sees it: a takeover resumes with what they saw
+            await self._checkpoint()
             await self.publish()
-            await self._checkpoint()  # a takeover resumes with what the instructor did
             if self.room_state.control.ended:
                 await self.stop()
 
