@@ -39,7 +39,7 @@ from architect.sandbox.live import LiveSession
 from architect.sandbox.protocol import ProtocolError, parse
 from architect.sandbox.throttle import Once, TokenBucket
 from architect.sim.actions import SANDBOX_ACTIONS, Action
-from architect.sim.commands import CommandError, LessonCommand
+from architect.sim.commands import CommandError, LessonCommand, Record
 from architect.sim.model.presets import single_server
 from architect.sim.snapshot import Snapshot
 
@@ -201,7 +201,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
 
     def apply(self, command: Action) -> None:
         """Carry out one accepted command; ``CommandError`` when it is refused."""
-        assert not isinstance(command, LessonCommand)  # not in SANDBOX_ACTIONS
+        assert not isinstance(command, LessonCommand | Record)  # not in SANDBOX_ACTIONS
         self.session.apply(command)
 
     async def applied(self, command: Action) -> None:
