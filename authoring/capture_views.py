@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -58,6 +59,7 @@ def panel_context(capture: Capture) -> dict[str, Any]:
     }
 
 
+@login_required
 @require_safe
 @xframe_options_sameorigin
 def frame(request: HttpRequest, plan: str, index: int) -> HttpResponse:
