@@ -86,6 +86,7 @@ def test_author_a_plan_in_the_browser(page, app_url, app_server, screenshots, la
     with page.expect_popup() as popup_info:
         page.locator("#preview-bigger-server").click()
     preview = popup_info.value
+    preview.set_viewport_size({"width": 1366, "height": 768})
     preview.wait_for_selector("#lesson")
     assert "A bigger server" in preview.locator("h1").inner_text()
     preview.wait_for_selector("#diagram svg, .diagram svg")
