@@ -35,8 +35,9 @@ BOUND = 0.85  # a process using this much of a core is the limit
 @dataclass(frozen=True)
 class Tab:
     """One socket: its group (how results are told apart), where it goes, the commands
-    sent once it is open (0.1 s apart, within the rate limit), and whether it clicks
-    (sends ``CLICK`` about once a second during the window and times the answer)."""
+        sent once it is open (0.1 s apart, within the rate limit), and whether it clicks
+        (sends ``CLICK`` about once a second during the window and times the answer). A room's
+    console opens in a stage before its students', so it is the room's first screen."""
 
     group: str
     port: int
@@ -44,6 +45,7 @@ class Tab:
     cookie: str = ""
     actions: tuple[dict[str, str], ...] = ()
     clicks: bool = False
+    stage: int = 0  # every process opens its stage-0 tabs before any opens stage 1
 
 
 @dataclass
@@ -211,14 +213,19 @@ async def _sleep_until(moment: float) -> None:
     await asyncio.sleep(max(0.0, moment - time.monotonic()))
 
 
-async def _share(conn: Connection, tabs: list[Tab]) -> None:
+async def _share(conn: Connection, tabs: list[Tab], stages: list[int]) -> None:
     """One client process: open its sockets (in order), dress them, say ready; count over
     the window the parent names; report; close when told."""
     loop = asyncio.get_running_loop()
     sockets = []
-    for tab in tabs:
-        sockets.append(await open_tab(tab))
-        await asyncio.sleep(0.01)
+    for stage in stages:
+        if stage != stages[0]:  # the others have opened the stage before
+            await loop.run_in_executor(None, conn.recv)
+        for tab in tabs:
+            if tab.stage == stage:
+                sockets.append(await open_tab(tab))
+                await asyncio.sleep(0.01)
+        conn.send("opened")
     await asyncio.gather(*(dress(s) for s in sockets if s.tab.actions))
     conn.send("ready")
     start, end = await loop.run_in_executor(None, conn.recv)
@@ -243,8 +250,8 @@ async def _share(conn: Connection, tabs: list[Tab]) -> None:
             socket.transport.close()
 
 
-def _client(conn: Connection, tabs: list[Tab]) -> None:
-    asyncio.run(_share(conn, tabs))
+def _client(conn: Connection, tabs: list[Tab], stages: list[int]) -> None:
+    asyncio.run(_share(conn, tabs, stages))
 
 
 @dataclass
@@ -277,17 +284,25 @@ def run_clients(
     window's start and end (the servers' CPU)."""
     context = multiprocessing.get_context("fork")
     shares = [tabs[n::processes] for n in range(processes)]
+    stages = sorted({tab.stage for tab in tabs} | {0})
     pipes, children = [], []
     for share in shares:
         ours, theirs = context.Pipe()
-        child = context.Process(target=_client, args=(theirs, share), daemon=True)
+        child = context.Process(target=_client, args=(theirs, share, stages), daemon=True)
         child.start()
         pipes.append(ours)
         children.append(child)
     try:
+        for stage in stages:
+            if stage != stages[0]:
+                for pipe in pipes:
+                    pipe.send("open")
+            for pipe in pipes:
+                if not pipe.poll(HANG_S * 2) or pipe.recv() != "opened":
+                    raise RuntimeError("a client process did not open its sockets")
         for pipe in pipes:
-            if not pipe.poll(HANG_S * 2) or pipe.recv() != "ready":
-                raise RuntimeError("a client process did not open its sockets")
+            if not pipe.poll(HANG_S) or pipe.recv() != "ready":
+                raise RuntimeError("a client process did not dress its sockets")
         start = time.monotonic() + warm_s
         for pipe in pipes:
             pipe.send((start, start + window_s))
