@@ -30,6 +30,7 @@ HANG_S = 300  # a busy machine may take long to open a socket: only a hang is an
 ANSWER = b'id="error"'  # the part a command's answer always carries (the error area)
 CLICK = {"action": "speed", "speed": "1"}  # changes nothing; answered with the error area
 BOUND = 0.85  # a process using this much of a core is the limit
+OPEN_AT_ONCE = 8  # handshakes a client process has in flight (a busy server is slow to accept)
 
 
 @dataclass(frozen=True)
@@ -221,10 +222,10 @@ async def _share(conn: Connection, tabs: list[Tab], stages: list[int]) -> None:
     for stage in stages:
         if stage != stages[0]:  # the others have opened the stage before
             await loop.run_in_executor(None, conn.recv)
-        for tab in tabs:
-            if tab.stage == stage:
-                sockets.append(await open_tab(tab))
-                await asyncio.sleep(0.01)
+        staged = [tab for tab in tabs if tab.stage == stage]
+        for first in range(0, len(staged), OPEN_AT_ONCE):
+            batch = staged[first : first + OPEN_AT_ONCE]
+            sockets += await asyncio.gather(*(open_tab(tab) for tab in batch))
         conn.send("opened")
     await asyncio.gather(*(dress(s) for s in sockets if s.tab.actions))
     conn.send("ready")
