@@ -235,7 +235,7 @@ def describe(setup: Setup, result: dict[str, Any]) -> str:
         else ""
     )
     web = " + ".join(f"{x:.2f}" for x in result["web_cpu"])
-    client = " + ".join(f"{x:.2f}" for x in result["client_cpu"])
+    client = " + ".join(f"{x:.3f}" for x in result["client_cpu"])
     return (
         f"{setup.sessions:4d} sessions ({result['refused']} refused: over the cap)"
         f" + {setup.hostile} hostile + {setup.heavy} heavy,"

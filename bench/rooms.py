@@ -216,7 +216,7 @@ def main() -> None:
         print(json.dumps(result, indent=2))
         return
     cores = result["cores"]
-    clients = " + ".join(f"{x:.2f}" for x in result["client_cpu"])
+    clients = " + ".join(f"{x:.3f}" for x in result["client_cpu"])
     print(
         f"{result['rooms']} rooms × {args.students} students ({result['closed']} closed), "
         f"load before {load:.1f}\n"
