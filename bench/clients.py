@@ -30,6 +30,8 @@ HANG_S = 300  # a busy machine may take long to open a socket: only a hang is an
 ANSWER = b'id="error"'  # the part a command's answer always carries (the error area)
 CLICK = {"action": "speed", "speed": "1"}  # changes nothing; answered with the error area
 BOUND = 0.85  # a process using this much of a core is the limit
+NAP_S = 0.01  # the parent's naps during the window (its wake-up delay shows a busy machine)
+LATE_MS = 5.0  # a nap's p95 this late: processes wait for a core
 OPEN_AT_ONCE = 8  # handshakes a client process has in flight (a busy server is slow to accept)
 
 
@@ -263,6 +265,11 @@ class Clients:
     cpu: list[float]  # each client process's cores over the window
     window_s: float
     probes: tuple[Any, Any]  # ``probe()`` at the window's start and end
+    delays: list[float]  # how late each of the parent's short sleeps woke, seconds, sorted
+
+    @property
+    def delay_p95_ms(self) -> float:
+        return 1000 * self.delays[int(0.95 * (len(self.delays) - 1))] if self.delays else 0.0
 
     def group(self, *names: str) -> list[TabResult]:
         return [t for t in self.tabs if t.group in names]
@@ -309,7 +316,7 @@ def run_clients(
             pipe.send((start, start + window_s))
         time.sleep(max(0.0, start - time.monotonic()))
         first = probe()
-        time.sleep(max(0.0, start + window_s - time.monotonic()))
+        delays = wake_delays(start + window_s)
         last = probe()
         results, cpu = [], []
         for pipe in pipes:
@@ -320,12 +327,23 @@ def run_clients(
             cpu.append(share_cpu / window_s)
         for pipe in pipes:
             pipe.send("close")
-        return Clients(results, cpu, window_s, (first, last))
+        return Clients(results, cpu, window_s, (first, last), delays)
     finally:
         for child in children:
             child.join(timeout=10)
             if child.is_alive():
                 child.kill()
+
+
+def wake_delays(until: float, nap_s: float = NAP_S) -> list[float]:
+    """Sleep in short naps until ``until``; how late each woke (sorted). A machine whose
+    cores are all taken, by anyone (other containers too, which its /proc/stat does not
+    show), wakes a sleeper late."""
+    delays = []
+    while (now := time.monotonic()) < until:
+        time.sleep(nap_s)
+        delays.append(max(0.0, time.monotonic() - now - nap_s))
+    return sorted(delays)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -354,10 +372,11 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def limit(web: list[float], clients: list[float], machine: float) -> str:
+def limit(web: list[float], clients: list[float], machine: float, delay_p95_ms: float) -> str:
     """Which side held the run back, from the cores each used over the window: a client
-    process or a web process near a whole core (one GIL each), or the machine's every
-    core busy; else nothing was CPU-bound (waits, caps or budgets)."""
+    process or a web process near a whole core (one GIL each), or the machine (every core
+    busy, or processes waiting for one: the parent's naps woke late); else nothing was
+    CPU-bound (waits, caps or budgets)."""
     cores = os.cpu_count() or 1
     if clients and max(clients) >= BOUND:
         return "client (a client process used a whole core: add --client-processes)"
@@ -365,6 +384,10 @@ def limit(web: list[float], clients: list[float], machine: float) -> str:
         return "server (a web process used a whole core)"
     if machine >= BOUND * cores:
         return f"machine (all {cores} cores busy, other processes included)"
+    if delay_p95_ms >= LATE_MS:
+        return (
+            f"machine (processes wait for a core: a 10 ms nap woke {delay_p95_ms:.0f} ms late, p95)"
+        )
     return "none CPU-bound (waits, caps or budgets)"
 
 

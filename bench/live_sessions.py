@@ -192,7 +192,8 @@ def summarise(setup: Setup, clients: Clients) -> dict[str, Any]:
         "web_cpu": web,  # each web process alone
         "client_cpu": clients.cpu,  # each client process
         "other_cpu": max(0.0, machine - server - sum(clients.cpu)),
-        "limit": limit(web, clients.cpu, machine),
+        "wake_delay_p95_ms": clients.delay_p95_ms,
+        "limit": limit(web, clients.cpu, machine, clients.delay_p95_ms),
         "cpu_ms_per_update": 1000 * server * window / max(1, updates),
         "mean": statistics.fmean(rates),
         "p10": rates[len(rates) // 10],
@@ -247,7 +248,8 @@ def describe(setup: Setup, result: dict[str, Any]) -> str:
         f" server CPU {result['server_cpu']:.2f} cores (web processes alone {web}),"
         f" {result['cpu_ms_per_update']:.2f} ms per update;"
         f" clients {client} cores ({setup.client_processes} processes);"
-        f" others {result['other_cpu']:.2f} cores; limit: {result['limit']};"
+        f" others {result['other_cpu']:.2f} cores; a 10 ms nap woke"
+        f" {result['wake_delay_p95_ms']:.1f} ms late (p95); limit: {result['limit']};"
         f" load average before {result['load_before']:.1f}"
     )
 

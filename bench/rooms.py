@@ -139,7 +139,8 @@ def summarise(
         "cores": cores,
         "client_cpu": clients.cpu,
         "other_cpu": max(0.0, machine - sum(cores.values())),
-        "limit": limit(web, clients.cpu, machine),
+        "wake_delay_p95_ms": clients.delay_p95_ms,
+        "limit": limit(web, clients.cpu, machine, clients.delay_p95_ms),
         "web_ms_per_student_second": 1000 * sum(web) / max(1, students),
         "web_ms_per_update": 1000 * sum(web) * wall / max(1, updates),
         "redis_commands_per_s": per["redis_commands"],
@@ -225,7 +226,8 @@ def main() -> None:
         f"slowest console {result['console_min']:.2f}\n"
         f"cores: web-a {cores['web-a']:.2f}, web-b {cores['web-b']:.2f}, "
         f"redis {cores['redis']:.2f}, postgres {cores['postgres']:.2f}, clients {clients}, "
-        f"others {result['other_cpu']:.2f}; limit: {result['limit']}\n"
+        f"others {result['other_cpu']:.2f}; a 10 ms nap woke "
+        f"{result['wake_delay_p95_ms']:.1f} ms late (p95); limit: {result['limit']}\n"
         f"web CPU: {result['web_ms_per_student_second']:.2f} ms per student-second, "
         f"{result['web_ms_per_update']:.3f} ms per update; "
         f"Redis {result['redis_commands_per_s']:.0f} commands/s, "
