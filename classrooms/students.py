@@ -23,6 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from architect.sandbox.fragments import Renderer
+from architect.sandbox.live import step_where_cheapest
 from architect.sandbox.protocol import ProtocolError
 from architect.sim.commands import Predict
 from architect.sim.loader import dump_topology
@@ -210,7 +211,14 @@ class StudentConsumer(RoomScreen):
             started = self.clock()
             try:
                 async with self.copy_lock:
-                    html = await asyncio.to_thread(self._step, tick)
+                    copy = self.copy
+                    assert copy is not None
+                    html = await step_where_cheapest(
+                        copy.session,
+                        tick,
+                        self._step,
+                        inline_up_to=settings.SANDBOX_INLINE_STEP_SECONDS,
+                    )
                 if html:
                     await self.send(text_data=html)
                 await self._report()
