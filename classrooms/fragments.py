@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -314,7 +315,7 @@ def goal_part(view: RoomView, stage: Stage, parts: Parts, *, full: bool) -> str:
 
 class Feed:
     """What changed, drawn once per message for every screen of one kind and language in
-    this process (``shared(view, parts, full)`` draws it); ``full`` for a screen that
+    this process (``shared(view, parts, full)`` draws it, in ``lang``); ``full`` for a screen that
     missed the message before (it just connected): also drawn once per message.
 
     The last ``HISTORY`` deltas are kept: on a busy process the screens do not all draw a
@@ -323,8 +324,9 @@ class Feed:
 
     HISTORY = 16
 
-    def __init__(self, shared: Any) -> None:
+    def __init__(self, shared: Any, lang: str) -> None:
         self.shared = shared
+        self.lang = lang
         self.parts = Parts()
         self.seq = -1
         self.deltas: dict[int, tuple[int, str]] = {}  # seq → (the seq it follows, HTML)
@@ -334,7 +336,9 @@ class Feed:
         """(the sequence number it follows, the HTML) for ``view``, drawn at most once;
         (-2, "") when it is too old to be kept."""
         if view.seq > self.seq:
-            self.deltas[view.seq] = (self.seq, self.shared(view, self.parts, full=False))
+            with translation.override(self.lang):
+                html = self.shared(view, self.parts, full=False)
+            self.deltas[view.seq] = (self.seq, html)
             self.seq = view.seq
             for old in [seq for seq in self.deltas if seq <= view.seq - self.HISTORY]:
                 del self.deltas[old]
@@ -342,7 +346,8 @@ class Feed:
 
     def full(self, view: RoomView) -> str:
         if self._full[0] != view.seq:
-            self._full = (view.seq, self.shared(view, Parts(), full=True))
+            with translation.override(self.lang):
+                self._full = (view.seq, self.shared(view, Parts(), full=True))
         return self._full[1]
 
 
@@ -353,5 +358,5 @@ def feed(room_id: int, kind: str, lang: str, shared: Any) -> Feed:
     key = (room_id, kind, lang)
     found = _FEEDS.get(key)
     if found is None:
-        found = _FEEDS[key] = Feed(shared)
+        found = _FEEDS[key] = Feed(shared, lang)
     return found
