@@ -32,6 +32,7 @@ from architect.sim.loader import load_topology
 from architect.sim.simulation import Simulation
 from architect.sim.snapshot import Snapshot
 from architect.sim.snapshot_data import snapshot_from_data
+from classrooms import estimates
 from classrooms.state import Control, goal_status_from_data
 from lessons import fragments as lesson
 from lessons.experiment import DEFAULT_DURATION_S
@@ -183,36 +184,38 @@ def _planned(stage: Stage) -> list[dict[str, Any]]:
 def poll_context(
     view: RoomView, stage: Stage, lang: str, *, mine: int | None = None
 ) -> dict[str, Any]:
-    """The poll: its question and choices, how many answered, and (once revealed) the
-    class's answers per round beside each other, with the right one once the run is over."""
+    """The poll: its question and choices (or an estimate's unit), how many answered,
+    and (once revealed) the class's answers per round beside each other, with the right
+    one (an estimate's tolerance band) marked once the run is over."""
     poll = view.control.poll
     predict = stage.data.get("predict") or {}
-    choices = stage.texts("predict.choices", lang) if predict else []
-    counts = view.poll.get("counts") or []
-    rounds = []
-    for number, per_choice in enumerate(counts, start=1):
-        total = sum(per_choice) or 1
-        rounds.append(
-            {
-                "number": number,
-                "bars": [
-                    {
-                        "count": n,
-                        "percent": round(100 * n / total),
-                        "text": choices[i] if i < len(choices) else "",
-                    }
-                    for i, n in enumerate(per_choice)
-                ],
-            }
-        )
-    answered = view.poll.get("answered") or []
+    estimate = predict.get("estimate")
     outcome = view.run["phase"] == "done" and poll.revealed
-    answer = predict.get("answer") if outcome else None
+    unit = ""
+    if estimate:
+        unit = stage.text("predict.estimate.unit", lang)
+        found = estimates.bins(estimate)
+        labels = [b.label for b in found]
+        right = [b.within for b in found]
+        answer_text = estimate_text(estimate, unit) if outcome else ""
+        mine_text = f"{mine:,} {unit}" if mine is not None else ""
+        choices: list[str] = []
+    else:
+        choices = stage.texts("predict.choices", lang) if predict else []
+        labels = choices
+        answer = predict.get("answer")
+        right = [i == answer for i in range(len(choices))]
+        answer_text = ""
+        if outcome and isinstance(answer, int) and 0 <= answer < len(choices):
+            answer_text = choices[answer]
+        mine_text = choices[mine] if mine is not None and 0 <= mine < len(choices) else ""
+    answered = view.poll.get("answered") or []
     return {
         "asks": bool(predict) and poll.stage == view.control.stage,
         "question": stage.text("predict.question", lang) if predict else "",
+        "estimate": {"unit": unit, "value": mine if mine is not None else ""} if estimate else None,
         "choices": [
-            {"index": i, "text": t, "chosen": i == mine, "right": i == answer}
+            {"index": i, "text": t, "chosen": i == mine, "right": outcome and right[i]}
             for i, t in enumerate(choices)
         ],
         "round": poll.round,
@@ -220,10 +223,35 @@ def poll_context(
         "revealed": poll.revealed,
         "answered": answered[-1] if answered else 0,
         "seated": view.poll.get("seated", 0),
-        "rounds": rounds,
-        "answer": choices[answer] if isinstance(answer, int) and 0 <= answer < len(choices) else "",
-        "mine": choices[mine] if mine is not None and 0 <= mine < len(choices) else "",
+        "rounds": _rounds(view.poll.get("counts") or [], labels, right if outcome else []),
+        "answer": answer_text,
+        "mine": mine_text,
     }
+
+
+def _rounds(counts: list[list[int]], labels: list[str], right: list[bool]) -> list[dict[str, Any]]:
+    """Each round's bars: per choice (or per bin of an estimate), ``right`` marked."""
+    rounds = []
+    for number, per_bar in enumerate(counts, start=1):
+        total = sum(per_bar) or 1
+        bars = [
+            {
+                "count": n,
+                "percent": round(100 * n / total),
+                "text": labels[i] if i < len(labels) else "",
+                "right": i < len(right) and right[i],
+            }
+            for i, n in enumerate(per_bar)
+        ]
+        rounds.append({"number": number, "bars": bars})
+    return rounds
+
+
+def estimate_text(estimate: dict[str, Any], unit: str) -> str:
+    """The answer as the outcome says it: "4 web servers", "150 jobs (± 25 %)"."""
+    text = f"{int(estimate['answer']):,} {unit}"
+    tolerance = round(float(estimate["tolerance"]) * 100)
+    return f"{text} (± {tolerance} %)" if tolerance else text
 
 
 def board_context(view: RoomView) -> list[dict[str, Any]]:

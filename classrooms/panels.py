@@ -139,6 +139,15 @@ def rows(*, room: Room) -> list[dict[str, Any]]:
     return found
 
 
+def answer_text(stage: Stage, answer: int, lang: str) -> str:
+    """A student's answer as the dashboard shows it: the chosen letter's text, or an
+    estimate's number."""
+    if (stage.data.get("predict") or {}).get("estimate"):
+        return f"{answer:,}"
+    letters = stage.texts("predict.choices", lang)
+    return letters[answer] if 0 <= answer < len(letters) else "?"
+
+
 def dashboard_html(*, room: Room, lang: str, drawn: object = None) -> tuple[object, str]:
     """(what it shows, the dashboard's partial in ``lang``), or (``drawn``, "") when it
     shows what ``drawn`` says the console already has: sixty rows of forms are the
@@ -156,13 +165,12 @@ def _dashboard(found: list[dict[str, Any]], room: Room, lang: str) -> dict[str, 
     stage = selectors.pinned_stage(
         room=room, index=selectors.control_of(room_id=room.id).poll.stage
     )
-    letters = stage.texts("predict.choices", lang)
     for row in found:
         row["stuck"] = stuck_text(row.pop("stuck_s")) if row["met"] is not True else "—"
         row["answers"] = [
             "—"
             if a is None
-            else (letters[a] if row["revealed"] and a < len(letters) else _("answered"))
+            else (answer_text(stage, a, lang) if row["revealed"] else _("answered"))
             for a in row["answered"]
         ]
     return {"rows": found, "here": sum(r["here"] for r in found), "total": len(found)}
