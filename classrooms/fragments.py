@@ -80,6 +80,7 @@ class RoomView:
     board: list[dict[str, Any]]
     spotlight: dict[str, Any] | None
     roster: int
+    room_id: int = 0
 
     @classmethod
     def read(cls, room_id: int, seq: int, text: str) -> RoomView:
@@ -87,7 +88,7 @@ class RoomView:
         key = (room_id, seq, text)
         found = _VIEWS.get(key)
         if found is None:
-            found = _keep(key, _read(seq, text, None))
+            found = _keep(key, _read(room_id, seq, text, None))
         return found
 
     @classmethod
@@ -95,7 +96,7 @@ class RoomView:
         """The owner's own message, kept with the ``Snapshot`` it was made from: the
         screens in the owner's process do not deserialise it again (they did so once per
         message, the costliest part of reading it; other processes still do)."""
-        _keep((room_id, seq, text), _read(seq, text, snapshot))
+        _keep((room_id, seq, text), _read(room_id, seq, text, snapshot))
 
     @property
     def goal(self) -> GoalStatus | None:
@@ -113,7 +114,7 @@ def _keep(key: tuple[int, int, str], view: RoomView) -> RoomView:
     return view
 
 
-def _read(seq: int, text: str, snapshot: Snapshot | None) -> RoomView:
+def _read(room_id: int, seq: int, text: str, snapshot: Snapshot | None) -> RoomView:
     data = json.loads(text)
     status = data["status"]
     return RoomView(
@@ -126,6 +127,7 @@ def _read(seq: int, text: str, snapshot: Snapshot | None) -> RoomView:
         board=data["board"],
         spotlight=data["spotlight"],
         roster=data["roster"],
+        room_id=room_id,
     )
 
 
@@ -322,15 +324,45 @@ class Parts:
         self._sent.clear()
 
 
+_DRAWN: OrderedDict[tuple[int, int, str, str], Any] = OrderedDict()
+DRAWN_KEPT = 64
+
+
+def once(view: RoomView, part: str, draw: Callable[[], Any]) -> Any:
+    """``draw()`` for one part of one state message in the active language, made once in
+    this process whichever screens need it: the phones' and the projector's feeds draw
+    the same diagram, status and goal (kept by room, sequence number, language, part)."""
+    key = (view.room_id, view.seq, get_language() or "", part)
+    found = _DRAWN.get(key)
+    if found is None:
+        found = _DRAWN[key] = draw()
+        while len(_DRAWN) > DRAWN_KEPT:
+            _DRAWN.popitem(last=False)
+    return found
+
+
+def _live_context(view: RoomView) -> dict[str, Any]:
+    def made() -> dict[str, Any]:
+        # no charts: a room's phones and projector do not draw them (the console draws
+        # its own, with the sandbox's ``Renderer``)
+        context = sandbox.live_context(view.snapshot, view.status, chart_items=[])
+        context.update(panel(context))
+        return context
+
+    context: dict[str, Any] = once(view, "context", made)
+    return context
+
+
 def simulation_parts(view: RoomView, parts: Parts, names: tuple[str, ...], *, full: bool) -> str:
     """The sandbox's own live partials that changed (all with ``full``)."""
-    context = sandbox.live_context(view.snapshot, view.status)
+    context = _live_context(view)
     if full:
         parts.forget()
     drawn = [name for name in names if parts.changed(name, TICK_KEYS[name](context))]
-    if "metrics" in drawn:
-        context.update(panel(context))
-    return sandbox.render(drawn, context)
+    return "".join(
+        once(view, name, lambda name=name: sandbox.render([name], context))  # type: ignore[misc]
+        for name in drawn
+    )
 
 
 def goal_part(view: RoomView, stage: Stage, parts: Parts, *, full: bool) -> str:
@@ -338,7 +370,7 @@ def goal_part(view: RoomView, stage: Stage, parts: Parts, *, full: bool) -> str:
     key = (stage.order, repr(context["goal"]))
     if not parts.changed("goal", key) and not full:
         return ""
-    return lesson.render(["goal"], context)
+    return str(once(view, f"goal-{stage.order}", lambda: lesson.render(["goal"], context)))
 
 
 class Feed:
