@@ -35,7 +35,7 @@ from architect.sandbox import caps, keeping, workers
 from architect.sandbox.error_text import error_text
 from architect.sandbox.fragments import Renderer, render
 from architect.sandbox.guard import Failures, sendable, stop
-from architect.sandbox.live import LiveSession
+from architect.sandbox.live import LiveSession, step_where_cheapest
 from architect.sandbox.protocol import ProtocolError, parse
 from architect.sandbox.throttle import Once, TokenBucket
 from architect.sim.actions import SANDBOX_ACTIONS, Action
@@ -255,10 +255,9 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         """Step and draw: here (on the event loop when the step is known to be short, else
         in a thread); in a worker, drawing the snapshot it sends."""
         if isinstance(self.session, LiveSession):
-            expected = self.session.expected_cpu(tick)
-            if expected is not None and expected <= settings.SANDBOX_INLINE_STEP_SECONDS:
-                return self._step(tick)  # a thread hop costs more than such a step
-            return await asyncio.to_thread(self._step, tick)
+            return await step_where_cheapest(
+                self.session, tick, self._step, inline_up_to=settings.SANDBOX_INLINE_STEP_SECONDS
+            )
         return self._draw(await self.session.advance(tick))
 
     def _step(self, wall_dt: float) -> str:
