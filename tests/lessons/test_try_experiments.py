@@ -256,3 +256,19 @@ async def test_an_experiment_s_socket_judges_its_own_goal_and_saves_it(ticks: Ma
         assert await saved()
     finally:
         await ws.disconnect()
+
+
+@pytest.mark.django_db
+def test_an_authored_plan_s_preview_offers_its_experiments(client):
+    from authoring import services as authoring
+
+    from helpers.rooms import make_user
+
+    owner = make_user("olivia", instructor=True)
+    draft = authoring.plan_create(owner=owner, text=with_experiment())
+    lesson, found = authoring.preview_load(plan=draft)
+    assert found == [] and lesson is not None
+    first = lesson.stages.get(slug="bigger-server")
+    assert first.experiment_slugs == ["twice-the-traffic"]
+    page = client.get(first.get_experiment_url("twice-the-traffic"))
+    assert page.status_code == 200 and "Twice the traffic" in page.content.decode()
