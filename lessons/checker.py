@@ -1,6 +1,7 @@
 """Run a stage headless and judge its goal: what ``manage.py check_lessons`` does.
 
-A stage passes the check when, for every seed, the goal is *not* met on the
+Each of a stage's "try it" experiments is checked as a stage. A stage passes the
+check when, for every seed, the goal is *not* met on the
 starting run topology and *is* met once the solution is applied at t = 0, and no
 shortcut (``lessons.shortcuts``) meets it unless the plan allows that one.
 
@@ -13,7 +14,7 @@ the lesson editor's check (``authoring.tasks``) says it in the instructor's lang
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from architect.sim.commands import Command, CommandError
 from architect.sim.simulation import Simulation
@@ -150,8 +151,19 @@ def check_stage(
     )
 
 
+def with_experiments(stage: Stage) -> list[tuple[str, Stage]]:
+    """The stage and each of its "try it" experiments, checked alike: ``(name, stage)``
+    with the name ``stage`` or ``stage/experiment``."""
+    return [(stage.slug, stage), *((f"{stage.slug}/{e.slug}", e) for e in stage.experiments)]
+
+
 def check_plan(plan: Plan, *, seeds: tuple[int, ...] = SEEDS) -> list[StageCheck]:
-    return [check_stage(stage, seeds=seeds) for stage in plan.stages]
+    """Every stage and every experiment (an experiment's ``slug`` is ``stage/experiment``)."""
+    return [
+        replace(check_stage(unit, seeds=seeds), slug=name)
+        for stage in plan.stages
+        for name, unit in with_experiments(stage)
+    ]
 
 
 def _apply_all(sim: Simulation, commands: tuple[Command, ...]) -> None:

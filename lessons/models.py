@@ -108,6 +108,26 @@ class Stage(models.Model):
         return [pick_text(item, lang, fallback) for item in value or []]
 
     @property
+    def experiment_slugs(self) -> list[str]:
+        """The slugs of the stage's "try it" experiments, in order."""
+        return [str(e.get("slug")) for e in self.data.get("experiments") or ()]
+
+    def experiment(self, slug: str) -> Stage:
+        """The experiment ``slug`` as a stage of its own (not saved: it is read from this
+        stage's ``data``; ``experiment_of`` is this stage); raises ``Stage.DoesNotExist``."""
+        for data in self.data.get("experiments") or ():
+            if data.get("slug") == slug:
+                view = Stage(plan=self.plan, order=self.order, slug=self.slug, data=data)
+                view.experiment_of = self
+                return view
+        raise Stage.DoesNotExist(f"{self}: no experiment {slug}")
+
+    experiment_of: Stage | None = None  # set on an experiment's stage (``experiment``)
+
+    def get_experiment_url(self, slug: str) -> str:
+        return reverse("lessons:experiment", args=[self.plan.slug, self.slug, slug])
+
+    @property
     def offered_controls(self) -> frozenset[str] | None:
         """The action names whose controls the stage shows; None when it lists none
         (the whole sandbox)."""
@@ -148,6 +168,8 @@ class Progress(models.Model):
     )
     session_key = models.CharField(_("session key"), max_length=40, blank=True)
     prediction = models.IntegerField(_("prediction"), null=True, blank=True)
+    # the stage's "try it" experiments: {slug: {"prediction": int, "completed_at": ISO time}}
+    experiments = models.JSONField(_("experiments"), default=dict, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -178,3 +200,16 @@ class Progress(models.Model):
     @property
     def completed(self) -> bool:
         return self.completed_at is not None
+
+    def tried(self) -> set[str]:
+        """The slugs of the experiments whose goal this learner met."""
+        return {
+            slug
+            for slug, record in (self.experiments or {}).items()
+            if isinstance(record, dict) and record.get("completed_at")
+        }
+
+    def experiment_prediction(self, slug: str) -> int | None:
+        record = (self.experiments or {}).get(slug)
+        guess = record.get("prediction") if isinstance(record, dict) else None
+        return guess if isinstance(guess, int) and not isinstance(guess, bool) else None

@@ -1,5 +1,6 @@
 """Writes: loading plans into the database, and recording a learner's progress.
 
+A stage's "try it" experiments are recorded in its learner's row (``Progress.experiments``).
 Keyword-only entry points named ``<entity>_<action>`` (HackSoft style). A learner
 is a logged-in ``user`` or, for anyone else, the ``session_key`` of their session.
 """
@@ -124,6 +125,34 @@ def progress_complete(*, user: Any, session_key: str, stage: Stage) -> Progress:
     return progress
 
 
+def progress_record_experiment(
+    *,
+    user: Any,
+    session_key: str,
+    stage: Stage,
+    experiment: str,
+    prediction: int | None = None,
+    completed: bool = False,
+) -> Progress:
+    """Remember a learner's prediction in, or completion of, one of ``stage``'s "try it"
+    experiments (the first completion counts); ``ValueError`` for an unknown experiment."""
+    if experiment not in stage.experiment_slugs:
+        raise ValueError(f"{stage} has no experiment {experiment!r}")
+    if prediction is not None:
+        progress_check_choice(stage=stage.experiment(experiment), choice=prediction)
+    with transaction.atomic():
+        progress = progress_get_or_create(user=user, session_key=session_key, stage=stage)
+        progress = Progress.objects.select_for_update().get(pk=progress.pk)
+        record = dict((progress.experiments or {}).get(experiment) or {})
+        if prediction is not None:
+            record["prediction"] = prediction
+        if completed and not record.get("completed_at"):
+            record["completed_at"] = timezone.now().isoformat()
+        progress.experiments = {**(progress.experiments or {}), experiment: record}
+        progress.save(update_fields=["experiments", "updated_at"])
+    return progress
+
+
 @transaction.atomic
 def progress_merge_session(*, session_key: str, user: Any) -> int:
     """On log-in: give the session's progress to ``user``; returns the rows moved or merged.
@@ -166,6 +195,23 @@ def _merge(session_key: str, owner: dict[str, Any]) -> int:
             kept.prediction = row.prediction
         done = [t for t in (kept.completed_at, row.completed_at) if t is not None]
         kept.completed_at = min(done) if done else None
-        kept.save(update_fields=["prediction", "completed_at", "updated_at"])
+        kept.experiments = _merged_experiments(kept.experiments, row.experiments)
+        kept.save(update_fields=["prediction", "completed_at", "experiments", "updated_at"])
         row.delete()
     return len(rows)
+
+
+def _merged_experiments(kept: object, other: object) -> dict[str, Any]:
+    """Both records of each experiment: the kept prediction wins, a completion is kept."""
+    mine = dict(kept) if isinstance(kept, dict) else {}
+    for slug, record in other.items() if isinstance(other, dict) else ():
+        if not isinstance(record, dict):
+            continue
+        found = mine.get(slug)
+        ours: dict[str, Any] = found if isinstance(found, dict) else {}
+        times = [t for t in (ours.get("completed_at"), record.get("completed_at")) if t]
+        merged = {**record, **{k: v for k, v in ours.items() if v is not None}}
+        if times:
+            merged["completed_at"] = min(times)
+        mine[slug] = merged
+    return mine
