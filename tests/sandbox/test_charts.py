@@ -118,3 +118,30 @@ def test_failures_recoveries_and_changes_are_marked_on_the_time_axis():
         Mark(f"{WIDTH:.1f}", "change"),
     )
     assert all(chart.marks == expected for chart in drawn)
+
+
+def _queued(t: int, jobs: int | None, **waiting: int) -> SeriesPoint:
+    return SeriesPoint(float(t), 1.0, 1.0, 0.0, queue_depth=jobs, queued=tuple(waiting.items()))
+
+
+def test_the_queue_chart_draws_the_jobs_and_the_deepest_node_queues_with_the_goal():
+    """With a message queue: the jobs waiting are the main line (a queue-depth goal is on
+    it); the three nodes whose queues were deepest at their peak are the other lines."""
+    series = [
+        _queued(1, 4, lb=0, **{"web-1": 30, "web-2": 2, "db": 9, "cache": 1}),
+        _queued(2, 12, lb=0, **{"web-1": 0, "web-2": 5, "db": 3, "cache": 1}),
+    ]
+    goals = goal_levels([("queue_depth", 50)])
+    queue = {c.key: c for c in charts(series, 2.0, goals=goals)}["queue"]
+    assert queue.name == "jobs" and queue.latest == 12 and queue.goal == 50
+    assert [line.name for line in queue.lines] == ["web-1", "db", "web-2"]
+    assert [line.latest for line in queue.lines] == [0, 3, 5]
+    assert queue.top == 50  # the scale reaches the goal (and the deepest queue, 30)
+
+
+def test_without_a_message_queue_the_deepest_node_queue_is_the_main_line():
+    series = [_queued(1, None, **{"web-1": 3, "web-2": 8}), _queued(2, None, **{"web-1": 1})]
+    queue = {c.key: c for c in charts(series, 2.0)}["queue"]
+    assert queue.name == "web-2" and queue.latest is None  # web-2 left: a gap, no value
+    assert [line.name for line in queue.lines] == ["web-1"] and queue.lines[0].latest == 1
+    assert queue.goal is None and queue.top == 10
