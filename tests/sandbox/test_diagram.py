@@ -475,8 +475,8 @@ def test_thirty_nodes_in_three_centers_lay_out_without_overlaps_and_readable(lan
             assert text_width(a.label, label, bold=True) <= a.w, a.id
             assert text_width(a.detail, detail) <= a.w, a.id
     assert len(diagram.bands) == 3
-    for i, a in enumerate(diagram.bands):
-        assert not any(_overlap(a, b) for b in diagram.bands[i + 1 :])
+    for i, band in enumerate(diagram.bands):
+        assert not any(_overlap(band, other) for other in diagram.bands[i + 1 :])
     # drawn at READABLE_SCALE CSS px a unit (a larger diagram pans): no label under 11 px
     assert _smallest_diagram_font() * READABLE_SCALE >= 11
     shown = float(diagram.svg_shown_width)
