@@ -233,7 +233,8 @@ def charts(
     goals: Mapping[str, float] | None = None,
 ) -> list[Chart]:
     """The charts that apply to this run, on a time axis ending at the last closed second
-    (``now`` until one has closed), each with ``goals`` (chart key → level) and the marks."""
+    (``now`` until one has closed), each with ``goals`` (chart key → level) and the marks;
+    those with a goal first."""
     end = series[-1].t if series else now
     window = [p for p in series if end - p.t <= WINDOW_S]
     goals = goals or {}
@@ -294,7 +295,8 @@ def charts(
     if queues is not None:
         drawn.append(queues)
     moments = marks(events, end)
-    return [_marked(c, moments) for c in drawn]
+    # the charts a stage's goal is drawn on first: in view when the row scrolls sideways
+    return [_marked(c, moments) for c in sorted(drawn, key=lambda c: c.goal is None)]
 
 
 def _marked(c: Chart, moments: tuple[Mark, ...]) -> Chart:

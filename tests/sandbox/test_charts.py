@@ -88,11 +88,11 @@ def test_a_goal_is_a_level_line_inside_the_scale():
     sits at 300 / top of the height; an error goal of 0.5 % is drawn in percent."""
     goals = goal_levels([("p99_ms", 300.0), ("error_rate", 0.005), ("sessions_lost", 0)])
     assert goals == {"latency": 300.0, "errors": 0.5}
-    drawn = charts([SeriesPoint(1.0, 1.0, 40.0, 0.0)], now=1.0, goals=goals)
-    latency, errors = drawn[1], drawn[2]
+    drawn = {c.key: c for c in charts([SeriesPoint(1.0, 1.0, 40.0, 0.0)], now=1.0, goals=goals)}
+    latency, errors = drawn["latency"], drawn["errors"]
     assert latency.top == 500 and latency.goal_y == f"{HEIGHT - 300 / 500 * HEIGHT:.1f}"
     assert errors.goal == 0.5 and errors.top == 1
-    assert drawn[0].goal is None and drawn[0].goal_y == ""
+    assert drawn["throughput"].goal is None and drawn["throughput"].goal_y == ""
 
 
 def test_error_chart_is_in_percent():
@@ -145,3 +145,11 @@ def test_without_a_message_queue_the_deepest_node_queue_is_the_main_line():
     assert queue.name == "web-2" and queue.latest is None  # web-2 left: a gap, no value
     assert [line.name for line in queue.lines] == ["web-1"] and queue.lines[0].latest == 1
     assert queue.goal is None and queue.top == 10
+
+
+def test_the_charts_a_goal_is_drawn_on_come_first():
+    """A row of charts scrolls sideways on a small screen: the goal's charts lead it."""
+    series = [_queued(1, 4, **{"web-1": 3})]
+    goals = goal_levels([("queue_depth", 100), ("error_rate", 0.005)])
+    keys = [c.key for c in charts(series, 1.0, goals=goals)]
+    assert keys[:2] == ["errors", "queue"] and set(keys[2:]) == {"throughput", "latency", "cost"}
