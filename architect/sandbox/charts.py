@@ -23,6 +23,7 @@ NODE_LINES = (
 )
 JOBS = "jobs"  # the queue chart's line of jobs waiting on the message queue
 PERCENT = 100.0  # top of a chart in percent of a whole
+GOAL_LABEL_ROOM = 12.0  # the height a goal's label needs above its line
 Value = Callable[[SeriesPoint], float | None]
 
 
@@ -59,6 +60,13 @@ class Chart:
     @property
     def goal_y(self) -> str:
         return "" if self.goal is None else f"{HEIGHT - self.goal / self.top * HEIGHT:.1f}"
+
+    @property
+    def goal_dy(self) -> str:
+        """The goal's label above its line, or below it when the line is near the top
+        (a goal at the top of the scale: its label would be cut off)."""
+        near_top = self.goal is not None and self.goal / self.top > 1 - GOAL_LABEL_ROOM / HEIGHT
+        return "12" if near_top else "-4"
 
 
 FAILURES = frozenset({EventKind.NODE_FAILED, EventKind.CENTER_FAILED, EventKind.SITE_DOWN})

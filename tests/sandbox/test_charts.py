@@ -153,3 +153,12 @@ def test_the_charts_a_goal_is_drawn_on_come_first():
     goals = goal_levels([("queue_depth", 100), ("error_rate", 0.005)])
     keys = [c.key for c in charts(series, 1.0, goals=goals)]
     assert keys[:2] == ["errors", "queue"] and set(keys[2:]) == {"throughput", "latency", "cost"}
+
+
+def test_a_goal_at_the_top_of_the_scale_has_its_label_below_its_line():
+    """$2,000 a month is the top of the cost chart's scale: a label above it is cut off."""
+    goals = goal_levels([("cost_per_month", 2000.0), ("p99_ms", 300.0)])
+    point = SeriesPoint(1.0, 1.0, 40.0, 0.0, cost_per_month=1730.0)
+    drawn = {c.key: c for c in charts([point], 1.0, goals=goals)}
+    assert drawn["cost"].top == 2000 and drawn["cost"].goal_dy == "12"
+    assert drawn["latency"].top == 500 and drawn["latency"].goal_dy == "-4"
