@@ -43,6 +43,10 @@ from architect.sim.snapshot import Snapshot
 RATIO_WINDOW_S = 3.0
 MIN_STEP_S = 0.001  # a step over budget still moves simulated time by this much
 COST_WEIGHT = 0.5  # how much the newest step counts in the cost per simulated second
+# The CPU time of a step is read after every change and then once in this many steps:
+# reading a thread's CPU clock is a system call (20 µs and a chance to be descheduled on
+# a sandboxed, busy machine, ~20 % of a web process's samples when read twice a step).
+MEASURE_EVERY = 5
 # Behind, and the engine alone needs at least this share of real time at the speed asked:
 # the traffic is the cause. Below it the time went elsewhere (other processes, other
 # sessions): the machine is the cause.
@@ -104,6 +108,7 @@ class LiveSession:
         self.cost: float | None = None  # CPU seconds per simulated second, measured
         self.capped = False
         self._measured = False  # ``cost`` measured since the last change
+        self._unmeasured = 0  # steps since the cost was last measured
         # (wall time at the end of a step, simulated seconds, wall seconds inside the engine)
         self._samples: deque[tuple[float, float, float]] = deque()
         self.sim = self._build()
@@ -155,9 +160,14 @@ class LiveSession:
         wanted = wall_dt * self.speed
         sim_dt = self._affordable(wanted)
         self.capped = sim_dt < wanted
-        started, cpu_started = self._clock(), self.cpu_clock()
-        snapshot = self.sim.advance(sim_dt)
-        self._measure(self.cpu_clock() - cpu_started, sim_dt)
+        started = self._clock()
+        if self._measured and self._unmeasured < MEASURE_EVERY - 1:
+            snapshot = self.sim.advance(sim_dt)
+            self._unmeasured += 1
+        else:
+            cpu_started = self.cpu_clock()
+            snapshot = self.sim.advance(sim_dt)
+            self._measure(self.cpu_clock() - cpu_started, sim_dt)
         self._record(sim_dt, started)
         return snapshot
 
@@ -186,6 +196,7 @@ class LiveSession:
 
     def _measure(self, cpu_s: float, sim_dt: float) -> None:
         self._measured = True
+        self._unmeasured = 0
         latest = max(0.0, cpu_s) / sim_dt
         self.cost = (
             latest if self.cost is None else (COST_WEIGHT * latest + (1 - COST_WEIGHT) * self.cost)

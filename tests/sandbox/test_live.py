@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from architect.sandbox.live import LiveSession
+from architect.sandbox.live import MEASURE_EVERY, LiveSession
 from architect.sim.commands import (
     AddWebServer,
     CommandError,
@@ -181,3 +181,18 @@ def test_the_next_steps_cpu_is_expected_only_once_measured_since_the_last_change
     assert session.expected_cpu(0.2) is None  # more traffic may cost more: not measured yet
     session.apply(Pause())
     assert session.expected_cpu(0.2) == 0.0
+
+
+def test_the_cpu_clock_is_read_after_a_change_then_once_in_a_few_steps():
+    """Reading a thread's CPU clock is a system call: a step reads it when the cost is not
+    known since the last change, then once every ``MEASURE_EVERY`` steps."""
+    reads = []
+    session = LiveSession(single_server, clock=FakeClock())
+    session.cpu_clock = lambda: reads.append(1) or float(len(reads))  # type: ignore[func-returns-value]
+    for _ in range(2 * MEASURE_EVERY):
+        session.step(0.2)
+    assert len(reads) == 2 * 2  # the first step, then the MEASURE_EVERY-th after it
+    session.apply(SetTraffic(900))
+    session.step(0.2)
+    assert len(reads) == 3 * 2  # a change: measured at once
+    assert session.expected_cpu(0.2) is not None
