@@ -15,16 +15,14 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from accounts import throttle
-from architect.sandbox.keeping import kept_move
+from architect import guest_rows
 from lessons import guests
-from lessons.services import progress_merge_session
 
 
 def _keep_progress(request: HttpRequest, session_key: str | None) -> None:
     """Give the guest session's progress and kept simulations to the user who just logged in."""
     if session_key:
-        progress_merge_session(session_key=session_key, user=request.user)
-        kept_move(session_key=session_key, user=request.user)
+        guest_rows.move_all(session_key=session_key, user=request.user)
 
 
 class ThrottledFormMixin:

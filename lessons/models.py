@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from architect.guest_rows import GuestOwned, owner_constraints, owner_user
 
 
 def pick_text(texts: object, lang: str, fallback: str = "en") -> str:
@@ -132,49 +132,30 @@ class Stage(models.Model):
         return float(self.data.get("duration_s", 40))
 
 
-class Progress(models.Model):
+class Progress(GuestOwned):
     """How far one learner (a user, or an anonymous session) got in one stage."""
 
+    scope = "stage"
     stage = models.ForeignKey(
         Stage, on_delete=models.CASCADE, related_name="progress", verbose_name=_("stage")
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="lesson_progress",
-        verbose_name=_("user"),
-    )
-    session_key = models.CharField(_("session key"), max_length=40, blank=True)
+    user = owner_user("lesson_progress")
     prediction = models.IntegerField(_("prediction"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("progress")
         verbose_name_plural = _("progress")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "stage"],
-                condition=Q(user__isnull=False),
-                name="lessons_progress_one_per_user",
-            ),
-            models.UniqueConstraint(
-                fields=["session_key", "stage"],
-                condition=Q(user__isnull=True),
-                name="lessons_progress_one_per_session",
-            ),
-            models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(session_key=""),
-                name="lessons_progress_has_owner",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        owner = self.user_id if self.user_id is not None else self.session_key[:8]
-        return f"{self.stage} · {owner}"
+        constraints = owner_constraints("lessons_progress", "stage")
 
     @property
     def completed(self) -> bool:
         return self.completed_at is not None
+
+    def absorb(self, guest: Any) -> list[str]:
+        """This learner's prediction wins; the earlier completion is kept."""
+        if self.prediction is None:
+            self.prediction = guest.prediction
+        done = [t for t in (self.completed_at, guest.completed_at) if t is not None]
+        self.completed_at = min(done) if done else None
+        return ["prediction", "completed_at"]

@@ -169,4 +169,4 @@ def test_clear_expired_deletes_the_progress_of_expired_guests_only(demo):
     assert not Progress.objects.filter(session_key=expired).exists()
     assert Progress.objects.filter(session_key=alive).count() == 1
     assert Progress.objects.filter(user=user).count() == 1
-    assert "1 progress rows" in out.getvalue()
+    assert "1 progress" in out.getvalue()

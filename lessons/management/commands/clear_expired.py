@@ -16,5 +16,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        kept, progress = clear_expired()
-        self.stdout.write(f"Deleted {kept} kept simulations and {progress} progress rows.")
+        counts = ", ".join(f"{count} {kind}" for kind, count in clear_expired().items())
+        self.stdout.write(f"Deleted the guests' rows left without a session: {counts}.")
