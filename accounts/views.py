@@ -15,8 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from accounts import throttle
-from architect import guest_rows
-from lessons import guests
+from architect import guest_rows, guests
 
 
 def _keep_progress(request: HttpRequest, session_key: str | None) -> None:
@@ -104,7 +103,7 @@ class ProgressLoginView(ThrottledFormMixin, LoginView):
 
 @require_POST
 def keep_guest_session(request: HttpRequest) -> HttpResponse:
-    """The page adopts the guest session its stage's socket created (``lessons.guests``)."""
+    """The page adopts the guest session its stage's socket created (``architect.guests``)."""
     key = guests.read_token(str(request.POST.get("token", "")))
     if key is None:
         return HttpResponse(status=400)

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import translation
 from django_tasks import task
 
+from architect.yamlmarks import YamlProblem, parse_with_lines
 from authoring import problems
 from authoring.models import CheckRun, Plan
 from lessons.checker import check_stage
-from lessons.yamlmarks import YamlProblem, parse_with_lines
 
 
 def check_start(*, plan: Plan, language: str) -> CheckRun:

@@ -6,7 +6,7 @@ seed; a
 stage adds its own run state (``lessons.keeping``). It is kept per place (``SANDBOX``,
 or a stage's ``stage_place``) for the logged-in user, else for the guest's session; a
 guest without one gets a session only once there is something worth keeping, as for
-progress (``lessons.guests``): once the learner's own work (``worth``: the architecture
+progress (``architect.guests``): once the learner's own work (``worth``: the architecture
 and traffic, not the clock) differs from where the socket started, ``Keeper`` creates
 the session, saves, and hands the page a token to adopt it. A socket saves when a
 command changed the state and, for changes of its own (the autoscaler, scripted
@@ -22,6 +22,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from architect import guests
 from architect.guest_rows import owner
 from architect.sandbox.models import KeptSimulation
 from architect.sandbox.workers import Session
@@ -123,8 +124,6 @@ class Keeper:
         is none (the page gets ``token`` to adopt it); "" for a logged-in user."""
         if self.user is not None:
             return ""
-        from lessons import guests  # the guest-session rules live with the lessons
-
         key, created = await database_sync_to_async(guests.session_for)(self.session_key)
         if created:
             self.token = guests.token(key)

@@ -1,4 +1,4 @@
-"""Guests get a session only when they have progress to keep (lessons/guests.py): reading
+"""Guests get a session only when they have progress to keep (architect/guests.py): reading
 creates none; the socket creates one and the page adopts it with a signed token."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from lessons import guests, services
+from architect import guests
+from lessons import services
 from lessons.models import Progress
 
 from helpers.plans import plan

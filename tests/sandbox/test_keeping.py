@@ -17,13 +17,13 @@ from django.contrib.sessions.models import Session
 from django.db import connections
 from django.test import Client
 
-from architect import guest_rows
+from architect import guest_rows, guests
 from architect.sandbox import keeping
 from architect.sandbox.live import LiveSession
 from architect.sandbox.models import KeptSimulation
 from architect.sim.commands import AddWebServer, SeparateDatabase, SetSpeed, SetTraffic
 from architect.sim.model.presets import single_server
-from lessons import guests, services
+from lessons import services
 from lessons.experiment import Experiment, Phase
 from lessons.keeping import experiment_state, restore_experiment
 

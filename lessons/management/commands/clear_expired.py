@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from lessons.guests import clear_expired
+from architect.guests import clear_expired
 
 
 class Command(BaseCommand):
