@@ -6,10 +6,10 @@ and saves the progress in it. A WebSocket cannot set a cookie, so the socket sen
 page a signed token valid for ``TOKEN_MAX_AGE_S`` (``token``), which the page posts at
 once (htmx, with its CSRF token) to ``accounts.views.keep_guest_session``; there
 ``adopt`` gives the browser that session's cookie. If the browser got a session of its
-own meanwhile (another tab), or logged in, the new session's progress moves there and
-the new session is deleted; the socket notices at its next save (``session_for`` finds
-the key gone) and starts again. Logging in or signing up changes the key (Django's
-``cycle_key``), so a token read off the page is worthless afterwards.
+own meanwhile (another tab), or logged in, the new session's rows (``guest_rows``)
+move there and the new session is deleted; the socket notices at its next save
+(``session_for`` finds the key gone) and starts again. Logging in or signing up changes
+the key (Django's ``cycle_key``), so a token read off the page is worthless afterwards.
 
 Expired sessions, with the guests' progress and kept simulations under them, are
 deleted by ``manage.py clear_expired`` (run it from cron, see docs/deployment.md) and,
@@ -30,6 +30,7 @@ from django.http import HttpRequest
 
 from architect import guest_rows
 
+# The salt and the mark keep the names they had in lessons/: tokens and sessions stay valid.
 SALT = "lessons.guest-session"
 TOKEN_MAX_AGE_S = 600
 MARK = "lessons_guest"  # what a guest session holds until it holds more
