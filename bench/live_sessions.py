@@ -17,13 +17,17 @@ spreads the sockets over them; ``--heavy H`` opens H heavy tabs (20 xl web serve
 once a second and time the answer (a click's p95 to the screen). Server CPU counts the
 daphne processes and their workers.
 
+The clients (``bench/clients.py``) are spread over ``--client-processes`` processes (2),
+each an asyncio loop that only counts frames; each reports its CPU over the window, as
+do the web processes and the machine, and the run names the side that was the limit (a
+process near a whole core, or every core busy).
+
 Figures, not pass/fail: see bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import os
@@ -35,12 +39,23 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from autobahn.asyncio.websocket import WebSocketClientFactory, WebSocketClientProtocol
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from clients import (
+    HANG_S,
+    Clients,
+    Tab,
+    children_of,
+    cpu_seconds,
+    limit,
+    machine_busy_seconds,
+    run_clients,
+    spread,
+)
 
 ROOT = Path(os.environ.get("ARCHITECT_ROOT") or Path(__file__).resolve().parents[1])
 HOSTILE = 4
-HANG_S = 300  # a busy machine may take long to open a socket: only a hang is an error
 HOSTILE_ACTIONS = (
     {"action": "separate_database"},
     {"action": "add_load_balancer"},
@@ -60,60 +75,11 @@ HEAVY_ACTIONS = (
     {"action": "set_traffic", "rps": "19999"},
     {"action": "speed", "speed": "5"},
 )
-CLICK = {"action": "speed", "speed": "1"}  # changes nothing; answered with the error area
-
-
-class Counting(WebSocketClientProtocol):
-    """Counts the messages (updates) it receives, from when ``counting`` is set."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.received = 0
-        self.counting = False
-        self.closed = False
-        self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.clicked: float | None = None  # when the unanswered click was sent
-        self.latencies: list[float] = []  # seconds from a click to its answer
-
-    def onOpen(self) -> None:
-        if not self.opened.done():
-            self.opened.set_result(None)
-
-    def onMessage(self, payload: bytes, is_binary: bool) -> None:
-        if self.counting:
-            self.received += 1
-        if self.clicked is not None and b'id="error"' in payload:
-            self.latencies.append(time.monotonic() - self.clicked)
-            self.clicked = None
-
-    def click(self) -> None:
-        self.clicked = time.monotonic()
-        self.send_action(CLICK)
-
-    def onClose(self, was_clean: bool, code: int | None, reason: str | None) -> None:
-        self.closed = True  # refused (over a cap), or the server went away
-
-    def send_action(self, fields: dict[str, str]) -> None:
-        self.sendMessage(json.dumps({**fields, "HEADERS": {"HX-Request": "true"}}).encode())
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def family(pids: list[int]) -> list[int]:
     """The processes and their children (the simulation workers)."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if parent in pids:
-            children.append(int(stat.parent.name))
-    return [*pids, *children]
+    return [*pids, *children_of(pids)]
 
 
 def family_cpu(pids: list[int]) -> float:
@@ -168,26 +134,9 @@ def start_server(port: int, database: Path, caps: bool, workers: int) -> subproc
     raise RuntimeError(f"daphne did not start:\n{log}")
 
 
-async def open_socket(port: int) -> Counting:
-    loop = asyncio.get_running_loop()
-    url = f"ws://127.0.0.1:{port}/ws/sandbox/"
-    factory = WebSocketClientFactory(url, origin=f"http://127.0.0.1:{port}")
-    factory.protocol = Counting
-    # The client must cost less than the server it measures: no UTF-8 validation of
-    # each update in Python (the server is ours), or one process reads 5 updates a
-    # second from at most ~50 sockets.
-    factory.setProtocolOptions(
-        openHandshakeTimeout=HANG_S, closeHandshakeTimeout=5, utf8validateIncoming=False
-    )
-    _transport, protocol = await loop.create_connection(factory, "127.0.0.1", port)
-    assert isinstance(protocol, Counting)
-    await asyncio.wait_for(protocol.opened, HANG_S)
-    return protocol
-
-
 @dataclass(frozen=True)
 class Setup:
-    """One run: the sockets to open and the servers to start."""
+    """One run: the sockets to open, the servers to start and the client processes."""
 
     sessions: int
     hostile: int = HOSTILE
@@ -196,79 +145,67 @@ class Setup:
     caps: bool = True
     workers: int = 0
     processes: int = 1
+    client_processes: int = 2
 
 
-async def dress(tabs: list[Counting], actions: tuple[dict[str, str], ...]) -> None:
-    """Build each tab's architecture, one command every 0.1 s (within the rate limit)."""
-    for tab in tabs:
-        for fields in actions:
-            tab.send_action(fields)
-            await asyncio.sleep(0.1)
+def tabs_of(setup: Setup, ports: list[int]) -> list[Tab]:
+    """Every socket of the run, in the order they open: the hostile and heavy tabs (and
+    their architectures) first, then the ordinary sessions, then the clickers; each kind
+    spread over the servers in turn."""
+    path = "/ws/sandbox/"
+    hostile = [
+        Tab("hostile", p, path, actions=HOSTILE_ACTIONS) for p in spread(setup.hostile, ports)
+    ]
+    heavy = [
+        Tab("heavy", p, path, actions=HEAVY_ACTIONS)
+        for p in spread(setup.heavy, ports, setup.hostile)
+    ]
+    ordinary = [Tab("ordinary", p, path) for p in spread(setup.sessions, ports)]
+    clickers = [Tab("clicker", p, path, clicks=True) for p in spread(setup.clickers, ports)]
+    return [*hostile, *heavy, *ordinary, *clickers]
 
 
-async def open_many(ports: list[int], count: int, first: int = 0) -> list[Counting]:
-    """``count`` sockets, spread over the servers in turn."""
-    tabs = []
-    for n in range(count):
-        tabs.append(await open_socket(ports[(first + n) % len(ports)]))
-        await asyncio.sleep(0.01)
-    return tabs
+def probe(servers: list[int]) -> dict[str, Any]:
+    """CPU seconds so far: each web process alone, with its workers, and the machine."""
+    web = {}
+    for pid in servers:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            web[pid] = cpu_seconds(pid)
+    return {"web": web, "family": family_cpu(servers), "machine": machine_busy_seconds()}
 
 
-async def click_now_and_then(tabs: list[Counting], until: float) -> None:
-    """Each clicker sends a command about once a second, spread over the second."""
-    if not tabs:
-        return  # (without clickers the loop below would spin and starve the sockets)
-    while time.monotonic() < until:
-        for tab in tabs:
-            if tab.clicked is None and not tab.closed:
-                tab.click()
-            await asyncio.sleep(1.0 / max(1, len(tabs)))
-
-
-async def measure(
-    setup: Setup, servers: list[int], ports: list[int], warm_s: float, window_s: float
-) -> dict[str, float]:
-    hostile = await open_many(ports, setup.hostile)
-    heavy = await open_many(ports, setup.heavy, first=setup.hostile)
-    await dress(hostile, HOSTILE_ACTIONS)
-    await dress(heavy, HEAVY_ACTIONS)
-    ordinary = await open_many(ports, setup.sessions)
-    clickers = await open_many(ports, setup.clickers)
-    await asyncio.sleep(warm_s)
-    for tab in (*ordinary, *hostile, *heavy, *clickers):
-        tab.counting = True
-    cpu_before, wall_before = family_cpu(servers), time.monotonic()
-    clicking = asyncio.create_task(click_now_and_then(clickers, wall_before + window_s))
-    await asyncio.sleep(window_s)
-    cpu = family_cpu(servers) - cpu_before
-    wall = time.monotonic() - wall_before
-    await clicking
-    refused = [tab for tab in ordinary if tab.closed]
-    admitted = [tab for tab in ordinary if not tab.closed]
-    rates = sorted(tab.received / window_s for tab in admitted) or [0.0]
-    hostile_rates = [tab.received / window_s for tab in (*hostile, *heavy)] or [0.0]
-    latencies = sorted(x for tab in clickers for x in tab.latencies) or [float("nan")]
-    everyone = (*ordinary, *hostile, *heavy, *clickers)
-    for tab in everyone:
-        tab.sendClose()
-    await asyncio.sleep(1.0)
-    updates = sum(tab.received for tab in everyone)
+def summarise(setup: Setup, clients: Clients) -> dict[str, Any]:
+    window = clients.window_s
+    first, last = clients.probes
+    web = [(last["web"][pid] - first["web"][pid]) / window for pid in first["web"]]
+    server = (last["family"] - first["family"]) / window
+    machine = (last["machine"] - first["machine"]) / window
+    rates = clients.rates("ordinary") or [0.0]
+    hostile_rates = clients.rates("hostile", "heavy") or [0.0]
+    latencies = sorted(x for t in clients.group("clicker") for x in t.latencies)
+    latencies = latencies or [float("nan")]
+    updates = sum(t.received for t in clients.tabs)
     return {
         "sessions": setup.sessions,
-        "refused": len(refused),
-        "server_cpu": cpu / wall,  # cores the servers and their workers used
-        "cpu_ms_per_update": 1000 * cpu / max(1, updates),
+        "refused": sum(1 for t in clients.group("ordinary") if t.closed),
+        "server_cpu": server,  # cores the servers and their workers used
+        "web_cpu": web,  # each web process alone
+        "client_cpu": clients.cpu,  # each client process
+        "other_cpu": max(0.0, machine - server - sum(clients.cpu)),
+        "wake_delay_p95_ms": clients.delay_p95_ms,
+        "limit": limit(web, clients.cpu, machine, clients.delay_p95_ms),
+        "cpu_ms_per_update": 1000 * server * window / max(1, updates),
         "mean": statistics.fmean(rates),
         "p10": rates[len(rates) // 10],
         "min": rates[0],
         "hostile_mean": statistics.fmean(hostile_rates),
         "clicks": len(latencies) if setup.clickers else 0,
+        "click_p50_ms": 1000 * latencies[len(latencies) // 2],
         "click_p95_ms": 1000 * latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))],
     }
 
 
-def run_one(setup: Setup, warm_s: float, window_s: float) -> dict[str, float]:
+def run_one(setup: Setup, warm_s: float, window_s: float) -> dict[str, Any]:
     ports = [free_port() for _ in range(setup.processes)]
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.sqlite3"
@@ -277,19 +214,29 @@ def run_one(setup: Setup, warm_s: float, window_s: float) -> dict[str, float]:
             for port in ports:
                 servers.append(start_server(port, database, setup.caps, setup.workers))
             pids = [server.pid for server in servers]
-            return asyncio.run(measure(setup, pids, ports, warm_s, window_s))
+            clients = run_clients(
+                tabs_of(setup, ports),
+                setup.client_processes,
+                warm_s,
+                window_s,
+                probe=lambda: probe(pids),
+            )
+            return summarise(setup, clients)
         finally:
             for server in servers:
                 server.terminate()
                 server.wait(timeout=30)
 
 
-def describe(setup: Setup, result: dict[str, float]) -> str:
+def describe(setup: Setup, result: dict[str, Any]) -> str:
     clicks = (
-        f" a click's p95 {result['click_p95_ms']:.0f} ms ({result['clicks']:.0f} clicks);"
+        f" a click's p50 / p95 {result['click_p50_ms']:.0f} / {result['click_p95_ms']:.0f} ms"
+        f" ({result['clicks']:.0f} clicks);"
         if setup.clickers
         else ""
     )
+    web = " + ".join(f"{x:.2f}" for x in result["web_cpu"])
+    client = " + ".join(f"{x:.3f}" for x in result["client_cpu"])
     return (
         f"{setup.sessions:4d} sessions ({result['refused']} refused: over the cap)"
         f" + {setup.hostile} hostile + {setup.heavy} heavy,"
@@ -298,8 +245,11 @@ def describe(setup: Setup, result: dict[str, float]) -> str:
         f" {result['mean']:.2f} updates/s per session (slowest tenth {result['p10']:.2f},"
         f" slowest {result['min']:.2f}); hostile/heavy tabs {result['hostile_mean']:.2f}/s;"
         f"{clicks}"
-        f" server CPU {result['server_cpu']:.2f} cores,"
+        f" server CPU {result['server_cpu']:.2f} cores (web processes alone {web}),"
         f" {result['cpu_ms_per_update']:.2f} ms per update;"
+        f" clients {client} cores ({setup.client_processes} processes);"
+        f" others {result['other_cpu']:.2f} cores; a 10 ms nap woke"
+        f" {result['wake_delay_p95_ms']:.1f} ms late (p95); limit: {result['limit']};"
         f" load average before {result['load_before']:.1f}"
     )
 
@@ -314,6 +264,9 @@ def main() -> None:
     parser.add_argument("--clickers", type=int, default=0, help="sockets timing a click")
     parser.add_argument("--workers", type=int, default=0, help="SIM_WORKERS per process")
     parser.add_argument("--processes", type=int, default=1, help="daphne processes")
+    parser.add_argument(
+        "--client-processes", type=int, default=2, help="processes the clients are spread over"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     warm_s, window_s = (5.0, 10.0) if args.quick else (10.0, 30.0)
@@ -328,6 +281,7 @@ def main() -> None:
             caps=not args.no_caps,
             workers=args.workers,
             processes=args.processes,
+            client_processes=args.client_processes,
         )
         result = run_one(setup, warm_s, window_s)
         result["load_before"] = load

@@ -9,33 +9,45 @@ out between the two processes; its students alternate between the processes (as
 nginx's `least_conn` spreads them), or, with `--together`, all go to the room's owner
 (as the room upstream in docs/deployment.md keeps them). Then it
 counts the messages (updates) each student's socket receives over a measured window,
-and the CPU each server process used. Run from the repository root:
+the CPU each server process, Redis and PostgreSQL used, and the commands Redis and the
+transactions PostgreSQL served. Run from the repository root:
 
     python bench/rooms.py              # 10 rooms × 30 students, 10 s warm-up, 30 s window
     python bench/rooms.py --quick      # 5 s warm-up, 10 s window
     python bench/rooms.py --rooms 4 --students 20
 
-Figures, not pass/fail: see bench/README.md. The clients run in this process, on the
-same machine: they take CPU from the servers (reported as `client cores`).
+Figures, not pass/fail: see bench/README.md. The clients run on the same machine,
+spread over `--client-processes` processes (bench/clients.py: each only counts frames);
+they take CPU from the servers (reported, with the side that was the limit).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import contextlib
 import json
 import os
 import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "tests"), str(Path(__file__).resolve().parent)]
 
-from helpers.cluster import Daphne, Screen, database, environment, run_python  # noqa: E402
+from clients import (  # noqa: E402
+    Clients,
+    Tab,
+    children_of,
+    cpu_seconds,
+    limit,
+    machine_busy_seconds,
+    run_clients,
+)
+
+from helpers.cluster import Daphne, database, environment, run_python  # noqa: E402
 from helpers.services import PostgreSQL, Redis, postgres_programs  # noqa: E402
 
 SEED = """
@@ -53,60 +65,93 @@ print(json.dumps(rooms))
 """
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def postmaster_pid(postgres: PostgreSQL) -> int:
+    return int((postgres.data / "postmaster.pid").read_text().split("\n", 1)[0])
 
 
-async def measure(
-    web: list[Daphne],
-    rooms: list[dict[str, object]],
-    redis_pid: int,
-    times: tuple[float, float],
-    together: bool,
-) -> dict[str, object]:
-    warm_s, window_s = times
-    consoles, students = [], []
+def family_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children (PostgreSQL's backends) so far."""
+    total = 0.0
+    for each in (pid, *children_of([pid])):
+        with contextlib.suppress(OSError, ValueError, IndexError):  # a backend that ended
+            total += cpu_seconds(each)
+    return total
+
+
+def counters(redis_url: str, postgres: PostgreSQL) -> dict[str, float]:
+    """Redis's commands and PostgreSQL's transactions so far (the load on each)."""
+    import psycopg
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    commands = float(client.info("stats")["total_commands_processed"])
+    client.close()
+    with psycopg.connect(
+        host="127.0.0.1", port=postgres.port, user="postgres", dbname="postgres"
+    ) as connection:
+        row = connection.execute(
+            "SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database"
+        ).fetchone()
+    return {"redis_commands": commands, "pg_transactions": float(row[0] if row else 0)}
+
+
+def tabs_of(web: list[Daphne], rooms: list[dict[str, Any]], together: bool) -> list[Tab]:
+    """Each room's console (stage 0, on the processes in turn: the rooms' owners are
+    shared out), then its students (stage 1), alternating between the processes or all on
+    the owner's (``together``)."""
+    tabs = []
     for r, room in enumerate(rooms):
         path = f"/ws/classroom/{room['code']}"
         owner = web[r % len(web)]
-        consoles.append(
-            await Screen("console", owner, f"{path}/console/", str(room["teacher"])).open()
-        )
-        for n, key in enumerate(room["students"]):  # type: ignore[arg-type]
+        cookie = f"sessionid={room['teacher']}"
+        tabs.append(Tab("console", owner.port, f"{path}/console/", cookie))
+        for n, key in enumerate(room["students"]):
             process = owner if together else web[(r + n) % len(web)]
-            students.append(await Screen(f"{r}/{n}", process, f"{path}/student/", key).open())
-            await asyncio.sleep(0.005)
-    await asyncio.sleep(warm_s)
-    counts = [len(s.messages) for s in students]
-    pids = {"web-a": web[0].pid, "web-b": web[1].pid, "redis": redis_pid, "client": os.getpid()}
-    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    started = time.monotonic()
-    await asyncio.sleep(window_s)
-    wall = time.monotonic() - started
-    cores = {name: (cpu_seconds(pid) - cpu_before[name]) / wall for name, pid in pids.items()}
-    rates = sorted((len(s.messages) - c) / wall for s, c in zip(students, counts, strict=True))
-    closed = sum(1 for s in (*consoles, *students) if s.closed is not None)
-    for screen in (*consoles, *students):
-        await screen.close()
-    web_cores = cores["web-a"] + cores["web-b"]
-    updates = sum(rates) * wall
+            tabs.append(
+                Tab("student", process.port, f"{path}/student/", f"sessionid={key}", stage=1)
+            )
+    return tabs
+
+
+def summarise(
+    clients: Clients, rooms: int, names: dict[str, int], extra: dict[str, float]
+) -> dict[str, Any]:
+    wall = clients.window_s
+    first, last = clients.probes
+    cores = {name: (last[name] - first[name]) / wall for name in names}
+    cores["clients"] = sum(clients.cpu)
+    machine = (last["machine"] - first["machine"]) / wall
+    rates = clients.rates("student") or [0.0]
+    consoles = clients.rates("console") or [0.0]
+    students = len(clients.group("student"))
+    web = [cores["web-a"], cores["web-b"]]
+    updates = sum(t.received for t in clients.tabs)
+    per = {k: (last[k] - first[k]) / wall for k in ("redis_commands", "pg_transactions")}
     return {
-        "rooms": len(rooms),
-        "students": len(students),
-        "closed": closed,
+        "rooms": rooms,
+        "students": students,
+        "closed": sum(1 for t in clients.tabs if t.closed),
         "mean": statistics.fmean(rates),
         "p10": rates[len(rates) // 10],
         "min": rates[0],
         "at_least_4_5": sum(1 for r in rates if r >= 4.5),
+        "console_min": consoles[0],
         "cores": cores,
-        "web_ms_per_student_second": 1000 * web_cores / len(students),
-        "web_ms_per_update": 1000 * web_cores * wall / max(1.0, updates),
+        "client_cpu": clients.cpu,
+        "other_cpu": max(0.0, machine - sum(cores.values())),
+        "wake_delay_p95_ms": clients.delay_p95_ms,
+        "limit": limit(web, clients.cpu, machine, clients.delay_p95_ms),
+        "web_ms_per_student_second": 1000 * sum(web) / max(1, students),
+        "web_ms_per_update": 1000 * sum(web) * wall / max(1, updates),
+        "redis_commands_per_s": per["redis_commands"],
+        "pg_transactions_per_s": per["pg_transactions"],
+        **extra,
     }
 
 
-def run(rooms: int, students: int, times: tuple[float, float], together: bool) -> dict[str, object]:
+def run(
+    rooms: int, students: int, times: tuple[float, float], together: bool, client_processes: int
+) -> dict[str, Any]:
     programs, redis_program = postgres_programs(), shutil.which("redis-server")
     if programs is None or redis_program is None:
         raise SystemExit("needs Debian's postgresql and redis-server (make test-deps)")
@@ -115,7 +160,8 @@ def run(rooms: int, students: int, times: tuple[float, float], together: bool) -
     logs = tempfile.TemporaryDirectory(prefix="architect-bench-rooms-")
     try:
         url = database(postgres.start(), "architect_bench")
-        env = environment(url, redis.start(), CLASSROOM_MAX_PARTICIPANTS=str(students))
+        redis_url = redis.start()
+        env = environment(url, redis_url, CLASSROOM_MAX_PARTICIPANTS=str(students))
         seed = run_python(SEED.format(rooms=rooms, students=students), env)
         seeded = json.loads(seed.strip().splitlines()[-1])
         folder = Path(logs.name)
@@ -123,7 +169,22 @@ def run(rooms: int, students: int, times: tuple[float, float], together: bool) -
         for process in web:
             process.wait_listening()
         assert redis.process is not None
-        return asyncio.run(measure(web, seeded, redis.process.pid, times, together))
+        names = {
+            "web-a": web[0].pid,
+            "web-b": web[1].pid,
+            "redis": redis.process.pid,
+            "postgres": postmaster_pid(postgres),
+        }
+
+        def probe() -> dict[str, float]:
+            sample = {name: family_cpu(pid) for name, pid in names.items()}
+            return {**sample, **counters(redis_url, postgres), "machine": machine_busy_seconds()}
+
+        warm_s, window_s = times
+        clients = run_clients(
+            tabs_of(web, seeded, together), client_processes, warm_s, window_s, probe
+        )
+        return summarise(clients, rooms, names, {})
     finally:
         for process in web:
             process.stop()
@@ -142,26 +203,35 @@ def main() -> None:
         action="store_true",
         help="each room's screens on its owner's process (nginx's room upstream)",
     )
+    parser.add_argument(
+        "--client-processes", type=int, default=2, help="processes the clients are spread over"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     warm_s, window_s = (5.0, 10.0) if args.quick else (10.0, 30.0)
     load = os.getloadavg()[0]
-    result = run(args.rooms, args.students, (warm_s, window_s), args.together)
+    times = (warm_s, window_s)
+    result = run(args.rooms, args.students, times, args.together, args.client_processes)
     result["load_before"] = load
     if args.json:
         print(json.dumps(result, indent=2))
         return
     cores = result["cores"]
-    assert isinstance(cores, dict)
+    clients = " + ".join(f"{x:.3f}" for x in result["client_cpu"])
     print(
         f"{result['rooms']} rooms × {args.students} students ({result['closed']} closed), "
         f"load before {load:.1f}\n"
         f"updates/s per student: mean {result['mean']:.2f}, p10 {result['p10']:.2f}, "
-        f"min {result['min']:.2f}; ≥ 4.5: {result['at_least_4_5']} of {result['students']}\n"
+        f"min {result['min']:.2f}; ≥ 4.5: {result['at_least_4_5']} of {result['students']}; "
+        f"slowest console {result['console_min']:.2f}\n"
         f"cores: web-a {cores['web-a']:.2f}, web-b {cores['web-b']:.2f}, "
-        f"redis {cores['redis']:.2f}, client {cores['client']:.2f}\n"
+        f"redis {cores['redis']:.2f}, postgres {cores['postgres']:.2f}, clients {clients}, "
+        f"others {result['other_cpu']:.2f}; a 10 ms nap woke "
+        f"{result['wake_delay_p95_ms']:.1f} ms late (p95); limit: {result['limit']}\n"
         f"web CPU: {result['web_ms_per_student_second']:.2f} ms per student-second, "
-        f"{result['web_ms_per_update']:.3f} ms per update"
+        f"{result['web_ms_per_update']:.3f} ms per update; "
+        f"Redis {result['redis_commands_per_s']:.0f} commands/s, "
+        f"PostgreSQL {result['pg_transactions_per_s']:.1f} transactions/s"
     )
 
 

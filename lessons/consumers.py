@@ -30,7 +30,7 @@ from architect.sim.snapshot import Snapshot
 from lessons import fragments, keeping, selectors, services
 from lessons.experiment import Experiment, NewSession, Phase, noting_traffic
 from lessons.goals import OPERATORS
-from lessons.models import Stage
+from lessons.models import Progress, Stage
 
 learner = sandbox_keeping.learner
 
@@ -48,35 +48,51 @@ def remote_sessions() -> NewSession | None:
 
 
 class LessonConsumer(SandboxConsumer):
+    """A stage's socket, or one of its "try it" experiments' (``.../try/<experiment>/``:
+    ``stage`` is then the experiment, read as a stage, and ``row`` the stage it is in)."""
+
     stage: Stage | None = None
+    progress: Progress | None = None
     accepts = LESSON_ACTIONS
 
     async def connect(self) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
         self.user, self.session_key = learner(self.scope)
+        self.trying = str(kwargs.get("experiment", ""))  # one of the stage's "try it"
         found = await database_sync_to_async(self._load)(kwargs["plan"], kwargs["stage"])
         if not found:
             await self.close(code=4404)
             return
         self.experiment = await asyncio.to_thread(self._experiment)  # a worker may answer
-        self.place = sandbox_keeping.stage_place(kwargs["plan"], kwargs["stage"])
+        self.place = (
+            keeping.experiment_place(kwargs["plan"], kwargs["stage"], self.trying)
+            if self.trying
+            else sandbox_keeping.stage_place(kwargs["plan"], kwargs["stage"])
+        )
         await super().connect()
 
     def _load(self, plan_slug: str, stage_slug: str) -> bool:
         try:
-            self.stage = selectors.stage_get(plan_slug=plan_slug, stage_slug=stage_slug)
+            self.row = selectors.stage_get(plan_slug=plan_slug, stage_slug=stage_slug)
+            self.stage = self.row.experiment(self.trying) if self.trying else self.row
         except Stage.DoesNotExist:
             return False
-        progress = selectors.progress_for(
-            user=self.user, session_key=self.session_key, plan=self.stage.plan
-        ).get(self.stage.slug)
-        self.done = progress is not None and progress.completed
-        self.prediction = progress.prediction if progress is not None else None
-        following = selectors.stage_neighbours(stage=self.stage)[1]
-        self.last = following is None
-        self.next_url = (
-            following.get_absolute_url() if following else self.stage.plan.get_finished_url()
-        )
+        self.progress = selectors.progress_for(
+            user=self.user, session_key=self.session_key, plan=self.row.plan
+        ).get(self.row.slug)
+        progress = self.progress
+        if self.trying:
+            self.done = progress is not None and self.trying in progress.tried()
+            self.prediction = progress.experiment_prediction(self.trying) if progress else None
+            self.last, self.next_url = False, self.row.get_absolute_url()
+        else:
+            self.done = progress is not None and progress.completed
+            self.prediction = progress.prediction if progress is not None else None
+            following = selectors.stage_neighbours(stage=self.row)[1]
+            self.last = following is None
+            self.next_url = (
+                following.get_absolute_url() if following else self.row.plan.get_finished_url()
+            )
         self._lesson_key: tuple[object, ...] | None = None
         self._resumed = 0  # the session's resumptions seen (``workers.RemoteSession``)
         self._finished = False
@@ -124,9 +140,19 @@ class LessonConsumer(SandboxConsumer):
         """A prediction is remembered (it shows again when the learner comes back)."""
         if isinstance(command, Predict):
             key = await self._keep()
-            await database_sync_to_async(services.progress_record_prediction)(
-                user=self.user, session_key=key, stage=self.stage, choice=command.choice
+            await database_sync_to_async(self._record)(key, prediction=command.choice)
+
+    def _record(self, key: str, *, prediction: int | None = None, completed: bool = False) -> None:
+        """Save a prediction or the goal met: the stage's, or one of its experiments'."""
+        owner = {"user": self.user, "session_key": key, "stage": self.row}
+        if self.trying:
+            self.progress = services.progress_record_experiment(
+                **owner, experiment=self.trying, prediction=prediction, completed=completed
             )
+        elif prediction is not None:
+            self.progress = services.progress_record_prediction(**owner, choice=prediction)
+        if completed and not self.trying:
+            self.progress = services.progress_complete(**owner)
 
     async def _keep(self) -> str:
         """The session key to save a guest's progress under, its session created when
@@ -153,9 +179,7 @@ class LessonConsumer(SandboxConsumer):
         self._finished = False
         if self.experiment.met and not self.done:
             key = await self._keep()
-            await database_sync_to_async(services.progress_complete)(
-                user=self.user, session_key=key, stage=self.stage
-            )
+            await database_sync_to_async(self._record)(key, completed=True)
             self.done = True
         async with self.lock:
             html = self._render()
@@ -170,6 +194,7 @@ class LessonConsumer(SandboxConsumer):
     def _lesson_parts(self, *, full: bool) -> str:
         """The goal panel while a run lasts (or on change), the lesson panel on change."""
         assert self.stage is not None
+        tried = self.progress.tried() if self.progress is not None else set()
         context = fragments.lesson_context(
             self.experiment,
             self.stage,
@@ -177,6 +202,7 @@ class LessonConsumer(SandboxConsumer):
             done=self.done,
             next_url=self.next_url,
             last=self.last,
+            offers=None if self.trying else fragments.tries(self.row, self.lang, tried),
         )
         key = fragments.lesson_key(context)
         parts = []

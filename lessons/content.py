@@ -126,6 +126,9 @@ class Stage:
     fixed: tuple[str, ...] = ()  # what the run keeps as the stage set it (lessons.fixed)
     # shortcuts the plan allows (lessons.shortcuts), each with the author's reason
     allowed_shortcuts: dict[str, str] = field(default_factory=dict)
+    # "try it": second scenarios with their own goals, in a stage's form (no experiments
+    # of their own), offered once the stage's goal is met (lessons.experiment_format)
+    experiments: tuple[Stage, ...] = ()
 
     def run_topology(self) -> Topology:
         """The topology the sandbox and the checker start from (scenario included)."""
@@ -134,8 +137,21 @@ class Stage:
     def solution_commands(self) -> tuple[Command, ...]:
         return tuple(vocabulary.parse(a, f"solution[{i}]") for i, a in enumerate(self.solution))
 
+    def experiment(self, slug: str) -> Stage:
+        for experiment in self.experiments:
+            if experiment.slug == slug:
+                return experiment
+        raise KeyError(slug)
+
     def as_data(self) -> dict[str, Any]:
-        """The normalised content stored in ``lessons.models.Stage.data``."""
+        """The normalised content stored in ``lessons.models.Stage.data`` (an experiment's
+        in its stage's ``experiments``, each with its ``slug``)."""
+        data = self._own_data()
+        if self.experiments:
+            data["experiments"] = [{"slug": e.slug, **e._own_data()} for e in self.experiments]
+        return data
+
+    def _own_data(self) -> dict[str, Any]:
         return {
             "title": dict(self.title),
             "body": dict(self.body),

@@ -186,6 +186,20 @@ def _planned(experiment: Experiment) -> list[dict[str, Any]]:
     return rows
 
 
+def tries(stage: Stage, lang: str, tried: set[str]) -> list[dict[str, Any]]:
+    """A stage's "try it" experiments as links: title, address, whether ``tried`` holds it."""
+    fallback = stage.plan._fallback()
+    return [
+        {
+            "slug": data.get("slug"),
+            "title": pick_text(data.get("title"), lang, fallback),
+            "url": stage.get_experiment_url(str(data.get("slug"))),
+            "done": data.get("slug") in tried,
+        }
+        for data in stage.data.get("experiments") or ()
+    ]
+
+
 def lesson_context(
     experiment: Experiment,
     stage: Stage,
@@ -194,9 +208,12 @@ def lesson_context(
     done: bool,
     next_url: str = "",
     last: bool = False,
+    offers: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The lesson panel: the question, the run button, the result and the hints;
-    ``next_url`` leads on (``last``: to the end-of-plan page)."""
+    ``next_url`` leads on (``last``: to the end-of-plan page). ``offers``: the stage's
+    "try it" experiments (``tries``), shown once its goal is met. On an experiment's
+    page (``stage.experiment_of``), ``next_url`` leads back to its stage."""
     predict = stage.data.get("predict") or {}
     phase = experiment.phase
     revealed = phase == Phase.DONE or done
@@ -220,6 +237,8 @@ def lesson_context(
         "runs": experiment.runs,
         "next_url": next_url,
         "last": last,
+        "trying": stage.experiment_of is not None,
+        "offers": offers if (offers and (experiment.met or done)) else [],
         "goal": goal_context(experiment),
     }
 
@@ -268,6 +287,7 @@ def lesson_key(context: dict[str, Any]) -> tuple[object, ...]:
         context["runs"],
         context["met"],
         context["done"],
+        tuple(o["done"] for o in context["offers"]),
     )
 
 

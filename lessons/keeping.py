@@ -14,6 +14,11 @@ from architect.sandbox import keeping
 from lessons.experiment import Experiment, Phase
 
 
+def experiment_place(plan: str, stage: str, experiment: str) -> str:
+    """Where a "try it" experiment's live state is kept (apart from its stage's)."""
+    return keeping.stage_place(plan, f"{stage}/try/{experiment}")
+
+
 def experiment_state(experiment: Experiment) -> dict[str, Any]:
     return {
         **keeping.session_state(experiment.session),

@@ -108,6 +108,26 @@ class Stage(models.Model):
         return [pick_text(item, lang, fallback) for item in value or []]
 
     @property
+    def experiment_slugs(self) -> list[str]:
+        """The slugs of the stage's "try it" experiments, in order."""
+        return [str(e.get("slug")) for e in self.data.get("experiments") or ()]
+
+    def experiment(self, slug: str) -> Stage:
+        """The experiment ``slug`` as a stage of its own (not saved: it is read from this
+        stage's ``data``; ``experiment_of`` is this stage); raises ``Stage.DoesNotExist``."""
+        for data in self.data.get("experiments") or ():
+            if data.get("slug") == slug:
+                view = Stage(plan=self.plan, order=self.order, slug=self.slug, data=data)
+                view.experiment_of = self
+                return view
+        raise Stage.DoesNotExist(f"{self}: no experiment {slug}")
+
+    experiment_of: Stage | None = None  # set on an experiment's stage (``experiment``)
+
+    def get_experiment_url(self, slug: str) -> str:
+        return reverse("lessons:experiment", args=[self.plan.slug, self.slug, slug])
+
+    @property
     def offered_controls(self) -> frozenset[str] | None:
         """The action names whose controls the stage shows; None when it lists none
         (the whole sandbox)."""
@@ -141,6 +161,8 @@ class Progress(GuestOwned):
     )
     user = owner_user("lesson_progress")
     prediction = models.IntegerField(_("prediction"), null=True, blank=True)
+    # the stage's "try it" experiments: {slug: {"prediction": int, "completed_at": ISO time}}
+    experiments = models.JSONField(_("experiments"), default=dict, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:
@@ -153,9 +175,40 @@ class Progress(GuestOwned):
         return self.completed_at is not None
 
     def absorb(self, guest: Any) -> list[str]:
-        """This learner's prediction wins; the earlier completion is kept."""
+        """This learner's predictions win; the earlier completions are kept (the stage's and
+        each experiment's)."""
         if self.prediction is None:
             self.prediction = guest.prediction
         done = [t for t in (self.completed_at, guest.completed_at) if t is not None]
         self.completed_at = min(done) if done else None
-        return ["prediction", "completed_at"]
+        self.experiments = merged_experiments(self.experiments, guest.experiments)
+        return ["prediction", "completed_at", "experiments"]
+
+    def tried(self) -> set[str]:
+        """The slugs of the experiments whose goal this learner met."""
+        return {
+            slug
+            for slug, record in (self.experiments or {}).items()
+            if isinstance(record, dict) and record.get("completed_at")
+        }
+
+    def experiment_prediction(self, slug: str) -> int | None:
+        record = (self.experiments or {}).get(slug)
+        guess = record.get("prediction") if isinstance(record, dict) else None
+        return guess if isinstance(guess, int) and not isinstance(guess, bool) else None
+
+
+def merged_experiments(kept: object, other: object) -> dict[str, Any]:
+    """Both records of each experiment: the kept prediction wins, a completion is kept."""
+    mine = dict(kept) if isinstance(kept, dict) else {}
+    for slug, record in other.items() if isinstance(other, dict) else ():
+        if not isinstance(record, dict):
+            continue
+        found = mine.get(slug)
+        ours: dict[str, Any] = found if isinstance(found, dict) else {}
+        times = [t for t in (ours.get("completed_at"), record.get("completed_at")) if t]
+        merged = {**record, **{k: v for k, v in ours.items() if v is not None}}
+        if times:
+            merged["completed_at"] = min(times)
+        mine[slug] = merged
+    return mine

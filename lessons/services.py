@@ -1,5 +1,6 @@
 """Writes: loading plans into the database, and recording a learner's progress.
 
+A stage's "try it" experiments are recorded in its learner's row (``Progress.experiments``).
 Keyword-only entry points named ``<entity>_<action>`` (HackSoft style). A learner
 is a logged-in ``user`` or, for anyone else, the ``session_key`` of their session.
 """
@@ -119,4 +120,32 @@ def progress_complete(*, user: Any, session_key: str, stage: Stage) -> Progress:
     if progress.completed_at is None:
         progress.completed_at = timezone.now()
         progress.save(update_fields=["completed_at", "updated_at"])
+    return progress
+
+
+def progress_record_experiment(
+    *,
+    user: Any,
+    session_key: str,
+    stage: Stage,
+    experiment: str,
+    prediction: int | None = None,
+    completed: bool = False,
+) -> Progress:
+    """Remember a learner's prediction in, or completion of, one of ``stage``'s "try it"
+    experiments (the first completion counts); ``ValueError`` for an unknown experiment."""
+    if experiment not in stage.experiment_slugs:
+        raise ValueError(f"{stage} has no experiment {experiment!r}")
+    if prediction is not None:
+        progress_check_choice(stage=stage.experiment(experiment), choice=prediction)
+    with transaction.atomic():
+        progress = progress_get_or_create(user=user, session_key=session_key, stage=stage)
+        progress = Progress.objects.select_for_update().get(pk=progress.pk)
+        record = dict((progress.experiments or {}).get(experiment) or {})
+        if prediction is not None:
+            record["prediction"] = prediction
+        if completed and not record.get("completed_at"):
+            record["completed_at"] = timezone.now().isoformat()
+        progress.experiments = {**(progress.experiments or {}), experiment: record}
+        progress.save(update_fields=["experiments", "updated_at"])
     return progress

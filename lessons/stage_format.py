@@ -43,6 +43,7 @@ _STAGE_KEYS = (
     "solution",
     "fixed",
     "shortcuts",
+    "experiments",
 )
 _SCENARIO_KEYS = ("traffic", "events", "duration_s")
 _PREDICT_KEYS = ("question", "choices", "answer", "estimate", "why")
@@ -56,7 +57,10 @@ def data_keys(raw: object) -> tuple[str, ...]:
 
 
 class StageReader:
-    """One stage: texts, topology (resolved), scenario, goal, solution."""
+    """One stage: texts, topology (resolved), scenario, goal, solution, experiments."""
+
+    KEYS: tuple[str, ...] = _STAGE_KEYS
+    REQUIRED: tuple[str, ...] = ("slug", "title", "body", "topology", "goal", "solution")
 
     def __init__(
         self, reader: _Reader, path: str, previous: tuple[Topology, tuple[Command, ...]] | None
@@ -77,9 +81,7 @@ class StageReader:
         """The stage, and (its starting topology, its solution) for the next ``from: previous``."""
         r = self.r
         before = len(r.problems)
-        data = r.mapping(
-            raw, self.path, _STAGE_KEYS, ("slug", "title", "body", "topology", "goal", "solution")
-        )
+        data = r.mapping(raw, self.path, self.KEYS, self.REQUIRED)
         if not data:
             return None, None
         slug = r.slug(data.get("slug"), self.at("slug"))
@@ -109,6 +111,9 @@ class StageReader:
             self.check_solution(run, commands)
             solution_ok = solution_ok and len(r.problems) == mark
         resolved = (start, commands) if start is not None and solution_ok else None
+        experiments: tuple[content.Stage, ...] = ()
+        if "experiments" in data and "experiments" in self.KEYS:
+            experiments = self.experiments(data["experiments"], start, resolved)
         if len(r.problems) > before or goal is None or run is None or start is None:
             return None, resolved
         stage = content.Stage(
@@ -126,8 +131,20 @@ class StageReader:
             line=r.line(self.path),
             fixed=fixed,
             allowed_shortcuts=allowed,
+            experiments=experiments,
         )
         return stage, resolved
+
+    def experiments(
+        self,
+        raw: object,
+        start: Topology | None,
+        solved: tuple[Topology, tuple[Command, ...]] | None,
+    ) -> tuple[content.Stage, ...]:
+        """The stage's "try it" experiments (``lessons.experiment_format``)."""
+        from lessons.experiment_format import read_experiments  # it builds on this module
+
+        return read_experiments(self.r, self.at("experiments"), raw, start, solved)
 
     def predict(self, raw: object) -> content.Predict | None:
         r, path = self.r, self.at("predict")

@@ -12,4 +12,9 @@ urlpatterns = [
     path("<slug:plan>/evolution/", views.evolution, name="evolution"),
     path("<slug:plan>/finished/", views.finished, name="finished"),
     path("<slug:plan>/<slug:stage>/", views.stage_detail, name="stage"),
+    path(
+        "<slug:plan>/<slug:stage>/try/<slug:experiment>/",
+        views.experiment_detail,
+        name="experiment",
+    ),
 ]

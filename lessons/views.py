@@ -20,7 +20,7 @@ from architect.sim.loader import load_topology
 from architect.sim.simulation import Simulation
 from lessons import fragments, selectors
 from lessons.experiment import Experiment
-from lessons.keeping import restore_experiment
+from lessons.keeping import experiment_place, restore_experiment
 from lessons.markdown import render_markdown
 from lessons.models import Plan, Progress, Stage
 from lessons.outlines import metric_links
@@ -62,7 +62,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 
 def _stages(request: HttpRequest, plan: Plan, lang: str) -> list[dict[str, Any]]:
-    """The plan's stages with their titles, goals and whether this learner completed each."""
+    """The plan's stages with their titles, goals and whether this learner completed each
+    (and each of its "try it" experiments)."""
     progress = _progress(request, plan)
     return [
         {
@@ -70,9 +71,18 @@ def _stages(request: HttpRequest, plan: Plan, lang: str) -> list[dict[str, Any]]
             "title": s.text("title", lang),
             "goal": s.text("goal.text", lang),
             "done": s.slug in progress and progress[s.slug].completed,
+            "tries": fragments.tries(
+                s, lang, progress[s.slug].tried() if s.slug in progress else set()
+            ),
         }
         for s in plan.stages.all()
     ]
+
+
+def _tries_count(stages: list[dict[str, Any]]) -> dict[str, int]:
+    """How many of the plan's "try it" experiments the learner did, of how many."""
+    offered = [t for s in stages for t in s["tries"]]
+    return {"tries_done": sum(t["done"] for t in offered), "tries_total": len(offered)}
 
 
 @require_safe
@@ -92,25 +102,86 @@ def plan_detail(request: HttpRequest, plan: str) -> HttpResponse:
             "done": done,
             "total": len(stages),
             "following": following,
+            **_tries_count(stages),
         },
     )
 
 
 @require_safe
 def stage_detail(request: HttpRequest, plan: str, stage: str) -> HttpResponse:
-    try:
-        row = selectors.stage_get(plan_slug=plan, stage_slug=stage)
-    except Stage.DoesNotExist:
-        raise Http404(stage) from None
+    row = _stage(plan, stage)
     lang = _lang()
     progress = _progress(request, row.plan).get(row.slug)
-    experiment = Experiment(row.data, prediction=progress.prediction if progress else None)
-    kept = kept_get(**_learner(request), place=stage_place(plan, stage))
+    before, after = selectors.stage_neighbours(stage=row)
+    context = _live_context(
+        request,
+        row,
+        lang,
+        prediction=progress.prediction if progress else None,
+        done=bool(progress and progress.completed),
+        next_url=after.get_absolute_url() if after else row.plan.get_finished_url(),
+        last=after is None,
+        offers=fragments.tries(row, lang, progress.tried() if progress else set()),
+    )
+    context |= {
+        "previous": before,
+        "previous_title": before.text("title", lang) if before else "",
+        "next": after,
+        "next_title": after.text("title", lang) if after else "",
+    }
+    return render(request, fragments.TEMPLATE, context)
+
+
+@require_safe
+def experiment_detail(request: HttpRequest, plan: str, stage: str, experiment: str) -> HttpResponse:
+    """One of a stage's "try it" experiments: a second scenario with its own goal, judged
+    like the stage's, on the stage's page layout."""
+    row = _stage(plan, stage)
+    try:
+        view = row.experiment(experiment)
+    except Stage.DoesNotExist:
+        raise Http404(experiment) from None
+    lang = _lang()
+    progress = _progress(request, row.plan).get(row.slug)
+    context = _live_context(
+        request,
+        view,
+        lang,
+        prediction=progress.experiment_prediction(experiment) if progress else None,
+        done=experiment in (progress.tried() if progress else set()),
+        next_url=row.get_absolute_url(),
+        place=experiment_place(plan, stage, experiment),
+    )
+    context |= {"stage_title": row.text("title", lang), "experiment": experiment}
+    return render(request, fragments.TEMPLATE, context)
+
+
+def _stage(plan: str, stage: str) -> Stage:
+    try:
+        return selectors.stage_get(plan_slug=plan, stage_slug=stage)
+    except Stage.DoesNotExist:
+        raise Http404(stage) from None
+
+
+def _live_context(
+    request: HttpRequest,
+    row: Stage,
+    lang: str,
+    *,
+    prediction: int | None,
+    done: bool,
+    next_url: str,
+    last: bool = False,
+    offers: list[dict[str, Any]] | None = None,
+    place: str = "",
+) -> dict[str, Any]:
+    """A stage's (or an experiment's) page: its live sandbox, its lesson panel, its text."""
+    experiment = Experiment(row.data, prediction=prediction)
+    kept = kept_get(**_learner(request), place=place or stage_place(row.plan.slug, row.slug))
     if kept is not None:
         restore_experiment(experiment, kept)
     session = experiment.session
-    before, after = selectors.stage_neighbours(stage=row)
-    context = {
+    return {
         **page_context(
             session.snapshot(),
             session.status,
@@ -118,12 +189,7 @@ def stage_detail(request: HttpRequest, plan: str, stage: str) -> HttpResponse:
             links=metric_links(lang),
         ),
         **fragments.lesson_context(
-            experiment,
-            row,
-            lang,
-            done=bool(progress and progress.completed),
-            next_url=after.get_absolute_url() if after else row.plan.get_finished_url(),
-            last=after is None,
+            experiment, row, lang, done=done, next_url=next_url, last=last, offers=offers
         ),
         "plan": row.plan,
         "plan_title": row.plan.text("title", lang),
@@ -132,12 +198,7 @@ def stage_detail(request: HttpRequest, plan: str, stage: str) -> HttpResponse:
         "body": render_markdown(row.text("body", lang)),
         "number": row.order + 1,
         "total": row.plan.stages.count(),
-        "previous": before,
-        "previous_title": before.text("title", lang) if before else "",
-        "next": after,
-        "next_title": after.text("title", lang) if after else "",
     }
-    return render(request, fragments.TEMPLATE, context)
 
 
 @require_safe
@@ -154,6 +215,7 @@ def finished(request: HttpRequest, plan: str) -> HttpResponse:
             "stages": stages,
             "done": sum(s["done"] for s in stages),
             "total": len(stages),
+            **_tries_count(stages),
         },
     )
 

@@ -32,16 +32,20 @@ def test_a_guests_kept_simulation_replaces_the_other_sessions_in_the_same_place(
     assert not KeptSimulation.objects.filter(session_key="guest").exists()
 
 
-def test_a_users_prediction_wins_and_the_earlier_completion_is_kept():
+def test_a_users_prediction_wins_and_the_earlier_completions_are_kept():
     stage = services.plan_load(plan=plan("one")).stages.get()
     user = User.objects.create_user("ada")
     services.progress_record_prediction(user=user, session_key="", stage=stage, choice=0)
     guest = services.progress_complete(user=None, session_key="guest", stage=stage)
+    Progress.objects.filter(user=user).update(experiments={"a": {"prediction": 1}})
+    done = {"completed_at": "2026-11-30T12:00:00+00:00"}
+    Progress.objects.filter(session_key="guest").update(experiments={"a": done, "b": done})
 
     assert guest_rows.move(Progress, session_key="guest", user=user) == 1
 
     row = Progress.objects.get()
     assert (row.user, row.prediction, row.completed_at) == (user, 0, guest.completed_at)
+    assert row.experiments == {"a": {"prediction": 1, **done}, "b": done}
 
 
 def test_nothing_moves_without_somewhere_else_to_go():

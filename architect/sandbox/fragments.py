@@ -374,12 +374,22 @@ def forms_key(s: Snapshot, status: LiveStatus) -> tuple[object, ...]:
     return (nodes, offered, status.paused, status.speed, s.settings, round(s.offered_rps))
 
 
+def figures_key(s: Snapshot) -> tuple[object, ...]:
+    """Changes when a simulated second closes or the events change: what the figures
+    (metrics, charts, diagram, node cells) are drawn from. The charts end at the last
+    closed second (``charts.charts``) and the judge reads closed seconds, so within a
+    second only the status line's clock moves."""
+    return (math.floor(s.t), len(s.events), s.events[-1] if s.events else None)
+
+
 class Renderer:
     """Fragments for one browser: each part is sent only when what it shows changed
     (htmx keeps a part that a message leaves out), everything when ``full``. The figures
     (metrics, charts, diagram, node cells) are drawn when a simulated second closes, as
     the judge reads them; ticks within a second move only the status line's clock, unless
-    the architecture, the controls or the events changed, or a message is answered."""
+    the architecture, the controls or the events changed, or a message is answered. Of
+    the charts only those whose drawing changed are sent (a chart alone is its own
+    out-of-band swap), the whole row when the set of charts or its legend changes."""
 
     def __init__(
         self, offered: frozenset[str] | None = None, goals: dict[str, float] | None = None
@@ -390,7 +400,7 @@ class Renderer:
         self._sent: dict[str, object] = {}  # part (or "forms") → the key of its last send
         self._language: str | None = None
         self._last_event: Event | None = None
-        self._second: int | None = None  # the simulated second the figures were drawn in
+        self._figures: tuple[object, ...] | None = None  # ``figures_key`` of the last draw
 
     def render(
         self, s: Snapshot, status: LiveStatus, *, error: str | None = None, full: bool = False
@@ -400,16 +410,21 @@ class Renderer:
             full, self._language = True, get_language()
         if full:
             self._sent = {}
-        forms = forms_key(s, status)
-        if not full and error is None and self._within_second(s, forms):
+        forms, figures = forms_key(s, status), figures_key(s)
+        if not full and error is None and self._figures == figures and self._sent_forms(forms):
             return self._clock_only(s, status)
-        self._second = math.floor(s.t)
-        context = live_context(s, status, self._chart_items(s))
+        self._figures = figures
+        context = live_context(s, status, self._chart_items(s, figures))
         parts: list[str] = []
         if self._changed("forms", forms):
             parts += FORM_PARTS
             context.update(form_context(s, status, self.offered))
-        parts += [part for part in TICK_PARTS if self._changed(part, TICK_KEYS[part](context))]
+        parts += [
+            part
+            for part in TICK_PARTS
+            if part != "charts" and self._changed(part, TICK_KEYS[part](context))
+        ]
+        parts += self._chart_parts(context)
         changed = self._changed_values(context["metrics"])
         if "metrics" in parts:  # the panel holds its values
             context.update(panel(context))
@@ -433,15 +448,8 @@ class Renderer:
             context["error"] = error
         return render(parts, context)
 
-    def _within_second(self, s: Snapshot, forms: tuple[object, ...]) -> bool:
-        """True when this tick only moved the clock within the simulated second the
-        figures were last drawn in: the architecture, controls and events are as sent."""
-        last = s.events[-1] if s.events else None
-        return (
-            self._second == math.floor(s.t)
-            and self._sent.get("forms") == forms
-            and last == self._last_event
-        )
+    def _sent_forms(self, forms: tuple[object, ...]) -> bool:
+        return self._sent.get("forms") == forms
 
     def _clock_only(self, s: Snapshot, status: LiveStatus) -> str:
         """The status line, if it changed: the figures wait for the second to close."""
@@ -450,20 +458,26 @@ class Renderer:
             return ""
         return render(["status"], context)
 
-    def _chart_items(self, s: Snapshot) -> list[dict[str, Any]]:
-        """The charts, built again only when a second closed or an event came: they end
-        at the last closed second (``charts.charts``)."""
-        last = s.events[-1] if s.events else None
-        key = (
-            len(s.series),
-            s.series[-1] if s.series else s.t,
-            len(s.events),
-            last,
-            self._language,
-        )
+    def _chart_items(self, s: Snapshot, figures: tuple[object, ...]) -> list[dict[str, Any]]:
+        """The charts, built again only when ``figures_key`` (or the language) changed."""
+        key = (figures, self._language)
         if self._charts[0] != key:
             self._charts = (key, chart_items_of(s, self.goals))
         return self._charts[1]
+
+    def _chart_parts(self, context: dict[str, Any]) -> list[str]:
+        """ "charts" (the whole row) when the set of charts or the legend of its marks
+        changed, else "chartitems" with the charts whose drawing changed (in
+        ``changed_charts``), else nothing. Remembers each chart as sent either way."""
+        items = context["charts"]
+        changed = [item for item in items if self._changed(f"chart-{item['chart'].key}", item)]
+        row = (tuple(item["chart"].key for item in items), bool(items and items[0]["chart"].marks))
+        if self._changed("charts", row):
+            return ["charts"]
+        if changed:
+            context["changed_charts"] = changed
+            return ["chartitems"]
+        return []
 
     def _changed(self, part: str, key: object) -> bool:
         """Whether ``part`` must be sent (its key differs from its last send's); remembers it."""

@@ -19,11 +19,12 @@ slower than real time instead of taking the time of everyone else's.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from architect.sim.commands import (
     SPEEDS,
@@ -43,10 +44,15 @@ from architect.sim.snapshot import Snapshot
 RATIO_WINDOW_S = 3.0
 MIN_STEP_S = 0.001  # a step over budget still moves simulated time by this much
 COST_WEIGHT = 0.5  # how much the newest step counts in the cost per simulated second
+# The CPU time of a step is read after every change and then once in this many steps:
+# reading a thread's CPU clock is a system call (20 µs and a chance to be descheduled on
+# a sandboxed, busy machine, ~20 % of a web process's samples when read twice a step).
+MEASURE_EVERY = 5
 # Behind, and the engine alone needs at least this share of real time at the speed asked:
 # the traffic is the cause. Below it the time went elsewhere (other processes, other
 # sessions): the machine is the cause.
 HEAVY_SHARE = 0.8
+Drawn = TypeVar("Drawn")
 # The measured speed means something only over this much wall time (the first ticks of a
 # connection come unevenly while the page loads).
 MIN_RATIO_WALL_S = 1.0
@@ -104,6 +110,7 @@ class LiveSession:
         self.cost: float | None = None  # CPU seconds per simulated second, measured
         self.capped = False
         self._measured = False  # ``cost`` measured since the last change
+        self._unmeasured = 0  # steps since the cost was last measured
         # (wall time at the end of a step, simulated seconds, wall seconds inside the engine)
         self._samples: deque[tuple[float, float, float]] = deque()
         self.sim = self._build()
@@ -155,9 +162,14 @@ class LiveSession:
         wanted = wall_dt * self.speed
         sim_dt = self._affordable(wanted)
         self.capped = sim_dt < wanted
-        started, cpu_started = self._clock(), self.cpu_clock()
-        snapshot = self.sim.advance(sim_dt)
-        self._measure(self.cpu_clock() - cpu_started, sim_dt)
+        started = self._clock()
+        if self._measured and self._unmeasured < MEASURE_EVERY - 1:
+            snapshot = self.sim.advance(sim_dt)
+            self._unmeasured += 1
+        else:
+            cpu_started = self.cpu_clock()
+            snapshot = self.sim.advance(sim_dt)
+            self._measure(self.cpu_clock() - cpu_started, sim_dt)
         self._record(sim_dt, started)
         return snapshot
 
@@ -186,6 +198,7 @@ class LiveSession:
 
     def _measure(self, cpu_s: float, sim_dt: float) -> None:
         self._measured = True
+        self._unmeasured = 0
         latest = max(0.0, cpu_s) / sim_dt
         self.cost = (
             latest if self.cost is None else (COST_WEIGHT * latest + (1 - COST_WEIGHT) * self.cost)
@@ -229,3 +242,21 @@ class LiveSession:
             engine_share=self.engine_share,
             capped=self.capped,
         )
+
+
+async def step_where_cheapest(
+    session: LiveSession,
+    wall_dt: float,
+    step: Callable[[float], Drawn],
+    *,
+    inline_up_to: float,
+) -> Drawn:
+    """``step(wall_dt)``, which advances ``session``: on the event loop when its measured
+    cost says it takes at most ``inline_up_to`` CPU seconds (a hop to a thread and back
+    costs more than such a step), else in a thread (a new or changed simulation, whose
+    cost is not measured yet, too). The sandbox, a room's runner and a student's copy
+    all step through here."""
+    expected = session.expected_cpu(wall_dt)
+    if expected is not None and expected <= inline_up_to:
+        return step(wall_dt)
+    return await asyncio.to_thread(step, wall_dt)

@@ -25,11 +25,17 @@ RATIOS = {
     "target_utilization": "target_percent",
 }  # the forms ask for percentages
 WORDS = {
-    "en": {"met": "Goal met.", "done": "{n} of {n} stages done.", "zero": "0 of {n} stages done."},
+    "en": {
+        "met": "Goal met.",
+        "done": "{n} of {n} stages done.",
+        "zero": "0 of {n} stages done.",
+        "tried": "{n} of {n} “try it” experiments done.",
+    },
     "ko": {
         "met": "목표를 달성했습니다.",
         "done": "{n}단계 중 {n}단계 완료.",
         "zero": "{n}단계 중 0단계 완료.",
+        "tried": "“직접 해 보기” 실험 {n}개 중 {n}개 완료.",
     },
 }
 
@@ -38,6 +44,10 @@ def plans() -> list[Any]:
     """The plans the server loads (as conftest does): the shipped ones, else the test plan."""
     files = sorted((ROOT / "lessons" / "plans").glob("*.yaml")) or [FIXTURE_PLAN]
     return [read_plan_file(path, source=path.name)[0] for path in files]
+
+
+# Two "try it" experiments shot at 1366×768 in both languages (docs/screenshots).
+SHOT_EXPERIMENTS = {"replica-fails", "new-asset-version"}
 
 
 def screenshot_stages(count: int) -> set[int]:
@@ -124,6 +134,25 @@ def walk_stage(page, stage: Any, language: str, shot: Path | None) -> None:
         page.screenshot(path=str(shot))
 
 
+def try_experiments(page, stage: Any, language: str, screenshots: Path) -> None:
+    """Each of the stage's "try it" experiments, offered once its goal is met: open it from
+    the stage page, walk it like a stage (its own prediction, controls and goal), come back."""
+    for experiment in stage.experiments:
+        link = page.locator(f"#try-{experiment.slug}")
+        link.click()
+        page.wait_for_url(f"**/{stage.slug}/try/{experiment.slug}/")
+        shot = None
+        if experiment.slug in SHOT_EXPERIMENTS:
+            page.set_viewport_size({"width": 1366, "height": 768})
+            shot = screenshots / f"lesson-{language}-try-{experiment.slug}-1366x768.png"
+        walk_stage(page, experiment, language, shot)
+        page.set_viewport_size({"width": 1400, "height": 1000})
+        page.locator("#back-to-stage").click()
+        page.wait_for_url(f"**/{stage.slug}/")
+        assert page.locator(f"#try-{experiment.slug}").count() == 1  # still offered, marked done
+        assert page.locator(f".lesson-try--done #try-{experiment.slug}").count() == 1
+
+
 @pytest.mark.screenshots
 @pytest.mark.parametrize("plan", plans(), ids=lambda p: p.slug)
 def test_a_new_learner_walks_every_stage(page, fast_server, language, plan, screenshots: Path):
@@ -144,6 +173,7 @@ def test_a_new_learner_walks_every_stage(page, fast_server, language, plan, scre
             else None
         )
         walk_stage(page, stage, language, shot)
+        try_experiments(page, stage, language, screenshots)
         if index + 1 < n:
             page.locator("#next-stage").click()
             page.wait_for_url(f"**/lessons/{plan.slug}/{plan.stages[index + 1].slug}/")
@@ -151,6 +181,11 @@ def test_a_new_learner_walks_every_stage(page, fast_server, language, plan, scre
     done = WORDS[language]["done"].format(n=n)
     page.goto(f"{app_server.url}/lessons/{plan.slug}/")
     assert done in page.locator("#plan-progress").inner_text()
+    tried = sum(len(stage.experiments) for stage in plan.stages)
+    if tried:
+        assert (
+            WORDS[language]["tried"].format(n=tried) in page.locator("#plan-progress").inner_text()
+        )
     page.screenshot(path=str(screenshots / f"lesson-{language}-overview.png"))
     app_server.restart()
     page.reload()

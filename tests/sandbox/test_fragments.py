@@ -129,13 +129,15 @@ def test_forms_are_sent_only_when_they_change():
 
 def sent(html: str) -> set[str]:
     """The parts a message carries (the node table's live cells as "nodestats", the
-    metrics' values as "metricvalues")."""
+    metrics' values as "metricvalues", single charts as "chartitems")."""
     ids = set(top_level_ids(html))
     return {
         "nodestats"
         if i.startswith(("busy-", "queue-"))
         else "metricvalues"
         if i.startswith("metric-")
+        else "chartitems"
+        if i.startswith("chartbox-")
         else i
         for i in ids
     }
@@ -161,7 +163,35 @@ def test_a_tick_sends_only_the_parts_that_changed():
     assert re.findall(r'id="(metric-[a-z_0-9]+)"', tick) == ["metric-served"]
     assert sent(same) == set()  # nothing changed: an empty message
     assert same == ""
-    assert sent(second) == {"status", "charts"}  # a second closed: the charts move
+    assert sent(second) == {"status", "chartitems"}  # a second closed: the charts move
+    assert 'id="charts"' not in second  # each chart alone, not the row
+
+
+def steady(seconds: int, **fields: Any) -> Snapshot:
+    """``seconds`` closed seconds of rising traffic at a steady p99, error rate and cost."""
+    series = tuple(
+        SeriesPoint(t=float(n), throughput_rps=100.0 * n, p99_ms=50.0, error_rate=0.01, **fields)
+        for n in range(1, seconds + 1)
+    )
+    return snapshot(t=seconds + 0.2, series=series, events=())
+
+
+def test_a_closed_second_sends_only_the_charts_whose_drawing_changed():
+    """Once the 60 s window is full a steady measure draws the same line again: the next
+    second sends the served chart (rising), not latency, errors or cost; a chart that
+    appears (a cache's hit ratio) redraws the whole row; within a second, no chart."""
+    renderer = Renderer()
+    with translation.override("en"):
+        renderer.render(steady(70), RUNNING, full=True)
+        inside = renderer.render(replace(steady(70), t=70.8), RUNNING)
+        closed = renderer.render(steady(71), RUNNING)
+        cached = renderer.render(steady(72, hit_ratios=(("cache", 0.5),)), RUNNING)
+        again = renderer.render(steady(73, hit_ratios=(("cache", 0.5),)), RUNNING)
+    assert sent(inside) == {"status"}
+    assert re.findall(r'<figure id="([^"]+)"', closed) == ["chartbox-throughput"]
+    assert 'id="charts"' not in closed
+    assert 'id="charts"' in cached and 'id="chartbox-hits"' in cached
+    assert re.findall(r'<figure id="([^"]+)"', again) == ["chartbox-throughput"]
 
 
 def test_a_changed_part_is_sent_again():
@@ -237,6 +267,7 @@ def test_a_full_render_sends_every_part_even_when_nothing_changed():
         "metrics",
         "metricvalues",
         "charts",
+        "chartitems",
         "diagram",
         "nodestats",
         "nodes",
@@ -672,7 +703,7 @@ def test_a_stage_renderer_draws_its_goals_as_level_lines():
     with translation.override("en"):
         staged = Renderer(goals={"latency": 300.0}).render(s, RUNNING, full=True)
         plain = Renderer().render(s, RUNNING, full=True)
-    latency = re.search(r'<figure class="chart chart-latency".*?</figure>', staged, re.S)
+    latency = re.search(r'<figure [^>]*class="chart chart-latency".*?</figure>', staged, re.S)
     assert latency is not None and 'class="goal-level"' in latency.group(0)
     assert ">goal 300</text>" in latency.group(0)
     assert 'class="goal-level"' not in plain

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import pytest
 
-from architect.sandbox.live import LiveSession
+from architect.sandbox.live import MEASURE_EVERY, LiveSession, step_where_cheapest
 from architect.sim.commands import (
     AddWebServer,
     CommandError,
@@ -181,3 +184,42 @@ def test_the_next_steps_cpu_is_expected_only_once_measured_since_the_last_change
     assert session.expected_cpu(0.2) is None  # more traffic may cost more: not measured yet
     session.apply(Pause())
     assert session.expected_cpu(0.2) == 0.0
+
+
+def test_a_step_runs_on_the_event_loop_only_when_measured_to_be_short():
+    """``step_where_cheapest``: a new simulation (cost unknown) and one measured to be
+    dear step in a thread; one measured to be cheap, and a paused one, on the loop."""
+    cpu = FakeClock()
+    session = LiveSession(single_server, clock=FakeClock())
+    session.cpu_clock = cpu
+
+    def step(wall_dt: float) -> int:
+        session.step(wall_dt)  # costs no CPU time on the fake clock
+        return threading.get_ident()
+
+    async def where() -> bool:
+        ident = await step_where_cheapest(session, 0.2, step, inline_up_to=0.005)
+        return ident == threading.get_ident()  # True: on the loop's own thread
+
+    assert asyncio.run(where()) is False  # not measured yet
+    session.cost = 0.01  # CPU seconds per simulated second: 2 ms for 0.2 s
+    assert asyncio.run(where()) is True
+    session.cost = 0.1  # 20 ms: dearer than the hop
+    assert asyncio.run(where()) is False
+    session.apply(Pause())
+    assert asyncio.run(where()) is True  # nothing to step
+
+
+def test_the_cpu_clock_is_read_after_a_change_then_once_in_a_few_steps():
+    """Reading a thread's CPU clock is a system call: a step reads it when the cost is not
+    known since the last change, then once every ``MEASURE_EVERY`` steps."""
+    reads = []
+    session = LiveSession(single_server, clock=FakeClock())
+    session.cpu_clock = lambda: reads.append(1) or float(len(reads))  # type: ignore[func-returns-value]
+    for _ in range(2 * MEASURE_EVERY):
+        session.step(0.2)
+    assert len(reads) == 2 * 2  # the first step, then the MEASURE_EVERY-th after it
+    session.apply(SetTraffic(900))
+    session.step(0.2)
+    assert len(reads) == 3 * 2  # a change: measured at once
+    assert session.expected_cpu(0.2) is not None

@@ -94,6 +94,7 @@ class Engine(Site):
                 geo_routing=self.specs[self.dns_id].geo_routing,
                 is_up=lambda center: not self.entries[center].failed,
                 rng=random.Random(seed_for(seed, "regions")),
+                ttl_s=topology.network.dns_ttl_s,
             )
             if len(self.centers) > 1
             else None

@@ -1,12 +1,12 @@
 """``manage.py check_lessons [PLAN ...]``: does every stage teach what it says?
 
-Runs each stage headless with the engine (seeds 1, 2, 3): the goal must not be
-met on the starting topology under the stage's scenario, and must be met once
-the solution is applied at t = 0; and no shortcut (``lessons.shortcuts``) may meet
-it unless the plan allows it with a reason. PLAN is a plan file or the slug of a
-plan in ``lessons/plans/``; without one, every shipped plan. One line per stage
-(``-v 2``: and one per shortcut tried); exits non-zero when a plan has problems or a
-stage fails.
+Runs each stage, and each stage's "try it" experiments, headless with the engine
+(seeds 1, 2, 3): the goal must not be met on the starting topology under the
+stage's scenario, and must be met once the solution is applied at t = 0; and no
+shortcut (``lessons.shortcuts``) may meet it unless the plan allows it with a
+reason. PLAN is a plan file or the slug of a plan in ``lessons/plans/``; without
+one, every shipped plan. One line per stage or experiment (``-v 2``: and one per
+shortcut tried); exits non-zero when a plan has problems or a stage fails.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from architect.language_option import add_language_argument
-from lessons.checker import SEEDS, StageCheck, check_stage
+from lessons.checker import SEEDS, StageCheck, check_stage, with_experiments
 from lessons.format import PlanError, read_plan_file
 from lessons.plans import PLANS_DIR, display_path, plan_files
 from lessons.problem_text import plan_error_text
@@ -69,9 +69,10 @@ class Command(BaseCommand):
             return 1
         seeds = ", ".join(map(str, SEEDS))
         failed = 0
-        for stage in plan.stages:
+        units = [unit for stage in plan.stages for unit in with_experiments(stage)]
+        for slug, stage in units:
             result = check_stage(stage)
-            where = f"{name}:{stage.line}: {plan.slug}/{stage.slug}"
+            where = f"{name}:{stage.line}: {plan.slug}/{slug}"
             if result.ok:
                 self.stdout.write(
                     f"ok    {where}: not met before, met with the solution (seeds {seeds})"
