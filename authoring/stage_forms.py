@@ -21,13 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from architect.sandbox.keeping import SANDBOX, kept_get
+from architect.yamlmarks import YamlProblem, parse_with_lines
 from authoring import capture_views, problems, services, stage_yaml
 from authoring.access import lang, plan_for
 from authoring.permissions import can_edit
 from lessons import vocabulary
 from lessons.goals import METRICS, OPERATORS
 from lessons.markdown import render_markdown
-from lessons.yamlmarks import YamlProblem, parse_with_lines
 
 TEXTS = ("title", "body")
 EXTRA_CONDITIONS = 1  # empty rows offered for new conditions

@@ -13,10 +13,10 @@ from django.utils import translation
 from django_tasks import task
 
 from architect.problem_text import reason_text
+from architect.yamlmarks import YamlProblem, parse_with_lines
 from authoring import problems
 from authoring.models import CheckRun, Plan
 from lessons.checker import StageCheck, check_stage
-from lessons.yamlmarks import YamlProblem, parse_with_lines
 
 
 def check_start(*, plan: Plan, language: str) -> CheckRun:
