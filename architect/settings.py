@@ -144,7 +144,7 @@ CHANNEL_LAYERS: dict[str, dict[str, Any]]
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
                 # socket_timeout=None: redis-py >= 8 otherwise defaults to a 5 s socket
                 # timeout, which kills the blocking reads of idle consumers.
