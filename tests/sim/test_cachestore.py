@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from random import Random
@@ -267,8 +268,10 @@ def test_stale_hits_of_a_ttl_cache_match_renewal_theory():
                 hits.append(cache.hits)
                 stale.append(cache.stale_hits)
             cache.put(0, now)
-    per_cycle_hits, hits_error = _batch_means([float(b - a) for a, b in zip(hits, hits[1:])])
-    per_cycle_stale, stale_error = _batch_means([float(b - a) for a, b in zip(stale, stale[1:])])
+    per_cycle_hits, hits_error = _batch_means([float(b - a) for a, b in itertools.pairwise(hits)])
+    per_cycle_stale, stale_error = _batch_means(
+        [float(b - a) for a, b in itertools.pairwise(stale)]
+    )
     assert per_cycle_hits == pytest.approx(read_rate * ttl, abs=4 * hits_error)
     theory_stale = read_rate * (ttl - (1 - math.exp(-write_rate * ttl)) / write_rate)
     assert per_cycle_stale == pytest.approx(theory_stale, abs=4 * stale_error)
