@@ -206,7 +206,7 @@ class Snapshot:
     hit_ratios: tuple[
         tuple[str, float], ...
     ] = ()  # (cache or CDN id, hits ÷ lookups over the window)
-    stale_reads: int = 0  # reads a replica answered before it had applied the latest write
+    stale_reads: int = 0  # reads answered older than the latest write (a replica, a cache copy)
     lost_writes: int = 0  # writes lost because a primary failed before replicating them
     sessions_lost: int = 0  # users logged out because their request reached another server
     jobs: Jobs | None = None  # when there is a message queue
