@@ -167,8 +167,9 @@ class KeyCache:
         self.ttl_s = ttl_s
 
     def set_eviction(self, eviction: Eviction) -> None:
-        """Evict by ``eviction`` from now on; the held keys stay, oldest put first, as if
-        each had just been put (an LFU count starts again at one)."""
+        """Evict by ``eviction`` from now on. The held keys stay, as if each had just been
+        put, in the order they expire (the order they were put while the TTL is unchanged);
+        an LFU count starts again at one."""
         _check_eviction(eviction)
         order = _new_order(eviction)
         for key in sorted(self._expiry, key=self._expiry.__getitem__):
