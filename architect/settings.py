@@ -171,7 +171,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "lessons:index"
 LOGOUT_REDIRECT_URL = "home"
 
-# Sessions: created only when there is something to keep (lessons/guests.py), for two
+# Sessions: created only when there is something to keep (architect/guests.py), for two
 # weeks (Django's default). Expired ones are deleted by `manage.py clearsessions` (cron)
 # and, in-process, when a session is created at most this often (0: never).
 SESSION_CLEAR_EXPIRED_SECONDS = env_int("SESSION_CLEAR_EXPIRED_SECONDS", 3600)

@@ -138,7 +138,7 @@ def test_changes_apply_after_the_previous_solution():
             "    titel: {en: A bigger server, ko: 더 큰 서버}\n",
             [
                 "lessons/plans/tiny.yaml:11: stages[0].titel: unknown field (expected one of slug, title, body, "
-                "topology, scenario, controls, predict, goal, hints, debrief, solution, fixed, shortcuts)",
+                "topology, scenario, controls, predict, goal, hints, debrief, solution, fixed, shortcuts, experiments)",
                 "lessons/plans/tiny.yaml:10: stages[0].title: is required",
             ],
         ),

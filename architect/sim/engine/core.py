@@ -163,6 +163,11 @@ class Engine(Site):
                 sessions_lost=sessions_lost,
                 stale_reads=stale_reads,
                 queue_depth=None if self.queue is None else len(pool.queue) if pool else 0,
+                queued=tuple(
+                    (i, len(s.queue) + self.aggregate.load(i)[1])
+                    for i, s in self.stations.items()
+                    if s is not pool
+                ),
             )
         )
 
