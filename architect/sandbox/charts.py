@@ -88,6 +88,7 @@ CHANGES = frozenset(
         EventKind.DATABASE_SEPARATED,
         EventKind.OPERATIONS_CHANGED,
         EventKind.BALANCING_CHANGED,
+        EventKind.CACHE_SET,
         EventKind.SESSIONS_SHARED,
         EventKind.AUTOSCALING_CHANGED,
         EventKind.QUEUE_ADDED,

@@ -28,6 +28,11 @@ ALGORITHM_CHOICES: dict[
     "least_connections": lambda: _("Least connections"),
     "sticky": lambda: _("Sticky sessions"),
 }
+EVICTION_CHOICES: dict[str, Callable[[], str]] = {
+    "lru": lambda: _("LRU (least recently used)"),
+    "lfu": lambda: _("LFU (least frequently used)"),
+    "fifo": lambda: _("FIFO (oldest first)"),
+}
 CONTROL_GROUPS = {
     "traffic": ("set_traffic", "set_traffic_mix"),
     "web": (
@@ -38,7 +43,7 @@ CONTROL_GROUPS = {
         "set_balancing",
         "set_autoscaling",
     ),
-    "data": ("separate_database", "add_cache", "add_replica", "add_shard"),
+    "data": ("separate_database", "add_cache", "set_cache", "add_replica", "add_shard"),
     "edge": ("add_cdn", "purge_cdn", "version_assets"),
     "centers": ("add_data_center", "fail_data_center", "restore_data_center"),
     "jobs": ("add_message_queue", "set_workers"),
@@ -101,6 +106,7 @@ def controls(
             "target_high": f"{target_high:g}",
         },
         "operations": {"monitoring": settings.monitoring, "automation": settings.automation},
+        "cache": cache_form(settings),
         "sharding": {
             "fixed": settings.sharding != "none",
             "strategy": settings.sharding,
@@ -112,6 +118,20 @@ def controls(
         ],
         "max_pool_workers": f"{limits('set_workers', 'workers')[1]:.0f}",
         "centers": data_centers(s),
+    }
+
+
+def cache_form(settings: Settings) -> dict[str, Any]:
+    """The cache's TTL and eviction policy as the form starts from them."""
+    low, high = limits("set_cache", "ttl_s")
+    return {
+        "ttl_s": f"{settings.cache_ttl_s:g}",
+        "ttl_low": f"{low:g}",
+        "ttl_high": f"{high:g}",
+        "evictions": [
+            {"name": name, "label": label(), "selected": name == settings.cache_eviction}
+            for name, label in EVICTION_CHOICES.items()
+        ],
     }
 
 

@@ -48,6 +48,11 @@ ERRORS: dict[str, Callable[[dict[str, str]], str]] = {
     "already_up": lambda p: _("%(node)s is already up."),
     "needs_database": lambda p: _needs_database(p.get("what", "")),
     "cache_exists": lambda p: _("There is already a cache."),
+    "no_cache": lambda p: _("There is no cache yet: add one first."),
+    "bad_cache_ttl": lambda p: _("A cache's TTL is %(low)s to %(high)s seconds."),
+    "unknown_eviction": lambda p: _(
+        "“%(eviction)s” is not an eviction policy: choose LRU, LFU or FIFO."
+    ),
     "too_many_replicas": lambda p: _("The sandbox allows at most %(limit)s read replicas."),
     "cdn_exists": lambda p: _("There is already a CDN."),
     "no_cdn": lambda p: _("There is no CDN yet: add one first."),

@@ -304,6 +304,15 @@ def _refused(e: Event) -> str:
     return _("The scripted %(action)s at %(t)s s could not be carried out: %(reason)s") % params
 
 
+def _cache_set(e: Event) -> str:
+    return _("%(node)s keeps copies %(ttl)s s and evicts by %(eviction)s from %(t)s s.") % {
+        "node": e.node,
+        "ttl": f"{e.value:g}",
+        "eviction": e.text.upper(),
+        "t": _t(e.t),
+    }
+
+
 SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.NODE_FAILED: _failed,
     EventKind.NODE_RESTORED: _restored,
@@ -323,6 +332,7 @@ SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.NODE_REPAIRED: _repaired,
     EventKind.OPERATIONS_CHANGED: _operations,
     EventKind.BALANCING_CHANGED: _balancing,
+    EventKind.CACHE_SET: _cache_set,
     EventKind.SESSIONS_SHARED: _sessions_shared,
     EventKind.SCALED_OUT: _scaled_out,
     EventKind.SCALED_IN: _scaled_in,

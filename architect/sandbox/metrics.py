@@ -72,8 +72,8 @@ HELP = {
         "without asking the web servers."
     ),
     "stale_reads": _(
-        "Reads a replica answered before it had applied the latest write: the user saw old "
-        "data. Counted since the start."
+        "Reads answered with data older than the latest write: by a replica that had not "
+        "applied it yet, or from a cache copy kept until it expires. Counted since the start."
     ),
     "lost_writes": _(
         "Writes lost because the primary database failed before it copied them to a replica. "

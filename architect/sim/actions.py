@@ -27,6 +27,8 @@ from architect.sim import commands as c
 from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, SPEEDS, Command
 from architect.sim.model.limits import (
     BALANCING_ALGORITHMS,
+    CACHE_TTL_S,
+    EVICTIONS,
     MAX_POOL_WORKERS,
     MAX_WEB_SERVERS,
     REGIONS,
@@ -228,6 +230,13 @@ _ENGINE: dict[str, _Action] = {
     "add_load_balancer": _Action(c.AddLoadBalancer),
     "separate_database": _Action(c.SeparateDatabase),
     "add_cache": _Action(c.AddCache),
+    "set_cache": _Action(
+        c.SetCache,
+        (
+            Field("ttl_s", Number(*CACHE_TTL_S), required=False),
+            Field("eviction", Choice(EVICTIONS), required=False),
+        ),
+    ),
     "add_replica": _Action(c.AddReplica),
     "add_cdn": _Action(c.AddCdn),
     "purge_cdn": _Action(c.PurgeCdn),

@@ -84,6 +84,16 @@ class AddCache:
 
 
 @dataclass(frozen=True, slots=True)
+class SetCache:
+    """Set the cache's expiry (TTL, in seconds) and its eviction policy (``lru``, ``lfu``,
+    ``fifo``); a field left ``None`` keeps its value. What a write does to a cached copy
+    is the topology's (``writes``), not the learner's."""
+
+    ttl_s: float | None = None
+    eviction: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AddReplica:
     """Add a read replica of the primary database."""
 
@@ -275,6 +285,7 @@ Command = (
     | AddLoadBalancer
     | SeparateDatabase
     | AddCache
+    | SetCache
     | AddReplica
     | AddCdn
     | PurgeCdn
@@ -331,6 +342,7 @@ __all__ = [
     "SeparateDatabase",
     "SetAutoscaling",
     "SetBalancing",
+    "SetCache",
     "SetOperations",
     "SetSpeed",
     "SetTraffic",

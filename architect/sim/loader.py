@@ -110,7 +110,7 @@ _NODE_NUMBERS: _Fields = {
 }
 _NODE_TEXTS = ("dc",)
 _NODE_FLAGS = ("geo_routing",)
-_NODE_CHOICES = ("service_dist", "algorithm", "eviction", "role")
+_NODE_CHOICES = ("service_dist", "algorithm", "eviction", "writes", "role")
 _NODE_KEYS = (
     {"id", "kind", "size", "workers", "service_ms"}
     | set(_NODE_NUMBERS)

@@ -67,6 +67,7 @@ class EventKind(StrEnum):
     SHARD_ADDED = "shard_added"
     CDN_PURGED = "cdn_purged"  # node=cdn: every edge copy dropped
     ASSETS_VERSIONED = "assets_versioned"  # node=cdn, count=new version: new URLs, cold edge
+    CACHE_SET = "cache_set"  # node=cache, value=TTL s, text=eviction
     EVENT_REFUSED = (
         "event_refused"  # a scripted event the engine refused: peer=action, text=error code, node
     )
@@ -153,6 +154,9 @@ class Settings:
     static_ratio: float = 0.0
     zipf_s: float = 1.0
     users: int = 0  # logged-in users tracked (0: sessions are not tracked)
+    cache_ttl_s: float = 60.0  # the cache's (the defaults without one)
+    cache_eviction: str = "lru"
+    cache_writes: str = "invalidate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +209,7 @@ class Snapshot:
     hit_ratios: tuple[
         tuple[str, float], ...
     ] = ()  # (cache or CDN id, hits ÷ lookups over the window)
-    stale_reads: int = 0  # reads a replica answered before it had applied the latest write
+    stale_reads: int = 0  # reads answered older than the latest write (a replica, a cache copy)
     lost_writes: int = 0  # writes lost because a primary failed before replicating them
     sessions_lost: int = 0  # users logged out because their request reached another server
     jobs: Jobs | None = None  # when there is a message queue

@@ -24,6 +24,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "add_load_balancer": {},
     "separate_database": {},
     "add_cache": {},
+    "set_cache": {"ttl_s": 5},
     "add_replica": {},
     "add_cdn": {},
     "purge_cdn": {},

@@ -19,9 +19,12 @@ from helpers.page_forms import ws_forms
 
 def every_control() -> str:
     """The sandbox page, whole, in every state that shows a different control: one server
-    (add a load balancer, a CDN, a queue; move the data), and a grown architecture with a
-    failed node and a failed data center, each running and paused."""
+    (add a load balancer, a CDN, a queue; move the data), a grown architecture with a
+    failed node and a failed data center, and one with a cache, each running and paused."""
     start = Simulation(presets.single_server(100), seed=1)
+    cached = Simulation(presets.single_server(100), seed=1)
+    cached.apply(c.SeparateDatabase())
+    cached.apply(c.AddCache())
     grown = Simulation(presets.single_server(100), seed=1)
     for command in (
         c.SeparateDatabase(),
@@ -36,7 +39,7 @@ def every_control() -> str:
         grown.apply(command)
     pages = []
     with translation.override("en"):
-        for sim in (start, grown):
+        for sim in (start, grown, cached):
             for paused in (False, True):
                 status = LiveStatus(paused=paused, speed=1, ratio=1.0)
                 pages.append(Renderer().render(sim.advance(1), status, error="", full=True))

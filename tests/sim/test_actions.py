@@ -31,6 +31,8 @@ EVERY_ACTION: list[dict[str, Any]] = [
     {"action": "add_load_balancer"},
     {"action": "separate_database"},
     {"action": "add_cache"},
+    {"action": "set_cache", "ttl_s": 3.0, "eviction": "lfu"},
+    {"action": "set_cache", "eviction": "fifo"},
     {"action": "add_replica"},
     {"action": "add_cdn"},
     {"action": "purge_cdn"},
@@ -60,7 +62,7 @@ def _problems(items: object, path: str = "solution") -> list[str]:
 
 def test_the_examples_cover_every_action():
     assert {data["action"] for data in EVERY_ACTION} == set(ACTIONS)
-    assert len(ACTIONS) == 24
+    assert len(ACTIONS) == 25
 
 
 @pytest.mark.parametrize("data", EVERY_ACTION, ids=lambda d: str(d["action"]))

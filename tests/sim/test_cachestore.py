@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from random import Random
@@ -210,3 +211,95 @@ def test_ttl_hit_ratio_matches_renewal_theory():
     theory = math.fsum(q * rate * q * ttl / (1 + rate * q * ttl) for q in keys.probabilities())
     assert cache.evictions == 0
     assert cache.hit_ratio() == pytest.approx(theory, rel=0.03)
+
+
+# --- what a write does: invalidate, or a stale copy until it expires ------------------------
+
+
+def test_a_write_drops_the_copy_by_default_and_nothing_is_ever_stale():
+    cache = KeyCache(10, 60.0, "lru")
+    cache.put(1, 0.0)
+    cache.written(1)
+    assert not cache.get(1, 1.0)
+    assert cache.stale_hits == 0
+
+
+def test_with_writes_expire_the_copy_stays_stale_until_refilled():
+    cache = KeyCache(10, 5.0, "lru", "expire")
+    cache.put(1, 0.0)
+    assert cache.get(1, 1.0)  # fresh
+    cache.written(1)
+    assert cache.get(1, 2.0) and cache.get(1, 3.0)  # the old value, twice
+    assert cache.stale_hits == 2
+    assert not cache.get(1, 5.0)  # expired: the next read fetches the new value
+    cache.put(1, 5.0)
+    assert cache.get(1, 6.0)
+    assert (cache.hits, cache.stale_hits) == (4, 2)
+    cache.written(2)  # a key not held: nothing to mark
+    cache.put(2, 6.0)
+    assert cache.get(2, 6.5) and cache.stale_hits == 2
+
+
+def _batch_means(samples: list[float], batches: int = 20) -> tuple[float, float]:
+    """The mean of ``samples`` and its standard error from ``batches`` batch means."""
+    size = len(samples) // batches
+    means = [math.fsum(samples[i * size : (i + 1) * size]) / size for i in range(batches)]
+    mean = math.fsum(means) / batches
+    spread = math.sqrt(math.fsum((m - mean) ** 2 for m in means) / (batches - 1))
+    return mean, spread / math.sqrt(batches)
+
+
+def test_stale_hits_of_a_ttl_cache_match_renewal_theory():
+    """One key read at rate λ and written at rate μ (Poisson), kept T after each fill, writes
+    not dropping it. A cycle is one miss, then λT hits on average; a hit t after the fill is
+    stale if a write came in (0, t): λ ∫₀ᵀ (1 − e^{−μt}) dt = λ (T − (1 − e^{−μT}) / μ) of them.
+    Hit ratio λT / (1 + λT); stale share of the hits 1 − (1 − e^{−μT}) / (μT). Within 4
+    standard errors (batch means over the cycles)."""
+    read_rate, write_rate, ttl = 10.0, 0.5, 2.0
+    rng = Random(3)
+    cache = KeyCache(1, ttl, "lru", "expire")
+    now, hits, stale = 0.0, [0], [0]  # cumulative counts at each cycle's end
+    while len(hits) <= 20_000:
+        now += rng.expovariate(read_rate + write_rate)
+        if rng.random() < write_rate / (read_rate + write_rate):
+            cache.written(0)
+        elif not cache.get(0, now):  # a miss closes a cycle (the first opens one)
+            if cache.misses > 1:
+                hits.append(cache.hits)
+                stale.append(cache.stale_hits)
+            cache.put(0, now)
+    per_cycle_hits, hits_error = _batch_means([float(b - a) for a, b in itertools.pairwise(hits)])
+    per_cycle_stale, stale_error = _batch_means(
+        [float(b - a) for a, b in itertools.pairwise(stale)]
+    )
+    assert per_cycle_hits == pytest.approx(read_rate * ttl, abs=4 * hits_error)
+    theory_stale = read_rate * (ttl - (1 - math.exp(-write_rate * ttl)) / write_rate)
+    assert per_cycle_stale == pytest.approx(theory_stale, abs=4 * stale_error)
+    share = 1 - (1 - math.exp(-write_rate * ttl)) / (write_rate * ttl)
+    assert cache.stale_hits / cache.hits == pytest.approx(share, rel=0.03)
+    assert cache.hit_ratio() == pytest.approx(read_rate * ttl / (1 + read_rate * ttl), abs=0.005)
+
+
+def test_a_new_ttl_applies_to_copies_put_from_then_on():
+    cache = KeyCache(10, 60.0, "lru")
+    cache.put(1, 0.0)
+    cache.set_ttl(2.0)
+    cache.put(2, 0.0)
+    assert cache.get(1, 10.0) and not cache.get(2, 10.0)
+    with pytest.raises(ValueError, match="TTL"):
+        cache.set_ttl(0.0)
+
+
+@pytest.mark.parametrize("after", ["fifo", "lfu", "lru"])
+def test_a_new_eviction_policy_keeps_the_keys_as_if_just_put(after: Eviction):
+    """Put 1, 2, 3 and read 1 twice: LRU would now drop 2. After a switch the held keys
+    count as put afresh, oldest put first (an LFU count starts again at one), so 1 goes."""
+    cache = KeyCache(3, None, "lru")
+    for key in (1, 2, 3):
+        cache.put(key, 0.0)
+    cache.get(1, 0.0)
+    cache.get(1, 0.0)
+    cache.set_eviction(after)
+    assert len(cache) == 3
+    cache.put(4, 0.0)
+    assert _held(cache, [1, 2, 3, 4]) == {2, 3, 4}

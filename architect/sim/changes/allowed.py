@@ -61,6 +61,7 @@ SITE: dict[str, Callable[[Engine], Command]] = {
     "add_load_balancer": lambda sim: c.AddLoadBalancer(),
     "separate_database": lambda sim: c.SeparateDatabase(),
     "add_cache": lambda sim: c.AddCache(),
+    "set_cache": lambda sim: c.SetCache(),
     "add_replica": lambda sim: c.AddReplica(),
     "add_cdn": lambda sim: c.AddCdn(),
     "purge_cdn": lambda sim: c.PurgeCdn(),

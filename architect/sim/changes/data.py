@@ -1,4 +1,5 @@
-"""Commands on the data tier: a database of its own, a cache, replicas, shards.
+"""Commands on the data tier: a database of its own, a cache and its policies, replicas,
+shards.
 
 Each handler checks, then returns the change (see ``architect.sim.changes.common``).
 """
@@ -12,7 +13,13 @@ from architect.sim.changes.common import Change, add_behind_web_servers, needs_d
 from architect.sim.commands import CommandError
 from architect.sim.engine.sharding import moved_share, rule_for
 from architect.sim.model import presets
-from architect.sim.model.limits import MAX_REPLICAS, MAX_SHARDS, SHARDING_STRATEGIES
+from architect.sim.model.limits import (
+    CACHE_TTL_S,
+    EVICTIONS,
+    MAX_REPLICAS,
+    MAX_SHARDS,
+    SHARDING_STRATEGIES,
+)
 from architect.sim.snapshot import EventKind, NodeKind
 
 if TYPE_CHECKING:
@@ -43,6 +50,35 @@ def add_cache(sim: Engine) -> Change:
 
     def change() -> None:
         add_behind_web_servers(sim, presets.cache(), EventKind.NODE_ADDED)
+
+    return change
+
+
+def set_cache(sim: Engine, ttl_s: float | None, eviction: str | None) -> Change:
+    """The cache's TTL and eviction policy (``None``: as it is)."""
+    cache_id = sim.first_of(NodeKind.CACHE)
+    if not cache_id:
+        raise CommandError("no_cache", "there is no cache yet")
+    low, high = CACHE_TTL_S
+    if ttl_s is not None and not low <= ttl_s <= high:
+        raise CommandError("bad_cache_ttl", f"a TTL is {low:g} to {high:g} s", low=low, high=high)
+    if eviction is not None and eviction not in EVICTIONS:
+        raise CommandError("unknown_eviction", "eviction is lru, lfu or fifo", eviction=eviction)
+    spec = sim.specs[cache_id]
+    after = replace(
+        spec,
+        ttl_s=spec.ttl_s if ttl_s is None else ttl_s,
+        eviction=eviction or spec.eviction,
+    )
+
+    def change() -> None:
+        sim.set_cache(after)
+        sim.record(
+            EventKind.CACHE_SET,
+            node=cache_id,
+            value=after.ttl_s,
+            text=after.eviction,
+        )
 
     return change
 

@@ -35,6 +35,7 @@ from architect.sim.commands import (
     SeparateDatabase,
     SetAutoscaling,
     SetBalancing,
+    SetCache,
     SetOperations,
     SetTraffic,
     SetTrafficMix,
@@ -72,6 +73,8 @@ def _here(sim: Engine, command: Command) -> Change:
             return data.separate_database(sim)
         case AddCache():
             return data.add_cache(sim)
+        case SetCache(ttl_s=ttl_s, eviction=eviction):
+            return data.set_cache(sim, ttl_s, eviction)
         case AddReplica():
             return data.add_replica(sim)
         case AddCdn():

@@ -8,6 +8,10 @@ key evicts one by policy:
 - ``lru``: the least recently used (a hit or a put counts as a use);
 - ``lfu``: the least frequently used since it was put, ties to the least recent;
 - ``fifo``: the oldest put, whatever its use.
+
+What a write does to a held copy is the cache's ``writes`` policy: ``invalidate``
+drops it (the next read is a miss and fetches the new value), ``expire`` leaves it
+until its TTL runs out, so reads of it until then are *stale* hits (``stale_hits``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import Literal
 
 Eviction = Literal["lru", "lfu", "fifo"]
 EVICTIONS: tuple[Eviction, ...] = ("lru", "lfu", "fifo")
+WritePolicy = Literal["invalidate", "expire"]
+WRITE_POLICIES: tuple[WritePolicy, ...] = ("invalidate", "expire")
 MAX_CAPACITY = 10_000_000
 
 
@@ -91,20 +97,28 @@ def _new_order(eviction: Eviction) -> _Queue | _Frequencies:
 class KeyCache:
     """A bounded set of keys with hit/miss/eviction counters."""
 
-    def __init__(self, capacity: int, ttl_s: float | None, eviction: Eviction) -> None:
+    def __init__(
+        self,
+        capacity: int,
+        ttl_s: float | None,
+        eviction: Eviction,
+        writes: WritePolicy = "invalidate",
+    ) -> None:
         if not 1 <= capacity <= MAX_CAPACITY:
             raise ValueError(
                 f"cache capacity must be between 1 and {MAX_CAPACITY:,}, not {capacity}"
             )
-        if ttl_s is not None and not ttl_s > 0:
-            raise ValueError(f"a cache TTL must be positive seconds or None, not {ttl_s}")
-        if eviction not in EVICTIONS:
-            raise ValueError(f"eviction must be one of {', '.join(EVICTIONS)}, not {eviction!r}")
+        _check_ttl(ttl_s)
+        _check_eviction(eviction)
+        if writes not in WRITE_POLICIES:
+            raise ValueError(f"writes must be one of {', '.join(WRITE_POLICIES)}, not {writes!r}")
         self.capacity = capacity
         self.ttl_s = ttl_s
         self.eviction: Eviction = eviction
-        self.hits = self.misses = self.evictions = self.expired = 0
+        self.writes: WritePolicy = writes
+        self.hits = self.misses = self.evictions = self.expired = self.stale_hits = 0
         self._expiry: dict[int, float] = {}
+        self._stale: set[int] = set()  # held keys written since they were put
         self._order = _new_order(eviction)
 
     def __len__(self) -> int:
@@ -123,6 +137,8 @@ class KeyCache:
             return False
         self._order.use(key)
         self.hits += 1
+        if key in self._stale:
+            self.stale_hits += 1
         return True
 
     def put(self, key: int, now: float) -> None:
@@ -136,6 +152,29 @@ class KeyCache:
                 self.evictions += 1
             self._order.add(key)
         self._expiry[key] = expiry
+        self._stale.discard(key)
+
+    def written(self, key: int) -> None:
+        """The store wrote ``key``: drop the copy, or keep it (stale) until it expires."""
+        if self.writes == "invalidate":
+            self.invalidate(key)
+        elif key in self._expiry:
+            self._stale.add(key)
+
+    def set_ttl(self, ttl_s: float | None) -> None:
+        """Copies put from now on live ``ttl_s``; those held keep their expiry."""
+        _check_ttl(ttl_s)
+        self.ttl_s = ttl_s
+
+    def set_eviction(self, eviction: Eviction) -> None:
+        """Evict by ``eviction`` from now on. The held keys stay, as if each had just been
+        put, in the order they expire (the order they were put while the TTL is unchanged);
+        an LFU count starts again at one."""
+        _check_eviction(eviction)
+        order = _new_order(eviction)
+        for key in sorted(self._expiry, key=self._expiry.__getitem__):
+            order.add(key)
+        self.eviction, self._order = eviction, order
 
     def invalidate(self, key: int) -> bool:
         """Drop ``key`` if held; says whether it was."""
@@ -147,6 +186,7 @@ class KeyCache:
     def clear(self) -> None:
         """Drop every key (the counters stay)."""
         self._expiry.clear()
+        self._stale.clear()
         self._order = _new_order(self.eviction)
 
     def hit_ratio(self) -> float:
@@ -155,4 +195,15 @@ class KeyCache:
 
     def _drop(self, key: int) -> None:
         del self._expiry[key]
+        self._stale.discard(key)
         self._order.remove(key)
+
+
+def _check_ttl(ttl_s: float | None) -> None:
+    if ttl_s is not None and not ttl_s > 0:
+        raise ValueError(f"a cache TTL must be positive seconds or None, not {ttl_s}")
+
+
+def _check_eviction(eviction: str) -> None:
+    if eviction not in EVICTIONS:
+        raise ValueError(f"eviction must be one of {', '.join(EVICTIONS)}, not {eviction!r}")

@@ -185,7 +185,8 @@ class Engine(Site):
         """(stale reads, lost writes, sessions lost) since the start."""
         return (
             sum(t.stale_reads for t in self.data_by_center.values())
-            + (self.sync.stale_reads if self.sync else 0),
+            + (self.sync.stale_reads if self.sync else 0)
+            + sum(store.stale_hits for store in self.stores.values()),
             sum(t.lost_writes for t in self.data_by_center.values()),
             self.sessions.lost if self.sessions else 0,
         )

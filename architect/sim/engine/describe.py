@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from architect.sim.blocks import BLOCKS
 from architect.sim.engine.stations import Station
@@ -16,6 +16,7 @@ from architect.sim.model.topology import NodeSpec
 from architect.sim.snapshot import (
     CenterSnapshot,
     Jobs,
+    NodeKind,
     NodeSnapshot,
     NodeStatus,
     Settings,
@@ -89,7 +90,16 @@ def settings_of(sim: Engine) -> Settings:
         static_ratio=traffic.static_ratio,
         zipf_s=traffic.zipf_s,
         users=traffic.users,
+        **_cache_settings(sim),
     )
+
+
+def _cache_settings(sim: Engine) -> dict[str, Any]:
+    cache_id = sim.first_of(NodeKind.CACHE)
+    if not cache_id:
+        return {}
+    spec = sim.specs[cache_id]
+    return {"cache_ttl_s": spec.ttl_s, "cache_eviction": spec.eviction, "cache_writes": spec.writes}
 
 
 def jobs_snapshot(sim: Engine) -> Jobs | None:

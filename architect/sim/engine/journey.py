@@ -4,7 +4,8 @@
   miss fetches from the origin), else the origin's web servers;
 - read: the web server, then the cache (a hit ends there), then a replica
   (or the primary); the database's answer fills the cache;
-- write: the web server, then the primary; the cache entry is invalidated.
+- write: the web server, then the primary; the cache entry is invalidated (or,
+  by the cache's ``writes: expire``, kept until it expires: reads of it are stale).
 
 A web server with no database holds the data itself: dynamic requests end there.
 """
@@ -190,7 +191,7 @@ class Journey:
         if request.kind >= WRITE:
             data.for_key(request.key).wrote(request.key, self.now())
             if store is not None:
-                store.invalidate(request.key)
+                store.written(request.key)
         elif (
             request.fill and store is not None and self.cache is not None and not self.cache.failed
         ):

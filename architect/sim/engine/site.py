@@ -20,7 +20,7 @@ from architect.sim.blocks import BLOCKS
 from architect.sim.engine import recovery
 from architect.sim.engine.arrivals import Arrivals, seed_for
 from architect.sim.engine.balancer import Balancer
-from architect.sim.engine.cachestore import Eviction, KeyCache
+from architect.sim.engine.cachestore import Eviction, KeyCache, WritePolicy
 from architect.sim.engine.geo import CrossCenterSync, GeoDns
 from architect.sim.engine.journey import Journey
 from architect.sim.engine.queueing import DurableWorkerPool
@@ -117,7 +117,12 @@ class Site(Arrivals):
             self.env.process(recovery.health_checks(self, spec, phase * spec.health_check_s))
         elif block.holds_keys:
             capacity = block.fixed_capacity or spec.capacity_keys
-            self.stores[spec.id] = KeyCache(capacity, spec.ttl_s, cast(Eviction, spec.eviction))
+            self.stores[spec.id] = KeyCache(
+                capacity,
+                spec.ttl_s,
+                cast(Eviction, spec.eviction),
+                cast(WritePolicy, spec.writes),
+            )
             self.samples.add_store(spec.id)
 
     def remove_node(self, node_id: str) -> None:
@@ -304,6 +309,13 @@ class Site(Arrivals):
 
     def set_sharding(self, sharding: Sharding) -> None:
         self.sharding = sharding
+
+    def set_cache(self, spec: NodeSpec) -> None:
+        """A cache's new TTL and eviction policy (its keys stay)."""
+        self.specs[spec.id] = spec
+        store = self.stores[spec.id]
+        store.set_ttl(spec.ttl_s)
+        store.set_eviction(cast(Eviction, spec.eviction))
 
     def clear_store(self, node_id: str) -> None:
         """Drop every key a cache or CDN holds."""

@@ -96,6 +96,7 @@ class NodeSpec:
     capacity_keys: int = 10_000  # caches only
     ttl_s: float = 60.0  # caches and CDNs: how long a copy is served
     eviction: str = "lru"  # caches only
+    writes: str = "invalidate"  # caches only: a write drops the copy, or it stays until expiry
     role: str = "primary"  # databases only: primary or replica
     replication_lag_ms: float = 100.0  # replicas only
     failover_s: float = 10.0  # primaries only: until a replica is promoted

@@ -5,6 +5,7 @@ from __future__ import annotations
 from architect.sim.blocks import BLOCKS, OUTSIDE_CENTERS, may_link
 from architect.sim.model.limits import (
     BALANCING_ALGORITHMS,
+    CACHE_WRITES,
     DATABASE_ROLES,
     EVICTIONS,
     MAX_DATA_CENTERS,
@@ -227,6 +228,8 @@ def _data_problems(node: NodeSpec, path: str) -> list[Problem]:
         problems.append(Problem(f"{path}.ttl_s", POSITIVE))
     if node.eviction not in EVICTIONS:
         problems.append(one_of(f"{path}.eviction", EVICTIONS))
+    if node.writes not in CACHE_WRITES:
+        problems.append(one_of(f"{path}.writes", CACHE_WRITES))
     if node.role not in DATABASE_ROLES:
         problems.append(one_of(f"{path}.role", DATABASE_ROLES))
     if node.replication_lag_ms < 0:
