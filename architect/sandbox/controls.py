@@ -38,7 +38,7 @@ CONTROL_GROUPS = {
         "set_balancing",
         "set_autoscaling",
     ),
-    "data": ("separate_database", "add_cache", "add_replica", "add_shard"),
+    "data": ("separate_database", "add_cache", "add_replica", "add_shard", "denormalise"),
     "edge": ("add_cdn", "purge_cdn", "version_assets"),
     "centers": ("add_data_center", "fail_data_center", "restore_data_center"),
     "jobs": ("add_message_queue", "set_workers"),

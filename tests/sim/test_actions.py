@@ -35,6 +35,7 @@ EVERY_ACTION: list[dict[str, Any]] = [
     {"action": "add_cdn"},
     {"action": "purge_cdn"},
     {"action": "version_assets"},
+    {"action": "denormalise"},
     {"action": "add_session_store"},
     {"action": "set_balancing", "algorithm": "sticky"},
     {"action": "set_autoscaling", "enabled": True, "min": 2, "max": 10, "target_utilization": 0.6},
@@ -60,7 +61,7 @@ def _problems(items: object, path: str = "solution") -> list[str]:
 
 def test_the_examples_cover_every_action():
     assert {data["action"] for data in EVERY_ACTION} == set(ACTIONS)
-    assert len(ACTIONS) == 24
+    assert len(ACTIONS) == 25
 
 
 @pytest.mark.parametrize("data", EVERY_ACTION, ids=lambda d: str(d["action"]))
