@@ -15,7 +15,6 @@ process). Time comes from ``now()``, which tests replace.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 import math
 import time
@@ -25,6 +24,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import ngettext
+
+from architect import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -63,16 +64,8 @@ def policies() -> dict[str, Policy]:
 
 
 def address(request: HttpRequest) -> str:
-    """The client's address (daphne's ``--proxy-headers`` puts the real one here); an IPv6
-    address counts by its /64, which one client usually holds whole."""
-    raw = str(request.META.get("REMOTE_ADDR") or "unknown")
-    try:
-        ip = ipaddress.ip_address(raw)
-    except ValueError:
-        return raw[:64]
-    if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
+    """The request's client address, as the limits count it (``client_address``)."""
+    return client_address.counted(str(request.META.get("REMOTE_ADDR") or "unknown"))
 
 
 def account(name: object) -> str:

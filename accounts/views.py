@@ -15,16 +15,13 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from accounts import throttle
-from architect.sandbox.keeping import kept_move
-from lessons import guests
-from lessons.services import progress_merge_session
+from architect import guest_rows, guests
 
 
 def _keep_progress(request: HttpRequest, session_key: str | None) -> None:
     """Give the guest session's progress and kept simulations to the user who just logged in."""
     if session_key:
-        progress_merge_session(session_key=session_key, user=request.user)
-        kept_move(session_key=session_key, user=request.user)
+        guest_rows.move_all(session_key=session_key, user=request.user)
 
 
 class ThrottledFormMixin:
@@ -106,7 +103,7 @@ class ProgressLoginView(ThrottledFormMixin, LoginView):
 
 @require_POST
 def keep_guest_session(request: HttpRequest) -> HttpResponse:
-    """The page adopts the guest session its stage's socket created (``lessons.guests``)."""
+    """The page adopts the guest session its stage's socket created (``architect.guests``)."""
     key = guests.read_token(str(request.POST.get("token", "")))
     if key is None:
         return HttpResponse(status=400)

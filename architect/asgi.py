@@ -15,6 +15,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter
 
 from architect.sandbox.routing import websocket_urlpatterns as sandbox_routes
 from architect.ws_origin import SameOriginValidator
+from authoring.routing import websocket_urlpatterns as authoring_routes
 from classrooms.routing import websocket_urlpatterns as classroom_routes
 from lessons.routing import websocket_urlpatterns as lesson_routes
 
@@ -23,7 +24,9 @@ application = ProtocolTypeRouter(
         "http": django_asgi_app,
         # Only pages of this site (scheme, host and port) may open a socket.
         "websocket": SameOriginValidator(
-            AuthMiddlewareStack(URLRouter(sandbox_routes + lesson_routes + classroom_routes))
+            AuthMiddlewareStack(
+                URLRouter(sandbox_routes + lesson_routes + classroom_routes + authoring_routes)
+            )
         ),
     }
 )

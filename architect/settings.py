@@ -144,7 +144,7 @@ CHANNEL_LAYERS: dict[str, dict[str, Any]]
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
                 # socket_timeout=None: redis-py >= 8 otherwise defaults to a 5 s socket
                 # timeout, which kills the blocking reads of idle consumers.
@@ -171,7 +171,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "lessons:index"
 LOGOUT_REDIRECT_URL = "home"
 
-# Sessions: created only when there is something to keep (lessons/guests.py), for two
+# Sessions: created only when there is something to keep (architect/guests.py), for two
 # weeks (Django's default). Expired ones are deleted by `manage.py clearsessions` (cron)
 # and, in-process, when a session is created at most this often (0: never).
 SESSION_CLEAR_EXPIRED_SECONDS = env_int("SESSION_CLEAR_EXPIRED_SECONDS", 3600)

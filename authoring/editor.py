@@ -109,7 +109,7 @@ def edit(request: HttpRequest, plan: str) -> HttpResponse:
         "phrases": _phrases(),
         "strings": _strings(),
         "stages": _stage_links(row),
-        "languages": ", ".join(parsed.languages) if parsed else "",
+        "plan_languages": ", ".join(parsed.languages) if parsed else "",
     }
     response = render(request, "authoring/edit.html", context, status=status)
     response["Content-Security-Policy"] = _csp_with_nonce(nonce)

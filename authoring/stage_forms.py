@@ -3,8 +3,9 @@ writes it back in place (``stage_yaml``), saved with the draft's revision like t
 
 Fields: title, body (with a Markdown preview), prediction, hints, debrief, the goal's text
 and conditions (metrics from ``lessons.goals``), the controls offered and the scenario's
-events and duration; the topology can be captured from the user's sandbox. The solution
-and the scenario's traffic stay in the YAML.
+events and duration. The stage's own sandbox (``capture_views``, in a frame) captures the
+starting topology, the solution and scripted events; the topology can also come from the
+user's own sandbox. The scenario's traffic stays in the YAML.
 """
 
 from __future__ import annotations
@@ -15,17 +16,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from architect.sandbox.keeping import SANDBOX, kept_get
-from authoring import problems, services, stage_yaml
+from architect.yamlmarks import YamlProblem, parse_with_lines
+from authoring import capture_views, problems, services, stage_yaml
 from authoring.access import lang, plan_for
 from authoring.permissions import can_edit
 from lessons import vocabulary
 from lessons.goals import METRICS, OPERATORS
 from lessons.markdown import render_markdown
-from lessons.yamlmarks import YamlProblem, parse_with_lines
 
 TEXTS = ("title", "body")
 EXTRA_CONDITIONS = 1  # empty rows offered for new conditions
@@ -200,9 +202,13 @@ def stage_edit(request: HttpRequest, plan: str, index: int) -> HttpResponse:
     if request.method == "POST":
         stage = _merge(stage, request.POST, languages)
         action = str(request.POST.get("action"))
+        kind = action.removeprefix("capture_")
         if action == "capture":
             action, notice = _capture(request, stage)
-            status = 400 if notice else status
+        elif kind in capture_views.KINDS:
+            notice = capture_views.capture_into(request, row, index, stage, kind)
+            action = "" if notice else "save"
+        status = 400 if notice else status
         if action == "save":
             try:
                 text = stage_yaml.replace_stage(draft.text, index, stage)
@@ -215,7 +221,8 @@ def stage_edit(request: HttpRequest, plan: str, index: int) -> HttpResponse:
             except (ValueError, ValidationError) as refused:
                 status, notice = 400, str(refused)
             else:
-                return redirect("authoring:stage", row.slug, index)
+                url = reverse("authoring:stage", args=[row.slug, index])
+                return redirect(f"{url}?captured={kind}" if kind in capture_views.KINDS else url)
     draft.refresh_from_db()
     _parsed, found = problems.parse(draft.text)
     context = {
@@ -231,8 +238,30 @@ def stage_edit(request: HttpRequest, plan: str, index: int) -> HttpResponse:
         "actions": vocabulary.ACTIONS,
         "problems": found,
         "notice": notice,
+        "captured": _captured(request, row, index) if request.method == "GET" else "",
     }
     return render(request, "authoring/stage_form.html", context, status=status)
+
+
+def _captured(request: HttpRequest, plan: Any, index: int) -> str:
+    """What the last capture saved, said once after its redirect (``?captured=``)."""
+    kind = request.GET.get("captured")
+    if kind == "topology":
+        return _("Saved the sandbox's architecture as the stage's starting topology.")
+    if kind == "events":
+        return _("Saved the recorded events as the scenario's events.")
+    if kind != "solution":
+        return ""
+    if capture_views.solution_rebuilds(plan, index, request.user):
+        return _(
+            "Saved your actions as the solution: applied at the start, they build the "
+            "sandbox's architecture."
+        )
+    return _(
+        "Saved your actions as the solution, but applied at the start they do not build "
+        "exactly the sandbox's architecture (the autoscaler or a failure changed it): "
+        "check the solution."
+    )
 
 
 def _capture(request: HttpRequest, stage: dict[str, Any]) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from lessons.yamlmarks import YamlProblem, parse_with_lines
+from architect.yamlmarks import YamlProblem, parse_with_lines
 
 
 class _Dumper(yaml.SafeDumper):

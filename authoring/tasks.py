@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import translation
 from django_tasks import task
 
+from architect.problem_text import reason_text
+from architect.yamlmarks import YamlProblem, parse_with_lines
 from authoring import problems
 from authoring.models import CheckRun, Plan
-from lessons.checker import check_stage
-from lessons.yamlmarks import YamlProblem, parse_with_lines
+from lessons.checker import StageCheck, check_stage
 
 
 def check_start(*, plan: Plan, language: str) -> CheckRun:
@@ -64,17 +65,16 @@ def check_draft(run_id: int) -> None:
 
 
 def _stage_result(
-    index: int, slug: str, line: int, result: Any, lines: dict[str, int]
+    index: int, slug: str, line: int, result: StageCheck, lines: dict[str, int]
 ) -> dict[str, Any]:
-    """One stage's verdict; a failure points at the goal, the solution or the shortcuts."""
+    """One stage's verdict, in the active language; a failure points at the goal, the
+    solution or the shortcuts."""
     path = f"stages[{index}]"
     faults = []
-    for text in result.problems():
-        if text.startswith("shortcut"):
-            where = f"{path}.shortcuts" if f"{path}.shortcuts" in lines else f"{path}.goal"
-        elif "solution" in text:
-            where = f"{path}.solution"
-        else:
-            where = f"{path}.goal"
+    for fault in result.faults():
+        where = f"{path}.{fault.part}"
+        if where not in lines:
+            where = f"{path}.goal"  # shortcuts a plan does not list: the goal they meet
+        text = reason_text(fault.reason, fault.params)
         faults.append({"line": lines.get(where, line), "where": where, "text": text})
     return {"slug": slug, "line": line, "ok": result.ok, "faults": faults}

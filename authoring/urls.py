@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from authoring import editor, stage_forms, views
+from authoring import capture_views, editor, stage_forms, views
 
 app_name = "authoring"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("<slug:plan>/compare/", editor.compare, name="compare"),
     path("<slug:plan>/share/", editor.share, name="share"),
     path("<slug:plan>/stage/<int:index>/", stage_forms.stage_edit, name="stage"),
+    path("<slug:plan>/stage/<int:index>/sandbox/", capture_views.frame, name="capture_frame"),
     path("<slug:plan>/view/", views.overview, name="overview"),
     path("<slug:plan>/remix/", views.remix, name="remix"),
     path("<slug:plan>/export/<int:number>.yaml", views.export, name="export"),

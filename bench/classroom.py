@@ -208,7 +208,7 @@ def run(students: int, times: dict[str, float], log: str = "") -> dict[str, Any]
             server.terminate()
             server.wait(timeout=30)
             if log:  # daphne's log, to read after the run
-                shutil.copy(Path(folder) / "daphne.log", log)
+                shutil.copy(Path(folder) / f"daphne-{port}.log", log)
 
 
 def main() -> None:

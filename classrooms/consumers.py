@@ -157,8 +157,7 @@ class RoomScreen(AsyncWebsocketConsumer):
 
     async def room_state(self, message: dict[str, Any]) -> None:
         view = RoomView.read(self.room.id, int(message["seq"]), str(message["text"]))
-        with translation.override(self.lang):
-            html = await self.draw(view, private=bool(message.get("private")))
+        html = await self.draw(view, private=bool(message.get("private")))
         self.seq = view.seq
         if html:
             await self.send(text_data=html)
@@ -166,6 +165,9 @@ class RoomScreen(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_ENDED)
 
     async def draw(self, view: RoomView, *, private: bool) -> str:
+        """This screen's HTML for ``view``, in its language (each screen turns its
+        language on only where it draws: most of what a screen sends is drawn once for
+        all the screens of its kind and language, by a ``Feed``)."""
         raise NotImplementedError
 
     def from_feed(self, view: RoomView, feed: Feed) -> str:
@@ -207,6 +209,7 @@ class ConsoleConsumer(RoomScreen):
         self.renderer = Renderer()
         self.parts = Parts()
         self.dashboard_at = float("-inf")
+        self.dashboard_drawn: object = None
         self.roster = -1
         await super().connect()
 
@@ -259,6 +262,10 @@ class ConsoleConsumer(RoomScreen):
         await self.send(text_data=render_error("") + await self._dashboard())
 
     async def draw(self, view: RoomView, *, private: bool) -> str:
+        with translation.override(self.lang):
+            return await self._draw(view)
+
+    async def _draw(self, view: RoomView) -> str:
         full = self.seq < 0
         stage = self.stage(view.control.stage)
         self.renderer.offered = None
@@ -271,12 +278,16 @@ class ConsoleConsumer(RoomScreen):
             or self.clock() - self.dashboard_at >= DASHBOARD_SECONDS
         ):
             self.roster = view.roster
-            html += await self._dashboard()
+            html += await self._dashboard(again=full)
         return html
 
-    async def _dashboard(self) -> str:
+    async def _dashboard(self, *, again: bool = False) -> str:
+        """The dashboard when it changed (``again``: in any case)."""
         self.dashboard_at = self.clock()
-        return await database_sync_to_async(panels.dashboard_html)(room=self.room, lang=self.lang)
+        self.dashboard_drawn, html = await database_sync_to_async(panels.dashboard_html)(
+            room=self.room, lang=self.lang, drawn=None if again else self.dashboard_drawn
+        )
+        return html
 
 
 class ProjectorConsumer(RoomScreen):

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,7 @@ from architect.sim.loader import load_topology
 from architect.sim.simulation import Simulation
 from architect.sim.snapshot import Snapshot
 from architect.sim.snapshot_data import snapshot_from_data
+from classrooms import estimates
 from classrooms.state import Control, goal_status_from_data
 from lessons import fragments as lesson
 from lessons.experiment import DEFAULT_DURATION_S
@@ -78,6 +80,7 @@ class RoomView:
     board: list[dict[str, Any]]
     spotlight: dict[str, Any] | None
     roster: int
+    room_id: int = 0
 
     @classmethod
     def read(cls, room_id: int, seq: int, text: str) -> RoomView:
@@ -85,7 +88,7 @@ class RoomView:
         key = (room_id, seq, text)
         found = _VIEWS.get(key)
         if found is None:
-            found = _keep(key, _read(seq, text, None))
+            found = _keep(key, _read(room_id, seq, text, None))
         return found
 
     @classmethod
@@ -93,7 +96,7 @@ class RoomView:
         """The owner's own message, kept with the ``Snapshot`` it was made from: the
         screens in the owner's process do not deserialise it again (they did so once per
         message, the costliest part of reading it; other processes still do)."""
-        _keep((room_id, seq, text), _read(seq, text, snapshot))
+        _keep((room_id, seq, text), _read(room_id, seq, text, snapshot))
 
     @property
     def goal(self) -> GoalStatus | None:
@@ -111,7 +114,7 @@ def _keep(key: tuple[int, int, str], view: RoomView) -> RoomView:
     return view
 
 
-def _read(seq: int, text: str, snapshot: Snapshot | None) -> RoomView:
+def _read(room_id: int, seq: int, text: str, snapshot: Snapshot | None) -> RoomView:
     data = json.loads(text)
     status = data["status"]
     return RoomView(
@@ -124,6 +127,7 @@ def _read(seq: int, text: str, snapshot: Snapshot | None) -> RoomView:
         board=data["board"],
         spotlight=data["spotlight"],
         roster=data["roster"],
+        room_id=room_id,
     )
 
 
@@ -182,36 +186,38 @@ def _planned(stage: Stage) -> list[dict[str, Any]]:
 def poll_context(
     view: RoomView, stage: Stage, lang: str, *, mine: int | None = None
 ) -> dict[str, Any]:
-    """The poll: its question and choices, how many answered, and (once revealed) the
-    class's answers per round beside each other, with the right one once the run is over."""
+    """The poll: its question and choices (or an estimate's unit), how many answered,
+    and (once revealed) the class's answers per round beside each other, with the right
+    one (an estimate's tolerance band) marked once the run is over."""
     poll = view.control.poll
     predict = stage.data.get("predict") or {}
-    choices = stage.texts("predict.choices", lang) if predict else []
-    counts = view.poll.get("counts") or []
-    rounds = []
-    for number, per_choice in enumerate(counts, start=1):
-        total = sum(per_choice) or 1
-        rounds.append(
-            {
-                "number": number,
-                "bars": [
-                    {
-                        "count": n,
-                        "percent": round(100 * n / total),
-                        "text": choices[i] if i < len(choices) else "",
-                    }
-                    for i, n in enumerate(per_choice)
-                ],
-            }
-        )
-    answered = view.poll.get("answered") or []
+    estimate = predict.get("estimate")
     outcome = view.run["phase"] == "done" and poll.revealed
-    answer = predict.get("answer") if outcome else None
+    unit = ""
+    if estimate:
+        unit = stage.text("predict.estimate.unit", lang)
+        found = estimates.bins(estimate)
+        labels = [b.label for b in found]
+        right = [b.within for b in found]
+        answer_text = estimate_text(estimate, unit) if outcome else ""
+        mine_text = f"{mine:,} {unit}" if mine is not None else ""
+        choices: list[str] = []
+    else:
+        choices = stage.texts("predict.choices", lang) if predict else []
+        labels = choices
+        answer = predict.get("answer")
+        right = [i == answer for i in range(len(choices))]
+        answer_text = ""
+        if outcome and isinstance(answer, int) and 0 <= answer < len(choices):
+            answer_text = choices[answer]
+        mine_text = choices[mine] if mine is not None and 0 <= mine < len(choices) else ""
+    answered = view.poll.get("answered") or []
     return {
         "asks": bool(predict) and poll.stage == view.control.stage,
         "question": stage.text("predict.question", lang) if predict else "",
+        "estimate": {"unit": unit, "value": mine if mine is not None else ""} if estimate else None,
         "choices": [
-            {"index": i, "text": t, "chosen": i == mine, "right": i == answer}
+            {"index": i, "text": t, "chosen": i == mine, "right": outcome and right[i]}
             for i, t in enumerate(choices)
         ],
         "round": poll.round,
@@ -219,10 +225,35 @@ def poll_context(
         "revealed": poll.revealed,
         "answered": answered[-1] if answered else 0,
         "seated": view.poll.get("seated", 0),
-        "rounds": rounds,
-        "answer": choices[answer] if isinstance(answer, int) and 0 <= answer < len(choices) else "",
-        "mine": choices[mine] if mine is not None and 0 <= mine < len(choices) else "",
+        "rounds": _rounds(view.poll.get("counts") or [], labels, right if outcome else []),
+        "answer": answer_text,
+        "mine": mine_text,
     }
+
+
+def _rounds(counts: list[list[int]], labels: list[str], right: list[bool]) -> list[dict[str, Any]]:
+    """Each round's bars: per choice (or per bin of an estimate), ``right`` marked."""
+    rounds = []
+    for number, per_bar in enumerate(counts, start=1):
+        total = sum(per_bar) or 1
+        bars = [
+            {
+                "count": n,
+                "percent": round(100 * n / total),
+                "text": labels[i] if i < len(labels) else "",
+                "right": i < len(right) and right[i],
+            }
+            for i, n in enumerate(per_bar)
+        ]
+        rounds.append({"number": number, "bars": bars})
+    return rounds
+
+
+def estimate_text(estimate: dict[str, Any], unit: str) -> str:
+    """The answer as the outcome says it: "4 web servers", "150 jobs (± 25 %)"."""
+    text = f"{int(estimate['answer']):,} {unit}"
+    tolerance = round(float(estimate["tolerance"]) * 100)
+    return f"{text} (± {tolerance} %)" if tolerance else text
 
 
 def board_context(view: RoomView) -> list[dict[str, Any]]:
@@ -293,15 +324,45 @@ class Parts:
         self._sent.clear()
 
 
+_DRAWN: OrderedDict[tuple[int, int, str, str], Any] = OrderedDict()
+DRAWN_KEPT = 64
+
+
+def once(view: RoomView, part: str, draw: Callable[[], Any]) -> Any:
+    """``draw()`` for one part of one state message in the active language, made once in
+    this process whichever screens need it: the phones' and the projector's feeds draw
+    the same diagram, status and goal (kept by room, sequence number, language, part)."""
+    key = (view.room_id, view.seq, get_language() or "", part)
+    found = _DRAWN.get(key)
+    if found is None:
+        found = _DRAWN[key] = draw()
+        while len(_DRAWN) > DRAWN_KEPT:
+            _DRAWN.popitem(last=False)
+    return found
+
+
+def _live_context(view: RoomView) -> dict[str, Any]:
+    def made() -> dict[str, Any]:
+        # no charts: a room's phones and projector do not draw them (the console draws
+        # its own, with the sandbox's ``Renderer``)
+        context = sandbox.live_context(view.snapshot, view.status, chart_items=[])
+        context.update(panel(context))
+        return context
+
+    context: dict[str, Any] = once(view, "context", made)
+    return context
+
+
 def simulation_parts(view: RoomView, parts: Parts, names: tuple[str, ...], *, full: bool) -> str:
     """The sandbox's own live partials that changed (all with ``full``)."""
-    context = sandbox.live_context(view.snapshot, view.status)
+    context = _live_context(view)
     if full:
         parts.forget()
     drawn = [name for name in names if parts.changed(name, TICK_KEYS[name](context))]
-    if "metrics" in drawn:
-        context.update(panel(context))
-    return sandbox.render(drawn, context)
+    return "".join(
+        once(view, name, lambda name=name: sandbox.render([name], context))  # type: ignore[misc]
+        for name in drawn
+    )
 
 
 def goal_part(view: RoomView, stage: Stage, parts: Parts, *, full: bool) -> str:
@@ -309,12 +370,12 @@ def goal_part(view: RoomView, stage: Stage, parts: Parts, *, full: bool) -> str:
     key = (stage.order, repr(context["goal"]))
     if not parts.changed("goal", key) and not full:
         return ""
-    return lesson.render(["goal"], context)
+    return str(once(view, f"goal-{stage.order}", lambda: lesson.render(["goal"], context)))
 
 
 class Feed:
     """What changed, drawn once per message for every screen of one kind and language in
-    this process (``shared(view, parts, full)`` draws it); ``full`` for a screen that
+    this process (``shared(view, parts, full)`` draws it, in ``lang``); ``full`` for a screen that
     missed the message before (it just connected): also drawn once per message.
 
     The last ``HISTORY`` deltas are kept: on a busy process the screens do not all draw a
@@ -323,8 +384,9 @@ class Feed:
 
     HISTORY = 16
 
-    def __init__(self, shared: Any) -> None:
+    def __init__(self, shared: Any, lang: str) -> None:
         self.shared = shared
+        self.lang = lang
         self.parts = Parts()
         self.seq = -1
         self.deltas: dict[int, tuple[int, str]] = {}  # seq → (the seq it follows, HTML)
@@ -334,7 +396,9 @@ class Feed:
         """(the sequence number it follows, the HTML) for ``view``, drawn at most once;
         (-2, "") when it is too old to be kept."""
         if view.seq > self.seq:
-            self.deltas[view.seq] = (self.seq, self.shared(view, self.parts, full=False))
+            with translation.override(self.lang):
+                html = self.shared(view, self.parts, full=False)
+            self.deltas[view.seq] = (self.seq, html)
             self.seq = view.seq
             for old in [seq for seq in self.deltas if seq <= view.seq - self.HISTORY]:
                 del self.deltas[old]
@@ -342,7 +406,8 @@ class Feed:
 
     def full(self, view: RoomView) -> str:
         if self._full[0] != view.seq:
-            self._full = (view.seq, self.shared(view, Parts(), full=True))
+            with translation.override(self.lang):
+                self._full = (view.seq, self.shared(view, Parts(), full=True))
         return self._full[1]
 
 
@@ -353,5 +418,5 @@ def feed(room_id: int, kind: str, lang: str, shared: Any) -> Feed:
     key = (room_id, kind, lang)
     found = _FEEDS.get(key)
     if found is None:
-        found = _FEEDS[key] = Feed(shared)
+        found = _FEEDS[key] = Feed(shared, lang)
     return found

@@ -121,7 +121,8 @@ class Vote(models.Model):
     )
     stage_index = models.PositiveIntegerField(_("stage"))
     round = models.PositiveSmallIntegerField(_("round"))
-    choice = models.PositiveSmallIntegerField(_("choice"))
+    # The chosen answer's index, or the number itself for an estimate (0 to 1,000,000).
+    choice = models.PositiveIntegerField(_("choice"))
     answered_at = models.DateTimeField(_("answered at"), auto_now=True)
 
     class Meta:

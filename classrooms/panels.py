@@ -100,8 +100,10 @@ def projector_parts(
 
 
 def stuck_text(seconds: float) -> str:
+    """How long on a stage, to the minute: the dashboard changes (and is drawn again for
+    the console) once a minute for it, not at every refresh."""
     if seconds < 60:
-        return _("%(n)d s") % {"n": int(seconds)}
+        return _("under a minute")
     return _("%(n)d min") % {"n": int(seconds // 60)}
 
 
@@ -137,25 +139,38 @@ def rows(*, room: Room) -> list[dict[str, Any]]:
     return found
 
 
-def dashboard_html(*, room: Room, lang: str) -> str:
-    """The dashboard's partial in ``lang`` (reads the database: call from a thread)."""
+def answer_text(stage: Stage, answer: int, lang: str) -> str:
+    """A student's answer as the dashboard shows it: the chosen letter's text, or an
+    estimate's number."""
+    if (stage.data.get("predict") or {}).get("estimate"):
+        return f"{answer:,}"
+    letters = stage.texts("predict.choices", lang)
+    return letters[answer] if 0 <= answer < len(letters) else "?"
+
+
+def dashboard_html(*, room: Room, lang: str, drawn: object = None) -> tuple[object, str]:
+    """(what it shows, the dashboard's partial in ``lang``), or (``drawn``, "") when it
+    shows what ``drawn`` says the console already has: sixty rows of forms are the
+    costliest drawing of a room, and drawing them again closes any rename form an
+    instructor has open (reads the database: call from a thread)."""
     with translation.override(lang):
-        return _dashboard(rows(room=room), room, lang)
+        context = _dashboard(rows(room=room), room, lang)
+        shown = repr(context)
+        if shown == drawn:
+            return drawn, ""
+        return shown, render(["dashboard"], context)
 
 
-def _dashboard(found: list[dict[str, Any]], room: Room, lang: str) -> str:
+def _dashboard(found: list[dict[str, Any]], room: Room, lang: str) -> dict[str, Any]:
     stage = selectors.pinned_stage(
         room=room, index=selectors.control_of(room_id=room.id).poll.stage
     )
-    letters = stage.texts("predict.choices", lang)
     for row in found:
-        row["stuck"] = stuck_text(row["stuck_s"]) if row["stuck_s"] >= 1 else "—"
+        row["stuck"] = stuck_text(row.pop("stuck_s")) if row["met"] is not True else "—"
         row["answers"] = [
             "—"
             if a is None
-            else (letters[a] if row["revealed"] and a < len(letters) else _("answered"))
+            else (answer_text(stage, a, lang) if row["revealed"] else _("answered"))
             for a in row["answered"]
         ]
-    return render(
-        ["dashboard"], {"rows": found, "here": sum(r["here"] for r in found), "total": len(found)}
-    )
+    return {"rows": found, "here": sum(r["here"] for r in found), "total": len(found)}

@@ -19,7 +19,7 @@ from architect.sim.actions import Action
 from architect.sim.commands import CommandError
 from architect.sim.loader import dump_topology
 from architect.sim.model.problems import Problem
-from classrooms import protocol, selectors, services
+from classrooms import estimates, protocol, selectors, services
 from classrooms.checkpoint import RoomExperiment
 from classrooms.models import Room
 from classrooms.protocol import (
@@ -68,16 +68,36 @@ class RoomState:
     def choices(self) -> int:
         return len((self.experiment.data.get("predict") or {}).get("choices") or [])
 
+    @property
+    def estimate(self) -> dict[str, Any] | None:
+        """The stage's numeric question (``predict.estimate``), if it asks one."""
+        return (self.experiment.data.get("predict") or {}).get("estimate") or None
+
+    @property
+    def asks(self) -> bool:
+        return self.choices > 0 or self.estimate is not None
+
     def count_votes(self) -> None:
-        """Recount the current stage's poll from the database (sync)."""
+        """Recount the current stage's poll from the database (sync): per choice, or
+        for an estimate per bin of ``estimates.bins`` (the numbers never leave here)."""
         poll = self.control.poll
         rounds = range(1, poll.round + 1) if poll.stage == self.control.stage else range(0)
-        self.counts = [
-            selectors.vote_counts(
-                room_id=self.room.id, stage=poll.stage, round=r, choices=self.choices
-            )
-            for r in rounds
-        ]
+        estimate = self.estimate
+        if estimate is not None:
+            self.counts = [
+                estimates.tally(
+                    estimate,
+                    selectors.vote_values(room_id=self.room.id, stage=poll.stage, round=r),
+                )
+                for r in rounds
+            ]
+        else:
+            self.counts = [
+                selectors.vote_counts(
+                    room_id=self.room.id, stage=poll.stage, round=r, choices=self.choices
+                )
+                for r in rounds
+            ]
         self.answered = [sum(c) for c in self.counts]
         self.seated = selectors.seated_count(room_id=self.room.id)
 
@@ -161,7 +181,7 @@ async def _go_to(state: RoomState, stage: int) -> None:
 def _poll(state: RoomState, command: PollOpen | PollClose | PollReveal | PollRevote) -> Poll:
     control = state.control
     poll = control.poll if control.poll.stage == control.stage else Poll(stage=control.stage)
-    if state.choices == 0:
+    if not state.asks:
         raise CommandError("no_poll", "this stage asks no question")
     if isinstance(command, PollOpen):
         if poll.round:

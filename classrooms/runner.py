@@ -27,6 +27,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from architect.sandbox.live import step_where_cheapest
 from architect.sim.commands import CommandError
 from architect.sim.snapshot import Snapshot
 from architect.sim.snapshot_data import snapshot_to_data
@@ -166,7 +167,12 @@ class RoomRunner:
 
     async def _tick(self, tick: float) -> None:
         async with self.lock:
-            changed = await asyncio.to_thread(self._step, tick)
+            changed = await step_where_cheapest(
+                self.room_state.experiment.session,
+                tick,
+                self._step,
+                inline_up_to=settings.SANDBOX_INLINE_STEP_SECONDS,
+            )
         if self.finished:
             await self._credit()
         if changed or self.dirty:

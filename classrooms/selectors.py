@@ -127,6 +127,18 @@ def vote_counts(*, room_id: int, stage: int, round: int, choices: int) -> list[i
     return counts
 
 
+def vote_values(*, room_id: int, stage: int, round: int) -> list[int]:
+    """Every answer (an estimate's numbers) in one round of a stage's poll."""
+    return list(
+        Vote.objects.filter(
+            participant__room_id=room_id,
+            participant__removed_at__isnull=True,
+            stage_index=stage,
+            round=round,
+        ).values_list("choice", flat=True)
+    )
+
+
 def votes_of(*, room_id: int, stage: int) -> dict[int, dict[int, int]]:
     """Each participant's answers on a stage: {participant id: {round: choice}}."""
     found: dict[int, dict[int, int]] = {}

@@ -23,6 +23,7 @@ from classrooms.permissions import can_run_rooms
 from classrooms.protocol import clean_name, name_problem
 from classrooms.state import Control
 from lessons import services as lesson_services
+from lessons.content import MAX_ESTIMATE, guess_fits
 from lessons.models import Stage
 
 CODE_TRIES = 20
@@ -173,7 +174,8 @@ def progress_credit(*, room_id: int, stage: int, participant_ids: set[int] | Non
 def vote_cast(*, participant: Participant, choice: int) -> tuple[int, int]:
     """Answer the open poll (again, while it stays open); returns its (stage, round).
 
-    ``ValidationError`` when no poll is open or the choice is not one of its answers.
+    ``ValidationError`` when no poll is open or the choice is not one of its answers
+    (for an estimate: not a whole number from 0 to ``MAX_ESTIMATE``).
     """
     room = Room.objects.get(id=participant.room_id)
     control = Control.from_data(room.control)
@@ -181,8 +183,14 @@ def vote_cast(*, participant: Participant, choice: int) -> tuple[int, int]:
     if not poll.open or poll.round == 0 or room.ended_at is not None:
         raise ValidationError(_("No poll is open right now."), code="poll_closed")
     stage = selectors.pinned_stage(room=room, index=poll.stage)
-    count = len((stage.data.get("predict") or {}).get("choices") or [])
-    if not 0 <= choice < count:
+    predict = stage.data.get("predict") or {}
+    if predict.get("estimate") and not guess_fits(predict, choice):
+        raise ValidationError(
+            _("Type a whole number from 0 to %(most)s.") % {"most": f"{MAX_ESTIMATE:,}"},
+            code="bad_estimate",
+        )
+    count = len(predict.get("choices") or [])
+    if not predict.get("estimate") and not 0 <= choice < count:
         raise ValidationError(
             _("Choose one of the %(count)d answers.") % {"count": count}, code="bad_choice"
         )

@@ -23,6 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from architect.sandbox.fragments import Renderer
+from architect.sandbox.live import step_where_cheapest
 from architect.sandbox.protocol import ProtocolError
 from architect.sim.commands import Predict
 from architect.sim.loader import dump_topology
@@ -57,6 +58,7 @@ class StudentConsumer(RoomScreen):
 
     async def connect(self) -> None:
         self.parts = Parts()
+        self.stage_texts: dict[int, dict[str, Any]] = {}
         self.view: RoomView | None = None
         self.copy_trial = 0
         self.copy_lock = asyncio.Lock()
@@ -129,7 +131,8 @@ class StudentConsumer(RoomScreen):
             html += await self._start_copy(view)
         elif not view.control.trying and self.copy is not None:
             await self._stop_copy()
-            html += fragments.render(["copy-off"], {})
+            with translation.override(self.lang):
+                html += fragments.render(["copy-off"], {})
             full = True
         if self.copy is None:
             shared = fragments.feed(self.room.id, "student", self.lang, self._shared)
@@ -149,8 +152,12 @@ class StudentConsumer(RoomScreen):
         stage = self.stage(index)
         poll_stage = self.stage(control.stage)
         mine = self.mine.get((control.poll.stage, control.poll.round))
+        if index not in self.stage_texts:  # the pinned plan's texts never change
+            self.stage_texts[index] = fragments.stage_context(
+                stage, self.lang, len(self.room.stages)
+            )
         context = {
-            **fragments.stage_context(stage, self.lang, len(self.room.stages)),
+            **self.stage_texts[index],
             "locked": control.locked,
             "room_stage": control.stage,
             "poll": fragments.poll_context(view, poll_stage, self.lang, mine=mine),
@@ -164,7 +171,10 @@ class StudentConsumer(RoomScreen):
             for name in ("student-stage", "student-poll", "student-banner")
             if self.parts.changed(name, repr(_key(name, context)))
         ]
-        return fragments.render(names, context)
+        if not names:
+            return ""
+        with translation.override(self.lang):
+            return fragments.render(names, context)
 
     # --- their own copy ----------------------------------------------------------------
 
@@ -210,7 +220,14 @@ class StudentConsumer(RoomScreen):
             started = self.clock()
             try:
                 async with self.copy_lock:
-                    html = await asyncio.to_thread(self._step, tick)
+                    copy = self.copy
+                    assert copy is not None
+                    html = await step_where_cheapest(
+                        copy.session,
+                        tick,
+                        self._step,
+                        inline_up_to=settings.SANDBOX_INLINE_STEP_SECONDS,
+                    )
                 if html:
                     await self.send(text_data=html)
                 await self._report()

@@ -124,8 +124,14 @@ def results_csv(request: HttpRequest, code: str) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["number", "name", "here", "stage", "answers", "goal_met", "seconds_on_stage"])
-    for row in panels.rows(room=room):
-        answers = " ".join("-" if a is None else str(a + 1) for a in row["answered"])
+    poll_stage = selectors.pinned_stage(
+        room=room, index=selectors.control_of(room_id=room.id).poll.stage
+    )
+    numbers = bool((poll_stage.data.get("predict") or {}).get("estimate"))
+    for row in panels.rows(room=room):  # a choice by its number from 1, an estimate as is
+        answers = " ".join(
+            "-" if a is None else str(a if numbers else a + 1) for a in row["answered"]
+        )
         met = "" if row["met"] is None else ("yes" if row["met"] else "no")
         name = row["name"]
         if name[:1] in ("=", "+", "-", "@"):  # never a formula in a spreadsheet

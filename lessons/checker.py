@@ -4,19 +4,32 @@ Each of a stage's "try it" experiments is checked as a stage. A stage passes the
 check when, for every seed, the goal is *not* met on the
 starting run topology and *is* met once the solution is applied at t = 0, and no
 shortcut (``lessons.shortcuts``) meets it unless the plan allows that one.
+
+Each reason a stage fails is a ``Fault``: the part of the stage to fix and an English
+template marked with ``N_`` (``architect.sim.text``), so the command prints English and
+the lesson editor's check (``authoring.tasks``) says it in the instructor's language
+(``architect.problem_text.reason_text``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from architect.sim.commands import Command, CommandError
 from architect.sim.simulation import Simulation
+from architect.sim.text import N_, Text, render
 from lessons.content import Plan, Stage
 from lessons.goals import GoalStatus, GoalTracker
 from lessons.shortcuts import SHORTCUT_SEEDS, Outcome, search
 
 SEEDS = (1, 2, 3)
+OPERATOR_WORDS = {
+    "below": N_("below"),
+    "at_most": N_("at most"),
+    "at_least": N_("at least"),
+    "above": N_("above"),
+}
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,22 @@ class Run:
     solved: bool  # with the solution applied
     status: GoalStatus
     error: str = ""  # a solution action the engine refused
+    refusal: CommandError | None = field(default=None, compare=False)  # the same, to translate
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One reason a stage fails its check: the part to fix (``goal``, ``solution`` or
+    ``shortcuts``) and why, as a template and its parameters."""
+
+    part: str
+    reason: str
+    params: Mapping[str, object]
+
+    @property
+    def message(self) -> str:
+        """In English."""
+        return render(self.reason, self.params)
 
 
 @dataclass(frozen=True)
@@ -49,18 +78,43 @@ class StageCheck:
         return [key for key in self.allowed if key not in met]
 
     def problems(self) -> list[str]:
+        """Every fault, in English (what ``check_lessons`` prints)."""
+        return [fault.message for fault in self.faults()]
+
+    def faults(self) -> list[Fault]:
         found = []
         for run in self.runs:
             if run.error:
-                found.append(f"seed {run.seed}: the solution was refused: {run.error}")
+                error = run.refusal or run.error
+                found.append(
+                    Fault(
+                        "solution",
+                        N_("seed %(seed)s: the solution was refused: %(error)s"),
+                        {"seed": run.seed, "error": error},
+                    )
+                )
             elif run.solved and not run.status.met:
                 found.append(
-                    f"seed {run.seed}: the goal is not met with the solution ({_why(run.status)})"
+                    Fault(
+                        "solution",
+                        N_("seed %(seed)s: the goal is not met with the solution (%(why)s)"),
+                        {"seed": run.seed, "why": _why(run.status)},
+                    )
                 )
             elif not run.solved and run.status.met:
-                found.append(f"seed {run.seed}: the goal is already met without doing the lesson")
+                found.append(
+                    Fault(
+                        "goal",
+                        N_("seed %(seed)s: the goal is already met without doing the lesson"),
+                        {"seed": run.seed},
+                    )
+                )
         found += [
-            f"shortcut {o.shortcut.key}: {o.shortcut.label} meets the goal (seed {o.seed})"
+            Fault(
+                "shortcuts",
+                N_("shortcut %(key)s: %(label)s meets the goal (seed %(seed)s)"),
+                {"key": o.shortcut.key, "label": o.shortcut.label, "seed": o.seed},
+            )
             for o in self.undeclared()
         ]
         return found
@@ -75,7 +129,7 @@ def run_stage(stage: Stage, *, seed: int, solved: bool) -> Run:
         try:
             _apply_all(sim, stage.solution_commands())
         except CommandError as error:
-            return Run(seed, solved, tracker.status, error.message)
+            return Run(seed, solved, tracker.status, error.message, error)
     status = tracker.status
     for second in range(
         1, int(stage.duration_s) + 1
@@ -117,19 +171,35 @@ def _apply_all(sim: Simulation, commands: tuple[Command, ...]) -> None:
         sim.apply(command)
 
 
-def _why(status: GoalStatus) -> str:
+def _why(status: GoalStatus) -> Text:
+    """Why the goal was not met: each failing condition (a phrase of its own)."""
     failing = [c for c in status.conditions if c.failed_s]
     if not failing:
-        return f"{status.checked_s} of {status.span_s} seconds checked"
-    parts = [
-        f"{c.metric}{'(' + c.node + ')' if c.node else ''}"
-        f" {c.operator.replace('_', ' ')} {c.threshold:g} "
-        f"failed in {c.failed_s} of {status.checked_s} s, first in second {c.first_failure_s}, "
-        f"worst {_num(c.worst)}"
-        for c in failing
-    ]
-    return "; ".join(parts)
+        return Text(
+            N_("%(checked)s of %(span)s seconds checked"),
+            {"checked": status.checked_s, "span": status.span_s},
+        )
+    parts = {
+        f"c{n}": Text(
+            N_(
+                "%(metric)s %(operator)s %(threshold)s failed in %(failed)s of %(checked)s s, "
+                "first in second %(first)s, worst %(worst)s"
+            ),
+            {
+                "metric": f"{c.metric}({c.node})" if c.node else c.metric,
+                "operator": Text(OPERATOR_WORDS.get(c.operator, c.operator)),
+                "threshold": c.threshold,
+                "failed": c.failed_s,
+                "checked": status.checked_s,
+                "first": c.first_failure_s,
+                "worst": _num(c.worst),
+            },
+        )
+        for n, c in enumerate(failing)
+    }
+    # the phrases joined: a template of placeholders only, the same in every language
+    return Text("; ".join(f"%({key})s" for key in parts), parts)
 
 
-def _num(value: float | None) -> str:
-    return "none" if value is None else f"{value:.4g}"
+def _num(value: float | None) -> Text | str:
+    return Text(N_("none")) if value is None else f"{value:.4g}"

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 from architect.sim.model.limits import REGIONS
 from architect.sim.snapshot import EventKind, Snapshot
 from architect.sim.text import N_
+from architect.yamlmarks import join
 from lessons.goals import OPERATORS
-from lessons.yamlmarks import join
 
 if TYPE_CHECKING:
     from lessons.format import _Reader

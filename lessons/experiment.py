@@ -18,6 +18,7 @@ from architect.sim.commands import (
     CommandError,
     Control,
     Predict,
+    Record,
     Reset,
     RestoreDataCenter,
     RestoreNode,
@@ -176,6 +177,7 @@ class Experiment:
         elif isinstance(command, Resume) and self.phase == Phase.PREDICT:
             raise CommandError("answer_first", "answer the question first, or skip it")
         else:
+            assert not isinstance(command, Record)  # not a stage's action: refused above
             self.apply_to_session(command)
 
     def apply_to_session(self, command: Command | Control) -> None:

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from architect.sim.commands import Command, CommandError
 from architect.sim.model.topology import Topology
 from architect.sim.text import N_
+from architect.yamlmarks import join
 from lessons import content, runs
 from lessons.stage_format import _STAGE_KEYS, StageReader
-from lessons.yamlmarks import join
 
 if TYPE_CHECKING:
     from lessons.format import _Reader

@@ -23,10 +23,10 @@ from architect.sim.commands import Command
 from architect.sim.model.problems import A_NUMBER, A_WHOLE_NUMBER, BETWEEN
 from architect.sim.model.topology import Topology
 from architect.sim.text import N_, Params, render
+from architect.yamlmarks import YamlProblem, join, parse_with_lines
 from lessons import content
 from lessons.markdown_limits import markdown_problem
 from lessons.stage_format import StageReader
-from lessons.yamlmarks import YamlProblem, join, parse_with_lines
 
 FORMAT = 1
 MAX_FILE_BYTES = 1024 * 1024

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from architect.guest_rows import GuestOwned, owner_constraints, owner_user
 
 
 def pick_text(texts: object, lang: str, fallback: str = "en") -> str:
@@ -152,54 +152,37 @@ class Stage(models.Model):
         return float(self.data.get("duration_s", 40))
 
 
-class Progress(models.Model):
+class Progress(GuestOwned):
     """How far one learner (a user, or an anonymous session) got in one stage."""
 
+    scope = "stage"
     stage = models.ForeignKey(
         Stage, on_delete=models.CASCADE, related_name="progress", verbose_name=_("stage")
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="lesson_progress",
-        verbose_name=_("user"),
-    )
-    session_key = models.CharField(_("session key"), max_length=40, blank=True)
+    user = owner_user("lesson_progress")
     prediction = models.IntegerField(_("prediction"), null=True, blank=True)
     # the stage's "try it" experiments: {slug: {"prediction": int, "completed_at": ISO time}}
     experiments = models.JSONField(_("experiments"), default=dict, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("progress")
         verbose_name_plural = _("progress")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "stage"],
-                condition=Q(user__isnull=False),
-                name="lessons_progress_one_per_user",
-            ),
-            models.UniqueConstraint(
-                fields=["session_key", "stage"],
-                condition=Q(user__isnull=True),
-                name="lessons_progress_one_per_session",
-            ),
-            models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(session_key=""),
-                name="lessons_progress_has_owner",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        owner = self.user_id if self.user_id is not None else self.session_key[:8]
-        return f"{self.stage} · {owner}"
+        constraints = owner_constraints("lessons_progress", "stage")
 
     @property
     def completed(self) -> bool:
         return self.completed_at is not None
+
+    def absorb(self, guest: Any) -> list[str]:
+        """This learner's predictions win; the earlier completions are kept (the stage's and
+        each experiment's)."""
+        if self.prediction is None:
+            self.prediction = guest.prediction
+        done = [t for t in (self.completed_at, guest.completed_at) if t is not None]
+        self.completed_at = min(done) if done else None
+        self.experiments = merged_experiments(self.experiments, guest.experiments)
+        return ["prediction", "completed_at", "experiments"]
 
     def tried(self) -> set[str]:
         """The slugs of the experiments whose goal this learner met."""
@@ -213,3 +196,19 @@ class Progress(models.Model):
         record = (self.experiments or {}).get(slug)
         guess = record.get("prediction") if isinstance(record, dict) else None
         return guess if isinstance(guess, int) and not isinstance(guess, bool) else None
+
+
+def merged_experiments(kept: object, other: object) -> dict[str, Any]:
+    """Both records of each experiment: the kept prediction wins, a completion is kept."""
+    mine = dict(kept) if isinstance(kept, dict) else {}
+    for slug, record in other.items() if isinstance(other, dict) else ():
+        if not isinstance(record, dict):
+            continue
+        found = mine.get(slug)
+        ours: dict[str, Any] = found if isinstance(found, dict) else {}
+        times = [t for t in (ours.get("completed_at"), record.get("completed_at")) if t]
+        merged = {**record, **{k: v for k, v in ours.items() if v is not None}}
+        if times:
+            merged["completed_at"] = min(times)
+        mine[slug] = merged
+    return mine

@@ -55,6 +55,7 @@ METRIC_STAGES = {
     "jobs_p99": "message-queue",
     "jobs_failed": "message-queue",
     "utilization": "vertical-or-horizontal",
+    "queued": "vertical-or-horizontal",
 }
 
 

@@ -13,11 +13,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from architect.guest_rows import delete_orphans
 from lessons import content
 from lessons.content import MAX_ESTIMATE, guess_fits
 from lessons.models import Plan, Progress, Stage
@@ -151,67 +149,3 @@ def progress_record_experiment(
         progress.experiments = {**(progress.experiments or {}), experiment: record}
         progress.save(update_fields=["experiments", "updated_at"])
     return progress
-
-
-@transaction.atomic
-def progress_merge_session(*, session_key: str, user: Any) -> int:
-    """On log-in: give the session's progress to ``user``; returns the rows moved or merged.
-
-    Where the user already has a row for a stage, the two are merged: the user's
-    prediction wins, and the earlier completion is kept.
-    """
-    if not session_key or user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    return _merge(session_key, {"user": user, "session_key": ""})
-
-
-@transaction.atomic
-def progress_move_session(*, session_key: str, to_session_key: str) -> int:
-    """Give one guest session's progress to another (merged as ``progress_merge_session``)."""
-    if not session_key or not to_session_key or session_key == to_session_key:
-        return 0
-    return _merge(session_key, {"user": None, "session_key": to_session_key})
-
-
-def progress_clear_orphans() -> int:
-    """Delete guests' progress whose session is gone (database sessions only)."""
-    return delete_orphans(Progress.objects.all())
-
-
-def _merge(session_key: str, owner: dict[str, Any]) -> int:
-    rows = list(Progress.objects.filter(Q(user__isnull=True), session_key=session_key))
-    target = {"user": owner["user"]} if owner["user"] is not None else owner
-    mine = {
-        p.stage_id: p
-        for p in Progress.objects.filter(stage_id__in=[r.stage_id for r in rows], **target)
-    }
-    for row in rows:
-        kept = mine.get(row.stage_id)
-        if kept is None:
-            row.user, row.session_key = owner["user"], owner["session_key"]
-            row.save(update_fields=["user", "session_key", "updated_at"])
-            continue
-        if kept.prediction is None:
-            kept.prediction = row.prediction
-        done = [t for t in (kept.completed_at, row.completed_at) if t is not None]
-        kept.completed_at = min(done) if done else None
-        kept.experiments = _merged_experiments(kept.experiments, row.experiments)
-        kept.save(update_fields=["prediction", "completed_at", "experiments", "updated_at"])
-        row.delete()
-    return len(rows)
-
-
-def _merged_experiments(kept: object, other: object) -> dict[str, Any]:
-    """Both records of each experiment: the kept prediction wins, a completion is kept."""
-    mine = dict(kept) if isinstance(kept, dict) else {}
-    for slug, record in other.items() if isinstance(other, dict) else ():
-        if not isinstance(record, dict):
-            continue
-        found = mine.get(slug)
-        ours: dict[str, Any] = found if isinstance(found, dict) else {}
-        times = [t for t in (ours.get("completed_at"), record.get("completed_at")) if t]
-        merged = {**record, **{k: v for k, v in ours.items() if v is not None}}
-        if times:
-            merged["completed_at"] = min(times)
-        mine[slug] = merged
-    return mine

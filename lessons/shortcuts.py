@@ -30,6 +30,7 @@ from architect.sim.commands import (
 from architect.sim.model.sizes import LARGEST_SIZE
 from architect.sim.simulation import Simulation
 from architect.sim.snapshot import NodeStatus, Snapshot
+from architect.sim.text import N_, Text
 from lessons import fixed as fixing
 from lessons import vocabulary
 from lessons.content import Stage
@@ -53,7 +54,7 @@ GENERIC = (
 @dataclass(frozen=True)
 class Shortcut:
     key: str  # what a plan's ``allow`` names: minimum_traffic, without_step_2, ...
-    label: str  # in the report
+    label: Text  # in the report (``str`` gives it in English)
     actions: tuple[dict[str, Any], ...] = ()  # before the run (at t = 0)
     hold_rps: float | None = None  # the traffic the learner holds during the whole run
     restore_by_hand: bool = False  # every failed node or center, the moment it fails
@@ -84,18 +85,22 @@ class Outcome:
 def shortcuts_for(stage: Stage) -> list[Shortcut]:
     """The generic shortcuts, then the solution without each of its steps."""
     found = [
-        Shortcut("nothing", "do nothing"),
+        Shortcut("nothing", Text(N_("do nothing"))),
         Shortcut(
             "minimum_traffic",
-            f"traffic held at its minimum ({MIN_TRAFFIC_RPS:g} req/s)",
+            Text(N_("traffic held at its minimum (%(rps)s req/s)"), {"rps": MIN_TRAFFIC_RPS}),
             ({"action": "set_traffic", "rps": MIN_TRAFFIC_RPS},),
             hold_rps=MIN_TRAFFIC_RPS,
         ),
-        Shortcut("restore_by_hand", "restore every failed node by hand", restore_by_hand=True),
-        Shortcut("every_node_xl", f"every node {LARGEST_SIZE}", largest=True),
+        Shortcut(
+            "restore_by_hand", Text(N_("restore every failed node by hand")), restore_by_hand=True
+        ),
+        Shortcut(
+            "every_node_xl", Text(N_("every node %(size)s"), {"size": LARGEST_SIZE}), largest=True
+        ),
         Shortcut(
             "every_node_xl_restore",
-            f"every node {LARGEST_SIZE} and restore by hand",
+            Text(N_("every node %(size)s and restore by hand"), {"size": LARGEST_SIZE}),
             restore_by_hand=True,
             largest=True,
         ),
@@ -107,7 +112,10 @@ def shortcuts_for(stage: Stage) -> list[Shortcut]:
         if signature in seen:
             continue
         seen.add(signature)
-        label = f"the solution without step {index} ({_step_text(step)})"
+        label = Text(
+            N_("the solution without step %(index)s (%(step)s)"),
+            {"index": index, "step": _step_text(step)},
+        )
         found.append(Shortcut(f"without_step_{index}", label, rest))
     return found
 

@@ -15,11 +15,11 @@ from architect.sim.model.problems import BETWEEN, Problem, TopologyError
 from architect.sim.model.topology import Topology
 from architect.sim.scenario import events_data, read_events
 from architect.sim.text import N_
+from architect.yamlmarks import join
 from lessons import content, runs, vocabulary
 from lessons.content import METRICS, NODE_METRICS, OPERATORS
 from lessons.debriefs import read_debrief
 from lessons.stage_rules import read_allowed, read_fixed
-from lessons.yamlmarks import join
 
 if TYPE_CHECKING:
     from lessons.format import _Reader

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from architect.sim.text import N_
+from architect.yamlmarks import join
 from lessons.fixed import FIXABLE, fixed_by
 from lessons.shortcuts import GENERIC
-from lessons.yamlmarks import join
 
 if TYPE_CHECKING:
     from lessons.format import _Reader

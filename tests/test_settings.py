@@ -56,7 +56,7 @@ def test_channel_layer_is_in_memory_without_redis_url():
 
 def test_channel_layer_uses_redis_without_socket_timeout_when_redis_url_set():
     layers = load_setting("CHANNEL_LAYERS", REDIS_URL="redis://redis.example:6379/0")
-    assert layers["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert layers["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert layers["default"]["CONFIG"]["hosts"] == [
         {"address": "redis://redis.example:6379/0", "socket_timeout": None}
     ]

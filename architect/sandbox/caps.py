@@ -11,7 +11,6 @@ read when used, so tests can change them.
 
 from __future__ import annotations
 
-import ipaddress
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+
+from architect.client_address import counted
 
 PROCESS_FULL = _(
     "This server is running as many simulations as it can. Yours will start as soon as "
@@ -46,17 +47,9 @@ CLOSED_UNUSED = 4408
 
 
 def client_address(scope: dict[str, Any]) -> str:
-    """The connection's client address (daphne's ``--proxy-headers`` puts the real one
-    here); an IPv6 address counts by its /64, which one client usually holds whole."""
+    """The connection's client address, as the limits count it (``architect.client_address``)."""
     client = scope.get("client") or ("unknown", 0)
-    raw = str(client[0])
-    try:
-        ip = ipaddress.ip_address(raw)
-    except ValueError:
-        return raw[:64]
-    if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
+    return counted(str(client[0]))
 
 
 class Admission:

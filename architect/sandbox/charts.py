@@ -1,7 +1,8 @@
 """Rolling charts of the last 60 simulated seconds as SVG polyline points.
 
 Served (with what was offered), latency percentiles, errors, the busiest nodes'
-utilisation, the caches' hit ratios, the monthly cost and the job queue's depth: each a
+utilisation, the caches' hit ratios, the monthly cost and the queues (the jobs waiting on
+the message queue, the requests waiting at the nodes with the longest queues): each a
 main line, perhaps more lines on the same scale, a stage's goal as a level line, and the
 window's failures, recoveries and the learner's changes marked on its time axis. The
 time axis ends at the last closed second, so a chart changes once a simulated second.
@@ -17,8 +18,12 @@ from architect.sim.snapshot import Event, EventKind, SeriesPoint
 WINDOW_S = 60.0
 WIDTH = 300.0
 HEIGHT = 80.0
-NODE_LINES = 3  # the busiest nodes drawn on the utilisation chart
+NODE_LINES = (
+    3  # the busiest nodes drawn on the utilisation chart, the deepest queues on the queue chart
+)
+JOBS = "jobs"  # the queue chart's line of jobs waiting on the message queue
 PERCENT = 100.0  # top of a chart in percent of a whole
+GOAL_LABEL_ROOM = 12.0  # the height a goal's label needs above its line
 Value = Callable[[SeriesPoint], float | None]
 
 
@@ -55,6 +60,13 @@ class Chart:
     @property
     def goal_y(self) -> str:
         return "" if self.goal is None else f"{HEIGHT - self.goal / self.top * HEIGHT:.1f}"
+
+    @property
+    def goal_dy(self) -> str:
+        """The goal's label above its line, or below it when the line is near the top
+        (a goal at the top of the scale: its label would be cut off)."""
+        near_top = self.goal is not None and self.goal / self.top > 1 - GOAL_LABEL_ROOM / HEIGHT
+        return "12" if near_top else "-4"
 
 
 FAILURES = frozenset({EventKind.NODE_FAILED, EventKind.CENTER_FAILED, EventKind.SITE_DOWN})
@@ -183,13 +195,36 @@ def chart(
     return Chart(key, points, scale, _latest(window, main), (), lines, goal, name)
 
 
-def _busiest(window: Sequence[SeriesPoint]) -> list[str]:
-    """The nodes busiest at their peak over the window, most first (at most NODE_LINES)."""
+def _busiest(window: Sequence[SeriesPoint], field: str = "utilization") -> list[str]:
+    """The nodes highest at their peak of ``field`` over the window, most first (at most
+    NODE_LINES)."""
     peak: dict[str, float] = {}
     for point in window:
-        for node, share in point.utilization:
-            peak[node] = max(peak.get(node, 0.0), share)
+        for node, value in getattr(point, field):
+            peak[node] = max(peak.get(node, 0.0), value)
     return sorted(peak, key=lambda n: -peak[n])[:NODE_LINES]
+
+
+def _waiting(node: str) -> Value:
+    def value(p: SeriesPoint) -> float | None:
+        depth = dict(p.queued).get(node)
+        return None if depth is None else float(depth)
+
+    return value
+
+
+def _queue_chart(window: Sequence[SeriesPoint], end: float, goal: float | None) -> Chart | None:
+    """Jobs waiting on the message queue (the main line, which a queue-depth goal judges)
+    and the requests waiting at the nodes with the deepest queues; without a message queue
+    the deepest node's queue is the main line."""
+    lines: dict[str, Value] = {node: _waiting(node) for node in _busiest(window, "queued")}
+    if any(p.queue_depth is not None for p in window):
+        depth: Value = lambda p: None if p.queue_depth is None else float(p.queue_depth)  # noqa: E731
+        return chart("queue", window, end, depth, lines, goal=goal, name=JOBS)
+    if not lines:
+        return None
+    first, *others = lines
+    return chart("queue", window, end, lines[first], {n: lines[n] for n in others}, name=first)
 
 
 def _share_of(field: str, node: str) -> Value:
@@ -207,7 +242,8 @@ def charts(
     goals: Mapping[str, float] | None = None,
 ) -> list[Chart]:
     """The charts that apply to this run, on a time axis ending at the last closed second
-    (``now`` until one has closed), each with ``goals`` (chart key → level) and the marks."""
+    (``now`` until one has closed), each with ``goals`` (chart key → level) and the marks;
+    those with a goal first."""
     end = series[-1].t if series else now
     window = [p for p in series if end - p.t <= WINDOW_S]
     goals = goals or {}
@@ -264,11 +300,12 @@ def charts(
             )
         )
     drawn.append(chart("cost", window, end, lambda p: p.cost_per_month, goal=goals.get("cost")))
-    if any(p.queue_depth is not None for p in window):
-        depth: Value = lambda p: None if p.queue_depth is None else float(p.queue_depth)  # noqa: E731
-        drawn.append(chart("queue", window, end, depth, goal=goals.get("queue")))
+    queues = _queue_chart(window, end, goals.get("queue"))
+    if queues is not None:
+        drawn.append(queues)
     moments = marks(events, end)
-    return [_marked(c, moments) for c in drawn]
+    # the charts a stage's goal is drawn on first: in view when the row scrolls sideways
+    return [_marked(c, moments) for c in sorted(drawn, key=lambda c: c.goal is None)]
 
 
 def _marked(c: Chart, moments: tuple[Mark, ...]) -> Chart:

@@ -35,11 +35,11 @@ from architect.sandbox import caps, keeping, workers
 from architect.sandbox.error_text import error_text
 from architect.sandbox.fragments import Renderer, render
 from architect.sandbox.guard import Failures, sendable, stop
-from architect.sandbox.live import LiveSession
+from architect.sandbox.live import LiveSession, step_where_cheapest
 from architect.sandbox.protocol import ProtocolError, parse
 from architect.sandbox.throttle import Once, TokenBucket
 from architect.sim.actions import SANDBOX_ACTIONS, Action
-from architect.sim.commands import CommandError, LessonCommand
+from architect.sim.commands import CommandError, LessonCommand, Record
 from architect.sim.model.presets import single_server
 from architect.sim.snapshot import Snapshot
 
@@ -201,7 +201,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
 
     def apply(self, command: Action) -> None:
         """Carry out one accepted command; ``CommandError`` when it is refused."""
-        assert not isinstance(command, LessonCommand)  # not in SANDBOX_ACTIONS
+        assert not isinstance(command, LessonCommand | Record)  # not in SANDBOX_ACTIONS
         self.session.apply(command)
 
     async def applied(self, command: Action) -> None:
@@ -255,10 +255,9 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         """Step and draw: here (on the event loop when the step is known to be short, else
         in a thread); in a worker, drawing the snapshot it sends."""
         if isinstance(self.session, LiveSession):
-            expected = self.session.expected_cpu(tick)
-            if expected is not None and expected <= settings.SANDBOX_INLINE_STEP_SECONDS:
-                return self._step(tick)  # a thread hop costs more than such a step
-            return await asyncio.to_thread(self._step, tick)
+            return await step_where_cheapest(
+                self.session, tick, self._step, inline_up_to=settings.SANDBOX_INLINE_STEP_SECONDS
+            )
         return self._draw(await self.session.advance(tick))
 
     def _step(self, wall_dt: float) -> str:

@@ -3,7 +3,7 @@
 The sandbox's socket keeps what the learner builds (``keeping``: the topology, speed,
 pause and seed, per place); these helpers read that kept state for a request and write
 a new one (an opened link, an imported file, a comparison's two sides), creating a
-guest's session then, since there is something to keep (``lessons.guests``' rule).
+guest's session then, since there is something to keep (``architect.guests``' rule).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from architect import guests
 from architect.sandbox import keeping
 from architect.sandbox.diagram import layout
 from architect.sandbox.diagram_shapes import Diagram
@@ -59,8 +60,6 @@ def current(request: HttpRequest, place: str = keeping.SANDBOX) -> Current:
 def save(request: HttpRequest, place: str, topology: Topology, seed: int) -> None:
     """Keep ``topology`` with ``seed`` in ``place`` for this learner, from time 0 and
     running; a guest without a session gets one."""
-    from lessons import guests  # the guest-session rules live with the lessons
-
     user, key = _owner(request)
     if user is None and not key:
         request.session[guests.MARK] = True

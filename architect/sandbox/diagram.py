@@ -30,7 +30,7 @@ from architect.sandbox.diagram_load import (
     queue_step,
     working,
 )
-from architect.sandbox.diagram_shapes import Band, Box, Diagram, Line
+from architect.sandbox.diagram_shapes import Band, Box, Diagram, Line, text_width
 from architect.sandbox.diagram_shapes import svg_number as svg_number
 from architect.sandbox.diagram_text import centers, describe, summary
 from architect.sandbox.names import region_name
@@ -38,7 +38,8 @@ from architect.sim.blocks import OUTSIDE_CENTERS, TIERS  # TIERS: the node table
 from architect.sim.snapshot import NodeKind, NodeSnapshot, NodeStatus, Snapshot
 
 USERS = "users"
-BOX_W = 104.0
+BOX_W = 104.0  # a box's width, unless a label needs more (then every box widens alike)
+TEXT_PAD = 4.0  # room between a box's text and its edges
 COLUMN_GAP = 44.0
 MARGIN = 20.0
 MIN_HEIGHT = 160.0
@@ -134,8 +135,9 @@ def _origin_is_above_centre(
 Placed = list[tuple[NodeSnapshot, float, float, float]]  # node, x, y, h (y from a centre line)
 
 
-def _place(columns: list[_Column], x: float) -> tuple[Placed, float]:
-    """Stack each column's nodes around y = 0, left to right from ``x``; the x after the last."""
+def _place(columns: list[_Column], x: float, w: float = BOX_W) -> tuple[Placed, float]:
+    """Stack each column's nodes around y = 0, left to right from ``x``, boxes ``w`` wide;
+    the x after the last."""
     placed: Placed = []
     for column in columns:
         h = _row_height(column.rows)
@@ -145,8 +147,42 @@ def _place(columns: list[_Column], x: float) -> tuple[Placed, float]:
             (node, x, top + row * step, h)
             for node, row in zip(column.nodes, column.slots, strict=True)
         ]
-        x += BOX_W + COLUMN_GAP
+        x += w + COLUMN_GAP
     return placed, x
+
+
+def _text_width(node: NodeSnapshot, h: float, balanced: bool, live: bool) -> float:
+    """The widest a box of ``h`` units for ``node`` draws its text, whatever its figures
+    (the geometry is kept while they change): 100 %, down, booting."""
+    details = [
+        _detail(replace(node, status=status, in_rotation=rotation, utilization=1.0), balanced, live)
+        for status, rotation in (
+            (NodeStatus.UP, True),
+            (NodeStatus.UP, False),
+            (NodeStatus.DOWN, True),
+        )
+        if rotation or node.kind == NodeKind.WEB_SERVER  # only web servers wait to boot
+    ]
+    widest = max(details, key=lambda d: text_width(d, 13))
+    name = shown_name(node)
+    shape = Box(node.id, "", 0, 0, BOX_W, h, name, widest, "", False)
+    if shape.compact:  # one line: “web-12 · 40%”, 12 units, bold
+        return text_width(f"{name} · {widest}" if widest else name, 12, bold=True)
+    label, detail = (13.0, 12.0) if shape.tight else (15.0, 13.0)
+    return max(text_width(name, label, bold=True), text_width(widest, detail))
+
+
+def shown_name(node: NodeSnapshot) -> str:
+    """The name a box shows: its id, less its data center's prefix inside that center's
+    band (“asia-web-1” is “web-1” in the band “Data center Asia”)."""
+    short = node.id.removeprefix(f"{node.dc}-") if node.dc else node.id
+    return short or node.id
+
+
+def _fitting_width(placed: Placed, balanced: bool, live: bool) -> float:
+    """The box width that holds every placed box's text (at least ``BOX_W``)."""
+    widest = max((_text_width(n, h, balanced, live) for n, _x, _y, h in placed), default=0.0)
+    return max(BOX_W, float(-(-(widest + 2 * TEXT_PAD) // 4) * 4))  # up to a multiple of 4
 
 
 def layout(snapshot: Snapshot, *, live: bool = True) -> Diagram:
@@ -215,13 +251,11 @@ def _flowing(lines: tuple[Line, ...], traffic: dict[tuple[str, str], float]) -> 
 
 def _layout(snapshot: Snapshot, live: bool) -> Diagram:
     """``layout``'s work."""
-    x = MARGIN + BOX_W * 0.7 + COLUMN_GAP
-    names = centers(snapshot)
-    if names:
-        placed, x, bands = _banded(snapshot, names, x)
-    else:
-        placed, x = _place(_columns(snapshot), x)
-        bands = []
+    balanced = any(n.kind == NodeKind.LOAD_BALANCER for n in snapshot.nodes)
+    placed, x, bands = _arranged(snapshot, BOX_W)
+    width = _fitting_width(placed, balanced, live)
+    if width > BOX_W:  # a long name: every box widens to hold it
+        placed, x, bands = _arranged(snapshot, width)
     low = min([-28.0] + [y for _n, _x, y, _h in placed] + [b.y for b in bands])  # users: 56 high
     high = max([28.0] + [y + h for _n, _x, y, h in placed] + [b.y + b.h for b in bands])
     height = max(MIN_HEIGHT, high - low + 2 * MARGIN)
@@ -229,8 +263,7 @@ def _layout(snapshot: Snapshot, live: bool) -> Diagram:
     boxes = [
         Box(USERS, USERS, MARGIN, centre - 28, BOX_W * 0.7, 56.0, _("Users"), "", USERS, False)
     ]
-    balanced = any(n.kind == NodeKind.LOAD_BALANCER for n in snapshot.nodes)
-    boxes += [_box(node, bx, centre + y, h, balanced, live) for node, bx, y, h in placed]
+    boxes += [_box(node, bx, centre + y, width, h, balanced, live) for node, bx, y, h in placed]
     drawn = Diagram(
         width=x - COLUMN_GAP + MARGIN,
         height=height,
@@ -243,17 +276,29 @@ def _layout(snapshot: Snapshot, live: bool) -> Diagram:
     return _with_figures(drawn, snapshot, live)
 
 
-def _banded(snapshot: Snapshot, names: list[str], x: float) -> tuple[Placed, float, list[Band]]:
+def _arranged(snapshot: Snapshot, w: float) -> tuple[Placed, float, list[Band]]:
+    """Every node placed in boxes ``w`` wide, the x after the last column, the bands."""
+    x = MARGIN + BOX_W * 0.7 + COLUMN_GAP
+    names = centers(snapshot)
+    if names:
+        return _banded(snapshot, names, x, w)
+    placed, x = _place(_columns(snapshot), x, w)
+    return placed, x, []
+
+
+def _banded(
+    snapshot: Snapshot, names: list[str], x: float, w: float
+) -> tuple[Placed, float, list[Band]]:
     """DNS and the CDN in front, then one band per data center, stacked downwards."""
     front = replace(snapshot, nodes=tuple(n for n in snapshot.nodes if n.kind in GLOBAL))
-    placed, x = _place(_columns(front), x)
+    placed, x = _place(_columns(front), x, w)
     left = x - BAND_PAD
     stacked: Placed = []
     bands: list[Band] = []
     top, right = 0.0, x
     for name in names:
         own = tuple(n for n in snapshot.nodes if n.kind not in GLOBAL and n.dc == name)
-        here, right_here = _place(_columns(replace(snapshot, nodes=own)), x)
+        here, right_here = _place(_columns(replace(snapshot, nodes=own)), x, w)
         right = max(right, right_here)
         low = min(y for _n, _x, y, _h in here)
         high = max(y + h for _n, _x, y, h in here)
@@ -322,15 +367,17 @@ def _link(a: Box, b: Box, dashed: bool) -> Line:
     return Line(a.x + a.w, a.cy, b.x, b.cy, dashed, ((a.id, b.id),))
 
 
-def _box(node: NodeSnapshot, x: float, y: float, h: float, balanced: bool, live: bool) -> Box:
+def _box(
+    node: NodeSnapshot, x: float, y: float, w: float, h: float, balanced: bool, live: bool
+) -> Box:
     return Box(
         node.id,
         str(node.kind),
         x,
         y,
-        BOX_W,
+        w,
         h,
-        node.id,
+        shown_name(node),
         _detail(node, balanced, live),
         tone(node),
         not node.in_rotation,

@@ -21,6 +21,39 @@ def svg_number(value: float, places: int = 1) -> str:
 
 
 READABLE_SCALE = 0.925  # CSS px per unit: the smallest label, 12 units, at 11.1 px
+# Character widths in ems of DejaVu Sans (the widest common sans-serif, the one a Linux
+# browser draws with), rounded up; a Hangul or CJK character is one em; bold adds a tenth.
+EMS = {
+    " ": 0.32,
+    "·": 0.32,
+    ".": 0.32,
+    "-": 0.37,
+    "i": 0.28,
+    "l": 0.28,
+    "j": 0.28,
+    "r": 0.42,
+    "t": 0.4,
+    "f": 0.36,
+    "%": 0.96,
+    "m": 0.98,
+    "w": 0.82,
+    "M": 0.87,
+    "W": 0.99,
+}
+NARROW_EM, CAPITAL_EM, WIDE_EM, BOLD = 0.64, 0.72, 1.0, 1.1
+
+
+def _em(c: str) -> float:
+    if c in EMS:
+        return EMS[c]
+    if ord(c) >= 0x1100:
+        return WIDE_EM
+    return CAPITAL_EM if c.isupper() else NARROW_EM
+
+
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """An upper estimate of ``text``'s width in units at font size ``size``."""
+    return size * sum(_em(c) for c in text) * (BOLD if bold else 1.0)
 
 
 class _Lookup:

@@ -76,7 +76,7 @@ CHART_LABELS = {  # the chart's name (its caption says the short one), its unit
     "utilization": (_("Busiest nodes' utilisation"), "%"),
     "hits": (_("Hit ratio"), "%"),
     "cost": (_("Monthly cost"), _("$/month")),
-    "queue": (_("Jobs waiting in the queue"), _("jobs")),
+    "queue": (_("Queues: jobs and requests waiting"), _("waiting")),
 }
 CHART_CAPTIONS = {
     "throughput": _("Served"),
@@ -95,9 +95,9 @@ CHART_HELP = {
     "utilization": "utilization",
     "hits": "cache_hits",
     "cost": "cost",
-    "queue": "jobs_depth",
+    "queue": "queued",
 }
-LINE_LABELS = {"": "", "offered": _("offered"), "p95": "p95", "p50": "p50"}
+LINE_LABELS = {"": "", "offered": _("offered"), "p95": "p95", "p50": "p50", "jobs": _("jobs")}
 # The metrics' and charts' fixed words, translated once per language (``labels``), not by
 # a {% translate %} tag per word per tick.
 LABELS = {
@@ -111,6 +111,7 @@ LABELS = {
     "cost": _("Monthly cost"),
     "cache_hits": _("Cache hit ratio"),
     "utilization": _("Utilisation"),
+    "queued": _("Queues"),
     "cdn_hits": _("CDN hit ratio"),
     "stale_reads": _("Stale reads"),
     "lost_writes": _("Lost writes"),
@@ -249,7 +250,7 @@ def chart_item(c: Chart, words: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "chart": c,
         "label": label,
-        "caption": f"{caption} · {c.name}" if c.name else caption,
+        "caption": f"{caption} · {names.get(c.name, c.name)}" if c.name else caption,
         "unit": unit,
         "top": top,
         "middle": figure(c.top / 2),

@@ -6,7 +6,7 @@ seed; a
 stage adds its own run state (``lessons.keeping``). It is kept per place (``SANDBOX``,
 or a stage's ``stage_place``) for the logged-in user, else for the guest's session; a
 guest without one gets a session only once there is something worth keeping, as for
-progress (``lessons.guests``): once the learner's own work (``worth``: the architecture
+progress (``architect.guests``): once the learner's own work (``worth``: the architecture
 and traffic, not the clock) differs from where the socket started, ``Keeper`` creates
 the session, saves, and hands the page a token to adopt it. A socket saves when a
 command changed the state and, for changes of its own (the autoscaler, scripted
@@ -21,9 +21,9 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db.models import Q
 
-from architect.guest_rows import delete_orphans
+from architect import guests
+from architect.guest_rows import owner
 from architect.sandbox.models import KeptSimulation
 from architect.sandbox.workers import Session
 from architect.sim.commands import SPEEDS
@@ -71,13 +71,6 @@ def restore_session(session: Session, state: object) -> bool:
     return True
 
 
-def owner(user: Any, session_key: str) -> dict[str, Any]:
-    """The filter for a learner's rows: the user's when logged in, else the session's."""
-    if user is not None:
-        return {"user": user}
-    return {"user": None, "session_key": session_key}
-
-
 def kept_get(*, user: Any, session_key: str, place: str) -> dict[str, Any] | None:
     """The kept state of ``place``, or None (also when there is no learner to look up)."""
     if user is None and not session_key:
@@ -90,25 +83,6 @@ def kept_save(*, user: Any, session_key: str, place: str, data: dict[str, Any]) 
     KeptSimulation.objects.update_or_create(
         place=place, **owner(user, session_key), defaults={"data": data}
     )
-
-
-def kept_move(*, session_key: str, user: Any = None, to_session_key: str = "") -> int:
-    """A guest session's kept simulations go to a user or another session (on log-in or
-    adoption), replacing what they kept in the same places: the guest's are the newer."""
-    if not session_key:
-        return 0
-    rows = KeptSimulation.objects.filter(Q(user__isnull=True), session_key=session_key)
-    target = owner(user, to_session_key)
-    KeptSimulation.objects.filter(place__in=rows.values("place"), **target).exclude(
-        Q(user__isnull=True) & Q(session_key=session_key)
-    ).delete()
-    new_key = "" if user is not None else to_session_key
-    return rows.update(user=user, session_key=new_key)
-
-
-def kept_clear_orphans() -> int:
-    """Delete guests' kept simulations whose session is gone (database sessions only)."""
-    return delete_orphans(KeptSimulation.objects.all())
 
 
 def learner(scope: dict[str, Any]) -> tuple[Any, str]:
@@ -150,8 +124,6 @@ class Keeper:
         is none (the page gets ``token`` to adopt it); "" for a logged-in user."""
         if self.user is not None:
             return ""
-        from lessons import guests  # the guest-session rules live with the lessons
-
         key, created = await database_sync_to_async(guests.session_for)(self.session_key)
         if created:
             self.token = guests.token(key)

@@ -19,11 +19,12 @@ slower than real time instead of taking the time of everyone else's.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from architect.sim.commands import (
     SPEEDS,
@@ -51,6 +52,7 @@ MEASURE_EVERY = 5
 # the traffic is the cause. Below it the time went elsewhere (other processes, other
 # sessions): the machine is the cause.
 HEAVY_SHARE = 0.8
+Drawn = TypeVar("Drawn")
 # The measured speed means something only over this much wall time (the first ticks of a
 # connection come unevenly while the page loads).
 MIN_RATIO_WALL_S = 1.0
@@ -240,3 +242,21 @@ class LiveSession:
             engine_share=self.engine_share,
             capped=self.capped,
         )
+
+
+async def step_where_cheapest(
+    session: LiveSession,
+    wall_dt: float,
+    step: Callable[[float], Drawn],
+    *,
+    inline_up_to: float,
+) -> Drawn:
+    """``step(wall_dt)``, which advances ``session``: on the event loop when its measured
+    cost says it takes at most ``inline_up_to`` CPU seconds (a hop to a thread and back
+    costs more than such a step), else in a thread (a new or changed simulation, whose
+    cost is not measured yet, too). The sandbox, a room's runner and a student's copy
+    all step through here."""
+    expected = session.expected_cpu(wall_dt)
+    if expected is not None and expected <= inline_up_to:
+        return step(wall_dt)
+    return await asyncio.to_thread(step, wall_dt)

@@ -96,9 +96,14 @@ HELP = {
         "The share of a node's time its workers were busy. Near 100 %, requests start to "
         "queue and wait; the chart draws the busiest nodes."
     ),
+    "queued": _(
+        "Requests waiting for a node's workers, and jobs waiting on the message queue, when "
+        "the second closed: a queue that keeps growing means work comes in faster than it "
+        "is done; the chart draws the longest queues."
+    ),
 }
 # Explained, but shown only as a chart: key → its label key.
-CHARTED = {"utilization": "utilization"}
+CHARTED = {"utilization": "utilization", "queued": "queued"}
 
 
 def values(s: Snapshot, settings: Settings) -> dict[str, str]:

@@ -24,7 +24,7 @@ from architect.sim.loader import load_topology
 from architect.sim.model.plain import MAX_DEPTH
 from architect.sim.model.problems import TopologyError
 from architect.sim.model.topology import Topology
-from lessons.yamlmarks import YamlProblem, parse_with_lines
+from architect.yamlmarks import YamlProblem, parse_with_lines
 
 MAX_FILE_BYTES = 256 * 1024
 FORMATS = {"yaml": "application/yaml", "json": "application/json"}

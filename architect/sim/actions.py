@@ -8,7 +8,8 @@ list and reports every problem at once, each with its path, like the topology lo
 
 Each use accepts its own subset: ``ENGINE_ACTIONS`` (events, solutions: a ``Command``
 for ``Simulation.apply``), ``SANDBOX_ACTIONS`` (those and the live session's
-``Control``), ``LESSON_ACTIONS`` (those and a stage's own ``LessonCommand``).
+``Control``), ``LESSON_ACTIONS`` (those and a stage's own ``LessonCommand``),
+``AUTHORING_ACTIONS`` (the sandbox's and the lesson editor's ``record``).
 ``form=True`` reads what an HTML form sends (htmx ``ws-send``): every value a string,
 an empty field absent, an unticked checkbox absent and a ticked one ``"on"``, and a
 ratio in percent under its form name (``read_percent`` for ``read_ratio``).
@@ -61,7 +62,7 @@ NOT_A_MAPPING = N_("must be a mapping with an action, like {action: add_web_serv
 ON_OR_OFF = N_("must be on or off")
 NOT_ABOVE_MAX = N_("must not be above max")
 
-Action = Command | c.Control | c.LessonCommand
+Action = Command | c.Control | c.LessonCommand | c.AuthoringCommand
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +286,9 @@ _LESSON: dict[str, _Action] = {
     "run": _Action(c.RunExperiment),
     "hint": _Action(c.ShowHint),
 }
-_VOCABULARY = _ENGINE | _CONTROLS | _PAGE | _LESSON
+# The lesson editor's capture sandbox: record failures and traffic changes as events.
+_AUTHORING: dict[str, _Action] = {"record": _Action(c.Record, (Field("on", _FLAG),))}
+_VOCABULARY = _ENGINE | _CONTROLS | _PAGE | _LESSON | _AUTHORING
 _NAMES = {action.command: name for name, action in _VOCABULARY.items()}
 
 ENGINE_ACTIONS: tuple[str, ...] = tuple(_ENGINE)  # topology events, lesson solutions
@@ -294,6 +297,7 @@ SANDBOX_ACTIONS: tuple[str, ...] = (
     ENGINE_ACTIONS + tuple(_CONTROLS) + PAGE_ACTIONS
 )  # the sandbox's socket
 LESSON_ACTIONS: tuple[str, ...] = SANDBOX_ACTIONS + tuple(_LESSON)  # a stage's socket
+AUTHORING_ACTIONS: tuple[str, ...] = SANDBOX_ACTIONS + tuple(_AUTHORING)  # the editor's sandbox
 ACTIONS = ENGINE_ACTIONS
 
 
@@ -407,6 +411,7 @@ def limits(name: str, key: str, *, form: bool = False) -> tuple[float, float | N
 
 __all__ = [
     "ACTIONS",
+    "AUTHORING_ACTIONS",
     "ENGINE_ACTIONS",
     "LESSON_ACTIONS",
     "NODE_ID",

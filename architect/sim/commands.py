@@ -8,8 +8,10 @@ Two more kinds of plain values belong to the same action vocabulary
 (``architect.sim.actions``) without reaching the engine: a live session's
 ``Control`` (pause, resume, speed, reset: ``LiveSession`` carries them out) and a
 lesson's own ``LessonCommand`` (predict, skip the prediction, run, hint: the
-lessons app's ``Experiment`` does). They are defined here, as plain data, so the
-vocabulary is one closed list that ``architect.sim`` can read without Django.
+lessons app's ``Experiment`` does), and the lesson editor's ``AuthoringCommand``
+(record scripted events by doing them: the authoring app's capture sandbox). They are
+defined here, as plain data, so the vocabulary is one closed list that ``architect.sim``
+can read without Django.
 """
 
 from __future__ import annotations
@@ -259,7 +261,16 @@ class ShowHint:
     """Reveal the stage's next hint."""
 
 
+@dataclass(frozen=True, slots=True)
+class Record:
+    """Authoring: while ``on``, a failure, repair or traffic change made in the lesson
+    editor's sandbox is recorded as a scripted event at its simulated time."""
+
+    on: bool
+
+
 Control = Pause | Resume | SetSpeed | Reset | PageHidden | PageShown
+AuthoringCommand = Record
 LessonCommand = Predict | SkipPrediction | RunExperiment | ShowHint
 
 Command = (
@@ -304,6 +315,7 @@ __all__ = [
     "AddSessionStore",
     "AddShard",
     "AddWebServer",
+    "AuthoringCommand",
     "Command",
     "CommandError",
     "Control",
@@ -316,6 +328,7 @@ __all__ = [
     "Pause",
     "Predict",
     "PurgeCdn",
+    "Record",
     "RemoveWebServer",
     "Reset",
     "ResizeNode",

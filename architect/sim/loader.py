@@ -74,6 +74,7 @@ _NETWORK_FIELDS: _Fields = {
     "latency_ms": (float, Network().latency_ms, 0, 10_000),
     "cross_region_ms": (float, Network().cross_region_ms, 0, 10_000),
     "dc_sync_ms": (float, Network().dc_sync_ms, 0, 3_600_000),
+    "dns_ttl_s": (float, Network().dns_ttl_s, 0, 86_400),
 }
 _SHARDING_FIELDS: _Fields = {
     "strategy": (str, "none", 0, 0),

@@ -178,6 +178,9 @@ class SeriesPoint:
     sessions_lost: int = 0  # since the start
     stale_reads: int = 0  # since the start
     queue_depth: int | None = None  # jobs waiting when the second closed (with a queue)
+    # (node id, requests waiting for its workers when the second closed) of every node with
+    # workers but the worker pool (whose waiting jobs are ``queue_depth``)
+    queued: tuple[tuple[str, int], ...] = ()
     mode: str = "per_request"
 
     @property

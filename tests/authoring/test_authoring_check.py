@@ -49,3 +49,29 @@ def test_the_request_queues_the_check_and_a_worker_runs_it_stage_by_stage():
     assert "the goal is not met with the solution" in stage["faults"][0]["text"]
     page = client.get(reverse("authoring:check_status", args=[plan.slug, run.pk])).content.decode()
     assert "hx-trigger" not in page and f'data-line="{solution_line}"' in page
+
+
+def test_a_failure_is_said_in_the_instructors_language():
+    """The check's sentences go through gettext: a Korean instructor reads Korean, with the
+    figures of the run (one seed, no shortcuts, to keep it cheap)."""
+    from django.utils import translation
+
+    from authoring import problems
+    from authoring.tasks import _stage_result
+    from lessons.checker import check_stage
+
+    parsed, _found = problems.parse(UNSOLVED)
+    assert parsed is not None
+    result = check_stage(parsed.stages[0], seeds=(1,), shortcuts=False)
+    lines = {"stages[0].solution": 40, "stages[0].goal": 30}
+    english = _stage_result(0, "bigger-server", 9, result, lines)["faults"][0]
+    with translation.override("ko"):
+        korean = _stage_result(0, "bigger-server", 9, result, lines)["faults"][0]
+    assert english["line"] == korean["line"] == 40
+    assert english["text"].startswith(
+        "seed 1: the goal is not met with the solution (p99_ms below 1 "
+    )
+    assert korean["text"].startswith(
+        "시드 1: 해답을 적용해도 목표를 달성하지 못합니다(p99_ms 1 미만 "
+    )
+    assert "first in second" not in korean["text"] and "처음 실패는" in korean["text"]

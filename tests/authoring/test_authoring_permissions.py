@@ -39,6 +39,7 @@ PRIVATE = {
     "export":    (404, 404, 404, "ok", "ok", "ok"),
     "draft":     (404, 404, 404, "ok", "ok", "ok"),
     "remix":     ("login", 403, 404, "ok", "ok", "ok"),
+    "sandbox":   ("login", 404, 404, "ok", "ok", "ok"),
 }  # fmt: skip
 # Listed: anyone sees the published versions and authors remix them; editing stays closed.
 LISTED = {
@@ -47,6 +48,7 @@ LISTED = {
     "export":    ("ok", "ok", "ok", "ok", "ok", "ok"),
     "draft":     (403, 403, 403, "ok", "ok", "ok"),
     "remix":     ("login", 403, "ok", "ok", "ok", "ok"),
+    "sandbox":   ("login", 403, 403, "ok", "ok", "ok"),
 }  # fmt: skip
 
 
@@ -115,6 +117,8 @@ def _do(client: Client, action: str, plan: Plan, token: str = "") -> Any:
             return client.get(reverse("authoring:export", args=[slug, 0]) + query)
         case "remix":
             return client.post(url, {"t": token})
+        case "sandbox":  # a stage's capture sandbox (its socket asks the same: test_capture)
+            return client.get(reverse("authoring:capture_frame", args=[slug, 0]))
         case _:
             return client.get(url + query)
 

@@ -9,34 +9,10 @@ from django.urls import reverse
 
 from authoring import problems, services
 
-from helpers.authoring import STARTER_TEXT, fast_passwords  # noqa: F401 (an autouse fixture)
+from helpers.authoring import STARTER_TEXT, fast_passwords, stage_form  # noqa: F401 (an autouse fixture)
 from helpers.rooms import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def _form(page) -> dict[str, object]:
-    """The form's fields as the page filled them (from the YAML)."""
-    fields = page.context["fields"]
-    data: dict[str, object] = {
-        "revision": page.context["revision"],
-        "condition_rows": len(fields["conditions"]),
-        "answer": fields["answer"],
-        "controls": fields["controls"],
-        "events": fields["events"],
-        "duration": fields["duration"],
-    }
-    for lang in fields["languages"]:
-        for name in ("title", "body", "question", "choices", "why", "hints", "debrief", "goal"):
-            data[f"{name}_{lang['code']}"] = lang[name]
-    for n, row in enumerate(fields["conditions"]):
-        data |= {
-            f"metric_{n}": row["metric"],
-            f"op_{n}": row["op"],
-            f"value_{n}": row["value"],
-            f"node_{n}": row["node"],
-        }
-    return data
 
 
 def test_the_form_shows_the_yaml_and_saves_back_into_it():
@@ -48,7 +24,7 @@ def test_the_form_shows_the_yaml_and_saves_back_into_it():
     page = client.get(url)
     assert page.status_code == 200
     assert "<strong>small</strong>" in page.content.decode()  # the body's Markdown preview
-    data = _form(page)
+    data = stage_form(page)
     assert data["title_ko"] == "더 큰 서버" and data["metric_0"] == "p99_ms"
     # unchanged, the form gives back the same stage
     client.post(url, {**data, "action": "save"})
@@ -58,7 +34,7 @@ def test_the_form_shows_the_yaml_and_saves_back_into_it():
     assert found == [] and after is not None and before is not None
     assert after.stages[0].as_data() == before.stages[0].as_data()
     # a new title, a third condition, one control fewer
-    data = _form(client.get(url))
+    data = stage_form(client.get(url))
     data |= {
         "title_en": "A much bigger server",
         "metric_2": "p95_ms",
@@ -82,7 +58,7 @@ def test_the_form_shows_the_yaml_and_saves_back_into_it():
     )
     assert plan.draft.text.startswith(STARTER_TEXT.split("stages:")[0])  # the rest is as written
     assert stage.duration_s == 25
-    assert _form(client.get(url))["events"] == "{at: 10, action: set_traffic, rps: 250}"
+    assert stage_form(client.get(url))["events"] == "{at: 10, action: set_traffic, rps: 250}"
     stale = client.post(url, {**data, "revision": 1})
     assert stale.status_code == 409
 
@@ -93,7 +69,7 @@ def test_preview_renders_the_posted_markdown_without_saving():
     client = Client()
     client.force_login(owner)
     url = reverse("authoring:stage", args=[plan.slug, 0])
-    data = _form(client.get(url)) | {"body_en": "Now *this*", "action": "preview"}
+    data = stage_form(client.get(url)) | {"body_en": "Now *this*", "action": "preview"}
     page = client.post(url, data)
     assert "<em>this</em>" in page.content.decode()
     plan.draft.refresh_from_db()
@@ -109,7 +85,7 @@ def test_capture_the_sandbox_architecture_as_the_starting_topology():
     client = Client()
     client.force_login(owner)
     url = reverse("authoring:stage", args=[plan.slug, 0])
-    nothing = client.post(url, _form(client.get(url)) | {"action": "capture"})
+    nothing = client.post(url, stage_form(client.get(url)) | {"action": "capture"})
     assert nothing.status_code == 400 and "nothing kept" in nothing.content.decode()
     built = {
         "version": 1,
@@ -130,7 +106,7 @@ def test_capture_the_sandbox_architecture_as_the_starting_topology():
         place=SANDBOX,
         data={"topology": kept, "speed": 1, "paused": True},
     )
-    assert client.post(url, _form(client.get(url)) | {"action": "capture"}).status_code == 302
+    assert client.post(url, stage_form(client.get(url)) | {"action": "capture"}).status_code == 302
     plan.draft.refresh_from_db()
     after, found = problems.parse(plan.draft.text)
     assert after is not None, found

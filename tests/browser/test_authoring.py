@@ -1,11 +1,15 @@
 """Authoring in the browser: an instructor creates a plan from the template, sees an error
-at its line in the editor (in English, later in Korean) and fixes it, previews a stage as a student sees it, checks the
-draft in a background worker (another process), publishes, opens it as a learner, exports
-and re-imports it (identical text) and remixes a built-in plan. Screenshots: the editor
-with an error, the preview and the check result."""
+at its line in the editor (in English, later in Korean) and fixes it, previews a stage as a
+student sees it, checks the draft in a background worker (another process), publishes,
+opens it as a learner, exports and re-imports it (identical text), captures from the
+stage's own sandbox (in Korean: the solution by doing it, a failure recorded as a
+scripted event, the architecture as the starting topology) and remixes a built-in plan.
+Screenshots at 1366×768: the editor with an error, the preview, the check result and the
+stage form with its sandbox."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -36,6 +40,7 @@ def _saved(page: Any) -> None:
 
 @pytest.mark.parametrize("language", ["en"])
 def test_author_a_plan_in_the_browser(page, app_url, app_server, screenshots, language):
+    page.set_viewport_size({"width": 1366, "height": 768})
     sign_up_instructor(page, app_url, app_server)
     page.goto(f"{app_url}/author/")
     page.locator("#create-template").click()
@@ -81,6 +86,7 @@ def test_author_a_plan_in_the_browser(page, app_url, app_server, screenshots, la
     with page.expect_popup() as popup_info:
         page.locator("#preview-bigger-server").click()
     preview = popup_info.value
+    preview.set_viewport_size({"width": 1366, "height": 768})
     preview.wait_for_selector("#lesson")
     assert "A bigger server" in preview.locator("h1").inner_text()
     preview.wait_for_selector("#diagram svg, .diagram svg")
@@ -126,8 +132,68 @@ def test_author_a_plan_in_the_browser(page, app_url, app_server, screenshots, la
     page.locator("#no-problems").wait_for()
     _saved(page)
 
+    capture_from_the_stage_sandbox(page, screenshots)
+
     # remix a built-in plan: its text, in my own plan
     page.goto(f"{app_url}/author/library/")
     page.locator("#remix-builtin-scale-from-zero").click()
     page.wait_for_selector(".cm-editor")
     assert "slug: scale-from-zero" in page.evaluate(f"{EDITOR}.getValue()")
+
+
+STREAMING = """() => {
+  const status = document.querySelector('#capture-frame').contentDocument.querySelector('#status');
+  const found = status && status.textContent.match(/(\\d+(?:\\.\\d+)?)\\s*(?:s|초)/);
+  return found && parseFloat(found[1]) > 0.3;
+}"""
+
+
+def _frame_time(frame: Any) -> float:
+    found = re.findall(r"(\d+(?:\.\d+)?)\s*(?:s|초)", frame.locator("#status").inner_text())
+    return float(found[0]) if found else 0.0
+
+
+def capture_from_the_stage_sandbox(page: Any, screenshots: Any) -> None:
+    """In Korean, on the imported plan's stage form: resize web-1 (the solution), record
+    its failure (a scripted event at the second it happened), save both, then save the
+    architecture as the starting topology; the form and the YAML say the same."""
+    page.locator("#form-bigger-server").click()
+    frame = page.frame_locator("#capture-frame")
+    frame.locator("#status").wait_for()
+    page.wait_for_function(STREAMING)  # the socket is open: simulated time moves
+    frame.locator("#size-web-1").select_option("l")
+    frame.locator("#resize-web-1").click()
+    frame.locator("#capture-steps li").first.wait_for()
+    assert frame.locator("#capture-steps").inner_text() == "{action: resize, node: web-1, size: l}"
+    frame.locator("#capture-record").click()
+    frame.locator("#capture-record[aria-pressed='true']").wait_for()
+    assert "기록 중" in frame.locator("#capture-recording").inner_text()
+    before = _frame_time(frame)
+    frame.locator("#toggle-web-1").click()
+    frame.locator("#capture-events li").first.wait_for()
+    event = frame.locator("#capture-events").inner_text()
+    at = float(re.findall(r"at: ([0-9.]+)", event)[0])
+    assert event.endswith("action: fail, node: web-1}") and at >= before
+    page.locator("#capture-frame").evaluate("frame => frame.scrollIntoView({block: 'start'})")
+    frame.locator("#capture").evaluate("panel => panel.scrollIntoView({block: 'start'})")
+    page.screenshot(path=screenshots / "authoring-capture-ko.png")
+
+    with page.expect_navigation():
+        page.locator("#capture-save-solution").click()
+    assert "해답으로 저장했습니다" in page.locator("#stage-captured").inner_text()
+    with page.expect_navigation():
+        page.locator("#capture-save-events").click()
+    assert "action: fail, node: web-1" in page.locator("#events").input_value()
+    with page.expect_navigation():
+        page.locator("#capture-save-topology").click()
+    assert "시작 토폴로지로 저장했습니다" in page.locator("#stage-captured").inner_text()
+    # the stage starts from the captured architecture now: its sandbox starts again there
+    frame = page.frame_locator("#capture-frame")
+    frame.locator("#capture-steps").wait_for(state="attached")
+    assert frame.locator("#capture-steps li").count() == 0
+    assert frame.locator("#size-web-1").input_value() == "l"
+    page.locator(".authoring-nav a").first.click()
+    page.wait_for_selector(".cm-editor")
+    stage = page.evaluate(f"{EDITOR}.getValue()").split("    solution:")[0]
+    assert re.search(r"id: web-1\n\s+kind: web_server\n\s+size: l", stage)
+    assert f"at: {at:g}" in stage and "action: fail" in stage

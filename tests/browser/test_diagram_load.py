@@ -6,6 +6,7 @@ five times a second."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from test_sandbox import eventually, open_sandbox, set_traffic
@@ -128,3 +129,61 @@ def test_a_selected_node_shows_its_details_and_actions_and_charts_read_out(page,
     eventually(lambda: re.search(AGO[language], readout.inner_text()) is not None, what="readout")
     page.wait_for_function("() => window.__times.length > 8")  # redrawn: the cursor stays
     assert page.locator("#chart-throughput .chart-cursor").count() == 1
+
+
+# Every box of the live diagram: its rectangle, its texts' extents and on-screen font sizes.
+GEOMETRY = """() => {
+  const svg = document.querySelector("#diagram svg");
+  const scale = svg.getScreenCTM().a;
+  const boxes = [...svg.querySelectorAll("g.box")].map((g) => {
+    const r = g.querySelector("rect:not(.box-halo):not(.box-queue)").getBBox();
+    const texts = [...g.querySelectorAll("text")].map((t) => {
+      const b = t.getBBox();
+      return {left: b.x, right: b.x + b.width, px: parseFloat(getComputedStyle(t).fontSize) * scale};
+    });
+    return {id: g.dataset.node, x: r.x, y: r.y, w: r.width, h: r.height, texts: texts};
+  });
+  const bands = [...svg.querySelectorAll(".band-label")].map(
+    (t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+  return {boxes: boxes, bands: bands, pageWidth: document.documentElement.scrollWidth};
+}"""
+
+THIRTY = Path(__file__).with_name("three-data-centers.yaml")
+
+
+def test_thirty_nodes_in_three_centers_stay_readable_on_a_phone(browser, app_url, language):
+    """Issue #14.2: 32 nodes in 3 data centers at 375 px: no box overlaps another, every
+    text stays inside its box and is drawn at 11 px or more; the diagram pans, the page
+    does not scroll sideways."""
+    context = browser.new_context(
+        locale="ko-KR" if language == "ko" else "en-US",
+        viewport={"width": 375, "height": 812},
+        is_mobile=True,
+        has_touch=True,
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/sandbox/share/")
+        page.locator("#import-file").set_input_files(str(THIRTY))
+        page.locator("#import-submit").click()
+        page.wait_for_url("**/sandbox/")
+        page.wait_for_function(FLOWING)
+        drawn = page.evaluate(GEOMETRY)
+    finally:
+        context.close()
+    boxes = drawn["boxes"]
+    assert len(boxes) == 33  # 32 nodes and the users
+    assert drawn["bands"] and min(drawn["bands"]) >= 11
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["x"] + a["w"] <= b["x"]
+                or b["x"] + b["w"] <= a["x"]
+                or a["y"] + a["h"] <= b["y"]
+                or b["y"] + b["h"] <= a["y"]
+            )
+            assert apart, (a["id"], b["id"])
+        for text in a["texts"]:
+            assert text["px"] >= 11, a["id"]
+            assert a["x"] <= text["left"] and text["right"] <= a["x"] + a["w"], a["id"]
+    assert drawn["pageWidth"] <= 375

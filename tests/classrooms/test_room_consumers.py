@@ -7,11 +7,14 @@ The owner's ticks are driven by the test (``room_ticks``), never by the wall clo
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import re
 from collections.abc import AsyncIterator
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.test import Client
 
 from architect.sim.model import costs
 from architect.sim.model.sizes import SIZES
@@ -129,6 +132,51 @@ async def test_the_poll_counts_then_reveals_two_rounds_side_by_side(
     votes = await sync_to_async(lambda: sorted(Vote.objects.filter(participant_id=kim_id)
                                                .values_list("round", "choice")))()  # fmt: skip
     assert votes == [(1, 0), (2, 1)]
+
+
+async def test_an_estimate_poll_takes_numbers_and_shows_them_binned_round_by_round(
+    room: Room_, room_ticks: ManualTicks
+) -> None:
+    """Stage two asks for a number (4 servers, right from 3 to 5): phones send numbers,
+    the projector sees how many answered, then a histogram per round in the same bins
+    (the band of right answers one bin: 0–2, 3–5, 6–8, 9–11, 12–14, > 14), never who
+    said what; the CSV has the numbers themselves."""
+    console = await room.console()
+    projector = await room.projector()
+    kim, _ = await room.student("Kim", lang="ko")
+    lee, _ = await room.student("Lee")
+    assert await refusal(console, action="room_stage", stage="1") == ""
+    assert await refusal(console, action="poll_open") == ""
+    form = await until_text(kim, 'id="vote-estimate"')
+    assert "대" in form and 'type="radio"' not in form
+    assert "1,000,000" in await refusal(lee, action="predict", choice="1000001")
+    said, html = await reply(kim, action="predict", choice="4")
+    assert said == "" and "4 대" in html  # their own answer, to them
+    assert await refusal(lee, action="predict", choice="20") == ""
+    await room_ticks.tick()
+    await until_text(projector, "2 of 2 answered")
+    assert "room-histogram" not in drained(projector)
+    assert await refusal(console, action="poll_reveal") == ""
+    revealed = await until_text(projector, "room-histogram")
+    labels = re.findall(r'<th scope="row">([^<]*)', revealed)
+    assert labels == ["0–2", "3–5", "6–8", "9–11", "12–14", "&gt; 14"]
+    assert re.findall(r'<rect width="(\d+)"', revealed) == ["0", "50", "0", "0", "0", "50"]
+    assert "Kim" not in revealed and "Lee" not in revealed and "room-right" not in revealed
+    assert await refusal(console, action="poll_revote") == ""
+    assert await refusal(lee, action="predict", choice="5") == ""
+    assert await refusal(kim, action="predict", choice="4") == ""
+    assert await refusal(console, action="poll_reveal") == ""
+    both = await until_text(projector, "Round 2")
+    assert re.findall(r'<rect width="(\d+)"', both)[6:] == ["0", "100", "0", "0", "0", "0"]
+
+    def download() -> str:
+        client = Client()
+        client.force_login(room.teacher)
+        return client.get(f"/classroom/{room.room.code}/results.csv").content.decode()
+
+    csv_text = await sync_to_async(download)()
+    answers = sorted(row[4] for row in csv.reader(io.StringIO(csv_text)) if row[0] != "number")
+    assert answers == ["20 5", "4 4"]
 
 
 async def test_the_dashboard_renames_removes_and_the_room_ends(

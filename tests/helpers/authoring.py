@@ -19,3 +19,27 @@ def fast_passwords(settings: Any) -> None:
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+
+
+def stage_form(page: Any) -> dict[str, object]:
+    """The form's fields as the page filled them (from the YAML)."""
+    fields = page.context["fields"]
+    data: dict[str, object] = {
+        "revision": page.context["revision"],
+        "condition_rows": len(fields["conditions"]),
+        "answer": fields["answer"],
+        "controls": fields["controls"],
+        "events": fields["events"],
+        "duration": fields["duration"],
+    }
+    for lang in fields["languages"]:
+        for name in ("title", "body", "question", "choices", "why", "hints", "debrief", "goal"):
+            data[f"{name}_{lang['code']}"] = lang[name]
+    for n, row in enumerate(fields["conditions"]):
+        data |= {
+            f"metric_{n}": row["metric"],
+            f"op_{n}": row["op"],
+            f"value_{n}": row["value"],
+            f"node_{n}": row["node"],
+        }
+    return data

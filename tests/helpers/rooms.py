@@ -15,18 +15,29 @@ from django.contrib.sessions.backends.db import SessionStore
 from classrooms import services
 from classrooms.models import Participant, Room
 from classrooms.permissions import instructors_group
+from lessons import content
 from lessons import services as lesson_services
 
 from helpers.plans import TWO_TIERS, plan, stage
 from helpers.websocket import HANG_S, ORIGIN, connect, error_of, pending, receive, send
 
+# Stage two's question: how many servers (4, right within 25 %: 3 to 5).
+ESTIMATE = content.Predict(
+    question={"en": "How many?", "ko": "몇 대?"},
+    choices=(),
+    answer=0,
+    why={"en": "Because.", "ko": "왜냐하면."},
+    estimate=content.Estimate(answer=4, tolerance=0.25, unit={"en": "servers", "ko": "대"}),
+)
+
 
 def load_plan() -> None:
     """Two stages: the first asks a question (A or B; B is right) and has a goal (p99
-    below 200 ms, judged from 1 s of a 3 s run)."""
+    below 200 ms, judged from 1 s of a 3 s run); the second asks for an estimate."""
     one = stage("one", topology=TWO_TIERS, duration_s=3.0)
     one = replace(one, goal=replace(one.goal, from_s=1.0))
-    lesson_services.plan_load(plan=replace(plan(), stages=(one, stage("two"))))
+    two = stage("two", predict=ESTIMATE)
+    lesson_services.plan_load(plan=replace(plan(), stages=(one, two)))
 
 
 def make_user(username: str, *, instructor: bool = False, staff: bool = False) -> Any:

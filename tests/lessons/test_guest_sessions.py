@@ -1,4 +1,4 @@
-"""Guests get a session only when they have progress to keep (lessons/guests.py): reading
+"""Guests get a session only when they have progress to keep (architect/guests.py): reading
 creates none; the socket creates one and the page adopts it with a signed token."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from lessons import guests, services
+from architect import guests
+from lessons import services
 from lessons.models import Progress
 
 from helpers.plans import plan
@@ -169,4 +170,4 @@ def test_clear_expired_deletes_the_progress_of_expired_guests_only(demo):
     assert not Progress.objects.filter(session_key=expired).exists()
     assert Progress.objects.filter(session_key=alive).count() == 1
     assert Progress.objects.filter(user=user).count() == 1
-    assert "1 progress rows" in out.getvalue()
+    assert "1 progress" in out.getvalue()

@@ -15,7 +15,8 @@ from asgiref.sync import sync_to_async
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connections
 
-from lessons import content, guests, services
+from architect import guests
+from lessons import content, services
 from lessons.models import Progress
 
 from helpers.plans import TWO_TIERS, plan, stage

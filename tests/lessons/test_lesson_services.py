@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
+from architect import guest_rows
 from lessons import selectors, services
 from lessons.models import Progress, Stage
 
@@ -97,7 +98,7 @@ def test_merging_a_session_on_log_in_moves_and_merges_rows():
     services.progress_complete(user=None, session_key="s1", stage=one)
     services.progress_complete(user=None, session_key="s1", stage=two)
 
-    assert services.progress_merge_session(session_key="s1", user=user) == 2
+    assert guest_rows.move(Progress, session_key="s1", user=user) == 2
 
     mine = selectors.progress_for(user=user, session_key="", plan=one.plan)
     assert mine["one"].prediction == 0 and mine["one"].completed and mine["two"].completed

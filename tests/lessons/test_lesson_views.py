@@ -60,7 +60,7 @@ def test_stage_page_has_text_beside_the_sandbox_with_the_question_first(client, 
     assert 'rel="next" href="/lessons/demo/third/"' in html
     for part in ("lesson", "goal", "verdict", "status", "diagram", "controls", "metrics", "nodes"):
         assert f'id="{part}"' in html
-    assert "sessionid" not in response.cookies  # reading creates no session (lessons.guests)
+    assert "sessionid" not in response.cookies  # reading creates no session (architect.guests)
     assert 'id="guest-session"' in html and '"X-CSRFToken": "' in html
 
 

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connections
 
+from architect import guest_rows
 from lessons import content, services
 from lessons.checker import check_plan
 from lessons.format import PlanError, load_plan
@@ -176,7 +177,7 @@ def test_progress_keeps_each_experiment_per_learner_and_merges_at_log_in(client)
     row = Progress.objects.get(session_key=key)
     assert row.tried() == {"again"} and row.completed_at is None  # the stage is not done
     user = get_user_model().objects.create_user("ada", password="x" * 12)
-    services.progress_merge_session(session_key=key, user=user)
+    guest_rows.move(Progress, session_key=key, user=user)
     assert Progress.objects.get(user=user).tried() == {"again"}
 
 

@@ -1,10 +1,10 @@
-"""lessons.yamlmarks refuses, while it composes and before it converts (issue #9.2)."""
+"""architect.yamlmarks refuses, while it composes and before it converts (issue #9.2)."""
 
 from __future__ import annotations
 
 import pytest
 
-from lessons.yamlmarks import MAX_DEPTH, MAX_NUMBER_CHARACTERS, YamlProblem, parse_with_lines
+from architect.yamlmarks import MAX_DEPTH, MAX_NUMBER_CHARACTERS, YamlProblem, parse_with_lines
 
 
 @pytest.mark.parametrize(

@@ -88,11 +88,11 @@ def test_a_goal_is_a_level_line_inside_the_scale():
     sits at 300 / top of the height; an error goal of 0.5 % is drawn in percent."""
     goals = goal_levels([("p99_ms", 300.0), ("error_rate", 0.005), ("sessions_lost", 0)])
     assert goals == {"latency": 300.0, "errors": 0.5}
-    drawn = charts([SeriesPoint(1.0, 1.0, 40.0, 0.0)], now=1.0, goals=goals)
-    latency, errors = drawn[1], drawn[2]
+    drawn = {c.key: c for c in charts([SeriesPoint(1.0, 1.0, 40.0, 0.0)], now=1.0, goals=goals)}
+    latency, errors = drawn["latency"], drawn["errors"]
     assert latency.top == 500 and latency.goal_y == f"{HEIGHT - 300 / 500 * HEIGHT:.1f}"
     assert errors.goal == 0.5 and errors.top == 1
-    assert drawn[0].goal is None and drawn[0].goal_y == ""
+    assert drawn["throughput"].goal is None and drawn["throughput"].goal_y == ""
 
 
 def test_error_chart_is_in_percent():
@@ -118,3 +118,47 @@ def test_failures_recoveries_and_changes_are_marked_on_the_time_axis():
         Mark(f"{WIDTH:.1f}", "change"),
     )
     assert all(chart.marks == expected for chart in drawn)
+
+
+def _queued(t: int, jobs: int | None, **waiting: int) -> SeriesPoint:
+    return SeriesPoint(float(t), 1.0, 1.0, 0.0, queue_depth=jobs, queued=tuple(waiting.items()))
+
+
+def test_the_queue_chart_draws_the_jobs_and_the_deepest_node_queues_with_the_goal():
+    """With a message queue: the jobs waiting are the main line (a queue-depth goal is on
+    it); the three nodes whose queues were deepest at their peak are the other lines."""
+    series = [
+        _queued(1, 4, lb=0, **{"web-1": 30, "web-2": 2, "db": 9, "cache": 1}),
+        _queued(2, 12, lb=0, **{"web-1": 0, "web-2": 5, "db": 3, "cache": 1}),
+    ]
+    goals = goal_levels([("queue_depth", 50)])
+    queue = {c.key: c for c in charts(series, 2.0, goals=goals)}["queue"]
+    assert queue.name == "jobs" and queue.latest == 12 and queue.goal == 50
+    assert [line.name for line in queue.lines] == ["web-1", "db", "web-2"]
+    assert [line.latest for line in queue.lines] == [0, 3, 5]
+    assert queue.top == 50  # the scale reaches the goal (and the deepest queue, 30)
+
+
+def test_without_a_message_queue_the_deepest_node_queue_is_the_main_line():
+    series = [_queued(1, None, **{"web-1": 3, "web-2": 8}), _queued(2, None, **{"web-1": 1})]
+    queue = {c.key: c for c in charts(series, 2.0)}["queue"]
+    assert queue.name == "web-2" and queue.latest is None  # web-2 left: a gap, no value
+    assert [line.name for line in queue.lines] == ["web-1"] and queue.lines[0].latest == 1
+    assert queue.goal is None and queue.top == 10
+
+
+def test_the_charts_a_goal_is_drawn_on_come_first():
+    """A row of charts scrolls sideways on a small screen: the goal's charts lead it."""
+    series = [_queued(1, 4, **{"web-1": 3})]
+    goals = goal_levels([("queue_depth", 100), ("error_rate", 0.005)])
+    keys = [c.key for c in charts(series, 1.0, goals=goals)]
+    assert keys[:2] == ["errors", "queue"] and set(keys[2:]) == {"throughput", "latency", "cost"}
+
+
+def test_a_goal_at_the_top_of_the_scale_has_its_label_below_its_line():
+    """$2,000 a month is the top of the cost chart's scale: a label above it is cut off."""
+    goals = goal_levels([("cost_per_month", 2000.0), ("p99_ms", 300.0)])
+    point = SeriesPoint(1.0, 1.0, 40.0, 0.0, cost_per_month=1730.0)
+    drawn = {c.key: c for c in charts([point], 1.0, goals=goals)}
+    assert drawn["cost"].top == 2000 and drawn["cost"].goal_dy == "12"
+    assert drawn["latency"].top == 500 and drawn["latency"].goal_dy == "-4"

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import replace
 
 import pytest
+from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 
 from architect.sandbox.diagram import USERS, layout, svg_number, tone
+from architect.sandbox.diagram_shapes import READABLE_SCALE, text_width
 from architect.sim.commands import (
     AddCache,
+    AddCdn,
     AddDataCenter,
     AddLoadBalancer,
+    AddMessageQueue,
     AddReplica,
+    AddSessionStore,
+    AddWebServer,
     FailDataCenter,
     SeparateDatabase,
 )
@@ -415,3 +423,82 @@ def test_a_cached_layout_is_the_layout_drawn_afresh(live):
         with translation.override(language):
             for s in snapshots:
                 assert layout(s, live=live) == _layout(s, live)
+
+
+@functools.cache
+def _thirty_nodes_in_three_centers():
+    """Stage 13's architecture copied into two more data centers: 32 nodes, 3 centers."""
+    sim = Simulation(presets.single_server(300), seed=1)
+    for command in (
+        AddLoadBalancer(),
+        SeparateDatabase(),
+        AddWebServer(),
+        AddCache(),
+        AddReplica(),
+        AddReplica(),
+        AddSessionStore(),
+        AddMessageQueue(),
+        AddCdn(),
+        AddDataCenter("", "asia"),
+        AddDataCenter("", "europe"),
+    ):
+        sim.apply(command)
+    return sim.advance(1)
+
+
+def _overlap(a, b) -> bool:
+    return a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h
+
+
+def _smallest_diagram_font() -> float:
+    css = (settings.BASE_DIR / "static" / "css" / "sandbox.css").read_text()
+    rules = re.findall(r"\.sandbox-diagram[^{]*\{([^}]*)\}", css)
+    return min(
+        float(size) for rule in rules for size in re.findall(r"font-size:\s*([\d.]+)px", rule)
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_thirty_nodes_in_three_centers_lay_out_without_overlaps_and_readable(language):
+    s = _thirty_nodes_in_three_centers()
+    assert len(s.nodes) >= 30 and len({n.dc for n in s.nodes if n.dc}) == 3
+    with translation.override(language):
+        diagram = layout(s)
+    boxes = diagram.boxes
+    assert len(boxes) == len(s.nodes) + 1  # and the users
+    for i, a in enumerate(boxes):
+        assert not any(_overlap(a, b) for b in boxes[i + 1 :]), a.id
+        label, detail = (13, 12) if a.tight else (15, 13)
+        if a.compact:
+            assert text_width(f"{a.label} · {a.detail}", 12, bold=True) <= a.w, a.id
+        else:  # the label and the detail fit the box, whatever the figures say
+            assert text_width(a.label, label, bold=True) <= a.w, a.id
+            assert text_width(a.detail, detail) <= a.w, a.id
+    assert len(diagram.bands) == 3
+    for i, band in enumerate(diagram.bands):
+        assert not any(_overlap(band, other) for other in diagram.bands[i + 1 :])
+    # drawn at READABLE_SCALE CSS px a unit (a larger diagram pans): no label under 11 px
+    assert _smallest_diagram_font() * READABLE_SCALE >= 11
+    shown = float(diagram.svg_shown_width)
+    assert shown == pytest.approx(diagram.width * READABLE_SCALE, abs=1)
+
+
+def test_a_box_inside_its_centers_band_drops_the_centers_prefix():
+    with translation.override("en"):
+        boxes = {b.id: b for b in layout(_thirty_nodes_in_three_centers()).boxes}
+    assert boxes["asia-web-1"].label == "web-1" and boxes["web-1"].label == "web-1"
+    assert boxes["europe-sessions"].label == "sessions"
+
+
+def test_a_long_name_widens_every_box_to_hold_it():
+    s = snapshot()
+    long = replace(
+        s,
+        nodes=tuple(
+            replace(n, id="web-server-number-1") if n.id == "web-1" else n for n in s.nodes
+        ),
+    )
+    boxes = {b.id: b for b in layout(long).boxes}
+    wide = boxes["web-server-number-1"]
+    assert text_width(wide.label, 15, bold=True) <= wide.w
+    assert boxes["db"].w == wide.w > layout(s).boxes[1].w

@@ -17,12 +17,13 @@ from django.contrib.sessions.models import Session
 from django.db import connections
 from django.test import Client
 
+from architect import guest_rows, guests
 from architect.sandbox import keeping
 from architect.sandbox.live import LiveSession
 from architect.sandbox.models import KeptSimulation
 from architect.sim.commands import AddWebServer, SeparateDatabase, SetSpeed, SetTraffic
 from architect.sim.model.presets import single_server
-from lessons import guests, services
+from lessons import services
 from lessons.experiment import Experiment, Phase
 from lessons.keeping import experiment_state, restore_experiment
 
@@ -135,7 +136,7 @@ def test_a_logged_in_learners_simulation_is_theirs_and_a_guests_moves_to_them_at
     keeping.kept_save(
         user=None, session_key=key, place="sandbox", data=keeping.session_state(session)
     )
-    assert keeping.kept_move(session_key=key, user=user) == 1
+    assert guest_rows.move(KeptSimulation, session_key=key, user=user) == 1
     assert keeping.kept_get(user=None, session_key=key, place="sandbox") is None
     kept = keeping.kept_get(user=user, session_key="", place="sandbox")
     assert kept is not None and len(kept["topology"]["nodes"]) == 3
@@ -235,5 +236,5 @@ def test_a_guests_kept_simulations_go_with_their_expired_session():
     for owner_key in (key, other):
         keeping.kept_save(user=None, session_key=owner_key, place="sandbox", data=state)
     Session.objects.filter(session_key=key).delete()  # expired and cleared
-    assert keeping.kept_clear_orphans() == 1
+    assert guest_rows.delete_orphans(KeptSimulation.objects.all()) == 1
     assert [row.session_key for row in KeptSimulation.objects.all()] == [other]

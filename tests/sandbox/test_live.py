@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import pytest
 
-from architect.sandbox.live import MEASURE_EVERY, LiveSession
+from architect.sandbox.live import MEASURE_EVERY, LiveSession, step_where_cheapest
 from architect.sim.commands import (
     AddWebServer,
     CommandError,
@@ -181,6 +184,30 @@ def test_the_next_steps_cpu_is_expected_only_once_measured_since_the_last_change
     assert session.expected_cpu(0.2) is None  # more traffic may cost more: not measured yet
     session.apply(Pause())
     assert session.expected_cpu(0.2) == 0.0
+
+
+def test_a_step_runs_on_the_event_loop_only_when_measured_to_be_short():
+    """``step_where_cheapest``: a new simulation (cost unknown) and one measured to be
+    dear step in a thread; one measured to be cheap, and a paused one, on the loop."""
+    cpu = FakeClock()
+    session = LiveSession(single_server, clock=FakeClock())
+    session.cpu_clock = cpu
+
+    def step(wall_dt: float) -> int:
+        session.step(wall_dt)  # costs no CPU time on the fake clock
+        return threading.get_ident()
+
+    async def where() -> bool:
+        ident = await step_where_cheapest(session, 0.2, step, inline_up_to=0.005)
+        return ident == threading.get_ident()  # True: on the loop's own thread
+
+    assert asyncio.run(where()) is False  # not measured yet
+    session.cost = 0.01  # CPU seconds per simulated second: 2 ms for 0.2 s
+    assert asyncio.run(where()) is True
+    session.cost = 0.1  # 20 ms: dearer than the hop
+    assert asyncio.run(where()) is False
+    session.apply(Pause())
+    assert asyncio.run(where()) is True  # nothing to step
 
 
 def test_the_cpu_clock_is_read_after_a_change_then_once_in_a_few_steps():

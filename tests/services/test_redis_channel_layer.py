@@ -63,6 +63,6 @@ async def test_a_group_message_reaches_members_on_two_redis_layers(redis_url: st
             assert await there.receive(theirs) == {"type": "room.changed", "text": "only theirs"}
             assert await here.receive(mine) == {"type": "direct", "n": 1}  # it came first: no leak
     finally:
+        # The publish/subscribe layer's flush unsubscribes and closes its connections.
         await here.flush()
-        await here.close_pools()
-        await there.close_pools()
+        await there.flush()

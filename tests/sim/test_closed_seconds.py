@@ -43,9 +43,22 @@ def test_a_record_holds_what_a_snapshot_at_the_end_of_its_second_shows():
         assert point.offered_rps == snapshot.offered_rps
         assert point.cost_per_month == snapshot.cost_per_month
         assert dict(point.utilization) == {n.id: n.utilization for n in snapshot.nodes if n.workers}
+        assert dict(point.queued) == {n.id: n.queued for n in snapshot.nodes if n.workers}
         assert point.hit_ratios == snapshot.hit_ratios
         assert (point.lost_writes, point.stale_reads) == (
             snapshot.lost_writes,
             snapshot.stale_reads,
         )
     assert dict(point.hit_ratios).get("cache") is not None  # the cache was looked up
+
+
+def test_an_overloaded_server_queue_grows_second_by_second():
+    """Offered three times what one server serves: what it does not serve waits in its
+    queue, which grows by about the difference each second until its limit refuses more."""
+    sim = Simulation(single_server(3000.0), seed=1)
+    series = sim.advance(3.0).series
+    depths = [dict(p.queued)["web-1"] for p in series]
+    served = series[-1].throughput_rps
+    assert depths[0] > 0 and depths == sorted(depths)
+    limit = sim.current_topology().nodes[1].queue_limit
+    assert depths[-1] == limit or depths[-1] >= 0.5 * (3000 - served) * 3

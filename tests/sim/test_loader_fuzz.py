@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 
 from architect.sim.loader import load_topology
 from architect.sim.model.problems import TopologyError
+from architect.yamlmarks import YamlProblem, parse_with_lines
 from lessons.format import PlanError, load_plan
-from lessons.yamlmarks import YamlProblem, parse_with_lines
 
 from helpers.fuzz import topologies, yaml_documents
 

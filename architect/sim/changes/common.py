@@ -13,9 +13,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from architect.sim.commands import CommandError
+from architect.sim.snapshot import EventKind
 
 if TYPE_CHECKING:
     from architect.sim.engine.core import Engine
+    from architect.sim.model.topology import NodeSpec
 
 Change = Callable[[], None]
 
@@ -32,3 +34,13 @@ def needs_database(sim: Engine, what: str) -> None:
             f"a {what} needs a database server of its own first",
             what=what,
         )
+
+
+def add_behind_web_servers(sim: Engine, spec: NodeSpec, event: EventKind) -> None:
+    """Place ``spec`` in the focused data center, link every web server to it, rewire,
+    and log ``event`` for it (a cache, a replica, a session store)."""
+    spec = sim.placed(spec)
+    sim.add_node(spec)
+    sim.connect((web_id, spec.id) for web_id in sim.web_server_ids())
+    sim.rewire()
+    sim.record(event, node=spec.id)

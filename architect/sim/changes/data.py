@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from architect.sim.changes.common import Change, needs_database
+from architect.sim.changes.common import Change, add_behind_web_servers, needs_database
 from architect.sim.commands import CommandError
 from architect.sim.engine.sharding import moved_share, rule_for
 from architect.sim.model import presets
@@ -42,11 +42,7 @@ def add_cache(sim: Engine) -> Change:
         raise CommandError("cache_exists", "there is already a cache")
 
     def change() -> None:
-        spec = sim.placed(presets.cache())
-        sim.add_node(spec)
-        sim.connect((web_id, spec.id) for web_id in sim.web_server_ids())
-        sim.rewire()
-        sim.record(EventKind.NODE_ADDED, node=spec.id)
+        add_behind_web_servers(sim, presets.cache(), EventKind.NODE_ADDED)
 
     return change
 
@@ -66,11 +62,9 @@ def add_replica(sim: Engine) -> Change:
         while f"{sim.id_prefix()}db-r{number}" in sim.specs:
             number += 1
         size = sim.specs[tier.primary.id].size or "m"
-        spec = sim.placed(presets.replica(f"db-r{number}", size=size))
-        sim.add_node(spec)
-        sim.connect((web_id, spec.id) for web_id in sim.web_server_ids())
-        sim.rewire()
-        sim.record(EventKind.NODE_ADDED, node=spec.id)
+        add_behind_web_servers(
+            sim, presets.replica(f"db-r{number}", size=size), EventKind.NODE_ADDED
+        )
 
     return change
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from architect.sim.changes.common import Change
+from architect.sim.changes.common import Change, add_behind_web_servers
 from architect.sim.commands import CommandError
 from architect.sim.model import presets
 from architect.sim.model.limits import BALANCING_ALGORITHMS, MAX_WEB_SERVERS
@@ -120,11 +120,7 @@ def add_session_store(sim: Engine) -> Change:
         raise CommandError("session_store_exists", "sessions are already in a shared store")
 
     def change() -> None:
-        spec = sim.placed(presets.session_store())
-        sim.add_node(spec)
-        sim.connect((web_id, spec.id) for web_id in sim.web_server_ids())
-        sim.rewire()
-        sim.record(EventKind.SESSIONS_SHARED, node=spec.id)
+        add_behind_web_servers(sim, presets.session_store(), EventKind.SESSIONS_SHARED)
 
     return change
 

@@ -165,7 +165,7 @@ class Arrivals:
             (journey.entry if journey.cdn is None else journey).arrive(request)
         else:
             region = geo.region()
-            center = geo.center_for(region)
+            center = geo.center_for(region, now)
             if center is None:
                 self._fail(request)
                 return

@@ -94,6 +94,7 @@ class Engine(Site):
                 geo_routing=self.specs[self.dns_id].geo_routing,
                 is_up=lambda center: not self.entries[center].failed,
                 rng=random.Random(seed_for(seed, "regions")),
+                ttl_s=topology.network.dns_ttl_s,
             )
             if len(self.centers) > 1
             else None
@@ -162,6 +163,11 @@ class Engine(Site):
                 sessions_lost=sessions_lost,
                 stale_reads=stale_reads,
                 queue_depth=None if self.queue is None else len(pool.queue) if pool else 0,
+                queued=tuple(
+                    (i, len(s.queue) + self.aggregate.load(i)[1])
+                    for i, s in self.stations.items()
+                    if s is not pool
+                ),
             )
         )
 

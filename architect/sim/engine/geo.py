@@ -5,6 +5,14 @@ its entry is up, and to another healthy one otherwise (paying the cross-region
 delay both ways). Without it, every user goes to the first data center, and
 nobody is moved when it goes down. A write made in one center reaches the others
 ``dc_sync_ms`` later: a read there before that is stale.
+
+Resolvers keep a DNS answer for its TTL (``dns_ttl_s``; 0: the switch is instant).
+When the center a region was sent to fails, the cached answers still naming it
+expire at times spread evenly over the next TTL (a resolver's copy is equally
+likely to be any age), so ``1 - age / ttl`` of that region's users still knock on
+the dark center ``age`` seconds after the switch, and their requests fail: on
+average ``rate × ttl / 2`` failed requests per failover. Moving back to a restored
+center is not delayed: the users still sent elsewhere are served, only slower.
 """
 
 from __future__ import annotations
@@ -26,11 +34,15 @@ class GeoDns:
         geo_routing: bool,
         is_up: Callable[[str], bool],
         rng: random.Random,
+        ttl_s: float = 0.0,
     ) -> None:
         self.centers = centers
         self.geo_routing = geo_routing
         self.is_up = is_up
         self.rng = rng
+        self.ttl_s = ttl_s
+        self._answered: dict[str, str | None] = {}  # region → the center its users hold
+        self._switched: dict[str, float] = {}  # region → when its center went dark
         names = [name for name, _ in regions] or [centers[0]]
         weights = [weight for _, weight in regions] or [1.0]
         self.regions = names
@@ -43,8 +55,27 @@ class GeoDns:
         draw = self.rng.random() * self._cumulative[-1]
         return self.regions[bisect.bisect_right(self._cumulative, draw)]
 
-    def center_for(self, region: str) -> str | None:
-        """The data center that serves ``region`` now, or None when none can."""
+    def center_for(self, region: str, now: float = 0.0) -> str | None:
+        """The data center that serves a user of ``region`` at ``now``, or None when the
+        request fails (no center is up, or the user's cached answer names a dark one)."""
+        answer = self._healthy(region)
+        if self.ttl_s <= 0.0 or not self.geo_routing:
+            return answer
+        held = self._answered.setdefault(region, answer)
+        if held == answer or held is None or self.is_up(held):
+            self._answered[region] = answer
+            self._switched.pop(region, None)
+            return answer
+        age = now - self._switched.setdefault(region, now)
+        if age >= self.ttl_s:  # every cached answer naming the dark center has expired
+            self._answered[region] = answer
+            del self._switched[region]
+            return answer
+        return None if self.rng.random() >= age / self.ttl_s else answer
+
+    def _healthy(self, region: str) -> str | None:
+        """What geoDNS answers now: the region's own center while it is up, else the
+        first healthy one."""
         if not self.geo_routing:
             return self.centers[0]
         if region in self.centers and self.is_up(region):

@@ -353,6 +353,7 @@ class Site(Arrivals):
             geo_routing=True,
             is_up=lambda c: not self.entries[c].failed,
             rng=rng,
+            ttl_s=self.network.dns_ttl_s,
         )
 
     # -- failures ---------------------------------------------------------------

@@ -35,6 +35,7 @@ class Network:
     latency_ms: float = 0.5  # one way, per link a request crosses
     cross_region_ms: float = 80.0  # one way, between a user and a data center in another region
     dc_sync_ms: float = 1000.0  # until a write in one data center reaches the others
+    dns_ttl_s: float = 0.0  # how long resolvers keep geoDNS's answer (0: failover is instant)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from lessons.guests import clear_expired
+from architect.guests import clear_expired
 
 
 class Command(BaseCommand):
@@ -16,5 +16,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        kept, progress = clear_expired()
-        self.stdout.write(f"Deleted {kept} kept simulations and {progress} progress rows.")
+        counts = ", ".join(f"{count} {kind}" for kind, count in clear_expired().items())
+        self.stdout.write(f"Deleted the guests' rows left without a session: {counts}.")

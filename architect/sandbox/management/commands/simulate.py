@@ -25,7 +25,7 @@ from architect.sim.model.plain import MAX_DEPTH
 from architect.sim.model.problems import TopologyError
 from architect.sim.model.topology import Topology
 from architect.sim.report import Report, run_report
-from lessons.yamlmarks import YamlProblem, parse_with_lines
+from architect.yamlmarks import YamlProblem, parse_with_lines
 
 MAX_FILE_BYTES = 1024 * 1024
 

@@ -6,10 +6,10 @@ and saves the progress in it. A WebSocket cannot set a cookie, so the socket sen
 page a signed token valid for ``TOKEN_MAX_AGE_S`` (``token``), which the page posts at
 once (htmx, with its CSRF token) to ``accounts.views.keep_guest_session``; there
 ``adopt`` gives the browser that session's cookie. If the browser got a session of its
-own meanwhile (another tab), or logged in, the new session's progress moves there and
-the new session is deleted; the socket notices at its next save (``session_for`` finds
-the key gone) and starts again. Logging in or signing up changes the key (Django's
-``cycle_key``), so a token read off the page is worthless afterwards.
+own meanwhile (another tab), or logged in, the new session's rows (``guest_rows``)
+move there and the new session is deleted; the socket notices at its next save
+(``session_for`` finds the key gone) and starts again. Logging in or signing up changes
+the key (Django's ``cycle_key``), so a token read off the page is worthless afterwards.
 
 Expired sessions, with the guests' progress and kept simulations under them, are
 deleted by ``manage.py clear_expired`` (run it from cron, see docs/deployment.md) and,
@@ -28,9 +28,9 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
 from django.http import HttpRequest
 
-from architect.sandbox.keeping import kept_clear_orphans, kept_move
-from lessons import services
+from architect import guest_rows
 
+# The salt and the mark keep the names they had in lessons/: tokens and sessions stay valid.
 SALT = "lessons.guest-session"
 TOKEN_MAX_AGE_S = 600
 MARK = "lessons_guest"  # what a guest session holds until it holds more
@@ -80,11 +80,11 @@ def clear_expired_now_and_then() -> bool:
     return True
 
 
-def clear_expired() -> tuple[int, int]:
-    """Delete expired sessions, then the guests' kept simulations and progress left
-    without a session; the two counts of rows deleted."""
+def clear_expired() -> dict[str, int]:
+    """Delete expired sessions, then the guests' rows left without a session (kept
+    simulations, progress: ``guest_rows``); the counts deleted by kind of row."""
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
-    return kept_clear_orphans(), services.progress_clear_orphans()
+    return guest_rows.delete_all_orphans()
 
 
 def token(key: str) -> str:
@@ -111,11 +111,9 @@ def adopt(request: HttpRequest, key: str) -> None:
     if own == key and not user.is_authenticated:
         return  # already the browser's
     if user.is_authenticated:
-        services.progress_merge_session(session_key=key, user=user)
-        kept_move(session_key=key, user=user)
+        guest_rows.move_all(session_key=key, user=user)
     elif own and alive(own):
-        services.progress_move_session(session_key=key, to_session_key=own)
-        kept_move(session_key=key, to_session_key=own)
+        guest_rows.move_all(session_key=key, to_session_key=own)
     else:
         store = _store(key)
         store[MARK] = True  # modified: the session middleware saves it and sets the cookie
