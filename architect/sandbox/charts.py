@@ -95,6 +95,7 @@ CHANGES = frozenset(
         EventKind.WORKERS_SET,
         EventKind.CENTER_ADDED,
         EventKind.SHARD_ADDED,
+        EventKind.DENORMALISED,
         EventKind.CDN_PURGED,
         EventKind.ASSETS_VERSIONED,
     }

@@ -71,6 +71,12 @@ ERRORS: dict[str, Callable[[dict[str, str]], str]] = {
         "The data is already split by %(strategy)s: every new shard must use the same rule."
     ),
     "too_many_shards": lambda p: _("The sandbox allows at most %(limit)s shards."),
+    "not_sharded": lambda p: _(
+        "The data is in one database: no query joins across shards. Add a shard first."
+    ),
+    "no_cross_shard_reads": lambda p: _(
+        "No read asks every shard any more: the data is already kept together."
+    ),
     "unknown_algorithm": lambda p: _(
         "“%(algorithm)s” is not a balancing algorithm: choose round robin, least "
         "connections or sticky sessions."

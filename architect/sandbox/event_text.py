@@ -138,6 +138,13 @@ def _versioned(e: Event) -> str:
     ) % {"version": e.count, "t": _t(e.t)}
 
 
+def _denormalised(e: Event) -> str:
+    return _(
+        "The data each query joins is kept in one shard from %(t)s s: the %(share)s %% of "
+        "reads that asked every shard now ask one."
+    ) % {"t": _t(e.t), "share": _percent(e.value)}
+
+
 def _mix(e: Event) -> str:
     return _(
         "The traffic mix changed at %(t)s s: %(static)s %% static assets; of the rest, "
@@ -340,6 +347,7 @@ SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.QUEUE_ADDED: _queue_added,
     EventKind.WORKERS_SET: _workers_set,
     EventKind.SHARD_ADDED: _shard_added,
+    EventKind.DENORMALISED: _denormalised,
     EventKind.CENTER_FAILED: _center_failed,
     EventKind.CENTER_RESTORED: _center_restored,
     EventKind.EVENT_REFUSED: _refused,

@@ -261,6 +261,7 @@ _ENGINE: dict[str, _Action] = {
         c.SetOperations, (Field("monitoring", _FLAG), Field("automation", _FLAG))
     ),
     "add_shard": _Action(c.AddShard, (Field("strategy", Choice(STRATEGIES), required=False),)),
+    "denormalise": _Action(c.Denormalise),
     "add_message_queue": _Action(c.AddMessageQueue),
     "set_workers": _Action(
         c.SetWorkers, (_NODE, Field("workers", Number(1, MAX_POOL_WORKERS, whole=True)))

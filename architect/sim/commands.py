@@ -130,6 +130,12 @@ class AddShard:
 
 
 @dataclass(frozen=True, slots=True)
+class Denormalise:
+    """Keep the data each query joins in the query's own shard (stored twice if need be):
+    reads that asked every shard ask one."""
+
+
+@dataclass(frozen=True, slots=True)
 class AddSessionStore:
     """Keep sessions in a shared store, so any web server can serve any user."""
 
@@ -292,6 +298,7 @@ Command = (
     | VersionAssets
     | SetOperations
     | AddShard
+    | Denormalise
     | AddSessionStore
     | SetBalancing
     | SetAutoscaling
@@ -323,6 +330,7 @@ __all__ = [
     "Command",
     "CommandError",
     "Control",
+    "Denormalise",
     "FailDataCenter",
     "FailNode",
     "LessonCommand",

@@ -65,6 +65,7 @@ class EventKind(StrEnum):
     CENTER_ADDED = "center_added"
     # node=new shard's primary, count=shards now, value=share of keys moved, text=strategy
     SHARD_ADDED = "shard_added"
+    DENORMALISED = "denormalised"  # value=share of reads that no longer ask every shard
     CDN_PURGED = "cdn_purged"  # node=cdn: every edge copy dropped
     ASSETS_VERSIONED = "assets_versioned"  # node=cdn, count=new version: new URLs, cold edge
     CACHE_SET = "cache_set"  # node=cache, value=TTL s, text=eviction

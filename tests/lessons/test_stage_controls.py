@@ -34,6 +34,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "set_autoscaling": {"enabled": True},
     "set_operations": {"monitoring": True, "automation": True},
     "add_shard": {},
+    "denormalise": {},
     "add_message_queue": {},
     "set_workers": {"node": "workers", "workers": 3},
     "resize": {"node": "web-1", "size": "xl"},

@@ -74,6 +74,11 @@ def test_every_event_kind_has_a_sentence():
             "the origin.",
         ),
         (
+            Event(12.0, EventKind.DENORMALISED, value=0.64),
+            "The data each query joins is kept in one shard from 12.0 s: the 64 % of reads "
+            "that asked every shard now ask one.",
+        ),
+        (
             Event(9.0, EventKind.ASSETS_VERSIONED, node="cdn", count=2),
             "Assets now have new URLs (version 2) at 9.0 s: the CDN fetches each one from "
             "the origin once.",

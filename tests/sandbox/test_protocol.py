@@ -33,6 +33,7 @@ def msg(**fields: object) -> str:
         ({"action": "add_cdn"}, sim.AddCdn()),
         ({"action": "purge_cdn"}, sim.PurgeCdn()),
         ({"action": "version_assets"}, sim.VersionAssets()),
+        ({"action": "denormalise"}, sim.Denormalise()),
         ({"action": "resize", "node": "web-1", "size": "xl"}, sim.ResizeNode("web-1", "xl")),
         ({"action": "fail", "node": "web-2"}, sim.FailNode("web-2")),
         ({"action": "restore", "node": "db"}, sim.RestoreNode("db")),

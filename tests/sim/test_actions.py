@@ -37,6 +37,7 @@ EVERY_ACTION: list[dict[str, Any]] = [
     {"action": "add_cdn"},
     {"action": "purge_cdn"},
     {"action": "version_assets"},
+    {"action": "denormalise"},
     {"action": "add_session_store"},
     {"action": "set_balancing", "algorithm": "sticky"},
     {"action": "set_autoscaling", "enabled": True, "min": 2, "max": 10, "target_utilization": 0.6},

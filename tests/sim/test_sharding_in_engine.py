@@ -11,6 +11,7 @@ from architect.sim.commands import (
     AddShard,
     AddWebServer,
     CommandError,
+    Denormalise,
     FailNode,
     ResizeNode,
     SeparateDatabase,
@@ -141,3 +142,23 @@ def test_one_shard_down_fails_every_cross_shard_query_once():
     error_rate = measured.failed / (measured.served + measured.failed)
     # The quarter of keys on db-s2 (of plain reads) and every cross-shard query fail.
     assert error_rate == pytest.approx(0.75 * 0.25 + 0.25, abs=0.04)
+
+
+def test_denormalising_turns_every_cross_shard_read_into_a_one_shard_read():
+    """Before: (1 − r) + 4r database reads per read; after: one, as if nothing crossed shards."""
+    sim = _with_cross_shard_reads(0.25)
+    sim.apply(Denormalise())
+    event = [e for e in sim.snapshot().events if e.kind == EventKind.DENORMALISED][-1]
+    assert event.value == 0.25
+    sim.advance(1)  # requests already fanned out finish
+    assert sum(_database_rates(sim, 10).values()) == pytest.approx(800, rel=0.05)
+    with pytest.raises(CommandError) as caught:
+        sim.apply(Denormalise())
+    assert caught.value.code == "no_cross_shard_reads"
+
+
+def test_denormalising_needs_shards():
+    sim = _sharded(1)
+    with pytest.raises(CommandError) as caught:
+        sim.apply(Denormalise())
+    assert caught.value.code == "not_sharded"

@@ -71,6 +71,7 @@ SITE: dict[str, Callable[[Engine], Command]] = {
     "set_autoscaling": _autoscaling,  # turning it on, with the current policy
     "set_operations": lambda sim: c.SetOperations(monitoring=True, automation=True),
     "add_shard": _shard,
+    "denormalise": lambda sim: c.Denormalise(),
     "add_message_queue": lambda sim: c.AddMessageQueue(),
     "add_data_center": _data_center,
 }

@@ -151,3 +151,21 @@ def add_shard(sim: Engine, strategy: str) -> Change:
         )
 
     return change
+
+
+def denormalise(sim: Engine) -> Change:
+    """Keep each query's joined data in its own shard: cross-shard reads become one-shard reads.
+
+    What it costs (the copies take space and each write must update them) is not simulated.
+    """
+    if sim.sharding.shards < 2:
+        raise CommandError("not_sharded", "the data is in one shard: no read crosses shards")
+    share = sim.traffic.cross_shard_ratio
+    if share == 0:
+        raise CommandError("no_cross_shard_reads", "no read asks every shard")
+
+    def change() -> None:
+        sim.set_mix(replace(sim.traffic, cross_shard_ratio=0.0))
+        sim.record(EventKind.DENORMALISED, value=share)
+
+    return change

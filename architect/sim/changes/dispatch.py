@@ -25,6 +25,7 @@ from architect.sim.commands import (
     AddWebServer,
     Command,
     CommandError,
+    Denormalise,
     FailDataCenter,
     FailNode,
     PurgeCdn,
@@ -95,6 +96,8 @@ def _here(sim: Engine, command: Command) -> Change:
             return web.set_balancing(sim, algorithm)
         case AddShard(strategy=strategy):
             return data.add_shard(sim, strategy)
+        case Denormalise():
+            return data.denormalise(sim)
         case SetOperations(monitoring=monitoring, automation=automation):
             return other.set_operations(sim, monitoring, automation)
         case ResizeNode(node_id=node_id, size=size):
