@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from django.utils import translation
 
@@ -20,11 +21,17 @@ from helpers.page_forms import ws_forms
 def every_control() -> str:
     """The sandbox page, whole, in every state that shows a different control: one server
     (add a load balancer, a CDN, a queue; move the data), a grown architecture with a
-    failed node and a failed data center, and one with a cache, each running and paused."""
+    failed node and a failed data center, one with a cache, and sharded data whose reads
+    ask every shard (denormalise), each running and paused."""
     start = Simulation(presets.single_server(100), seed=1)
     cached = Simulation(presets.single_server(100), seed=1)
     cached.apply(c.SeparateDatabase())
     cached.apply(c.AddCache())
+    joined = presets.single_server(100)
+    joined = replace(joined, traffic=replace(joined.traffic, cross_shard_ratio=0.5))
+    sharded = Simulation(joined, seed=1)
+    sharded.apply(c.SeparateDatabase())
+    sharded.apply(c.AddShard())
     grown = Simulation(presets.single_server(100), seed=1)
     for command in (
         c.SeparateDatabase(),
@@ -39,7 +46,7 @@ def every_control() -> str:
         grown.apply(command)
     pages = []
     with translation.override("en"):
-        for sim in (start, grown, cached):
+        for sim in (start, grown, cached, sharded):
             for paused in (False, True):
                 status = LiveStatus(paused=paused, speed=1, ratio=1.0)
                 pages.append(Renderer().render(sim.advance(1), status, error="", full=True))

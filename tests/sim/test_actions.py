@@ -63,7 +63,7 @@ def _problems(items: object, path: str = "solution") -> list[str]:
 
 def test_the_examples_cover_every_action():
     assert {data["action"] for data in EVERY_ACTION} == set(ACTIONS)
-    assert len(ACTIONS) == 25
+    assert len(ACTIONS) == 26
 
 
 @pytest.mark.parametrize("data", EVERY_ACTION, ids=lambda d: str(d["action"]))
