@@ -205,14 +205,20 @@ class Experiment:
 
         What the learner changed stays changed, as when ``check_lessons`` applies a
         solution at t = 0: the traffic fields they set (unless the stage fixes its
-        traffic), and the regions a new data center added; what scripted events did to
-        the traffic does not.
+        traffic), the regions a new data center added and the reads a denormalisation
+        kept on one shard (``cross_shard_ratio``); what scripted events did to the
+        traffic does not.
         """
         if self.phase == Phase.PREDICT:
             self.predict(None)
         now = self.session.sim.current_topology()
         own = {} if "traffic" in self.fixed else self.learner_traffic
-        traffic = replace(self.start.traffic, **own, regions=now.traffic.regions)  # type: ignore[arg-type]
+        traffic = replace(
+            self.start.traffic,
+            **own,  # type: ignore[arg-type]
+            regions=now.traffic.regions,
+            cross_shard_ratio=now.traffic.cross_shard_ratio,
+        )
         topology = replace(now, traffic=traffic, events=self.start.events)
         self.session = self._session(topology)
         goal = self.data.get("goal") or {}

@@ -8,7 +8,9 @@ import pytest
 
 from architect.sim.commands import (
     AddDataCenter,
+    AddShard,
     CommandError,
+    Denormalise,
     Predict,
     Reset,
     Resume,
@@ -71,6 +73,30 @@ def test_a_run_keeps_a_new_data_center_and_reset_forgets_the_learner_traffic():
     lab.restart()
     lab.run()
     assert lab.session.sim.current_topology().traffic.rps == 100.0
+
+
+SHARDED: dict[str, Any] = {
+    "version": 1,
+    "name": "Two shards whose reads join across them",
+    "traffic": {"rps": 100, "read_ratio": 0.8, "cross_shard_ratio": 0.8},
+    "nodes": [
+        {"id": "dns", "kind": "dns"},
+        {"id": "web-1", "kind": "web_server", "size": "m"},
+        {"id": "db", "kind": "database", "size": "m"},
+    ],
+    "links": [["dns", "web-1"], ["web-1", "db"]],
+}
+
+
+def test_a_run_with_fixed_traffic_keeps_the_learner_s_denormalisation():
+    goal = {"conditions": [{"metric": "error_rate", "below": 0.01}]}
+    topology = dump_topology(load_topology(SHARDED))
+    data = {"topology": topology, "duration_s": 10, "goal": goal, "fixed": ["traffic"]}
+    lab = Experiment(data)
+    lab.session.apply(AddShard())
+    lab.session.apply(Denormalise())
+    lab.run()
+    assert lab.session.sim.current_topology().traffic.cross_shard_ratio == 0.0
 
 
 def asking() -> Experiment:
