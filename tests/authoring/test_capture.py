@@ -29,7 +29,7 @@ from architect.sim.model.presets import single_server
 from authoring import capture_views, problems, services
 from authoring.capture import Capture, fingerprint, rebuilds, start_topology
 
-from helpers.authoring import STARTER_TEXT, fast_passwords, stage_form  # noqa: F401 (an autouse fixture)
+from helpers.authoring import STARTER_TEXT, editing_stage_zero, fast_passwords, stage_form  # noqa: F401 (an autouse fixture)
 from helpers.rooms import make_user, session_for
 from helpers.websocket import ORIGIN, answer, connect, send
 
@@ -165,11 +165,7 @@ async def test_capture_a_solution_and_recorded_events_into_the_stage(ticks):
 
 @pytest.mark.django_db
 def test_capture_the_topology_and_the_sandbox_starts_again_from_it():
-    owner = make_user("olivia", instructor=True)
-    plan = services.plan_create(owner=owner, text=STARTER_TEXT)
-    client = Client()
-    client.force_login(owner)
-    url = reverse("authoring:stage", args=[plan.slug, 0])
+    owner, plan, client, url = editing_stage_zero()
     form = stage_form(client.get(url))
     nothing = client.post(url, {**form, "action": "capture_topology"})
     assert nothing.status_code == 400 and "nothing of this stage" in nothing.content.decode()

@@ -4,23 +4,16 @@ and writes it back in place."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
-from authoring import problems, services
+from authoring import problems
 
-from helpers.authoring import STARTER_TEXT, fast_passwords, stage_form  # noqa: F401 (an autouse fixture)
-from helpers.rooms import make_user
+from helpers.authoring import STARTER_TEXT, editing_stage_zero, fast_passwords, stage_form  # noqa: F401 (an autouse fixture)
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_form_shows_the_yaml_and_saves_back_into_it():
-    owner = make_user("olivia", instructor=True)
-    plan = services.plan_create(owner=owner, text=STARTER_TEXT)
-    client = Client()
-    client.force_login(owner)
-    url = reverse("authoring:stage", args=[plan.slug, 0])
+    _owner, plan, client, url = editing_stage_zero()
     page = client.get(url)
     assert page.status_code == 200
     assert "<strong>small</strong>" in page.content.decode()  # the body's Markdown preview
@@ -64,11 +57,7 @@ def test_the_form_shows_the_yaml_and_saves_back_into_it():
 
 
 def test_preview_renders_the_posted_markdown_without_saving():
-    owner = make_user("olivia", instructor=True)
-    plan = services.plan_create(owner=owner, text=STARTER_TEXT)
-    client = Client()
-    client.force_login(owner)
-    url = reverse("authoring:stage", args=[plan.slug, 0])
+    _owner, plan, client, url = editing_stage_zero()
     data = stage_form(client.get(url)) | {"body_en": "Now *this*", "action": "preview"}
     page = client.post(url, data)
     assert "<em>this</em>" in page.content.decode()
@@ -80,11 +69,7 @@ def test_capture_the_sandbox_architecture_as_the_starting_topology():
     from architect.sandbox.keeping import SANDBOX, kept_save
     from architect.sim.loader import dump_topology, load_topology
 
-    owner = make_user("olivia", instructor=True)
-    plan = services.plan_create(owner=owner, text=STARTER_TEXT)
-    client = Client()
-    client.force_login(owner)
-    url = reverse("authoring:stage", args=[plan.slug, 0])
+    owner, plan, client, url = editing_stage_zero()
     nothing = client.post(url, stage_form(client.get(url)) | {"action": "capture"})
     assert nothing.status_code == 400 and "nothing kept" in nothing.content.decode()
     built = {

@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
+from authoring import services
 from authoring.views import STARTER
+
+from helpers.rooms import make_user
 
 STARTER_TEXT = STARTER.read_text("utf-8")
 
@@ -43,3 +48,13 @@ def stage_form(page: Any) -> dict[str, object]:
             f"node_{n}": row["node"],
         }
     return data
+
+
+def editing_stage_zero() -> tuple[Any, Any, Client, str]:
+    """An instructor signed in over a new plan made from the starter text: the owner, the
+    plan, their test client and the URL of its first stage's form."""
+    owner = make_user("olivia", instructor=True)
+    plan = services.plan_create(owner=owner, text=STARTER_TEXT)
+    client = Client()
+    client.force_login(owner)
+    return owner, plan, client, reverse("authoring:stage", args=[plan.slug, 0])
