@@ -38,6 +38,7 @@ from architect.sandbox.guard import Failures, sendable, stop
 from architect.sandbox.live import LiveSession, step_where_cheapest
 from architect.sandbox.protocol import ProtocolError, parse
 from architect.sandbox.throttle import Once, TokenBucket
+from architect.sandbox.trace import Trace, client_sent
 from architect.sim.actions import SANDBOX_ACTIONS, Action
 from architect.sim.commands import CommandError, LessonCommand, Record
 from architect.sim.model.presets import single_server
@@ -64,6 +65,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     them out (``accepts``, ``apply``, ``applied``) and add to what a tick sends (``_step``)."""
 
     ticker: asyncio.Task[None] | None = None
+    traced: Trace | None = None  # the message being answered, when tracing (``trace``)
     admitted = False
     place = keeping.SANDBOX
     accepts: tuple[str, ...] = SANDBOX_ACTIONS
@@ -172,16 +174,38 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                 if self.slow_down.ready():
                     await self._send_error(SLOW_DOWN)
                 return
+            text = text_data if text_data is not None else bytes_data or b""
+            trace = self._trace("message", text)
             async with self.lock:
+                self.traced = trace
+                self._mark("locked")
                 try:
-                    html = await self.answer(
-                        text_data if text_data is not None else bytes_data or b""
-                    )
+                    html = await self.answer(text)
                 except Exception as error:
                     self.failures.noted("answer", error)
                     html = self._render(error=BROKEN)
+                self.traced = None
             self.idle.heard(self.clock(), hidden=self.session.hidden)
             await self.send_html(html)
+            self._traced(trace)
+
+    def _trace(self, kind: str, text: str | bytes | None = None) -> Trace | None:
+        """A trace of one message (``text``) or tick when ``SANDBOX_TRACE_FILE`` asks."""
+        if not settings.SANDBOX_TRACE_FILE:
+            return None
+        trace = Trace(kind, None if text is None else client_sent(text))
+        trace.mark("received" if kind == "message" else "tick")
+        return trace
+
+    def _mark(self, name: str) -> None:
+        if self.traced is not None:
+            self.traced.mark(name)
+
+    def _traced(self, trace: Trace | None) -> None:
+        """Write a finished trace (sent now)."""
+        if trace is not None:
+            trace.mark("sent")
+            trace.write(settings.SANDBOX_TRACE_FILE)
 
     async def answer(self, text: str | bytes) -> str:
         """The fragments that answer one message (called under the lock)."""
@@ -191,13 +215,24 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                     text, accepts=self.accepts, max_bytes=settings.SANDBOX_MAX_MESSAGE_BYTES
                 )
                 await asyncio.to_thread(self.apply, command)  # in a worker: waited for
+                self._worker_marks()
             except ProtocolError as error:
                 return self._render(error=error.message)
             except CommandError as error:
                 return self._render(error=error_text(error))
         await self.applied(command)
         await self.keeper.keep(self.state(), now=True)
-        return self._render(error="")
+        self._mark("kept")
+        html = self._render(error="")
+        self._mark("drawn")
+        return html
+
+    def _worker_marks(self) -> None:
+        """The traced request's way through its worker, and its return to the event loop."""
+        if self.traced is not None:
+            if isinstance(self.session, workers.RemoteSession):
+                self.traced.marks_from(self.session.timing)
+            self.traced.mark("back on loop")
 
     def apply(self, command: Action) -> None:
         """Carry out one accepted command; ``CommandError`` when it is refused."""
@@ -215,10 +250,15 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                 if await self._unused():
                     return
                 self._budget(tick)
+                trace = self._trace("tick")
                 async with self.lock:
+                    self.traced = trace
+                    self._mark("locked")
                     html = await self._advance(tick * settings.SANDBOX_TIME_SCALE)
+                    self.traced = None
                 if html:  # nothing changed (paused): nothing to send
                     await self.send_html(html)
+                    self._traced(trace)
                 await self.after_tick()
                 await self._keep_now_and_then()
             await self.wait(max(0.0, tick - (self.clock() - started)))
@@ -258,7 +298,11 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             return await step_where_cheapest(
                 self.session, tick, self._step, inline_up_to=settings.SANDBOX_INLINE_STEP_SECONDS
             )
-        return self._draw(await self.session.advance(tick))
+        snapshot = await self.session.advance(tick)
+        self._worker_marks()
+        html = self._draw(snapshot)
+        self._mark("drawn")
+        return html
 
     def _step(self, wall_dt: float) -> str:
         return self._draw(self.session.step(wall_dt))
