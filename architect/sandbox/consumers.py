@@ -39,6 +39,7 @@ from architect.sandbox.live import LiveSession, step_where_cheapest
 from architect.sandbox.protocol import ProtocolError, parse
 from architect.sandbox.throttle import Once, TokenBucket
 from architect.sandbox.trace import Trace, client_sent
+from architect.sandbox.turns import turns
 from architect.sim.actions import SANDBOX_ACTIONS, Action
 from architect.sim.commands import CommandError, LessonCommand, Record
 from architect.sim.model.presets import single_server
@@ -66,6 +67,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
 
     ticker: asyncio.Task[None] | None = None
     traced: Trace | None = None  # the message being answered, when tracing (``trace``)
+    commands = 0  # commands carried out so far: a step drawn later is older than the last
     admitted = False
     place = keeping.SANDBOX
     accepts: tuple[str, ...] = SANDBOX_ACTIONS
@@ -215,15 +217,22 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                     text, accepts=self.accepts, max_bytes=settings.SANDBOX_MAX_MESSAGE_BYTES
                 )
                 await asyncio.to_thread(self.apply, command)  # in a worker: waited for
+                self.commands += 1
                 self._worker_marks()
             except ProtocolError as error:
-                return self._render(error=error.message)
+                return await self._answered(error.message)
             except CommandError as error:
-                return self._render(error=error_text(error))
+                return await self._answered(error_text(error))
         await self.applied(command)
         await self.keeper.keep(self.state(), now=True)
         self._mark("kept")
-        html = self._render(error="")
+        return await self._answered("")
+
+    async def _answered(self, error: str) -> str:
+        """The fragments answering a message, drawn at the loop's next urgent turn
+        (``turns``: before the ticks waiting to be drawn)."""
+        async with turns().turn(urgent=True):
+            html = self._render(error=error)
         self._mark("drawn")
         return html
 
@@ -254,8 +263,11 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                 async with self.lock:
                     self.traced = trace
                     self._mark("locked")
-                    html = await self._advance(tick * settings.SANDBOX_TIME_SCALE)
+                    stepped = await self._advance(tick * settings.SANDBOX_TIME_SCALE)
                     self.traced = None
+                html = stepped if isinstance(stepped, str) else await self._draw_in_turn(stepped)
+                if trace is not None and not isinstance(stepped, str):
+                    trace.mark("drawn")
                 if html:  # nothing changed (paused): nothing to send
                     await self.send_html(html)
                     self._traced(trace)
@@ -291,18 +303,28 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     async def after_tick(self) -> None:
         """Called on the event loop after each tick was sent (nothing to do here)."""
 
-    async def _advance(self, tick: float) -> str:
-        """Step and draw: here (on the event loop when the step is known to be short, else
-        in a thread); in a worker, drawing the snapshot it sends."""
+    async def _advance(self, tick: float) -> str | tuple[Snapshot, int]:
+        """Step (called under the lock): here, drawn at once (on the event loop when the
+        step is known to be short, else in a thread); in a worker, the snapshot it sends
+        and the commands carried out so far, drawn by ``_draw_in_turn`` after the lock."""
         if isinstance(self.session, LiveSession):
             return await step_where_cheapest(
                 self.session, tick, self._step, inline_up_to=settings.SANDBOX_INLINE_STEP_SECONDS
             )
         snapshot = await self.session.advance(tick)
         self._worker_marks()
-        html = self._draw(snapshot)
-        self._mark("drawn")
-        return html
+        return snapshot, self.commands
+
+    async def _draw_in_turn(self, stepped: tuple[Snapshot, int]) -> str:
+        """A worker's step drawn at this connection's turn (``turns``: a click's answer
+        goes first, and the lock is not held meanwhile, so a click does not wait for it);
+        nothing when a command came since the step or is under way (its answer draws a
+        newer state, which this older one must not follow)."""
+        snapshot, commands = stepped
+        async with turns().turn(urgent=False):
+            if commands != self.commands or self.lock.locked():
+                return ""
+            return self._draw(snapshot)
 
     def _step(self, wall_dt: float) -> str:
         return self._draw(self.session.step(wall_dt))

@@ -114,14 +114,18 @@ PROBE_MAX_S = 0.01
 
 def stepped(session: LiveSession, wall_dt: float) -> Snapshot:
     """``session.step(wall_dt)``, held to its budget even when its cost is not known: a
-    short probe first measures it (``LiveSession.expected_cpu`` is None until measured)."""
+    short probe first measures it (``LiveSession.expected_cpu`` is None until measured),
+    and its cost is what the probe measured (a change may make it 500 times dearer)."""
     budget = session.budget
     if budget is None or session.expected_cpu(wall_dt) is not None:
         return session.step(wall_dt)
     probe = min(PROBE_SHARE * wall_dt, PROBE_MAX_S / session.speed)
-    before = session.cpu_clock()
+    started, before = session.sim.env.now, session.cpu_clock()
     session.step(probe)
-    session.budget = max(0.0, budget - (session.cpu_clock() - before))
+    spent, advanced = session.cpu_clock() - before, session.sim.env.now - started
+    if advanced > 0:  # the changed simulation's own cost, not averaged with the old one
+        session.cost = spent / advanced
+    session.budget = max(0.0, budget - spent)
     try:
         return session.step(wall_dt - probe)
     finally:
