@@ -19,7 +19,8 @@ drains its pipe into an ``Inbox`` and carries out a session's command before any
 that is waiting (each session's own requests keep their order), and a step whose cost is
 not known (a new session, or one just changed: the cost measured before may be a hundred
 times too low) first advances a short probe, so that the rest of it is held to the budget
-at the cost just measured: no step holds the worker much longer than its budget.
+at the cost just measured: no step holds the worker much longer than its budget, and no
+budget is over ``STEP_CAP_S`` while other sessions wait.
 Each answer carries the moments the worker began and ended it (``trace``).
 """
 
@@ -96,6 +97,8 @@ class Host:
         running = sum(1 for s in self.sessions.values() if s.running)
         share = max(self.min_share, self.cpu_share / max(1, running))
         session.budget = share * wall_dt
+        if running > 1:  # others wait for this worker meanwhile: no step holds it long
+            session.budget = min(session.budget, STEP_CAP_S)
         return self._reply(sid, session, stepped(session, wall_dt))
 
     def _reply(self, sid: int, session: LiveSession, snapshot: Snapshot) -> Reply:
@@ -105,6 +108,10 @@ class Host:
         return Reply(snapshot, session.status, topology if changed else None, session.cost)
 
 
+# The most CPU one step may take while other sessions run on the worker (they, and their
+# clicks, wait for it): a heavy session with few neighbours runs behind on this, not on
+# its equal share (with one neighbour that share would be 90 ms a tick).
+STEP_CAP_S = 0.02
 # The probe a step of unknown cost begins with: this share of the step's wall time, and at
 # most this much simulated time (the heavy sandbox's costs about 0.5 CPU ms per simulated
 # ms here: bench/README.md, "A click beside a heavy simulation").

@@ -17,7 +17,7 @@ import pytest
 from architect.sandbox.consumers import SandboxConsumer
 from architect.sandbox.live import LiveSession
 from architect.sandbox.turns import turns
-from architect.sandbox.worker import Host, Inbox, Opening, serve, stepped
+from architect.sandbox.worker import STEP_CAP_S, Host, Inbox, Opening, serve, stepped
 from architect.sim.commands import SetTraffic
 from architect.sim.loader import dump_topology
 from architect.sim.model.presets import single_server
@@ -130,6 +130,22 @@ def test_a_host_probes_a_new_session_before_its_first_step():
     session.cpu_clock = cpu = CpuPerSimulatedSecond(session, cost=0.5)
     host.handle("step", 1, (TICK,))  # no cost measured: unbudgeted before, a whole tick
     assert cpu() <= 0.025 * TICK + SHORTEST
+
+
+def test_a_step_holds_a_worker_no_longer_than_the_cap_while_others_run_there():
+    host = Host(cpu_share=0.9, min_share=0.001)
+    first = dump_topology(single_server())
+    host.handle("open", 1, (Opening(first, seed=1),))
+    heavy = host.sessions[1]
+    heavy.cpu_clock = cpu = CpuPerSimulatedSecond(heavy, cost=0.5)
+    host.handle("step", 1, (TICK,))  # alone: its share (0.18 CPU s) buys the whole tick
+    assert heavy.snapshot().t == pytest.approx(TICK) and cpu() == pytest.approx(0.5 * TICK)
+    host.handle("open", 2, (Opening(first, seed=1),))  # a neighbour: half of 0.18 s is too long
+    for _ in range(6):
+        before = cpu()
+        host.handle("step", 1, (TICK,))
+        assert cpu() - before <= STEP_CAP_S + SHORTEST
+    assert heavy.status.capped  # behind real time, and the page says so
 
 
 async def test_turns_go_one_at_a_time_urgent_ones_first_and_pass_over_a_cancelled_one():
