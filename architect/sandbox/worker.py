@@ -145,24 +145,27 @@ class Inbox:
 
     def __init__(self) -> None:
         self._waiting: deque[tuple[Any, ...]] = deque()
+        self._others = 0  # how many of them are not steps (none: no need to look)
 
     def __len__(self) -> int:
         return len(self._waiting)
 
     def put(self, request: tuple[Any, ...]) -> None:
         self._waiting.append(request)
+        self._others += request[1] != "step"
 
     def take(self) -> tuple[Any, ...]:
         """The first request that is not a step and has no earlier request of its
         session waiting; else the oldest."""
         earlier: set[int] = set()
-        for index, request in enumerate(self._waiting):
+        for index, request in enumerate(self._waiting if self._others else ()):
             _rid, op, sid, _args = request
             if op != "step" and sid not in earlier:
                 del self._waiting[index]
+                self._others -= 1
                 return request
             earlier.add(sid)
-        return self._waiting.popleft()
+        return self._waiting.popleft()  # a step: a command that is oldest is taken above
 
 
 def opened(opening: Opening) -> LiveSession:
