@@ -16,49 +16,39 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 
 class Turns:
-    """One drawing at a time, urgent ones first, each granted on a later turn of the loop."""
+    """One drawing at a time, urgent ones first; a granted drawing runs on a later turn of
+    the loop (its task is woken by ``call_soon``), so each turn runs at most one."""
 
     def __init__(self) -> None:
         self._urgent: deque[asyncio.Future[None]] = deque()
         self._others: deque[asyncio.Future[None]] = deque()
         self._busy = False
-        self._granting = False
 
     def waiting(self, *, urgent: bool) -> int:
         """How many drawings wait for a turn (urgent ones, or the others)."""
         return sum(1 for f in (self._urgent if urgent else self._others) if not f.done())
 
-    @asynccontextmanager
-    async def turn(self, *, urgent: bool) -> AsyncIterator[None]:
-        """Wait for this drawing's turn (urgent: ahead of every waiting non-urgent one);
-        the body must not await."""
-        loop = asyncio.get_running_loop()
-        granted: asyncio.Future[None] = loop.create_future()
+    def turn(self, *, urgent: bool) -> Turn:
+        """``async with turns.turn(urgent=...):`` around a drawing (urgent: ahead of every
+        waiting non-urgent one); the body must not await."""
+        return Turn(self, urgent)
+
+    async def _wait(self, urgent: bool) -> None:
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         (self._urgent if urgent else self._others).append(granted)
-        self._soon(loop)
+        if not self._busy:
+            self._grant()
         try:
             await granted
         except asyncio.CancelledError:
             if granted.done() and not granted.cancelled():
-                self._release(loop)  # granted, but its task ended first: pass it on
+                self._release()  # granted, but its task ended first: pass it on
             raise
-        try:
-            yield
-        finally:
-            self._release(loop)
-
-    def _soon(self, loop: asyncio.AbstractEventLoop) -> None:
-        if not self._busy and not self._granting:
-            self._granting = True
-            loop.call_soon(self._grant)
 
     def _grant(self) -> None:
-        self._granting = False
         for queue in (self._urgent, self._others):
             while queue:
                 granted = queue.popleft()
@@ -67,10 +57,24 @@ class Turns:
                     granted.set_result(None)
                     return
 
-    def _release(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _release(self) -> None:
         self._busy = False
-        if self._urgent or self._others:
-            self._soon(loop)
+        self._grant()
+
+
+class Turn:
+    """One drawing's turn, as an asynchronous context manager."""
+
+    __slots__ = ("turns", "urgent")
+
+    def __init__(self, turns: Turns, urgent: bool) -> None:
+        self.turns, self.urgent = turns, urgent
+
+    async def __aenter__(self) -> None:
+        await self.turns._wait(self.urgent)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.turns._release()
 
 
 _BY_LOOP: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Turns] = weakref.WeakKeyDictionary()
