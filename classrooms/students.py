@@ -42,7 +42,6 @@ REPORT_SECONDS = 1.0  # a copy's result goes to the board at most this often
 class StudentConsumer(RoomScreen):
     role = "student"
     copy: RoomExperiment | None = None
-    ticker: asyncio.Task[None] | None = None
 
     def admit(self) -> bool:
         session = self.scope.get("session")
@@ -218,7 +217,7 @@ class StudentConsumer(RoomScreen):
         tick = settings.CLASSROOM_TICK_SECONDS
         while True:
             started = self.clock()
-            try:
+            with self.host.guard("tick"):
                 async with self.copy_lock:
                     copy = self.copy
                     assert copy is not None
@@ -231,8 +230,6 @@ class StudentConsumer(RoomScreen):
                 if html:
                     await self.send(text_data=html)
                 await self._report()
-            except Exception:
-                logger.exception("student copy tick failed")
             await self.wait(max(0.0, tick - (self.clock() - started)))
 
     def _step(self, wall_dt: float) -> str:
