@@ -24,7 +24,7 @@ from architect.sandbox import fragments as sandbox_fragments
 from architect.sandbox.consumers import BROKEN, language
 from architect.sandbox.error_text import error_text
 from architect.sandbox.fragments import Renderer
-from architect.sandbox.host import HostedConsumer
+from architect.sandbox.host import SLOW_DOWN, HostedConsumer
 from architect.sandbox.protocol import ProtocolError, decode
 from architect.sim.actions import action_data
 from architect.sim.commands import CommandError
@@ -112,9 +112,7 @@ class RoomScreen(HostedConsumer):
         if not self.host.on_receive():
             if self.host.slow_down_due():
                 with translation.override(self.lang):
-                    await self.send_error(
-                        _("Slow down: too many messages at once. Some were ignored.")
-                    )
+                    await self.send_error(str(SLOW_DOWN))
             return
         with translation.override(self.lang):
             try:

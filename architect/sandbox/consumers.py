@@ -33,7 +33,7 @@ from architect.sandbox import caps, keeping, workers
 from architect.sandbox.error_text import error_text
 from architect.sandbox.fragments import Renderer, render
 from architect.sandbox.guard import stop
-from architect.sandbox.host import HostedConsumer
+from architect.sandbox.host import SLOW_DOWN, HostedConsumer
 from architect.sandbox.live import LiveSession, step_where_cheapest
 from architect.sandbox.protocol import ProtocolError, parse
 from architect.sim.actions import SANDBOX_ACTIONS, Action
@@ -44,7 +44,6 @@ from architect.sim.snapshot import Snapshot
 logger = logging.getLogger(__name__)
 
 GUEST_SESSION = "sandbox/connection.html#guest-session"
-SLOW_DOWN = _("Slow down: too many messages at once. Some were ignored.")
 BROKEN = _("Something went wrong with that message; the simulation is still running.")
 
 

@@ -27,10 +27,13 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox import caps, keeping
 from architect.sandbox.guard import Failures, Guarded, sendable, stop
 from architect.sandbox.throttle import Once, TokenBucket
+
+SLOW_DOWN = _("Slow down: too many messages at once. Some were ignored.")  # when dropped
 
 
 class SocketHost:
