@@ -196,6 +196,7 @@ class StudentConsumer(RoomScreen):
             with contextlib.suppress(asyncio.CancelledError):
                 await self.ticker
         self.ticker, self.copy = None, None
+        self.host.stopped()
 
     def _copy_parts(self, *, full: bool) -> str:
         copy = self.copy
@@ -221,6 +222,8 @@ class StudentConsumer(RoomScreen):
                 async with self.copy_lock:
                     copy = self.copy
                     assert copy is not None
+                    running = copy.session.running  # its share of the CPU, as a sandbox's
+                    copy.session.budget = self.host.budget(running=running, tick=tick)
                     html = await step_where_cheapest(
                         copy.session,
                         tick,

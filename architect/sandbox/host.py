@@ -74,7 +74,10 @@ class SocketHost:
         return self._slow_down.ready()
 
     def on_disconnect(self) -> None:
-        """Give back the socket's place under the caps (once; also after a failed connect)."""
+        """Give back the socket's place under the caps (once; also after a failed connect)
+        and its share of the CPU (a socket that steps a simulation without a place of its
+        own, a student's copy, has one too)."""
+        self.stopped()
         if self.admitted:
             self.admitted = False
             caps.ADMISSION.leave(self.address, id(self))
@@ -95,6 +98,10 @@ class SocketHost:
         """The CPU time the next step may take: this socket's share of the process's."""
         caps.ADMISSION.set_running(id(self), running)
         return caps.ADMISSION.share() * tick
+
+    def stopped(self) -> None:
+        """The socket's simulation no longer runs: its CPU share goes to the others."""
+        caps.ADMISSION.set_running(id(self), False)
 
     def heard(self, *, hidden: bool) -> None:
         self.idle.heard(self._clock(), hidden=hidden)

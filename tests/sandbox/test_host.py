@@ -82,3 +82,16 @@ async def test_closing_a_host_stops_the_tick_task_and_gives_the_place_back(admis
     ticker = asyncio.create_task(asyncio.Event().wait())
     await host.on_close(ticker)
     assert ticker.cancelled() and admission.total == 0
+
+
+def test_a_simulation_without_a_place_still_shares_the_cpu_and_gives_its_share_back(admission):
+    """A student's copy runs without a place under the caps (the room admitted the phone):
+    it takes its share of the CPU while it runs, and gives it back when it stops."""
+    copy, sandbox = _host(FakeClock(0.0)), _host(FakeClock(0.0))
+    alone = sandbox.budget(running=True, tick=0.2)
+    assert copy.budget(running=True, tick=0.2) < alone
+    copy.stopped()
+    assert sandbox.budget(running=True, tick=0.2) == alone
+    copy.budget(running=True, tick=0.2)
+    copy.on_disconnect()
+    assert admission.running == {id(sandbox)}
