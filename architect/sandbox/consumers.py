@@ -36,6 +36,8 @@ from architect.sandbox.guard import stop
 from architect.sandbox.host import SLOW_DOWN, HostedConsumer
 from architect.sandbox.live import LiveSession, step_where_cheapest
 from architect.sandbox.protocol import ProtocolError, parse
+from architect.sandbox.trace import Trace, client_sent
+from architect.sandbox.turns import turns
 from architect.sim.actions import SANDBOX_ACTIONS, Action
 from architect.sim.commands import CommandError, LessonCommand, Record
 from architect.sim.model.presets import single_server
@@ -60,6 +62,8 @@ class SandboxConsumer(HostedConsumer):
     (``build_session``, ``build_renderer``), which actions it accepts and who carries
     them out (``accepts``, ``apply``, ``applied``) and add to what a tick sends (``_step``)."""
 
+    traced: Trace | None = None  # the message being answered, when tracing (``trace``)
+    commands = 0  # commands carried out so far: a step drawn later is older than the last
     place = keeping.SANDBOX
     accepts: tuple[str, ...] = SANDBOX_ACTIONS
 
@@ -146,16 +150,38 @@ class SandboxConsumer(HostedConsumer):
                 if self.host.slow_down_due():
                     await self._send_error(SLOW_DOWN)
                 return
+            text = text_data if text_data is not None else bytes_data or b""
+            trace = self._trace("message", text)
             async with self.lock:
+                self.traced = trace
+                self._mark("locked")
                 try:
-                    html = await self.answer(
-                        text_data if text_data is not None else bytes_data or b""
-                    )
+                    html = await self.answer(text)
                 except Exception as error:
                     self.host.failures.noted("answer", error)
                     html = self._render(error=BROKEN)
+                self.traced = None
             self.host.heard(hidden=self.session.hidden)
             await self.send_html(html)
+            self._traced(trace)
+
+    def _trace(self, kind: str, text: str | bytes | None = None) -> Trace | None:
+        """A trace of one message (``text``) or tick when ``SANDBOX_TRACE_FILE`` asks."""
+        if not settings.SANDBOX_TRACE_FILE:
+            return None
+        trace = Trace(kind, None if text is None else client_sent(text))
+        trace.mark("received" if kind == "message" else "tick")
+        return trace
+
+    def _mark(self, name: str) -> None:
+        if self.traced is not None:
+            self.traced.mark(name)
+
+    def _traced(self, trace: Trace | None) -> None:
+        """Write a finished trace (sent now)."""
+        if trace is not None:
+            trace.mark("sent")
+            trace.write(settings.SANDBOX_TRACE_FILE)
 
     async def answer(self, text: str | bytes) -> str:
         """The fragments that answer one message (called under the lock)."""
@@ -165,13 +191,31 @@ class SandboxConsumer(HostedConsumer):
                     text, accepts=self.accepts, max_bytes=settings.SANDBOX_MAX_MESSAGE_BYTES
                 )
                 await asyncio.to_thread(self.apply, command)  # in a worker: waited for
+                self.commands += 1
+                self._worker_marks()
             except ProtocolError as error:
-                return self._render(error=error.message)
+                return await self._answered(error.message)
             except CommandError as error:
-                return self._render(error=error_text(error))
+                return await self._answered(error_text(error))
         await self.applied(command)
         await self.keeper.keep(self.state(), now=True)
-        return self._render(error="")
+        self._mark("kept")
+        return await self._answered("")
+
+    async def _answered(self, error: str) -> str:
+        """The fragments answering a message, drawn at the loop's next urgent turn
+        (``turns``: before the ticks waiting to be drawn)."""
+        async with turns().turn(urgent=True):
+            html = self._render(error=error)
+        self._mark("drawn")
+        return html
+
+    def _worker_marks(self) -> None:
+        """The traced request's way through its worker, and its return to the event loop."""
+        if self.traced is not None:
+            if isinstance(self.session, workers.RemoteSession):
+                self.traced.marks_from(self.session.timing)
+            self.traced.mark("back on loop")
 
     def apply(self, command: Action) -> None:
         """Carry out one accepted command; ``CommandError`` when it is refused."""
@@ -189,10 +233,18 @@ class SandboxConsumer(HostedConsumer):
                 if await self._unused():
                     return
                 self._budget(tick)
+                trace = self._trace("tick")
                 async with self.lock:
-                    html = await self._advance(tick * settings.SANDBOX_TIME_SCALE)
+                    self.traced = trace
+                    self._mark("locked")
+                    stepped = await self._advance(tick * settings.SANDBOX_TIME_SCALE)
+                    self.traced = None
+                html = stepped if isinstance(stepped, str) else await self._draw_in_turn(stepped)
+                if trace is not None and not isinstance(stepped, str):
+                    trace.mark("drawn")
                 if html:  # nothing changed (paused): nothing to send
                     await self.send_html(html)
+                    self._traced(trace)
                 await self.after_tick()
                 await self._keep_now_and_then()
             await self.wait(max(0.0, tick - (self.clock() - started)))
@@ -223,14 +275,28 @@ class SandboxConsumer(HostedConsumer):
     async def after_tick(self) -> None:
         """Called on the event loop after each tick was sent (nothing to do here)."""
 
-    async def _advance(self, tick: float) -> str:
-        """Step and draw: here (on the event loop when the step is known to be short, else
-        in a thread); in a worker, drawing the snapshot it sends."""
+    async def _advance(self, tick: float) -> str | tuple[Snapshot, int]:
+        """Step (called under the lock): here, drawn at once (on the event loop when the
+        step is known to be short, else in a thread); in a worker, the snapshot it sends
+        and the commands carried out so far, drawn by ``_draw_in_turn`` after the lock."""
         if isinstance(self.session, LiveSession):
             return await step_where_cheapest(
                 self.session, tick, self._step, inline_up_to=settings.SANDBOX_INLINE_STEP_SECONDS
             )
-        return self._draw(await self.session.advance(tick))
+        snapshot = await self.session.advance(tick)
+        self._worker_marks()
+        return snapshot, self.commands
+
+    async def _draw_in_turn(self, stepped: tuple[Snapshot, int]) -> str:
+        """A worker's step drawn at this connection's turn (``turns``: a click's answer
+        goes first, and the lock is not held meanwhile, so a click does not wait for it);
+        nothing when a command came since the step or is under way (its answer draws a
+        newer state, which this older one must not follow)."""
+        snapshot, commands = stepped
+        async with turns().turn(urgent=False):
+            if commands != self.commands or self.lock.locked():
+                return ""
+            return self._draw(snapshot)
 
     def _step(self, wall_dt: float) -> str:
         return self._draw(self.session.step(wall_dt))
