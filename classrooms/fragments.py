@@ -88,15 +88,21 @@ class RoomView:
         key = (room_id, seq, text)
         found = _VIEWS.get(key)
         if found is None:
-            found = _keep(key, _read(room_id, seq, text, None))
+            data = json.loads(text)
+            snapshot = snapshot_from_data(data["snapshot"])
+            found = _keep(key, _read(room_id, seq, data, snapshot))
         return found
 
     @classmethod
-    def remember(cls, room_id: int, seq: int, text: str, snapshot: Snapshot) -> None:
-        """The owner's own message, kept with the ``Snapshot`` it was made from: the
-        screens in the owner's process do not deserialise it again (they did so once per
-        message, the costliest part of reading it; other processes still do)."""
-        _keep((room_id, seq, text), _read(room_id, seq, text, snapshot))
+    def remember(
+        cls, room_id: int, seq: int, text: str, snapshot: Snapshot, payload: dict[str, Any]
+    ) -> RoomView:
+        """The owner's own message, kept with the ``Snapshot`` and the ``payload`` it was
+        made from: the screens in the owner's process neither deserialise nor parse it
+        again (the rest of the payload goes through JSON, so that they read what other
+        processes read: keys as strings, lists for tuples)."""
+        rest = json.loads(json.dumps({k: v for k, v in payload.items() if k != "snapshot"}))
+        return _keep((room_id, seq, text), _read(room_id, seq, rest, snapshot))
 
     @property
     def goal(self) -> GoalStatus | None:
@@ -114,12 +120,11 @@ def _keep(key: tuple[int, int, str], view: RoomView) -> RoomView:
     return view
 
 
-def _read(room_id: int, seq: int, text: str, snapshot: Snapshot | None) -> RoomView:
-    data = json.loads(text)
+def _read(room_id: int, seq: int, data: dict[str, Any], snapshot: Snapshot) -> RoomView:
     status = data["status"]
     return RoomView(
         seq=seq,
-        snapshot=snapshot if snapshot is not None else snapshot_from_data(data["snapshot"]),
+        snapshot=snapshot,
         status=LiveStatus(paused=status["paused"], speed=status["speed"], ratio=status["ratio"]),
         control=Control.from_data(data["control"]),
         run=data["run"],
