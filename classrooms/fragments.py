@@ -308,6 +308,25 @@ def stage_context(stage: Stage, lang: str, total: int) -> dict[str, Any]:
     }
 
 
+def room_stage_context(room: Any, stage: Stage, lang: str) -> dict[str, Any]:
+    """``stage_context`` of a room's pinned stage, made once per process and language
+    (its Markdown was rendered again for every message)."""
+    key = (room.id, stage.order, lang)
+    found = _STAGE_TEXTS.get(key)
+    if found is None:
+        if len(_STAGE_TEXTS) >= TEXTS_KEPT:
+            _STAGE_TEXTS.clear()
+        found = _STAGE_TEXTS[key] = stage_context(stage, lang, len(room.stages))
+    return found
+
+
+# The pinned plans' texts, by room, stage and language (rooms come and go: bounded).
+TEXTS_KEPT = 1024
+# The pinned plans' texts, by room, stage and language (rooms come and go: bounded).
+TEXTS_KEPT = 1024
+_STAGE_TEXTS: dict[tuple[int, int, str], dict[str, Any]] = {}
+
+
 def render(parts: list[str] | tuple[str, ...], context: dict[str, Any]) -> str:
     return "".join(render_to_string(f"{PARTS}#{part}", context) for part in parts)
 
