@@ -13,6 +13,7 @@ meaningful on a busy machine (the machine's load still slows every instruction a
 
     python bench/room_cpu.py                       # 60 and 4 students, 5 s warm-up, 20 s window
     python bench/room_cpu.py --students 60 --window 10
+    python bench/room_cpu.py --students 60 --profile stacks.txt   # py-spy over the window
 """
 
 from __future__ import annotations
@@ -44,6 +45,21 @@ async def open_screen(application: Any, code: str, kind: str, key: str, lang: st
     return screen
 
 
+def threads_cpu() -> float:
+    """CPU seconds of this process's threads other than the main one (the database
+    thread, a step's thread), from /proc."""
+    total = 0.0
+    for task in Path("/proc/self/task").iterdir():
+        if int(task.name) == os.getpid():
+            continue
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 async def count(screen: Any, counter: list[int]) -> None:
     """Takes the screen's messages off its queue as they come (daphne would send them)."""
     queue = screen.output_queue
@@ -53,7 +69,9 @@ async def count(screen: Any, counter: list[int]) -> None:
             counter[0] += 1
 
 
-async def measure(seats: dict[str, Any], warm: float, window: float) -> dict[str, Any]:
+async def measure(
+    seats: dict[str, Any], warm: float, window: float, profile: str = ""
+) -> dict[str, Any]:
     from architect.asgi import application
     from classrooms import heartbeat, runner
 
@@ -69,9 +87,20 @@ async def measure(seats: dict[str, Any], warm: float, window: float) -> dict[str
     counting = [asyncio.create_task(count(s, counter)) for s in screens]
     await asyncio.sleep(warm)
     received, cpu, wall = counter[0], time.process_time(), time.monotonic()
+    threads = threads_cpu()
+    spy = None
+    if profile:  # py-spy (pip install py-spy) over the window only, raw stacks
+        command = [str(Path(sys.executable).parent / "py-spy"), "record", "--nonblocking",
+                   "-r", "100", "-f", "raw", "-d", str(int(window)), "-p", str(os.getpid()),
+                   "-o", profile]  # fmt: skip
+        spy = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.DEVNULL,
+                                                   stderr=asyncio.subprocess.DEVNULL)  # fmt: skip
     await asyncio.sleep(window)
     received, cpu = counter[0] - received, time.process_time() - cpu
     wall = time.monotonic() - wall
+    threads = threads_cpu() - threads
+    if spy is not None:
+        await spy.wait()
     for task in counting:
         task.cancel()
     for screen in screens:
@@ -82,6 +111,7 @@ async def measure(seats: dict[str, Any], warm: float, window: float) -> dict[str
         "students": len(seats["students"]),
         "screens": len(screens),
         "cores": cpu / wall,
+        "other_threads_cores": threads / wall,
         "updates_per_screen_s": received / wall / len(screens),
         "cpu_per_screen_update_ms": 1000 * cpu / max(1, received),
     }
@@ -93,6 +123,9 @@ def main() -> None:
     parser.add_argument("--warm", type=float, default=5.0)
     parser.add_argument("--window", type=float, default=20.0)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--profile", default="", help="py-spy's raw stacks of the first size's window"
+    )
     args = parser.parse_args()
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
@@ -106,7 +139,10 @@ def main() -> None:
         import django
 
         django.setup()
-        results = [asyncio.run(measure(seats, args.warm, args.window)) for seats in rooms]
+        results = [
+            asyncio.run(measure(seats, args.warm, args.window, args.profile if n == 0 else ""))
+            for n, seats in enumerate(rooms)
+        ]
     if len(results) >= 2:
         big, small = results[0], results[-1]
         extra = big["screens"] - small["screens"]
@@ -118,7 +154,8 @@ def main() -> None:
     for result in results:
         line = (
             f"{result['students']} students ({result['screens']} screens):"
-            f" {result['cores']:.3f} cores, {result['updates_per_screen_s']:.2f} updates/s"
+            f" {result['cores']:.3f} cores ({result['other_threads_cores']:.3f} in threads other"
+            f" than the event loop's), {result['updates_per_screen_s']:.2f} updates/s"
             f" per screen, {result['cpu_per_screen_update_ms']:.3f} ms CPU per screen update"
         )
         if "one_more_screen_cores" in result:
