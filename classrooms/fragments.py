@@ -348,20 +348,36 @@ class Parts:
         self._sent.clear()
 
 
-_DRAWN: OrderedDict[tuple[int, int, str, str], Any] = OrderedDict()
-DRAWN_KEPT = 64
+# Per room (the most recently drawn rooms first out), its latest state messages' parts:
+# by sequence number, then (language, part). A fixed number of drawings in all was too few
+# beyond a dozen rooms a process: a room's drawings went before its other screens used them.
+_DRAWN: OrderedDict[int, dict[int, dict[tuple[str, str], Any]]] = OrderedDict()
+SEQS_KEPT = 4  # a room's latest messages whose parts are kept (screens a message behind)
+ROOMS_KEPT = 1000  # rooms whose drawings are kept (a process serves far fewer at once)
 
 
 def once(view: RoomView, part: str, draw: Callable[[], Any]) -> Any:
     """``draw()`` for one part of one state message in the active language, made once in
     this process whichever screens need it: the phones' and the projector's feeds draw
-    the same diagram, status and goal (kept by room, sequence number, language, part)."""
-    key = (view.room_id, view.seq, get_language() or "", part)
-    found = _DRAWN.get(key)
-    if found is None:
-        found = _DRAWN[key] = draw()
-        while len(_DRAWN) > DRAWN_KEPT:
+    the same diagram, status and goal (kept per room for its latest ``SEQS_KEPT``
+    messages, by language and part)."""
+    room = _DRAWN.get(view.room_id)
+    if room is None:
+        room = _DRAWN[view.room_id] = {}
+        while len(_DRAWN) > ROOMS_KEPT:
             _DRAWN.popitem(last=False)
+    drawn = room.get(view.seq)
+    if drawn is None:
+        if room and view.seq < min(room) and len(room) >= SEQS_KEPT:
+            return draw()  # older than every message kept: not worth keeping
+        drawn = room[view.seq] = {}
+        while len(room) > SEQS_KEPT:
+            del room[min(room)]
+        _DRAWN.move_to_end(view.room_id)
+    key = (get_language() or "", part)
+    found = drawn.get(key)
+    if found is None:
+        found = drawn[key] = draw()
     return found
 
 

@@ -54,4 +54,5 @@ async def rooms_stopped(settings: Any) -> AsyncIterator[None]:
     await heartbeat.HEARTBEAT.stop()
     fragments._FEEDS.clear()
     fragments._VIEWS.clear()
+    fragments._DRAWN.clear()
     await sync_to_async(connections.close_all)()
