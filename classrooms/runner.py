@@ -227,7 +227,9 @@ class RoomRunner:
             logger.warning("room %s: lease lost, stopping", self.room_id)
             await self.stop(release=False)
             return False
-        if await database_sync_to_async(selectors.anyone_here)(room_id=self.room_id):
+        if fanout.screens(self.room_id) or await database_sync_to_async(selectors.anyone_here)(
+            room_id=self.room_id
+        ):  # a screen here is enough: the database is asked only when none is
             self.seen_at = self.clock()
         elif self.clock() - self.seen_at > settings.CLASSROOM_IDLE_SECONDS:
             await self.stop()
