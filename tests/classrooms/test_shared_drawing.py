@@ -90,10 +90,13 @@ def test_each_room_keeps_its_latest_drawings_however_many_rooms_a_process_serves
     def drawn(room: int, seq: int, lang: str, part: str) -> Any:
         shown = view(seq, room_id=room) if (room, seq) not in views else views[room, seq]
         views[room, seq] = shown
+
+        def draw() -> str:
+            made.append((room, seq, lang, part))
+            return f"{lang}-{part}"
+
         with translation.override(lang):
-            return fragments.once(
-                shown, part, lambda: made.append((room, seq, lang, part)) or f"{lang}-{part}"
-            )
+            return fragments.once(shown, part, draw)
 
     views: dict[tuple[int, int], RoomView] = {}
     parts = ("status", "metrics", "diagram", "goal")
