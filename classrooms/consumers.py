@@ -12,6 +12,7 @@ its ``SocketHost`` (``architect.sandbox.host``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
