@@ -18,12 +18,17 @@ import base64
 import multiprocessing
 import os
 import struct
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+# The masked frame a client sends is the tests' raw socket's (tests/helpers/rawsocket.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from helpers.rawsocket import frame
 
 TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA
 HANG_S = 300  # a busy machine may take long to open a socket: only a hang is an error
@@ -58,24 +63,6 @@ class TabResult:
     closed: bool  # refused (over a cap), or the server went away
     latencies: list[float] = field(default_factory=list)  # click → answer, seconds
     clicked_at: list[float] = field(default_factory=list)  # each click's moment (monotonic)
-
-
-def frame(opcode: int, payload: bytes) -> bytes:
-    """One masked frame (a client must mask; the key's value does not matter here)."""
-    size = len(payload)
-    head = bytes([0x80 | opcode])
-    if size < 126:
-        head += bytes([0x80 | size])
-    elif size < 2**16:
-        head += bytes([0x80 | 126]) + struct.pack("!H", size)
-    else:
-        head += bytes([0x80 | 127]) + struct.pack("!Q", size)
-    mask = os.urandom(4)
-    repeated = (mask * (size // 4 + 1))[:size]
-    masked = (int.from_bytes(payload, "big") ^ int.from_bytes(repeated, "big")).to_bytes(
-        size, "big"
-    )
-    return head + mask + masked
 
 
 def action_frame(fields: dict[str, str], sent: float | None = None) -> bytes:

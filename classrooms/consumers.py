@@ -12,6 +12,7 @@ its ``SocketHost`` (``architect.sandbox.host``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -28,12 +29,13 @@ from architect.sandbox.host import SLOW_DOWN, HostedConsumer
 from architect.sandbox.protocol import ProtocolError, decode
 from architect.sim.actions import action_data
 from architect.sim.commands import CommandError
-from classrooms import fragments, lease, panels, presence, protocol, selectors, services
+from classrooms import fanout, fragments, lease, panels, presence, protocol, selectors, services
+from classrooms.fanout import Inbox, viewers_group
 from classrooms.fragments import Feed, Parts, RoomView
 from classrooms.heartbeat import HEARTBEAT
 from classrooms.models import Room
 from classrooms.permissions import can_drive
-from classrooms.runner import ensure, owner_group, viewers_group
+from classrooms.runner import ensure, owner_group
 from lessons.models import Stage
 
 logger = logging.getLogger(__name__)
@@ -62,7 +64,8 @@ class RoomScreen(HostedConsumer):
         self.seq = -1
         self.stages: dict[int, Stage] = {}
         await self.accept()
-        await self.channel_layer.group_add(viewers_group(self.room.id), self.channel_name)
+        self.inbox = Inbox(self._from_room)
+        fanout.join(self.room.id, id(self), self.inbox)
         await database_sync_to_async(presence.enter)(
             channel_name=self.channel_name,
             process=lease.PROCESS,
@@ -93,7 +96,7 @@ class RoomScreen(HostedConsumer):
         if not getattr(self, "joined", False):
             return
         self.joined = False
-        await self.channel_layer.group_discard(viewers_group(self.room.id), self.channel_name)
+        await fanout.leave(self.room.id, id(self))
         await database_sync_to_async(presence.leave)(channel_name=self.channel_name)
         HEARTBEAT.leave(self.room.id)
         await self.to_owner({"type": "room.roster"})
@@ -138,17 +141,28 @@ class RoomScreen(HostedConsumer):
     # --- out ---------------------------------------------------------------------------
 
     async def dispatch(self, message: dict[str, Any]) -> None:
-        """The room's state goes straight to ``room_state``: Channels would first close old
-        database connections on its one database thread, for each screen and each
-        message (sixty phones, five times a second, queued behind every query); drawing
-        it reads no database (what does, the dashboard, goes through that thread itself)."""
+        """The owner's private answer (``room.hello``) comes on this screen's own channel:
+        it takes its turn with the room's messages (``fanout.Inbox``)."""
+        if message.get("type") == "room.state":
+            await self.inbox.put(message)
+        else:
+            await super().dispatch(message)
+
+    async def _from_room(self, message: dict[str, Any]) -> None:
+        """A message of the room (``fanout``). Its state goes straight to ``room_state``:
+        Channels would first close old database connections on its one database thread,
+        for each screen and each message (sixty phones, five times a second, queued
+        behind every query); drawing it reads no database (what does, the dashboard,
+        goes through that thread itself, in a task of its own)."""
         if message.get("type") == "room.state":
             await self.room_state(message)
         else:
             await super().dispatch(message)
 
     async def room_state(self, message: dict[str, Any]) -> None:
-        view = RoomView.read(self.room.id, int(message["seq"]), str(message["text"]))
+        view = message.get("view")
+        if not isinstance(view, RoomView):  # the owner's private answer
+            view = RoomView.read(self.room.id, int(message["seq"]), str(message["text"]))
         html = await self.draw(view, private=bool(message.get("private")))
         self.seq = view.seq
         if html:
@@ -202,8 +216,15 @@ class ConsoleConsumer(RoomScreen):
         self.parts = Parts()
         self.dashboard_at = float("-inf")
         self.dashboard_drawn: object = None
+        self.dashboard_task: asyncio.Task[None] | None = None
+        self.dashboard_more = False  # a refresh asked for while one runs
         self.roster = -1
         await super().connect()
+
+    async def disconnect(self, code: int) -> None:
+        if self.dashboard_task is not None:
+            self.dashboard_task.cancel()
+        await super().disconnect(code)
 
     async def act(self, data: dict[str, Any]) -> None:
         command = protocol.read(
@@ -270,8 +291,32 @@ class ConsoleConsumer(RoomScreen):
             or self.clock() - self.dashboard_at >= DASHBOARD_SECONDS
         ):
             self.roster = view.roster
-            html += await self._dashboard(again=full)
+            if full:  # a console's first drawing (once per connection) is whole
+                html += await self._dashboard(again=True)
+            else:
+                self._dashboard_soon()
         return html
+
+    def _dashboard_soon(self) -> None:
+        """The dashboard when it changed, in a task of its own: its queries must not hold
+        up the room's messages to the other screens (the owner hands them on one screen
+        after another)."""
+        self.dashboard_at = self.clock()
+        if self.dashboard_task is not None and not self.dashboard_task.done():
+            self.dashboard_more = True
+            return
+        self.dashboard_more = True
+        self.dashboard_task = asyncio.create_task(self._send_dashboards())
+
+    async def _send_dashboards(self) -> None:
+        while self.dashboard_more:
+            self.dashboard_more = False
+            try:
+                html = await self._dashboard()
+                if html:
+                    await self.send(text_data=html)
+            except Exception:
+                logger.exception("room %s: dashboard failed", self.room.code)
 
     async def _dashboard(self, *, again: bool = False) -> str:
         """The dashboard when it changed (``again``: in any case)."""

@@ -88,15 +88,21 @@ class RoomView:
         key = (room_id, seq, text)
         found = _VIEWS.get(key)
         if found is None:
-            found = _keep(key, _read(room_id, seq, text, None))
+            data = json.loads(text)
+            snapshot = snapshot_from_data(data["snapshot"])
+            found = _keep(key, _read(room_id, seq, data, snapshot))
         return found
 
     @classmethod
-    def remember(cls, room_id: int, seq: int, text: str, snapshot: Snapshot) -> None:
-        """The owner's own message, kept with the ``Snapshot`` it was made from: the
-        screens in the owner's process do not deserialise it again (they did so once per
-        message, the costliest part of reading it; other processes still do)."""
-        _keep((room_id, seq, text), _read(room_id, seq, text, snapshot))
+    def remember(
+        cls, room_id: int, seq: int, text: str, snapshot: Snapshot, payload: dict[str, Any]
+    ) -> RoomView:
+        """The owner's own message, kept with the ``Snapshot`` and the ``payload`` it was
+        made from: the screens in the owner's process neither deserialise nor parse it
+        again (the rest of the payload goes through JSON, so that they read what other
+        processes read: keys as strings, lists for tuples)."""
+        rest = json.loads(json.dumps({k: v for k, v in payload.items() if k != "snapshot"}))
+        return _keep((room_id, seq, text), _read(room_id, seq, rest, snapshot))
 
     @property
     def goal(self) -> GoalStatus | None:
@@ -114,12 +120,11 @@ def _keep(key: tuple[int, int, str], view: RoomView) -> RoomView:
     return view
 
 
-def _read(room_id: int, seq: int, text: str, snapshot: Snapshot | None) -> RoomView:
-    data = json.loads(text)
+def _read(room_id: int, seq: int, data: dict[str, Any], snapshot: Snapshot) -> RoomView:
     status = data["status"]
     return RoomView(
         seq=seq,
-        snapshot=snapshot if snapshot is not None else snapshot_from_data(data["snapshot"]),
+        snapshot=snapshot,
         status=LiveStatus(paused=status["paused"], speed=status["speed"], ratio=status["ratio"]),
         control=Control.from_data(data["control"]),
         run=data["run"],
@@ -303,6 +308,25 @@ def stage_context(stage: Stage, lang: str, total: int) -> dict[str, Any]:
     }
 
 
+def room_stage_context(room: Any, stage: Stage, lang: str) -> dict[str, Any]:
+    """``stage_context`` of a room's pinned stage, made once per process and language
+    (its Markdown was rendered again for every message)."""
+    key = (room.id, stage.order, lang)
+    found = _STAGE_TEXTS.get(key)
+    if found is None:
+        if len(_STAGE_TEXTS) >= TEXTS_KEPT:
+            _STAGE_TEXTS.clear()
+        found = _STAGE_TEXTS[key] = stage_context(stage, lang, len(room.stages))
+    return found
+
+
+# The pinned plans' texts, by room, stage and language (rooms come and go: bounded).
+TEXTS_KEPT = 1024
+# The pinned plans' texts, by room, stage and language (rooms come and go: bounded).
+TEXTS_KEPT = 1024
+_STAGE_TEXTS: dict[tuple[int, int, str], dict[str, Any]] = {}
+
+
 def render(parts: list[str] | tuple[str, ...], context: dict[str, Any]) -> str:
     return "".join(render_to_string(f"{PARTS}#{part}", context) for part in parts)
 
@@ -324,20 +348,36 @@ class Parts:
         self._sent.clear()
 
 
-_DRAWN: OrderedDict[tuple[int, int, str, str], Any] = OrderedDict()
-DRAWN_KEPT = 64
+# Per room (the most recently drawn rooms first out), its latest state messages' parts:
+# by sequence number, then (language, part). A fixed number of drawings in all was too few
+# beyond a dozen rooms a process: a room's drawings went before its other screens used them.
+_DRAWN: OrderedDict[int, dict[int, dict[tuple[str, str], Any]]] = OrderedDict()
+SEQS_KEPT = 4  # a room's latest messages whose parts are kept (screens a message behind)
+ROOMS_KEPT = 1000  # rooms whose drawings are kept (a process serves far fewer at once)
 
 
 def once(view: RoomView, part: str, draw: Callable[[], Any]) -> Any:
     """``draw()`` for one part of one state message in the active language, made once in
     this process whichever screens need it: the phones' and the projector's feeds draw
-    the same diagram, status and goal (kept by room, sequence number, language, part)."""
-    key = (view.room_id, view.seq, get_language() or "", part)
-    found = _DRAWN.get(key)
-    if found is None:
-        found = _DRAWN[key] = draw()
-        while len(_DRAWN) > DRAWN_KEPT:
+    the same diagram, status and goal (kept per room for its latest ``SEQS_KEPT``
+    messages, by language and part)."""
+    room = _DRAWN.get(view.room_id)
+    if room is None:
+        room = _DRAWN[view.room_id] = {}
+        while len(_DRAWN) > ROOMS_KEPT:
             _DRAWN.popitem(last=False)
+    drawn = room.get(view.seq)
+    if drawn is None:
+        if room and view.seq < min(room) and len(room) >= SEQS_KEPT:
+            return draw()  # older than every message kept: not worth keeping
+        drawn = room[view.seq] = {}
+        while len(room) > SEQS_KEPT:
+            del room[min(room)]
+        _DRAWN.move_to_end(view.room_id)
+    key = (get_language() or "", part)
+    found = drawn.get(key)
+    if found is None:
+        found = drawn[key] = draw()
     return found
 
 

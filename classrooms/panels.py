@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from architect.sandbox.metrics import values
 from classrooms import selectors
 from classrooms.fragments import (
+    TEXTS_KEPT,
     Parts,
     RoomView,
     board_context,
     poll_context,
     render,
+    room_stage_context,
     spotlight_context,
-    stage_context,
 )
 from classrooms.models import Room
 from lessons.models import Stage
@@ -39,15 +40,22 @@ def _drawn(parts: Parts, names_contexts: list[tuple[str, dict[str, Any]]], full:
 
 
 def stages_menu(room: Room, lang: str, current: int) -> list[dict[str, Any]]:
+    titles = _TITLES.get((room.id, lang))
+    if titles is None:  # the pinned plan's titles never change
+        if len(_TITLES) >= TEXTS_KEPT:
+            _TITLES.clear()
+        titles = _TITLES[room.id, lang] = [
+            selectors.pinned_stage(room=room, index=i).text("title", lang)
+            for i in range(len(room.stages))
+        ]
     return [
-        {
-            "index": i,
-            "number": i + 1,
-            "title": selectors.pinned_stage(room=room, index=i).text("title", lang),
-            "current": i == current,
-        }
-        for i in range(len(room.stages))
+        {"index": i, "number": i + 1, "title": title, "current": i == current}
+        for i, title in enumerate(titles)
     ]
+
+
+_TITLES: dict[tuple[int, str], list[str]] = {}
+_STAGE_TEXTS: dict[tuple[int, int, str], dict[str, Any]] = {}
 
 
 def run_context(view: RoomView) -> dict[str, Any]:
@@ -63,7 +71,7 @@ def console_parts(
         "stages": stages_menu(room, lang, control.stage),
         "run": run_context(view),
         "poll": poll_context(view, stage, lang),
-        **stage_context(stage, lang, len(room.stages)),
+        **room_stage_context(room, stage, lang),
     }
     return _drawn(
         parts,
@@ -85,7 +93,7 @@ def projector_parts(
         [
             (
                 "projector-stage",
-                {**stage_context(stage, lang, len(room.stages)), "run": run_context(view)},
+                {**room_stage_context(room, stage, lang), "run": run_context(view)},
             ),
             ("projector-metrics", {"metrics": metrics}),
             ("poll-results", {"poll": poll_context(view, stage, lang), "console": False}),

@@ -31,7 +31,7 @@ from architect.sandbox.live import step_where_cheapest
 from architect.sim.commands import CommandError
 from architect.sim.snapshot import Snapshot
 from architect.sim.snapshot_data import snapshot_to_data
-from classrooms import lease, selectors, services
+from classrooms import fanout, lease, selectors, services
 from classrooms.checkpoint import RoomExperiment
 from classrooms.fragments import RoomView
 from classrooms.models import Room
@@ -40,10 +40,6 @@ from classrooms.state import Control, goal_status_data
 
 logger = logging.getLogger(__name__)
 RENEWALS = 5  # the lease is renewed this many times in its length: a late tick or two is fine
-
-
-def viewers_group(room_id: int) -> str:
-    return f"room.{room_id}"
 
 
 def owner_group(room_id: int) -> str:
@@ -231,7 +227,9 @@ class RoomRunner:
             logger.warning("room %s: lease lost, stopping", self.room_id)
             await self.stop(release=False)
             return False
-        if await database_sync_to_async(selectors.anyone_here)(room_id=self.room_id):
+        if fanout.screens(self.room_id) or await database_sync_to_async(selectors.anyone_here)(
+            room_id=self.room_id
+        ):  # a screen here is enough: the database is asked only when none is
             self.seen_at = self.clock()
         elif self.clock() - self.seen_at > settings.CLASSROOM_IDLE_SECONDS:
             await self.stop()
@@ -266,8 +264,8 @@ class RoomRunner:
         if kind == "room.command":
             await self._command(message)
         elif kind == "room.hello":
-            private = {**await self._state_message(publishing=False), "private": True}
-            await self.layer.send(message["reply_to"], private)
+            state, _view = await self._state_message(publishing=False)
+            await self.layer.send(message["reply_to"], {**state, "private": True})
         elif kind == "room.vote":
             self.votes_dirty, self.dirty = True, True
             state.roster += 1
@@ -305,11 +303,12 @@ class RoomRunner:
     # --- what every screen gets ------------------------------------------------------
 
     async def publish(self) -> None:
-        await self.layer.group_send(viewers_group(self.room_id), await self._state_message())
+        message, view = await self._state_message()
+        await fanout.publish(self.room_id, message, view)
 
-    async def _state_message(self, *, publishing: bool = True) -> dict[str, Any]:
-        """The state as one message; ``publishing`` (to every screen) settles what was
-        dirty, a private answer to one screen does not."""
+    async def _state_message(self, *, publishing: bool = True) -> tuple[dict[str, Any], RoomView]:
+        """The state as one message, and as read; ``publishing`` (to every screen)
+        settles what was dirty, a private answer to one screen does not."""
         if self.votes_dirty:
             self.votes_dirty = False
             await database_sync_to_async(self.room_state.count_votes)()
@@ -317,10 +316,11 @@ class RoomRunner:
             self.dirty = False
         self.seq += 1
         async with self.lock:
-            text = json.dumps(self._payload(), separators=(",", ":"))
+            payload = self._payload()
+            text = json.dumps(payload, separators=(",", ":"))
             assert self.latest is not None
-            RoomView.remember(self.room_id, self.seq, text, self.latest)
-        return {"type": "room.state", "seq": self.seq, "text": text}
+            view = RoomView.remember(self.room_id, self.seq, text, self.latest, payload)
+        return {"type": "room.state", "seq": self.seq, "text": text}, view
 
     def _payload(self) -> dict[str, Any]:
         state = self.room_state

@@ -57,7 +57,7 @@ class StudentConsumer(RoomScreen):
 
     async def connect(self) -> None:
         self.parts = Parts()
-        self.stage_texts: dict[int, dict[str, Any]] = {}
+        self.own_shown: object = None
         self.view: RoomView | None = None
         self.copy_trial = 0
         self.copy_lock = asyncio.Lock()
@@ -145,18 +145,24 @@ class StudentConsumer(RoomScreen):
         return html + fragments.goal_part(view, stage, parts, full=full)
 
     def _own_parts(self, view: RoomView, *, full: bool) -> str:
-        """This student's stage text, their poll, and the banner."""
+        """This student's stage text, their poll, and the banner (nothing when none of
+        what they show changed: most messages only move the simulation on)."""
         control = view.control
         index = control.stage if control.locked else self.my_stage
+        mine = self.mine.get((control.poll.stage, control.poll.round))
+        shown = (
+            fragments.once(view, "student-own", lambda: _shown_by(view)),
+            index,
+            mine,
+            self.copy is None,
+        )
+        if shown == self.own_shown and not full:
+            return ""
+        self.own_shown = shown
         stage = self.stage(index)
         poll_stage = self.stage(control.stage)
-        mine = self.mine.get((control.poll.stage, control.poll.round))
-        if index not in self.stage_texts:  # the pinned plan's texts never change
-            self.stage_texts[index] = fragments.stage_context(
-                stage, self.lang, len(self.room.stages)
-            )
         context = {
-            **self.stage_texts[index],
+            **fragments.room_stage_context(self.room, stage, self.lang),
             "locked": control.locked,
             "room_stage": control.stage,
             "poll": fragments.poll_context(view, poll_stage, self.lang, mine=mine),
@@ -287,6 +293,14 @@ class StudentConsumer(RoomScreen):
         with translation.override(self.lang):
             await self.send(text_data=fragments.render(["student-banner"], {"removed": True}))
         await self.close(code=CLOSE_FORBIDDEN)
+
+
+def _shown_by(view: RoomView) -> object:
+    """What of a state message a student's own parts show (with their stage, answer and
+    copy): the room's stage, lock and end, the poll, and the run's phase (an outcome)."""
+    control = view.control
+    return (control.stage, control.locked, control.ended, control.poll, view.run["phase"],
+            repr(view.poll))  # fmt: skip
 
 
 def _key(name: str, context: dict[str, Any]) -> object:

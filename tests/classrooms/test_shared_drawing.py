@@ -79,3 +79,41 @@ def test_the_dashboard_is_drawn_again_only_when_what_it_shows_changed() -> None:
     again, html = panels.dashboard_html(room=room, lang="en", drawn=shown)
     assert again != shown and "Lee" in html
     assert panels.stuck_text(59) == "under a minute" and panels.stuck_text(125) == "2 min"
+
+
+def test_each_room_keeps_its_latest_drawings_however_many_rooms_a_process_serves() -> None:
+    """Twenty rooms, two languages, four parts: each room's parts of its latest messages
+    are still there when its other screens ask (a fixed 64 in all were not)."""
+    fragments._DRAWN.clear()
+    made: list[tuple[int, int, str, str]] = []
+
+    def drawn(room: int, seq: int, lang: str, part: str) -> Any:
+        shown = view(seq, room_id=room) if (room, seq) not in views else views[room, seq]
+        views[room, seq] = shown
+
+        def draw() -> str:
+            made.append((room, seq, lang, part))
+            return f"{lang}-{part}"
+
+        with translation.override(lang):
+            return fragments.once(shown, part, draw)
+
+    views: dict[tuple[int, int], RoomView] = {}
+    parts = ("status", "metrics", "diagram", "goal")
+    for room in range(20):
+        for lang in ("en", "ko"):
+            for part in parts:
+                drawn(room, 1, lang, part)
+    first = len(made)
+    assert first == 20 * 2 * 4
+    for room in range(20):  # every other screen of every room: nothing drawn again
+        for lang in ("en", "ko"):
+            for part in parts:
+                drawn(room, 1, lang, part)
+    assert len(made) == first
+    # a room keeps only its latest messages: the oldest goes as new ones come
+    for seq in range(2, 2 + fragments.SEQS_KEPT):
+        drawn(0, seq, "en", "status")
+    drawn(0, 1, "en", "status")
+    assert made[-1] == (0, 1, "en", "status")  # drawn again: no longer kept
+    assert set(fragments._DRAWN[0]) == set(range(2, 2 + fragments.SEQS_KEPT))

@@ -45,12 +45,14 @@ async def rooms_stopped(settings: Any) -> AsyncIterator[None]:
     from asgiref.sync import sync_to_async
     from django.db import connections
 
-    from classrooms import fragments, heartbeat, runner
+    from classrooms import fanout, fragments, heartbeat, runner
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
     await runner.stop_all()
+    await fanout.stop_all()
     await heartbeat.HEARTBEAT.stop()
     fragments._FEEDS.clear()
     fragments._VIEWS.clear()
+    fragments._DRAWN.clear()
     await sync_to_async(connections.close_all)()

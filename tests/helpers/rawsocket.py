@@ -59,21 +59,7 @@ class RawSocket:
 
     async def send_frame(self, opcode: int, payload: bytes) -> None:
         """One masked frame, as a browser sends it."""
-        head = bytes([0x80 | opcode])
-        size = len(payload)
-        if size < 126:
-            head += bytes([0x80 | size])
-        elif size < 2**16:
-            head += bytes([0x80 | 126]) + struct.pack("!H", size)
-        else:
-            head += bytes([0x80 | 127]) + struct.pack("!Q", size)
-        mask = os.urandom(4)
-        masked = (
-            bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-            if size < 4096
-            else (_mask_fast(payload, mask))
-        )
-        self.writer.write(head + mask + masked)
+        self.writer.write(frame(opcode, payload))
         await self.writer.drain()
 
     async def send_text(self, text: str | bytes) -> None:
@@ -113,7 +99,22 @@ class RawSocket:
             await self.writer.wait_closed()
 
 
-def _mask_fast(payload: bytes, mask: bytes) -> bytes:
+def frame(opcode: int, payload: bytes) -> bytes:
+    """One masked frame, as a client must send it (RFC 6455; the key's value does not
+    matter here). Also what ``bench/clients.py`` sends."""
+    size = len(payload)
+    head = bytes([0x80 | opcode])
+    if size < 126:
+        head += bytes([0x80 | size])
+    elif size < 2**16:
+        head += bytes([0x80 | 126]) + struct.pack("!H", size)
+    else:
+        head += bytes([0x80 | 127]) + struct.pack("!Q", size)
+    mask = os.urandom(4)
+    return head + mask + _masked(payload, mask)
+
+
+def _masked(payload: bytes, mask: bytes) -> bytes:
     """XOR with the mask as one big integer (a per-byte loop is slow for megabytes)."""
     repeated = (mask * (len(payload) // 4 + 1))[: len(payload)]
     value = int.from_bytes(payload, "big") ^ int.from_bytes(repeated, "big")
