@@ -25,6 +25,7 @@ from architect.sandbox.live import LiveStatus
 from architect.sandbox.metrics import help_items, panel, structure, values
 from architect.sandbox.names import region_name
 from architect.sandbox.numbers import num
+from architect.sandbox.slots import SLOTTED
 from architect.sim.blocks import BLOCKS
 from architect.sim.model.sizes import SIZES
 from architect.sim.snapshot import (
@@ -145,6 +146,8 @@ LABELS = {
     "running": _("Running"),
     "aggregate": _("Aggregate mode: queues advanced in 1 ms steps"),
     "per_request": _("Simulating every request"),
+    "speed": _("speed %(speed)s×"),  # the status line's clock
+    "time": _("simulated time %(t)s s"),
 }
 
 
@@ -270,28 +273,30 @@ def chart_items_of(s: Snapshot, goals: dict[str, float] | None = None) -> list[d
     return [chart_item(c, words) for c in charts(s.series, s.t, s.events, goals)]
 
 
-def engine_share(share: float | None) -> str:
+def engine_share(share: float | None, language: str | None = None) -> str:
     """The share of real time the engine needs, in percent: "35", or "< 1"."""
     percent = (share or 0) * 100
-    return num(percent) if percent >= 1 else "< 1"
+    return num(percent, 0, language) if percent >= 1 else "< 1"
 
 
 def clock_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
     """What the status line shows: run state, speed, simulated time, how far behind."""
-    sim_time = num(s.t, 1)
+    language = get_language()
+    words = labels(language)
+    sim_time = num(s.t, 1, language)
     return {
         "snapshot": s,
         "status": status,
-        "label": labels(get_language()),
+        "label": words,
         "sim_time": sim_time,
         "clock": {
-            "speed": _("speed %(speed)s×") % {"speed": status.speed},
-            "time": _("simulated time %(t)s s") % {"t": sim_time},
+            "speed": words["speed"] % {"speed": status.speed},
+            "time": words["time"] % {"t": sim_time},
         },
         "aggregate": s.mode
         == "aggregate",  # traffic as flows, not single requests (architect.sim.flows.aggregate)
-        "ratio": num(status.ratio, 1) if status.ratio is not None else "",
-        "engine_share": engine_share(status.engine_share),
+        "ratio": num(status.ratio, 1, language) if status.ratio is not None else "",
+        "engine_share": engine_share(status.engine_share, language),
     }
 
 
@@ -361,8 +366,14 @@ TICK_KEYS: dict[str, Callable[[dict[str, Any]], object]] = {
 
 
 def render(parts: tuple[str, ...] | list[str], context: dict[str, Any]) -> str:
-    """The named partials, concatenated: each is one element with an id and hx-swap-oob."""
-    return "".join(render_to_string(f"{TEMPLATE}#{part}", context) for part in parts)
+    """The named partials, concatenated: each is one element with an id and hx-swap-oob.
+    The parts a tick sends most are slot-memoised (``slots.SLOTTED``)."""
+    return "".join(
+        SLOTTED[part].render(context)
+        if part in SLOTTED
+        else render_to_string(f"{TEMPLATE}#{part}", context)
+        for part in parts
+    )
 
 
 def forms_key(s: Snapshot, status: LiveStatus) -> tuple[object, ...]:
@@ -407,8 +418,9 @@ class Renderer:
         self, s: Snapshot, status: LiveStatus, *, error: str | None = None, full: bool = False
     ) -> str:
         """Fragments for this snapshot; ``error`` "" clears the error area, None leaves it."""
-        if get_language() != self._language:  # the parts sent so far are in another language
-            full, self._language = True, get_language()
+        language = get_language()
+        if language != self._language:  # the parts sent so far are in another language
+            full, self._language = True, language
         if full:
             self._sent = {}
         forms, figures = forms_key(s, status), figures_key(s)
