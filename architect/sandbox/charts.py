@@ -26,7 +26,7 @@ JOBS = "jobs"  # the queue chart's line of jobs waiting on the message queue
 PERCENT = 100.0  # top of a chart in percent of a whole
 GOAL_LABEL_ROOM = 12.0  # the height a goal's label needs above its line
 Value = Callable[[SeriesPoint], float | None]
-_NAME, _VALUE = itemgetter(0), itemgetter(1)  # of a (node, value) pair
+_NAME = itemgetter(0)  # of a (node, value) pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +245,6 @@ def _by_node(window: Sequence[SeriesPoint], field: str, factor: float = 1.0) -> 
     window, times ``factor``, in the order the nodes first appear."""
     rows = [getattr(point, field) for point in window]
     last = dict(rows[-1]) if rows else {}
-    scaled = factor.__rmul__  # value * factor
     if rows and all(len(row) == len(rows[0]) for row in rows):
         # The usual window: the same nodes in every point, in the same order.
         columns = list(zip(*rows, strict=True))
@@ -253,7 +252,7 @@ def _by_node(window: Sequence[SeriesPoint], field: str, factor: float = 1.0) -> 
             ts = [point.t for point in window]
             return {
                 column[0][0]: Measured(
-                    ts, list(map(scaled, map(_VALUE, column))), _scaled(last, column[0][0], factor)
+                    ts, [v * factor for _, v in column], _scaled(last, column[0][0], factor)
                 )
                 for column in columns
             }

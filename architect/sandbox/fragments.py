@@ -25,7 +25,7 @@ from architect.sandbox.live import LiveStatus
 from architect.sandbox.metrics import help_items, panel, structure, values
 from architect.sandbox.names import region_name
 from architect.sandbox.numbers import num
-from architect.sandbox.slots import SLOTTED
+from architect.sandbox.slots import SLOTTED, STATUS
 from architect.sim.blocks import BLOCKS
 from architect.sim.model.sizes import SIZES
 from architect.sim.snapshot import (
@@ -279,9 +279,10 @@ def engine_share(share: float | None, language: str | None = None) -> str:
     return num(percent, 0, language) if percent >= 1 else "< 1"
 
 
-def clock_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
-    """What the status line shows: run state, speed, simulated time, how far behind."""
-    language = get_language()
+def clock_context(s: Snapshot, status: LiveStatus, language: str | None = None) -> dict[str, Any]:
+    """What the status line shows: run state, speed, simulated time, how far behind
+    (``language``: the active one, when the caller has it already)."""
+    language = language or get_language()
     words = labels(language)
     sim_time = num(s.t, 1, language)
     return {
@@ -369,7 +370,7 @@ def render(parts: tuple[str, ...] | list[str], context: dict[str, Any]) -> str:
     """The named partials, concatenated: each is one element with an id and hx-swap-oob.
     The parts a tick sends most are slot-memoised (``slots.SLOTTED``)."""
     return "".join(
-        SLOTTED[part].render(context)
+        SLOTTED[part](context)
         if part in SLOTTED
         else render_to_string(f"{TEMPLATE}#{part}", context)
         for part in parts
@@ -425,7 +426,7 @@ class Renderer:
             self._sent = {}
         forms, figures = forms_key(s, status), figures_key(s)
         if not full and error is None and self._figures == figures and self._sent_forms(forms):
-            return self._clock_only(s, status)
+            return self._clock_only(s, status, language)
         self._figures = figures
         context = live_context(s, status, self._chart_items(s, figures))
         parts: list[str] = []
@@ -464,12 +465,12 @@ class Renderer:
     def _sent_forms(self, forms: tuple[object, ...]) -> bool:
         return self._sent.get("forms") == forms
 
-    def _clock_only(self, s: Snapshot, status: LiveStatus) -> str:
+    def _clock_only(self, s: Snapshot, status: LiveStatus, language: str) -> str:
         """The status line, if it changed: the figures wait for the second to close."""
-        context = clock_context(s, status)
+        context = clock_context(s, status, language)
         if not self._changed("status", TICK_KEYS["status"](context)):
             return ""
-        return render(["status"], context)
+        return STATUS.render(context, language)
 
     def _chart_items(self, s: Snapshot, figures: tuple[object, ...]) -> list[dict[str, Any]]:
         """The charts, built again only when ``figures_key`` (or the language) changed."""

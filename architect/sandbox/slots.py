@@ -18,6 +18,7 @@ import html
 import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -33,15 +34,23 @@ _SPLIT = re.compile("\ue000(\\d+)\ue001")
 Context = dict[str, Any]
 
 
-def filled(value: object) -> str:
-    """``value`` as ``{{ value }}`` writes it with autoescaping on
+def filled(value: object, language: str | None = None) -> str:
+    """``value`` as ``{{ value }}`` writes it with autoescaping on in ``language``
     (``django.template.base.render_value_in_context``, without time zones)."""
     if type(value) is str:
         return html.escape(value)
+    if type(value) is int and language is not None:  # a queue's length: kept by language
+        return _whole(value, language)
     value = localize(value)
     if isinstance(value, SafeData):
         return str(value)
     return html.escape(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _whole(value: int, language: str) -> str:
+    """``filled`` for a whole number (``language`` is the active one: the key only)."""
+    return filled(value)
 
 
 @dataclass(eq=False)
@@ -60,10 +69,12 @@ class Slotted:
         default_factory=dict
     )
 
-    def render(self, context: Context) -> str:
-        """The partial for ``context``, as ``render_to_string`` would draw it."""
+    def render(self, context: Context, language: str | None = None) -> str:
+        """The partial for ``context``, as ``render_to_string`` would draw it; ``language``:
+        the active one, when the caller has it already."""
         values = self.slots(context)
-        key = (get_language(), self.structure(context))
+        language = language or get_language()
+        key = (language, self.structure(context))
         if key not in self._kept:
             self._kept[key] = self._cut(context, len(values))
         kept = self._kept[key]
@@ -72,7 +83,7 @@ class Slotted:
         literals, order = kept
         pieces = [literals[0]]
         for index, literal in zip(order, literals[1:], strict=True):
-            pieces.append(filled(values[index]))
+            pieces.append(filled(values[index], language))
             pieces.append(literal)
         return "".join(pieces)
 
@@ -104,6 +115,120 @@ def _status_dressed(c: Context, s: Sequence[str]) -> Context:
     return {**c, "clock": {"speed": s[0], "time": s[1]}, "ratio": s[2], "engine_share": s[3]}
 
 
+def _chart_structure(c: Context) -> Hashable:
+    item = c["item"]
+    chart = item["chart"]
+    return (
+        chart.key,
+        item["help"],
+        item["unit"],
+        tuple(line["index"] for line in item["lines"]),
+        bool(item["goal"]),
+        tuple(mark.kind for mark in chart.marks),
+    )
+
+
+def _chart_slots(c: Context) -> Sequence[object]:
+    item = c["item"]
+    chart = item["chart"]
+    return (
+        item["caption"],
+        item["latest"],
+        item["aria_label"],
+        chart.top,
+        item["top"],
+        item["middle"],
+        item["goal"],
+        chart.goal_y,
+        chart.goal_dy,
+        chart.points,
+        *(value for line in item["lines"] for value in (line["name"], line["line"].points)),
+        *(mark.x for mark in chart.marks),
+    )
+
+
+def _chart_dressed(c: Context, s: Sequence[str]) -> Context:
+    item = c["item"]
+    chart = item["chart"]
+    lines = item["lines"]
+    marks = [
+        {"kind": mark.kind, "x": s[10 + 2 * len(lines) + i]} for i, mark in enumerate(chart.marks)
+    ]
+    return {
+        **c,
+        "item": {
+            **item,
+            "chart": {
+                "key": chart.key,
+                "top": s[3],
+                "goal_y": s[7],
+                "goal_dy": s[8],
+                "points": s[9],
+                "marks": marks,
+            },
+            "caption": s[0],
+            "latest": s[1],
+            "aria_label": s[2],
+            "top": s[4],
+            "middle": s[5],
+            "goal": s[6] if item["goal"] else item["goal"],
+            "lines": [
+                {**line, "name": s[10 + 2 * i], "line": {"points": s[11 + 2 * i]}}
+                for i, line in enumerate(lines)
+            ],
+        },
+    }
+
+
+def _cell_dressed(name: str) -> Callable[[Context, Sequence[str]], Context]:
+    return lambda c, s: {**c, "node": {**c["node"], name: s[0]}}
+
+
 # The status line (``fragments.clock_context``): four ticks in five change only its clock.
 STATUS = Slotted("status", _status_structure, _status_slots, _status_dressed)
-SLOTTED = {"status": STATUS}
+# One chart (``fragments.chart_item``): a closed second moves its points and figures.
+CHART = Slotted("chart", _chart_structure, _chart_slots, _chart_dressed)
+# A metric's value and a node's busy and queue cells: their ids are their structure.
+METRIC_VALUE = Slotted(
+    "metric_value",
+    lambda c: c["row"]["key"],
+    lambda c: (c["row"]["value"],),
+    lambda c, s: {**c, "row": {**c["row"], "value": s[0]}},
+)
+BUSY = Slotted(
+    "busy", lambda c: c["node"]["id"], lambda c: (c["node"]["busy"],), _cell_dressed("busy")
+)
+QUEUE = Slotted(
+    "queue", lambda c: c["node"]["id"], lambda c: (c["node"]["queued"],), _cell_dressed("queued")
+)
+
+
+def _chart_items(c: Context) -> str:
+    label, language = c["label"], get_language()
+    return "".join(
+        CHART.render({"item": item, "label": label}, language) for item in c["changed_charts"]
+    )
+
+
+def _metric_values(c: Context) -> str:
+    language = get_language()
+    return "".join(METRIC_VALUE.render({"row": row}, language) for row in c["changed_metrics"])
+
+
+def _node_cells(c: Context) -> str:
+    language = get_language()
+    return "".join(
+        BUSY.render({"node": node}, language) + QUEUE.render({"node": node}, language)
+        for node in c["cells"]
+    )
+
+
+# The partials a tick sends, drawn from the memoised ones: ``fragments.render`` uses these
+# instead of the template's own loops (``chartitems``, ``metricvalues``, ``nodestats``),
+# whose markup is the same concatenation.
+SLOTTED: dict[str, Callable[[Context], str]] = {
+    "status": STATUS.render,
+    "chartitems": _chart_items,
+    "metricvalues": _metric_values,
+    "nodestats": _node_cells,
+}
