@@ -26,7 +26,7 @@ JOBS = "jobs"  # the queue chart's line of jobs waiting on the message queue
 PERCENT = 100.0  # top of a chart in percent of a whole
 GOAL_LABEL_ROOM = 12.0  # the height a goal's label needs above its line
 Value = Callable[[SeriesPoint], float | None]
-_NAME = itemgetter(0)  # of a (node, value) pair
+_NAME, _VALUE = itemgetter(0), itemgetter(1)  # of a (node, value) pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,9 +240,27 @@ def chart(
     return Chart(key, points, scale, first.latest, (), lines, goal, name)
 
 
-def _by_node(window: Sequence[SeriesPoint], field: str, factor: float = 1.0) -> dict[str, Measured]:
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """One node's raw values of a per-node field over the window, and in the last point."""
+
+    ts: Sequence[float]
+    raw: Sequence[float]
+    last: float | None
+
+    @property
+    def peak(self) -> float:
+        return max(0.0, max(self.raw))
+
+    def scaled(self, factor: float) -> Measured:
+        """The column as a chart's line: its values times ``factor``."""
+        latest = None if self.last is None else self.last * factor
+        return Measured(self.ts, [v * factor for v in self.raw], latest)
+
+
+def _by_node(window: Sequence[SeriesPoint], field: str) -> dict[str, _Column]:
     """Each node's values of a per-node ``field`` (utilisation, hit ratios, queues) over the
-    window, times ``factor``, in the order the nodes first appear."""
+    window, in the order the nodes first appear."""
     rows = [getattr(point, field) for point in window]
     last = dict(rows[-1]) if rows else {}
     if rows and all(len(row) == len(rows[0]) for row in rows):
@@ -251,28 +269,22 @@ def _by_node(window: Sequence[SeriesPoint], field: str, factor: float = 1.0) -> 
         if all(len(set(map(_NAME, column))) == 1 for column in columns):
             ts = [point.t for point in window]
             return {
-                column[0][0]: Measured(
-                    ts, [v * factor for _, v in column], _scaled(last, column[0][0], factor)
-                )
+                column[0][0]: _Column(ts, list(map(_VALUE, column)), last.get(column[0][0]))
                 for column in columns
             }
     pairs: dict[str, list[tuple[float, float]]] = {}
     for point, row in zip(window, rows, strict=True):
         for node, value in row:
-            pairs.setdefault(node, []).append((point.t, value * factor))
+            pairs.setdefault(node, []).append((point.t, value))
     return {
-        node: Measured([t for t, _ in p], [v for _, v in p], _scaled(last, node, factor))
+        node: _Column([t for t, _ in p], [v for _, v in p], last.get(node))
         for node, p in pairs.items()
     }
 
 
-def _scaled(values: dict[str, float], node: str, factor: float) -> float | None:
-    return values[node] * factor if node in values else None
-
-
-def _busiest(columns: dict[str, Measured]) -> list[str]:
+def _busiest(columns: dict[str, _Column]) -> list[str]:
     """The nodes highest at their peak over the window, most first (at most NODE_LINES)."""
-    peak = {node: max(0.0, max(m.vs)) for node, m in columns.items()}
+    peak = {node: column.peak for node, column in columns.items()}
     return sorted(peak, key=lambda n: -peak[n])[:NODE_LINES]
 
 
@@ -281,7 +293,7 @@ def _queue_chart(window: Sequence[SeriesPoint], end: float, goal: float | None) 
     and the requests waiting at the nodes with the deepest queues; without a message queue
     the deepest node's queue is the main line."""
     queued = _by_node(window, "queued")
-    lines = {node: queued[node] for node in _busiest(queued)}
+    lines = {node: queued[node].scaled(1.0) for node in _busiest(queued)}
     if any(p.queue_depth is not None for p in window):
         depth: Value = lambda p: None if p.queue_depth is None else float(p.queue_depth)  # noqa: E731
         return chart("queue", window, end, depth, lines, goal=goal, name=JOBS)
@@ -325,7 +337,7 @@ def charts(
         ),
         chart("errors", window, end, lambda p: p.error_rate * 100, goal=goals.get("errors")),
     ]
-    used = _by_node(window, "utilization", PERCENT)
+    used = _by_node(window, "utilization")
     busiest = _busiest(used)
     if busiest:
         first, *others = busiest
@@ -334,14 +346,14 @@ def charts(
                 "utilization",
                 window,
                 end,
-                used[first],
-                {node: used[node] for node in others},
+                used[first].scaled(PERCENT),
+                {node: used[node].scaled(PERCENT) for node in others},
                 top=PERCENT,
                 goal=goals.get("utilization"),
                 name=first,
             )
         )
-    hits = _by_node(window, "hit_ratios", PERCENT)
+    hits = _by_node(window, "hit_ratios")
     if hits:
         first, *others = hits
         drawn.append(
@@ -349,8 +361,8 @@ def charts(
                 "hits",
                 window,
                 end,
-                hits[first],
-                {node: hits[node] for node in others},
+                hits[first].scaled(PERCENT),
+                {node: hits[node].scaled(PERCENT) for node in others},
                 top=PERCENT,
                 goal=goals.get("hits"),
                 name=first,
