@@ -195,15 +195,17 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
     ]
 
 
-def busy(n: NodeSnapshot) -> str:
+def busy(n: NodeSnapshot, language: str | None = None) -> str:
     """How busy a node's workers are, e.g. "40 %" (— without workers)."""
-    return f"{num(n.utilization * 100)} %" if n.workers else "—"
+    return f"{num(n.utilization * 100, 0, language)} %" if n.workers else "—"
 
 
-def node_stats(s: Snapshot) -> list[dict[str, Any]]:
+def node_stats(s: Snapshot, language: str | None = None) -> list[dict[str, Any]]:
     """The node table's live cells, in its order."""
+    language = language or get_language()
     return [
-        {"id": n.id, "busy": busy(n), "queued": n.queued} for n in sorted(s.nodes, key=tier_order)
+        {"id": n.id, "busy": busy(n, language), "queued": n.queued}
+        for n in sorted(s.nodes, key=tier_order)
     ]
 
 
@@ -219,9 +221,10 @@ def size_choices() -> list[dict[str, str]]:
     ]
 
 
-def figure(value: float) -> str:
+def figure(value: float, language: str | None = None) -> str:
     """A chart's number: whole above 10, else with one decimal when it has one (0.5 %)."""
-    return num(value) if value >= 10 or value == int(value) else num(value, 1)
+    whole = value >= 10 or value == int(value)
+    return num(value, 0, language) if whole else num(value, 1, language)
 
 
 @lru_cache(maxsize=8)
@@ -239,13 +242,17 @@ def chart_words(language: str | None) -> dict[str, Any]:
     }
 
 
-def chart_item(c: Chart, words: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One chart with its caption's words and figures, its lines' names and its goal."""
-    words = words or chart_words(get_language())
+def chart_item(
+    c: Chart, words: dict[str, Any] | None = None, language: str | None = None
+) -> dict[str, Any]:
+    """One chart with its caption's words and figures, its lines' names and its goal
+    (``words``, ``language``: the active language's, when the caller has them)."""
+    language = language or get_language()
+    words = words or chart_words(language)
     label, unit, caption = words["charts"][c.key]
-    top = figure(c.top)
-    latest = "—" if c.latest is None else figure(c.latest)
-    goal = "" if c.goal is None else figure(c.goal)
+    top = figure(c.top, language)
+    latest = "—" if c.latest is None else figure(c.latest, language)
+    goal = "" if c.goal is None else figure(c.goal, language)
     described = words["described"] % {"label": label, "top": top, "unit": unit, "latest": latest}
     if goal:
         described += words["goal"] % {"goal": goal}
@@ -256,7 +263,7 @@ def chart_item(c: Chart, words: dict[str, Any] | None = None) -> dict[str, Any]:
         "caption": f"{caption} · {names.get(c.name, c.name)}" if c.name else caption,
         "unit": unit,
         "top": top,
-        "middle": figure(c.top / 2),
+        "middle": figure(c.top / 2, language),
         "latest": latest,
         "help": CHART_HELP[c.key],
         "goal": goal,
@@ -269,8 +276,9 @@ def chart_item(c: Chart, words: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def chart_items_of(s: Snapshot, goals: dict[str, float] | None = None) -> list[dict[str, Any]]:
-    words = chart_words(get_language())
-    return [chart_item(c, words) for c in charts(s.series, s.t, s.events, goals)]
+    language = get_language()
+    words = chart_words(language)
+    return [chart_item(c, words, language) for c in charts(s.series, s.t, s.events, goals)]
 
 
 def engine_share(share: float | None, language: str | None = None) -> str:
@@ -307,12 +315,13 @@ def live_context(
     """What a tick may redraw: the status line, metrics, charts, diagram and the node
     table's live cells (``nodes`` here holds only each node's id, busy and queue);
     ``chart_items``: the charts when the caller has them already."""
+    language = get_language()
     return {
-        **clock_context(s, status),
-        "metrics": values(s, s.settings),
+        **clock_context(s, status, language),
+        "metrics": values(s, s.settings, language),
         "charts": chart_items if chart_items is not None else chart_items_of(s),
         "diagram": layout(s),
-        "nodes": node_stats(s),
+        "nodes": node_stats(s, language),
     }
 
 
