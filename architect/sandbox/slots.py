@@ -39,17 +39,18 @@ def filled(value: object, language: str | None = None) -> str:
     (``django.template.base.render_value_in_context``, without time zones)."""
     if type(value) is str:
         return html.escape(value)
-    if type(value) is int and language is not None:  # a queue's length: kept by language
-        return _whole(value, language)
+    if type(value) in (int, float) and language is not None:  # kept by value and language
+        return _number(value, language)
     value = localize(value)
     if isinstance(value, SafeData):
         return str(value)
     return html.escape(str(value))
 
 
-@lru_cache(maxsize=4096)
-def _whole(value: int, language: str) -> str:
-    """``filled`` for a whole number (``language`` is the active one: the key only)."""
+@lru_cache(maxsize=4096, typed=True)
+def _number(value: float, language: str) -> str:
+    """``filled`` for a number, a queue's length or a scale's top (``language`` is the
+    active one: the key only)."""
     return filled(value)
 
 
