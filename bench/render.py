@@ -10,12 +10,16 @@ snapshots a live sandbox really sends, in English and Korean. A tick is either
 clock-only (within a simulated second: the status line's clock) or closes a second
 (``fragments.figures_key`` changed: metrics, charts, diagram, node cells); "all" is
 the average per update, both kinds as they come (four clock-only ticks in five at 1×).
+The garbage collector is held off while a tick renders: its full collections (~0.1 s, the
+whole heap, mostly the simulation's) come every few hundred ticks wherever the
+allocations add up, and would be one tick's p99 by chance.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import os
 import pstats
 import statistics
@@ -91,9 +95,11 @@ def measure(factory, language: str, ticks: int) -> dict[str, float]:
         figures = figures_key(session.snapshot())
         for index in range(WARM_UP_TICKS + ticks):
             snapshot = clock.step(session)
+            gc.disable()  # a collection of the whole heap (the simulation's) runs in the step
             started = CLOCK()
             renderer.render(snapshot, session.status)
             elapsed = (CLOCK() - started) * 1000
+            gc.enable()
             closed, figures = figures_key(snapshot) != figures, figures_key(snapshot)
             if index >= WARM_UP_TICKS:
                 (second_ms if closed else clock_ms).append(elapsed)
