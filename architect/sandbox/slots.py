@@ -211,12 +211,12 @@ def _chart_items(c: Context) -> str:
     )
 
 
-def _metric_values(c: Context) -> str:
+def metric_values(c: Context) -> str:
     language = get_language()
     return "".join(METRIC_VALUE.render({"row": row}, language) for row in c["changed_metrics"])
 
 
-def _node_cells(c: Context) -> str:
+def node_cells(c: Context) -> str:
     language = get_language()
     return "".join(
         BUSY.render({"node": node}, language) + QUEUE.render({"node": node}, language)
@@ -225,11 +225,12 @@ def _node_cells(c: Context) -> str:
 
 
 # The partials a tick sends, drawn from the memoised ones: ``fragments.render`` uses these
-# instead of the template's own loops (``chartitems``, ``metricvalues``, ``nodestats``),
-# whose markup is the same concatenation.
+# instead of the template's own (``chartitems``: its loop, the same concatenation).
+# ``metric_values`` and ``node_cells`` (for ``metricvalues`` and ``nodestats``) write the
+# same markup (tests/sandbox/test_slots.py) but are not wired in: with them,
+# tests/browser/test_sandbox.py::test_scaling_out_and_failing_a_server read web-2's busy
+# cell as 0 % (not understood yet; in process the fragments sent are identical).
 SLOTTED: dict[str, Callable[[Context], str]] = {
     "status": STATUS.render,
     "chartitems": _chart_items,
-    "metricvalues": _metric_values,
-    "nodestats": _node_cells,
 }

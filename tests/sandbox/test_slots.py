@@ -126,5 +126,5 @@ def test_metric_values_and_node_cells_are_the_partials(language, metrics, cells)
             "changed_metrics": [{"key": key, "value": value} for key, value in metrics],
             "cells": [{"id": i, "busy": busy, "queued": queued} for i, busy, queued in cells],
         }
-        assert slots.SLOTTED["metricvalues"](context) == direct("metricvalues", context)
-        assert slots.SLOTTED["nodestats"](context) == direct("nodestats", context)
+        assert slots.metric_values(context) == direct("metricvalues", context)
+        assert slots.node_cells(context) == direct("nodestats", context)
