@@ -10,8 +10,9 @@ time axis ends at the last closed second, so a chart changes once a simulated se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from architect.sim.snapshot import Event, EventKind, SeriesPoint
 
@@ -25,6 +26,7 @@ JOBS = "jobs"  # the queue chart's line of jobs waiting on the message queue
 PERCENT = 100.0  # top of a chart in percent of a whole
 GOAL_LABEL_ROOM = 12.0  # the height a goal's label needs above its line
 Value = Callable[[SeriesPoint], float | None]
+_NAME, _VALUE = itemgetter(0), itemgetter(1)  # of a (node, value) pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,12 +152,35 @@ def nice_ceiling(value: float) -> float:
     return float(10 * power)  # pragma: no cover
 
 
+_XS: dict[float, str] = {}  # seconds before the end → "x," (61 of them once the window is full)
+_YS: dict[float, dict[float, str]] = {}  # top → value → "y": a point keeps both for 60 s
+MAX_KEPT = 50_000
+
+
 def _values(series: Sequence[SeriesPoint], value: Value) -> list[tuple[float, float]]:
     return [(p.t, v) for p in series if (v := value(p)) is not None]
 
 
-def _points(values: list[tuple[float, float]], top: float, now: float) -> str:
-    return " ".join(f"{x_of(t, now):.1f},{HEIGHT - v / top * HEIGHT:.1f}" for t, v in values)
+def _points(values: Iterable[tuple[float, float]], top: float, now: float) -> str:
+    """``x,y`` of each (t, value). A point's x depends only on its age and its y on its
+    value and the scale, so both are formatted once and kept: a chart redrawn each second
+    reuses them."""
+    xs, ys = _XS, _YS.get(top)
+    if len(xs) > MAX_KEPT:
+        xs.clear()
+    if ys is None or len(ys) > MAX_KEPT:
+        ys = _YS[top] = {}
+    values = list(values)
+    try:
+        return " ".join([xs[now - t] + ys[v] for t, v in values])
+    except KeyError:  # a new age or value: format it (x_of's x, the scaled y)
+        for t, v in values:
+            ago = now - t
+            if ago not in xs:
+                xs[ago] = f"{WIDTH - ago / WINDOW_S * WIDTH:.1f},"
+            if v not in ys:
+                ys[v] = f"{HEIGHT - v / top * HEIGHT:.1f}"
+        return " ".join([xs[now - t] + ys[v] for t, v in values])
 
 
 def _latest(series: Sequence[SeriesPoint], value: Value) -> float | None:
@@ -172,12 +197,28 @@ def polyline(
     return _points(values, top, now), top, _latest(window, value)
 
 
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """One measure over the window: the times and values of the points that have it, and
+    its value in the last point."""
+
+    ts: Sequence[float]
+    vs: Sequence[float]
+    latest: float | None
+
+
+def measured(window: Sequence[SeriesPoint], value: Value) -> Measured:
+    pairs = _values(window, value)
+    ts, vs = zip(*pairs, strict=True) if pairs else ((), ())
+    return Measured(ts, vs, _latest(window, value))
+
+
 def chart(
     key: str,
     window: Sequence[SeriesPoint],
     now: float,
-    main: Value,
-    more: Mapping[str, Value] | None = None,
+    main: Value | Measured,
+    more: Mapping[str, Value | Measured] | None = None,
     *,
     top: float | None = None,
     goal: float | None = None,
@@ -185,40 +226,74 @@ def chart(
 ) -> Chart:
     """One chart of ``main`` and the ``more`` lines on one scale (``top``, else the nicest
     number above every value and the goal)."""
-    more = more or {}
-    values = {"": _values(window, main)} | {n: _values(window, fn) for n, fn in more.items()}
-    highest = max((v for vs in values.values() for _, v in vs), default=0.0)
+    first = main if isinstance(main, Measured) else measured(window, main)
+    others = {
+        n: m if isinstance(m, Measured) else measured(window, m) for n, m in (more or {}).items()
+    }
+    highest = max((max(m.vs) for m in (first, *others.values()) if m.vs), default=0.0)
     scale = top or nice_ceiling(max(highest, goal or 0.0))
     lines = tuple(
-        Line(n, _points(values[n], scale, now), _latest(window, fn)) for n, fn in more.items()
+        Line(n, _points(zip(m.ts, m.vs, strict=True), scale, now), m.latest)
+        for n, m in others.items()
     )
-    points = _points(values[""], scale, now)
-    return Chart(key, points, scale, _latest(window, main), (), lines, goal, name)
+    points = _points(zip(first.ts, first.vs, strict=True), scale, now)
+    return Chart(key, points, scale, first.latest, (), lines, goal, name)
 
 
-def _busiest(window: Sequence[SeriesPoint], field: str = "utilization") -> list[str]:
-    """The nodes highest at their peak of ``field`` over the window, most first (at most
-    NODE_LINES)."""
-    peak: dict[str, float] = {}
-    for point in window:
-        for node, value in getattr(point, field):
-            peak[node] = max(peak.get(node, 0.0), value)
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """One node's raw values of a per-node field over the window, and in the last point."""
+
+    ts: Sequence[float]
+    raw: Sequence[float]
+    last: float | None
+
+    @property
+    def peak(self) -> float:
+        return max(0.0, max(self.raw))
+
+    def scaled(self, factor: float) -> Measured:
+        """The column as a chart's line: its values times ``factor``."""
+        latest = None if self.last is None else self.last * factor
+        return Measured(self.ts, [v * factor for v in self.raw], latest)
+
+
+def _by_node(window: Sequence[SeriesPoint], field: str) -> dict[str, _Column]:
+    """Each node's values of a per-node ``field`` (utilisation, hit ratios, queues) over the
+    window, in the order the nodes first appear."""
+    rows = [getattr(point, field) for point in window]
+    last = dict(rows[-1]) if rows else {}
+    if rows and all(len(row) == len(rows[0]) for row in rows):
+        # The usual window: the same nodes in every point, in the same order.
+        columns = list(zip(*rows, strict=True))
+        if all(len(set(map(_NAME, column))) == 1 for column in columns):
+            ts = [point.t for point in window]
+            return {
+                column[0][0]: _Column(ts, list(map(_VALUE, column)), last.get(column[0][0]))
+                for column in columns
+            }
+    pairs: dict[str, list[tuple[float, float]]] = {}
+    for point, row in zip(window, rows, strict=True):
+        for node, value in row:
+            pairs.setdefault(node, []).append((point.t, value))
+    return {
+        node: _Column([t for t, _ in p], [v for _, v in p], last.get(node))
+        for node, p in pairs.items()
+    }
+
+
+def _busiest(columns: dict[str, _Column]) -> list[str]:
+    """The nodes highest at their peak over the window, most first (at most NODE_LINES)."""
+    peak = {node: column.peak for node, column in columns.items()}
     return sorted(peak, key=lambda n: -peak[n])[:NODE_LINES]
-
-
-def _waiting(node: str) -> Value:
-    def value(p: SeriesPoint) -> float | None:
-        depth = dict(p.queued).get(node)
-        return None if depth is None else float(depth)
-
-    return value
 
 
 def _queue_chart(window: Sequence[SeriesPoint], end: float, goal: float | None) -> Chart | None:
     """Jobs waiting on the message queue (the main line, which a queue-depth goal judges)
     and the requests waiting at the nodes with the deepest queues; without a message queue
     the deepest node's queue is the main line."""
-    lines: dict[str, Value] = {node: _waiting(node) for node in _busiest(window, "queued")}
+    queued = _by_node(window, "queued")
+    lines = {node: queued[node].scaled(1.0) for node in _busiest(queued)}
     if any(p.queue_depth is not None for p in window):
         depth: Value = lambda p: None if p.queue_depth is None else float(p.queue_depth)  # noqa: E731
         return chart("queue", window, end, depth, lines, goal=goal, name=JOBS)
@@ -226,14 +301,6 @@ def _queue_chart(window: Sequence[SeriesPoint], end: float, goal: float | None) 
         return None
     first, *others = lines
     return chart("queue", window, end, lines[first], {n: lines[n] for n in others}, name=first)
-
-
-def _share_of(field: str, node: str) -> Value:
-    def value(p: SeriesPoint) -> float | None:
-        share = dict(getattr(p, field)).get(node)
-        return None if share is None else share * PERCENT
-
-    return value
 
 
 def charts(
@@ -270,7 +337,8 @@ def charts(
         ),
         chart("errors", window, end, lambda p: p.error_rate * 100, goal=goals.get("errors")),
     ]
-    busiest = _busiest(window)
+    used = _by_node(window, "utilization")
+    busiest = _busiest(used)
     if busiest:
         first, *others = busiest
         drawn.append(
@@ -278,23 +346,23 @@ def charts(
                 "utilization",
                 window,
                 end,
-                _share_of("utilization", first),
-                {node: _share_of("utilization", node) for node in others},
+                used[first].scaled(PERCENT),
+                {node: used[node].scaled(PERCENT) for node in others},
                 top=PERCENT,
                 goal=goals.get("utilization"),
                 name=first,
             )
         )
-    cached = list(dict.fromkeys(n for p in window for n, _ in p.hit_ratios))
-    if cached:
-        first, *others = cached
+    hits = _by_node(window, "hit_ratios")
+    if hits:
+        first, *others = hits
         drawn.append(
             chart(
                 "hits",
                 window,
                 end,
-                _share_of("hit_ratios", first),
-                {node: _share_of("hit_ratios", node) for node in others},
+                hits[first].scaled(PERCENT),
+                {node: hits[node].scaled(PERCENT) for node in others},
                 top=PERCENT,
                 goal=goals.get("hits"),
                 name=first,

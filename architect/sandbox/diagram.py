@@ -195,16 +195,19 @@ def layout(snapshot: Snapshot, *, live: bool = True) -> Diagram:
         (n.id, n.kind, n.role, n.shard, n.dc, n.status, n.in_rotation, n.workers)
         for n in snapshot.nodes
     )
-    key = (get_language(), live, snapshot.links, shape)
+    language = get_language()
+    key = (language, live, snapshot.links, shape)
     drawn = _LAYOUTS.get(key)
     if drawn is None:
         if len(_LAYOUTS) >= MAX_CACHED:
             _LAYOUTS.clear()
         drawn = _LAYOUTS[key] = _layout(snapshot, live)
-    return _with_figures(drawn, snapshot, live)
+    return _with_figures(drawn, snapshot, live, language)
 
 
-def _with_figures(drawn: Diagram, snapshot: Snapshot, live: bool) -> Diagram:
+def _with_figures(
+    drawn: Diagram, snapshot: Snapshot, live: bool, language: str | None = None
+) -> Diagram:
     """``drawn`` with ``snapshot``'s figures: each box's tone, detail, load and queue, each
     line's traffic, the bottleneck, the description."""
     balanced = any(n.kind == NodeKind.LOAD_BALANCER for n in snapshot.nodes)
@@ -218,7 +221,9 @@ def _with_figures(drawn: Diagram, snapshot: Snapshot, live: bool) -> Diagram:
             for b in drawn.boxes
         ),
         lines=_flowing(drawn.lines, link_traffic(snapshot)) if live else drawn.lines,
-        description=" ".join(describe(n, live) for n in sorted(snapshot.nodes, key=tier_order)),
+        description=" ".join(
+            describe(n, live, language) for n in sorted(snapshot.nodes, key=tier_order)
+        ),
         bottleneck=neck,
     )
 

@@ -94,11 +94,12 @@ def _databases(snapshot: Snapshot) -> str:
     return _("database")
 
 
-def describe(node: NodeSnapshot, live: bool = True) -> str:
+def describe(node: NodeSnapshot, live: bool = True, language: str | None = None) -> str:
     """The description's sentences about ``node``, cached by what they say (the busy
-    figure as displayed): most nodes say the same as at the last tick."""
+    figure as displayed): most nodes say the same as at the last tick (``language``: the
+    active one, when the caller has it already)."""
     key = (
-        get_language(),
+        language or get_language(),
         live,
         node.id,
         node.kind,

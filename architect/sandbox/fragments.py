@@ -25,6 +25,7 @@ from architect.sandbox.live import LiveStatus
 from architect.sandbox.metrics import help_items, panel, structure, values
 from architect.sandbox.names import region_name
 from architect.sandbox.numbers import num
+from architect.sandbox.slots import SLOTTED, STATUS
 from architect.sim.blocks import BLOCKS
 from architect.sim.model.sizes import SIZES
 from architect.sim.snapshot import (
@@ -145,6 +146,8 @@ LABELS = {
     "running": _("Running"),
     "aggregate": _("Aggregate mode: queues advanced in 1 ms steps"),
     "per_request": _("Simulating every request"),
+    "speed": _("speed %(speed)s×"),  # the status line's clock
+    "time": _("simulated time %(t)s s"),
 }
 
 
@@ -192,15 +195,17 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
     ]
 
 
-def busy(n: NodeSnapshot) -> str:
+def busy(n: NodeSnapshot, language: str | None = None) -> str:
     """How busy a node's workers are, e.g. "40 %" (— without workers)."""
-    return f"{num(n.utilization * 100)} %" if n.workers else "—"
+    return f"{num(n.utilization * 100, 0, language)} %" if n.workers else "—"
 
 
-def node_stats(s: Snapshot) -> list[dict[str, Any]]:
+def node_stats(s: Snapshot, language: str | None = None) -> list[dict[str, Any]]:
     """The node table's live cells, in its order."""
+    language = language or get_language()
     return [
-        {"id": n.id, "busy": busy(n), "queued": n.queued} for n in sorted(s.nodes, key=tier_order)
+        {"id": n.id, "busy": busy(n, language), "queued": n.queued}
+        for n in sorted(s.nodes, key=tier_order)
     ]
 
 
@@ -216,9 +221,10 @@ def size_choices() -> list[dict[str, str]]:
     ]
 
 
-def figure(value: float) -> str:
+def figure(value: float, language: str | None = None) -> str:
     """A chart's number: whole above 10, else with one decimal when it has one (0.5 %)."""
-    return num(value) if value >= 10 or value == int(value) else num(value, 1)
+    whole = value >= 10 or value == int(value)
+    return num(value, 0, language) if whole else num(value, 1, language)
 
 
 @lru_cache(maxsize=8)
@@ -236,13 +242,17 @@ def chart_words(language: str | None) -> dict[str, Any]:
     }
 
 
-def chart_item(c: Chart, words: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One chart with its caption's words and figures, its lines' names and its goal."""
-    words = words or chart_words(get_language())
+def chart_item(
+    c: Chart, words: dict[str, Any] | None = None, language: str | None = None
+) -> dict[str, Any]:
+    """One chart with its caption's words and figures, its lines' names and its goal
+    (``words``, ``language``: the active language's, when the caller has them)."""
+    language = language or get_language()
+    words = words or chart_words(language)
     label, unit, caption = words["charts"][c.key]
-    top = figure(c.top)
-    latest = "—" if c.latest is None else figure(c.latest)
-    goal = "" if c.goal is None else figure(c.goal)
+    top = figure(c.top, language)
+    latest = "—" if c.latest is None else figure(c.latest, language)
+    goal = "" if c.goal is None else figure(c.goal, language)
     described = words["described"] % {"label": label, "top": top, "unit": unit, "latest": latest}
     if goal:
         described += words["goal"] % {"goal": goal}
@@ -253,7 +263,7 @@ def chart_item(c: Chart, words: dict[str, Any] | None = None) -> dict[str, Any]:
         "caption": f"{caption} · {names.get(c.name, c.name)}" if c.name else caption,
         "unit": unit,
         "top": top,
-        "middle": figure(c.top / 2),
+        "middle": figure(c.top / 2, language),
         "latest": latest,
         "help": CHART_HELP[c.key],
         "goal": goal,
@@ -266,32 +276,36 @@ def chart_item(c: Chart, words: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def chart_items_of(s: Snapshot, goals: dict[str, float] | None = None) -> list[dict[str, Any]]:
-    words = chart_words(get_language())
-    return [chart_item(c, words) for c in charts(s.series, s.t, s.events, goals)]
+    language = get_language()
+    words = chart_words(language)
+    return [chart_item(c, words, language) for c in charts(s.series, s.t, s.events, goals)]
 
 
-def engine_share(share: float | None) -> str:
+def engine_share(share: float | None, language: str | None = None) -> str:
     """The share of real time the engine needs, in percent: "35", or "< 1"."""
     percent = (share or 0) * 100
-    return num(percent) if percent >= 1 else "< 1"
+    return num(percent, 0, language) if percent >= 1 else "< 1"
 
 
-def clock_context(s: Snapshot, status: LiveStatus) -> dict[str, Any]:
-    """What the status line shows: run state, speed, simulated time, how far behind."""
-    sim_time = num(s.t, 1)
+def clock_context(s: Snapshot, status: LiveStatus, language: str | None = None) -> dict[str, Any]:
+    """What the status line shows: run state, speed, simulated time, how far behind
+    (``language``: the active one, when the caller has it already)."""
+    language = language or get_language()
+    words = labels(language)
+    sim_time = num(s.t, 1, language)
     return {
         "snapshot": s,
         "status": status,
-        "label": labels(get_language()),
+        "label": words,
         "sim_time": sim_time,
         "clock": {
-            "speed": _("speed %(speed)s×") % {"speed": status.speed},
-            "time": _("simulated time %(t)s s") % {"t": sim_time},
+            "speed": words["speed"] % {"speed": status.speed},
+            "time": words["time"] % {"t": sim_time},
         },
         "aggregate": s.mode
         == "aggregate",  # traffic as flows, not single requests (architect.sim.flows.aggregate)
-        "ratio": num(status.ratio, 1) if status.ratio is not None else "",
-        "engine_share": engine_share(status.engine_share),
+        "ratio": num(status.ratio, 1, language) if status.ratio is not None else "",
+        "engine_share": engine_share(status.engine_share, language),
     }
 
 
@@ -301,12 +315,13 @@ def live_context(
     """What a tick may redraw: the status line, metrics, charts, diagram and the node
     table's live cells (``nodes`` here holds only each node's id, busy and queue);
     ``chart_items``: the charts when the caller has them already."""
+    language = get_language()
     return {
-        **clock_context(s, status),
-        "metrics": values(s, s.settings),
+        **clock_context(s, status, language),
+        "metrics": values(s, s.settings, language),
         "charts": chart_items if chart_items is not None else chart_items_of(s),
         "diagram": layout(s),
-        "nodes": node_stats(s),
+        "nodes": node_stats(s, language),
     }
 
 
@@ -361,8 +376,14 @@ TICK_KEYS: dict[str, Callable[[dict[str, Any]], object]] = {
 
 
 def render(parts: tuple[str, ...] | list[str], context: dict[str, Any]) -> str:
-    """The named partials, concatenated: each is one element with an id and hx-swap-oob."""
-    return "".join(render_to_string(f"{TEMPLATE}#{part}", context) for part in parts)
+    """The named partials, concatenated: each is one element with an id and hx-swap-oob.
+    The parts a tick sends most are slot-memoised (``slots.SLOTTED``)."""
+    return "".join(
+        SLOTTED[part](context)
+        if part in SLOTTED
+        else render_to_string(f"{TEMPLATE}#{part}", context)
+        for part in parts
+    )
 
 
 def forms_key(s: Snapshot, status: LiveStatus) -> tuple[object, ...]:
@@ -407,13 +428,14 @@ class Renderer:
         self, s: Snapshot, status: LiveStatus, *, error: str | None = None, full: bool = False
     ) -> str:
         """Fragments for this snapshot; ``error`` "" clears the error area, None leaves it."""
-        if get_language() != self._language:  # the parts sent so far are in another language
-            full, self._language = True, get_language()
+        language = get_language()
+        if language != self._language:  # the parts sent so far are in another language
+            full, self._language = True, language
         if full:
             self._sent = {}
         forms, figures = forms_key(s, status), figures_key(s)
         if not full and error is None and self._figures == figures and self._sent_forms(forms):
-            return self._clock_only(s, status)
+            return self._clock_only(s, status, language)
         self._figures = figures
         context = live_context(s, status, self._chart_items(s, figures))
         parts: list[str] = []
@@ -452,12 +474,12 @@ class Renderer:
     def _sent_forms(self, forms: tuple[object, ...]) -> bool:
         return self._sent.get("forms") == forms
 
-    def _clock_only(self, s: Snapshot, status: LiveStatus) -> str:
+    def _clock_only(self, s: Snapshot, status: LiveStatus, language: str) -> str:
         """The status line, if it changed: the figures wait for the second to close."""
-        context = clock_context(s, status)
+        context = clock_context(s, status, language)
         if not self._changed("status", TICK_KEYS["status"](context)):
             return ""
-        return render(["status"], context)
+        return STATUS.render(context, language)
 
     def _chart_items(self, s: Snapshot, figures: tuple[object, ...]) -> list[dict[str, Any]]:
         """The charts, built again only when ``figures_key`` (or the language) changed."""

@@ -118,10 +118,11 @@ class LiveSession:
         self._unmeasured = 0  # steps since the cost was last measured
         # (wall time at the end of a step, simulated seconds, wall seconds inside the engine)
         self._samples: deque[tuple[float, float, float]] = deque()
+        self._simulated = self._engine = 0.0  # the samples' simulated and engine seconds, summed
         self.sim = self._build()
 
     def _build(self) -> Simulation:
-        self._samples.clear()
+        self._clear_samples()
         return Simulation(self._topology_factory(), seed=self._seed)
 
     @property
@@ -134,7 +135,7 @@ class LiveSession:
         if seed is not None:
             self._seed = seed
         self.sim = Simulation(topology, seed=self._seed)
-        self._samples.clear()
+        self._clear_samples()
         self._measured = False
 
     def apply(self, command: Command | Control) -> None:
@@ -143,15 +144,15 @@ class LiveSession:
             self.paused = True
         elif isinstance(command, PageHidden | PageShown):
             self.hidden = isinstance(command, PageHidden)
-            self._samples.clear()
+            self._clear_samples()
         elif isinstance(command, Resume):
             self.paused = False
-            self._samples.clear()
+            self._clear_samples()
         elif isinstance(command, SetSpeed):
             if command.speed not in SPEEDS:
                 raise ValueError(command.speed)
             self.speed = command.speed
-            self._samples.clear()
+            self._clear_samples()
         elif isinstance(command, Reset):
             self.sim = self._build()  # the measured cost carries over: the next step adapts it
             self._measured = False
@@ -215,8 +216,16 @@ class LiveSession:
     def _record(self, sim_dt: float, started: float) -> None:
         now = self._clock()
         self._samples.append((now, sim_dt, now - started))
+        self._simulated += sim_dt
+        self._engine += now - started
         while self._samples and now - self._samples[0][0] > RATIO_WINDOW_S:
-            self._samples.popleft()
+            _, dropped_dt, dropped_cost = self._samples.popleft()
+            self._simulated -= dropped_dt
+            self._engine -= dropped_cost
+
+    def _clear_samples(self) -> None:
+        self._samples.clear()
+        self._simulated = self._engine = 0.0
 
     @property
     def ratio(self) -> float | None:
@@ -226,17 +235,16 @@ class LiveSession:
         wall = self._samples[-1][0] - self._samples[0][0]
         if wall < MIN_RATIO_WALL_S:
             return None
-        simulated = sum(dt for _, dt, _ in list(self._samples)[1:])
-        return simulated / wall
+        return (self._simulated - self._samples[0][1]) / wall  # after the first sample
 
     @property
     def engine_share(self) -> float | None:
         """The share of real time the engine alone needs at this speed: its wall seconds
         per simulated second (over the same window as ``ratio``) times the speed."""
-        simulated = sum(dt for _, dt, _ in self._samples)
+        simulated = self._simulated  # kept as the samples come and go, not summed each tick
         if len(self._samples) < 2 or simulated <= 0:
             return None
-        return sum(cost for _, _, cost in self._samples) / simulated * self.speed
+        return self._engine / simulated * self.speed
 
     @property
     def status(self) -> LiveStatus:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox.numbers import num
@@ -106,46 +107,49 @@ HELP = {
 CHARTED = {"utilization": "utilization", "queued": "queued"}
 
 
-def values(s: Snapshot, settings: Settings) -> dict[str, str]:
-    """Every metric shown now, by key, formatted: the panel's, then the jobs' (with a queue)."""
+def values(s: Snapshot, settings: Settings, language: str | None = None) -> dict[str, str]:
+    """Every metric shown now, by key, formatted: the panel's, then the jobs' (with a queue);
+    ``language``: the active one, when the caller has it already."""
+    language = language or get_language()
     latency = s.latency
     shown = {
-        "offered": num(s.offered_rps),
-        "served": num(s.throughput_rps),
-        "p99": num(latency.p99_ms) if latency else BLANK,
-        "error_rate": num(s.error_rate * 100, 1),
-        "p50": num(latency.p50_ms) if latency else BLANK,
-        "p95": num(latency.p95_ms) if latency else BLANK,
-        "availability": num((1 - s.error_rate) * 100, 1),
-        "cost": num(s.cost_per_month),
-        **building_blocks(s),
-        **({"sessions_lost": num(s.sessions_lost)} if settings.users else {}),
+        "offered": num(s.offered_rps, 0, language),
+        "served": num(s.throughput_rps, 0, language),
+        "p99": num(latency.p99_ms, 0, language) if latency else BLANK,
+        "error_rate": num(s.error_rate * 100, 1, language),
+        "p50": num(latency.p50_ms, 0, language) if latency else BLANK,
+        "p95": num(latency.p95_ms, 0, language) if latency else BLANK,
+        "availability": num((1 - s.error_rate) * 100, 1, language),
+        "cost": num(s.cost_per_month, 0, language),
+        **building_blocks(s, language),
+        **({"sessions_lost": num(s.sessions_lost, 0, language)} if settings.users else {}),
     }
     if s.jobs is not None:
         jobs, job_latency = s.jobs, s.jobs.latency
         shown |= {
-            "jobs_published": num(jobs.published_rps, 1),
-            "jobs_done": num(jobs.done_rps, 1),
-            "jobs_depth": num(jobs.depth),
-            "jobs_p99": num(job_latency.p99_ms) if job_latency else BLANK,
+            "jobs_published": num(jobs.published_rps, 1, language),
+            "jobs_done": num(jobs.done_rps, 1, language),
+            "jobs_depth": num(jobs.depth, 0, language),
+            "jobs_p99": num(job_latency.p99_ms, 0, language) if job_latency else BLANK,
         }
         if jobs.failed_rps:
-            shown["jobs_failed"] = num(jobs.failed_rps, 1)
+            shown["jobs_failed"] = num(jobs.failed_rps, 1, language)
     return shown
 
 
-def building_blocks(s: Snapshot) -> dict[str, str]:
+def building_blocks(s: Snapshot, language: str | None = None) -> dict[str, str]:
     """Hit ratios of the cache and the CDN, and replication's losses, where they apply."""
+    language = language or get_language()
     ratios = dict(s.hit_ratios)
     shown: dict[str, str] = {}
     for kind, name in ((NodeKind.CACHE, "cache_hits"), (NodeKind.CDN, "cdn_hits")):
         node_id = next((n.id for n in s.nodes if n.kind == kind), None)
         if node_id is not None:
             ratio = ratios.get(node_id)
-            shown[name] = BLANK if ratio is None else num(ratio * 100)
+            shown[name] = BLANK if ratio is None else num(ratio * 100, 0, language)
     if any(n.role == "replica" for n in s.nodes):
-        shown["stale_reads"] = num(s.stale_reads)
-        shown["lost_writes"] = num(s.lost_writes)
+        shown["stale_reads"] = num(s.stale_reads, 0, language)
+        shown["lost_writes"] = num(s.lost_writes, 0, language)
     return shown
 
 

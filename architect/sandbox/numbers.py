@@ -8,9 +8,11 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 
 
-def num(value: float, places: int = 0) -> str:
-    """A number formatted for the active language, with thousands grouping."""
-    return _formatted(float(round(value, places)) + 0.0, places, get_language())  # + 0.0: no "-0"
+def num(value: float, places: int = 0, language: str | None = None) -> str:
+    """A number formatted for the active language, with thousands grouping; ``language``:
+    the active one when the caller has it already (asking costs a context-local lookup)."""
+    rounded = float(round(value, places)) + 0.0  # + 0.0: no "-0"
+    return _formatted(rounded, places, language or get_language())
 
 
 @lru_cache(maxsize=4096)
