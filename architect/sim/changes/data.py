@@ -161,11 +161,11 @@ def denormalise(sim: Engine) -> Change:
     if sim.sharding.shards < 2:
         raise CommandError("not_sharded", "the data is in one shard: no read crosses shards")
     share = sim.traffic.cross_shard_ratio
-    if share == 0:
+    if share == 0 or sim.sharding.denormalised:
         raise CommandError("no_cross_shard_reads", "no read asks every shard")
 
     def change() -> None:
-        sim.set_mix(replace(sim.traffic, cross_shard_ratio=0.0))
+        sim.set_sharding(replace(sim.sharding, denormalised=True))
         sim.record(EventKind.DENORMALISED, value=share)
 
     return change

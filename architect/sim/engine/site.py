@@ -308,7 +308,9 @@ class Site(Arrivals):
         self.balancers[node_id].algorithm = algorithm
 
     def set_sharding(self, sharding: Sharding) -> None:
+        """A new shard rule or data layout (denormalised: joined reads ask one shard)."""
         self.sharding = sharding
+        self.set_mix(self.traffic)
 
     def set_cache(self, spec: NodeSpec) -> None:
         """A cache's new TTL and eviction policy (its keys stay)."""

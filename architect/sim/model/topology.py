@@ -24,7 +24,9 @@ class Traffic:
     zipf_s: float = 1.0  # key popularity skew: 0 uniform, higher means hotter keys
     users: int = 0  # logged-in users with sessions (0: sessions are not tracked)
     job_ratio: float = 0.0  # share of writes that publish a background job (with a message queue)
-    cross_shard_ratio: float = 0.0  # share of reads that query every shard (sharded data only)
+    # share of reads whose query joins data of several shards: with sharded data that is not
+    # denormalised (``Sharding.denormalised``), each asks every shard
+    cross_shard_ratio: float = 0.0
     regions: tuple[
         tuple[str, float], ...
     ] = ()  # where users are: (region, weight); none: one region
@@ -78,6 +80,12 @@ class Sharding:
     strategy: str = "none"  # none, modulo or consistent_hash
     shards: int = 1
     vnodes: int = 100  # consistent_hash only: points per shard on the ring
+    # the data each query joins is kept in the query's own shard (stored twice if need be),
+    # so no read asks every shard (``Traffic.cross_shard_ratio`` is then only what it asks)
+    denormalised: bool = False
+    # resharding: how long copying the keys a new shard rule moves lasts (0: instantly,
+    # for free); each moved key costs its old shard a read and its new shard a write
+    copy_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
