@@ -276,6 +276,13 @@ def _shard_added(e: Event) -> str:
     }
 
 
+def _keys_copied(e: Event) -> str:
+    return _(
+        "The %(count)s keys the new shard rule moved were copied from %(since)s s to %(t)s s, "
+        "each a read on its old shard and a write on its new one while the traffic went on."
+    ) % {"count": f"{e.count:,}", "since": _t(e.since), "t": _t(e.t)}
+
+
 def _center_failed(e: Event) -> str:
     return _(
         "Data center %(center)s went dark at %(t)s s: every node in it failed. geoDNS sends "
@@ -348,6 +355,7 @@ SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.WORKERS_SET: _workers_set,
     EventKind.SHARD_ADDED: _shard_added,
     EventKind.DENORMALISED: _denormalised,
+    EventKind.KEYS_COPIED: _keys_copied,
     EventKind.CENTER_FAILED: _center_failed,
     EventKind.CENTER_RESTORED: _center_restored,
     EventKind.EVENT_REFUSED: _refused,

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from architect.sim.changes.common import Change, add_behind_web_servers, needs_database
 from architect.sim.commands import CommandError
-from architect.sim.engine.sharding import moved_share, rule_for
+from architect.sim.engine import migration
+from architect.sim.engine.sharding import rule_for
 from architect.sim.model import presets
 from architect.sim.model.limits import (
     CACHE_TTL_S,
@@ -106,18 +107,16 @@ def add_replica(sim: Engine) -> Change:
 
 
 def add_shard(sim: Engine, strategy: str) -> Change:
-    """One more shard, in every data center that holds the data (each holds all of it)."""
+    """One more shard, in every data center that holds the data (each holds all of it).
+
+    Each split chooses its rule (modulo or consistent hashing), whatever the last one
+    was; the keys it moves are copied over ``Sharding.copy_s`` (``engine.migration``).
+    """
     needs_database(sim, "shard")
     before = sim.sharding
     if strategy not in SHARDING_STRATEGIES[1:]:
         raise CommandError(
             "unknown_strategy", "sharding is by modulo or consistent_hash", strategy=strategy
-        )
-    if before.strategy not in ("none", strategy):
-        raise CommandError(
-            "strategy_fixed",
-            f"the data is already sharded by {before.strategy}",
-            strategy=before.strategy,
         )
     if before.shards >= MAX_SHARDS:
         raise CommandError("too_many_shards", f"at most {MAX_SHARDS} shards", limit=MAX_SHARDS)
@@ -127,11 +126,7 @@ def add_shard(sim: Engine, strategy: str) -> Change:
         old_rule = rule_for(before.strategy, before.shards, before.vnodes)
         new_rule = rule_for(after.strategy, after.shards, after.vnodes)
         assert new_rule is not None
-        moved = (
-            moved_share(old_rule, new_rule, sim.traffic.keys)
-            if old_rule
-            else (after.shards - 1) / after.shards
-        )
+        moved = migration.moves(old_rule, new_rule, sim.traffic.keys)
         data = sim.focused_data()
         primary = data.tiers[0].primary if data else None
         size = sim.specs[primary.id].size if primary else "m"
@@ -146,11 +141,27 @@ def add_shard(sim: Engine, strategy: str) -> Change:
                 sim.add_node(copy)
                 sim.connect((web_id, copy.id) for web_id in sim.web_server_ids())
         sim.rewire()
+        share = len(moved) / sim.traffic.keys
         sim.record(
-            EventKind.SHARD_ADDED, node=spec.id, count=after.shards, value=moved, text=strategy
+            EventKind.SHARD_ADDED, node=spec.id, count=after.shards, value=share, text=strategy
         )
+        if after.copy_s > 0:
+            _copy(sim, moved, after.copy_s, spec.id)
 
     return change
+
+
+def _copy(sim: Engine, moved: list[migration.Move], copy_s: float, node: str) -> None:
+    """Copy the moved keys while the traffic goes on; the event log says when it is done."""
+
+    def done(copy: migration.Migration) -> None:
+        took = sim.now - copy.started_s
+        sim.record(
+            EventKind.KEYS_COPIED, node=node, count=len(moved), value=took, since=copy.started_s
+        )
+
+    centers = [c for c in sim.centers if c in sim.data_by_center]
+    migration.Migration(sim.env, moved, copy_s, centers, sim.data_by_center.get, done).start()
 
 
 def denormalise(sim: Engine) -> Change:
