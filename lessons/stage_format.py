@@ -99,7 +99,10 @@ class StageReader:
         fixed = read_fixed(r, data.get("fixed"), self.at("fixed"), solution)
         allowed = read_allowed(r, data.get("shortcuts"), self.at("shortcuts"), len(solution))
         tries = read_tries(
-            r, data.get("shortcuts"), self.at("shortcuts"), lambda a, p: self.actions(a, p, low=1)[0]
+            r,
+            data.get("shortcuts"),
+            self.at("shortcuts"),
+            lambda a, p: self.actions(a, p, low=1)[0],
         )
         scenario = r.mapping(data.get("scenario", {}), self.at("scenario"), _SCENARIO_KEYS)
         duration = (

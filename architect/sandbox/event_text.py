@@ -276,6 +276,13 @@ def _shard_added(e: Event) -> str:
     }
 
 
+def _hot_key_isolated(e: Event) -> str:
+    return _(
+        "From %(t)s s the key ranked %(rank)s by popularity, %(share)s %% of the requests, "
+        "has a shard of its own on %(node)s; no other key moved."
+    ) % {"t": _t(e.t), "rank": e.count, "share": _percent(e.value), "node": e.node}
+
+
 def _keys_copied(e: Event) -> str:
     return _(
         "The %(count)s keys the new shard rule moved were copied from %(since)s s to %(t)s s, "
@@ -356,6 +363,7 @@ SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.SHARD_ADDED: _shard_added,
     EventKind.DENORMALISED: _denormalised,
     EventKind.KEYS_COPIED: _keys_copied,
+    EventKind.HOT_KEY_ISOLATED: _hot_key_isolated,
     EventKind.CENTER_FAILED: _center_failed,
     EventKind.CENTER_RESTORED: _center_restored,
     EventKind.EVENT_REFUSED: _refused,

@@ -81,6 +81,7 @@ _SHARDING_FIELDS: _Fields = {
     "shards": (int, 1, 1, 16),
     "vnodes": (int, 100, 1, 1000),
     "denormalised": (bool, False, 0, 0),
+    "hot_keys": (int, 0, 0, 15),
     "copy_s": (float, 0.0, 0, 3600),
 }
 _AUTOSCALING = Autoscaling()

@@ -83,6 +83,9 @@ class Sharding:
     # the data each query joins is kept in the query's own shard (stored twice if need be),
     # so no read asks every shard (``Traffic.cross_shard_ratio`` is then only what it asks)
     denormalised: bool = False
+    # the celebrity problem's remedy: the hottest keys (0, 1, …) each on a shard of its own,
+    # the last ``hot_keys`` shards; the rule spreads the other keys over the rest
+    hot_keys: int = 0
     # resharding: how long copying the keys a new shard rule moves lasts (0: instantly,
     # for free); each moved key costs its old shard a read and its new shard a write
     copy_s: float = 0.0

@@ -54,6 +54,12 @@ def validate(topology: Topology) -> list[Problem]:
         problems.append(
             Problem("sharding.shards", N_("needs a strategy: modulo or consistent_hash"))
         )
+    if not 0 <= sharding.hot_keys < max(sharding.shards, 1) or (
+        sharding.hot_keys and sharding.strategy == "none"
+    ):
+        problems.append(
+            Problem("sharding.hot_keys", N_("needs fewer hot keys than shards, and a strategy"))
+        )
     traffic = topology.traffic
     if traffic.rps < 0:
         problems.append(Problem("traffic.rps", ZERO_OR_MORE))
