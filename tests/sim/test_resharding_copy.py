@@ -95,3 +95,17 @@ def test_without_a_copy_time_resharding_is_free():
     sim.apply(AddShard("modulo"))
     assert not [e for e in sim.snapshot().events if e.kind == EventKind.KEYS_COPIED]
     assert sum(_copy_rates(sim, 5).values()) == pytest.approx(10, rel=0.5)
+
+
+def test_a_simulation_started_after_a_split_copies_its_keys_again_unless_settled():
+    """A lesson's run starts from the learner's architecture: a split they made before it
+    is copied from t = 0, as when the checker makes it at t = 0."""
+    sim = _two_shards("modulo")
+    sim.apply(AddShard("modulo"))
+    after = sim.current_topology()
+    assert (after.sharding.split_from_strategy, after.sharding.split_from_shards) == ("modulo", 2)
+    replayed = Simulation(after, seed=3)
+    rates = _copy_rates(replayed, COPY_S)
+    assert rates["db"] - 10 / 3 == pytest.approx(KEYS / 2 / COPY_S, rel=0.1)
+    settled = Simulation(replace(after, sharding=after.sharding.settled()), seed=3)
+    assert sum(_copy_rates(settled, 5).values()) == pytest.approx(10, rel=0.5)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from architect.sim.changes.common import Change, add_behind_web_servers, needs_database
 from architect.sim.commands import CommandError
@@ -130,7 +130,12 @@ def add_shard(sim: Engine, strategy: str) -> Change:
         )
 
     def change() -> None:
-        after = replace(before, strategy=strategy, shards=max(before.shards, 1) + 1)
+        after = replace(
+            before,
+            strategy=strategy,
+            shards=max(before.shards, 1) + 1,
+            **_split_from(before),
+        )
         old_rule = rule_for(before.strategy, before.shards, before.vnodes)
         new_rule = rule_for(after.strategy, after.shards, after.vnodes)
         assert not before.hot_keys  # refused above
@@ -142,9 +147,19 @@ def add_shard(sim: Engine, strategy: str) -> Change:
             EventKind.SHARD_ADDED, node=spec.id, count=after.shards, value=share, text=strategy
         )
         if after.copy_s > 0:
-            _copy(sim, moved, after.copy_s, spec.id)
+            migration.start_copy(sim, moved, after.copy_s)
 
     return change
+
+
+def _split_from(before: Sharding) -> dict[str, Any]:
+    """The rule before a split ("none": one database), which the new sharding records
+    (``Sharding.split_from_*``) so a run started from it copies the moved keys again."""
+    return {
+        "split_from_strategy": before.strategy,
+        "split_from_shards": max(before.shards, 1),
+        "split_from_hot_keys": before.hot_keys,
+    }
 
 
 def _new_shard(sim: Engine, after: Sharding) -> NodeSpec:
@@ -184,29 +199,20 @@ def isolate_hot_key(sim: Engine) -> Change:
     def change() -> None:
         key = before.hot_keys  # keys are numbered by popularity: 0 is the hottest
         old_rule = rule_for(before.strategy, before.shards, before.vnodes, before.hot_keys)
-        after = replace(before, shards=before.shards + 1, hot_keys=before.hot_keys + 1)
+        after = replace(
+            before, shards=before.shards + 1, hot_keys=before.hot_keys + 1, **_split_from(before)
+        )
         assert old_rule is not None
         spec = _new_shard(sim, after)
         traffic = sim.traffic
         share = ZipfKeys(traffic.keys, traffic.zipf_s, random.Random(0)).probability(key)
         sim.record(EventKind.HOT_KEY_ISOLATED, node=spec.id, count=key + 1, value=share)
         if after.copy_s > 0:
-            _copy(sim, [(key, old_rule.shard_of(key), after.shards - 1)], after.copy_s, spec.id)
+            migration.start_copy(
+                sim, [(key, old_rule.shard_of(key), after.shards - 1)], after.copy_s
+            )
 
     return change
-
-
-def _copy(sim: Engine, moved: list[migration.Move], copy_s: float, node: str) -> None:
-    """Copy the moved keys while the traffic goes on; the event log says when it is done."""
-
-    def done(copy: migration.Migration) -> None:
-        took = sim.now - copy.started_s
-        sim.record(
-            EventKind.KEYS_COPIED, node=node, count=len(moved), value=took, since=copy.started_s
-        )
-
-    centers = [c for c in sim.centers if c in sim.data_by_center]
-    migration.Migration(sim.env, moved, copy_s, centers, sim.data_by_center.get, done).start()
 
 
 def denormalise(sim: Engine) -> Change:

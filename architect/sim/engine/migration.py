@@ -18,12 +18,18 @@ and aggregate mode's flows (above 20,000 req/s) do not carry the copies' load.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from architect.sim.engine.journey import READ
 from architect.sim.engine.replication import DataTiers
-from architect.sim.engine.sharding import Sharding
+from architect.sim.engine.sharding import Sharding, rule_for
 from architect.sim.engine.stations import Request
 from architect.sim.engine.timeline import Environment
+from architect.sim.model import topology
+from architect.sim.snapshot import EventKind
+
+if TYPE_CHECKING:
+    from architect.sim.engine.site import Site
 
 Move = tuple[int, int, int]  # (key, the shard that held it, the shard that takes it)
 
@@ -116,3 +122,29 @@ class Migration:
             self.env.call_later(self.interval, self._next, None)
         else:
             self.on_done(self)
+
+
+def start_copy(site: Site, moved: list[Move], copy_s: float) -> None:
+    """Copy ``moved`` in every center that holds the data; the event log says when done."""
+
+    def done(copy: Migration) -> None:
+        took = site.now - copy.started_s
+        site.record(EventKind.KEYS_COPIED, count=len(moved), value=took, since=copy.started_s)
+
+    centers = [c for c in site.centers if c in site.data_by_center]
+    Migration(site.env, moved, copy_s, centers, site.data_by_center.get, done).start()
+
+
+def last_split(sharding: topology.Sharding, keys: int) -> list[Move]:
+    """The keys the topology's last split moved ([] when it records none)."""
+    if not sharding.split_from_strategy:
+        return []
+    before = rule_for(
+        sharding.split_from_strategy,
+        sharding.split_from_shards,
+        sharding.vnodes,
+        sharding.split_from_hot_keys,
+    )
+    after = rule_for(sharding.strategy, sharding.shards, sharding.vnodes, sharding.hot_keys)
+    assert after is not None
+    return moves(before, after, keys)

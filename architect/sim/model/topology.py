@@ -86,9 +86,19 @@ class Sharding:
     # the celebrity problem's remedy: the hottest keys (0, 1, …) each on a shard of its own,
     # the last ``hot_keys`` shards; the rule spreads the other keys over the rest
     hot_keys: int = 0
+    # the rule before the last split ("none": one database; "": no split recorded): a run
+    # started from this topology copies the keys that split moved again from t = 0, as if
+    # the split were made then (a lesson's run of the learner's architecture)
+    split_from_strategy: str = ""
+    split_from_shards: int = 0
+    split_from_hot_keys: int = 0
     # resharding: how long copying the keys a new shard rule moves lasts (0: instantly,
     # for free); each moved key costs its old shard a read and its new shard a write
     copy_s: float = 0.0
+
+    def settled(self) -> Sharding:
+        """The same data with no split to copy again (its keys are in place)."""
+        return replace(self, split_from_strategy="", split_from_shards=0, split_from_hot_keys=0)
 
 
 @dataclass(frozen=True, slots=True)
