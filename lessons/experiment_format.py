@@ -3,7 +3,8 @@
 An experiment has a stage's form (``lessons.stage_format``) and is read by the same
 reader, with the same limits and problems (``stages[2].experiments[0].goal: ...``);
 only its topology differs: ``{from: solution}`` (the default: the stage's start with
-its solution applied, any split it made settled: its keys in place), ``{from: stage}`` (the stage's start) or a full topology.
+its solution applied, any split it made settled: its keys in place), ``{from: stage}``
+(the stage's start) or a full topology.
 It has no experiments of its own. Each becomes a ``content.Stage`` that
 ``check_lessons`` and the experiment's page treat as a stage.
 """
