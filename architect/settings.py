@@ -361,6 +361,9 @@ SANDBOX_KEEP_SECONDS = env_float("SANDBOX_KEEP_SECONDS", 5.0)
 SIM_WORKERS = env_int("SIM_WORKERS", 0)
 # CPU seconds per wall second one worker's running simulations share (equal parts).
 SIM_WORKER_CPU_SHARE = env_float("SIM_WORKER_CPU_SHARE", 0.9)
+# A debug trace (architect/sandbox/trace.py): where each sandbox message's and tick's time
+# went, one JSON line each appended to this file; empty: off (bench/live_sessions.py --trace).
+SANDBOX_TRACE_FILE = os.environ.get("SANDBOX_TRACE_FILE", "")
 
 # --- Classrooms (classrooms/, docs/deployment.md#classrooms) ----------------------
 

@@ -57,6 +57,7 @@ class TabResult:
     received: int  # messages in the window
     closed: bool  # refused (over a cap), or the server went away
     latencies: list[float] = field(default_factory=list)  # click → answer, seconds
+    clicked_at: list[float] = field(default_factory=list)  # each click's moment (monotonic)
 
 
 def frame(opcode: int, payload: bytes) -> bytes:
@@ -77,10 +78,13 @@ def frame(opcode: int, payload: bytes) -> bytes:
     return head + mask + masked
 
 
-def action_frame(fields: dict[str, str]) -> bytes:
+def action_frame(fields: dict[str, str], sent: float | None = None) -> bytes:
+    """A command as htmx sends it; ``sent``, the moment, in a header the server's trace
+    reads (``architect.sandbox.trace``)."""
     import json
 
-    return frame(TEXT, json.dumps({**fields, "HEADERS": {"HX-Request": "true"}}).encode())
+    headers = {"HX-Request": "true"} | ({} if sent is None else {"X-Sent": repr(sent)})
+    return frame(TEXT, json.dumps({**fields, "HEADERS": headers}).encode())
 
 
 class Counting(asyncio.Protocol):
@@ -94,6 +98,7 @@ class Counting(asyncio.Protocol):
         self.closed = False
         self.clicked: float | None = None
         self.latencies: list[float] = []
+        self.clicked_at: list[float] = []
         self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.transport: asyncio.Transport | None = None
         self._buffer = bytearray()
@@ -160,6 +165,7 @@ class Counting(asyncio.Protocol):
                 self.received += 1
             if self.clicked is not None and buffer.find(ANSWER, begin, end) >= 0:
                 self.latencies.append(time.monotonic() - self.clicked)
+                self.clicked_at.append(self.clicked)
                 self.clicked = None
 
     def send(self, data: bytes) -> None:
@@ -168,7 +174,7 @@ class Counting(asyncio.Protocol):
 
     def click(self) -> None:
         self.clicked = time.monotonic()
-        self.send(action_frame(CLICK))
+        self.send(action_frame(CLICK, self.clicked))
 
     def _close(self) -> None:
         self.closed = True
@@ -242,7 +248,9 @@ async def _share(conn: Connection, tabs: list[Tab], stages: list[int]) -> None:
         socket.counting = False
     cpu = time.process_time() - cpu
     await clicking
-    results = [TabResult(s.tab.group, s.received, s.closed, s.latencies) for s in sockets]
+    results = [
+        TabResult(s.tab.group, s.received, s.closed, s.latencies, s.clicked_at) for s in sockets
+    ]
     conn.send((results, cpu))
     await loop.run_in_executor(None, conn.recv)  # "close"
     for socket in sockets:

@@ -22,6 +22,12 @@ each an asyncio loop that only counts frames; each reports its CPU over the wind
 do the web processes and the machine, and the run names the side that was the limit (a
 process near a whole core, or every core busy).
 
+``--trace`` asks each daphne for its debug trace (``SANDBOX_TRACE_FILE``,
+``architect/sandbox/trace.py``: the moments each message and tick passed each point of
+its way, on the machine's monotonic clock, as do the workers and the clients) and prints
+where a click's time went, from the client's send to its screen, and a tick's: each part's
+p50 and p95 and its mean over the slowest tenth of clicks.
+
 Figures, not pass/fail: see bench/README.md.
 """
 
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import socket
@@ -96,7 +103,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int, database: Path, caps: bool, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, database: Path, caps: bool, workers: int, trace: bool = False
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
@@ -106,6 +115,8 @@ def start_server(port: int, database: Path, caps: bool, workers: int) -> subproc
         "SIM_WORKERS": str(workers),
     }
     env.pop("REDIS_URL", None)
+    if trace:
+        env["SANDBOX_TRACE_FILE"] = str(database.parent / f"trace-{port}.jsonl")
     if not caps:  # budgets that never bind, and no process cap
         env["SANDBOX_PROCESS_CPU_SHARE"] = "1000"
         env["SANDBOX_MIN_CPU_SHARE"] = "1000"
@@ -146,6 +157,7 @@ class Setup:
     workers: int = 0
     processes: int = 1
     client_processes: int = 2
+    trace: bool = False
 
 
 def tabs_of(setup: Setup, ports: list[int]) -> list[Tab]:
@@ -171,7 +183,12 @@ def probe(servers: list[int]) -> dict[str, Any]:
     for pid in servers:
         with contextlib.suppress(OSError, ValueError, IndexError):
             web[pid] = cpu_seconds(pid)
-    return {"web": web, "family": family_cpu(servers), "machine": machine_busy_seconds()}
+    return {
+        "web": web,
+        "family": family_cpu(servers),
+        "machine": machine_busy_seconds(),
+        "at": time.monotonic(),
+    }
 
 
 def summarise(setup: Setup, clients: Clients) -> dict[str, Any]:
@@ -212,7 +229,7 @@ def run_one(setup: Setup, warm_s: float, window_s: float) -> dict[str, Any]:
         servers = []
         try:
             for port in ports:
-                servers.append(start_server(port, database, setup.caps, setup.workers))
+                servers.append(start_server(port, database, setup.caps, setup.workers, setup.trace))
             pids = [server.pid for server in servers]
             clients = run_clients(
                 tabs_of(setup, ports),
@@ -221,11 +238,99 @@ def run_one(setup: Setup, warm_s: float, window_s: float) -> dict[str, Any]:
                 window_s,
                 probe=lambda: probe(pids),
             )
-            return summarise(setup, clients)
+            result = summarise(setup, clients)
         finally:
             for server in servers:
                 server.terminate()
                 server.wait(timeout=30)
+        if setup.trace:
+            traces = [
+                t for port in ports for t in read_traces(Path(folder) / f"trace-{port}.jsonl")
+            ]
+            result["trace"] = breakdown(traces, clients)
+        return result
+
+
+def read_traces(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def parts_of(marks: list[list[Any]]) -> dict[str, float]:
+    """Seconds between consecutive marks, each part named by the mark it ends at."""
+    return {f"{b[0]}": b[1] - a[1] for a, b in itertools.pairwise(marks)}
+
+
+def breakdown(traces: list[dict[str, Any]], clients: Clients) -> dict[str, Any]:
+    """Where the clicks' and the ticks' time went: each part's p50 and p95 (ms), and its
+    mean over the slowest tenth of clicks; clicks joined to their client's answer by the
+    moment each was sent."""
+    screens = {}
+    for tab in clients.group("clicker"):
+        for sent, latency in zip(tab.clicked_at, tab.latencies, strict=True):
+            screens[round(sent, 6)] = sent + latency
+    clicks = []
+    for trace in traces:
+        marks = trace["marks"]
+        if trace["kind"] == "message" and marks[0][0] == "client":
+            screen = screens.get(round(marks[0][1], 6))
+            if screen is not None:
+                clicks.append(parts_of([*marks, ["screen", screen]]))
+    start, end = clients.probes[0]["at"], clients.probes[1]["at"]
+    ticks = [
+        parts_of(t["marks"])
+        for t in traces
+        if t["kind"] == "tick" and start <= t["marks"][0][1] <= end
+    ]
+    return {"clicks": table(clicks, slowest=True), "ticks": table(ticks)}
+
+
+def table(rows: list[dict[str, float]], slowest: bool = False) -> dict[str, Any]:
+    names: list[str] = []
+    for row in rows:
+        names += [name for name in row if name not in names]
+    totals = [sum(row.values()) for row in rows]
+    cut = percentile(totals, 0.9)
+    slow = [row for row, total in zip(rows, totals, strict=True) if total >= cut]
+    parts = {}
+    for name in names:
+        values = [row[name] for row in rows if name in row]
+        parts[name] = {
+            "p50": 1000 * percentile(values, 0.5),
+            "p95": 1000 * percentile(values, 0.95),
+            **(
+                {"slowest tenth": 1000 * statistics.fmean(r.get(name, 0.0) for r in slow)}
+                if slowest and slow
+                else {}
+            ),
+        }
+    return {
+        "count": len(rows),
+        "total": {"p50": 1000 * percentile(totals, 0.5), "p95": 1000 * percentile(totals, 0.95)},
+        "parts": parts,
+    }
+
+
+def describe_trace(trace: dict[str, Any]) -> str:
+    lines = []
+    for kind in ("clicks", "ticks"):
+        found = trace[kind]
+        total = found["total"]
+        lines.append(
+            f"  {kind} traced: {found['count']}, total p50 {total['p50']:.1f} / p95"
+            f" {total['p95']:.1f} ms; part (ends at): p50 / p95"
+            + (" / mean of the slowest tenth" if kind == "clicks" else "")
+        )
+        for name, part in found["parts"].items():
+            figures = " / ".join(f"{value:.1f}" for value in part.values())
+            lines.append(f"    {name:>14}: {figures} ms")
+    return "\n".join(lines)
 
 
 def describe(setup: Setup, result: dict[str, Any]) -> str:
@@ -251,6 +356,7 @@ def describe(setup: Setup, result: dict[str, Any]) -> str:
         f" others {result['other_cpu']:.2f} cores; a 10 ms nap woke"
         f" {result['wake_delay_p95_ms']:.1f} ms late (p95); limit: {result['limit']};"
         f" load average before {result['load_before']:.1f}"
+        + ("\n" + describe_trace(result["trace"]) if "trace" in result else "")
     )
 
 
@@ -267,6 +373,7 @@ def main() -> None:
     parser.add_argument(
         "--client-processes", type=int, default=2, help="processes the clients are spread over"
     )
+    parser.add_argument("--trace", action="store_true", help="where a click's time goes")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     warm_s, window_s = (5.0, 10.0) if args.quick else (10.0, 30.0)
@@ -282,6 +389,7 @@ def main() -> None:
             workers=args.workers,
             processes=args.processes,
             client_processes=args.client_processes,
+            trace=args.trace,
         )
         result = run_one(setup, warm_s, window_s)
         result["load_before"] = load

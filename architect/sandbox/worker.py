@@ -13,11 +13,22 @@ simulation never ends the worker and its other sessions.
 Each worker gives its running sessions equal parts of ``cpu_share`` (CPU seconds per
 wall second), so a heavy simulation runs slower than real time in its own worker and
 takes nothing from the others' workers (``LiveSession.budget``).
+
+A click must not wait behind the steps of every other session of the worker: the worker
+drains its pipe into an ``Inbox`` and carries out a session's command before any step
+that is waiting (each session's own requests keep their order), and a step whose cost is
+not known (a new session, or one just changed: the cost measured before may be a hundred
+times too low) first advances a short probe, so that the rest of it is held to the budget
+at the cost just measured: no step holds the worker much longer than its budget, and no
+budget is over ``STEP_CAP_S`` while other sessions wait.
+Each answer carries the moments the worker began and ended it (``trace``).
 """
 
 from __future__ import annotations
 
 import sys
+import time
+from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -86,13 +97,75 @@ class Host:
         running = sum(1 for s in self.sessions.values() if s.running)
         share = max(self.min_share, self.cpu_share / max(1, running))
         session.budget = share * wall_dt
-        return self._reply(sid, session, session.step(wall_dt))
+        if running > 1:  # others wait for this worker meanwhile: no step holds it long
+            session.budget = min(session.budget, STEP_CAP_S)
+        return self._reply(sid, session, stepped(session, wall_dt))
 
     def _reply(self, sid: int, session: LiveSession, snapshot: Snapshot) -> Reply:
         topology = dump_topology(session.sim.current_topology())
         changed = topology != self.sent.get(sid)
         self.sent[sid] = topology
         return Reply(snapshot, session.status, topology if changed else None, session.cost)
+
+
+# The most CPU one step may take while other sessions run on the worker (they, and their
+# clicks, wait for it): a heavy session with few neighbours runs behind on this, not on
+# its equal share (with one neighbour that share would be 90 ms a tick).
+STEP_CAP_S = 0.02
+# The probe a step of unknown cost begins with: this share of the step's wall time, and at
+# most this much simulated time (the heavy sandbox's costs about 0.5 CPU ms per simulated
+# ms here: bench/README.md, "A click beside a heavy simulation").
+PROBE_SHARE = 0.05
+PROBE_MAX_S = 0.01
+
+
+def stepped(session: LiveSession, wall_dt: float) -> Snapshot:
+    """``session.step(wall_dt)``, held to its budget even when its cost is not known: a
+    short probe first measures it (``LiveSession.expected_cpu`` is None until measured),
+    and its cost is what the probe measured (a change may make it 500 times dearer)."""
+    budget = session.budget
+    if budget is None or session.expected_cpu(wall_dt) is not None:
+        return session.step(wall_dt)
+    probe = min(PROBE_SHARE * wall_dt, PROBE_MAX_S / session.speed)
+    started, before = session.sim.env.now, session.cpu_clock()
+    session.step(probe)
+    spent, advanced = session.cpu_clock() - before, session.sim.env.now - started
+    if advanced > 0:  # the changed simulation's own cost, not averaged with the old one
+        session.cost = spent / advanced
+    session.budget = max(0.0, budget - spent)
+    try:
+        return session.step(wall_dt - probe)
+    finally:
+        session.budget = budget
+
+
+class Inbox:
+    """Requests taken from the pipe, not yet carried out: a session's command (or open,
+    close, set) before any waiting step, each session's own requests in their order."""
+
+    def __init__(self) -> None:
+        self._waiting: deque[tuple[Any, ...]] = deque()
+        self._others = 0  # how many of them are not steps (none: no need to look)
+
+    def __len__(self) -> int:
+        return len(self._waiting)
+
+    def put(self, request: tuple[Any, ...]) -> None:
+        self._waiting.append(request)
+        self._others += request[1] != "step"
+
+    def take(self) -> tuple[Any, ...]:
+        """The first request that is not a step and has no earlier request of its
+        session waiting; else the oldest."""
+        earlier: set[int] = set()
+        for index, request in enumerate(self._waiting if self._others else ()):
+            _rid, op, sid, _args = request
+            if op != "step" and sid not in earlier:
+                del self._waiting[index]
+                self._others -= 1
+                return request
+            earlier.add(sid)
+        return self._waiting.popleft()  # a step: a command that is oldest is taken above
 
 
 def opened(opening: Opening) -> LiveSession:
@@ -123,17 +196,23 @@ def answer(host: Host, request: tuple[Any, ...]) -> tuple[Any, bool, Any] | None
     return None if rid is None else (rid, True, reply)
 
 
-def serve(connection: Any, cpu_share: float, min_share: float) -> None:
-    """A worker process's loop: until the web process goes away (its end closes)."""
+def serve(connection: Any, cpu_share: float, min_share: float, clock: Any = time.monotonic) -> None:
+    """A worker process's loop: until the web process goes away (its end closes). Each
+    answer is sent with the moments its work began and ended (``clock``)."""
     host = Host(cpu_share, min_share)
+    inbox = Inbox()
     while True:
         try:
-            request = connection.recv()
+            if not inbox:
+                inbox.put(connection.recv())
+            while connection.poll():
+                inbox.put(connection.recv())
         except (EOFError, OSError):
             return
-        response = answer(host, request)
+        began = clock()
+        response = answer(host, inbox.take())
         if response is not None:
-            connection.send(response)
+            connection.send((*response, (("worker", began), ("answered", clock()))))
 
 
 if __name__ == "__main__":  # python -m architect.sandbox.worker FD CPU_SHARE MIN_SHARE

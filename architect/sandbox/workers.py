@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from multiprocessing.connection import Connection
@@ -49,6 +50,13 @@ class WorkerError(RuntimeError):
     """A request failed in the worker with an unexpected error (its repr is the message)."""
 
 
+class Request(Future[Reply]):
+    """A request's answer to come, and the moments it passed on its way (``trace``): sent
+    to the worker, begun and answered there, settled by the reader thread."""
+
+    timing: tuple[tuple[str, float], ...] = ()
+
+
 class Worker:
     """One worker process (``python -m architect.sandbox.worker``, so nothing of the web
     process is imported again) and a socket pair to it; a reader thread settles answers."""
@@ -67,20 +75,21 @@ class Worker:
         self.connection = Connection(os.dup(ours.fileno()))
         self.sessions: set[int] = set()
         self.dead = False
-        self._pending: dict[int, Future[Reply]] = {}
+        self._pending: dict[int, Request] = {}
         self._ids = itertools.count()
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
-    def request(self, op: str, sid: int, args: tuple[Any, ...]) -> Future[Reply]:
+    def request(self, op: str, sid: int, args: tuple[Any, ...]) -> Request:
         """Send a request; its answer (or ``WorkerLost``) settles the future."""
-        future: Future[Reply] = Future()
+        future = Request()
         with self._lock:
             if self.dead:
                 raise WorkerLost
             rid = next(self._ids)
             self._pending[rid] = future
+            future.timing = (("to worker", time.monotonic()),)
             self._send((rid, op, sid, args))
         return future
 
@@ -99,10 +108,11 @@ class Worker:
     def _read(self) -> None:
         try:
             while True:
-                rid, ok, payload = self.connection.recv()
+                rid, ok, payload, marks = self.connection.recv()
                 with self._lock:
                     future = self._pending.pop(rid, None)
                 if future is not None:
+                    future.timing = (*future.timing, *marks, ("settled", time.monotonic()))
                     settle(future, ok, payload)
         except (EOFError, OSError):  # the worker died, or we closed its socket
             with self._lock:
@@ -220,6 +230,7 @@ class RemoteSession:
         self.cost: float | None = None
         self.sim = Checkpoint(self._first)
         self.resumed = 0  # how many times a worker died and the session opened elsewhere
+        self.timing: tuple[tuple[str, float], ...] = ()  # the last request's way (``trace``)
         self.worker = pool.assign(self.id)
         self._accept(self.worker.request("open", self.id, (Opening(self._first, seed),)).result())
 
@@ -303,6 +314,7 @@ class RemoteSession:
             try:
                 future = self.worker.request("step", self.id, (wall_dt,))
                 self._accept(await asyncio.wrap_future(future))
+                self.timing = future.timing
                 break
             except WorkerLost:
                 if attempt == RETRIES:
@@ -318,7 +330,10 @@ class RemoteSession:
     def _call(self, op: str, args: tuple[Any, ...]) -> Reply:
         for attempt in range(RETRIES + 1):
             try:
-                return self.worker.request(op, self.id, args).result()
+                request = self.worker.request(op, self.id, args)
+                reply = request.result()
+                self.timing = request.timing
+                return reply
             except WorkerLost:
                 if attempt == RETRIES:
                     raise

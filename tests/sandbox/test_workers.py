@@ -45,7 +45,7 @@ def replied(host: Host, request: tuple[Any, ...]) -> tuple[Any, bool, Any]:
 
 
 def test_a_host_carries_out_requests_and_answers_with_snapshots_and_checkpoints():
-    host = Host(cpu_share=0.8, min_share=0.001)
+    host = Host(cpu_share=0.08, min_share=0.001)  # shares under the cap on one step
     first = dump_topology(single_server())
     for sid in (1, 2):
         assert answer(host, (sid, "open", sid, (Opening(first, seed=1),))) is not None
@@ -57,10 +57,10 @@ def test_a_host_carries_out_requests_and_answers_with_snapshots_and_checkpoints(
     _, _, stepped = replied(host, (8, "step", 1, (TICK,)))
     assert stepped.snapshot.t == pytest.approx(TICK)
     assert stepped.topology is None  # the architecture did not change: no new checkpoint
-    assert host.sessions[1].budget == pytest.approx(0.8 / 2 * TICK)  # two running: halves
+    assert host.sessions[1].budget == pytest.approx(0.08 / 2 * TICK)  # two running: halves
     assert answer(host, (None, "set", 2, ("paused", True))) is None  # no answer wanted
     answer(host, (9, "step", 1, (TICK,)))
-    assert host.sessions[1].budget == pytest.approx(0.8 * TICK)  # the other one paused
+    assert host.sessions[1].budget == pytest.approx(0.08 * TICK)  # the other one paused
     assert host.sessions[2].snapshot().t == 0.0
 
     rid, ok, failure = replied(host, (10, "apply", 2, (FailNode("nope"),)))
