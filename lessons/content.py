@@ -126,6 +126,9 @@ class Stage:
     fixed: tuple[str, ...] = ()  # what the run keeps as the stage set it (lessons.fixed)
     # shortcuts the plan allows (lessons.shortcuts), each with the author's reason
     allowed_shortcuts: dict[str, str] = field(default_factory=dict)
+    # wrong answers the plan names (``shortcuts: [{try: NAME, actions: [...]}]``): each must
+    # not meet the goal (lessons.shortcuts tries them with the generic ones)
+    tries: tuple[tuple[str, tuple[dict[str, Any], ...]], ...] = ()
     # "try it": second scenarios with their own goals, in a stage's form (no experiments
     # of their own), offered once the stage's goal is met (lessons.experiment_format)
     experiments: tuple[Stage, ...] = ()

@@ -205,8 +205,8 @@ class Experiment:
 
         What the learner changed stays changed, as when ``check_lessons`` applies a
         solution at t = 0: the traffic fields they set (unless the stage fixes its
-        traffic), the regions a new data center added and the reads a denormalisation
-        kept on one shard (``cross_shard_ratio``); what scripted events did to the
+        traffic), the regions a new data center added, the data's layout (its shards,
+        denormalised or not, are the architecture's); what scripted events did to the
         traffic does not.
         """
         if self.phase == Phase.PREDICT:
@@ -217,7 +217,6 @@ class Experiment:
             self.start.traffic,
             **own,  # type: ignore[arg-type]
             regions=now.traffic.regions,
-            cross_shard_ratio=now.traffic.cross_shard_ratio,
         )
         topology = replace(now, traffic=traffic, events=self.start.events)
         self.session = self._session(topology)

@@ -3,7 +3,8 @@
 An experiment has a stage's form (``lessons.stage_format``) and is read by the same
 reader, with the same limits and problems (``stages[2].experiments[0].goal: ...``);
 only its topology differs: ``{from: solution}`` (the default: the stage's start with
-its solution applied), ``{from: stage}`` (the stage's start) or a full topology.
+its solution applied, any split it made settled: its keys in place), ``{from: stage}``
+(the stage's start) or a full topology.
 It has no experiments of its own. Each becomes a ``content.Stage`` that
 ``check_lessons`` and the experiment's page treat as a stage.
 """
@@ -11,6 +12,7 @@ It has no experiments of its own. Each becomes a ``content.Stage`` that
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from architect.sim.commands import Command, CommandError
@@ -68,7 +70,9 @@ class ExperimentReader(StageReader):
             return None
         topology, solution = self.solved
         try:
-            return runs.applied(topology, solution)
+            solved = runs.applied(topology, solution)
+            # the stage's splits are done: an experiment starts with its keys in place
+            return replace(solved, sharding=solved.sharding.settled())
         except CommandError as error:  # the stage reports its own solution problem
             reason = N_("the stage's solution cannot be applied: %(error)s")
             self.r.problem(join(path, "from"), reason, error=error)

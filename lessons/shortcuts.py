@@ -2,8 +2,9 @@
 
 ``check_lessons`` tries each on every stage, besides the stage's own check: doing nothing,
 holding the traffic at its minimum, restoring every failed node by hand the moment it
-fails, every node at the largest size (alone and with those repairs), and the solution
-without each of its steps. One that meets the goal is a shortcut, unless the plan allows
+fails, every node at the largest size (alone and with those repairs), the wrong answers
+the plan names for the stage (``shortcuts: [{try: NAME, actions: [...]}]``), and the
+solution without each of its steps. One that meets the goal is a shortcut, unless the plan allows
 it with a reason (``shortcuts: [{allow: KEY, reason: ...}]``). What the stage fixes for its
 run (``lessons.fixed``) is honoured as the stage page honours it: a shortcut that needs
 something the stage fixes is *blocked*, not run (what is left of it is tried anyway).
@@ -105,6 +106,12 @@ def shortcuts_for(stage: Stage) -> list[Shortcut]:
             largest=True,
         ),
     ]
+    for name, steps in stage.tries:
+        label = Text(
+            N_("the plan's wrong answer %(name)s (%(steps)s)"),
+            {"name": name, "steps": "; ".join(map(_step_text, steps))},
+        )
+        found.append(Shortcut(name, label, steps))
     seen: set[tuple[str, ...]] = {()}  # without its only step: "do nothing"
     for index, step in enumerate(stage.solution):
         rest = stage.solution[:index] + stage.solution[index + 1 :]

@@ -19,7 +19,7 @@ from architect.yamlmarks import join
 from lessons import content, runs, vocabulary
 from lessons.content import METRICS, NODE_METRICS, OPERATORS
 from lessons.debriefs import read_debrief
-from lessons.stage_rules import read_allowed, read_fixed
+from lessons.stage_rules import read_allowed, read_fixed, read_tries
 
 if TYPE_CHECKING:
     from lessons.format import _Reader
@@ -98,6 +98,12 @@ class StageReader:
         controls = self.controls(data.get("controls"), solution)
         fixed = read_fixed(r, data.get("fixed"), self.at("fixed"), solution)
         allowed = read_allowed(r, data.get("shortcuts"), self.at("shortcuts"), len(solution))
+        tries = read_tries(
+            r,
+            data.get("shortcuts"),
+            self.at("shortcuts"),
+            lambda a, p: self.actions(a, p, low=1)[0],
+        )
         scenario = r.mapping(data.get("scenario", {}), self.at("scenario"), _SCENARIO_KEYS)
         duration = (
             r.number(scenario.get("duration_s", 40), self.at("scenario", "duration_s"), *DURATION_S)
@@ -131,6 +137,7 @@ class StageReader:
             line=r.line(self.path),
             fixed=fixed,
             allowed_shortcuts=allowed,
+            tries=tries,
             experiments=experiments,
         )
         return stage, resolved

@@ -1,9 +1,11 @@
-"""Read what a stage fixes for its run (``fixed``) and the shortcuts it allows
-(``shortcuts``): see ``lessons.fixed`` and ``lessons.shortcuts``."""
+"""Read what a stage fixes for its run (``fixed``), the shortcuts it allows and the
+wrong answers it names for the checker to try (``shortcuts``): see ``lessons.fixed``
+and ``lessons.shortcuts``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from architect.sim.text import N_
@@ -15,6 +17,9 @@ if TYPE_CHECKING:
     from lessons.format import _Reader
 
 MAX_REASON = 300
+MAX_TRIES = 5
+_TRY_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+Actions = tuple[dict[str, Any], ...]
 
 
 def read_fixed(
@@ -51,6 +56,8 @@ def read_allowed(r: _Reader, raw: object, path: str, steps: int) -> dict[str, st
     allowed: dict[str, str] = {}
     for index, item in enumerate(raw):
         where = join(path, index)
+        if isinstance(item, Mapping) and "try" in item:
+            continue  # a wrong answer to try (``read_tries``)
         data = r.mapping(item, where, ("allow", "reason"), ("allow", "reason"))
         if not isinstance(item, Mapping) or not data:
             continue
@@ -64,3 +71,35 @@ def read_allowed(r: _Reader, raw: object, path: str, steps: int) -> dict[str, st
         if reason:
             allowed[str(key)] = reason
     return allowed
+
+
+def read_tries(
+    r: _Reader, raw: object, path: str, actions: Callable[[object, str], Actions]
+) -> tuple[tuple[str, Actions], ...]:
+    """``shortcuts: [{try: modulo, actions: [{action: add_shard, strategy: modulo}]}]``:
+    a wrong answer the stage names, which the checker tries as a shortcut that must not
+    meet the goal (``actions`` reads the list of actions at a path)."""
+    if not isinstance(raw, list):
+        return ()  # read_allowed says what is wrong
+    taken = set(GENERIC)
+    tries: list[tuple[str, Actions]] = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, Mapping) or "try" not in item:
+            continue
+        where = join(path, index)
+        data = r.mapping(item, where, ("try", "actions"), ("try", "actions"))
+        name = data.get("try")
+        if not isinstance(name, str) or not _TRY_NAME.fullmatch(name) or name in taken:
+            r.problem(
+                join(where, "try"),
+                N_("must be a new name of lowercase letters, digits and _, like modulo_reshard"),
+            )
+            continue
+        if len(tries) == MAX_TRIES:
+            r.problem(where, N_("at most %(limit)s wrong answers to try"), limit=MAX_TRIES)
+            break
+        steps = actions(data.get("actions"), join(where, "actions"))
+        if steps:
+            taken.add(name)
+            tries.append((name, steps))
+    return tuple(tries)

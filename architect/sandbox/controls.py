@@ -49,6 +49,7 @@ CONTROL_GROUPS = {
         "set_cache",
         "add_replica",
         "add_shard",
+        "isolate_hot_key",
         "denormalise",
     ),
     "edge": ("add_cdn", "purge_cdn", "version_assets"),

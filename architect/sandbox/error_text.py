@@ -67,10 +67,15 @@ ERRORS: dict[str, Callable[[dict[str, str]], str]] = {
     ),
     "no_load_balancer": lambda p: _("There is no load balancer yet: add one first."),
     "session_store_exists": lambda p: _("Sessions are already kept in a shared store."),
-    "strategy_fixed": lambda p: _(
-        "The data is already split by %(strategy)s: every new shard must use the same rule."
-    ),
     "too_many_shards": lambda p: _("The sandbox allows at most %(limit)s shards."),
+    "hot_key_needs_shards": lambda p: _(
+        "The data is in one database: split it into shards before giving a hot key its own."
+    ),
+    "too_many_hot_keys": lambda p: _("The sandbox gives at most %(limit)s hot keys a shard each."),
+    "hot_keys_last": lambda p: _(
+        "Hot keys have shards of their own: add shards for the other keys before isolating "
+        "hot keys."
+    ),
     "not_sharded": lambda p: _(
         "The data is in one database: no query joins across shards. Add a shard first."
     ),

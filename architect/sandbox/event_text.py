@@ -276,6 +276,20 @@ def _shard_added(e: Event) -> str:
     }
 
 
+def _hot_key_isolated(e: Event) -> str:
+    return _(
+        "From %(t)s s the key ranked %(rank)s by popularity, %(share)s %% of the requests, "
+        "has a shard of its own on %(node)s; no other key moved."
+    ) % {"t": _t(e.t), "rank": e.count, "share": _percent(e.value), "node": e.node}
+
+
+def _keys_copied(e: Event) -> str:
+    return _(
+        "The %(count)s keys the new shard rule moved were copied from %(since)s s to %(t)s s, "
+        "each a read on its old shard and a write on its new one while the traffic went on."
+    ) % {"count": f"{e.count:,}", "since": _t(e.since), "t": _t(e.t)}
+
+
 def _center_failed(e: Event) -> str:
     return _(
         "Data center %(center)s went dark at %(t)s s: every node in it failed. geoDNS sends "
@@ -348,6 +362,8 @@ SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.WORKERS_SET: _workers_set,
     EventKind.SHARD_ADDED: _shard_added,
     EventKind.DENORMALISED: _denormalised,
+    EventKind.KEYS_COPIED: _keys_copied,
+    EventKind.HOT_KEY_ISOLATED: _hot_key_isolated,
     EventKind.CENTER_FAILED: _center_failed,
     EventKind.CENTER_RESTORED: _center_restored,
     EventKind.EVENT_REFUSED: _refused,

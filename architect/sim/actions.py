@@ -262,6 +262,7 @@ _ENGINE: dict[str, _Action] = {
     ),
     "add_shard": _Action(c.AddShard, (Field("strategy", Choice(STRATEGIES), required=False),)),
     "denormalise": _Action(c.Denormalise),
+    "isolate_hot_key": _Action(c.IsolateHotKey),
     "add_message_queue": _Action(c.AddMessageQueue),
     "set_workers": _Action(
         c.SetWorkers, (_NODE, Field("workers", Number(1, MAX_POOL_WORKERS, whole=True)))

@@ -130,6 +130,12 @@ class AddShard:
 
 
 @dataclass(frozen=True, slots=True)
+class IsolateHotKey:
+    """Give the hottest key that shares a shard a shard of its own (the celebrity problem's
+    remedy: one shard for each celebrity)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Denormalise:
     """Keep the data each query joins in the query's own shard (stored twice if need be):
     reads that asked every shard ask one."""
@@ -299,6 +305,7 @@ Command = (
     | SetOperations
     | AddShard
     | Denormalise
+    | IsolateHotKey
     | AddSessionStore
     | SetBalancing
     | SetAutoscaling
@@ -333,6 +340,7 @@ __all__ = [
     "Denormalise",
     "FailDataCenter",
     "FailNode",
+    "IsolateHotKey",
     "LessonCommand",
     "PageHidden",
     "PageShown",

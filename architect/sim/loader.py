@@ -80,6 +80,12 @@ _SHARDING_FIELDS: _Fields = {
     "strategy": (str, "none", 0, 0),
     "shards": (int, 1, 1, 16),
     "vnodes": (int, 100, 1, 1000),
+    "denormalised": (bool, False, 0, 0),
+    "hot_keys": (int, 0, 0, 15),
+    "split_from_strategy": (str, "", 0, 0),
+    "split_from_shards": (int, 0, 0, 16),
+    "split_from_hot_keys": (int, 0, 0, 15),
+    "copy_s": (float, 0.0, 0, 3600),
 }
 _AUTOSCALING = Autoscaling()
 _AUTOSCALING_FIELDS: _Fields = {

@@ -66,6 +66,10 @@ class EventKind(StrEnum):
     # node=new shard's primary, count=shards now, value=share of keys moved, text=strategy
     SHARD_ADDED = "shard_added"
     DENORMALISED = "denormalised"  # value=share of reads that no longer ask every shard
+    # node=the key's new shard's primary, count=the key's rank (1: hottest), value=its share
+    HOT_KEY_ISOLATED = "hot_key_isolated"
+    # node=new shard's primary, count=keys copied, value=seconds the copy took, since=start
+    KEYS_COPIED = "keys_copied"
     CDN_PURGED = "cdn_purged"  # node=cdn: every edge copy dropped
     ASSETS_VERSIONED = "assets_versioned"  # node=cdn, count=new version: new URLs, cold edge
     CACHE_SET = "cache_set"  # node=cache, value=TTL s, text=eviction

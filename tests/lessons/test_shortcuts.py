@@ -124,3 +124,31 @@ def test_a_solution_cannot_use_what_its_stage_fixes():
         "stages[0].solution[1]: the stage fixes traffic for its run" in p
         for p in error.value.problems
     )
+
+
+def _trying(actions: str) -> str:
+    return TINY.replace(
+        ALLOW_XL, ALLOW_XL + f"      - try: smaller\n        actions: [{actions}]\n"
+    )
+
+
+def test_a_wrong_answer_the_plan_names_is_tried_and_must_not_meet_the_goal():
+    """200 rps: an m server (320 rps) meets stage 0's goal, an s one (160 rps) does not."""
+    wrong = tiny(_trying("{action: resize, node: web-1, size: s}")).stages[0]
+    tried = outcome(wrong, "smaller")
+    assert not tried.met and str(tried.shortcut.label).startswith("the plan's wrong answer")
+    assert check_stage(wrong, seeds=(1,)).ok
+    right = tiny(_trying("{action: resize, node: web-1, size: m}")).stages[0]
+    assert outcome(right, "smaller").met
+    problems = check_stage(right, seeds=(1,)).problems()
+    assert problems == [
+        "shortcut smaller: the plan's wrong answer smaller (resize node: web-1, size: m) "
+        "meets the goal (seed 1)"
+    ]
+
+
+def test_a_wrong_answer_needs_a_new_name_and_actions():
+    with pytest.raises(PlanError) as error:
+        tiny(_trying("{action: fly}").replace("try: smaller", "try: every_node_xl"))
+    problems = "\n".join(error.value.problems)
+    assert "stages[0].shortcuts[1].try: must be a new name" in problems

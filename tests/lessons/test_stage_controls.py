@@ -35,6 +35,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "set_operations": {"monitoring": True, "automation": True},
     "add_shard": {},
     "denormalise": {},
+    "isolate_hot_key": {},
     "add_message_queue": {},
     "set_workers": {"node": "workers", "workers": 3},
     "resize": {"node": "web-1", "size": "xl"},

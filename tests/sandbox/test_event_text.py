@@ -259,10 +259,6 @@ def test_new_building_blocks_get_sentences(event, sentence):
             "minimum not above the maximum, and a target between 5 % and 95 %.",
         ),
         (
-            CommandError("strategy_fixed", "", strategy="modulo"),
-            "The data is already split by modulo: every new shard must use the same rule.",
-        ),
-        (
             CommandError("unknown_algorithm", "", algorithm="random"),
             "“random” is not a balancing algorithm: choose round robin, least connections or "
             "sticky sessions.",

@@ -22,7 +22,8 @@ def every_control() -> str:
     """The sandbox page, whole, in every state that shows a different control: one server
     (add a load balancer, a CDN, a queue; move the data), a grown architecture with a
     failed node and a failed data center, one with a cache, and sharded data whose reads
-    ask every shard (denormalise), each running and paused."""
+    ask every shard (denormalise; a hot key may get a shard of its own), each running and
+    paused."""
     start = Simulation(presets.single_server(100), seed=1)
     cached = Simulation(presets.single_server(100), seed=1)
     cached.apply(c.SeparateDatabase())

@@ -34,6 +34,7 @@ def msg(**fields: object) -> str:
         ({"action": "purge_cdn"}, sim.PurgeCdn()),
         ({"action": "version_assets"}, sim.VersionAssets()),
         ({"action": "denormalise"}, sim.Denormalise()),
+        ({"action": "isolate_hot_key"}, sim.IsolateHotKey()),
         ({"action": "resize", "node": "web-1", "size": "xl"}, sim.ResizeNode("web-1", "xl")),
         ({"action": "fail", "node": "web-2"}, sim.FailNode("web-2")),
         ({"action": "restore", "node": "db"}, sim.RestoreNode("db")),

@@ -38,6 +38,7 @@ EVERY_ACTION: list[dict[str, Any]] = [
     {"action": "purge_cdn"},
     {"action": "version_assets"},
     {"action": "denormalise"},
+    {"action": "isolate_hot_key"},
     {"action": "add_session_store"},
     {"action": "set_balancing", "algorithm": "sticky"},
     {"action": "set_autoscaling", "enabled": True, "min": 2, "max": 10, "target_utilization": 0.6},
@@ -63,7 +64,7 @@ def _problems(items: object, path: str = "solution") -> list[str]:
 
 def test_the_examples_cover_every_action():
     assert {data["action"] for data in EVERY_ACTION} == set(ACTIONS)
-    assert len(ACTIONS) == 26
+    assert len(ACTIONS) == 27
 
 
 @pytest.mark.parametrize("data", EVERY_ACTION, ids=lambda d: str(d["action"]))

@@ -73,11 +73,15 @@ def test_a_hot_key_overloads_its_shard():
     assert hottest > 2.5 * coolest
 
 
-def test_the_strategy_is_chosen_once():
+def test_each_split_chooses_its_rule():
+    """Modulo 2 → ring of 3: a key stays only where both rules agree, 1/2 · 1/3 + 1/2 · 1/3
+    = 1/3 of the time (the two hashes are independent), so 2/3 of the keys move."""
     sim = _sharded(2, strategy="modulo")
-    with pytest.raises(CommandError) as caught:
-        sim.apply(AddShard("consistent_hash"))
-    assert caught.value.code == "strategy_fixed"
+    sim.apply(AddShard("consistent_hash"))
+    event = [e for e in sim.snapshot().events if e.kind == EventKind.SHARD_ADDED][-1]
+    assert (event.count, event.text) == (3, "consistent_hash")
+    assert event.value == pytest.approx(2 / 3, rel=0.1)
+    assert sim.current_topology().sharding.strategy == "consistent_hash"
 
 
 def test_sharded_topologies_load_dump_and_validate():
@@ -150,6 +154,9 @@ def test_denormalising_turns_every_cross_shard_read_into_a_one_shard_read():
     sim.apply(Denormalise())
     event = [e for e in sim.snapshot().events if e.kind == EventKind.DENORMALISED][-1]
     assert event.value == 0.25
+    # A property of the data, not of the traffic: the queries still join what they joined.
+    assert sim.current_topology().sharding.denormalised
+    assert sim.current_topology().traffic.cross_shard_ratio == 0.25
     sim.advance(1)  # requests already fanned out finish
     assert sum(_database_rates(sim, 10).values()) == pytest.approx(800, rel=0.05)
     with pytest.raises(CommandError) as caught:

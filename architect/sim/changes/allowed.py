@@ -72,6 +72,7 @@ SITE: dict[str, Callable[[Engine], Command]] = {
     "set_operations": lambda sim: c.SetOperations(monitoring=True, automation=True),
     "add_shard": _shard,
     "denormalise": lambda sim: c.Denormalise(),
+    "isolate_hot_key": lambda sim: c.IsolateHotKey(),
     "add_message_queue": lambda sim: c.AddMessageQueue(),
     "add_data_center": _data_center,
 }

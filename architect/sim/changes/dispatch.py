@@ -28,6 +28,7 @@ from architect.sim.commands import (
     Denormalise,
     FailDataCenter,
     FailNode,
+    IsolateHotKey,
     PurgeCdn,
     RemoveWebServer,
     ResizeNode,
@@ -98,6 +99,8 @@ def _here(sim: Engine, command: Command) -> Change:
             return data.add_shard(sim, strategy)
         case Denormalise():
             return data.denormalise(sim)
+        case IsolateHotKey():
+            return data.isolate_hot_key(sim)
         case SetOperations(monitoring=monitoring, automation=automation):
             return other.set_operations(sim, monitoring, automation)
         case ResizeNode(node_id=node_id, size=size):

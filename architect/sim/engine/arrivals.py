@@ -21,7 +21,7 @@ from architect.sim.engine.keys import ZipfKeys
 from architect.sim.engine.stations import Request, Station
 from architect.sim.engine.timeline import CALL_PRIORITY, Environment
 from architect.sim.measures.window import Window
-from architect.sim.model.topology import Network, Traffic
+from architect.sim.model.topology import Network, Sharding, Traffic
 from architect.sim.snapshot import SeriesPoint, Snapshot
 
 
@@ -72,6 +72,7 @@ class Arrivals:
     window: Window
     jobs: Window
     traffic: Traffic
+    sharding: Sharding
     network: Network
     latency_ms: float
     rps: float
@@ -89,7 +90,11 @@ class Arrivals:
         self.rps = 0.0
 
     def set_mix(self, traffic: Traffic) -> None:
-        """Adopt a traffic mix (shares of static, read, write and job requests; key skew)."""
+        """Adopt a traffic mix (shares of static, read, write and job requests; key skew).
+
+        Reads whose query joins data of several shards ask every shard, unless the data
+        is denormalised (``Sharding.denormalised``): then they ask one, like any read.
+        """
         self.revision += 1  # the settings a snapshot shows changed
         if traffic.zipf_s != self.traffic.zipf_s or traffic.keys != self.traffic.keys:
             self._keys = ZipfKeys(
@@ -100,9 +105,8 @@ class Arrivals:
         self._static_below = traffic.static_ratio
         self._read_below = traffic.static_ratio + (1 - traffic.static_ratio) * traffic.read_ratio
         self._job_below = self._read_below + (1 - self._read_below) * traffic.job_ratio
-        self._fanout_below = (
-            self._static_below + (self._read_below - self._static_below) * traffic.cross_shard_ratio
-        )
+        joins = 0.0 if self.sharding.denormalised else traffic.cross_shard_ratio
+        self._fanout_below = self._static_below + (self._read_below - self._static_below) * joins
 
     def shares(self) -> Shares:
         """What arriving requests ask for, as shares of all arrivals (as they are drawn)."""

@@ -17,7 +17,7 @@ from collections import deque
 from dataclasses import replace
 
 from architect.sim.blocks import BLOCKS
-from architect.sim.engine import recovery
+from architect.sim.engine import migration, recovery
 from architect.sim.engine.arrivals import seed_for
 from architect.sim.engine.balancer import Balancer
 from architect.sim.engine.geo import CrossCenterSync, GeoDns
@@ -87,6 +87,10 @@ class Engine(Site):
         for spec in topology.nodes:
             self.add_node(spec)
         self.rewire()
+        if self.sharding.copy_s > 0:  # a split made at t = 0: its keys are copied now
+            moved = migration.last_split(self.sharding, traffic.keys)
+            if moved:
+                migration.start_copy(self, moved, self.sharding.copy_s)
         self.geo = (
             GeoDns(
                 self.centers,

@@ -33,6 +33,13 @@ class FanOut:
         self.pending = parts
         self.failed = False
 
+    def part_done(self, part: Request, complete: Sink) -> None:
+        """One shard answered; the query is done with the last (unless one part failed)."""
+        self.pending -= 1
+        if self.pending == 0 and not self.failed:
+            self.request.hops = max(self.request.hops, part.hops)
+            complete(self.request)
+
 
 class Journey:
     """The routing of one wiring of the architecture (rebuilt when it changes)."""
@@ -196,11 +203,8 @@ class Journey:
             request.fill and store is not None and self.cache is not None and not self.cache.failed
         ):
             store.put(request.key, self.now())
-        fan = request.parent
-        if fan is None:
+        part_of = request.parent  # a cross-shard query, or a resharding's copy
+        if part_of is None:
             self.complete(request)
         else:
-            fan.pending -= 1
-            if fan.pending == 0 and not fan.failed:
-                fan.request.hops = max(fan.request.hops, request.hops)
-                self.complete(fan.request)
+            part_of.part_done(request, self.complete)

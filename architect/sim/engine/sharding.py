@@ -84,6 +84,25 @@ class ConsistentHashRing:
         return ConsistentHashRing(shards, self.vnodes)
 
 
+class HotKeyShards:
+    """The celebrity problem's remedy: keys 0..hot-1 (the most popular, by the Zipf law of
+    ``engine.keys``) each on a shard of its own, after the ``rule``'s shards."""
+
+    __slots__ = ("_base", "hot", "rule", "shards")
+
+    def __init__(self, rule: ModuloSharding | ConsistentHashRing, hot: int) -> None:
+        self.rule = rule
+        self.hot = hot
+        self._base = rule.shards
+        self.shards = rule.shards + hot
+
+    def shard_of(self, key: int) -> int:
+        return self._base + key if 0 <= key < self.hot else self.rule.shard_of(key)
+
+    def with_shards(self, shards: int) -> HotKeyShards:
+        return HotKeyShards(self.rule.with_shards(shards - self.hot), self.hot)
+
+
 def moved_share(before: Sharding, after: Sharding, keys: int) -> float:
     """The share of keys 0..keys-1 whose shard differs between ``before`` and ``after``."""
     if keys < 1:
@@ -92,10 +111,14 @@ def moved_share(before: Sharding, after: Sharding, keys: int) -> float:
     return moved / keys
 
 
-def rule_for(strategy: str, shards: int, vnodes: int = 100) -> Sharding | None:
-    """The rule for a topology's ``sharding`` section; None when the data is not sharded."""
+def rule_for(strategy: str, shards: int, vnodes: int = 100, hot_keys: int = 0) -> Sharding | None:
+    """The rule for a topology's ``sharding`` section; None when the data is not sharded.
+    ``hot_keys``: the last shards hold one of the hottest keys each."""
+    rule: ModuloSharding | ConsistentHashRing
     if strategy == "modulo":
-        return ModuloSharding(shards)
-    if strategy == "consistent_hash":
-        return ConsistentHashRing(shards, vnodes)
-    return None
+        rule = ModuloSharding(shards - hot_keys)
+    elif strategy == "consistent_hash":
+        rule = ConsistentHashRing(shards - hot_keys, vnodes)
+    else:
+        return None
+    return HotKeyShards(rule, hot_keys) if hot_keys else rule

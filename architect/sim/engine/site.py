@@ -143,7 +143,9 @@ class Site(Arrivals):
         """Point every station at where its finished requests go next, per data center."""
         self.revision += 1
         sharding = self.sharding
-        self.shard_rule = rule_for(sharding.strategy, sharding.shards, sharding.vnodes)
+        self.shard_rule = rule_for(
+            sharding.strategy, sharding.shards, sharding.vnodes, sharding.hot_keys
+        )
         shard_of = self.shard_rule.shard_of if self.shard_rule else _first_shard
         self.data_by_center = data_tiers(
             self.specs, self.stations, self.centers, sharding.shards, shard_of, self.data_by_center
@@ -308,7 +310,9 @@ class Site(Arrivals):
         self.balancers[node_id].algorithm = algorithm
 
     def set_sharding(self, sharding: Sharding) -> None:
+        """A new shard rule or data layout (denormalised: joined reads ask one shard)."""
         self.sharding = sharding
+        self.set_mix(self.traffic)
 
     def set_cache(self, spec: NodeSpec) -> None:
         """A cache's new TTL and eviction policy (its keys stay)."""

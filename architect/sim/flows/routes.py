@@ -46,10 +46,10 @@ def class_shares(sim: Engine) -> dict[str, float]:
 
 @lru_cache(maxsize=32)
 def shard_shares(
-    strategy: str, shards: int, vnodes: int, keys: int, zipf_s: float
+    strategy: str, shards: int, vnodes: int, keys: int, zipf_s: float, hot_keys: int = 0
 ) -> tuple[float, ...]:
     """The share of requests each shard gets: the Zipf weight of the keys it holds."""
-    rule = rule_for(strategy, shards, vnodes)
+    rule = rule_for(strategy, shards, vnodes, hot_keys)
     if rule is None or shards == 1:
         return (1.0,)
     weights = [0.0] * shards
@@ -95,7 +95,12 @@ class _Builder:
         sharding = sim.sharding
         self.shard_shares = (
             shard_shares(
-                sharding.strategy, len(data.tiers), sharding.vnodes, traffic.keys, traffic.zipf_s
+                sharding.strategy,
+                len(data.tiers),
+                sharding.vnodes,
+                traffic.keys,
+                traffic.zipf_s,
+                sharding.hot_keys,
             )
             if data is not None and len(data.tiers) > 1
             else (1.0,)

@@ -16,6 +16,7 @@ DATABASE_ROLES = ("primary", "replica")
 MAX_REPLICAS = 8
 MAX_KEYS = 1_000_000
 MAX_SHARDS = 16
+MAX_HOT_KEYS = 3  # hottest keys that may each have a shard of their own
 MAX_DATA_CENTERS = 8
 SHARDING_STRATEGIES = ("none", "modulo", "consistent_hash")
 BALANCING_ALGORITHMS = ("round_robin", "least_connections", "sticky")

@@ -24,7 +24,9 @@ class Traffic:
     zipf_s: float = 1.0  # key popularity skew: 0 uniform, higher means hotter keys
     users: int = 0  # logged-in users with sessions (0: sessions are not tracked)
     job_ratio: float = 0.0  # share of writes that publish a background job (with a message queue)
-    cross_shard_ratio: float = 0.0  # share of reads that query every shard (sharded data only)
+    # share of reads whose query joins data of several shards: with sharded data that is not
+    # denormalised (``Sharding.denormalised``), each asks every shard
+    cross_shard_ratio: float = 0.0
     regions: tuple[
         tuple[str, float], ...
     ] = ()  # where users are: (region, weight); none: one region
@@ -78,6 +80,25 @@ class Sharding:
     strategy: str = "none"  # none, modulo or consistent_hash
     shards: int = 1
     vnodes: int = 100  # consistent_hash only: points per shard on the ring
+    # the data each query joins is kept in the query's own shard (stored twice if need be),
+    # so no read asks every shard (``Traffic.cross_shard_ratio`` is then only what it asks)
+    denormalised: bool = False
+    # the celebrity problem's remedy: the hottest keys (0, 1, …) each on a shard of its own,
+    # the last ``hot_keys`` shards; the rule spreads the other keys over the rest
+    hot_keys: int = 0
+    # the rule before the last split ("none": one database; "": no split recorded): a run
+    # started from this topology copies the keys that split moved again from t = 0, as if
+    # the split were made then (a lesson's run of the learner's architecture)
+    split_from_strategy: str = ""
+    split_from_shards: int = 0
+    split_from_hot_keys: int = 0
+    # resharding: how long copying the keys a new shard rule moves lasts (0: instantly,
+    # for free); each moved key costs its old shard a read and its new shard a write
+    copy_s: float = 0.0
+
+    def settled(self) -> Sharding:
+        """The same data with no split to copy again (its keys are in place)."""
+        return replace(self, split_from_strategy="", split_from_shards=0, split_from_hot_keys=0)
 
 
 @dataclass(frozen=True, slots=True)

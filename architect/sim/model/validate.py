@@ -54,6 +54,20 @@ def validate(topology: Topology) -> list[Problem]:
         problems.append(
             Problem("sharding.shards", N_("needs a strategy: modulo or consistent_hash"))
         )
+    if not 0 <= sharding.hot_keys < max(sharding.shards, 1) or (
+        sharding.hot_keys and sharding.strategy == "none"
+    ):
+        problems.append(
+            Problem("sharding.hot_keys", N_("needs fewer hot keys than shards, and a strategy"))
+        )
+    if sharding.split_from_strategy and (
+        sharding.split_from_strategy not in SHARDING_STRATEGIES
+        or not 1 <= sharding.split_from_shards < sharding.shards
+        or not 0 <= sharding.split_from_hot_keys <= sharding.hot_keys
+    ):
+        problems.append(
+            Problem("sharding.split_from_strategy", N_("must be the rule before the last split"))
+        )
     traffic = topology.traffic
     if traffic.rps < 0:
         problems.append(Problem("traffic.rps", ZERO_OR_MORE))
