@@ -37,6 +37,7 @@ EVERY_ACTION: list[dict[str, Any]] = [
     {"action": "add_cdn"},
     {"action": "purge_cdn"},
     {"action": "version_assets"},
+    {"action": "set_cdn", "assets": 0.01},
     {"action": "denormalise"},
     {"action": "add_session_store"},
     {"action": "set_balancing", "algorithm": "sticky"},
@@ -52,6 +53,7 @@ EVERY_ACTION: list[dict[str, Any]] = [
     {"action": "add_data_center", "region": "europe", "center": "asia"},
     {"action": "fail_data_center", "center": "us-east"},
     {"action": "restore_data_center", "center": "us-east"},
+    {"action": "set_sync", "mode": "sync"},
 ]
 
 
@@ -63,7 +65,7 @@ def _problems(items: object, path: str = "solution") -> list[str]:
 
 def test_the_examples_cover_every_action():
     assert {data["action"] for data in EVERY_ACTION} == set(ACTIONS)
-    assert len(ACTIONS) == 26
+    assert len(ACTIONS) == 28
 
 
 @pytest.mark.parametrize("data", EVERY_ACTION, ids=lambda d: str(d["action"]))
