@@ -59,6 +59,9 @@ ERRORS: dict[str, Callable[[dict[str, str]], str]] = {
     "bad_cdn_assets": lambda p: _(
         "The CDN serves a share of the assets from %(low)s to %(high)s (0.1 %% to 100 %%)."
     ),
+    "one_center": lambda p: _(
+        "There is one data center: open another before choosing how writes reach it."
+    ),
     "unknown_sync": lambda p: _(
         "“%(mode)s” is not a way to copy writes: choose none, async or sync."
     ),

@@ -10,6 +10,7 @@ from architect.sim import commands as c
 from architect.sim.commands import CommandError
 from architect.sim.engine.geo import CrossCenterSync
 from architect.sim.loader import load_topology
+from architect.sim.model import presets
 from architect.sim.simulation import Simulation
 
 
@@ -116,3 +117,6 @@ def test_set_sync_changes_the_mode_and_refuses_an_unknown_one():
     with pytest.raises(CommandError) as caught:
         sim.apply(c.SetSync("eventually"))
     assert caught.value.code == "unknown_sync"
+    with pytest.raises(CommandError) as caught:
+        Simulation(presets.single_server(10), seed=1).apply(c.SetSync("sync"))
+    assert caught.value.code == "one_center"

@@ -87,9 +87,11 @@ def restore_center(sim: Engine, center: str) -> Change:
 
 
 def set_sync(sim: Engine, mode: str) -> Change:
-    """How writes reach the other data centers from now on (a second center or not)."""
+    """How writes reach the other data centers from now on."""
     if mode not in DC_SYNC_MODES:
         raise CommandError("unknown_sync", "sync is none, async or sync", mode=mode)
+    if len(sim.centers) < 2:
+        raise CommandError("one_center", "there is one data center: no other to copy writes to")
 
     def change() -> None:
         sim.set_sync(mode)
