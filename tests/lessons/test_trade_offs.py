@@ -15,7 +15,7 @@ def _experiment(stage: str, slug: str):
     return next(s for s in plan.stages if s.slug == stage).experiment(slug)
 
 
-def _failed(experiment, *actions: dict) -> tuple[str, ...]:
+def _failed(experiment, *actions: dict[str, str]) -> tuple[str, ...]:
     """The conditions that failed in the first failed second, trying ``actions``."""
     outcome = try_shortcut(experiment, Shortcut("try", Text("try"), actions), seed=1)
     assert not outcome.refused and not outcome.blocked, outcome.describe()

@@ -4,6 +4,8 @@ an asynchronous copy is ``dc_sync_ms`` late, so a center that goes dark takes it
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from architect.sim import commands as c
@@ -54,7 +56,7 @@ def test_sync_writes_wait_the_round_trip_while_another_center_is_up():
 
 
 def _two_centers(mode: str, read_ratio: float = 0.8) -> Simulation:
-    center = [
+    center: list[dict[str, Any]] = [
         {"id": "lb", "kind": "load_balancer", "workers": 64, "service_ms": 0.2},
         {"id": "web-1", "kind": "web_server", "size": "m", "service_ms": 20},
         {"id": "web-2", "kind": "web_server", "size": "m", "service_ms": 20},

@@ -6,7 +6,7 @@ links the rest straight to the origin. What the CDN is billed for (``model.costs
 the data it transfers: out to the users for every request it answers, and in from the
 origin for every miss. A month's misses are the steady state's: a copy is fetched and
 kept ``ttl_s``, and with Poisson requests at rate a an asset's copy serves a·ttl hits
-per fetch (``flows.hitratio``), so a rarely requested one is fetched nearly every time.
+per fetch (``model.hitratio``), so a rarely requested one is fetched nearly every time.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from architect.sim.engine.keys import zipf_cdf
-from architect.sim.flows.hitratio import hit_ratio, rounded
+from architect.sim.model.hitratio import hit_ratio, rounded
 
 
 def scope_keys(assets: float, keys: int) -> int:

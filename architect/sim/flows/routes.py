@@ -23,7 +23,7 @@ from architect.sim.engine.keys import zipf_cdf
 from architect.sim.engine.sharding import rule_for
 from architect.sim.engine.stations import Station
 from architect.sim.flows.graph import Fan, Flow, Graph, StationFlows, Target
-from architect.sim.flows.hitratio import hit_ratio, rounded
+from architect.sim.model.hitratio import hit_ratio, rounded
 from architect.sim.snapshot import NodeKind
 
 if TYPE_CHECKING:
