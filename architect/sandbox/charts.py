@@ -100,6 +100,8 @@ CHANGES = frozenset(
         EventKind.DENORMALISED,
         EventKind.CDN_PURGED,
         EventKind.ASSETS_VERSIONED,
+        EventKind.CDN_SET,
+        EventKind.SYNC_SET,
     }
 )
 # A stage's goal metric (lessons.goals.METRICS) → the chart it is drawn on and the factor

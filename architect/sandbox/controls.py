@@ -33,6 +33,11 @@ EVICTION_CHOICES: dict[str, Callable[[], str]] = {
     "lfu": lambda: _("LFU (least frequently used)"),
     "fifo": lambda: _("FIFO (oldest first)"),
 }
+SYNC_CHOICES: dict[str, Callable[[], str]] = {
+    "async": lambda: _("asynchronously, a moment later"),
+    "sync": lambda: _("synchronously, before the write is done"),
+    "none": lambda: _("never (each center keeps its own writes)"),
+}
 CONTROL_GROUPS = {
     "traffic": ("set_traffic", "set_traffic_mix"),
     "web": (
@@ -52,8 +57,8 @@ CONTROL_GROUPS = {
         "isolate_hot_key",
         "denormalise",
     ),
-    "edge": ("add_cdn", "purge_cdn", "version_assets"),
-    "centers": ("add_data_center", "fail_data_center", "restore_data_center"),
+    "edge": ("add_cdn", "purge_cdn", "version_assets", "set_cdn"),
+    "centers": ("add_data_center", "fail_data_center", "restore_data_center", "set_sync"),
     "jobs": ("add_message_queue", "set_workers"),
     "operations": ("set_operations",),
     "nodes": ("resize", "fail", "restore"),
@@ -115,6 +120,11 @@ def controls(
         },
         "operations": {"monitoring": settings.monitoring, "automation": settings.automation},
         "cache": cache_form(settings),
+        "cdn": cdn_form(settings),
+        "sync": [
+            {"name": name, "label": label(), "selected": name == settings.dc_sync}
+            for name, label in SYNC_CHOICES.items()
+        ],
         "sharding": {
             "fixed": settings.sharding != "none",
             "strategy": settings.sharding,
@@ -140,6 +150,16 @@ def cache_form(settings: Settings) -> dict[str, Any]:
             {"name": name, "label": label(), "selected": name == settings.cache_eviction}
             for name, label in EVICTION_CHOICES.items()
         ],
+    }
+
+
+def cdn_form(settings: Settings) -> dict[str, Any]:
+    """The share of assets the CDN serves, in percent, as the form starts from it."""
+    low, high = limits("set_cdn", "assets_percent", form=True)
+    return {
+        "percent": f"{settings.cdn_assets * 100:g}",
+        "low": f"{low:g}",
+        "high": f"{high:g}",
     }
 
 

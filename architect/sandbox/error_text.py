@@ -56,6 +56,15 @@ ERRORS: dict[str, Callable[[dict[str, str]], str]] = {
     "too_many_replicas": lambda p: _("The sandbox allows at most %(limit)s read replicas."),
     "cdn_exists": lambda p: _("There is already a CDN."),
     "no_cdn": lambda p: _("There is no CDN yet: add one first."),
+    "bad_cdn_assets": lambda p: _(
+        "The CDN serves a share of the assets from %(low)s to %(high)s (0.1 %% to 100 %%)."
+    ),
+    "one_center": lambda p: _(
+        "There is one data center: open another before choosing how writes reach it."
+    ),
+    "unknown_sync": lambda p: _(
+        "“%(mode)s” is not a way to copy writes: choose none, async or sync."
+    ),
     "mix_out_of_range": lambda p: _mix_out_of_range(p.get("field", "")),
     "automation_needs_monitoring": lambda p: _(
         "Automation needs monitoring: a script can only repair what monitoring notices. "

@@ -291,10 +291,19 @@ def _keys_copied(e: Event) -> str:
 
 
 def _center_failed(e: Event) -> str:
-    return _(
+    params = {"center": region_name(e.text), "t": _t(e.t), "n": e.count}
+    went = _(
         "Data center %(center)s went dark at %(t)s s: every node in it failed. geoDNS sends "
         "its users to another center, a longer way."
-    ) % {"center": region_name(e.text), "t": _t(e.t)}
+    )
+    if not e.count:
+        return went % params
+    lost = ngettext(
+        "%(n)s write made there had not reached another center: lost.",
+        "%(n)s writes made there had not reached another center: lost.",
+        e.count,
+    )
+    return f"{went} {lost}" % params
 
 
 def _center_restored(e: Event) -> str:
@@ -334,6 +343,40 @@ def _cache_set(e: Event) -> str:
     }
 
 
+def _cdn_set(e: Event) -> str:
+    return _(
+        "From %(t)s s %(node)s serves the most requested %(share)s %% of the assets; the "
+        "page links the others straight to the origin."
+    ) % {"node": e.node, "share": f"{e.value * 100:g}", "t": _t(e.t)}
+
+
+def _sync_set(e: Event) -> str:
+    params = {"t": _t(e.t), "lag": f"{e.value:g}"}
+    if e.text == "none":
+        return (
+            _(
+                "From %(t)s s each write stays in the data center that made it: the others "
+                "never get it."
+            )
+            % params
+        )
+    if e.text == "sync":
+        return (
+            _(
+                "From %(t)s s each write waits until the other data centers have it "
+                "(synchronous replication): it is slower by the round trip between them."
+            )
+            % params
+        )
+    return (
+        _(
+            "From %(t)s s each write reaches the other data centers %(lag)s ms later "
+            "(asynchronous replication)."
+        )
+        % params
+    )
+
+
 SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.NODE_FAILED: _failed,
     EventKind.NODE_RESTORED: _restored,
@@ -354,6 +397,8 @@ SENTENCES: dict[EventKind, Callable[[Event], str]] = {
     EventKind.OPERATIONS_CHANGED: _operations,
     EventKind.BALANCING_CHANGED: _balancing,
     EventKind.CACHE_SET: _cache_set,
+    EventKind.CDN_SET: _cdn_set,
+    EventKind.SYNC_SET: _sync_set,
     EventKind.SESSIONS_SHARED: _sessions_shared,
     EventKind.SCALED_OUT: _scaled_out,
     EventKind.SCALED_IN: _scaled_in,

@@ -28,6 +28,8 @@ from architect.sim.commands import MAX_RPS, MAX_ZIPF_S, MIN_RPS, SPEEDS, Command
 from architect.sim.model.limits import (
     BALANCING_ALGORITHMS,
     CACHE_TTL_S,
+    CDN_ASSETS,
+    DC_SYNC_MODES,
     EVICTIONS,
     MAX_POOL_WORKERS,
     MAX_WEB_SERVERS,
@@ -241,6 +243,7 @@ _ENGINE: dict[str, _Action] = {
     "add_cdn": _Action(c.AddCdn),
     "purge_cdn": _Action(c.PurgeCdn),
     "version_assets": _Action(c.VersionAssets),
+    "set_cdn": _Action(c.SetCdn, (Field("assets", Number(*CDN_ASSETS), percent="assets_percent"),)),
     "add_session_store": _Action(c.AddSessionStore),
     "set_balancing": _Action(c.SetBalancing, (Field("algorithm", Choice(BALANCING_ALGORITHMS)),)),
     "set_autoscaling": _Action(
@@ -276,6 +279,7 @@ _ENGINE: dict[str, _Action] = {
     ),
     "fail_data_center": _Action(c.FailDataCenter, (_CENTER,)),
     "restore_data_center": _Action(c.RestoreDataCenter, (_CENTER,)),
+    "set_sync": _Action(c.SetSync, (Field("mode", Choice(DC_SYNC_MODES)),)),
 }
 _CONTROLS: dict[str, _Action] = {
     "pause": _Action(c.Pause),

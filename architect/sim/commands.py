@@ -109,6 +109,22 @@ class PurgeCdn:
 
 
 @dataclass(frozen=True, slots=True)
+class SetCdn:
+    """Serve only the most requested share of the assets (``assets``, 0.001 to 1) through
+    the CDN; the page links the others straight to the origin."""
+
+    assets: float
+
+
+@dataclass(frozen=True, slots=True)
+class SetSync:
+    """How a write reaches the other data centers: ``none`` (it does not), ``async``
+    (``dc_sync_ms`` later) or ``sync`` (before it is done, after the round trip)."""
+
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
 class VersionAssets:
     """Publish assets under new URLs (``image.png?v=2``): old copies are never used again."""
 
@@ -301,6 +317,7 @@ Command = (
     | AddReplica
     | AddCdn
     | PurgeCdn
+    | SetCdn
     | VersionAssets
     | SetOperations
     | AddShard
@@ -314,6 +331,7 @@ Command = (
     | AddDataCenter
     | FailDataCenter
     | RestoreDataCenter
+    | SetSync
     | ResizeNode
     | FailNode
     | RestoreNode
@@ -359,8 +377,10 @@ __all__ = [
     "SetAutoscaling",
     "SetBalancing",
     "SetCache",
+    "SetCdn",
     "SetOperations",
     "SetSpeed",
+    "SetSync",
     "SetTraffic",
     "SetTrafficMix",
     "SetWorkers",

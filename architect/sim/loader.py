@@ -75,6 +75,7 @@ _NETWORK_FIELDS: _Fields = {
     "cross_region_ms": (float, Network().cross_region_ms, 0, 10_000),
     "dc_sync_ms": (float, Network().dc_sync_ms, 0, 3_600_000),
     "dns_ttl_s": (float, Network().dns_ttl_s, 0, 86_400),
+    "dc_sync": (str, Network().dc_sync, 0, 0),
 }
 _SHARDING_FIELDS: _Fields = {
     "strategy": (str, "none", 0, 0),
@@ -110,6 +111,7 @@ _NODE_NUMBERS: _Fields = {
     "health_check_s": (float, _DEFAULTS.health_check_s, 0.01, 3600),
     "capacity_keys": (int, _DEFAULTS.capacity_keys, 1, 10_000_000),
     "ttl_s": (float, _DEFAULTS.ttl_s, 0.001, 31_536_000),
+    "assets": (float, _DEFAULTS.assets, 0.001, 1),
     "replication_lag_ms": (float, _DEFAULTS.replication_lag_ms, 0, 3_600_000),
     "failover_s": (float, _DEFAULTS.failover_s, 0.01, 86_400),
     "shard": (int, 0, 0, 15),

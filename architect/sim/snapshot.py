@@ -59,7 +59,8 @@ class EventKind(StrEnum):
     AUTOSCALING_CHANGED = "autoscaling_changed"  # count=min, value=max, text=on|off
     QUEUE_ADDED = "queue_added"  # node=message queue, peer=worker pool
     WORKERS_SET = "workers_set"  # node=worker pool, count=workers
-    CENTER_FAILED = "center_failed"  # text=data center: every node in it failed
+    # text=data center: every node in it failed; count=its writes the others never got
+    CENTER_FAILED = "center_failed"
     CENTER_RESTORED = "center_restored"  # text=data center
     # text=new data center (its region), peer=the center copied, count=nodes copied
     CENTER_ADDED = "center_added"
@@ -73,6 +74,8 @@ class EventKind(StrEnum):
     CDN_PURGED = "cdn_purged"  # node=cdn: every edge copy dropped
     ASSETS_VERSIONED = "assets_versioned"  # node=cdn, count=new version: new URLs, cold edge
     CACHE_SET = "cache_set"  # node=cache, value=TTL s, text=eviction
+    CDN_SET = "cdn_set"  # node=cdn, value=share of the assets it serves
+    SYNC_SET = "sync_set"  # text=none|async|sync, value=the async lag in ms
     EVENT_REFUSED = (
         "event_refused"  # a scripted event the engine refused: peer=action, text=error code, node
     )
@@ -162,6 +165,8 @@ class Settings:
     cache_ttl_s: float = 60.0  # the cache's (the defaults without one)
     cache_eviction: str = "lru"
     cache_writes: str = "invalidate"
+    cdn_assets: float = 1.0  # the share of assets the CDN serves (1 without one)
+    dc_sync: str = "async"  # how writes reach the other data centers
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ RATIOS = {
     "read_ratio": "read_percent",
     "static_ratio": "static_percent",
     "target_utilization": "target_percent",
+    "assets": "assets_percent",
 }  # the forms ask for percentages
 WORDS = {
     "en": {

@@ -29,6 +29,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "add_cdn": {},
     "purge_cdn": {},
     "version_assets": {},
+    "set_cdn": {"assets": 0.01},
     "add_session_store": {},
     "set_balancing": {"algorithm": "least_connections"},
     "set_autoscaling": {"enabled": True},
@@ -44,6 +45,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "add_data_center": {"region": "asia"},
     "fail_data_center": {"center": "us-east"},
     "restore_data_center": {"center": "us-east"},
+    "set_sync": {"mode": "async"},
 }
 STAGES = load_plan(plan_files()[0].read_text(encoding="utf-8"), source="plan").stages
 

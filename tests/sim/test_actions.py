@@ -37,6 +37,7 @@ EVERY_ACTION: list[dict[str, Any]] = [
     {"action": "add_cdn"},
     {"action": "purge_cdn"},
     {"action": "version_assets"},
+    {"action": "set_cdn", "assets": 0.01},
     {"action": "denormalise"},
     {"action": "isolate_hot_key"},
     {"action": "add_session_store"},
@@ -53,6 +54,7 @@ EVERY_ACTION: list[dict[str, Any]] = [
     {"action": "add_data_center", "region": "europe", "center": "asia"},
     {"action": "fail_data_center", "center": "us-east"},
     {"action": "restore_data_center", "center": "us-east"},
+    {"action": "set_sync", "mode": "sync"},
 ]
 
 
@@ -64,7 +66,7 @@ def _problems(items: object, path: str = "solution") -> list[str]:
 
 def test_the_examples_cover_every_action():
     assert {data["action"] for data in EVERY_ACTION} == set(ACTIONS)
-    assert len(ACTIONS) == 27
+    assert len(ACTIONS) == 29
 
 
 @pytest.mark.parametrize("data", EVERY_ACTION, ids=lambda d: str(d["action"]))

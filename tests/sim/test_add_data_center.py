@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -26,9 +27,7 @@ from architect.sim.simulation import Simulation
 from architect.sim.snapshot import EventKind, NodeKind
 
 
-def _site(
-    rps: float = 400, regions: dict[str, float] | None = None, **network: float
-) -> Simulation:
+def _site(rps: float = 400, regions: dict[str, float] | None = None, **network: Any) -> Simulation:
     """The chapter's site before data centers: a load balancer, two web servers, a database."""
     topology = presets.single_server(rps)
     traffic = replace(topology.traffic, regions=tuple((regions or {}).items()), users=0)

@@ -144,6 +144,8 @@ def tries(s: Snapshot) -> Iterator[tuple[dict[str, Any], bool]]:
         "set_operations": {"monitoring": True, "automation": True},
         "add_shard": {"strategy": st.sharding if st.sharding != "none" else "consistent_hash"},
         "add_data_center": {"region": next((r for r in REGIONS if r not in taken), REGIONS[0])},
+        "set_cdn": {"assets": st.cdn_assets},
+        "set_sync": {"mode": st.dc_sync},
     }
     per_node = ("fail", "restore", "resize", "remove_web_server", "set_workers")
     per_center = ("fail_data_center", "restore_data_center")

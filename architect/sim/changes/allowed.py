@@ -66,6 +66,7 @@ SITE: dict[str, Callable[[Engine], Command]] = {
     "add_cdn": lambda sim: c.AddCdn(),
     "purge_cdn": lambda sim: c.PurgeCdn(),
     "version_assets": lambda sim: c.VersionAssets(),
+    "set_cdn": lambda sim: c.SetCdn(1.0),
     "add_session_store": lambda sim: c.AddSessionStore(),
     "set_balancing": _algorithm,
     "set_autoscaling": _autoscaling,  # turning it on, with the current policy
@@ -75,6 +76,7 @@ SITE: dict[str, Callable[[Engine], Command]] = {
     "isolate_hot_key": lambda sim: c.IsolateHotKey(),
     "add_message_queue": lambda sim: c.AddMessageQueue(),
     "add_data_center": _data_center,
+    "set_sync": lambda sim: c.SetSync(sim.network.dc_sync),
 }
 NODE: dict[str, Callable[[NodeSpec], Command]] = {
     "fail": lambda spec: c.FailNode(spec.id),

@@ -38,7 +38,9 @@ from architect.sim.commands import (
     SetAutoscaling,
     SetBalancing,
     SetCache,
+    SetCdn,
     SetOperations,
+    SetSync,
     SetTraffic,
     SetTrafficMix,
     SetWorkers,
@@ -85,6 +87,10 @@ def _here(sim: Engine, command: Command) -> Change:
             return web.purge_cdn(sim)
         case VersionAssets():
             return web.version_assets(sim)
+        case SetCdn(assets=assets):
+            return web.set_cdn(sim, assets)
+        case SetSync(mode=mode):
+            return failures.set_sync(sim, mode)
         case AddMessageQueue():
             return other.add_message_queue(sim)
         case SetWorkers(node_id=node_id, workers=workers):

@@ -1,4 +1,5 @@
-"""Commands that fail and restore nodes and whole data centers.
+"""Commands that fail and restore nodes and whole data centers, and how writes reach
+the other centers (``set_sync``: what a center that goes dark takes with it).
 
 Each handler checks, then returns the change (see ``architect.sim.changes.common``).
 """
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from architect.sim.changes.common import Change, existing
 from architect.sim.commands import CommandError
+from architect.sim.model.limits import DC_SYNC_MODES
 from architect.sim.snapshot import EventKind
 
 if TYPE_CHECKING:
@@ -65,7 +67,8 @@ def fail_center(sim: Engine, center: str) -> Change:
     def change() -> None:
         for node_id in nodes:
             fail(sim, node_id)()
-        sim.record(EventKind.CENTER_FAILED, text=center)
+        lost = sim.sync.center_failed(center, sim.now) if sim.sync is not None else 0
+        sim.record(EventKind.CENTER_FAILED, text=center, count=lost)
 
     return change
 
@@ -79,5 +82,19 @@ def restore_center(sim: Engine, center: str) -> Change:
         for node_id in nodes:
             restore(sim, node_id)()
         sim.record(EventKind.CENTER_RESTORED, text=center)
+
+    return change
+
+
+def set_sync(sim: Engine, mode: str) -> Change:
+    """How writes reach the other data centers from now on."""
+    if mode not in DC_SYNC_MODES:
+        raise CommandError("unknown_sync", "sync is none, async or sync", mode=mode)
+    if len(sim.centers) < 2:
+        raise CommandError("one_center", "there is one data center: no other to copy writes to")
+
+    def change() -> None:
+        sim.set_sync(mode)
+        sim.record(EventKind.SYNC_SET, text=mode, value=sim.network.dc_sync_ms)
 
     return change

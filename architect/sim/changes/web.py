@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from architect.sim.changes.common import Change, add_behind_web_servers
 from architect.sim.commands import CommandError
 from architect.sim.model import presets
-from architect.sim.model.limits import BALANCING_ALGORITHMS, MAX_WEB_SERVERS
+from architect.sim.model.limits import BALANCING_ALGORITHMS, CDN_ASSETS, MAX_WEB_SERVERS
 from architect.sim.model.validate import autoscaling_problems
 from architect.sim.snapshot import EventKind, NodeKind
 
@@ -163,5 +163,23 @@ def version_assets(sim: Engine) -> Change:
     def change() -> None:
         version = sim.version_assets()
         sim.record(EventKind.ASSETS_VERSIONED, node=cdn_id, count=version + 1)
+
+    return change
+
+
+def set_cdn(sim: Engine, assets: float) -> Change:
+    """Serve only the most requested ``assets`` share through the CDN (the rest from the
+    origin); what it holds of the others expires unused."""
+    cdn_id = _the_cdn(sim)
+    low, high = CDN_ASSETS
+    if not low <= assets <= high:
+        raise CommandError(
+            "bad_cdn_assets", f"a share of the assets from {low:g} to {high:g}", low=low, high=high
+        )
+
+    def change() -> None:
+        sim.update_spec(cdn_id, assets=assets)
+        sim.rewire()
+        sim.record(EventKind.CDN_SET, node=cdn_id, value=assets)
 
     return change

@@ -19,8 +19,9 @@ from dataclasses import replace
 from architect.sim.blocks import BLOCKS
 from architect.sim.engine import migration, recovery
 from architect.sim.engine.arrivals import seed_for
+from architect.sim.engine.assets import cdn_transfer
 from architect.sim.engine.balancer import Balancer
-from architect.sim.engine.geo import CrossCenterSync, GeoDns
+from architect.sim.engine.geo import GeoDns
 from architect.sim.engine.journey import Journey
 from architect.sim.engine.replication import DataTiers
 from architect.sim.engine.sessions import LocalSessions
@@ -68,9 +69,7 @@ class Engine(Site):
         self.journeys = {}
         self.data_by_center = {}
         self.network = topology.network
-        self.sync = (
-            CrossCenterSync(topology.network.dc_sync_ms / 1000.0) if len(self.centers) > 1 else None
-        )
+        self.sync = self.new_sync() if len(self.centers) > 1 else None
         self.sharding = topology.sharding
         self.shard_rule = None
         self.stores = {}
@@ -146,10 +145,20 @@ class Engine(Site):
             history[-1] = self._closed_second(history[-1])
 
     def node_cost(self, spec: NodeSpec) -> float:
-        """A node's monthly cost; a CDN's by the static requests offered (steady, as a
-        budget needs)."""
-        static_rps = self.rps * self.traffic.static_ratio if spec.kind == NodeKind.CDN else 0.0
-        return spec.cost_per_month(static_rps)
+        """A node's monthly cost; a CDN's by what it transfers for the static requests
+        offered (steady, as a budget needs: ``engine.assets``)."""
+        if spec.kind != NodeKind.CDN:
+            return spec.cost_per_month()
+        traffic = self.traffic
+        sent, fetched = cdn_transfer(
+            self.rps * traffic.static_ratio,
+            traffic.keys,
+            traffic.zipf_s,
+            spec.assets,
+            spec.ttl_s,
+            BLOCKS[spec.kind].fixed_capacity or spec.capacity_keys,
+        )
+        return spec.cost_per_month(sent, fetched)
 
     def _closed_second(self, point: SeriesPoint) -> SeriesPoint:
         """The point of the second that just closed, with every figure a lesson's goal
@@ -191,7 +200,8 @@ class Engine(Site):
             sum(t.stale_reads for t in self.data_by_center.values())
             + (self.sync.stale_reads if self.sync else 0)
             + sum(store.stale_hits for store in self.stores.values()),
-            sum(t.lost_writes for t in self.data_by_center.values()),
+            sum(t.lost_writes for t in self.data_by_center.values())
+            + (self.sync.lost_writes if self.sync else 0),
             self.sessions.lost if self.sessions else 0,
         )
 

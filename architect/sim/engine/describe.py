@@ -90,6 +90,8 @@ def settings_of(sim: Engine) -> Settings:
         static_ratio=traffic.static_ratio,
         zipf_s=traffic.zipf_s,
         users=traffic.users,
+        cdn_assets=sim.specs[cdn_id].assets if (cdn_id := sim.first_of(NodeKind.CDN)) else 1.0,
+        dc_sync=sim.network.dc_sync,
         **_cache_settings(sim),
     )
 

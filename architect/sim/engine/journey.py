@@ -1,7 +1,8 @@
 """Where a request goes after each node, by what it asks for.
 
-- static asset: the CDN when there is one and it is up (a hit ends there, a
-  miss fetches from the origin), else the origin's web servers;
+- static asset: the CDN when there is one, it is up and it serves that asset (its
+  ``assets``: the most requested share; a hit ends there, a miss fetches from the
+  origin), else the origin's web servers;
 - read: the web server, then the cache (a hit ends there), then a replica
   (or the primary); the database's answer fills the cache;
 - write: the web server, then the primary; the cache entry is invalidated (or,
@@ -52,6 +53,7 @@ class Journey:
         entry: Station,
         cdn: Station | None = None,
         cdn_store: KeyCache | None = None,
+        cdn_keys: int = 0,
         cache: Station | None = None,
         cache_store: KeyCache | None = None,
         data: DataTiers | None = None,
@@ -67,6 +69,7 @@ class Journey:
         self.entry = entry
         self.cdn = cdn
         self.cdn_store = cdn_store
+        self.cdn_keys = cdn_keys  # assets 0 .. cdn_keys - 1 go through the CDN
         self.cache = cache
         self.cache_store = cache_store
         self.data = data
@@ -80,7 +83,12 @@ class Journey:
     def arrive(self, request: Request) -> None:
         """A request that DNS resolved."""
         cdn = self.cdn
-        if request.kind == STATIC and cdn is not None and not cdn.failed:
+        if (
+            request.kind == STATIC
+            and cdn is not None
+            and not cdn.failed
+            and request.key < self.cdn_keys
+        ):
             cdn.arrive(request)
         else:
             self.entry.arrive(request)
@@ -192,7 +200,7 @@ class Journey:
         sync = self.sync
         if sync is not None:
             if request.kind >= WRITE:
-                sync.wrote(request.key, self.center, self.now())
+                request.extra_ms += sync.wrote(request.key, self.center, self.now())
             else:
                 sync.read(request.key, self.center, self.now())
         if request.kind >= WRITE:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar, cast
 from architect.sim.blocks import BLOCKS
 from architect.sim.engine import recovery
 from architect.sim.engine.arrivals import Arrivals, seed_for
+from architect.sim.engine.assets import scope_keys
 from architect.sim.engine.balancer import Balancer
 from architect.sim.engine.cachestore import Eviction, KeyCache, WritePolicy
 from architect.sim.engine.geo import CrossCenterSync, GeoDns
@@ -200,6 +201,7 @@ class Site(Arrivals):
             entry=self.entries[center],
             cdn=cdn,
             cdn_store=self.stores.get(cdn.id) if cdn else None,
+            cdn_keys=scope_keys(self.specs[cdn.id].assets, self.traffic.keys) if cdn else 0,
             cache=cache,
             cache_store=self.stores.get(cache.id) if cache else None,
             data=self.data_by_center.get(center),
@@ -359,7 +361,7 @@ class Site(Arrivals):
         self.set_mix(replace(self.traffic, regions=tuple(regions.items())))
         self.update_spec(self.dns_id, geo_routing=True)
         if self.sync is None:
-            self.sync = CrossCenterSync(self.network.dc_sync_ms / 1000.0)
+            self.sync = self.new_sync()
         rng = (
             self.geo.rng if self.geo is not None else random.Random(seed_for(self.seed, "regions"))
         )
@@ -371,6 +373,25 @@ class Site(Arrivals):
             rng=rng,
             ttl_s=self.network.dns_ttl_s,
         )
+
+    def new_sync(self) -> CrossCenterSync:
+        """How writes reach the other data centers, by the network's ``dc_sync``."""
+        network = self.network
+
+        def peer_up(center: str) -> bool:
+            return any(not entry.failed for c, entry in self.entries.items() if c != center)
+
+        return CrossCenterSync(
+            network.dc_sync_ms / 1000.0,
+            network.dc_sync,
+            round_trip_ms=2.0 * network.cross_region_ms,
+            peer_up=peer_up,
+        )
+
+    def set_sync(self, mode: str) -> None:
+        self.network = replace(self.network, dc_sync=mode)
+        if self.sync is not None:
+            self.sync.set_mode(mode)
 
     # -- failures ---------------------------------------------------------------
 

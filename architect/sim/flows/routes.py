@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING
 
 from architect.sim.blocks import BLOCKS
 from architect.sim.blocks.base import FAN, JOB, JOB_WRITE, PART, READ, STATIC, WRITE, Routes
+from architect.sim.engine.assets import scope_share
 from architect.sim.engine.journey import Journey
 from architect.sim.engine.keys import zipf_cdf
 from architect.sim.engine.sharding import rule_for
 from architect.sim.engine.stations import Station
 from architect.sim.flows.graph import Fan, Flow, Graph, StationFlows, Target
-from architect.sim.flows.hitratio import hit_ratio, rounded
+from architect.sim.model.hitratio import hit_ratio, rounded
 from architect.sim.snapshot import NodeKind
 
 if TYPE_CHECKING:
@@ -220,11 +221,19 @@ class _Builder:
             out.extend((share / len(readers), self._flow(r, cls)) for r in readers)
         return out
 
+    def _cdn_share(self) -> float:
+        """The share of asset requests the CDN serves (the rest go to the origin)."""
+        traffic = self.sim.traffic
+        return scope_share(traffic.keys, traffic.zipf_s, self.journey.cdn_keys)
+
     def _hit(self, station: Station, read_rps: float, write_rps: float) -> float:
         spec, traffic = self.sim.specs[station.id], self.sim.traffic
         capacity = BLOCKS[station.kind].fixed_capacity or spec.capacity_keys
+        keys = traffic.keys
+        if station.kind == NodeKind.CDN:  # only the assets it serves, at their rate
+            keys, read_rps = self.journey.cdn_keys, read_rps * self._cdn_share()
         ratio = hit_ratio(
-            traffic.keys,
+            keys,
             traffic.zipf_s,
             capacity,
             spec.ttl_s,
@@ -246,12 +255,12 @@ class _Builder:
             for cls, share in self.shares.items():
                 if share <= 0.0:
                     continue
-                first = (
-                    cdn
-                    if cls == STATIC and cdn is not None and not cdn.failed
-                    else self.journey.entry
-                )
-                entries.append((share, self._flow(first, cls)))
+                if cls == STATIC and cdn is not None and not cdn.failed:
+                    through = self._cdn_share()
+                    entries.append((share * through, self._flow(cdn, cls)))
+                    entries.append((share * (1.0 - through), self._flow(self.journey.entry, cls)))
+                else:
+                    entries.append((share, self._flow(self.journey.entry, cls)))
         entry = Flow(("", "entry"), StationFlows(self.journey.entry, self.step_s), graph.failed)
         _set(entry, entries)
         graph.entries = entry.edges

@@ -8,7 +8,8 @@ docs/topology.md#what-things-cost for the sources and what is left out.
   some $30 a month, and about 40 % less with a one- to three-year commitment. Clouds
   price a family's sizes in proportion to their vCPUs, so each size step doubles both.
 - Managed services cost a flat monthly fee (a load balancer's hours, a Redis node) or,
-  for the CDN, by the requests it serves.
+  for the CDN, by the data it transfers, in and out: every asset it sends to a user, and
+  every miss it fetches from the origin (``engine.assets`` says how many a month).
 """
 
 from __future__ import annotations
@@ -24,12 +25,16 @@ LOAD_BALANCER = 25.0  # an application load balancer's hours (~$16) and a few ca
 CACHE = 70.0  # one managed Redis/Memcached node with ~6 GiB (~$115 on demand)
 SESSION_STORE = 70.0  # the same managed Redis node, holding the sessions
 MESSAGE_QUEUE = 30.0  # a managed queue at a few million jobs a month ($0.40 per million calls)
-CDN_PER_MILLION_REQUESTS = 0.10  # ~$0.01 a GB (a CDN's standard rate), assets of ~10 KB
+CDN_PER_GB = 0.01  # $ a GB transferred, in or out (a CDN's rate at volume, simplified)
+ASSET_KB = 10.0  # a typical static asset: $0.10 per million sent
+KB_PER_GB = 1e6
 
 
-def cdn_per_month(requests_per_s: float) -> float:
-    """A CDN serving ``requests_per_s`` all month."""
-    return requests_per_s * SECONDS_PER_MONTH / 1e6 * CDN_PER_MILLION_REQUESTS
+def cdn_per_month(sent_per_s: float, fetched_per_s: float = 0.0) -> float:
+    """A CDN sending ``sent_per_s`` assets a second to users and fetching
+    ``fetched_per_s`` from the origin (its misses), all month: GB × price."""
+    gigabytes = (sent_per_s + fetched_per_s) * SECONDS_PER_MONTH * ASSET_KB / KB_PER_GB
+    return gigabytes * CDN_PER_GB
 
 
 FLAT: dict[NodeKind, float] = {  # a month, whatever the node does
@@ -42,10 +47,12 @@ FLAT: dict[NodeKind, float] = {  # a month, whatever the node does
 BY_REQUESTS: frozenset[NodeKind] = frozenset({NodeKind.CDN})  # cost by what they serve
 
 
-def node_per_month(kind: NodeKind, workers: int, requests_per_s: float = 0.0) -> float:
-    """One node's monthly cost: a flat fee, its requests (the CDN) or its workers."""
+def node_per_month(
+    kind: NodeKind, workers: int, requests_per_s: float = 0.0, fetched_per_s: float = 0.0
+) -> float:
+    """One node's monthly cost: a flat fee, its transfer (the CDN) or its workers."""
     if kind in FLAT:
         return FLAT[kind]
     if kind in BY_REQUESTS:
-        return cdn_per_month(requests_per_s)
+        return cdn_per_month(requests_per_s, fetched_per_s)
     return workers * PER_WORKER

@@ -37,6 +37,7 @@ class Network:
     latency_ms: float = 0.5  # one way, per link a request crosses
     cross_region_ms: float = 80.0  # one way, between a user and a data center in another region
     dc_sync_ms: float = 1000.0  # until a write in one data center reaches the others
+    dc_sync: str = "async"  # none, async (dc_sync_ms later) or sync (the round trip, at once)
     dns_ttl_s: float = 0.0  # how long resolvers keep geoDNS's answer (0: failover is instant)
 
 
@@ -116,6 +117,7 @@ class NodeSpec:
     health_check_s: float = 2.0  # load balancers only
     capacity_keys: int = 10_000  # caches only
     ttl_s: float = 60.0  # caches and CDNs: how long a copy is served
+    assets: float = 1.0  # CDNs only: the share of assets it serves, the most requested first
     eviction: str = "lru"  # caches only
     writes: str = "invalidate"  # caches only: a write drops the copy, or it stays until expiry
     role: str = "primary"  # databases only: primary or replica
@@ -128,9 +130,10 @@ class NodeSpec:
     def resized(self, size: str) -> NodeSpec:
         return replace(self, size=size, workers=SIZES[size].workers)
 
-    def cost_per_month(self, requests_per_s: float = 0.0) -> float:
-        """What it costs a month (model/costs.py); a CDN serving ``requests_per_s``."""
-        return node_per_month(self.kind, self.workers, requests_per_s)
+    def cost_per_month(self, requests_per_s: float = 0.0, fetched_per_s: float = 0.0) -> float:
+        """What it costs a month (model/costs.py); a CDN sending ``requests_per_s`` and
+        fetching ``fetched_per_s`` from the origin."""
+        return node_per_month(self.kind, self.workers, requests_per_s, fetched_per_s)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from architect.sim.model.limits import (
     BALANCING_ALGORITHMS,
     CACHE_WRITES,
     DATABASE_ROLES,
+    DC_SYNC_MODES,
     EVICTIONS,
     MAX_DATA_CENTERS,
     MAX_EVENT_AT_S,
@@ -99,6 +100,8 @@ def validate(topology: Topology) -> list[Problem]:
             problems.append(Problem(f"operations.{name}", POSITIVE))
     if topology.network.latency_ms < 0:
         problems.append(Problem("network.latency_ms", ZERO_OR_MORE))
+    if topology.network.dc_sync not in DC_SYNC_MODES:
+        problems.append(one_of("network.dc_sync", DC_SYNC_MODES))
     return problems + event_problems(topology.events)
 
 

@@ -1,4 +1,5 @@
-"""Steady-state hit ratios of the cache and the CDN for aggregate mode (Che's approximation).
+"""Steady-state hit ratios of the cache and the CDN (Che's approximation): aggregate mode
+routes by them, and a CDN's monthly bill counts its misses by them (``engine.assets``).
 
 Keys are requested with Zipf popularity p_k ∝ 1/(k+1)^s (as ``keys.ZipfKeys`` draws
 them), reads of key k at rate a_k = read_rps p_k, writes (which invalidate it) at
