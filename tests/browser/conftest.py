@@ -112,9 +112,15 @@ class AppServer:
         _wait_for_port(self.port, self.process)
 
     def stop(self) -> None:
+        """Stop daphne: asked to, then killed if it has not gone in 10 s (a loaded machine);
+        either way the port is free for ``start``."""
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
             self.process = None
 
     def restart(self) -> None:

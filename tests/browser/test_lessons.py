@@ -65,6 +65,12 @@ def screenshot_stages(count: int) -> set[int]:
 def form_for(page, action: str, fields: dict[str, Any]):
     """The sandbox form that sends ``action``, matching hidden identity fields (the node)."""
     selector = f'form[ws-send]:has(input[name="action"][value="{action}"])'
+    # A node's controls come with the node, possibly in a message after the answer to the
+    # step that added it: wait for them to be drawn (the assertion below still holds).
+    drawn = selector
+    if "node" in fields:
+        drawn += f':has(input[type="hidden"][name="node"][value="{fields["node"]}"])'
+    page.locator(drawn).first.wait_for(state="attached")
     for name, value in fields.items():
         hidden = page.locator(
             f'{selector}:has(input[type="hidden"][name="{name}"][value="{value}"])'
