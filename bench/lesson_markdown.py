@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "architect.settings")
 
 import django  # noqa: E402
@@ -27,7 +27,8 @@ django.setup()
 import markdown  # noqa: E402
 
 from lessons.markdown import _render  # noqa: E402
-from lessons.markdown_limits import markdown_problem  # noqa: E402
+
+from helpers.markdown import largest  # noqa: E402  (the limits' test searches the same way)
 
 # Units repeated up to the limits: brackets, tags, emphasis, escapes, blocks, nesting.
 UNITS = [
@@ -69,18 +70,6 @@ UNITS = [
     "Words with **bold**, a [link](https://example.org/a) and `code`. ",
 ]
 PREFIXES = ["", "[x](" + "(" * 60, "[" * 50, "<a " * 50]
-
-
-def largest(unit: str, prefix: str = "") -> str:
-    """``prefix`` and then ``unit`` repeated as often as the limits allow."""
-    low, high = 0, 5_001
-    while low < high:
-        middle = (low + high + 1) // 2
-        if markdown_problem(prefix + unit * middle) is None:
-            low = middle
-        else:
-            high = middle - 1
-    return prefix + unit * low
 
 
 def best_of(render: Callable[[str], object], text: str, rounds: int = 3) -> float:

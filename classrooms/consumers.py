@@ -6,18 +6,16 @@ language (``fragments``); the instructors' commands go to the owner's group, whi
 answers with ``room.done`` (and an error, if refused). A screen records its presence
 (``presence``) and its process's heartbeat renews it; on connect it makes sure the room
 has an owner (``runner.ensure``) and asks it for the current state (``room.hello``).
+Like every consumer, a screen's protections (rate limit, guarded receives and sends) are
+its ``SocketHost`` (``architect.sandbox.host``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -26,8 +24,8 @@ from architect.sandbox import fragments as sandbox_fragments
 from architect.sandbox.consumers import BROKEN, language
 from architect.sandbox.error_text import error_text
 from architect.sandbox.fragments import Renderer
+from architect.sandbox.host import SLOW_DOWN, HostedConsumer
 from architect.sandbox.protocol import ProtocolError, decode
-from architect.sandbox.throttle import Once, TokenBucket
 from architect.sim.actions import action_data
 from architect.sim.commands import CommandError
 from classrooms import fragments, lease, panels, presence, protocol, selectors, services
@@ -44,15 +42,14 @@ CLOSE_ENDED = 4410
 DASHBOARD_SECONDS = 2.0
 
 
-class RoomScreen(AsyncWebsocketConsumer):
+class RoomScreen(HostedConsumer):
     """What every screen of a room does; subclasses say who may open it (``admit``) and
     what it draws (``draw``) and accepts (``act``)."""
 
     role = ""
     room: Room
     participant_id: int | None = None
-    clock: Callable[[], float] = staticmethod(time.monotonic)
-    wait: Callable[[float], Awaitable[None]] = staticmethod(asyncio.sleep)
+    rate_setting = "CLASSROOM_MAX_MESSAGES_PER_SECOND"
 
     async def connect(self) -> None:
         self.lang = language(self.scope)
@@ -62,9 +59,6 @@ class RoomScreen(AsyncWebsocketConsumer):
         if admitted is not None:
             await self.close(code=admitted)
             return
-        rate = settings.CLASSROOM_MAX_MESSAGES_PER_SECOND
-        self.bucket = TokenBucket(rate, burst=max(5, rate // 2), clock=self.clock)
-        self.slow_down = Once(1.0, clock=self.clock)
         self.seq = -1
         self.stages: dict[int, Stage] = {}
         await self.accept()
@@ -115,12 +109,10 @@ class RoomScreen(AsyncWebsocketConsumer):
     # --- in ----------------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if not self.bucket.allow():
-            if self.slow_down.ready():
+        if not self.host.on_receive():
+            if self.host.slow_down_due():
                 with translation.override(self.lang):
-                    await self.send_error(
-                        _("Slow down: too many messages at once. Some were ignored.")
-                    )
+                    await self.send_error(str(SLOW_DOWN))
             return
         with translation.override(self.lang):
             try:
@@ -133,8 +125,8 @@ class RoomScreen(AsyncWebsocketConsumer):
                 await self.send_error(problem.message)
             except CommandError as refused:
                 await self.send_error(refused_text(refused))
-            except Exception:
-                logger.exception("room %s: message failed", self.room.code)
+            except Exception as error:
+                self.host.failures.noted("receive", error)
                 await self.send_error(str(BROKEN))
 
     async def act(self, data: dict[str, Any]) -> None:

@@ -42,7 +42,6 @@ REPORT_SECONDS = 1.0  # a copy's result goes to the board at most this often
 class StudentConsumer(RoomScreen):
     role = "student"
     copy: RoomExperiment | None = None
-    ticker: asyncio.Task[None] | None = None
 
     def admit(self) -> bool:
         session = self.scope.get("session")
@@ -197,6 +196,7 @@ class StudentConsumer(RoomScreen):
             with contextlib.suppress(asyncio.CancelledError):
                 await self.ticker
         self.ticker, self.copy = None, None
+        self.host.stopped()
 
     def _copy_parts(self, *, full: bool) -> str:
         copy = self.copy
@@ -218,10 +218,12 @@ class StudentConsumer(RoomScreen):
         tick = settings.CLASSROOM_TICK_SECONDS
         while True:
             started = self.clock()
-            try:
+            with self.host.guard("tick"):
                 async with self.copy_lock:
                     copy = self.copy
                     assert copy is not None
+                    running = copy.session.running  # its share of the CPU, as a sandbox's
+                    copy.session.budget = self.host.budget(running=running, tick=tick)
                     html = await step_where_cheapest(
                         copy.session,
                         tick,
@@ -231,8 +233,6 @@ class StudentConsumer(RoomScreen):
                 if html:
                     await self.send(text_data=html)
                 await self._report()
-            except Exception:
-                logger.exception("student copy tick failed")
             await self.wait(max(0.0, tick - (self.clock() - started)))
 
     def _step(self, wall_dt: float) -> str:

@@ -4,27 +4,25 @@ Messages are read by ``protocol`` (the action vocabulary, for the actions the so
 ``accepts``), carried out by ``live.LiveSession`` and answered with HTML fragments from
 ``fragments``. A tick task advances the simulation off the event loop (in a thread, or in
 a worker process when ``SIM_WORKERS`` asks for them: ``workers``); an ``asyncio.Lock``
-keeps commands and steps apart. Every receive, step and send runs under
-``guard.Failures`` (an unexpected error is logged once per kind, the socket stays open),
-and the tick task is stopped however the connection ends (``__call__``'s ``finally``).
+keeps commands and steps apart.
 
-Caps and budgets (``caps``): a connection over the process's or its address's cap of
-simulations is told why and closed with "try again later"; each step may take the
-connection's share of the CPU; a socket long hidden or unused is told and closed. What
-the learner built is kept on the server (``keeping``) and is where a new socket starts.
+The socket's protections are its ``host.SocketHost``, called at each point of its life:
+every receive, step and send runs under its guard (an unexpected error is logged once per
+kind, the socket stays open) and its rate limit, and the tick task is stopped however the
+connection ends. A connection over the process's or its address's cap of simulations is
+told why and closed with "try again later"; each step may take the connection's share of
+the CPU; a socket long hidden or unused is told and closed (``caps``). What the learner
+built is kept on the server (the host's ``keeping.Keeper``) and is where a new socket starts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -34,10 +32,10 @@ from django.utils.translation import gettext_lazy as _
 from architect.sandbox import caps, keeping, workers
 from architect.sandbox.error_text import error_text
 from architect.sandbox.fragments import Renderer, render
-from architect.sandbox.guard import Failures, sendable, stop
+from architect.sandbox.guard import stop
+from architect.sandbox.host import SLOW_DOWN, HostedConsumer
 from architect.sandbox.live import LiveSession, step_where_cheapest
 from architect.sandbox.protocol import ProtocolError, parse
-from architect.sandbox.throttle import Once, TokenBucket
 from architect.sim.actions import SANDBOX_ACTIONS, Action
 from architect.sim.commands import CommandError, LessonCommand, Record
 from architect.sim.model.presets import single_server
@@ -46,7 +44,6 @@ from architect.sim.snapshot import Snapshot
 logger = logging.getLogger(__name__)
 
 GUEST_SESSION = "sandbox/connection.html#guest-session"
-SLOW_DOWN = _("Slow down: too many messages at once. Some were ignored.")
 BROKEN = _("Something went wrong with that message; the simulation is still running.")
 
 
@@ -58,19 +55,13 @@ def language(scope: dict[str, Any]) -> str:
     return wanted if wanted in offered else settings.LANGUAGE_CODE
 
 
-class SandboxConsumer(AsyncWebsocketConsumer):
+class SandboxConsumer(HostedConsumer):
     """The free sandbox; subclasses change what it starts from and what it offers
     (``build_session``, ``build_renderer``), which actions it accepts and who carries
     them out (``accepts``, ``apply``, ``applied``) and add to what a tick sends (``_step``)."""
 
-    ticker: asyncio.Task[None] | None = None
-    admitted = False
     place = keeping.SANDBOX
     accepts: tuple[str, ...] = SANDBOX_ACTIONS
-    # Seams for tests: the clock the rate limits and the tick loop read, and how the loop
-    # waits for its next tick (tests swap both to drive ticks themselves).
-    clock: Callable[[], float] = staticmethod(time.monotonic)
-    wait: Callable[[float], Awaitable[None]] = staticmethod(asyncio.sleep)
 
     def build_session(self) -> workers.Session:
         pool = workers.configured_pool()
@@ -81,14 +72,8 @@ class SandboxConsumer(AsyncWebsocketConsumer):
     def build_renderer(self) -> Renderer:
         return Renderer()
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        self.failures = Failures(logger, type(self).__name__)
-        try:
-            await super().__call__(scope, receive, send)
-        finally:  # also when the connection ended with an error: no tick task is left
-            await stop(self.ticker)
-            self.close_session()
-            self.failures.close()
+    def closed(self) -> None:
+        self.close_session()
 
     def close_session(self) -> None:
         """A worker forgets the connection's simulation (nothing to do in-process)."""
@@ -106,15 +91,12 @@ class SandboxConsumer(AsyncWebsocketConsumer):
             raise
         self.renderer = self.build_renderer()
         self.lock = asyncio.Lock()
-        rate = settings.SANDBOX_MAX_MESSAGES_PER_SECOND
-        self.bucket = TokenBucket(rate, burst=max(5, rate // 2), clock=self.clock)
-        self.slow_down = Once(1.0, clock=self.clock)
         await self.send_html(self._render(full=True))
         self.ticker = asyncio.create_task(self._tick())
 
     async def _start(self) -> None:
         """The session, from what was kept for this learner here if anything."""
-        self.keeper = keeping.Keeper(self.scope, self.place, self.clock, self.worth)
+        self.keeper = self.host.keep(self.scope, self.place, self.worth)
         kept = await database_sync_to_async(self.keeper.load)()
         await asyncio.to_thread(self._open, kept)  # a worker's answer is waited for
         self.keeper.started(self.state())
@@ -126,17 +108,12 @@ class SandboxConsumer(AsyncWebsocketConsumer):
 
     async def _admit(self) -> bool:
         """Take a place under the caps, or tell the page why not and close."""
-        self.address = caps.client_address(self.scope)
-        with translation.override(self.lang):
-            refusal = caps.ADMISSION.refusal(self.address)
+        refusal = self.host.on_connect(self.scope, self.lang)
         await self.accept()
         if refusal is not None:
             await self.send_html(render(["error"], {"error": refusal}))
             await self.close(code=caps.TRY_AGAIN_LATER)
             return False
-        caps.ADMISSION.enter(self.address)
-        self.admitted = True
-        self.idle = caps.Idle(self.clock())
         return True
 
     def restore(self, state: dict[str, Any]) -> None:
@@ -153,23 +130,20 @@ class SandboxConsumer(AsyncWebsocketConsumer):
 
     def _leave(self) -> None:
         """Give back this connection's place under the caps (once)."""
-        if self.admitted:
-            self.admitted = False
-            caps.ADMISSION.leave(self.address, id(self))
+        self.host.on_disconnect()
 
     async def disconnect(self, code: int) -> None:
         self._leave()
         await stop(self.ticker)
 
     async def send_html(self, html: str) -> None:
-        """Send fragments; a failed send (the socket already closed) is noted, not raised."""
-        with self.failures.guard("send"):
-            await self.send(text_data=sendable(html))
+        """Send fragments (through the host: see ``HostedConsumer.send``)."""
+        await self.send(text_data=html)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        with self.failures.guard("receive"):
-            if not self.bucket.allow():
-                if self.slow_down.ready():
+        with self.host.guard("receive"):
+            if not self.host.on_receive():
+                if self.host.slow_down_due():
                     await self._send_error(SLOW_DOWN)
                 return
             async with self.lock:
@@ -178,9 +152,9 @@ class SandboxConsumer(AsyncWebsocketConsumer):
                         text_data if text_data is not None else bytes_data or b""
                     )
                 except Exception as error:
-                    self.failures.noted("answer", error)
+                    self.host.failures.noted("answer", error)
                     html = self._render(error=BROKEN)
-            self.idle.heard(self.clock(), hidden=self.session.hidden)
+            self.host.heard(hidden=self.session.hidden)
             await self.send_html(html)
 
     async def answer(self, text: str | bytes) -> str:
@@ -211,7 +185,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
         tick = settings.SANDBOX_TICK_SECONDS
         while True:
             started = self.clock()
-            with self.failures.guard("tick"):
+            with self.host.guard("tick"):
                 if await self._unused():
                     return
                 self._budget(tick)
@@ -225,8 +199,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
 
     async def _unused(self) -> bool:
         """Close the socket, telling the page why, when it was hidden or idle too long."""
-        with translation.override(self.lang):
-            reason = self.idle.reason(self.clock())
+        reason = self.host.unused(self.lang)
         if reason is None:
             return False
         async with self.lock:
@@ -245,8 +218,7 @@ class SandboxConsumer(AsyncWebsocketConsumer):
 
     def _budget(self, tick: float) -> None:
         """The CPU time the next step may take: this connection's share of the process's."""
-        caps.ADMISSION.set_running(id(self), self.session.running)
-        self.session.budget = caps.ADMISSION.share() * tick
+        self.session.budget = self.host.budget(running=self.session.running, tick=tick)
 
     async def after_tick(self) -> None:
         """Called on the event loop after each tick was sent (nothing to do here)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -187,3 +188,13 @@ def test_saves_and_checks_are_limited_per_user_and_minute(client_for, owner, set
         ).status_code
         == 200
     )
+
+
+def test_every_authoring_page_extends_the_authoring_base():
+    """The site's shell is reached through authoring/base.html (its style sheet once), never
+    directly: only that template extends base.html."""
+    folder = settings.BASE_DIR / "templates" / "authoring"
+    direct = [p.name for p in folder.glob("*.html") if '{% extends "base.html" %}' in p.read_text()]
+    assert direct == ["base.html"]
+    editor = (folder / "edit.html").read_text() + (folder / "stage_form.html").read_text()
+    assert "css/authoring.css" not in editor

@@ -191,3 +191,41 @@ def test_capture_the_topology_and_the_sandbox_starts_again_from_it():
     frame = client.get(reverse("authoring:capture_frame", args=[plan.slug, 0]))
     assert frame.status_code == 200 and "add_load_balancer" not in frame.content.decode()
     assert "frame-ancestors 'self'" in frame["Content-Security-Policy"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("ticks", "close_connections")
+async def test_capture_works_when_the_steps_run_in_a_worker(ticks, settings):
+    """With ``SIM_WORKERS`` the simulation is stepped in a worker process: the log takes
+    each action at the simulated time the worker reached, and a new socket goes on from
+    the kept sandbox and its log (the worker rebuilds the architecture)."""
+    from architect.sandbox import workers
+
+    settings.SIM_WORKERS = 1
+    resized = "{action: resize, node: web-1, size: l}"
+    plan, _owner, mine, _theirs = await _plan_with_editor()
+    try:
+        ws = _socket(plan.slug, mine)
+        assert (await ws.connect(timeout=30))[0]  # a worker starts first
+        await ws.receive_from(timeout=30)
+        assert len(workers.configured_pool().workers) == 1  # type: ignore[union-attr]
+        await send(ws, action="resize", node="web-1", size="l")
+        assert resized in _panel(await answer(ws))
+        await send(ws, action="record", on="on")
+        await answer(ws)
+        await ticks.tick(5)
+        await send(ws, action="fail", node="web-1")
+        seconds = round(6 * settings.SANDBOX_TICK_SECONDS * settings.SANDBOX_TIME_SCALE, 1)
+        assert f"{{at: {seconds:g}, action: fail, node: web-1}}" in _panel(await answer(ws))
+        await ws.disconnect()
+
+        again = _socket(plan.slug, mine)
+        assert (await again.connect(timeout=30))[0]
+        panel = _panel(await again.receive_from(timeout=30))
+        assert resized in panel
+        assert f"{{at: {seconds:g}, action: fail, node: web-1}}" in panel
+        await send(again, action="reset")
+        assert resized not in _panel(await answer(again))
+        await again.disconnect()
+    finally:
+        workers.shutdown()

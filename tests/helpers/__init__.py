@@ -14,5 +14,7 @@ top-level package ``lessons`` and shadow the ``lessons`` app.
 - ``measure``: long-run measures of a simulation after a warm-up.
 - ``services``: throwaway PostgreSQL and Redis servers, once per session, and ``--postgres``
   (a pytest plugin, loaded with ``-p`` in pyproject.toml like ``websocket``).
+- ``markdown``: the largest lesson text of one repeated unit the Markdown limits accept
+  (also used by ``bench/lesson_markdown.py``).
 - ``ci``: a missing system dependency fails in CI and is skipped, with its reason, elsewhere.
 """

@@ -29,6 +29,8 @@ from lessons.markdown_limits import (
     nesting,
 )
 
+from helpers.markdown import largest
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 # About 100 ms of rendering on the 2-core CI machine (bench/lesson_markdown.py: the
@@ -58,18 +60,6 @@ def work(render: Callable[[str], object], text: str) -> int:
     finally:
         sys.settrace(None)
     return count
-
-
-def largest(unit: str, prefix: str = "") -> str:
-    """``prefix`` and ``unit`` repeated as often as the limits still accept."""
-    low, high = 0, MAX_TEXT_CHARS
-    while low < high:
-        middle = (low + high + 1) // 2
-        if markdown_problem(prefix + unit * middle) is None:
-            low = middle
-        else:
-            high = middle - 1
-    return prefix + unit * low
 
 
 def plain_markdown(text: str) -> str:

@@ -223,3 +223,24 @@ def test_the_cpu_clock_is_read_after_a_change_then_once_in_a_few_steps():
     session.step(0.2)
     assert len(reads) == 3 * 2  # a change: measured at once
     assert session.expected_cpu(0.2) is not None
+
+
+def test_a_step_held_to_its_budget_reads_the_cpu_clock_every_time():
+    """A capped step goes as far as the estimate says the budget buys: the estimate is
+    refreshed at each such step (its cost changes by itself too: scripted traffic,
+    autoscaling), so one that grew is overrun for one step, not ``MEASURE_EVERY - 1``."""
+    reads = []
+    session = LiveSession(single_server, clock=FakeClock())
+    cpu = FakeClock(0.0)
+
+    def read() -> float:
+        reads.append(1)
+        cpu.advance(0.001 * ((len(reads) + 1) % 2))  # each step takes 1 ms of CPU
+        return cpu()
+
+    session.cpu_clock = read
+    session.budget = 0.0005  # half what a step of 0.2 s costs: every step is capped
+    for _ in range(2 * MEASURE_EVERY):
+        session.step(0.2)
+    assert session.capped
+    assert len(reads) == 2 * 2 * MEASURE_EVERY  # every step measured
