@@ -41,13 +41,14 @@ $(PY): | venv-deps
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 
-# Re-install only when the lock file changed.
+# Re-install only when the lock file changed. No check for a newer pip (a network round trip).
+PIP_OPTS = --disable-pip-version-check --progress-bar off
 $(VENV)/.installed-run: requirements.txt | $(PY)
-	$(PY) -m pip install -r requirements.txt
+	$(PY) -m pip install $(PIP_OPTS) -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(PY)
-	$(PY) -m pip install -r requirements-dev.txt
+	@$(call timed,pip install,$(PY) -m pip install $(PIP_OPTS) -r requirements-dev.txt)
 	touch $@
 
 # --- targets ---------------------------------------------------------------------
@@ -89,16 +90,29 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/djlint templates --lint
 
+# $(call timed,NAME,COMMAND): run COMMAND, then say how long it took (CI's budget is the
+# sum of the phases; `make test` prints one "== NAME: N s" line for each) and fail as it did.
+timed = echo '$(2)'; started=$$(date +%s); $(2); status=$$?; \
+	echo "== $(1): $$(( $$(date +%s) - started )) s (exit $$status)"; exit $$status
+
+# The browser tests on this many cores (pytest-xdist; 0: one after another in one process).
+# Each worker has its own Chromium and its own servers, each on its own SQLite file and port.
+BROWSER_WORKERS ?= 2
+# worksteal: a core that runs out of tests takes half of what the other still has queued, so
+# a few long tests (a stage's walk, a plan's stages) do not leave one core idle at the end.
+XDIST = --dist worksteal
+
 # Every test on SQLite, on both cores (pytest-xdist); the database tests again on a
 # throwaway PostgreSQL (-m django_db,
 # --postgres: tests/helpers/services.py starts and removes it, as it does Redis for the
 # channel-layer test), with the multi-process test (two daphnes on PostgreSQL and Redis,
 # tests/multiprocess: once, there); browser tests last, in their own process: Playwright's
 # sync API leaves an event loop behind that breaks later asyncio tests.
-test: test-deps lint
-	$(PY) -m pytest --ignore=tests/browser -m "not multiprocess" -n 2
-	$(PY) -m pytest --ignore=tests/browser --postgres -m "(django_db or multiprocess) and not fuzz"
-	$(PY) -m pytest tests/browser
+test: test-deps $(VENV)/.installed-dev
+	@$(call timed,lint,$(MAKE) --no-print-directory lint)
+	@$(call timed,SQLite,$(PY) -m pytest --ignore=tests/browser -m "not multiprocess" -n 2 $(XDIST))
+	@$(call timed,PostgreSQL and multi-process,$(PY) -m pytest --ignore=tests/browser --postgres -m "(django_db or multiprocess) and not fuzz")
+	@$(call timed,browser,$(PY) -m pytest tests/browser -n $(BROWSER_WORKERS) $(XDIST))
 
 # Refresh the screenshots docs/ and the README show (tests/browser, marked `screenshots`);
 # `make test` writes its own to test-results/screenshots, which git ignores.
@@ -111,7 +125,7 @@ check: $(VENV)/.installed-run
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 $(VENV)/.installed-bench: requirements-bench.txt requirements.txt | $(PY)
-	$(PY) -m pip install -r requirements-bench.txt
+	$(PY) -m pip install $(PIP_OPTS) -r requirements-bench.txt
 	touch $@
 
 bench: $(VENV)/.installed-bench

@@ -81,14 +81,16 @@ class AppServer:
         self.log = log.open("ab")
         self.process: subprocess.Popen[bytes] | None = None
 
-    def manage(self, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
+    def manage(self, *args: str) -> str:
+        """Run ``manage.py`` on the server's database; what it printed (its errors, when
+        it fails)."""
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True
         )
+        if done.returncode:
+            errors = done.stderr.decode(errors="replace")[-4000:]
+            raise RuntimeError(f"manage.py {args[0]} exited with {done.returncode}:\n{errors}")
+        return done.stdout.decode()
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -110,9 +112,15 @@ class AppServer:
         _wait_for_port(self.port, self.process)
 
     def stop(self) -> None:
+        """Stop daphne: asked to, then killed if it has not gone in 10 s (a loaded machine);
+        either way the port is free for ``start``."""
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
             self.process = None
 
     def restart(self) -> None:
@@ -126,16 +134,37 @@ def plan_files() -> list[Path]:
     return shipped or [FIXTURE_PLAN]
 
 
-def serve(tmp_path_factory: pytest.TempPathFactory, **settings: str) -> Iterator[AppServer]:
-    """The app under daphne with a fresh SQLite database holding the lesson plans;
-    ``settings``: environment variables read by architect/settings.py."""
-    server = AppServer(
-        tmp_path_factory.mktemp("db") / "browser.sqlite3",
-        tmp_path_factory.mktemp("log") / "daphne.log",
-        **settings,
-    )
-    server.manage("migrate", "--noinput")
-    server.manage("load_lessons", *(str(path) for path in plan_files()))
+@pytest.fixture(scope="session")
+def lessons_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database holding the lesson plans, made once per test process:
+    every server starts from a copy of it."""
+    folder = tmp_path_factory.mktemp("template")
+    maker = AppServer(folder / "lessons.sqlite3", folder / "manage.log")  # never started
+    # One process for both (each Django start-up costs seconds of CPU); ``load_lessons``
+    # fails loudly on a plan with problems, where ``migrate`` only warns.
+    plans = [str(path) for path in plan_files()]
+    try:
+        maker.manage(
+            "shell",
+            "-c",
+            "from django.core.management import call_command;"
+            " call_command('migrate', '--noinput', verbosity=0);"
+            f" call_command('load_lessons', *{plans!r})",
+        )
+    finally:
+        maker.log.close()
+    return folder / "lessons.sqlite3"
+
+
+def serve(
+    lessons_database: Path, tmp_path_factory: pytest.TempPathFactory, **settings: str
+) -> Iterator[AppServer]:
+    """The app under daphne with a fresh SQLite database holding the lesson plans (a copy
+    of ``lessons_database``); ``settings``: environment variables read by
+    architect/settings.py."""
+    database = tmp_path_factory.mktemp("db") / "browser.sqlite3"
+    shutil.copyfile(lessons_database, database)
+    server = AppServer(database, tmp_path_factory.mktemp("log") / "daphne.log", **settings)
     server.start()
     try:
         yield server
@@ -145,17 +174,21 @@ def serve(tmp_path_factory: pytest.TempPathFactory, **settings: str) -> Iterator
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+def app_server(
+    lessons_database: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AppServer]:
     """The app under daphne with a fresh SQLite database holding the lesson plans."""
-    yield from serve(tmp_path_factory)
+    yield from serve(lessons_database, tmp_path_factory)
 
 
-@pytest.fixture(scope="module")
-def fast_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+@pytest.fixture(scope="session")
+def fast_server(
+    lessons_database: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AppServer]:
     """The app with simulated time running 4× faster than the speed chosen
     (``SANDBOX_TIME_SCALE``): the judge reads closed simulated seconds, so a run is judged
     as at 1×, in a quarter of the wall time (for the walks through every stage)."""
-    yield from serve(tmp_path_factory, SANDBOX_TIME_SCALE="4")
+    yield from serve(lessons_database, tmp_path_factory, SANDBOX_TIME_SCALE="4")
 
 
 @pytest.fixture(scope="session")
@@ -186,7 +219,10 @@ def screenshots() -> Path:
     return folder
 
 
-@pytest.fixture(params=["en", "ko"])
+LANGUAGES = ("en", "ko")
+
+
+@pytest.fixture(params=LANGUAGES)
 def language(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

@@ -1,20 +1,28 @@
-"""A new learner walks every stage of the loaded plans, in English and in Korean.
+"""A learner walks every stage of the loaded plans, in English and in Korean.
 
 For each stage: answer the prediction, apply the stage's solution through the visible
 controls (the form whose hidden ``action`` is the action's name), run the experiment,
-see the goal met, go on. Progress survives a reload and a server restart.
+see the goal met, try each of its experiments alike, go on. Each stage is a test of its
+own (so the browser pass can run them on both cores), played by a guest who completed the
+earlier stages; after the last one every stage is done, through a reload and a server
+restart.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import LANGUAGES, AppServer
+from django.conf import settings
 
 from lessons.format import read_plan_file
+
+from helpers.learners import learner_name
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_PLAN = ROOT / "tests" / "lessons" / "fixtures" / "tiny.yaml"
@@ -28,15 +36,13 @@ RATIOS = {
 WORDS = {
     "en": {
         "met": "Goal met.",
-        "done": "{n} of {n} stages done.",
-        "zero": "0 of {n} stages done.",
-        "tried": "{n} of {n} “try it” experiments done.",
+        "stages": "{done} of {n} stages done.",
+        "tried": "{done} of {n} “try it” experiments done.",
     },
     "ko": {
         "met": "목표를 달성했습니다.",
-        "done": "{n}단계 중 {n}단계 완료.",
-        "zero": "{n}단계 중 0단계 완료.",
-        "tried": "“직접 해 보기” 실험 {n}개 중 {n}개 완료.",
+        "stages": "{n}단계 중 {done}단계 완료.",
+        "tried": "“직접 해 보기” 실험 {n}개 중 {done}개 완료.",
     },
 }
 
@@ -60,6 +66,12 @@ def screenshot_stages(count: int) -> set[int]:
 def form_for(page, action: str, fields: dict[str, Any]):
     """The sandbox form that sends ``action``, matching hidden identity fields (the node)."""
     selector = f'form[ws-send]:has(input[name="action"][value="{action}"])'
+    # A node's controls come with the node, possibly in a message after the answer to the
+    # step that added it: wait for them to be drawn (the assertion below still holds).
+    drawn = selector
+    if "node" in fields:
+        drawn += f':has(input[type="hidden"][name="node"][value="{fields["node"]}"])'
+    page.locator(drawn).first.wait_for(state="attached")
     for name, value in fields.items():
         hidden = page.locator(
             f'{selector}:has(input[type="hidden"][name="{name}"][value="{value}"])'
@@ -154,45 +166,88 @@ def try_experiments(page, stage: Any, language: str, screenshots: Path) -> None:
         assert page.locator(f".lesson-try--done #try-{experiment.slug}").count() == 1
 
 
-@pytest.mark.screenshots
-@pytest.mark.parametrize("plan", plans(), ids=lambda p: p.slug)
-def test_a_new_learner_walks_every_stage(page, fast_server, language, plan, screenshots: Path):
-    app_server = fast_server
-    n = len(plan.stages)
-    page.add_init_script(COUNT_MESSAGES)
-    page.goto(f"{app_server.url}/lessons/{plan.slug}/")
-    assert WORDS[language]["zero"].format(n=n) in page.locator("#plan-progress").inner_text()
-    page.locator("#plan-progress a.button").click()
-    shots = screenshot_stages(n)
-    for index, stage in enumerate(plan.stages):
-        assert page.url.endswith(f"/lessons/{plan.slug}/{stage.slug}/")
-        has_hangul = bool(re.search(r"[\uac00-\ud7a3]", page.locator("#lesson").inner_text()))
-        assert has_hangul == (language == "ko")
-        shot = (
-            screenshots / f"lesson-{language}-{index + 1:02d}-{stage.slug}.png"
-            if index in shots
-            else None
-        )
-        walk_stage(page, stage, language, shot)
-        try_experiments(page, stage, language, screenshots)
-        if index + 1 < n:
-            page.locator("#next-stage").click()
-            page.wait_for_url(f"**/lessons/{plan.slug}/{plan.stages[index + 1].slug}/")
+def stage_walks() -> list[Any]:
+    """``(plan, index)`` for every stage of every loaded plan: the walk is one test per stage
+    (and language), so the browser pass can spread it over the cores."""
+    return [
+        pytest.param(plan, index, id=f"{plan.slug}/{index + 1:02d}-{stage.slug}")
+        for plan in plans()
+        for index, stage in enumerate(plan.stages)
+    ]
 
-    done = WORDS[language]["done"].format(n=n)
-    page.goto(f"{app_server.url}/lessons/{plan.slug}/")
-    assert done in page.locator("#plan-progress").inner_text()
-    tried = sum(len(stage.experiments) for stage in plan.stages)
-    if tried:
-        assert (
-            WORDS[language]["tried"].format(n=tried) in page.locator("#plan-progress").inner_text()
-        )
+
+@pytest.fixture(scope="session")
+def learners(fast_server: AppServer) -> dict[str, str]:
+    """For every stage of the loaded plans and each language, the session key of a guest
+    who completed the earlier stages and their experiments (helpers.learners)."""
+    out = fast_server.manage(
+        "shell",
+        "-c",
+        "import sys; sys.path.insert(0, 'tests');"
+        f" from helpers.learners import print_learners; print_learners(*{LANGUAGES!r})",
+    )
+    keys: dict[str, str] = json.loads(out.splitlines()[-1])
+    return keys
+
+
+def as_learner(page, server: AppServer, key: str) -> None:
+    """The page's browser holds the guest session ``key`` (its cookie, as the app sets it)."""
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": key, "url": server.url}]
+    )
+
+
+def progress(page, language: str, done: int, total: int, tried: int, offered: int) -> None:
+    """The plan page counts ``done`` stages of ``total`` and ``tried`` experiments of
+    ``offered``."""
+    shown = page.locator("#plan-progress").inner_text()
+    assert WORDS[language]["stages"].format(done=done, n=total) in shown, shown
+    if offered:
+        assert WORDS[language]["tried"].format(done=tried, n=offered) in shown, shown
+
+
+@pytest.mark.screenshots
+@pytest.mark.parametrize(("plan", "index"), stage_walks())
+def test_a_learner_walks_each_stage(
+    page, fast_server, learners, language, plan, index, screenshots: Path
+):
+    """A learner who completed the stages before ``index`` (and their experiments) continues
+    from the plan page, walks the stage and each of its experiments in the browser, and
+    goes on: the plan page then counts one stage more and the stage's experiments. After
+    the last stage every stage is done, and stays done through a server restart."""
+    app_server = fast_server
+    n, stage = len(plan.stages), plan.stages[index]
+    offered = sum(len(s.experiments) for s in plan.stages)
+    tried_before = sum(len(s.experiments) for s in plan.stages[:index])
+    as_learner(page, app_server, learners[learner_name(plan.slug, language, index)])
+    page.add_init_script(COUNT_MESSAGES)
+    overview = f"{app_server.url}/lessons/{plan.slug}/"
+    page.goto(overview)
+    progress(page, language, index, n, tried_before, offered)
+    page.locator("#plan-progress a.button").click()  # Start, or Continue: the first not done
+    page.wait_for_url(f"**/lessons/{plan.slug}/{stage.slug}/")
+    has_hangul = bool(re.search(r"[\uac00-\ud7a3]", page.locator("#lesson").inner_text()))
+    assert has_hangul == (language == "ko")
+    shot = (
+        screenshots / f"lesson-{language}-{index + 1:02d}-{stage.slug}.png"
+        if index in screenshot_stages(n)
+        else None
+    )
+    walk_stage(page, stage, language, shot)
+    try_experiments(page, stage, language, screenshots)
+    if index + 1 < n:
+        page.locator("#next-stage").click()
+        page.wait_for_url(f"**/lessons/{plan.slug}/{plan.stages[index + 1].slug}/")
+    page.goto(overview)
+    progress(page, language, index + 1, n, tried_before + len(stage.experiments), offered)
+    if index + 1 < n:
+        return
     page.screenshot(path=str(screenshots / f"lesson-{language}-overview.png"))
     app_server.restart()
     page.reload()
-    assert done in page.locator("#plan-progress").inner_text()
+    progress(page, language, n, n, offered, offered)
     assert page.locator(".plan-stage--done").count() == n
-    page.goto(f"{app_server.url}/lessons/{plan.slug}/{plan.stages[0].slug}/")
+    page.goto(f"{app_server.url}/lessons/{plan.slug}/{stage.slug}/")
     assert page.locator(".lesson-debrief").count() == 1  # done stages say so again
 
 
