@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from architect.sim.actions import action_data, parse_actions
+from architect.sim.actions import action_data, parse_action, parse_actions
 from architect.sim.commands import Command, CommandError
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.model.limits import MAX_EVENTS
@@ -107,10 +107,22 @@ class Capture:
         return cls(
             start,
             recording=data.get("recording") is True,
-            steps=list(steps),
-            events=list(events),
+            steps=[_written_order(step) for step in steps],
+            events=[_written_order(event) for event in events],
             full=data.get("full") is True,
         )
+
+
+def _written_order(item: dict[str, Any]) -> dict[str, Any]:
+    """A kept action with its keys as ``note`` wrote them (``at``, then the vocabulary's
+    order): PostgreSQL's jsonb keeps a mapping's keys in an order of its own."""
+    body = {key: value for key, value in item.items() if key != "at"}
+    try:
+        order = list(action_data(parse_action(body, "kept")))
+    except TopologyError:
+        order = []
+    keys = ["at", *order, *body]
+    return {key: item[key] for key in dict.fromkeys(keys) if key in item}
 
 
 def _mappings(items: object, limit: int) -> bool:

@@ -66,6 +66,25 @@ def test_a_kept_log_of_another_start_or_shape_is_dropped():
     assert Capture.from_data({**kept, "steps": [{}] * 51}, log.start).steps == []
 
 
+def test_a_kept_log_reads_back_in_the_order_it_was_written():
+    """PostgreSQL's jsonb gives a mapping's keys back shortest first (``at``, ``node``,
+    ``action``): the log shows them as noted, or a captured line would change with the
+    database."""
+    log = Capture(fingerprint(START), recording=True)
+    log.note(ResizeNode("web-1", "l"), at=0.2)
+    log.note(FailNode("web-1"), at=1.2)
+    written = log.as_data()
+    jsonb = {
+        **written,
+        "steps": [dict(sorted(s.items(), key=lambda kv: (len(kv[0]), kv[0]))) for s in log.steps],
+        "events": [dict(sorted(e.items(), key=lambda kv: (len(kv[0]), kv[0]))) for e in log.events],
+    }
+    assert list(jsonb["events"][0]) != list(log.events[0])  # the reordering is real
+    kept = Capture.from_data(jsonb, log.start)
+    assert [list(s) for s in kept.steps] == [list(s) for s in log.steps]
+    assert [list(e) for e in kept.events] == [["at", "action", "node"]]
+
+
 def test_the_solution_is_checked_to_rebuild_the_architecture():
     log = Capture(fingerprint(START))
     built = single_server()
