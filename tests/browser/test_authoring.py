@@ -195,5 +195,5 @@ def capture_from_the_stage_sandbox(page: Any, screenshots: Any) -> None:
     page.locator(".authoring-nav a").first.click()
     page.wait_for_selector(".cm-editor")
     stage = page.evaluate(f"{EDITOR}.getValue()").split("    solution:")[0]
-    assert re.search(r"id: web-1\n\s+kind: web_server\n\s+size: l", stage)
+    assert re.search(r"- \{id: web-1, kind: web_server, size: l[,}]", stage)  # one line a node
     assert f"at: {at:g}" in stage and "action: fail" in stage
