@@ -11,7 +11,6 @@ two-process run is tests/multiprocess.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -24,14 +23,6 @@ from helpers.rooms import Room_, drained, until_text
 from helpers.websocket import ManualTicks
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("rooms_stopped")]
-
-
-@pytest.fixture
-async def room(room_ticks: ManualTicks) -> AsyncIterator[Room_]:
-    opened = Room_()
-    await opened.start()
-    yield opened
-    await opened.close()
 
 
 async def test_a_screen_here_and_one_in_another_process_both_get_the_room_s_update(

@@ -3,7 +3,6 @@ without ghosts."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -18,14 +17,6 @@ from helpers.rooms import Room_, refusal, until_text
 from helpers.websocket import ManualTicks
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("rooms_stopped")]
-
-
-@pytest.fixture
-async def room(room_ticks: ManualTicks) -> AsyncIterator[Room_]:
-    opened = Room_()
-    await opened.start()
-    yield opened
-    await opened.close()
 
 
 async def test_a_restarted_owner_resumes_the_room_from_its_checkpoint(room: Room_) -> None:

@@ -10,7 +10,6 @@ import asyncio
 import csv
 import io
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -27,14 +26,6 @@ from helpers.rooms import Room_, drained, make_user, refusal, reply, until_text
 from helpers.websocket import ManualTicks, receive, send
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("rooms_stopped")]
-
-
-@pytest.fixture
-async def room(room_ticks: ManualTicks) -> AsyncIterator[Room_]:
-    opened = Room_()
-    await opened.start()
-    yield opened
-    await opened.close()
 
 
 def answered(html: str) -> str:

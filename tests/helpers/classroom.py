@@ -3,19 +3,23 @@
 ``room_ticks``: the room owner's ticks are driven by the test, never by the wall clock,
 and neither the heartbeat nor an owner's lease loop runs by itself (tests call
 ``HEARTBEAT.beat()``, ``RoomRunner._renew()``); after each
-test every runner is stopped. Imports are inside the fixtures: a plugin is loaded
-before Django is set up.
+test every runner is stopped. ``room``: a room opened by its instructor
+(``helpers.rooms.Room_``), its screens closed afterwards. Imports are inside the
+fixtures: a plugin is loaded before Django is set up.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from helpers.websocket import ManualTicks
+
+if TYPE_CHECKING:
+    from helpers.rooms import Room_
 
 
 @pytest.fixture
@@ -56,3 +60,15 @@ async def rooms_stopped(settings: Any) -> AsyncIterator[None]:
     fragments._VIEWS.clear()
     fragments._DRAWN.clear()
     await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+async def room(room_ticks: ManualTicks) -> AsyncIterator[Room_]:
+    """A room with its instructor, plan and owner's ticks in the test's hands; every screen
+    opened on it is closed afterwards."""
+    from helpers.rooms import Room_
+
+    opened = Room_()
+    await opened.start()
+    yield opened
+    await opened.close()
