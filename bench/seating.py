@@ -12,41 +12,24 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = "scale-from-zero"
-# Seats the room and prints {"code", "teacher", "students": [session keys]} (run by Django).
+# Seats the room and prints {"code", "teacher", "students": [session keys]} (run by Django),
+# with the classroom tests' users, seats and sessions (tests/helpers/rooms.py), as
+# bench/rooms.py seeds its rooms.
 SETUP = """
 import json, sys
-from importlib import import_module
+sys.path.insert(0, "tests")
 import django
 django.setup()
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from classrooms import services
-from classrooms.permissions import instructors_group
-
-store = import_module(settings.SESSION_ENGINE).SessionStore
-def session(user=None):
-    s = store()
-    if user is not None:
-        s["_auth_user_id"] = str(user.pk)
-        s["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-        s["_auth_user_hash"] = user.get_session_auth_hash()
-    else:
-        s["classroom"] = True
-    s.save()
-    return s.session_key
+from helpers.rooms import make_user, seat, session_for
 
 teacher = get_user_model().objects.filter(username="bench-teacher").first()
 if teacher is None:  # a second room in the same database (bench/room_cpu.py) has one
-    teacher = get_user_model().objects.create_user("bench-teacher", password="x" * 20)
-    teacher.groups.add(instructors_group())
-    teacher = get_user_model().objects.get(pk=teacher.pk)
+    teacher = make_user("bench-teacher", instructor=True)
 room = services.room_create(instructor=teacher, plan_slug=sys.argv[1])
-keys = []
-for n in range(int(sys.argv[2])):
-    key = session()
-    services.participant_join(room=room, name=f"Student {n + 1}", session_key=key, user=None)
-    keys.append(key)
-print(json.dumps({"code": room.code, "teacher": session(teacher), "students": keys}))
+keys = [seat(room, f"Student {n + 1}")[0] for n in range(int(sys.argv[2]))]
+print(json.dumps({"code": room.code, "teacher": session_for(teacher), "students": keys}))
 """
 
 
