@@ -3,7 +3,8 @@
 ``run`` warms a simulation up, resets the cumulative measures, runs on, and returns the
 end-to-end mean and p99 (``Window.cumulative``), each station's utilisation
 (``Station.areas``) and, when observed, each station's own sojourn and population
-(``Observer``), never the 1 s panel window.
+(``Observer``), never the 1 s panel window. ``database_rates`` runs a simulation on and
+returns the requests each database (shard) completed a second.
 """
 
 from __future__ import annotations
@@ -83,6 +84,14 @@ def observe(sim: Simulation, rate: float, seed: int) -> list[Observer]:
 
     sim.env.process(sampler())  # type: ignore[arg-type]  # SimPy yields Timeout events
     return observers
+
+
+def database_rates(sim: Simulation, seconds: float) -> dict[str, float]:
+    """Run ``seconds`` on; the requests each database station completed a second meanwhile."""
+    databases = {i: s for i, s in sim.stations.items() if s.kind == "database"}
+    before = {i: s.completed for i, s in databases.items()}
+    sim.advance(seconds)
+    return {i: (s.completed - before[i]) / seconds for i, s in databases.items()}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from architect.sim.model.topology import Traffic
 from architect.sim.simulation import Simulation
 from architect.sim.snapshot import EventKind
 
+from helpers.measure import database_rates
+
 KEYS = 1_000
 SKEW = 1.2
 WRITES = 400.0
@@ -50,10 +52,7 @@ def test_the_hot_key_s_shard_takes_its_share_of_the_writes():
     event = [e for e in sim.snapshot().events if e.kind == EventKind.HOT_KEY_ISOLATED][-1]
     assert (event.node, event.count) == ("db-s2", 1)
     assert event.value == pytest.approx(_zipf(0), rel=1e-9)
-    databases = {i: s for i, s in sim.stations.items() if s.kind == "database"}
-    before = {i: s.completed for i, s in databases.items()}
-    sim.advance(20)
-    rates = {i: (s.completed - before[i]) / 20 for i, s in databases.items()}
+    rates = database_rates(sim, 20)
     assert rates["db-s2"] == pytest.approx(_zipf(0) * WRITES, rel=0.1)
     assert sum(rates.values()) == pytest.approx(WRITES, rel=0.05)
     assert sim.current_topology().sharding.hot_keys == 1

@@ -21,6 +21,8 @@ from architect.sim.model.topology import Sharding, Traffic
 from architect.sim.simulation import Simulation
 from architect.sim.snapshot import EventKind
 
+from helpers.measure import database_rates
+
 KEYS = 6_000
 COPY_S = 10.0
 SERVICE_S = 0.005  # a database's service time (presets)
@@ -52,13 +54,6 @@ def _two_shards(strategy: str) -> Simulation:
     return sim
 
 
-def _copy_rates(sim: Simulation, seconds: float) -> dict[str, float]:
-    databases = {i: s for i, s in sim.stations.items() if s.kind == "database"}
-    before = {i: s.completed for i, s in databases.items()}
-    sim.advance(seconds)
-    return {i: (s.completed - before[i]) / seconds for i, s in databases.items()}
-
-
 @pytest.mark.parametrize(
     ("strategy", "old_shard_ops", "new_shard_ops"),
     [("modulo", 1 / 2, 1 / 3), ("consistent_hash", 1 / 6, 1 / 3)],
@@ -70,7 +65,7 @@ def test_the_copy_loads_each_shard_by_the_keys_it_gives_and_takes(
     that rate × the service time ÷ its workers (utilisation = arrival rate × service)."""
     sim = _two_shards(strategy)
     sim.apply(AddShard(strategy))
-    rates = _copy_rates(sim, COPY_S)
+    rates = database_rates(sim, COPY_S)
     trickle = 10 / 3  # the user reads, about a third per shard
     ring = 0.35 if strategy == "consistent_hash" else 0.1  # a ring's shares are uneven
     for old in ("db", "db-s1"):
@@ -85,7 +80,7 @@ def test_the_copy_loads_each_shard_by_the_keys_it_gives_and_takes(
     share = [e for e in sim.snapshot().events if e.kind == EventKind.SHARD_ADDED][-1].value
     assert copied.count == round(share * KEYS)
     assert copied.value == pytest.approx(COPY_S, rel=0.01)
-    after = _copy_rates(sim, 5)  # the copy is over: only the trickle is left
+    after = database_rates(sim, 5)  # the copy is over: only the trickle is left
     assert sum(after.values()) == pytest.approx(10, rel=0.5)
 
 
@@ -94,7 +89,7 @@ def test_without_a_copy_time_resharding_is_free():
     sim = Simulation(replace(sim.current_topology(), sharding=Sharding("modulo", 2)), seed=3)
     sim.apply(AddShard("modulo"))
     assert not [e for e in sim.snapshot().events if e.kind == EventKind.KEYS_COPIED]
-    assert sum(_copy_rates(sim, 5).values()) == pytest.approx(10, rel=0.5)
+    assert sum(database_rates(sim, 5).values()) == pytest.approx(10, rel=0.5)
 
 
 def test_a_simulation_started_after_a_split_copies_its_keys_again_unless_settled():
@@ -105,7 +100,7 @@ def test_a_simulation_started_after_a_split_copies_its_keys_again_unless_settled
     after = sim.current_topology()
     assert (after.sharding.split_from_strategy, after.sharding.split_from_shards) == ("modulo", 2)
     replayed = Simulation(after, seed=3)
-    rates = _copy_rates(replayed, COPY_S)
+    rates = database_rates(replayed, COPY_S)
     assert rates["db"] - 10 / 3 == pytest.approx(KEYS / 2 / COPY_S, rel=0.1)
     settled = Simulation(replace(after, sharding=after.sharding.settled()), seed=3)
-    assert sum(_copy_rates(settled, 5).values()) == pytest.approx(10, rel=0.5)
+    assert sum(database_rates(settled, 5).values()) == pytest.approx(10, rel=0.5)

@@ -22,6 +22,8 @@ from architect.sim.model.topology import Traffic
 from architect.sim.simulation import Simulation
 from architect.sim.snapshot import EventKind
 
+from helpers.measure import database_rates
+
 
 def _sharded(
     shards: int, *, strategy: str = "consistent_hash", zipf_s: float = 0.5, rps: float = 1200
@@ -39,16 +41,9 @@ def _sharded(
     return sim
 
 
-def _database_rates(sim: Simulation, seconds: float) -> dict[str, float]:
-    databases = {i: s for i, s in sim.stations.items() if s.kind == "database"}
-    before = {i: s.completed for i, s in databases.items()}
-    sim.advance(seconds)
-    return {i: (s.completed - before[i]) / seconds for i, s in databases.items()}
-
-
 def test_shards_split_the_database_load():
     """Four shards each take about a quarter of the dynamic requests."""
-    rates = _database_rates(_sharded(4), 20)
+    rates = database_rates(_sharded(4), 20)
     assert sorted(rates) == ["db", "db-s1", "db-s2", "db-s3"]
     assert sum(rates.values()) == pytest.approx(1200, rel=0.05)
     for rate in rates.values():
@@ -68,7 +63,7 @@ def test_adding_a_shard_reports_the_share_of_keys_that_move(strategy, expected):
 
 def test_a_hot_key_overloads_its_shard():
     """The celebrity problem: with very skewed keys one shard does far more work."""
-    rates = _database_rates(_sharded(4, zipf_s=1.6), 20)
+    rates = database_rates(_sharded(4, zipf_s=1.6), 20)
     hottest, coolest = max(rates.values()), min(rates.values())
     assert hottest > 2.5 * coolest
 
@@ -123,7 +118,7 @@ def _with_cross_shard_reads(ratio: float) -> Simulation:
 def test_a_cross_shard_query_asks_every_shard_and_waits_for_the_slowest():
     """A share r of reads fans out to 4 shards: the databases do (1 − r) + 4r reads per read."""
     plain, fanned = _with_cross_shard_reads(0.0), _with_cross_shard_reads(0.25)
-    plain_rates, fanned_rates = _database_rates(plain, 20), _database_rates(fanned, 20)
+    plain_rates, fanned_rates = database_rates(plain, 20), database_rates(fanned, 20)
     assert sum(plain_rates.values()) == pytest.approx(800, rel=0.05)
     assert sum(fanned_rates.values()) == pytest.approx(800 * (0.75 + 4 * 0.25), rel=0.05)
     assert fanned.snapshot().throughput_rps == pytest.approx(800, rel=0.1)  # one answer per query
@@ -158,7 +153,7 @@ def test_denormalising_turns_every_cross_shard_read_into_a_one_shard_read():
     assert sim.current_topology().sharding.denormalised
     assert sim.current_topology().traffic.cross_shard_ratio == 0.25
     sim.advance(1)  # requests already fanned out finish
-    assert sum(_database_rates(sim, 10).values()) == pytest.approx(800, rel=0.05)
+    assert sum(database_rates(sim, 10).values()) == pytest.approx(800, rel=0.05)
     with pytest.raises(CommandError) as caught:
         sim.apply(Denormalise())
     assert caught.value.code == "no_cross_shard_reads"
