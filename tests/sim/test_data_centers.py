@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from architect.sim.commands import FailDataCenter, RestoreDataCenter
+from architect.sim.commands import CommandError, FailDataCenter, RestoreDataCenter
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.model.problems import TopologyError
 from architect.sim.simulation import Simulation
@@ -89,6 +89,39 @@ def test_the_site_is_down_only_when_no_center_is_left():
     sim.apply(FailDataCenter("asia"))
     assert [e.node for e in sim.snapshot().events if e.kind == EventKind.SITE_DOWN] == ["asia-lb"]
     assert sim.advance(3).error_rate == 1.0
+
+
+def test_a_center_fails_only_when_up_and_is_restored_only_when_down():
+    """Each refusal names the center and what it already is; a refused command changes nothing."""
+    sim = _simulation()
+    refused = {}
+    for command in (RestoreDataCenter("asia"), FailDataCenter("asia"), FailDataCenter("asia"),
+                    FailDataCenter("mars"), RestoreDataCenter("")):  # fmt: skip
+        try:
+            sim.apply(command)
+        except CommandError as error:
+            refused[type(command).__name__, command.center] = (error.code, str(error), error.params)
+    assert refused == {
+        ("RestoreDataCenter", "asia"): (
+            "center_up",
+            'data center "asia" is already up',
+            {"center": "asia"},
+        ),
+        ("FailDataCenter", "asia"): (
+            "center_down",
+            'data center "asia" is already down',
+            {"center": "asia"},
+        ),
+        ("FailDataCenter", "mars"): (
+            "unknown_center",
+            'there is no data center "mars"',
+            {"center": "mars"},
+        ),
+        ("RestoreDataCenter", ""): ("unknown_center", 'there is no data center ""', {"center": ""}),
+    }
+    failed = [e.text for e in sim.snapshot().events if e.kind == EventKind.CENTER_FAILED]
+    assert failed == ["asia"]
+    assert not [e for e in sim.snapshot().events if e.kind == EventKind.CENTER_RESTORED]
 
 
 def test_writes_reach_the_other_center_after_the_sync_delay():
