@@ -53,16 +53,22 @@ def restore(sim: Engine, node_id: str) -> Change:
     return change
 
 
-def _center_nodes(sim: Engine, center: str) -> list[str]:
+def _center_nodes(sim: Engine, center: str, *, down: bool) -> list[str]:
+    """The center's nodes that are down (``down``) or up, to restore or fail; refused when
+    it has none: the whole center is already up, or already down."""
     if not center or center not in sim.centers:
         raise CommandError("unknown_center", f'there is no data center "{center}"', center=center)
-    return [i for i, spec in sim.specs.items() if spec.dc == center and i in sim.stations]
+    nodes = [i for i, spec in sim.specs.items() if spec.dc == center and i in sim.stations]
+    changing = [i for i in nodes if sim.is_down(i) == down]
+    if changing:
+        return changing
+    if down:
+        raise CommandError("center_up", f'data center "{center}" is already up', center=center)
+    raise CommandError("center_down", f'data center "{center}" is already down', center=center)
 
 
 def fail_center(sim: Engine, center: str) -> Change:
-    nodes = [i for i in _center_nodes(sim, center) if not sim.is_down(i)]
-    if not nodes:
-        raise CommandError("center_down", f'data center "{center}" is already down', center=center)
+    nodes = _center_nodes(sim, center, down=False)
 
     def change() -> None:
         for node_id in nodes:
@@ -74,9 +80,7 @@ def fail_center(sim: Engine, center: str) -> Change:
 
 
 def restore_center(sim: Engine, center: str) -> Change:
-    nodes = [i for i in _center_nodes(sim, center) if sim.is_down(i)]
-    if not nodes:
-        raise CommandError("center_up", f'data center "{center}" is already up', center=center)
+    nodes = _center_nodes(sim, center, down=True)
 
     def change() -> None:
         for node_id in nodes:
