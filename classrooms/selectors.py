@@ -81,17 +81,20 @@ def active_rooms_count(*, user: Any) -> int:
     return Room.objects.filter(instructor=user, ended_at__isnull=True).count()
 
 
+def _seated(room_id: int) -> QuerySet[Participant]:
+    """The room's participants still seated (not removed by the instructor)."""
+    return Participant.objects.filter(room_id=room_id, removed_at__isnull=True)
+
+
 def participant_for(*, room: Room, session_key: str) -> Participant | None:
     """The room's seat held by this session (None: not joined, or removed)."""
     if not session_key:
         return None
-    return Participant.objects.filter(
-        room=room, session_key=session_key, removed_at__isnull=True
-    ).first()
+    return _seated(room.id).filter(session_key=session_key).first()
 
 
 def seated_count(*, room_id: int) -> int:
-    return Participant.objects.filter(room_id=room_id, removed_at__isnull=True).count()
+    return _seated(room_id).count()
 
 
 def live_presence(*, room_id: int) -> QuerySet[Presence]:
@@ -108,19 +111,20 @@ def anyone_here(*, room_id: int) -> bool:
     return live_presence(room_id=room_id).exists()
 
 
+def _round_votes(room_id: int, stage: int, round: int) -> QuerySet[Vote]:
+    """The seated participants' answers in one round of a stage's poll."""
+    return Vote.objects.filter(
+        participant__room_id=room_id,
+        participant__removed_at__isnull=True,
+        stage_index=stage,
+        round=round,
+    )
+
+
 def vote_counts(*, room_id: int, stage: int, round: int, choices: int) -> list[int]:
     """How many answered each choice in one round of a stage's poll."""
     counts = [0] * choices
-    rows = (
-        Vote.objects.filter(
-            participant__room_id=room_id,
-            participant__removed_at__isnull=True,
-            stage_index=stage,
-            round=round,
-        )
-        .values("choice")
-        .annotate(n=Count("id"))
-    )
+    rows = _round_votes(room_id, stage, round).values("choice").annotate(n=Count("id"))
     for row in rows:
         if 0 <= row["choice"] < choices:
             counts[row["choice"]] = row["n"]
@@ -129,14 +133,7 @@ def vote_counts(*, room_id: int, stage: int, round: int, choices: int) -> list[i
 
 def vote_values(*, room_id: int, stage: int, round: int) -> list[int]:
     """Every answer (an estimate's numbers) in one round of a stage's poll."""
-    return list(
-        Vote.objects.filter(
-            participant__room_id=room_id,
-            participant__removed_at__isnull=True,
-            stage_index=stage,
-            round=round,
-        ).values_list("choice", flat=True)
-    )
+    return list(_round_votes(room_id, stage, round).values_list("choice", flat=True))
 
 
 def votes_of(*, room_id: int, stage: int) -> dict[int, dict[int, int]]:
@@ -148,7 +145,7 @@ def votes_of(*, room_id: int, stage: int) -> dict[int, dict[int, int]]:
 
 
 def participants(*, room_id: int) -> list[Participant]:
-    return list(Participant.objects.filter(room_id=room_id, removed_at__isnull=True))
+    return list(_seated(room_id))
 
 
 def control_of(*, room_id: int) -> Control:
