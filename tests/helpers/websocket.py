@@ -135,6 +135,15 @@ async def answer(ws: WebsocketCommunicator) -> str:
             return html
 
 
+async def answers(ws: WebsocketCommunicator, *messages: dict[str, object]) -> list[str]:
+    """Send each message in turn, waiting for its answer; the answers, in order."""
+    said = []
+    for fields in messages:
+        await send(ws, **fields)
+        said.append(await answer(ws))
+    return said
+
+
 async def until(
     ws: WebsocketCommunicator,
     test: Callable[[str], bool],

@@ -24,6 +24,7 @@ from helpers.websocket import (
     ORIGIN,
     ManualTicks,
     answer,
+    answers,
     connect,
     error_of,
     pending,
@@ -34,6 +35,13 @@ from helpers.websocket import (
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ticks")]
+
+# No prediction, five times as fast, run: the stage as it starts, to its end.
+SKIPPED_AND_RUN_FAST: tuple[dict[str, object], ...] = (
+    {"action": "skip_prediction"},
+    {"action": "speed", "speed": "5"},
+    {"action": "run"},
+)
 
 
 @pytest.fixture(autouse=True)
@@ -160,11 +168,7 @@ async def test_without_the_change_the_goal_is_not_met_and_nothing_is_saved(ticks
     await ws.connect()
     try:
         await receive(ws)
-        for fields in ({"action": "skip_prediction"}, {"action": "speed", "speed": "5"}):
-            await send(ws, **fields)
-            await answer(ws)
-        await send(ws, action="run")
-        await answer(ws)
+        await answers(ws, *SKIPPED_AND_RUN_FAST)
         failed = await until(ws, lambda h: "Goal not met" in h and 'id="lesson"' in h, ticks)
         assert "✗" in failed and "(skipped)" in failed
         assert "Done." not in failed  # no debrief
@@ -244,11 +248,7 @@ async def test_a_guest_who_keeps_nothing_gets_no_session(ticks: ManualTicks):
         await receive(ws)
         await send(ws, action="predict", choice="7")  # refused before any session is made
         assert 'id="error"' in await answer(ws)
-        for fields in ({"action": "skip_prediction"}, {"action": "speed", "speed": "5"}):
-            await send(ws, **fields)
-            await answer(ws)
-        await send(ws, action="run")
-        await answer(ws)
+        await answers(ws, *SKIPPED_AND_RUN_FAST)
         await until(ws, lambda h: "Goal not met" in h and 'id="lesson"' in h, ticks)
         assert await session_rows() == 0
     finally:
@@ -280,16 +280,14 @@ async def test_a_guest_who_finishes_a_stage_unasked_gets_a_session_for_it(ticks:
     await ws.connect()
     try:
         await receive(ws)
-        answers = []
-        for fields in (
+        said = await answers(
+            ws,
             {"action": "skip_prediction"},
             {"action": "add_web_server"},  # the learner's work: kept from here on
             {"action": "speed", "speed": "5"},
             {"action": "run"},
-        ):
-            await send(ws, **fields)
-            answers.append(await answer(ws))
-        tokens = [guest_token(html) for html in answers if guest_token(html) is not None]
+        )
+        tokens = [guest_token(html) for html in said if guest_token(html) is not None]
         assert len(tokens) == 1
         await until(ws, lambda h: "Goal met." in h and 'id="lesson"' in h, ticks)
         key = guests.read_token(tokens[0] or "")
@@ -337,9 +335,7 @@ async def test_the_socket_judges_every_second_once_at_any_speed(ticks: ManualTic
     await ws.connect()
     try:
         await receive(ws)
-        for fields in ({"action": "skip_prediction"}, {"action": "add_web_server"}):
-            await send(ws, **fields)
-            await answer(ws)
+        await answers(ws, {"action": "skip_prediction"}, {"action": "add_web_server"})
         await send(ws, action="speed", speed=speeds[0])
         await answer(ws)
         await send(ws, action="run")

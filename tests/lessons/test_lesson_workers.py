@@ -21,11 +21,10 @@ from helpers.websocket import (
     HANG_S,
     ORIGIN,
     ManualTicks,
-    answer,
+    answers,
     connect,
     error_of,
     receive,
-    send,
     until,
 )
 
@@ -61,15 +60,14 @@ async def test_a_stage_run_in_a_worker_begins_again_and_meets_its_goal_when_the_
     assert connected
     try:
         await receive(ws)
-        for fields in (
+        said = await answers(
+            ws,
             {"action": "skip_prediction"},
             {"action": "add_web_server"},
             {"action": "speed", "speed": "5"},
-        ):
-            await send(ws, **fields)
-            assert error_of(await answer(ws)) == ""
-        await send(ws, action="run")
-        assert error_of(await answer(ws)) == ""
+            {"action": "run"},
+        )
+        assert [error_of(html) for html in said] == ["", "", "", ""]
         await until(ws, lambda h: 'id="goal"' in h, ticks)
         (worker,) = workers.configured_pool().workers  # type: ignore[union-attr]
         worker.process.kill()  # during the run: it begins again with the same architecture

@@ -20,7 +20,7 @@ from lessons.format import PlanError, load_plan
 from lessons.models import Progress
 
 from helpers.plans import TWO_TIERS, plan, stage
-from helpers.websocket import ORIGIN, ManualTicks, answer, connect, receive, send, until
+from helpers.websocket import ORIGIN, ManualTicks, answer, answers, connect, receive, send, until
 
 TINY = (Path(__file__).parent / "fixtures" / "tiny.yaml").read_text(encoding="utf-8")
 ANCHOR = "        reason: Any bigger size is vertical scaling, which is what this stage teaches.\n"
@@ -235,13 +235,9 @@ async def test_an_experiment_s_socket_judges_its_own_goal_and_saves_it(ticks: Ma
         )  # no question asked and 'value="add_web_server"' in first
         await send(ws, action="add_load_balancer")
         assert "does not offer" in await answer(ws)  # the experiment's controls, not the stage's
-        for fields in (
-            {"action": "add_web_server"},
-            {"action": "speed", "speed": "5"},
-            {"action": "run"},
-        ):
-            await send(ws, **fields)
-            await answer(ws)
+        await answers(
+            ws, {"action": "add_web_server"}, {"action": "speed", "speed": "5"}, {"action": "run"}
+        )
         done = await until(ws, lambda h: "Goal met." in h and 'id="lesson"' in h, ticks)
         assert "Tried." in done and 'id="back-to-stage" ' not in done
         assert 'href="/lessons/demo/lab/" id="back-to-stage"' in done
