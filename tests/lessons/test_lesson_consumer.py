@@ -6,9 +6,11 @@ Ticks are driven by the test (``helpers.websocket.ManualTicks``), never by the w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -88,6 +90,18 @@ def open_lab(session_key: str = "", path: str = "/ws/lessons/demo/lab/"):
     return connect(path, headers)
 
 
+@contextlib.asynccontextmanager
+async def lab(session_key: str = "", path: str = "/ws/lessons/demo/lab/") -> AsyncIterator[Any]:
+    """The lab's socket, connected, and the first page it sent; disconnected afterwards."""
+    ws = open_lab(session_key, path)
+    connected, code = await ws.connect()
+    assert connected, code
+    try:
+        yield ws, await receive(ws)
+    finally:
+        await ws.disconnect()
+
+
 @sync_to_async
 def progress(key: str) -> Progress | None:
     return Progress.objects.filter(session_key=key, stage__slug="lab").first()
@@ -119,11 +133,7 @@ async def test_the_stage_waits_for_a_prediction_then_runs_to_the_goal_and_saves_
 ):
     await sync_to_async(load)()
     key = await sync_to_async(new_session)()
-    ws = open_lab(key)
-    connected, _ = await ws.connect()
-    assert connected
-    try:
-        first = await receive(ws)
+    async with lab(key) as (ws, first):
         assert 'id="lesson"' in first and 'value="predict"' in first
         assert set(re.findall(r'name="action" value="([a-z_]+)"', first)) >= {
             "add_web_server",
@@ -157,33 +167,23 @@ async def test_the_stage_waits_for_a_prediction_then_runs_to_the_goal_and_saves_
         assert "Done." in done  # the debrief
         assert 'href="/lessons/demo/after/"' in done
         assert await saved(key, lambda row: row.completed_at is not None)  # after the tick
-    finally:
-        await ws.disconnect()
 
 
 async def test_without_the_change_the_goal_is_not_met_and_nothing_is_saved(ticks: ManualTicks):
     await sync_to_async(load)()
     key = await sync_to_async(new_session)()
-    ws = open_lab(key)
-    await ws.connect()
-    try:
-        await receive(ws)
+    async with lab(key) as (ws, _):
         await answers(ws, *SKIPPED_AND_RUN_FAST)
         failed = await until(ws, lambda h: "Goal not met" in h and 'id="lesson"' in h, ticks)
         assert "✗" in failed and "(skipped)" in failed
         assert "Done." not in failed  # no debrief
         assert (await progress(key)) is None
-    finally:
-        await ws.disconnect()
 
 
 async def test_hints_come_one_at_a_time_and_a_bad_choice_is_refused():
     await sync_to_async(load)()
     key = await sync_to_async(new_session)()
-    ws = open_lab(key)
-    await ws.connect()
-    try:
-        await receive(ws)
+    async with lab(key) as (ws, _):
         await send(ws, action="predict", choice="7")
         bad = await answer(ws)
         assert "Choose one of the 2 answers." in bad
@@ -193,19 +193,13 @@ async def test_hints_come_one_at_a_time_and_a_bad_choice_is_refused():
         await send(ws, action="hint")
         two = await answer(ws)
         assert "Hint two" in two and 'id="hint"' not in two
-    finally:
-        await ws.disconnect()
 
 
 async def test_korean_learners_get_korean_panels():
     await sync_to_async(load)()
-    ws = open_lab(await sync_to_async(new_session)(), path="/ws/lessons/demo/lab/?lang=ko")
-    await ws.connect()
-    try:
-        first = await receive(ws)
+    key = await sync_to_async(new_session)()
+    async with lab(key, path="/ws/lessons/demo/lab/?lang=ko") as (_, first):
         assert "어느 것?" in first and "가" in first
-    finally:
-        await ws.disconnect()
 
 
 def guest_token(html: str) -> str | None:
@@ -220,10 +214,7 @@ def session_rows() -> int:
 
 async def test_a_guest_gets_a_session_when_the_first_prediction_is_kept():
     await sync_to_async(load)()
-    ws = open_lab()  # no cookie: the guest has no session
-    await ws.connect()
-    try:
-        first = await receive(ws)
+    async with lab() as (ws, first):  # no cookie: the guest has no session
         assert guest_token(first) is None and await session_rows() == 0
         await send(ws, action="predict", choice="1")
         answered = await answer(ws)
@@ -236,32 +227,22 @@ async def test_a_guest_gets_a_session_when_the_first_prediction_is_kept():
         again = await answer(ws)
         assert guest_token(again) is None and await session_rows() == 1
         assert (row := await progress(key)) is not None and row.prediction == 0
-    finally:
-        await ws.disconnect()
 
 
 async def test_a_guest_who_keeps_nothing_gets_no_session(ticks: ManualTicks):
     await sync_to_async(load)()
-    ws = open_lab()
-    await ws.connect()
-    try:
-        await receive(ws)
+    async with lab() as (ws, _):
         await send(ws, action="predict", choice="7")  # refused before any session is made
         assert 'id="error"' in await answer(ws)
         await answers(ws, *SKIPPED_AND_RUN_FAST)
         await until(ws, lambda h: "Goal not met" in h and 'id="lesson"' in h, ticks)
         assert await session_rows() == 0
-    finally:
-        await ws.disconnect()
 
 
 async def test_a_session_gone_meanwhile_is_replaced_at_the_next_save():
     await sync_to_async(load)()
     key = await sync_to_async(new_session)()
-    ws = open_lab(key)
-    await ws.connect()
-    try:
-        await receive(ws)
+    async with lab(key) as (ws, _):
         await sync_to_async(SessionStore(session_key=key).delete)()  # expired and cleared
         await send(ws, action="predict", choice="1")
         answered = await answer(ws)
@@ -270,16 +251,11 @@ async def test_a_session_gone_meanwhile_is_replaced_at_the_next_save():
         fresh = guests.read_token(token)
         assert fresh and fresh != key
         assert (row := await progress(fresh)) is not None and row.prediction == 1
-    finally:
-        await ws.disconnect()
 
 
 async def test_a_guest_who_finishes_a_stage_unasked_gets_a_session_for_it(ticks: ManualTicks):
     await sync_to_async(load)()
-    ws = open_lab()
-    await ws.connect()
-    try:
-        await receive(ws)
+    async with lab() as (ws, _):
         said = await answers(
             ws,
             {"action": "skip_prediction"},
@@ -292,8 +268,6 @@ async def test_a_guest_who_finishes_a_stage_unasked_gets_a_session_for_it(ticks:
         await until(ws, lambda h: "Goal met." in h and 'id="lesson"' in h, ticks)
         key = guests.read_token(tokens[0] or "")
         assert key and await saved(key, lambda row: row.completed_at is not None)
-    finally:
-        await ws.disconnect()
 
 
 async def test_an_action_the_stage_does_not_offer_is_refused_and_changes_nothing(
@@ -301,10 +275,7 @@ async def test_an_action_the_stage_does_not_offer_is_refused_and_changes_nothing
 ):
     """The lab offers add_web_server, fail and restore: anything else sent by hand is refused."""
     await sync_to_async(load)()
-    ws = open_lab(await sync_to_async(new_session)())
-    await ws.connect()
-    try:
-        await receive(ws)
+    async with lab(await sync_to_async(new_session)()) as (ws, _):
         await send(ws, action="skip_prediction")
         await answer(ws)
         for fields in (
@@ -319,8 +290,6 @@ async def test_an_action_the_stage_does_not_offer_is_refused_and_changes_nothing
         added = await answer(ws)
         assert not (error_of(added) or "").strip() and "web-2" in added
         # (that nothing changed is checked on every shipped stage in test_stage_controls)
-    finally:
-        await ws.disconnect()
 
 
 @pytest.mark.parametrize(
@@ -331,10 +300,7 @@ async def test_an_action_the_stage_does_not_offer_is_refused_and_changes_nothing
 async def test_the_socket_judges_every_second_once_at_any_speed(ticks: ManualTicks, speeds):
     """The lab's 5-second run from from_s = 1 judges 4 seconds, whatever the speed."""
     await sync_to_async(load)()
-    ws = open_lab(await sync_to_async(new_session)())
-    await ws.connect()
-    try:
-        await receive(ws)
+    async with lab(await sync_to_async(new_session)()) as (ws, _):
         await answers(ws, {"action": "skip_prediction"}, {"action": "add_web_server"})
         await send(ws, action="speed", speed=speeds[0])
         await answer(ws)
@@ -349,5 +315,3 @@ async def test_the_socket_judges_every_second_once_at_any_speed(ticks: ManualTic
         await send(ws, action="hint")  # the panels as they are now
         final = await answer(ws)
         assert "Run over: 4 of 4 s checked, 0 failed" in final and "Goal met." in final
-    finally:
-        await ws.disconnect()
