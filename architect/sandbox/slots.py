@@ -26,6 +26,8 @@ from django.utils.formats import localize
 from django.utils.safestring import SafeData
 from django.utils.translation import get_language
 
+from architect.sandbox.templatetags import diagram_svg
+
 TEMPLATE = "sandbox/sandbox.html"
 MAX_KEPT = 512  # structures kept per partial (a few per language in practice)
 # Private-use characters: never in the templates, left alone by escaping.
@@ -181,6 +183,28 @@ def _chart_dressed(c: Context, s: Sequence[str]) -> Context:
     }
 
 
+def _diagram_slots(c: Context) -> Sequence[object]:
+    diagram, language = c["diagram"], get_language()
+    return (
+        diagram.svg_width,
+        diagram.svg_height,
+        diagram.svg_shown_width,
+        diagram.title,
+        diagram.description,
+        diagram_svg.links(diagram),
+        diagram_svg.boxes(diagram, True, language),
+        diagram_svg.key(diagram, language),
+    )
+
+
+def _diagram_dressed(c: Context, s: Sequence[str]) -> Context:
+    names = ("svg_width", "svg_height", "svg_shown_width", "title", "description")
+    return {
+        **c,
+        "diagram": {**dict(zip(names, s, strict=False)), "links": s[5], "boxes": s[6], "key": s[7]},
+    }
+
+
 def _cell_dressed(name: str) -> Callable[[Context, Sequence[str]], Context]:
     return lambda c, s: {**c, "node": {**c["node"], name: s[0]}}
 
@@ -189,6 +213,10 @@ def _cell_dressed(name: str) -> Callable[[Context, Sequence[str]], Context]:
 STATUS = Slotted("status", _status_structure, _status_slots, _status_dressed)
 # One chart (``fragments.chart_item``): a closed second moves its points and figures.
 CHART = Slotted("chart", _chart_structure, _chart_slots, _chart_dressed)
+# The diagram (``diagram.layout``): its frame is the same for every architecture; its
+# size, words, links, boxes and key are slots (the last three markup the diagram_svg tags
+# draw and remember by value).
+DIAGRAM = Slotted("diagram", lambda c: None, _diagram_slots, _diagram_dressed)
 # A metric's value and a node's busy and queue cells: their ids are their structure.
 METRIC_VALUE = Slotted(
     "metric_value",
@@ -211,12 +239,12 @@ def _chart_items(c: Context) -> str:
     )
 
 
-def metric_values(c: Context) -> str:
+def _metric_values(c: Context) -> str:
     language = get_language()
     return "".join(METRIC_VALUE.render({"row": row}, language) for row in c["changed_metrics"])
 
 
-def node_cells(c: Context) -> str:
+def _node_cells(c: Context) -> str:
     language = get_language()
     return "".join(
         BUSY.render({"node": node}, language) + QUEUE.render({"node": node}, language)
@@ -225,12 +253,12 @@ def node_cells(c: Context) -> str:
 
 
 # The partials a tick sends, drawn from the memoised ones: ``fragments.render`` uses these
-# instead of the template's own (``chartitems``: its loop, the same concatenation).
-# ``metric_values`` and ``node_cells`` (for ``metricvalues`` and ``nodestats``) write the
-# same markup (tests/sandbox/test_slots.py) but are not wired in: with them,
-# tests/browser/test_sandbox.py::test_scaling_out_and_failing_a_server read web-2's busy
-# cell as 0 % (not understood yet; in process the fragments sent are identical).
+# instead of the template's own (``chartitems``, ``metricvalues``, ``nodestats``: their
+# loops, the same concatenation).
 SLOTTED: dict[str, Callable[[Context], str]] = {
     "status": STATUS.render,
     "chartitems": _chart_items,
+    "diagram": DIAGRAM.render,
+    "metricvalues": _metric_values,
+    "nodestats": _node_cells,
 }
