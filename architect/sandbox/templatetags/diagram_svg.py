@@ -49,7 +49,10 @@ def diagram_key(diagram: Diagram | dict[str, Any]) -> SafeString:
 
 
 def links(diagram: Diagram) -> SafeString:
-    return _links(diagram.bands, diagram.lines)
+    """The bands, then the lines: each remembered on its own, so a line whose width
+    changed is the only one drawn again."""
+    drawn = [_band(band) for band in diagram.bands] + [_line(line) for line in diagram.lines]
+    return SafeString("".join(drawn))
 
 
 def boxes(diagram: Diagram, selectable: bool, language: str | None = None) -> SafeString:
@@ -71,8 +74,13 @@ def _box(box: Box, selectable: bool, language: str | None) -> SafeString:
 
 
 @lru_cache(maxsize=256)
-def _links(bands: tuple[Band, ...], lines: tuple[Line, ...]) -> SafeString:
-    return SafeString(render_to_string(f"{TEMPLATE}#links", {"bands": bands, "lines": lines}))
+def _band(band: Band) -> str:
+    return render_to_string(f"{TEMPLATE}#band", {"band": band})
+
+
+@lru_cache(maxsize=4096)
+def _line(line: Line) -> str:
+    return render_to_string(f"{TEMPLATE}#line", {"line": line})
 
 
 @lru_cache(maxsize=1024)
