@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -25,8 +25,6 @@ from django.template.loader import render_to_string
 from django.utils.formats import localize
 from django.utils.safestring import SafeData
 from django.utils.translation import get_language
-
-from architect.sandbox.templatetags import diagram_svg
 
 TEMPLATE = "sandbox/sandbox.html"
 MAX_KEPT = 512  # structures kept per partial (a few per language in practice)
@@ -58,7 +56,7 @@ def _number(value: float, language: str) -> str:
 
 @dataclass(eq=False)
 class Slotted:
-    """One named partial of ``TEMPLATE``, memoised.
+    """One named partial of ``template``, memoised (at most ``kept`` structures).
 
     ``structure``: what, besides the slots and the language, the markup depends on;
     ``slots``: the changing values, in a fixed order; ``dressed``: the context to render
@@ -68,6 +66,8 @@ class Slotted:
     structure: Callable[[Context], Hashable]
     slots: Callable[[Context], Sequence[object]]
     dressed: Callable[[Context, Sequence[str]], Context]
+    template: str = TEMPLATE
+    kept: int = MAX_KEPT
     _kept: dict[Hashable, tuple[tuple[str, ...], tuple[int, ...]] | None] = field(
         default_factory=dict
     )
@@ -82,7 +82,7 @@ class Slotted:
             self._kept[key] = self._cut(context, len(values))
         kept = self._kept[key]
         if kept is None:  # the structure's own text looks like a sentinel: draw it each time
-            return render_to_string(f"{TEMPLATE}#{self.part}", context)
+            return render_to_string(f"{self.template}#{self.part}", context)
         literals, order = kept
         pieces = [literals[0]]
         for index, literal in zip(order, literals[1:], strict=True):
@@ -94,10 +94,10 @@ class Slotted:
         """The partial rendered with sentinels, cut into its literal pieces and the order
         its slots come in (a slot may appear more than once, or not at all); None when
         the cut is not clean."""
-        if len(self._kept) >= MAX_KEPT:
+        if len(self._kept) >= self.kept:
             self._kept.clear()
         sentinels = [_SENTINEL.format(index) for index in range(count)]
-        drawn = render_to_string(f"{TEMPLATE}#{self.part}", self.dressed(context, sentinels))
+        drawn = render_to_string(f"{self.template}#{self.part}", self.dressed(context, sentinels))
         cut = _SPLIT.split(drawn)
         order = tuple(int(index) for index in cut[1::2])
         if any(index >= count for index in order) or "\ue000" in "".join(cut[0::2]):
@@ -184,6 +184,8 @@ def _chart_dressed(c: Context, s: Sequence[str]) -> Context:
 
 
 def _diagram_slots(c: Context) -> Sequence[object]:
+    from architect.sandbox.templatetags import diagram_svg  # it draws boxes with BOX
+
     diagram, language = c["diagram"], get_language()
     return (
         diagram.svg_width,
@@ -217,6 +219,17 @@ CHART = Slotted("chart", _chart_structure, _chart_slots, _chart_dressed)
 # size, words, links, boxes and key are slots (the last three markup the diagram_svg tags
 # draw and remember by value).
 DIAGRAM = Slotted("diagram", lambda c: None, _diagram_slots, _diagram_dressed)
+# One box of the diagram (``diagram_shapes.Box``, in ``sandbox/diagram_svg.html``): its
+# figures ("replica · 47%") are its slot, all else (where it is, its tone, load, queue
+# bar) and whether it has figures at all are its structure; a few per box and language.
+BOX = Slotted(
+    "box",
+    lambda c: (replace(c["box"], detail=""), bool(c["box"].detail), c["selectable"]),
+    lambda c: (c["box"].detail,),
+    lambda c, s: {**c, "box": replace(c["box"], detail=s[0] if c["box"].detail else "")},
+    template="sandbox/diagram_svg.html",
+    kept=4096,
+)
 # A metric's value and a node's busy and queue cells: their ids are their structure.
 METRIC_VALUE = Slotted(
     "metric_value",

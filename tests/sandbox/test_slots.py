@@ -156,3 +156,17 @@ def test_the_diagram_is_the_partial(language):
         for s in shown:
             context = {"diagram": layout(s), "label": labels(language)}
             assert slots.SLOTTED["diagram"](context) == direct("diagram", context)
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_a_box_is_the_partial(language):
+    """Each box of an architecture with figures of its own, then with other figures (filled
+    into the structure the first drew), selectable or not, escaped as the template does."""
+    with translation.override(language):
+        boxes = layout(everything_snapshot()).boxes
+        for box in boxes:
+            for detail in (box.detail, "replica · 97%", "a<b & 'c'", ""):
+                for selectable in (False, True):
+                    context = {"box": replace(box, detail=detail), "selectable": selectable}
+                    direct_box = render_to_string("sandbox/diagram_svg.html#box", context)
+                    assert slots.BOX.render(context) == direct_box

@@ -24,6 +24,7 @@ from django.utils.translation import get_language
 
 from architect.sandbox.diagram_load import Bottleneck
 from architect.sandbox.diagram_shapes import Band, Box, Diagram, Line
+from architect.sandbox.slots import BOX
 
 TEMPLATE = "sandbox/diagram_svg.html"
 register = template.Library()
@@ -68,9 +69,9 @@ def key(diagram: Diagram, language: str | None = None) -> SafeString:
 
 
 @lru_cache(maxsize=4096)
-def _box(box: Box, selectable: bool, language: str | None) -> SafeString:
-    context = {"box": box, "selectable": selectable}
-    return SafeString(render_to_string(f"{TEMPLATE}#box", context))
+def _box(box: Box, selectable: bool, language: str | None) -> str:
+    """A box as its figures are now: filled into its structure (``slots.BOX``)."""
+    return BOX.render({"box": box, "selectable": selectable}, language or get_language())
 
 
 @lru_cache(maxsize=256)
