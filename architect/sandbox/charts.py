@@ -305,6 +305,22 @@ def _queue_chart(window: Sequence[SeriesPoint], end: float, goal: float | None) 
     return chart("queue", window, end, lines[first], {n: lines[n] for n in others}, name=first)
 
 
+def _percent_chart(
+    key: str,
+    window: Sequence[SeriesPoint],
+    end: float,
+    columns: dict[str, _Column],
+    nodes: list[str],
+    goal: float | None,
+) -> Chart:
+    """A per-node fraction (utilisation, hit ratio) of ``nodes`` in percent, the first of
+    them the main line."""
+    first, *others = nodes
+    lines = {node: columns[node].scaled(PERCENT) for node in others}
+    main = columns[first].scaled(PERCENT)
+    return chart(key, window, end, main, lines, top=PERCENT, goal=goal, name=first)
+
+
 def charts(
     series: Sequence[SeriesPoint],
     now: float,
@@ -340,36 +356,10 @@ def charts(
         chart("errors", window, end, lambda p: p.error_rate * 100, goal=goals.get("errors")),
     ]
     used = _by_node(window, "utilization")
-    busiest = _busiest(used)
-    if busiest:
-        first, *others = busiest
-        drawn.append(
-            chart(
-                "utilization",
-                window,
-                end,
-                used[first].scaled(PERCENT),
-                {node: used[node].scaled(PERCENT) for node in others},
-                top=PERCENT,
-                goal=goals.get("utilization"),
-                name=first,
-            )
-        )
     hits = _by_node(window, "hit_ratios")
-    if hits:
-        first, *others = hits
-        drawn.append(
-            chart(
-                "hits",
-                window,
-                end,
-                hits[first].scaled(PERCENT),
-                {node: hits[node].scaled(PERCENT) for node in others},
-                top=PERCENT,
-                goal=goals.get("hits"),
-                name=first,
-            )
-        )
+    for key, columns, nodes in (("utilization", used, _busiest(used)), ("hits", hits, [*hits])):
+        if nodes:
+            drawn.append(_percent_chart(key, window, end, columns, nodes, goals.get(key)))
     drawn.append(chart("cost", window, end, lambda p: p.cost_per_month, goal=goals.get("cost")))
     queues = _queue_chart(window, end, goals.get("queue"))
     if queues is not None:

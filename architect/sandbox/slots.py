@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -56,7 +56,7 @@ def _number(value: float, language: str) -> str:
 
 @dataclass(eq=False)
 class Slotted:
-    """One named partial of ``TEMPLATE``, memoised.
+    """One named partial of ``template``, memoised (at most ``kept`` structures).
 
     ``structure``: what, besides the slots and the language, the markup depends on;
     ``slots``: the changing values, in a fixed order; ``dressed``: the context to render
@@ -66,6 +66,8 @@ class Slotted:
     structure: Callable[[Context], Hashable]
     slots: Callable[[Context], Sequence[object]]
     dressed: Callable[[Context, Sequence[str]], Context]
+    template: str = TEMPLATE
+    kept: int = MAX_KEPT
     _kept: dict[Hashable, tuple[tuple[str, ...], tuple[int, ...]] | None] = field(
         default_factory=dict
     )
@@ -80,7 +82,7 @@ class Slotted:
             self._kept[key] = self._cut(context, len(values))
         kept = self._kept[key]
         if kept is None:  # the structure's own text looks like a sentinel: draw it each time
-            return render_to_string(f"{TEMPLATE}#{self.part}", context)
+            return render_to_string(f"{self.template}#{self.part}", context)
         literals, order = kept
         pieces = [literals[0]]
         for index, literal in zip(order, literals[1:], strict=True):
@@ -92,10 +94,10 @@ class Slotted:
         """The partial rendered with sentinels, cut into its literal pieces and the order
         its slots come in (a slot may appear more than once, or not at all); None when
         the cut is not clean."""
-        if len(self._kept) >= MAX_KEPT:
+        if len(self._kept) >= self.kept:
             self._kept.clear()
         sentinels = [_SENTINEL.format(index) for index in range(count)]
-        drawn = render_to_string(f"{TEMPLATE}#{self.part}", self.dressed(context, sentinels))
+        drawn = render_to_string(f"{self.template}#{self.part}", self.dressed(context, sentinels))
         cut = _SPLIT.split(drawn)
         order = tuple(int(index) for index in cut[1::2])
         if any(index >= count for index in order) or "\ue000" in "".join(cut[0::2]):
@@ -181,6 +183,30 @@ def _chart_dressed(c: Context, s: Sequence[str]) -> Context:
     }
 
 
+def _diagram_slots(c: Context) -> Sequence[object]:
+    from architect.sandbox.templatetags import diagram_svg  # it draws boxes with BOX
+
+    diagram, language = c["diagram"], get_language()
+    return (
+        diagram.svg_width,
+        diagram.svg_height,
+        diagram.svg_shown_width,
+        diagram.title,
+        diagram.description,
+        diagram_svg.links(diagram),
+        diagram_svg.boxes(diagram, True, language),
+        diagram_svg.key(diagram, language),
+    )
+
+
+def _diagram_dressed(c: Context, s: Sequence[str]) -> Context:
+    names = ("svg_width", "svg_height", "svg_shown_width", "title", "description")
+    return {
+        **c,
+        "diagram": {**dict(zip(names, s, strict=False)), "links": s[5], "boxes": s[6], "key": s[7]},
+    }
+
+
 def _cell_dressed(name: str) -> Callable[[Context, Sequence[str]], Context]:
     return lambda c, s: {**c, "node": {**c["node"], name: s[0]}}
 
@@ -189,6 +215,21 @@ def _cell_dressed(name: str) -> Callable[[Context, Sequence[str]], Context]:
 STATUS = Slotted("status", _status_structure, _status_slots, _status_dressed)
 # One chart (``fragments.chart_item``): a closed second moves its points and figures.
 CHART = Slotted("chart", _chart_structure, _chart_slots, _chart_dressed)
+# The diagram (``diagram.layout``): its frame is the same for every architecture; its
+# size, words, links, boxes and key are slots (the last three markup the diagram_svg tags
+# draw and remember by value).
+DIAGRAM = Slotted("diagram", lambda c: None, _diagram_slots, _diagram_dressed)
+# One box of the diagram (``diagram_shapes.Box``, in ``sandbox/diagram_svg.html``): its
+# figures ("replica · 47%") are its slot, all else (where it is, its tone, load, queue
+# bar) and whether it has figures at all are its structure; a few per box and language.
+BOX = Slotted(
+    "box",
+    lambda c: (replace(c["box"], detail=""), bool(c["box"].detail), c["selectable"]),
+    lambda c: (c["box"].detail,),
+    lambda c, s: {**c, "box": replace(c["box"], detail=s[0] if c["box"].detail else "")},
+    template="sandbox/diagram_svg.html",
+    kept=4096,
+)
 # A metric's value and a node's busy and queue cells: their ids are their structure.
 METRIC_VALUE = Slotted(
     "metric_value",
@@ -211,12 +252,12 @@ def _chart_items(c: Context) -> str:
     )
 
 
-def metric_values(c: Context) -> str:
+def _metric_values(c: Context) -> str:
     language = get_language()
     return "".join(METRIC_VALUE.render({"row": row}, language) for row in c["changed_metrics"])
 
 
-def node_cells(c: Context) -> str:
+def _node_cells(c: Context) -> str:
     language = get_language()
     return "".join(
         BUSY.render({"node": node}, language) + QUEUE.render({"node": node}, language)
@@ -225,12 +266,12 @@ def node_cells(c: Context) -> str:
 
 
 # The partials a tick sends, drawn from the memoised ones: ``fragments.render`` uses these
-# instead of the template's own (``chartitems``: its loop, the same concatenation).
-# ``metric_values`` and ``node_cells`` (for ``metricvalues`` and ``nodestats``) write the
-# same markup (tests/sandbox/test_slots.py) but are not wired in: with them,
-# tests/browser/test_sandbox.py::test_scaling_out_and_failing_a_server read web-2's busy
-# cell as 0 % (not understood yet; in process the fragments sent are identical).
+# instead of the template's own (``chartitems``, ``metricvalues``, ``nodestats``: their
+# loops, the same concatenation).
 SLOTTED: dict[str, Callable[[Context], str]] = {
     "status": STATUS.render,
     "chartitems": _chart_items,
+    "diagram": DIAGRAM.render,
+    "metricvalues": _metric_values,
+    "nodestats": _node_cells,
 }

@@ -8,8 +8,10 @@ filled in for the next ones, as on a live page.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
@@ -18,11 +20,13 @@ from hypothesis import strategies as st
 
 from architect.sandbox import slots
 from architect.sandbox.charts import Chart, Line, Mark
+from architect.sandbox.diagram import layout
 from architect.sandbox.fragments import CHART_LABELS, chart_item, clock_context, labels
 from architect.sandbox.live import LiveStatus
 from architect.sim.commands import SPEEDS
+from architect.sim.snapshot import NodeKind, NodeStatus
 
-from helpers.snapshots import snapshot
+from helpers.snapshots import everything_snapshot, snapshot
 
 EXAMPLES = settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -126,5 +130,43 @@ def test_metric_values_and_node_cells_are_the_partials(language, metrics, cells)
             "changed_metrics": [{"key": key, "value": value} for key, value in metrics],
             "cells": [{"id": i, "busy": busy, "queued": queued} for i, busy, queued in cells],
         }
-        assert slots.metric_values(context) == direct("metricvalues", context)
-        assert slots.node_cells(context) == direct("nodestats", context)
+        assert slots.SLOTTED["metricvalues"](context) == direct("metricvalues", context)
+        assert slots.SLOTTED["nodestats"](context) == direct("nodestats", context)
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_diagram_is_the_partial(language):
+    """The diagram of several architectures and states, each filled into the one frame."""
+    web = {n.id: n for n in everything_snapshot().nodes if n.kind == NodeKind.WEB_SERVER}
+    first = next(iter(web))
+    shown = [
+        snapshot(),
+        everything_snapshot(),
+        replace(
+            everything_snapshot(),
+            nodes=tuple(
+                replace(n, status=NodeStatus.DOWN, utilization=0.0)
+                if n.id == first
+                else replace(n, utilization=0.97, queued=500)
+                for n in everything_snapshot().nodes
+            ),
+        ),
+    ]
+    with translation.override(language):
+        for s in shown:
+            context = {"diagram": layout(s), "label": labels(language)}
+            assert slots.SLOTTED["diagram"](context) == direct("diagram", context)
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_a_box_is_the_partial(language):
+    """Each box of an architecture with figures of its own, then with other figures (filled
+    into the structure the first drew), selectable or not, escaped as the template does."""
+    with translation.override(language):
+        boxes = layout(everything_snapshot()).boxes
+        for box in boxes:
+            for detail in (box.detail, "replica · 97%", "a<b & 'c'", ""):
+                for selectable in (False, True):
+                    context = {"box": replace(box, detail=detail), "selectable": selectable}
+                    direct_box = render_to_string("sandbox/diagram_svg.html#box", context)
+                    assert slots.BOX.render(context) == direct_box
