@@ -53,8 +53,17 @@ def plans() -> list[Any]:
     return [read_plan_file(path, source=path.name)[0] for path in files]
 
 
-# Two "try it" experiments shot at 1366×768 in both languages (docs/screenshots).
-SHOT_EXPERIMENTS = {"replica-fails", "new-asset-version"}
+# "Try it" experiments shot at 1366×768 in both languages, once their goal is met
+# (docs/screenshots; docs/concepts.md shows them beside their concepts).
+SHOT_EXPERIMENTS = {
+    "replica-fails",
+    "new-asset-version",
+    "evening-peak",
+    "cdn-cost",
+    "data-sync",
+    "resharding",
+    "celebrity",
+}
 
 
 def screenshot_stages(count: int) -> set[int]:
@@ -124,7 +133,9 @@ def connected(page) -> None:
     page.wait_for_function("() => window.__wsMessages > 0")
 
 
-def walk_stage(page, stage: Any, language: str, shot: Path | None) -> None:
+def walk_stage(
+    page, stage: Any, language: str, shot: Path | None, *, full_page: bool = False
+) -> None:
     lesson = page.locator("#lesson")
     connected(page)
     if stage.predict is not None and stage.predict.estimate is not None:
@@ -144,7 +155,8 @@ def walk_stage(page, stage: Any, language: str, shot: Path | None) -> None:
     if stage.predict is not None:
         assert page.locator(".lesson-right").count() == 1  # the guess, compared
     if shot is not None:
-        page.screenshot(path=str(shot))
+        page.evaluate("window.scrollTo(0, 0)")  # from its top, wherever the controls scrolled
+        page.screenshot(path=str(shot), full_page=full_page)
 
 
 def try_experiments(page, stage: Any, language: str, screenshots: Path) -> None:
@@ -158,7 +170,7 @@ def try_experiments(page, stage: Any, language: str, screenshots: Path) -> None:
         if experiment.slug in SHOT_EXPERIMENTS:
             page.set_viewport_size({"width": 1366, "height": 768})
             shot = screenshots / f"lesson-{language}-try-{experiment.slug}-1366x768.png"
-        walk_stage(page, experiment, language, shot)
+        walk_stage(page, experiment, language, shot, full_page=True)  # its table and log too
         page.set_viewport_size({"width": 1400, "height": 1000})
         page.locator("#back-to-stage").click()
         page.wait_for_url(f"**/{stage.slug}/")
