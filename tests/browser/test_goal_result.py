@@ -29,8 +29,9 @@ def run_at_5x(page) -> None:
 def test_a_failed_run_says_why_and_a_met_run_says_so(
     page, fast_server, language, screenshots: Path
 ):
-    """On ``fast_server`` (simulated time 4× the speed chosen): the judge reads closed
-    simulated seconds, so both runs are judged as at 5×, in a quarter of the wall time."""
+    """On ``fast_server`` (simulated time ``FAST_TIME_SCALE`` × the speed chosen): the
+    judge reads closed simulated seconds, so both runs are judged as at 5×, in a fraction
+    of the wall time."""
     words = WORDS[language]
     page.goto(f"{fast_server.url}/lessons/scale-from-zero/single-server/")
     page.locator("#skip-prediction").click()
