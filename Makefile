@@ -26,7 +26,7 @@ apt_install = $(SUDO) apt-get update && \
 # Only for `make check`: a throwaway, production-shaped secret (never used to serve).
 CHECK_SECRET_KEY = $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
 
-.PHONY: run test lint check bench messages clean venv-deps test-deps screenshots
+.PHONY: run test test-passes test-browser lint check bench messages clean venv-deps test-deps screenshots
 
 # --- virtual environment ---------------------------------------------------------
 
@@ -103,16 +103,47 @@ BROWSER_WORKERS ?= 0
 # a few long tests (a stage's walk, a plan's stages) do not leave one core idle at the end.
 XDIST = --dist worksteal
 
+# The browser pass waits (on live simulations, its servers, Chromium) for about 40 % of its
+# time, one test after another. So the other passes run beside it, at a lower priority
+# (`nice -n $(NICE)`: when both want a core, the browser pass's processes get it first and
+# its timing is as when alone; the others take the cycles it leaves idle). Their output goes
+# to test-results/passes.log, printed when the browser pass is over; every phase still says
+# its time and exit status, and `make test` fails if any failed. `make test SERIAL=1` runs
+# the phases one after another, as before.
+NICE ?= 10
+PASSES_LOG := test-results/passes.log
+
 # Every test on SQLite, on both cores (pytest-xdist); the database tests again on a
 # throwaway PostgreSQL (-m django_db,
 # --postgres: tests/helpers/services.py starts and removes it, as it does Redis for the
 # channel-layer test), with the multi-process test (two daphnes on PostgreSQL and Redis,
-# tests/multiprocess: once, there); browser tests last, in their own process: Playwright's
+# tests/multiprocess: once, there); browser tests in their own process: Playwright's
 # sync API leaves an event loop behind that breaks later asyncio tests.
 test: test-deps $(VENV)/.installed-dev
 	@$(call timed,lint,$(MAKE) --no-print-directory lint)
+ifdef SERIAL
+	@$(MAKE) --no-print-directory test-passes
+	@$(MAKE) --no-print-directory test-browser
+else
+	@mkdir -p $(dir $(PASSES_LOG)); \
+	echo "SQLite, then PostgreSQL and multi-process: beside the browser pass (nice $(NICE)), output in $(PASSES_LOG)"; \
+	setsid nice -n $(NICE) $(MAKE) --no-print-directory test-passes >$(PASSES_LOG) 2>&1 </dev/null & \
+	passes=$$!; trap 'kill -TERM -- -$$passes 2>/dev/null' EXIT; \
+	$(MAKE) --no-print-directory test-browser; browser=$$?; \
+	wait $$passes; others=$$?; trap - EXIT; \
+	echo; echo "---- $(PASSES_LOG) (ran beside the browser pass) ----"; cat $(PASSES_LOG); echo "----"; \
+	grep -h '^== ' $(PASSES_LOG); echo "== browser pass: exit $$browser"; \
+	if [ $$browser -ne 0 ] || [ $$others -ne 0 ]; then \
+		echo "make test FAILED: browser pass exit $$browser, SQLite/PostgreSQL passes exit $$others"; exit 1; \
+	fi
+endif
+
+# The phases `make test` runs (after lint); each prints "== NAME: N s (exit S)".
+test-passes: test-deps $(VENV)/.installed-dev
 	@$(call timed,SQLite,$(PY) -m pytest --ignore=tests/browser -m "not multiprocess" -n 2 $(XDIST))
 	@$(call timed,PostgreSQL and multi-process,$(PY) -m pytest --ignore=tests/browser --postgres -m "(django_db or multiprocess) and not fuzz")
+
+test-browser: test-deps $(VENV)/.installed-dev
 	@$(call timed,browser,$(PY) -m pytest tests/browser -n $(BROWSER_WORKERS) $(XDIST))
 
 # Refresh the screenshots docs/ and the README show (tests/browser, marked `screenshots`);

@@ -33,9 +33,16 @@ def sign_up_instructor(page: Any, app_url: str, app_server: Any) -> None:
 
 
 def join(
-    browser: Any, watch_csp: Any, app_url: str, code: str, name: str, locale: str
+    browser: Any,
+    watch_csp: Any,
+    app_url: str,
+    code: str,
+    name: str,
+    locale: str,
+    request: pytest.FixtureRequest,
 ) -> tuple[Any, Any, list[str]]:
     context = browser.new_context(locale=locale, viewport=PHONE, is_mobile=True, has_touch=True)
+    request.addfinalizer(context.close)  # however the test ends
     violations = watch_csp(context)
     phone = context.new_page()
     phone.set_default_timeout(30_000)
@@ -108,14 +115,16 @@ def projector_in_korean(browser: Any, teacher: Any, url: str, screenshots: Path)
         locale="ko-KR", viewport={"width": 1920, "height": 1080},
         storage_state=teacher.storage_state(),
     )  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(url)
-    page.wait_for_selector("#spotlight-heading")
-    assert "설계 #1" in page.locator("#spotlight").inner_text()
-    assert in_view(page, "#spotlight")  # the board grows with the class
-    page.screenshot(path=str(screenshots / "classroom-projector-ko.png"))
-    context.close()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(url)
+        page.wait_for_selector("#spotlight-heading")
+        assert "설계 #1" in page.locator("#spotlight").inner_text()
+        assert in_view(page, "#spotlight")  # the board grows with the class
+        page.screenshot(path=str(screenshots / "classroom-projector-ko.png"))
+    finally:
+        context.close()
 
 
 def test_a_class_runs_in_the_browser(browser, app_url, app_server, screenshots, csp_watch, request):
@@ -128,6 +137,9 @@ def test_a_class_runs_in_the_browser(browser, app_url, app_server, screenshots, 
 
     request.addfinalizer(server_log)
     teacher = browser.new_context(locale="en-US", viewport={"width": 1440, "height": 1000})
+    # Closed however the test ends: a context left open keeps its pages' live simulations
+    # ticking (Chromium and daphne CPU) through every later test.
+    request.addfinalizer(teacher.close)
     violations = watch_csp(teacher)
     console = teacher.new_page()
     console.set_default_timeout(30_000)
@@ -153,7 +165,7 @@ def test_a_class_runs_in_the_browser(browser, app_url, app_server, screenshots, 
     projector.wait_for_selector("#projector-stage h1")
     projector.wait_for_selector("#diagram svg")
 
-    students = [join(browser, watch_csp, app_url, code, name, locale)
+    students = [join(browser, watch_csp, app_url, code, name, locale, request)
                 for name, locale in (("Ada", "en-US"), ("민준", "ko-KR"), ("Lin", "en-US"))]  # fmt: skip
     korean = students[1][1]
     assert "모든 것을 처리하는 서버 한 대" in korean.locator("#student-stage h1").inner_text()
@@ -232,8 +244,6 @@ def test_a_class_runs_in_the_browser(browser, app_url, app_server, screenshots, 
     korean.wait_for_function(
         "() => (document.querySelector('#student-banner')?.textContent ?? '').includes('수업이 끝났습니다')"
     )
-    for context, _phone, seen in students:
-        context.close()
+    for _context, _phone, seen in students:
         violations += seen
-    teacher.close()
     assert not violations, violations

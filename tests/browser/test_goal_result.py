@@ -26,9 +26,14 @@ def run_at_5x(page) -> None:
 
 
 @pytest.mark.screenshots
-def test_a_failed_run_says_why_and_a_met_run_says_so(page, app_server, language, screenshots: Path):
+def test_a_failed_run_says_why_and_a_met_run_says_so(
+    page, fast_server, language, screenshots: Path
+):
+    """On ``fast_server`` (simulated time ``FAST_TIME_SCALE`` × the speed chosen): the
+    judge reads closed simulated seconds, so both runs are judged as at 5×, in a fraction
+    of the wall time."""
     words = WORDS[language]
-    page.goto(f"{app_server.url}/lessons/scale-from-zero/single-server/")
+    page.goto(f"{fast_server.url}/lessons/scale-from-zero/single-server/")
     page.locator("#skip-prediction").click()
     page.locator("#run").wait_for()
     page.locator("#speed-5").click()
