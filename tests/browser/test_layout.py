@@ -79,7 +79,8 @@ def stage(slug: str) -> Any:
 
 def start_a_run(page, where: str) -> None:
     """Mid-run: the sandbox after four simulated seconds; a stage with its solution applied
-    (stage 13: twenty nodes) and its experiment three seconds into the run."""
+    (stage 13: fourteen nodes) and its experiment three seconds into the run (the shots
+    `make screenshots` takes for docs/ wait longer: ``well_into_the_run``)."""
     if where == "sandbox":  # the first number with a unit of seconds: the simulated time
         page.wait_for_function(
             "() => { const m = document.querySelector('#status').innerText"
