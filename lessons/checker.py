@@ -122,7 +122,9 @@ class StageCheck:
 
 def run_stage(stage: Stage, *, seed: int, solved: bool) -> Run:
     """One headless run of ``stage``: 1 s steps, each snapshot fed to the goal tracker
-    (which judges the closed seconds it carries, however long the steps are)."""
+    (which judges the closed seconds it carries, however long the steps are). A run
+    without the solution stops at its first failed second (it can no longer meet the
+    goal); one with it goes to the end, so a failure reports every second it failed."""
     sim = Simulation(stage.run_topology(), seed=seed)
     tracker = GoalTracker(stage.goal.as_data(), duration_s=stage.duration_s)
     if solved:
@@ -131,10 +133,10 @@ def run_stage(stage: Stage, *, seed: int, solved: bool) -> Run:
         except CommandError as error:
             return Run(seed, solved, tracker.status, error.message, error)
     status = tracker.status
-    for second in range(
-        1, int(stage.duration_s) + 1
-    ):  # the engine carries out the scenario's events
+    for second in range(1, int(stage.duration_s) + 1):  # the engine runs the scenario's events
         status = tracker.observe(sim.advance(second - sim.now))
+        if status.failing and not solved:
+            break  # unsolved, it can no longer meet the goal: what the check asks is shown
     return Run(seed, solved, status)
 
 

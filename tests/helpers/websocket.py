@@ -69,6 +69,28 @@ class ManualTicks:
             await self.parked()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def patient_connect() -> Iterator[None]:
+    """``WebsocketCommunicator.connect`` waits ``HANG_S`` for the handshake, not its 1 s.
+
+    A consumer's first answer builds the whole page (a simulation and its first render);
+    on a loaded CI machine, beside the browser pass, that once took over a second and
+    failed a test that was not broken. A refused connection still answers at once.
+    """
+    from channels.testing import WebsocketCommunicator
+
+    quick = WebsocketCommunicator.connect
+
+    async def connect(
+        self: WebsocketCommunicator, timeout: float = HANG_S
+    ) -> tuple[bool, int | str | None]:
+        return await quick(self, timeout)
+
+    WebsocketCommunicator.connect = connect
+    yield
+    WebsocketCommunicator.connect = quick
+
+
 @pytest.fixture
 def ticks(monkeypatch: pytest.MonkeyPatch) -> ManualTicks:
     """Every consumer opened in this test ticks only when the test says so."""
