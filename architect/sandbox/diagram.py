@@ -40,8 +40,10 @@ from architect.sim.snapshot import NodeKind, NodeSnapshot, NodeStatus, Snapshot
 USERS = "users"
 BOX_W = 104.0  # a box's width, unless a label needs more (then every box widens alike)
 TEXT_PAD = 4.0  # room between a box's text and its edges
-COLUMN_GAP = 44.0
+COLUMN_GAP = 36.0
 MARGIN = 20.0
+MARGIN_Y = 12.0  # above and below: the bottleneck's halo needs 7
+ROW_GAP = 0.25  # room between two stacked boxes, in box heights
 MIN_HEIGHT = 160.0
 FRONT = (NodeKind.DNS, NodeKind.CDN, NodeKind.LOAD_BALANCER, NodeKind.WEB_SERVER)
 GLOBAL = OUTSIDE_CENTERS  # outside every data center
@@ -69,7 +71,10 @@ def tone(node: NodeSnapshot) -> str:
 
 
 def _row_height(count: int) -> float:
-    return 56.0 if count <= 5 else 40.0 if count <= 10 else 34.0 if count <= 16 else 26.0
+    """A box's height in a column of ``count`` rows: two lines of text (smaller from four
+    rows on), then one line from 17; short enough that stage 13's five rows fit a
+    one-screen frame at 1280×720 (sandbox.css) with readable labels."""
+    return 56.0 if count <= 3 else 34.0 if count <= 16 else 26.0
 
 
 def tier_order(node: NodeSnapshot) -> tuple[int, int, bool]:
@@ -141,8 +146,8 @@ def _place(columns: list[_Column], x: float, w: float = BOX_W) -> tuple[Placed, 
     placed: Placed = []
     for column in columns:
         h = _row_height(column.rows)
-        step = h + h / 3
-        top = -(column.rows * step - h / 3) / 2
+        step = h + h * ROW_GAP
+        top = -(column.rows * step - h * ROW_GAP) / 2
         placed += [
             (node, x, top + row * step, h)
             for node, row in zip(column.nodes, column.slots, strict=True)
@@ -263,7 +268,7 @@ def _layout(snapshot: Snapshot, live: bool) -> Diagram:
         placed, x, bands = _arranged(snapshot, width)
     low = min([-28.0] + [y for _n, _x, y, _h in placed] + [b.y for b in bands])  # users: 56 high
     high = max([28.0] + [y + h for _n, _x, y, h in placed] + [b.y + b.h for b in bands])
-    height = max(MIN_HEIGHT, high - low + 2 * MARGIN)
+    height = max(MIN_HEIGHT, high - low + 2 * MARGIN_Y)
     centre = (height - (high - low)) / 2 - low
     boxes = [
         Box(USERS, USERS, MARGIN, centre - 28, BOX_W * 0.7, 56.0, _("Users"), "", USERS, False)

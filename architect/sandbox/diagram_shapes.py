@@ -21,6 +21,12 @@ def svg_number(value: float, places: int = 1) -> str:
 
 
 READABLE_SCALE = 0.925  # CSS px per unit: the smallest label, 12 units, at 11.1 px
+# One screen (sandbox.css): the diagram's frame during stage 13's run at 1280×720 (a projector
+# at 150 %; its charts' keys on a second line, their marks explained), the smallest there is,
+# in CSS px. A diagram that fits it with its smallest label at FITTED_LABEL_PX or more (8.5 CSS
+# px: 12.75 px on that screen) shrinks to fit its frame; a larger one pans at READABLE_SCALE.
+FIT_FRAME = (816.0, 168.0)
+FITTED_LABEL_PX = 8.5
 # Character widths in ems of DejaVu Sans (the widest common sans-serif, the one a Linux
 # browser draws with), rounded up; a Hangul or CJK character is one em; bold adds a tenth.
 EMS = {
@@ -102,9 +108,10 @@ class Box(_Lookup):
     def cy(self) -> float:
         return self.y + self.h / 2
 
-    # The queue bar along the box's bottom edge, and the bottleneck's halo around the box.
+    # The queue bar on the box's bottom edge (clear of its text, which fills a tight box),
+    # and the bottleneck's halo around the box.
     qx = property(lambda self: self.x + 5)
-    qy = property(lambda self: self.y + self.h - 7)
+    qy = property(lambda self: self.y + self.h - 2)
     qw = property(lambda self: (self.w - 10) * self.queue / QUEUE_STEPS)
     hx = property(lambda self: self.x - 5)
     hy = property(lambda self: self.y - 5)
@@ -163,3 +170,16 @@ class Diagram(_Lookup):
     # The size it is drawn at: its smallest label (12 units) at 11 px or more; a diagram
     # wider or taller than its frame pans instead of shrinking (sandbox.css).
     svg_shown_width = property(lambda self: svg_number(self.width * READABLE_SCALE, 0))
+
+    @property
+    def smallest_font(self) -> float:
+        """The smallest label's size in units: 12 in a tight or one-line box, else 13."""
+        return 12.0 if any(b.compact or b.tight for b in self.boxes) else 13.0
+
+    @property
+    def svg_fit(self) -> str:
+        """“fit”: the diagram shrinks to fit a one-screen frame (sandbox.css), since its
+        labels stay readable in the smallest (``FIT_FRAME``); “pan”: it keeps its scale."""
+        scale = FITTED_LABEL_PX / self.smallest_font
+        fits = self.width * scale <= FIT_FRAME[0] and self.height * scale <= FIT_FRAME[1]
+        return "fit" if fits else "pan"

@@ -284,10 +284,34 @@ def _hot_key_isolated(e: Event) -> str:
 
 
 def _keys_copied(e: Event) -> str:
-    return _(
-        "The %(count)s keys the new shard rule moved were copied from %(since)s s to %(t)s s, "
-        "each a read on its old shard and a write on its new one while the traffic went on."
-    ) % {"count": f"{e.count:,}", "since": _t(e.since), "t": _t(e.t)}
+    """The copy of the keys a split moved: sent one after another from ``since`` to ``t``
+    (migration.py spreads them over the copy's time; a single key goes at once)."""
+    params = {"count": number_format(e.count, 0, force_grouping=True), "since": _t(e.since)}
+    params["t"] = _t(e.t)
+    if not e.count:
+        return _("At %(t)s s the new shard rule moved no key: there was nothing to copy.") % params
+    if params["since"] == params["t"]:
+        return (
+            ngettext(
+                "At %(t)s s the key the new shard rule moved was copied at once: a read on its "
+                "old shard and a write on its new one, while the traffic went on.",
+                "At %(t)s s the %(count)s keys the new shard rule moved were copied at once, "
+                "each a read on its old shard and a write on its new one, while the traffic "
+                "went on.",
+                e.count,
+            )
+            % params
+        )
+    return (
+        ngettext(
+            "The key the new shard rule moved was copied from %(since)s s to %(t)s s: a read on "
+            "its old shard and a write on its new one, while the traffic went on.",
+            "The %(count)s keys the new shard rule moved were copied from %(since)s s to %(t)s s, "
+            "each a read on its old shard and a write on its new one while the traffic went on.",
+            e.count,
+        )
+        % params
+    )
 
 
 def _center_failed(e: Event) -> str:

@@ -196,6 +196,7 @@ def _diagram_slots(c: Context) -> Sequence[object]:
         diagram_svg.links(diagram),
         diagram_svg.boxes(diagram, True, language),
         diagram_svg.key(diagram, language),
+        diagram.svg_fit,
     )
 
 
@@ -203,7 +204,13 @@ def _diagram_dressed(c: Context, s: Sequence[str]) -> Context:
     names = ("svg_width", "svg_height", "svg_shown_width", "title", "description")
     return {
         **c,
-        "diagram": {**dict(zip(names, s, strict=False)), "links": s[5], "boxes": s[6], "key": s[7]},
+        "diagram": {
+            **dict(zip(names, s, strict=False)),
+            "links": s[5],
+            "boxes": s[6],
+            "key": s[7],
+            "svg_fit": s[8],
+        },
     }
 
 

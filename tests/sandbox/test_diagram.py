@@ -12,7 +12,7 @@ from django.template.defaultfilters import floatformat
 from django.utils import translation
 
 from architect.sandbox.diagram import USERS, layout, svg_number, tone
-from architect.sandbox.diagram_shapes import READABLE_SCALE, text_width
+from architect.sandbox.diagram_shapes import FIT_FRAME, FITTED_LABEL_PX, READABLE_SCALE, text_width
 from architect.sim.commands import (
     AddCache,
     AddCdn,
@@ -174,7 +174,7 @@ def test_the_diagram_is_as_tall_as_what_it_draws():
     diagram = layout(blocks_snapshot(webs=2, replicas=4))
     top = min(b.y for b in diagram.boxes)
     bottom = max(b.y + b.h for b in diagram.boxes)
-    assert top == pytest.approx(20.0) and bottom == pytest.approx(diagram.height - 20.0)
+    assert top == pytest.approx(12.0) and bottom == pytest.approx(diagram.height - 12.0)
 
 
 def test_session_store_and_queue_sit_beside_the_data_and_workers_right_of_the_queue():
@@ -502,3 +502,32 @@ def test_a_long_name_widens_every_box_to_hold_it():
     wide = boxes["web-server-number-1"]
     assert text_width(wide.label, 15, bold=True) <= wide.w
     assert boxes["db"].w == wide.w > layout(s).boxes[1].w
+
+
+def test_stage_13s_architecture_shrinks_to_fit_one_screen_and_thirty_nodes_pan():
+    """Stage 13 (four web servers, five rows of data and side blocks) fits the smallest
+    one-screen frame with its labels at FITTED_LABEL_PX or more; 32 nodes in 3 centers
+    would not, so they keep their readable scale and pan (sandbox.css)."""
+    sim = Simulation(presets.single_server(300), seed=1)
+    for command in (
+        AddLoadBalancer(),
+        SeparateDatabase(),
+        AddWebServer(),
+        AddWebServer(),
+        AddWebServer(),
+        AddCache(),
+        AddReplica(),
+        AddSessionStore(),
+        AddMessageQueue(),
+        AddCdn(),
+    ):
+        sim.apply(command)
+    for language in ("en", "ko"):
+        with translation.override(language):
+            stage_13 = layout(sim.advance(1))
+            thirty = layout(_thirty_nodes_in_three_centers())
+        assert len([b for b in stage_13.boxes if b.id.startswith("web-")]) == 4
+        scale = min(FIT_FRAME[0] / stage_13.width, FIT_FRAME[1] / stage_13.height)
+        assert scale * stage_13.smallest_font >= FITTED_LABEL_PX
+        assert stage_13.svg_fit == "fit"
+        assert thirty.svg_fit == "pan"

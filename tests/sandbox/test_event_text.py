@@ -335,3 +335,42 @@ def test_data_center_sentences_are_translated_to_korean():
         failed = event_text(Event(8.0, EventKind.CENTER_FAILED, text="asia"))
     assert "아시아" in opened and "미국 동부" in opened and "데이터 센터" in opened
     assert "아시아" in failed and "Data center" not in failed
+
+
+@pytest.mark.parametrize(
+    ("event", "sentence"),
+    [
+        (
+            Event(12.0, EventKind.KEYS_COPIED, count=1, value=0.0, since=12.0),
+            "At 12.0 s the key the new shard rule moved was copied at once: a read on its old "
+            "shard and a write on its new one, while the traffic went on.",
+        ),
+        (
+            Event(20.0, EventKind.KEYS_COPIED, count=1250, value=8.0, since=12.0),
+            "The 1,250 keys the new shard rule moved were copied from 12.0 s to 20.0 s, each a "
+            "read on its old shard and a write on its new one while the traffic went on.",
+        ),
+        (
+            Event(12.0, EventKind.KEYS_COPIED, count=2, value=0.01, since=11.99),
+            "At 12.0 s the 2 keys the new shard rule moved were copied at once, each a read on "
+            "its old shard and a write on its new one, while the traffic went on.",
+        ),
+        (
+            Event(12.0, EventKind.KEYS_COPIED, count=0, since=12.0),
+            "At 12.0 s the new shard rule moved no key: there was nothing to copy.",
+        ),
+    ],
+)
+def test_copied_keys_are_counted_in_the_singular_or_plural_and_an_instant_copy_says_so(
+    event, sentence
+):
+    with translation.override("en"):
+        assert event_text(event) == sentence
+
+
+def test_copied_keys_in_korean_count_the_keys_and_say_when():
+    with translation.override("ko"):
+        once = event_text(Event(12.0, EventKind.KEYS_COPIED, count=1, since=12.0))
+        spread = event_text(Event(20.0, EventKind.KEYS_COPIED, count=1250, since=12.0))
+    assert "1개" in once and "12.0초" in once and "부터" not in once
+    assert "1,250개" in spread and "12.0초부터 20.0초까지" in spread
