@@ -1,4 +1,4 @@
-"""Run order for the whole suite: the longest tests first.
+"""Run order for the whole suite (a plugin: pyproject.toml's addopts): the longest tests first.
 
 pytest-xdist's ``worksteal`` hands each worker half the tests in order, and a worker that
 runs out steals the tail of the other's queue. With the longest tests first (each 35-145 s
