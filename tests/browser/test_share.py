@@ -56,6 +56,9 @@ def _shoot(page, screenshots: Path, name: str) -> None:
 
 def test_share_export_and_import(page, browser, app_url, language, screenshots, tmp_path):
     line, title = SAYS[language]
+    # As a learner's browser grants its page the clipboard: without it headless Chromium
+    # once left the copy's promise pending for 15 s (CI, load 6), and "Copied" never came.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_url)
     page.add_init_script(COUNT_MESSAGES)
     page.goto(app_url + "/sandbox/")
     connected(page)
