@@ -17,5 +17,4 @@ top-level package ``lessons`` and shadow the ``lessons`` app.
 - ``markdown``: the largest lesson text of one repeated unit the Markdown limits accept
   (also used by ``bench/lesson_markdown.py``).
 - ``ci``: a missing system dependency fails in CI and is skipped, with its reason, elsewhere.
-- ``order``: the longest tests first, so the SQLite pass's two workers end together (a plugin).
 """
