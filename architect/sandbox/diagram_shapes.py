@@ -166,6 +166,9 @@ class Diagram(_Lookup):
     description: str
     bands: tuple[Band, ...] = ()
     bottleneck: Bottleneck | None = None  # the busiest node, when the diagram is live
+    # "fit": it shrinks to fit a one-screen frame (sandbox.css), its labels readable in the
+    # smallest (``FIT_FRAME``); "pan": it keeps its scale. Set with the geometry: ``fit``.
+    svg_fit: str = "pan"
     svg_width, svg_height = _svg("width", 0), _svg("height", 0)
     # The size it is drawn at: its smallest label (12 units) at 11 px or more; a diagram
     # wider or taller than its frame pans instead of shrinking (sandbox.css).
@@ -176,10 +179,10 @@ class Diagram(_Lookup):
         """The smallest label's size in units: 12 in a tight or one-line box, else 13."""
         return 12.0 if any(b.compact or b.tight for b in self.boxes) else 13.0
 
-    @property
-    def svg_fit(self) -> str:
-        """“fit”: the diagram shrinks to fit a one-screen frame (sandbox.css), since its
-        labels stay readable in the smallest (``FIT_FRAME``); “pan”: it keeps its scale."""
-        scale = FITTED_LABEL_PX / self.smallest_font
-        fits = self.width * scale <= FIT_FRAME[0] and self.height * scale <= FIT_FRAME[1]
-        return "fit" if fits else "pan"
+
+def fit(diagram: Diagram) -> str:
+    """``Diagram.svg_fit`` for ``diagram``'s geometry: "fit" when its labels stay at
+    ``FITTED_LABEL_PX`` or more shrunk into ``FIT_FRAME``, else "pan"."""
+    scale = FITTED_LABEL_PX / diagram.smallest_font
+    fits = diagram.width * scale <= FIT_FRAME[0] and diagram.height * scale <= FIT_FRAME[1]
+    return "fit" if fits else "pan"

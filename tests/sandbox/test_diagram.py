@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -28,7 +30,7 @@ from architect.sim.commands import (
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.model import presets
 from architect.sim.simulation import Simulation
-from architect.sim.snapshot import NodeKind, NodeStatus
+from architect.sim.snapshot import NodeKind, NodeStatus, Snapshot
 
 from helpers.snapshots import blocks_snapshot, everything_snapshot, node, snapshot
 
@@ -490,7 +492,7 @@ def test_a_box_inside_its_centers_band_drops_the_centers_prefix():
     assert boxes["europe-sessions"].label == "sessions"
 
 
-def test_a_long_name_widens_every_box_to_hold_it():
+def test_a_long_name_widens_its_columns_boxes_and_no_other():
     s = snapshot()
     long = replace(
         s,
@@ -501,13 +503,14 @@ def test_a_long_name_widens_every_box_to_hold_it():
     boxes = {b.id: b for b in layout(long).boxes}
     wide = boxes["web-server-number-1"]
     assert text_width(wide.label, 15, bold=True) <= wide.w
-    assert boxes["db"].w == wide.w > layout(s).boxes[1].w
+    before = {b.id: b for b in layout(s).boxes}
+    assert boxes["web-2"].w == boxes["web-3"].w == wide.w > before["web-2"].w
+    assert boxes["db"].w == before["db"].w < wide.w  # the other columns keep their width
+    assert boxes["lb"].w == before["lb"].w < wide.w
 
 
-def test_stage_13s_architecture_shrinks_to_fit_one_screen_and_thirty_nodes_pan():
-    """Stage 13 (four web servers, five rows of data and side blocks) fits the smallest
-    one-screen frame with its labels at FITTED_LABEL_PX or more; 32 nodes in 3 centers
-    would not, so they keep their readable scale and pan (sandbox.css)."""
+def _stage_13() -> Snapshot:
+    """Stage 13's architecture: four web servers, five rows of data and side blocks."""
     sim = Simulation(presets.single_server(300), seed=1)
     for command in (
         AddLoadBalancer(),
@@ -522,12 +525,119 @@ def test_stage_13s_architecture_shrinks_to_fit_one_screen_and_thirty_nodes_pan()
         AddCdn(),
     ):
         sim.apply(command)
+    return sim.advance(1)
+
+
+def test_stage_13s_architecture_shrinks_to_fit_one_screen_and_thirty_nodes_pan():
+    """Stage 13 (four web servers, five rows of data and side blocks) fits the smallest
+    one-screen frame with its labels at FITTED_LABEL_PX or more; 32 nodes in 3 centers
+    would not, so they keep their readable scale and pan (sandbox.css)."""
     for language in ("en", "ko"):
         with translation.override(language):
-            stage_13 = layout(sim.advance(1))
+            stage_13 = layout(_stage_13())
             thirty = layout(_thirty_nodes_in_three_centers())
         assert len([b for b in stage_13.boxes if b.id.startswith("web-")]) == 4
         scale = min(FIT_FRAME[0] / stage_13.width, FIT_FRAME[1] / stage_13.height)
         assert scale * stage_13.smallest_font >= FITTED_LABEL_PX
         assert stage_13.svg_fit == "fit"
         assert thirty.svg_fit == "pan"
+
+
+def _crosses(line, box, inset: float = 0.5) -> bool:
+    """Whether ``line`` runs through ``box``'s inside (its edges, less ``inset``, excluded):
+    the segment clipped to the rectangle (Liang–Barsky) is not empty."""
+    x0, y0, dx, dy = line.x1, line.y1, line.x2 - line.x1, line.y2 - line.y1
+    low, high = 0.0, 1.0
+    for p, q in (
+        (-dx, x0 - (box.x + inset)),
+        (dx, box.x + box.w - inset - x0),
+        (-dy, y0 - (box.y + inset)),
+        (dy, box.y + box.h - inset - y0),
+    ):
+        if p == 0:
+            if q < 0:
+                return False
+        elif p < 0:
+            low = max(low, q / p)
+        else:
+            high = min(high, q / p)
+    return low < high
+
+
+CROWDED: dict[
+    str, Callable[[], Snapshot]
+] = {  # architectures whose lines have the least room between boxes
+    "stage 13": _stage_13,
+    "7 web servers": lambda: blocks_snapshot(webs=7),
+    "10 web servers, every block": lambda: everything_snapshot(webs=10, booting=1),
+    "20 web servers, 8 replicas": lambda: everything_snapshot(webs=20, replicas=8, shards=4),
+    "two centers": _two_centers,
+    "three centers": _thirty_nodes_in_three_centers,
+}
+
+
+@pytest.mark.parametrize("name", CROWDED)
+def test_no_line_runs_through_a_box_it_does_not_join(name):
+    """Each link's line (or a bus's stub) may end at its own nodes' boxes; it runs through
+    no other box, and a bus's vertical line through none at all."""
+    diagram = layout(CROWDED[name]())
+    for line in diagram.lines:
+        joins = set() if line.spine else {i for pair in line.carries for i in pair}
+        crossed = [b.id for b in diagram.boxes if b.id not in joins and _crosses(line, b)]
+        assert crossed == [], (line, crossed)
+
+
+@pytest.mark.parametrize("webs", [5, 8, 12])
+def test_many_web_servers_stand_zig_zag_in_two_lanes_half_as_tall(webs):
+    diagram = layout(blocks_snapshot(webs=webs))
+    servers = [b for b in diagram.boxes if b.kind == "web_server"]
+    first, second = servers[0::2], servers[1::2]  # web-1, web-3, … and web-2, web-4, …
+    assert len({b.x for b in first}) == len({b.x for b in second}) == 1
+    assert second[0].x >= first[0].x + first[0].w  # the lanes side by side, apart
+    assert [b.y for b in servers] == sorted(b.y for b in servers)  # in order, downwards
+    for i, a in enumerate(servers):
+        assert not any(_overlap(a, b) for b in servers[i + 1 :]), a.id
+    # the straight column they replace: two-line boxes 34 units high, a quarter apart
+    straight = webs * 34 + (webs - 1) * 34 / 4
+    tall = max(b.y + b.h for b in servers) - min(b.y for b in servers)
+    assert tall <= 0.6 * straight
+    # each lane's boxes are apart enough for the other lane's lines to pass between them
+    for lane in (first, second):
+        for upper, lower in itertools.pairwise(lane):
+            assert lower.y - (upper.y + upper.h) >= 8
+
+
+def _solved(unit):
+    sim = Simulation(unit.run_topology(), seed=1)
+    for command in unit.solution_commands():
+        sim.apply(command)
+    return sim.advance(1)
+
+
+def _shipped_units():
+    from lessons.checker import with_experiments
+    from lessons.format import read_plan_file
+
+    plans = sorted((settings.BASE_DIR / "lessons" / "plans").glob("*.yaml"))
+    return [
+        unit
+        for path in plans
+        for stage in read_plan_file(path, source=path.name)[0].stages
+        for _name, unit in with_experiments(stage)
+    ]
+
+
+def test_every_shipped_stage_and_experiment_fits_one_screen_with_readable_labels():
+    """#14.1: the architecture of every stage's and experiment's solution shrinks into the
+    smallest one-screen frame (a stage at 1280×720) with labels at FITTED_LABEL_PX or
+    more, in both languages: no node the learner must pan to while the run plays."""
+    units = _shipped_units()
+    assert len(units) >= 15
+    for unit in units:
+        solved = _solved(unit)
+        for language in ("en", "ko"):
+            with translation.override(language):
+                diagram = layout(solved)
+            scale = min(FIT_FRAME[0] / diagram.width, FIT_FRAME[1] / diagram.height)
+            assert scale * diagram.smallest_font >= FITTED_LABEL_PX, (unit.slug, language)
+            assert diagram.svg_fit == "fit", (unit.slug, language)
