@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 from test_lessons import COUNT_MESSAGES, apply, connected, plans
 
+from architect.sandbox.diagram_shapes import FIT_FRAME
+
 SIZES = {  # name → viewport and device scale
     "1366x768": ({"width": 1366, "height": 768}, 1.0),
     "projector": ({"width": 1280, "height": 720}, 1.5),
@@ -53,7 +55,8 @@ MEASURE = """() => {
   const labels = [...svg.querySelectorAll("text")].map(
     (t) => parseFloat(getComputedStyle(t).fontSize) * scale);
   // the nodes outside the diagram's frame: to be seen only by panning
-  const frame = document.querySelector("#diagram-pan").getBoundingClientRect();
+  const pan = document.querySelector("#diagram-pan");
+  const frame = pan.getBoundingClientRect();
   const hidden = [...svg.querySelectorAll("[data-node] > rect:not(.box-halo, .box-queue)")]
     .filter((r) => { const b = r.getBoundingClientRect(); return b.left < frame.left - 0.5
       || b.right > frame.right + 0.5 || b.top < frame.top - 0.5 || b.bottom > frame.bottom + 0.5; })
@@ -67,6 +70,7 @@ MEASURE = """() => {
     scrollWidth: document.documentElement.scrollWidth,
     scrollY: scrollY,
     smallestLabel: Math.min(...labels),
+    frame: [pan.clientWidth, pan.clientHeight],
     hiddenNodes: hidden,
     // chart captions cut short (their line keys ellipsised or hidden: #14.3)
     cutCaptions: [...document.querySelectorAll("#charts figcaption")]
@@ -193,6 +197,11 @@ def test_a_run_fits_the_screen(browser, app_url, csp_watch, language, where, siz
             assert measured["scrollY"] == 0
             # the whole architecture in view: no node hidden until the learner pans (#14.1)
             assert measured["hiddenNodes"] == [], measured
+            if size == "projector" and where != "sandbox":
+                # the smallest frame a stage's diagram gets, which decides in Python whether a
+                # diagram shrinks to fit (FIT_FRAME: test_diagram checks every stage with it)
+                assert measured["frame"][0] >= FIT_FRAME[0], measured["frame"]
+                assert measured["frame"][1] >= FIT_FRAME[1], measured["frame"]
             if where == "load-balancer":  # a stage's controls are all in view, none scrolled
                 assert measured["controlsOverflow"] <= 0, measured
                 assert measured["controlsCut"] == 0, measured
@@ -214,5 +223,6 @@ def record(where: str, size: str, language: str, measured: dict[str, Any]) -> No
         out.write(
             f"{where} {size} {language}: viewport {measured['viewport']} scrollWidth "
             f"{measured['scrollWidth']} smallest label {measured['smallestLabel']:.1f}px "
+            f"diagram frame {measured['frame']} "
             f"controls overflow {measured['controlsOverflow']}px regions {boxes}\n"
         )
