@@ -145,6 +145,7 @@ def _chart_slots(c: Context) -> Sequence[object]:
         chart.goal_y,
         chart.goal_dy,
         chart.points,
+        chart.shift,
         *(value for line in item["lines"] for value in (line["name"], line["line"].points)),
         *(mark.x for mark in chart.marks),
     )
@@ -155,7 +156,7 @@ def _chart_dressed(c: Context, s: Sequence[str]) -> Context:
     chart = item["chart"]
     lines = item["lines"]
     marks = [
-        {"kind": mark.kind, "x": s[10 + 2 * len(lines) + i]} for i, mark in enumerate(chart.marks)
+        {"kind": mark.kind, "x": s[11 + 2 * len(lines) + i]} for i, mark in enumerate(chart.marks)
     ]
     return {
         **c,
@@ -167,6 +168,7 @@ def _chart_dressed(c: Context, s: Sequence[str]) -> Context:
                 "goal_y": s[7],
                 "goal_dy": s[8],
                 "points": s[9],
+                "shift": s[10],
                 "marks": marks,
             },
             "caption": s[0],
@@ -176,7 +178,7 @@ def _chart_dressed(c: Context, s: Sequence[str]) -> Context:
             "middle": s[5],
             "goal": s[6] if item["goal"] else item["goal"],
             "lines": [
-                {**line, "name": s[10 + 2 * i], "line": {"points": s[11 + 2 * i]}}
+                {**line, "name": s[11 + 2 * i], "line": {"points": s[12 + 2 * i]}}
                 for i, line in enumerate(lines)
             ],
         },

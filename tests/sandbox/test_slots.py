@@ -100,6 +100,7 @@ def drawn_charts(draw: st.DrawFn) -> list[Chart]:
             ),
             goal=draw(st.one_of(st.none(), NUMBER)),
             name=draw(st.one_of(st.just(""), TEXT)),
+            shift=draw(TEXT),
         )
         for _ in range(3)
     ]
