@@ -17,7 +17,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from architect.sandbox.charts import Chart, Traces, charts
+from architect.sandbox.chart_points import Traces
+from architect.sandbox.charts import Chart, charts
 from architect.sandbox.controls import allowed, controls
 from architect.sandbox.diagram import layout, tier_order
 from architect.sandbox.event_text import event_text

@@ -8,18 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from architect.sandbox.charts import (
-    HEIGHT,
-    WIDTH,
-    WINDOW_S,
-    Mark,
-    Traces,
-    charts,
-    goal_levels,
-    nice_ceiling,
-    polyline,
-    shift,
-)
+from architect.sandbox.chart_points import HEIGHT, WIDTH, WINDOW_S, Traces, shift
+from architect.sandbox.charts import Mark, charts, goal_levels, nice_ceiling, polyline
 from architect.sim.snapshot import Event, EventKind, SeriesPoint
 
 
@@ -130,24 +120,30 @@ WINDOWS = st.lists(
 @settings(max_examples=80, deadline=None)
 @given(seconds=WINDOWS)
 def test_lines_carried_from_second_to_second_are_those_drawn_afresh(seconds):
-    """The renderer's ``Traces`` reuse a line's kept points only when they still hold:
+    """The renderer's ``Traces`` reuse a line's kept points only when they still hold, and
+    a second's reading only for the same second (the same object, as a run's are):
     windows in any order (forwards, a jump back, a run started again with other values on
     the same scale, or the same values at other times: a steady p99 with other gaps),
     rescaled, give exactly the charts drawn afresh."""
     traces = Traces()
+    made: dict[tuple[int, int, int | None, int], SeriesPoint] = {}  # a run's seconds, kept
     for end, run, level, gaps in seconds:
         series = [
-            SeriesPoint(
-                float(t),
-                float((t * (run + 1)) % 11 * 10**level),
-                None if gaps is not None and t % 4 == gaps else 40.0 + t % 3 * run,
-                0.0,
-                utilization=(("web-1", (t % 9) / 10), ("db", (t % 4) / 10)),
+            made.setdefault(
+                (run, level, gaps, t),
+                SeriesPoint(
+                    float(t),
+                    float((t * (run + 1)) % 11 * 10**level),
+                    None if gaps is not None and t % 4 == gaps else 40.0 + t % 3 * run,
+                    0.0,
+                    utilization=(("web-1", (t % 9) / 10), ("db", (t % (4 + run)) / 10)),
+                ),
             )
             for t in range(1, end + 1)
         ]
         carried = charts(series, float(end), traces=traces)
         fresh = charts(series, float(end))
+        assert carried == fresh  # the same pictures, scales, latest values, names
         assert [(c.points, c.shift, [ln.points for ln in c.lines]) for c in carried] == [
             (c.points, c.shift, [ln.points for ln in c.lines]) for c in fresh
         ]
