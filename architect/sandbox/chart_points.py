@@ -33,21 +33,23 @@ def short(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def point(t: float, v: float, top: float) -> str:
-    """``x,y`` of the value ``v`` at time ``t`` on a scale up to ``top``, both halves kept
-    (a point is written each second it is in a window, values repeat)."""
+def points(ts: Sequence[float], vs: Sequence[float], top: float) -> list[str]:
+    """``x,y`` of each value in ``vs`` at its time in ``ts`` on a scale up to ``top``; both
+    halves are kept (a point is written each second it is in a window, values repeat)."""
     xs, ys = _XS, _YS.get(top)
     if len(xs) > MAX_KEPT:
         xs.clear()
     if ys is None or len(ys) > MAX_KEPT:
         ys = _YS[top] = {}
-    x = xs.get(t)
-    if x is None:
-        x = xs[t] = short(t * SCALE) + ","
-    y = ys.get(v)
-    if y is None:
-        y = ys[v] = short(HEIGHT - v / top * HEIGHT)
-    return x + y
+    try:
+        return [xs[t] + ys[v] for t, v in zip(ts, vs, strict=True)]
+    except KeyError:  # a new time or value: write it
+        for t, v in zip(ts, vs, strict=True):
+            if t not in xs:
+                xs[t] = short(t * SCALE) + ","
+            if v not in ys:
+                ys[v] = short(HEIGHT - v / top * HEIGHT)
+        return [xs[t] + ys[v] for t, v in zip(ts, vs, strict=True)]
 
 
 def shift(end: float) -> str:
@@ -104,10 +106,9 @@ class Traces:
             if old.ts[start:] != ts[:kept] or old.vs[start:] != vs[:kept]:
                 kept = 0
         if kept and old is not None:
-            pieces = old.pieces[len(old.ts) - kept :]
-            pieces += [point(t, v, top) for t, v in zip(ts[kept:], vs[kept:], strict=True)]
+            pieces = old.pieces[len(old.ts) - kept :] + points(ts[kept:], vs[kept:], top)
         else:
-            pieces = [point(t, v, top) for t, v in zip(ts, vs, strict=True)]
+            pieces = points(ts, vs, top)
         self._drawn[line] = _Trace(top, ts, vs, pieces)
         return " ".join(pieces)
 

@@ -19,7 +19,7 @@ from itertools import repeat
 from operator import itemgetter, sub
 from typing import cast
 
-from architect.sandbox.chart_points import HEIGHT, WIDTH, WINDOW_S, Row, Traces, point, shift
+from architect.sandbox.chart_points import HEIGHT, WIDTH, WINDOW_S, Row, Traces, points, shift
 from architect.sim.snapshot import Event, EventKind, SeriesPoint
 
 NODE_LINES = (
@@ -187,7 +187,8 @@ def polyline(
     values = _values(window, value)
     top = nice_ceiling(max((v for _, v in values), default=0.0))
     latest = value(window[-1]) if window else None
-    return " ".join([point(t, v, top) for t, v in values]), top, latest
+    ts, vs = zip(*values, strict=True) if values else ((), ())
+    return " ".join(points(ts, vs, top)), top, latest
 
 
 # What the charts read from a closed second (``_read``), by position: its time, served,
