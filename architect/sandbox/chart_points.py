@@ -60,12 +60,14 @@ def shift(end: float) -> str:
 
 @dataclass(slots=True)
 class _Trace:
-    """One line as last drawn: its points' times and values, their texts on ``top``'s scale."""
+    """One line as last drawn: its points' times and values, and its text on ``top``'s scale
+    with the length of each point's part of it (kept instead of the parts: less memory)."""
 
     top: float
     ts: tuple[float, ...]
     vs: tuple[float, ...]
-    pieces: list[str]
+    text: str
+    lengths: list[int]
 
 
 class Traces:
@@ -106,11 +108,16 @@ class Traces:
             if old.ts[start:] != ts[:kept] or old.vs[start:] != vs[:kept]:
                 kept = 0
         if kept and old is not None:
-            pieces = old.pieces[len(old.ts) - kept :] + points(ts[kept:], vs[kept:], top)
+            drop = len(old.ts) - kept
+            text = old.text[sum(old.lengths[:drop]) + drop :]  # the points and their spaces
+            new = points(ts[kept:], vs[kept:], top)
+            text = " ".join([text, *new]) if new else text
+            lengths = old.lengths[drop:] + list(map(len, new))
         else:
-            pieces = points(ts, vs, top)
-        self._drawn[line] = _Trace(top, ts, vs, pieces)
-        return " ".join(pieces)
+            new = points(ts, vs, top)
+            text, lengths = " ".join(new), list(map(len, new))
+        self._drawn[line] = _Trace(top, ts, vs, text, lengths)
+        return text
 
     def turn(self) -> None:
         """The lines drawn since the last turn are the ones kept (others are forgotten)."""

@@ -19,7 +19,16 @@ from itertools import repeat
 from operator import itemgetter, sub
 from typing import cast
 
-from architect.sandbox.chart_points import HEIGHT, WIDTH, WINDOW_S, Row, Traces, points, shift
+from architect.sandbox.chart_points import (
+    HEIGHT,
+    MAX_KEPT,
+    WIDTH,
+    WINDOW_S,
+    Row,
+    Traces,
+    points,
+    shift,
+)
 from architect.sim.snapshot import Event, EventKind, SeriesPoint
 
 NODE_LINES = (
@@ -211,14 +220,23 @@ def _read(p: SeriesPoint) -> Row:
         None if p.queue_depth is None else float(p.queue_depth),
         _per_node(p.utilization, PERCENT),
         _per_node(p.hit_ratios, PERCENT),
-        _per_node(p.queued, 1.0),
+        _per_node(p.queued),
     )
 
 
+_NODES: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple of node ids for every second
+
+
 def _per_node(
-    pairs: Sequence[tuple[str, float]], factor: float
+    pairs: Sequence[tuple[str, float]], factor: float | None = None
 ) -> tuple[tuple[str, ...], tuple[float, ...]]:
-    return tuple(map(_NAME, pairs)), tuple([v * factor for _, v in pairs])
+    """The nodes' ids (one tuple for all seconds) and their values times ``factor`` (as
+    they are without one: the same objects, no new ones to keep)."""
+    names = tuple(map(_NAME, pairs))
+    if len(_NODES) > MAX_KEPT:
+        _NODES.clear()
+    values = tuple(map(_VALUE, pairs)) if factor is None else tuple([v * factor for _, v in pairs])
+    return _NODES.setdefault(names, names), values
 
 
 @dataclass(frozen=True, slots=True)
