@@ -1,6 +1,7 @@
 """Benchmark the live view's HTML: what one tick costs to render, and the whole page.
 
-Run from the repository root:  python bench/render.py [--quick] [--cpu] [--full] [--profile]
+Run from the repository root:
+python bench/render.py [--quick] [--cpu] [--full] [--ticks N] [--profile]
 (``--cpu``: CPU time of this process instead of wall time, for a machine shared with
 other work, where wall-clock figures move with the load; ``--full``: measured after 65
 simulated seconds, once the charts' 60 s window is full, as for most of a run, instead
@@ -161,12 +162,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer ticks (for a smoke run)")
     parser.add_argument("--cpu", action="store_true", help="CPU time, not wall time")
     parser.add_argument("--full", action="store_true", help="after the charts' window filled")
+    parser.add_argument("--ticks", type=int, help="ticks measured (300; 50 with --quick)")
     parser.add_argument("--profile", action="store_true", help="cProfile 500 default ticks")
     args = parser.parse_args()
     if args.profile:
         profile()
         return
-    ticks = 50 if args.quick else 300
+    ticks = args.ticks or (50 if args.quick else 300)
     kind = "CPU" if args.cpu else "wall"
     warm = "65 s (the charts' window full)" if args.full else "5 s"
     print(
