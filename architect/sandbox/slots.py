@@ -239,6 +239,25 @@ BOX = Slotted(
     template="sandbox/diagram_svg.html",
     kept=4096,
 )
+
+
+def _key_dressed(c: Context, s: Sequence[str]) -> Context:
+    neck = c["neck"]
+    if neck is None:
+        return c
+    return {**c, "neck": {"node": s[0], "percent": s[1], "limiting": neck.limiting}}
+
+
+# The diagram's key (``sandbox/diagram_svg.html``): the bottleneck's node and percentage
+# are its slots, whether there is one and whether it limits the site its structure (the
+# busiest node's percentage moves most seconds early in a run: drawn, not rendered).
+KEY = Slotted(
+    "key",
+    lambda c: (c["neck"] is None, c["neck"] is not None and c["neck"].limiting),
+    lambda c: () if c["neck"] is None else (c["neck"].node, c["neck"].percent),
+    _key_dressed,
+    template="sandbox/diagram_svg.html",
+)
 # A metric's value and a node's busy and queue cells: their ids are their structure.
 METRIC_VALUE = Slotted(
     "metric_value",
