@@ -1,9 +1,12 @@
 """Benchmark the live view's HTML: what one tick costs to render, and the whole page.
 
-Run from the repository root:  python bench/render.py [--quick] [--cpu] [--profile]
+Run from the repository root:
+python bench/render.py [--quick] [--cpu] [--full] [--ticks N] [--profile]
 (``--cpu``: CPU time of this process instead of wall time, for a machine shared with
-other work, where wall-clock figures move with the load; ``--profile``: cProfile of a
-default sandbox's 500 ticks after the warm-up, the functions by their own time.)
+other work, where wall-clock figures move with the load; ``--full``: measured after 65
+simulated seconds, once the charts' 60 s window is full, as for most of a run, instead
+of from 5 s on, while it fills; ``--profile``: cProfile of a default sandbox's 500 ticks
+after the warm-up, the functions by their own time.)
 The simulation step is measured by bench/run.py; this measures only
 ``Renderer.render`` (Django templates, the SVG diagram, the charts) on the
 snapshots a live sandbox really sends, in English and Korean. A tick is either
@@ -87,9 +90,11 @@ def _p99(values: list[float]) -> float:
     return statistics.quantiles(values, n=100)[98] if len(values) > 1 else values[0]
 
 
-def measure(factory, language: str, ticks: int, cpu: bool = False) -> dict[str, float]:
+def measure(
+    factory, language: str, ticks: int, cpu: bool = False, warm_up: int = WARM_UP_TICKS
+) -> dict[str, float]:
     """Milliseconds per tick render (clock-only, closing a second, all) and per
-    whole-page render, after a warm-up (``cpu``: CPU time, not wall time)."""
+    whole-page render, after ``warm_up`` ticks (``cpu``: CPU time, not wall time)."""
     global CLOCK
     CLOCK = time.process_time if cpu else time.perf_counter
     clock = TickClock()
@@ -101,7 +106,7 @@ def measure(factory, language: str, ticks: int, cpu: bool = False) -> dict[str, 
     with translation.override(language):
         renderer.render(session.snapshot(), session.status, full=True)
         figures = figures_key(session.snapshot())
-        for index in range(WARM_UP_TICKS + ticks):
+        for index in range(warm_up + ticks):
             snapshot = clock.step(session)
             gc.disable()  # a collection of the whole heap (the simulation's) runs in the step
             started = CLOCK()
@@ -109,7 +114,7 @@ def measure(factory, language: str, ticks: int, cpu: bool = False) -> dict[str, 
             elapsed = (CLOCK() - started) * 1000
             gc.enable()
             closed, figures = figures_key(snapshot) != figures, figures_key(snapshot)
-            if index >= WARM_UP_TICKS:
+            if index >= warm_up:
                 (second_ms if closed else clock_ms).append(elapsed)
         for _ in range(max(10, ticks // 10)):
             started = CLOCK()
@@ -156,15 +161,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer ticks (for a smoke run)")
     parser.add_argument("--cpu", action="store_true", help="CPU time, not wall time")
+    parser.add_argument("--full", action="store_true", help="after the charts' window filled")
+    parser.add_argument("--ticks", type=int, help="ticks measured (300; 50 with --quick)")
     parser.add_argument("--profile", action="store_true", help="cProfile 500 default ticks")
     args = parser.parse_args()
     if args.profile:
         profile()
         return
-    ticks = 50 if args.quick else 300
+    ticks = args.ticks or (50 if args.quick else 300)
     kind = "CPU" if args.cpu else "wall"
+    warm = "65 s (the charts' window full)" if args.full else "5 s"
     print(
-        f"Fragment render per 0.2 s tick ({ticks} ticks after a 5 s warm-up), {kind} ms,"
+        f"Fragment render per 0.2 s tick ({ticks} ticks after a {warm} warm-up), {kind} ms,"
         " mean / p99: clock-only ticks, ticks closing a second, all (per update); the page:"
     )
     print(
@@ -176,7 +184,8 @@ def main() -> None:
     for name, factory in ARCHITECTURES.items():
         for language in ("en", "ko"):
             with ProcessPoolExecutor(1, mp_context=spawn) as alone:
-                r = alone.submit(measure, factory, language, ticks, args.cpu).result()
+                warm_up = PROFILE_WARM_UP_TICKS if args.full else WARM_UP_TICKS
+                r = alone.submit(measure, factory, language, ticks, args.cpu, warm_up).result()
             print(
                 f" {name:30} {language:>4} {r['nodes']:>5}"
                 f" {r['clock_mean']:>5.2f} / {r['clock_p99']:>5.2f}"

@@ -6,19 +6,31 @@ the message queue, the requests waiting at the nodes with the longest queues): e
 main line, perhaps more lines on the same scale, a stage's goal as a level line, and the
 window's failures, recoveries and the learner's changes marked on its time axis. The
 time axis ends at the last closed second, so a chart changes once a simulated second.
+
+The points are at absolute simulated time, moved into the window by the chart's ``shift``
+(``chart_points``): a renderer's ``Traces`` carry each line from one second to the next.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from operator import itemgetter
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter, sub
+from typing import cast
 
+from architect.sandbox.chart_points import (
+    HEIGHT,
+    MAX_KEPT,
+    WIDTH,
+    WINDOW_S,
+    Row,
+    Traces,
+    points,
+    shift,
+)
 from architect.sim.snapshot import Event, EventKind, SeriesPoint
 
-WINDOW_S = 60.0
-WIDTH = 300.0
-HEIGHT = 80.0
 NODE_LINES = (
     3  # the busiest nodes drawn on the utilisation chart, the deepest queues on the queue chart
 )
@@ -31,11 +43,18 @@ _NAME, _VALUE = itemgetter(0), itemgetter(1)  # of a (node, value) pair
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One more line on a chart: ``name`` is a node's id or a measure's key."""
+    """One more line on a chart: ``name`` is a node's id or a measure's key. ``points`` at
+    absolute time (the chart's ``shift`` places them); two lines are equal when they draw
+    the same picture (``drawn``: each point's age and value; by default the points)."""
 
     name: str
-    points: str
+    points: str = field(compare=False)
     latest: float | None
+    drawn: Hashable = None
+
+    def __post_init__(self) -> None:
+        if self.drawn is None:
+            object.__setattr__(self, "drawn", (self.points,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +67,26 @@ class Mark:
 
 @dataclass(frozen=True, slots=True)
 class Chart:
-    """One chart: ``points`` for ``<polyline points=...>``, scaled to ``top``."""
+    """One chart: ``points`` for ``<polyline points=...>``, scaled to ``top``, at absolute
+    time: the lines' group is moved ``shift`` along x (``translate(shift 0)``), which puts
+    the last closed second on the right edge. Two charts are equal when they draw the same
+    picture: ``drawn`` (each point's age and value) stands for the points and the shift,
+    which move every second even when the picture does not (by default, both)."""
 
     key: str
-    points: str
+    points: str = field(compare=False)
     top: float  # value at the top edge (a "nice" number at or above the maximum)
     latest: float | None
     marks: tuple[Mark, ...] = ()  # failures, recoveries and the learner's changes
     lines: tuple[Line, ...] = ()  # more lines on the same scale
     goal: float | None = None  # a stage's goal on this measure, drawn as a level line
     name: str = ""  # the main line's node, when it is one node's
+    shift: str = field(default="0", compare=False)
+    drawn: Hashable = None
+
+    def __post_init__(self) -> None:
+        if self.drawn is None:
+            object.__setattr__(self, "drawn", (self.points, self.shift))
 
     @property
     def goal_y(self) -> str:
@@ -154,49 +183,60 @@ def nice_ceiling(value: float) -> float:
     return float(10 * power)  # pragma: no cover
 
 
-_XS: dict[float, str] = {}  # seconds before the end → "x," (61 of them once the window is full)
-_YS: dict[float, dict[float, str]] = {}  # top → value → "y": a point keeps both for 60 s
-MAX_KEPT = 50_000
-
-
 def _values(series: Sequence[SeriesPoint], value: Value) -> list[tuple[float, float]]:
     return [(p.t, v) for p in series if (v := value(p)) is not None]
-
-
-def _points(values: Iterable[tuple[float, float]], top: float, now: float) -> str:
-    """``x,y`` of each (t, value). A point's x depends only on its age and its y on its
-    value and the scale, so both are formatted once and kept: a chart redrawn each second
-    reuses them."""
-    xs, ys = _XS, _YS.get(top)
-    if len(xs) > MAX_KEPT:
-        xs.clear()
-    if ys is None or len(ys) > MAX_KEPT:
-        ys = _YS[top] = {}
-    values = list(values)
-    try:
-        return " ".join([xs[now - t] + ys[v] for t, v in values])
-    except KeyError:  # a new age or value: format it (x_of's x, the scaled y)
-        for t, v in values:
-            ago = now - t
-            if ago not in xs:
-                xs[ago] = f"{WIDTH - ago / WINDOW_S * WIDTH:.1f},"
-            if v not in ys:
-                ys[v] = f"{HEIGHT - v / top * HEIGHT:.1f}"
-        return " ".join([xs[now - t] + ys[v] for t, v in values])
-
-
-def _latest(series: Sequence[SeriesPoint], value: Value) -> float | None:
-    return value(series[-1]) if series else None
 
 
 def polyline(
     series: Sequence[SeriesPoint], value: Value, now: float
 ) -> tuple[str, float, float | None]:
-    """Points, top of scale and latest value of one measure over the window."""
+    """Points (at absolute time: ``shift(now)`` places them), top of scale and latest value
+    of one measure over the window ending at ``now``."""
     window = [p for p in series if now - p.t <= WINDOW_S]
     values = _values(window, value)
     top = nice_ceiling(max((v for _, v in values), default=0.0))
-    return _points(values, top, now), top, _latest(window, value)
+    latest = value(window[-1]) if window else None
+    ts, vs = zip(*values, strict=True) if values else ((), ())
+    return " ".join(points(ts, vs, top)), top, latest
+
+
+# What the charts read from a closed second (``_read``), by position: its time, served,
+# offered, p99, p95, p50, errors in percent, cost, the message queue's jobs, and each node's
+# utilisation and each cache's hit ratio in percent and each node's queue as (names, values).
+T, SERVED, OFFERED, P99, P95, P50, ERRORS, COST, JOBS_WAITING, USED, HITS, QUEUED = range(12)
+
+
+def _read(p: SeriesPoint) -> Row:
+    latency = p.latency
+    return (
+        p.t,
+        p.throughput_rps,
+        p.offered_rps,
+        p.p99_ms,
+        None if latency is None else latency.p95_ms,
+        None if latency is None else latency.p50_ms,
+        p.error_rate * 100,
+        p.cost_per_month,
+        None if p.queue_depth is None else float(p.queue_depth),
+        _per_node(p.utilization, PERCENT),
+        _per_node(p.hit_ratios, PERCENT),
+        _per_node(p.queued),
+    )
+
+
+_NODES: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple of node ids for every second
+
+
+def _per_node(
+    pairs: Sequence[tuple[str, float]], factor: float | None = None
+) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """The nodes' ids (one tuple for all seconds) and their values times ``factor`` (as
+    they are without one: the same objects, no new ones to keep)."""
+    names = tuple(map(_NAME, pairs))
+    if len(_NODES) > MAX_KEPT:
+        _NODES.clear()
+    values = tuple(map(_VALUE, pairs)) if factor is None else tuple([v * factor for _, v in pairs])
+    return _NODES.setdefault(names, names), values
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,116 +249,108 @@ class Measured:
     latest: float | None
 
 
-def measured(window: Sequence[SeriesPoint], value: Value) -> Measured:
-    pairs = _values(window, value)
-    ts, vs = zip(*pairs, strict=True) if pairs else ((), ())
-    return Measured(ts, vs, _latest(window, value))
+def measured(ts: Sequence[float], vs: Sequence[float | None]) -> Measured:
+    """The measure with values ``vs`` at times ``ts`` (None where a second has none)."""
+    latest = vs[-1] if vs else None
+    if None not in vs:
+        return Measured(ts, cast(Sequence[float], vs), latest)
+    pairs = [(t, v) for t, v in zip(ts, vs, strict=True) if v is not None]
+    kept_ts, kept_vs = zip(*pairs, strict=True) if pairs else ((), ())
+    return Measured(kept_ts, kept_vs, latest)
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """What every chart of one closed second shares: the window's end and times, each
+    time's age, and the renderer's traces."""
+
+    end: float
+    ts: tuple[float, ...]
+    ages: tuple[float, ...]
+    traces: Traces
+
+    def drawn(self, m: Measured) -> tuple[object, ...]:
+        """What a line looks like: each point's age and value."""
+        ages = self.ages if m.ts is self.ts else tuple(map(sub, repeat(self.end), m.ts))
+        return ages, tuple(m.vs)
 
 
 def chart(
     key: str,
-    window: Sequence[SeriesPoint],
-    now: float,
-    main: Value | Measured,
-    more: Mapping[str, Value | Measured] | None = None,
+    frame: _Frame,
+    first: Measured,
+    others: Mapping[str, Measured] | None = None,
     *,
     top: float | None = None,
     goal: float | None = None,
     name: str = "",
 ) -> Chart:
-    """One chart of ``main`` and the ``more`` lines on one scale (``top``, else the nicest
+    """One chart of ``first`` and the ``others`` on one scale (``top``, else the nicest
     number above every value and the goal)."""
-    first = main if isinstance(main, Measured) else measured(window, main)
-    others = {
-        n: m if isinstance(m, Measured) else measured(window, m) for n, m in (more or {}).items()
-    }
+    others = others or {}
+    traces = frame.traces
     highest = max((max(m.vs) for m in (first, *others.values()) if m.vs), default=0.0)
     scale = top or nice_ceiling(max(highest, goal or 0.0))
     lines = tuple(
-        Line(n, _points(zip(m.ts, m.vs, strict=True), scale, now), m.latest)
+        Line(n, traces.points((key, n), m.ts, m.vs, scale), m.latest, frame.drawn(m))
         for n, m in others.items()
     )
-    points = _points(zip(first.ts, first.vs, strict=True), scale, now)
-    return Chart(key, points, scale, first.latest, (), lines, goal, name)
+    points = traces.points((key, name), first.ts, first.vs, scale)
+    drawn = frame.drawn(first)
+    return Chart(key, points, scale, first.latest, (), lines, goal, name, shift(frame.end), drawn)
 
 
-@dataclass(frozen=True, slots=True)
-class _Column:
-    """One node's raw values of a per-node field over the window, and in the last point."""
-
-    ts: Sequence[float]
-    raw: Sequence[float]
-    last: float | None
-
-    @property
-    def peak(self) -> float:
-        return max(0.0, max(self.raw))
-
-    def scaled(self, factor: float) -> Measured:
-        """The column as a chart's line: its values times ``factor``."""
-        latest = None if self.last is None else self.last * factor
-        return Measured(self.ts, [v * factor for v in self.raw], latest)
-
-
-def _by_node(window: Sequence[SeriesPoint], field: str) -> dict[str, _Column]:
-    """Each node's values of a per-node ``field`` (utilisation, hit ratios, queues) over the
+def _by_node(
+    ts: tuple[float, ...], split: Sequence[tuple[tuple[str, ...], tuple[float, ...]]]
+) -> dict[str, Measured]:
+    """Each node's values of a per-node measure (``_per_node`` of each second) over the
     window, in the order the nodes first appear."""
-    rows = [getattr(point, field) for point in window]
-    last = dict(rows[-1]) if rows else {}
-    if rows and all(len(row) == len(rows[0]) for row in rows):
-        # The usual window: the same nodes in every point, in the same order.
-        columns = list(zip(*rows, strict=True))
-        if all(len(set(map(_NAME, column))) == 1 for column in columns):
-            ts = [point.t for point in window]
-            return {
-                column[0][0]: _Column(ts, list(map(_VALUE, column)), last.get(column[0][0]))
-                for column in columns
-            }
+    if not split:
+        return {}
+    names = list(map(_NAME, split))
+    if names.count(names[0]) == len(names):  # the usual: the same nodes in every second
+        columns = zip(*map(_VALUE, split), strict=True)
+        return {node: Measured(ts, vs, vs[-1]) for node, vs in zip(names[0], columns, strict=True)}
     pairs: dict[str, list[tuple[float, float]]] = {}
-    for point, row in zip(window, rows, strict=True):
-        for node, value in row:
-            pairs.setdefault(node, []).append((point.t, value))
+    for t, (nodes, values) in zip(ts, split, strict=True):
+        for node, value in zip(nodes, values, strict=True):
+            pairs.setdefault(node, []).append((t, value))
+    last = dict(zip(*split[-1], strict=True))
     return {
-        node: _Column([t for t, _ in p], [v for _, v in p], last.get(node))
+        node: Measured([t for t, _ in p], [v for _, v in p], last.get(node))
         for node, p in pairs.items()
     }
 
 
-def _busiest(columns: dict[str, _Column]) -> list[str]:
+def _busiest(columns: dict[str, Measured]) -> list[str]:
     """The nodes highest at their peak over the window, most first (at most NODE_LINES)."""
-    peak = {node: column.peak for node, column in columns.items()}
+    peak = {node: max(0.0, max(m.vs)) for node, m in columns.items()}
     return sorted(peak, key=lambda n: -peak[n])[:NODE_LINES]
 
 
-def _queue_chart(window: Sequence[SeriesPoint], end: float, goal: float | None) -> Chart | None:
+def _queue_chart(
+    frame: _Frame, jobs: Sequence[float | None], queued: dict[str, Measured], goal: float | None
+) -> Chart | None:
     """Jobs waiting on the message queue (the main line, which a queue-depth goal judges)
     and the requests waiting at the nodes with the deepest queues; without a message queue
     the deepest node's queue is the main line."""
-    queued = _by_node(window, "queued")
-    lines = {node: queued[node].scaled(1.0) for node in _busiest(queued)}
-    if any(p.queue_depth is not None for p in window):
-        depth: Value = lambda p: None if p.queue_depth is None else float(p.queue_depth)  # noqa: E731
-        return chart("queue", window, end, depth, lines, goal=goal, name=JOBS)
+    lines = {node: queued[node] for node in _busiest(queued)}
+    if any(v is not None for v in jobs):
+        return chart("queue", frame, measured(frame.ts, jobs), lines, goal=goal, name=JOBS)
     if not lines:
         return None
     first, *others = lines
-    return chart("queue", window, end, lines[first], {n: lines[n] for n in others}, name=first)
+    return chart("queue", frame, lines[first], {n: lines[n] for n in others}, name=first)
 
 
 def _percent_chart(
-    key: str,
-    window: Sequence[SeriesPoint],
-    end: float,
-    columns: dict[str, _Column],
-    nodes: list[str],
-    goal: float | None,
+    key: str, frame: _Frame, columns: dict[str, Measured], nodes: list[str], goal: float | None
 ) -> Chart:
-    """A per-node fraction (utilisation, hit ratio) of ``nodes`` in percent, the first of
-    them the main line."""
+    """A per-node share (utilisation, hit ratio) of ``nodes`` in percent, the first of them
+    the main line."""
     first, *others = nodes
-    lines = {node: columns[node].scaled(PERCENT) for node in others}
-    main = columns[first].scaled(PERCENT)
-    return chart(key, window, end, main, lines, top=PERCENT, goal=goal, name=first)
+    lines = {node: columns[node] for node in others}
+    return chart(key, frame, columns[first], lines, top=PERCENT, goal=goal, name=first)
 
 
 def charts(
@@ -326,51 +358,58 @@ def charts(
     now: float,
     events: Sequence[Event] = (),
     goals: Mapping[str, float] | None = None,
+    traces: Traces | None = None,
 ) -> list[Chart]:
     """The charts that apply to this run, on a time axis ending at the last closed second
     (``now`` until one has closed), each with ``goals`` (chart key → level) and the marks;
-    those with a goal first."""
+    those with a goal first. ``traces``: what this caller drew at the last closed second
+    (its lines are moved on from there), kept for the next call."""
     end = series[-1].t if series else now
     window = [p for p in series if end - p.t <= WINDOW_S]
     goals = goals or {}
+    traces = traces or Traces()
+    rows = traces.rows(window, _read)
+    column = list(zip(*rows, strict=True)) if rows else [()] * (QUEUED + 1)
+    ts = column[T]
+    frame = _Frame(end, ts, tuple(map(sub, repeat(end), ts)), traces)
     drawn = [
         chart(
             "throughput",
-            window,
-            end,
-            lambda p: p.throughput_rps,
-            {"offered": lambda p: p.offered_rps},
+            frame,
+            measured(ts, column[SERVED]),
+            {"offered": measured(ts, column[OFFERED])},
             goal=goals.get("throughput"),
         ),
         chart(
             "latency",
-            window,
-            end,
-            lambda p: p.p99_ms,
-            {
-                "p95": lambda p: p.latency.p95_ms if p.latency else None,
-                "p50": lambda p: p.latency.p50_ms if p.latency else None,
-            },
+            frame,
+            measured(ts, column[P99]),
+            {"p95": measured(ts, column[P95]), "p50": measured(ts, column[P50])},
             goal=goals.get("latency"),
         ),
-        chart("errors", window, end, lambda p: p.error_rate * 100, goal=goals.get("errors")),
+        chart("errors", frame, measured(ts, column[ERRORS]), goal=goals.get("errors")),
     ]
-    used = _by_node(window, "utilization")
-    hits = _by_node(window, "hit_ratios")
+    used = _by_node(ts, column[USED])
+    hits = _by_node(ts, column[HITS])
     for key, columns, nodes in (("utilization", used, _busiest(used)), ("hits", hits, [*hits])):
         if nodes:
-            drawn.append(_percent_chart(key, window, end, columns, nodes, goals.get(key)))
-    drawn.append(chart("cost", window, end, lambda p: p.cost_per_month, goal=goals.get("cost")))
-    queues = _queue_chart(window, end, goals.get("queue"))
+            drawn.append(_percent_chart(key, frame, columns, nodes, goals.get(key)))
+    drawn.append(chart("cost", frame, measured(ts, column[COST]), goal=goals.get("cost")))
+    queues = _queue_chart(
+        frame, column[JOBS_WAITING], _by_node(ts, column[QUEUED]), goals.get("queue")
+    )
     if queues is not None:
         drawn.append(queues)
+    traces.turn()
     moments = marks(events, end)
     # the charts a stage's goal is drawn on first: in view when the row scrolls sideways
     return [_marked(c, moments) for c in sorted(drawn, key=lambda c: c.goal is None)]
 
 
 def _marked(c: Chart, moments: tuple[Mark, ...]) -> Chart:
-    return Chart(c.key, c.points, c.top, c.latest, moments, c.lines, c.goal, c.name)
+    return Chart(
+        c.key, c.points, c.top, c.latest, moments, c.lines, c.goal, c.name, c.shift, c.drawn
+    )
 
 
 def goal_levels(conditions: Sequence[tuple[str, float]]) -> dict[str, float]:

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from architect.sandbox.chart_points import Traces
 from architect.sandbox.charts import Chart, charts
 from architect.sandbox.controls import allowed, controls
 from architect.sandbox.diagram import layout, tier_order
@@ -275,10 +276,14 @@ def chart_item(
     }
 
 
-def chart_items_of(s: Snapshot, goals: dict[str, float] | None = None) -> list[dict[str, Any]]:
+def chart_items_of(
+    s: Snapshot, goals: dict[str, float] | None = None, traces: Traces | None = None
+) -> list[dict[str, Any]]:
+    """The charts of ``s`` with their words (``traces``: the lines as last drawn)."""
     language = get_language()
     words = chart_words(language)
-    return [chart_item(c, words, language) for c in charts(s.series, s.t, s.events, goals)]
+    drawn = charts(s.series, s.t, s.events, goals, traces)
+    return [chart_item(c, words, language) for c in drawn]
 
 
 def engine_share(share: float | None, language: str | None = None) -> str:
@@ -419,6 +424,7 @@ class Renderer:
         self.offered = offered
         self.goals = goals or {}  # chart key → a stage's goal level (charts.goal_levels)
         self._charts: tuple[object, list[dict[str, Any]]] = ((), [])
+        self._traces = Traces()  # the charts' lines as last drawn, moved on each second
         self._sent: dict[str, object] = {}  # part (or "forms") → the key of its last send
         self._language: str | None = None
         self._last_event: Event | None = None
@@ -485,7 +491,7 @@ class Renderer:
         """The charts, built again only when ``figures_key`` (or the language) changed."""
         key = (figures, self._language)
         if self._charts[0] != key:
-            self._charts = (key, chart_items_of(s, self.goals))
+            self._charts = (key, chart_items_of(s, self.goals, self._traces))
         return self._charts[1]
 
     def _chart_parts(self, context: dict[str, Any]) -> list[str]:

@@ -145,6 +145,7 @@ def _chart_slots(c: Context) -> Sequence[object]:
         chart.goal_y,
         chart.goal_dy,
         chart.points,
+        chart.shift,
         *(value for line in item["lines"] for value in (line["name"], line["line"].points)),
         *(mark.x for mark in chart.marks),
     )
@@ -155,7 +156,7 @@ def _chart_dressed(c: Context, s: Sequence[str]) -> Context:
     chart = item["chart"]
     lines = item["lines"]
     marks = [
-        {"kind": mark.kind, "x": s[10 + 2 * len(lines) + i]} for i, mark in enumerate(chart.marks)
+        {"kind": mark.kind, "x": s[11 + 2 * len(lines) + i]} for i, mark in enumerate(chart.marks)
     ]
     return {
         **c,
@@ -167,6 +168,7 @@ def _chart_dressed(c: Context, s: Sequence[str]) -> Context:
                 "goal_y": s[7],
                 "goal_dy": s[8],
                 "points": s[9],
+                "shift": s[10],
                 "marks": marks,
             },
             "caption": s[0],
@@ -176,7 +178,7 @@ def _chart_dressed(c: Context, s: Sequence[str]) -> Context:
             "middle": s[5],
             "goal": s[6] if item["goal"] else item["goal"],
             "lines": [
-                {**line, "name": s[10 + 2 * i], "line": {"points": s[11 + 2 * i]}}
+                {**line, "name": s[11 + 2 * i], "line": {"points": s[12 + 2 * i]}}
                 for i, line in enumerate(lines)
             ],
         },
@@ -236,6 +238,25 @@ BOX = Slotted(
     lambda c, s: {**c, "box": replace(c["box"], detail=s[0] if c["box"].detail else "")},
     template="sandbox/diagram_svg.html",
     kept=4096,
+)
+
+
+def _key_dressed(c: Context, s: Sequence[str]) -> Context:
+    neck = c["neck"]
+    if neck is None:
+        return c
+    return {**c, "neck": {"node": s[0], "percent": s[1], "limiting": neck.limiting}}
+
+
+# The diagram's key (``sandbox/diagram_svg.html``): the bottleneck's node and percentage
+# are its slots, whether there is one and whether it limits the site its structure (the
+# busiest node's percentage moves most seconds early in a run: drawn, not rendered).
+KEY = Slotted(
+    "key",
+    lambda c: (c["neck"] is None, c["neck"] is not None and c["neck"].limiting),
+    lambda c: () if c["neck"] is None else (c["neck"].node, c["neck"].percent),
+    _key_dressed,
+    template="sandbox/diagram_svg.html",
 )
 # A metric's value and a node's busy and queue cells: their ids are their structure.
 METRIC_VALUE = Slotted(

@@ -3,8 +3,10 @@
 // (ten with Shift; Home and End: the window's ends). Each line's value at the cursor is
 // written in the chart's readout, a polite live region, so a screen reader says it. The
 // values are read back from the polylines' points and the chart's data-top: the server
-// sends nothing more. The charts are redrawn once a simulated second; the cursor stays at
-// the same number of seconds ago (its readout updated silently).
+// sends nothing more. A line's points are at absolute simulated time, moved into the window
+// by its group's transform (translate), so a point's x on the chart is its own x plus that
+// shift. The charts are redrawn once a simulated second; the cursor stays at the same
+// number of seconds ago (its readout updated silently).
 (function () {
   "use strict";
   var WIDTH = 300, HEIGHT = 80, WINDOW_S = 60, STEP = WIDTH / WINDOW_S;
@@ -14,13 +16,19 @@
     var lang = document.documentElement.lang || undefined;
     return value.toLocaleString(lang, {maximumFractionDigits: value < 10 ? 1 : 0});
   }
+  function shift(line) {  // how far the line's group moves its points along x
+    var moved = 0, group = line.parentNode;
+    var list = group && group.transform ? group.transform.baseVal : null;
+    for (var i = 0; list && i < list.numberOfItems; i++) moved += list.getItem(i).matrix.e;
+    return moved;
+  }
   function nearest(line, x) {
-    var points = line.points, best = null;
+    var points = line.points, dx = shift(line), best = null;
     for (var i = 0; i < points.numberOfItems; i++) {
       var p = points.getItem(i);
-      if (best === null || Math.abs(p.x - x) < Math.abs(best.x - x)) best = p;
+      if (best === null || Math.abs(p.x + dx - x) < Math.abs(best.x + dx - x)) best = p;
     }
-    return best && Math.abs(best.x - x) <= STEP ? best : null;
+    return best && Math.abs(best.x + dx - x) <= STEP ? best : null;
   }
   function sentence(svg, x) {
     var top = Number(svg.getAttribute("data-top")), unit = svg.getAttribute("data-unit") || "";

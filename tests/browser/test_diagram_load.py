@@ -129,6 +129,28 @@ def test_a_selected_node_shows_its_details_and_actions_and_charts_read_out(page,
     eventually(lambda: re.search(AGO[language], readout.inner_text()) is not None, what="readout")
     page.wait_for_function("() => window.__times.length > 8")  # redrawn: the cursor stays
     assert page.locator("#chart-throughput .chart-cursor").count() == 1
+    # each line's points, at absolute time, land in the chart's window (0 to 300) once its
+    # group's transform moves them; served and offered have the newest second on the edge
+    spans = page.evaluate(LINE_SPANS)
+    assert spans and all(low >= -0.05 and high <= 300.05 for _, low, high in spans)
+    served = [high for chart, _, high in spans if chart == "throughput"]
+    assert len(served) == 2 and all(abs(high - 300) <= 0.05 for high in served)
+
+
+# Each drawn chart line (its chart's key) with its leftmost and rightmost x in the chart's
+# units (the svg's user space), as the browser places its points: through the line's own
+# screen transform.
+LINE_SPANS = """() => [...document.querySelectorAll("#charts polyline.series")]
+  .filter((line) => line.points.numberOfItems > 0)
+  .map((line) => {
+    const svg = line.ownerSVGElement;
+    const toChart = svg.getScreenCTM().inverse().multiply(line.getScreenCTM());
+    const xs = [];
+    for (let i = 0; i < line.points.numberOfItems; i++) {
+      xs.push(line.points.getItem(i).matrixTransform(toChart).x);
+    }
+    return [svg.id.replace("chart-", ""), Math.min(...xs), Math.max(...xs)];
+  })"""
 
 
 # Every box of the live diagram: its rectangle, its texts' extents and on-screen font sizes.

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from architect.sandbox.charts import (
-    HEIGHT,
-    WIDTH,
-    Mark,
-    charts,
-    goal_levels,
-    nice_ceiling,
-    polyline,
-)
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from architect.sandbox.chart_points import HEIGHT, WIDTH, WINDOW_S, Traces, shift
+from architect.sandbox.charts import Mark, charts, goal_levels, nice_ceiling, polyline
 from architect.sim.snapshot import Event, EventKind, SeriesPoint
+
+
+def on_chart(points: str, moved: str) -> list[tuple[float, float]]:
+    """Where each of ``points`` is drawn on the chart once its group is moved ``moved``
+    along x (``translate(moved 0)``)."""
+    dx = float(moved)
+    return [(float(x) + dx, float(y)) for x, y in (p.split(",") for p in points.split())]
+
+
+def assert_drawn_at(points: str, moved: str, expected: list[tuple[float, float]]) -> None:
+    """``points`` moved ``moved`` are drawn at ``expected``, to the tenth they are written to."""
+    drawn = on_chart(points, moved)
+    assert len(drawn) == len(expected)
+    flat = [c for point in expected for c in point]
+    assert [c for point in drawn for c in point] == pytest.approx(flat, abs=0.05)
 
 
 def test_nice_ceiling_rounds_up_to_a_readable_number():
@@ -29,16 +43,110 @@ def test_nice_ceiling_rounds_up_to_a_readable_number():
 def test_the_newest_point_is_at_the_right_edge_and_the_maximum_below_the_top():
     series = [SeriesPoint(float(t), 10.0 * t, None, 0.0) for t in range(1, 11)]
     points, top, latest = polyline(series, lambda p: p.throughput_rps, now=10.0)
-    last = points.split()[-1]
-    assert last == f"{WIDTH:.1f},{HEIGHT - 100 / 100 * HEIGHT:.1f}"
+    assert on_chart(points, shift(10.0))[-1] == (WIDTH, HEIGHT - 100 / 100 * HEIGHT)
     assert top == 100 and latest == 100
 
 
 def test_points_older_than_a_minute_are_dropped():
     series = [SeriesPoint(float(t), 1.0, None, 0.0) for t in range(1, 101)]
     points, _, _ = polyline(series, lambda p: p.throughput_rps, now=100.0)
-    assert len(points.split()) == 61
-    assert points.split()[0].startswith("0.0,")
+    drawn = on_chart(points, shift(100.0))
+    assert len(drawn) == 61
+    assert drawn[0][0] == 0.0 and drawn[-1][0] == WIDTH
+
+
+def test_a_point_is_drawn_at_its_age_and_value_in_every_second_it_is_shown():
+    """Each point of each line sits at x = WIDTH × (1 − age / 60 s), y = HEIGHT × (1 −
+    value / top), ages and values taken from the series, second after second, as the
+    renderer draws them (one ``Traces`` carried from each second to the next)."""
+    traces = Traces()
+    for end in range(1, 130):
+        series = [
+            SeriesPoint(float(t), float(t % 17) * 30, 40.0 + t % 5, 0.0, offered_rps=500.0)
+            for t in range(1, end + 1)
+        ]
+        served = {c.key: c for c in charts(series, float(end), traces=traces)}["throughput"]
+        shown = [p for p in series if end - p.t <= WINDOW_S]
+        top = 500.0  # offered 500 req/s (a nice number), served at most 16 × 30
+        assert served.top == top
+        assert_drawn_at(
+            served.points,
+            served.shift,
+            [
+                (WIDTH * (1 - (end - p.t) / WINDOW_S), HEIGHT * (1 - p.throughput_rps / top))
+                for p in shown
+            ],
+        )
+        (offered,) = served.lines
+        ages = [end - p.t for p in shown]
+        assert_drawn_at(offered.points, served.shift, [(WIDTH * (1 - a / 60), 0.0) for a in ages])
+
+
+def test_a_second_later_a_line_keeps_its_points_text_and_adds_the_new_one():
+    """At absolute time a point's text does not change while it is in the window: the next
+    second's points are the last ones without the oldest, plus the new point."""
+    series = [SeriesPoint(float(t), float(t % 7), None, 0.0) for t in range(1, 100)]
+    before = charts(series[:80], 80.0)[0].points.split()
+    after = charts(series[:81], 81.0)[0].points.split()
+    assert after[:-1] == before[1:] and len(after) == len(before) == 61
+
+
+def test_a_chart_whose_picture_did_not_move_is_equal_to_the_last_one():
+    """A steady line a second later draws the same picture (its points and shift moved
+    together): equal, so the renderer need not send it again; a changed value is not."""
+    steady = [SeriesPoint(float(t), 5.0, 40.0, 0.0) for t in range(1, 100)]
+    first, second = charts(steady[:80], 80.0), charts(steady[:81], 81.0)
+    assert first[0].points != second[0].points and first[0].shift != second[0].shift
+    assert first == second
+    moved = [*steady[:80], replace(steady[80], throughput_rps=6.0)]
+    assert charts(moved, 81.0)[0] != first[0]
+    assert charts(moved, 81.0)[1:] == first[1:]
+
+
+# Windows drawn one after another: (last second, the run's values, their scale, which
+# seconds have no p99: none, or every fourth from the second given).
+WINDOWS = st.lists(
+    st.tuples(
+        st.integers(1, 200),
+        st.integers(0, 2),
+        st.integers(0, 3),
+        st.one_of(st.none(), st.integers(0, 3)),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(seconds=WINDOWS)
+def test_lines_carried_from_second_to_second_are_those_drawn_afresh(seconds):
+    """The renderer's ``Traces`` reuse a line's kept points only when they still hold, and
+    a second's reading only for the same second (the same object, as a run's are):
+    windows in any order (forwards, a jump back, a run started again with other values on
+    the same scale, or the same values at other times: a steady p99 with other gaps),
+    rescaled, give exactly the charts drawn afresh."""
+    traces = Traces()
+    made: dict[tuple[int, int, int | None, int], SeriesPoint] = {}  # a run's seconds, kept
+    for end, run, level, gaps in seconds:
+        series = [
+            made.setdefault(
+                (run, level, gaps, t),
+                SeriesPoint(
+                    float(t),
+                    float((t * (run + 1)) % 11 * 10**level),
+                    None if gaps is not None and t % 4 == gaps else 40.0 + t % 3 * run,
+                    0.0,
+                    utilization=(("web-1", (t % 9) / 10), ("db", (t % (4 + run)) / 10)),
+                ),
+            )
+            for t in range(1, end + 1)
+        ]
+        carried = charts(series, float(end), traces=traces)
+        fresh = charts(series, float(end))
+        assert carried == fresh  # the same pictures, scales, latest values, names
+        assert [(c.points, c.shift, [ln.points for ln in c.lines]) for c in carried] == [
+            (c.points, c.shift, [ln.points for ln in c.lines]) for c in fresh
+        ]
 
 
 def test_missing_latency_leaves_a_gap_and_no_latest_value():

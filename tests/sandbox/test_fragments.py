@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from django.utils import translation
@@ -17,7 +18,15 @@ from architect.sim.commands import AddDataCenter, AddLoadBalancer, FailDataCente
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.model import presets
 from architect.sim.simulation import Simulation
-from architect.sim.snapshot import Event, EventKind, NodeStatus, SeriesPoint, Settings, Snapshot
+from architect.sim.snapshot import (
+    Event,
+    EventKind,
+    Latency,
+    NodeStatus,
+    SeriesPoint,
+    Settings,
+    Snapshot,
+)
 
 from helpers.snapshots import blocks_snapshot, everything_snapshot, snapshot
 
@@ -707,3 +716,60 @@ def test_a_stage_renderer_draws_its_goals_as_level_lines():
     assert latency is not None and 'class="goal-level"' in latency.group(0)
     assert ">goal 300</text>" in latency.group(0)
     assert 'class="goal-level"' not in plain
+
+
+def drawn_lines(figure: str) -> list[list[float]]:
+    """Each line of a chart's markup, in document order, as the browser places it: its
+    points (x, y, x, y, ...) moved by the transform of the group they are drawn in (the
+    SVG, inline in HTML without a namespace, parsed as XML: it must be well formed)."""
+    found = re.search(r"<svg .*?</svg>", figure, re.S)
+    assert found is not None
+    lines = []
+    for group in ElementTree.fromstring(found.group(0)).iter("g"):
+        moved = re.fullmatch(r"translate\((-?[\d.]+) 0\)", group.get("transform", ""))
+        assert moved is not None
+        for line in group.iter("polyline"):
+            pairs = (p.split(",") for p in line.get("points", "").split())
+            lines.append([c for x, y in pairs for c in (float(x) + float(moved[1]), float(y))])
+    return lines
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_charts_markup_places_each_point_at_its_age_and_value(language):
+    """The latency chart of a run 95 to 100 s in, as one renderer sends it second after
+    second: every point of its lines (p95, p50, then p99) sits at x = 300 × (1 − age / 60)
+    and y = 80 × (1 − value / 500) of the chart (500 ms: the nice number above the highest
+    p99, 420 ms), whatever transform moves their group: the newest on the right edge."""
+    renderer = Renderer()
+    for end in range(95, 101):
+        series = tuple(
+            SeriesPoint(
+                float(t),
+                100.0,
+                20.0 * (t % 22),
+                0.0,
+                latency=Latency(mean_ms=5.0, p50_ms=t % 10, p95_ms=10.0 + t % 30, p99_ms=0.0),
+            )
+            for t in range(1, end + 1)
+        )
+        with translation.override(language):
+            html = renderer.render(snapshot(t=end + 0.4, series=series), RUNNING, full=end == 95)
+        figure = re.search(r'<figure id="chartbox-latency".*?</figure>', html, re.S)
+        assert figure is not None  # its p99 moves every second
+        shown = [p.t for p in series if end - p.t <= 60]
+        values = [
+            [10.0 + t % 30 for t in shown],
+            [t % 10 for t in shown],
+            [20.0 * (t % 22) for t in shown],
+        ]
+        expected = [
+            [
+                c
+                for t, v in zip(shown, line, strict=True)
+                for c in (300 * (1 - (end - t) / 60), 80 * (1 - v / 500))
+            ]
+            for line in values
+        ]
+        drawn = drawn_lines(figure.group(0))
+        assert [line[0::2][-1] for line in drawn] == [300.0, 300.0, 300.0]
+        assert drawn == [pytest.approx(line, abs=0.05) for line in expected]

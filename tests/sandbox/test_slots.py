@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from architect.sandbox import slots
 from architect.sandbox.charts import Chart, Line, Mark
 from architect.sandbox.diagram import layout
+from architect.sandbox.diagram_load import Bottleneck
 from architect.sandbox.fragments import CHART_LABELS, chart_item, clock_context, labels
 from architect.sandbox.live import LiveStatus
 from architect.sim.commands import SPEEDS
@@ -100,6 +101,7 @@ def drawn_charts(draw: st.DrawFn) -> list[Chart]:
             ),
             goal=draw(st.one_of(st.none(), NUMBER)),
             name=draw(st.one_of(st.just(""), TEXT)),
+            shift=draw(TEXT),
         )
         for _ in range(3)
     ]
@@ -170,3 +172,17 @@ def test_a_box_is_the_partial(language):
                     context = {"box": replace(box, detail=detail), "selectable": selectable}
                     direct_box = render_to_string("sandbox/diagram_svg.html#box", context)
                     assert slots.BOX.render(context) == direct_box
+
+
+@EXAMPLES
+@given(
+    language=LANGUAGES,
+    neck=st.one_of(st.none(), st.builds(Bottleneck, TEXT, TEXT, st.booleans())),
+)
+def test_the_diagram_key_is_the_partial(language, neck):
+    """The key under the diagram with any bottleneck (or none), its node and percentage
+    filled into the structure an earlier one drew, escaped as the template does."""
+    with translation.override(language):
+        context = {"neck": neck}
+        expected = render_to_string("sandbox/diagram_svg.html#key", context)
+        assert slots.KEY.render(context) == expected

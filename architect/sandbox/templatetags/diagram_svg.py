@@ -24,7 +24,7 @@ from django.utils.translation import get_language
 
 from architect.sandbox.diagram_load import Bottleneck
 from architect.sandbox.diagram_shapes import Band, Box, Diagram, Line
-from architect.sandbox.slots import BOX
+from architect.sandbox.slots import BOX, KEY
 
 TEMPLATE = "sandbox/diagram_svg.html"
 register = template.Library()
@@ -86,4 +86,5 @@ def _line(line: Line) -> str:
 
 @lru_cache(maxsize=1024)
 def _key(language: str, neck: Bottleneck | None) -> SafeString:
-    return SafeString(render_to_string(f"{TEMPLATE}#key", {"neck": neck}))
+    """The key and the bottleneck named, filled into the key's structure (``slots.KEY``)."""
+    return SafeString(KEY.render({"neck": neck}, language))
