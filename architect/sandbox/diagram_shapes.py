@@ -100,7 +100,7 @@ class Box(_Lookup):
     queue: int = 0  # length of the queue bar in tenths of the box
     limiting: bool = False  # the bottleneck
     svg_x, svg_y, svg_w, svg_h, svg_cx, svg_cy = map(_svg, ("x", "y", "w", "h", "cx", "cy"))
-    svg_qx, svg_qy, svg_qw = map(_svg, ("qx", "qy", "qw"))
+    svg_qx, svg_qy, svg_qh = map(_svg, ("qx", "qy", "qh"))
     svg_hx, svg_hy, svg_hw, svg_hh = map(_svg, ("hx", "hy", "hw", "hh"))
 
     @property
@@ -111,11 +111,12 @@ class Box(_Lookup):
     def cy(self) -> float:
         return self.y + self.h / 2
 
-    # The queue bar on the box's bottom edge (clear of its text, which fills a tight box),
-    # and the bottleneck's halo around the box.
-    qx = property(lambda self: self.x + 5)
-    qy = property(lambda self: self.y + self.h - 2)
-    qw = property(lambda self: (self.w - 10) * self.queue / QUEUE_STEPS)
+    # The queue bar: a gauge up the box's left edge, clear of its centred text (it was a
+    # strip on the bottom edge, under the figures, and hard to see on a dark box); and the
+    # bottleneck's halo around the box.
+    qx = property(lambda self: self.x + 4)
+    qh = property(lambda self: (self.h - 8) * self.queue / QUEUE_STEPS)
+    qy = property(lambda self: self.y + self.h - 4 - self.qh)
     hx = property(lambda self: self.x - 5)
     hy = property(lambda self: self.y - 5)
     hw = property(lambda self: self.w + 10)
@@ -170,8 +171,9 @@ class Diagram(_Lookup):
     bands: tuple[Band, ...] = ()
     bottleneck: Bottleneck | None = None  # the busiest node, when the diagram is live
     # "fit": it shrinks to fit a one-screen frame (sandbox.css), its labels readable in the
-    # smallest (``FIT_FRAME``); "pan": it keeps its scale. Set with the geometry: ``fit``.
-    svg_fit: str = "pan"
+    # smallest (``FIT_FRAME``); "fixed": it keeps its scale and pans. Set with the geometry
+    # (``fit``). Not "pan": the SVG would take its frame's class, .diagram-pan, and rules.
+    svg_fit: str = "fixed"
     svg_width, svg_height = _svg("width", 0), _svg("height", 0)
     # The size it is drawn at: its smallest label (12 units) at 11 px or more; a diagram
     # wider or taller than its frame pans instead of shrinking (sandbox.css).
@@ -185,7 +187,7 @@ class Diagram(_Lookup):
 
 def fit(diagram: Diagram) -> str:
     """``Diagram.svg_fit`` for ``diagram``'s geometry: "fit" when its labels stay at
-    ``FITTED_LABEL_PX`` or more shrunk into ``FIT_FRAME``, else "pan"."""
+    ``FITTED_LABEL_PX`` or more shrunk into ``FIT_FRAME``, else "fixed"."""
     scale = FITTED_LABEL_PX / diagram.smallest_font
     fits = diagram.width * scale <= FIT_FRAME[0] and diagram.height * scale <= FIT_FRAME[1]
-    return "fit" if fits else "pan"
+    return "fit" if fits else "fixed"

@@ -43,8 +43,15 @@ JOBS = {
     "jobs_failed": ("jobs_failed", "jobs_s", False),
 }
 HELP = {
-    "offered": _("The requests per second your users send, whether or not they are served."),
-    "served": _("Requests per second answered successfully over the last simulated second."),
+    "offered": _(
+        "The requests per second your users send on average, whether or not they are served. "
+        "They arrive at random, so one second brings more and the next fewer."
+    ),
+    "served": _(
+        "Requests per second answered successfully over the last simulated second. It can "
+        "read above what is offered: more requests arrived that second, or some that waited "
+        "in a queue were answered."
+    ),
     "p99": _(
         "99 % of requests took less than this and 1 % took longer: what the unluckiest users "
         "wait. It climbs first when a server nears its limit."

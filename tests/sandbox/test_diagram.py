@@ -540,7 +540,7 @@ def test_stage_13s_architecture_shrinks_to_fit_one_screen_and_thirty_nodes_pan()
         scale = min(FIT_FRAME[0] / stage_13.width, FIT_FRAME[1] / stage_13.height)
         assert scale * stage_13.smallest_font >= FITTED_LABEL_PX
         assert stage_13.svg_fit == "fit"
-        assert thirty.svg_fit == "pan"
+        assert thirty.svg_fit == "fixed"
 
 
 def _crosses(line, box, inset: float = 0.5) -> bool:

@@ -17,6 +17,7 @@ from architect.sandbox.diagram_load import (
     load_step,
     queue_step,
 )
+from architect.sandbox.diagram_shapes import text_width
 from architect.sandbox.live import LiveSession
 from architect.sim.commands import SetTraffic
 from architect.sim.model import presets
@@ -183,3 +184,19 @@ def test_the_key_names_the_bottleneck_in_both_languages(language, limiting, calm
     assert calm in cool and "diagram-bottleneck--limiting" not in cool
     assert 'class="box-halo"' in hot and 'class="box-queue"' in hot
     assert "link link-flow flow-" in hot
+
+
+@pytest.mark.parametrize("webs", [3, 12])  # two-line boxes, and one-line boxes in two lanes
+def test_a_queue_is_a_gauge_up_the_boxs_left_edge_clear_of_its_text(webs):
+    """The bar stands inside the box, left of its widest centred text, and grows upwards
+    with the queue (it was a strip on the bottom edge, over the figures' descenders)."""
+    nodes = tuple(node(f"web-{i}", queued=10**i) for i in range(1, webs + 1))
+    diagram = layout(snapshot(nodes=(node("dns", NodeKind.DNS), *nodes), links=()))
+    boxes = [b for b in diagram.boxes if b.kind == "web_server"]
+    heights = [b.qh for b in boxes]
+    assert heights == sorted(heights) and 0 < heights[0] < heights[-1]
+    for b in boxes:
+        text = f"{b.label} · {b.detail}" if b.compact else max(b.label, b.detail, key=len)
+        text_left = b.cx - text_width(text, 12 if b.compact else 13, bold=b.compact) / 2
+        assert b.x < b.qx and b.qx + 4 <= text_left, b.id
+        assert b.y < b.qy and b.qy + b.qh < b.y + b.h, b.id
