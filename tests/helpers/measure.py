@@ -10,7 +10,6 @@ returns the requests each database (shard) completed a second.
 from __future__ import annotations
 
 import random
-from collections.abc import Generator
 from dataclasses import dataclass, field
 
 from architect.sim.engine.stations import Request, Station
@@ -69,20 +68,24 @@ class Observer:
 
 
 def observe(sim: Simulation, rate: float, seed: int) -> list[Observer]:
-    """Observe every station; sample populations at Poisson rate ``rate``."""
+    """Observe every station; sample populations at Poisson rate ``rate``.
+
+    The sampling instants are plain calls at set times (``Environment.call_later``, as
+    the engine's own hops are), not a SimPy process: the same instants in the same order
+    for a third of the cost (a process wakes through an event and its callbacks)."""
     rng = random.Random(seed)
     observers = [Observer(sim, station) for station in sim.stations.values()]
     sim.rewire()  # upstream stations now forward to the wrapped ``arrive``
     for observer in observers:
         observer.wrap_forward()
+    env, gap = sim.env, rng.expovariate
 
-    def sampler() -> Generator[object, None, None]:
-        while True:
-            yield sim.env.timeout(rng.expovariate(rate))
-            for observer in observers:
-                observer.sample()
+    def sample(_: object) -> None:
+        for observer in observers:
+            observer.sample()
+        env.call_later(gap(rate), sample, None)
 
-    sim.env.process(sampler())  # type: ignore[arg-type]  # SimPy yields Timeout events
+    env.call_later(gap(rate), sample, None)
     return observers
 
 
