@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from lessons.checker import check_stage
+from lessons.checker import check_stage, run_stage
 from lessons.format import PlanError, load_plan
 from lessons.shortcuts import search, shortcuts_for, try_shortcut
 
@@ -99,6 +99,21 @@ def test_a_shortcut_run_stops_at_its_first_failed_second():
     status = try_shortcut(stage, nothing, seed=1).status
     assert status is not None and not status.met
     assert status.checked_s == status.failed_s == 1 and status.first_failure_s == 15
+
+
+def test_a_shortcut_that_changes_nothing_is_not_run_again():
+    """web-1 already xl: ``every_node_xl`` changes nothing, so its outcome is the run
+    without changes the check already made (the same as running it); at size s it runs."""
+    stage = tiny(TINY.replace("size: s, service_ms", "size: xl, service_ms")).stages[0]
+    xl = next(s for s in shortcuts_for(stage) if s.key == "every_node_xl")
+    nothing = run_stage(stage, seed=1, solved=False).status
+    reused = try_shortcut(stage, xl, seed=1, nothing=nothing)
+    assert reused.status is nothing
+    assert reused == try_shortcut(stage, xl, seed=1)
+    small = tiny().stages[0]
+    unchanged = run_stage(small, seed=1, solved=False).status
+    resized = try_shortcut(small, xl, seed=1, nothing=unchanged)
+    assert resized.met and not unchanged.met
 
 
 def test_stage_rules_are_checked_by_the_loader():
