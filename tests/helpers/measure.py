@@ -21,8 +21,8 @@ class Observer:
     """Watches one station from outside, like Ciw's trackers: no engine hooks.
 
     Per-station sojourn: ``arrive`` and ``forward`` are wrapped on the instance,
-    so every request's time at this station is known. Population: a SimPy
-    process samples ``busy + len(queue)`` at Poisson instants, which by PASTA
+    so every request's time at this station is known. Population: ``observe``
+    samples ``busy + len(queue)`` at Poisson instants, which by PASTA
     estimates the time-average number in the station without bias. The two are
     independent measurements, which is what makes Little's law a real check.
     """
