@@ -116,6 +116,21 @@ def test_a_shortcut_that_changes_nothing_is_not_run_again():
     assert resized.met and not unchanged.met
 
 
+def test_restoring_by_hand_with_nothing_ever_down_is_not_run_again():
+    """No scripted failure: the check's run without changes never had anything to
+    restore, so restoring by hand is that run; told something was due, it runs."""
+    stage = tiny(TINY.replace("controls: [resize, set_traffic]", "controls: [resize, restore]"))
+    stage = stage.stages[0]
+    result = check_stage(stage, seeds=(1,))
+    nothing = result.runs[0].status  # seed 1, without the solution
+    by_hand = next(o for o in result.shortcuts if o.shortcut.key == "restore_by_hand")
+    assert by_hand.status is nothing and not by_hand.blocked
+    shortcut = next(s for s in shortcuts_for(stage) if s.key == "restore_by_hand")
+    assert try_shortcut(stage, shortcut, seed=1, nothing=nothing, repairs=False).status is nothing
+    ran = try_shortcut(stage, shortcut, seed=1, nothing=nothing, repairs=True)
+    assert ran.status is not nothing and ran == try_shortcut(stage, shortcut, seed=1)
+
+
 def test_stage_rules_are_checked_by_the_loader():
     bad = TINY.replace("    fixed: [traffic]  ", "    fixed: [weather]  ").replace(
         "      - allow: every_node_xl\n        reason: Any",
