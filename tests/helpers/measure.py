@@ -48,12 +48,12 @@ class Observer:
         self.station.forward = self._on_forward
 
     def _on_arrive(self, request: Request) -> None:
-        self.arrived[id(request)] = self.env.now
+        self.arrived[id(request)] = self.env._now  # ``now`` without the property: every hop
         self._arrive(request)
 
     def _on_forward(self, request: Request) -> None:
         self.completed += 1
-        self.sojourn_s += self.env.now - self.arrived.pop(id(request))
+        self.sojourn_s += self.env._now - self.arrived.pop(id(request))
         self._forward(request)
 
     def sample(self) -> None:
