@@ -13,15 +13,16 @@ the lesson editor's check (``authoring.tasks``) says it in the instructor's lang
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from architect.sim.commands import Command, CommandError
 from architect.sim.simulation import Simulation
+from architect.sim.snapshot import Snapshot
 from architect.sim.text import N_, Text, render
 from lessons.content import Plan, Stage
 from lessons.goals import GoalStatus, GoalTracker
-from lessons.shortcuts import SHORTCUT_SEEDS, Outcome, search
+from lessons.shortcuts import SHORTCUT_SEEDS, Outcome, repairs_due, search
 
 SEEDS = (1, 2, 3)
 OPERATOR_WORDS = {
@@ -120,11 +121,14 @@ class StageCheck:
         return found
 
 
-def run_stage(stage: Stage, *, seed: int, solved: bool) -> Run:
+def run_stage(
+    stage: Stage, *, seed: int, solved: bool, watch: Callable[[Snapshot], object] | None = None
+) -> Run:
     """One headless run of ``stage``: 1 s steps, each snapshot fed to the goal tracker
     (which judges the closed seconds it carries, however long the steps are). A run
     without the solution stops at its first failed second (it can no longer meet the
-    goal); one with it goes to the end, so a failure reports every second it failed."""
+    goal); one with it goes to the end, so a failure reports every second it failed.
+    ``watch`` sees each snapshot the run goes on from."""
     sim = Simulation(stage.run_topology(), seed=seed)
     tracker = GoalTracker(stage.goal.as_data(), duration_s=stage.duration_s)
     if solved:
@@ -134,21 +138,37 @@ def run_stage(stage: Stage, *, seed: int, solved: bool) -> Run:
             return Run(seed, solved, tracker.status, error.message, error)
     status = tracker.status
     for second in range(1, int(stage.duration_s) + 1):  # the engine runs the scenario's events
-        status = tracker.observe(sim.advance(second - sim.now))
+        snapshot = sim.advance(second - sim.now)
+        status = tracker.observe(snapshot)
         if status.failing and not solved:
             break  # unsolved, it can no longer meet the goal: what the check asks is shown
+        if watch is not None:
+            watch(snapshot)
     return Run(seed, solved, status)
 
 
 def check_stage(
     stage: Stage, *, seeds: tuple[int, ...] = SEEDS, shortcuts: bool = True
 ) -> StageCheck:
-    runs = tuple(run_stage(stage, seed=s, solved=solved) for s in seeds for solved in (False, True))
-    nothing = next((r.status for r in runs if r.seed == SHORTCUT_SEEDS[0] and not r.solved), None)
+    """Every seed without and with the solution, then the shortcuts on the first shortcut
+    seed, which take the run without the solution where they would only repeat it."""
+    first = SHORTCUT_SEEDS[0]
+    due: list[float] = []  # when the unchanged run had something to restore by hand
+
+    def watch(snapshot: Snapshot) -> None:
+        if repairs_due(stage, snapshot):
+            due.append(snapshot.t)
+
+    runs = tuple(
+        run_stage(stage, seed=s, solved=solved, watch=None if solved or s != first else watch)
+        for s in seeds
+        for solved in (False, True)
+    )
+    nothing = next((r.status for r in runs if r.seed == first and not r.solved), None)
     return StageCheck(
         stage.slug,
         runs,
-        tuple(search(stage, nothing=nothing)) if shortcuts else (),
+        tuple(search(stage, nothing=nothing, repairs=bool(due))) if shortcuts else (),
         tuple(stage.allowed_shortcuts),
     )
 

@@ -132,19 +132,36 @@ def shortcut_keys(stage: Stage) -> set[str]:
     return set(GENERIC) | {f"without_step_{i}" for i in range(len(stage.solution))}
 
 
-def try_shortcut(stage: Stage, shortcut: Shortcut, *, seed: int) -> Outcome:
-    """Run ``stage`` with ``shortcut`` as its stage page would let a learner."""
+def try_shortcut(
+    stage: Stage,
+    shortcut: Shortcut,
+    *,
+    seed: int,
+    nothing: GoalStatus | None = None,
+    repairs: bool = True,
+) -> Outcome:
+    """Run ``stage`` with ``shortcut`` as its stage page would let a learner.
+
+    ``nothing``: the status of the run without any change on ``seed``, when the caller has
+    it; ``repairs``: whether that run, before it stopped, had something down that a learner
+    could restore (``repairs_due``). A shortcut that turns out to change nothing (no
+    action, every node already at the largest size, nothing done during the run, no
+    scripted event to stop after) would run exactly that run again, so its outcome is
+    that status.
+    """
     blocked = _blocked(stage, shortcut)
     if blocked:
         return Outcome(shortcut, seed, blocked=blocked)
     sim = Simulation(stage.run_topology(), seed=seed)
     try:
-        for command in _commands(shortcut.actions):
+        commands = _commands(shortcut.actions)
+        for command in commands:
             sim.apply(command)
-        if shortcut.largest:
-            _resize_all(sim)
+        resized = _resize_all(sim) if shortcut.largest else 0
     except CommandError as error:
         return Outcome(shortcut, seed, refused=error.message)
+    if nothing is not None and not commands and not resized and _idle(stage, shortcut, repairs):
+        return Outcome(shortcut, seed, met=nothing.met, status=nothing)
     tracker = GoalTracker(stage.goal.as_data(), duration_s=stage.duration_s)
     status = tracker.status
     for t, whole in _stops(stage):
@@ -162,10 +179,12 @@ def search(
     *,
     seeds: tuple[int, ...] = SHORTCUT_SEEDS,
     nothing: GoalStatus | None = None,
+    repairs: bool = True,
 ) -> list[Outcome]:
     """Every shortcut on ``stage``: its outcome on the first seed where it meets the goal
-    (else on the last seed). ``nothing``: the status of a run without any change on the
-    first seed, when the caller has one (``check_lessons`` does)."""
+    (else on the last seed). ``nothing`` and ``repairs``: the run without any change on
+    the first seed, when the caller has it (``check_lessons`` does; see ``try_shortcut``):
+    the ``nothing`` shortcut's outcome, and any other's that turns out to change nothing."""
     outcomes = []
     for shortcut in shortcuts_for(stage):
         if shortcut.key == "nothing" and nothing is not None:
@@ -173,7 +192,8 @@ def search(
             continue
         outcome = Outcome(shortcut)
         for seed in seeds:
-            outcome = try_shortcut(stage, shortcut, seed=seed)
+            unchanged = nothing if seed == seeds[0] else None
+            outcome = try_shortcut(stage, shortcut, seed=seed, nothing=unchanged, repairs=repairs)
             if outcome.met or outcome.blocked or outcome.refused:
                 break
         outcomes.append(outcome)
@@ -209,10 +229,25 @@ def _commands(actions: Iterable[dict[str, Any]]) -> list[Command]:
     return [vocabulary.parse(a, "shortcut") for a in actions]
 
 
-def _resize_all(sim: Simulation) -> None:
-    for node in sim.snapshot().nodes:
-        if "resize" in node.actions and node.size != LARGEST_SIZE:
-            sim.apply(ResizeNode(node.id, LARGEST_SIZE))
+def _resize_all(sim: Simulation) -> int:
+    """Every node that can be resized to the largest size; how many were."""
+    smaller = [
+        n.id for n in sim.snapshot().nodes if "resize" in n.actions and n.size != LARGEST_SIZE
+    ]
+    for node_id in smaller:
+        sim.apply(ResizeNode(node_id, LARGEST_SIZE))
+    return len(smaller)
+
+
+def _idle(stage: Stage, shortcut: Shortcut, repairs: bool) -> bool:
+    """The learner does nothing during the run, which stops only at whole seconds (as
+    ``checker.run_stage`` does): no traffic held, no repair (or none ever due), no
+    scripted event."""
+    return (
+        shortcut.hold_rps is None
+        and not (shortcut.restore_by_hand and repairs)
+        and all(whole for _, whole in _stops(stage))
+    )
 
 
 def _stops(stage: Stage) -> list[tuple[float, bool]]:
@@ -232,6 +267,14 @@ def _interfere(sim: Simulation, snapshot: Snapshot, stage: Stage, shortcut: Shor
         sim.apply(SetTraffic(shortcut.hold_rps))
     if not shortcut.restore_by_hand:
         return
+    for command in repairs_due(stage, snapshot):
+        with contextlib.suppress(CommandError):  # restoring its center brought it back
+            sim.apply(command)
+
+
+def repairs_due(stage: Stage, snapshot: Snapshot) -> list[Command]:
+    """What restoring by hand does at ``snapshot``: restore every failed center and node
+    the stage lets a learner restore."""
     restores: list[Command] = []
     if _offered(stage, "restore_data_center"):
         restores += [
@@ -245,9 +288,7 @@ def _interfere(sim: Simulation, snapshot: Snapshot, stage: Stage, shortcut: Shor
             for n in snapshot.nodes
             if n.status == NodeStatus.DOWN and "restore" in n.actions
         ]
-    for command in restores:
-        with contextlib.suppress(CommandError):  # restoring its center brought it back
-            sim.apply(command)
+    return restores
 
 
 def _step_text(step: dict[str, Any]) -> str:

@@ -10,7 +10,6 @@ returns the requests each database (shard) completed a second.
 from __future__ import annotations
 
 import random
-from collections.abc import Generator
 from dataclasses import dataclass, field
 
 from architect.sim.engine.stations import Request, Station
@@ -22,8 +21,8 @@ class Observer:
     """Watches one station from outside, like Ciw's trackers: no engine hooks.
 
     Per-station sojourn: ``arrive`` and ``forward`` are wrapped on the instance,
-    so every request's time at this station is known. Population: a SimPy
-    process samples ``busy + len(queue)`` at Poisson instants, which by PASTA
+    so every request's time at this station is known. Population: ``observe``
+    samples ``busy + len(queue)`` at Poisson instants, which by PASTA
     estimates the time-average number in the station without bias. The two are
     independent measurements, which is what makes Little's law a real check.
     """
@@ -49,15 +48,16 @@ class Observer:
         self.station.forward = self._on_forward
 
     def _on_arrive(self, request: Request) -> None:
-        self.arrived[id(request)] = self.env.now
+        self.arrived[id(request)] = self.env._now  # ``now`` without the property: every hop
         self._arrive(request)
 
     def _on_forward(self, request: Request) -> None:
         self.completed += 1
-        self.sojourn_s += self.env.now - self.arrived.pop(id(request))
+        self.sojourn_s += self.env._now - self.arrived.pop(id(request))
         self._forward(request)
 
     def sample(self) -> None:
+        """What ``observe`` does for every observer at each sampling instant (inlined there)."""
         self.samples += 1
         self.population += self.station.busy + len(self.station.queue)
 
@@ -69,20 +69,26 @@ class Observer:
 
 
 def observe(sim: Simulation, rate: float, seed: int) -> list[Observer]:
-    """Observe every station; sample populations at Poisson rate ``rate``."""
+    """Observe every station; sample populations at Poisson rate ``rate``.
+
+    The sampling instants are plain calls at set times (``Environment.call_later``, as
+    the engine's own hops are), not a SimPy process: the same instants in the same order
+    for a third of the cost (a process wakes through an event and its callbacks)."""
     rng = random.Random(seed)
     observers = [Observer(sim, station) for station in sim.stations.values()]
     sim.rewire()  # upstream stations now forward to the wrapped ``arrive``
     for observer in observers:
         observer.wrap_forward()
+    env, gap = sim.env, rng.expovariate
 
-    def sampler() -> Generator[object, None, None]:
-        while True:
-            yield sim.env.timeout(rng.expovariate(rate))
-            for observer in observers:
-                observer.sample()
+    def sample(_: object) -> None:
+        for observer in observers:  # Observer.sample, inlined
+            station = observer.station
+            observer.samples += 1
+            observer.population += station.busy + len(station.queue)
+        env.call_later(gap(rate), sample, None)
 
-    sim.env.process(sampler())  # type: ignore[arg-type]  # SimPy yields Timeout events
+    env.call_later(gap(rate), sample, None)
     return observers
 
 

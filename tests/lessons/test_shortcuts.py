@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from lessons.checker import check_stage
+from lessons.checker import check_stage, run_stage
 from lessons.format import PlanError, load_plan
 from lessons.shortcuts import search, shortcuts_for, try_shortcut
 
@@ -99,6 +99,36 @@ def test_a_shortcut_run_stops_at_its_first_failed_second():
     status = try_shortcut(stage, nothing, seed=1).status
     assert status is not None and not status.met
     assert status.checked_s == status.failed_s == 1 and status.first_failure_s == 15
+
+
+def test_a_shortcut_that_changes_nothing_is_not_run_again():
+    """web-1 already xl: ``every_node_xl`` changes nothing, so its outcome is the run
+    without changes the check already made (the same as running it); at size s it runs."""
+    stage = tiny(TINY.replace("size: s, service_ms", "size: xl, service_ms")).stages[0]
+    xl = next(s for s in shortcuts_for(stage) if s.key == "every_node_xl")
+    nothing = run_stage(stage, seed=1, solved=False).status
+    reused = try_shortcut(stage, xl, seed=1, nothing=nothing)
+    assert reused.status is nothing
+    assert reused == try_shortcut(stage, xl, seed=1)
+    small = tiny().stages[0]
+    unchanged = run_stage(small, seed=1, solved=False).status
+    resized = try_shortcut(small, xl, seed=1, nothing=unchanged)
+    assert resized.met and not unchanged.met
+
+
+def test_restoring_by_hand_with_nothing_ever_down_is_not_run_again():
+    """No scripted failure: the check's run without changes never had anything to
+    restore, so restoring by hand is that run; told something was due, it runs."""
+    stage = tiny(TINY.replace("controls: [resize, set_traffic]", "controls: [resize, restore]"))
+    stage = stage.stages[0]
+    result = check_stage(stage, seeds=(1,))
+    nothing = result.runs[0].status  # seed 1, without the solution
+    by_hand = next(o for o in result.shortcuts if o.shortcut.key == "restore_by_hand")
+    assert by_hand.status is nothing and not by_hand.blocked
+    shortcut = next(s for s in shortcuts_for(stage) if s.key == "restore_by_hand")
+    assert try_shortcut(stage, shortcut, seed=1, nothing=nothing, repairs=False).status is nothing
+    ran = try_shortcut(stage, shortcut, seed=1, nothing=nothing, repairs=True)
+    assert ran.status is not nothing and ran == try_shortcut(stage, shortcut, seed=1)
 
 
 def test_stage_rules_are_checked_by_the_loader():

@@ -17,6 +17,7 @@ from itertools import accumulate
 MAX_KEYS = 1_000_000
 MAX_SKEW = 3.0
 _CACHED_CDFS = 8  # at n = 1,000,000 each is an array of 8 MB
+_GUIDE = 1024  # a power of two, so u * _GUIDE and j / _GUIDE are exact
 
 
 def _check(n: int, s: float) -> None:
@@ -41,27 +42,41 @@ def zipf_cdf(n: int, s: float) -> tuple[array[float], float]:
     return array("d", (c / total for c in cumulative)), total
 
 
+@lru_cache(maxsize=_CACHED_CDFS)
+def zipf_guide(n: int, s: float) -> list[int]:
+    """For each j in 0.._GUIDE, the key ``bisect_right(cdf, j / _GUIDE)``: a draw u in
+    [j, j + 1) / _GUIDE falls between entries j and j + 1, so ``draw`` bisects only that
+    stretch of the CDF (the same key, in a few steps instead of log2 n)."""
+    cdf = zipf_cdf(n, s)[0]
+    return [bisect_right(cdf, j / _GUIDE) for j in range(_GUIDE + 1)]
+
+
 class ZipfKeys:
     """Draws keys 0..n-1 with P(k) ∝ 1 / (k + 1) ** s from a seeded ``random.Random``."""
 
-    __slots__ = ("_cdf", "_random", "_total", "n", "s")
+    __slots__ = ("_cdf", "_guide", "_random", "_total", "n", "s")
 
     def __init__(self, n: int, s: float, rng: random.Random) -> None:
         _check(n, s)
         self.n = n
         self.s = float(s)
         self._random = rng.random
+        self._guide: list[int] = []
         if self.s == 0.0:
             self._cdf: array[float] | None = None
             self._total = float(n)
         else:
             self._cdf, self._total = zipf_cdf(n, self.s)
+            self._guide = zipf_guide(n, self.s)
 
     def draw(self) -> int:
-        """One key: a bisection of the cached CDF (or a scaled uniform when s = 0)."""
+        """One key: a bisection of the cached CDF between two guide entries (or a scaled
+        uniform when s = 0)."""
+        u = self._random()
         if self._cdf is None:
-            return int(self._random() * self.n)
-        return bisect_right(self._cdf, self._random())
+            return int(u * self.n)
+        guide, j = self._guide, int(u * _GUIDE)
+        return bisect_right(self._cdf, u, guide[j], guide[j + 1])
 
     def probability(self, k: int) -> float:
         """The exact probability of key ``k`` (0 outside 0..n-1)."""

@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 from architect.sim.engine.stations import Request, Station
 
+REMEMBERED_KEYS = 4096  # each data center's tiers: about 0.3 MB at most
+
 
 class DataTier:
     """Where reads and writes go, and what replication has and has not copied."""
@@ -71,14 +73,28 @@ class DataTier:
 
 
 class DataTiers:
-    """One ``DataTier`` per shard, and the rule that picks a key's shard."""
+    """One ``DataTier`` per shard, and the rule that picks a key's shard.
+
+    A key's shard is remembered (up to ``REMEMBERED_KEYS``, then forgotten all at once):
+    the rule is fixed for this wiring and the same popular keys come again and again."""
 
     def __init__(self, tiers: list[DataTier], shard_of: Callable[[int], int]) -> None:
         self.tiers = tiers
         self.shard_of = shard_of
+        self._shards: dict[int, int] = {}
 
     def for_key(self, key: int) -> DataTier:
-        return self.tiers[self.shard_of(key)] if len(self.tiers) > 1 else self.tiers[0]
+        tiers = self.tiers
+        if len(tiers) == 1:
+            return tiers[0]
+        shards = self._shards
+        shard = shards.get(key)
+        if shard is None:
+            shard = self.shard_of(key)
+            if len(shards) >= REMEMBERED_KEYS:
+                shards.clear()
+            shards[key] = shard
+        return tiers[shard]
 
     def holding(self, station: Station) -> DataTier | None:
         """The tier whose primary is ``station``."""

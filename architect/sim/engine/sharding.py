@@ -10,6 +10,7 @@ that shrinks as the number of virtual nodes per shard grows.
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import lru_cache
 from hashlib import blake2b
 from typing import Protocol
 
@@ -20,6 +21,13 @@ MAX_VNODES = 1000
 def stable_hash(text: str) -> int:
     """A 64-bit hash of ``text`` that does not change between processes."""
     return int.from_bytes(blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+@lru_cache(maxsize=1 << 14)
+def key_point(key: int) -> int:
+    """``stable_hash`` of data key ``key``, remembered: the same few popular keys are
+    hashed again and again (a Zipf law), by every simulation in the process."""
+    return stable_hash(f"key:{key}")
 
 
 def _check_shards(shards: int) -> None:
@@ -45,7 +53,7 @@ class ModuloSharding:
         self.shards = shards
 
     def shard_of(self, key: int) -> int:
-        return stable_hash(f"key:{key}") % self.shards
+        return key_point(key) % self.shards
 
     def with_shards(self, shards: int) -> ModuloSharding:
         return ModuloSharding(shards)
@@ -77,7 +85,7 @@ class ConsistentHashRing:
         self._owners = [shard for _, shard in ring]
 
     def shard_of(self, key: int) -> int:
-        index = bisect_right(self._points, stable_hash(f"key:{key}"))
+        index = bisect_right(self._points, key_point(key))
         return self._owners[index if index < len(self._owners) else 0]
 
     def with_shards(self, shards: int) -> ConsistentHashRing:
