@@ -5,8 +5,10 @@
 // values are read back from the polylines' points and the chart's data-top: the server
 // sends nothing more. A line's points are at absolute simulated time, moved into the window
 // by its group's transform (translate), so a point's x on the chart is its own x plus that
-// shift. The charts are redrawn once a simulated second; the cursor stays at the same
-// number of seconds ago (its readout updated silently).
+// shift. The charts are redrawn once a simulated second, each a new element (an
+// out-of-band swap): the cursor stays at the same number of seconds ago and its readout is
+// written again, silently. A swap takes the focus and the pointer off the old element for a
+// moment, so a cursor is let go only when, after the message, neither is on the chart.
 (function () {
   "use strict";
   var WIDTH = 300, HEIGHT = 80, WINDOW_S = 60, STEP = WIDTH / WINDOW_S;
@@ -71,6 +73,18 @@
     if (readout) readout.textContent = "";
     if (cursor && cursor.key === svg.id) cursor = null;
   }
+  function release(svg) {  // the pointer or the focus left svg, or a redraw replaced it
+    var id = svg.id;
+    setTimeout(function () {
+      var now = document.getElementById(id);
+      if (!now) {
+        if (cursor && cursor.key === id) cursor = null;
+        return;
+      }
+      if (document.activeElement === now || now.closest("figure").matches(":hover")) return;
+      clear(now);
+    }, 0);
+  }
   function chartOf(target) {
     return target && target.closest ? target.closest("#charts svg[data-top]") : null;
   }
@@ -85,7 +99,7 @@
   });
   document.addEventListener("pointerout", function (event) {
     var svg = chartOf(event.target);
-    if (svg && !svg.contains(event.relatedTarget) && document.activeElement !== svg) clear(svg);
+    if (svg && !svg.contains(event.relatedTarget)) release(svg);
   });
   document.addEventListener("focusin", function (event) {
     var svg = chartOf(event.target);
@@ -93,7 +107,7 @@
   });
   document.addEventListener("focusout", function (event) {
     var svg = chartOf(event.target);
-    if (svg && !svg.matches(":hover")) clear(svg);
+    if (svg) release(svg);
   });
   document.addEventListener("keydown", function (event) {
     var svg = chartOf(event.target);
