@@ -243,13 +243,29 @@ def chart_words(language: str | None) -> dict[str, Any]:
     }
 
 
+def node_names(s: Snapshot) -> dict[str, str]:
+    """How the charts name a node whose id does not say its data center, when there are
+    several (the first center's "web-2" beside "asia-web-2"): its id and center, as the
+    servers table shows them ("web-2 (US East)")."""
+    return {
+        n.id: f"{n.id} ({region_name(n.dc)})"
+        for n in s.nodes
+        if n.dc and not n.id.startswith(f"{n.dc}-")
+    }
+
+
 def chart_item(
-    c: Chart, words: dict[str, Any] | None = None, language: str | None = None
+    c: Chart,
+    words: dict[str, Any] | None = None,
+    language: str | None = None,
+    nodes: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """One chart with its caption's words and figures, its lines' names and its goal
-    (``words``, ``language``: the active language's, when the caller has them)."""
+    (``words``, ``language``: the active language's, when the caller has them; ``nodes``:
+    ``node_names``)."""
     language = language or get_language()
     words = words or chart_words(language)
+    names = {**words["lines"], **nodes} if nodes else words["lines"]
     label, unit, caption = words["charts"][c.key]
     top = figure(c.top, language)
     latest = "—" if c.latest is None else figure(c.latest, language)
@@ -257,7 +273,6 @@ def chart_item(
     described = words["described"] % {"label": label, "top": top, "unit": unit, "latest": latest}
     if goal:
         described += words["goal"] % {"goal": goal}
-    names = words["lines"]
     return {
         "chart": c,
         "label": label,
@@ -283,7 +298,8 @@ def chart_items_of(
     language = get_language()
     words = chart_words(language)
     drawn = charts(s.series, s.t, s.events, goals, traces)
-    return [chart_item(c, words, language) for c in drawn]
+    nodes = node_names(s)
+    return [chart_item(c, words, language, nodes) for c in drawn]
 
 
 def engine_share(share: float | None, language: str | None = None) -> str:
