@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
+from django.template.loader import render_to_string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from architect.sandbox.chart_points import HEIGHT, WIDTH, WINDOW_S, Traces, shift
 from architect.sandbox.charts import Mark, charts, goal_levels, nice_ceiling, polyline
+from architect.sandbox.fragments import chart_item, labels
 from architect.sim.snapshot import Event, EventKind, SeriesPoint
 
 
@@ -270,3 +273,20 @@ def test_a_goal_at_the_top_of_the_scale_has_its_label_below_its_line():
     drawn = {c.key: c for c in charts([point], 1.0, goals=goals)}
     assert drawn["cost"].top == 2000 and drawn["cost"].goal_dy == "12"
     assert drawn["latency"].top == 500 and drawn["latency"].goal_dy == "-4"
+
+
+def test_a_young_charts_goal_label_keeps_clear_of_its_data():
+    """Issue #14.3: ten seconds into a run the data is at the right of the chart; the goal's
+    label (about 0.62 em a character at 20 units) is written where there is none yet."""
+    series = [SeriesPoint(float(t), 700.0, 40.0, 0.0) for t in range(51, 61)]
+    goals = goal_levels([("throughput_rps", 700.0)])
+    served = next(c for c in charts(series, 60.0, goals=goals) if c.key == "throughput")
+    item = chart_item(served)
+    html = render_to_string("sandbox/sandbox.html#chart", {"item": item, "label": labels("en")})
+    found = re.search(r'<text class="axis-label goal-label" x="([\d.]+)"([^>]*)>([^<]*)<', html)
+    assert found is not None
+    x, attributes, text = float(found[1]), found[2], found[3]
+    width = len(text) * 0.62 * 20
+    left, right = (x - width, x) if 'text-anchor="end"' in attributes else (x, x + width)
+    oldest = min(x for x, _ in on_chart(served.points, served.shift))
+    assert left >= 0 and right < oldest
