@@ -292,12 +292,16 @@ def chart_item(
 
 
 def chart_items_of(
-    s: Snapshot, goals: dict[str, float] | None = None, traces: Traces | None = None
+    s: Snapshot,
+    goals: dict[str, float] | None = None,
+    traces: Traces | None = None,
+    topic: str = "",
 ) -> list[dict[str, Any]]:
-    """The charts of ``s`` with their words (``traces``: the lines as last drawn)."""
+    """The charts of ``s`` with their words (``traces``: the lines as last drawn; ``topic``:
+    the chart after the goal's, charts.topic_chart)."""
     language = get_language()
     words = chart_words(language)
-    drawn = charts(s.series, s.t, s.events, goals, traces)
+    drawn = charts(s.series, s.t, s.events, goals, traces, topic)
     nodes = node_names(s)
     return [chart_item(c, words, language, nodes) for c in drawn]
 
@@ -435,10 +439,14 @@ class Renderer:
     out-of-band swap), the whole row when the set of charts or its legend changes."""
 
     def __init__(
-        self, offered: frozenset[str] | None = None, goals: dict[str, float] | None = None
+        self,
+        offered: frozenset[str] | None = None,
+        goals: dict[str, float] | None = None,
+        topic: str = "",
     ) -> None:
         self.offered = offered
         self.goals = goals or {}  # chart key → a stage's goal level (charts.goal_levels)
+        self.topic = topic  # the chart of the stage's topic, after the goal's (charts.topic_chart)
         self._charts: tuple[object, list[dict[str, Any]]] = ((), [])
         self._traces = Traces()  # the charts' lines as last drawn, moved on each second
         self._sent: dict[str, object] = {}  # part (or "forms") → the key of its last send
@@ -507,7 +515,7 @@ class Renderer:
         """The charts, built again only when ``figures_key`` (or the language) changed."""
         key = (figures, self._language)
         if self._charts[0] != key:
-            self._charts = (key, chart_items_of(s, self.goals, self._traces))
+            self._charts = (key, chart_items_of(s, self.goals, self._traces, self.topic))
         return self._charts[1]
 
     def _chart_parts(self, context: dict[str, Any]) -> list[str]:

@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from architect.sandbox.chart_points import HEIGHT, WIDTH, WINDOW_S, Traces, shift
-from architect.sandbox.charts import Mark, charts, goal_levels, nice_ceiling, polyline
+from architect.sandbox.charts import (
+    Mark,
+    charts,
+    goal_levels,
+    nice_ceiling,
+    polyline,
+    topic_chart,
+)
 from architect.sandbox.fragments import chart_item, labels
 from architect.sim.snapshot import Event, EventKind, SeriesPoint
 
@@ -264,6 +271,48 @@ def test_the_charts_a_goal_is_drawn_on_come_first():
     goals = goal_levels([("queue_depth", 100), ("error_rate", 0.005)])
     keys = [c.key for c in charts(series, 1.0, goals=goals)]
     assert keys[:2] == ["errors", "queue"] and set(keys[2:]) == {"throughput", "latency", "cost"}
+
+
+CACHED = {
+    "nodes": [
+        {"id": "web-1", "kind": "web_server"},
+        {"id": "db", "kind": "database"},
+        {"id": "edge", "kind": "cdn"},
+    ],
+    "events": [{"at": 10.0, "action": "fail", "node": "web-1"}],
+}
+
+
+def test_a_stage_topic_is_what_its_scenario_fails_else_what_its_solution_moves():
+    add_web = [{"action": "add_web_server"}]
+    assert topic_chart(CACHED, add_web) == "utilization"  # a failed web server: no topic
+    failing = {**CACHED, "events": [*CACHED["events"], {"action": "fail", "node": "edge"}]}
+    assert topic_chart(failing, add_web) == "hits"  # the CDN fails: its hit ratio
+    assert topic_chart({"nodes": []}, [{"action": "set_traffic"}, {"action": "set_workers"}]) == (
+        "queue"
+    )
+    assert topic_chart({}, [{"action": "set_traffic"}]) == ""
+
+
+def test_the_stage_topic_chart_follows_the_goals_charts():
+    """A cache stage whose goal is on latency and cost: its hit ratio comes third."""
+    series = [
+        SeriesPoint(
+            float(t),
+            1.0,
+            40.0,
+            0.0,
+            utilization=(("web-1", 0.5),),
+            hit_ratios=(("cache", 0.5),),
+            cost_per_month=140.0,
+            queue_depth=1,
+        )
+        for t in range(1, 4)
+    ]
+    goals = goal_levels([("p99_ms", 300.0), ("cost_per_month", 500.0)])
+    keys = [c.key for c in charts(series, 3.0, goals=goals, topic="hits")]
+    assert keys[:3] == ["latency", "cost", "hits"]
+    assert set(keys[3:]) == {"throughput", "errors", "utilization", "queue"}
 
 
 def test_a_goal_at_the_top_of_the_scale_has_its_label_below_its_line():
