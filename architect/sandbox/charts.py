@@ -36,7 +36,7 @@ NODE_LINES = (
 )
 JOBS = "jobs"  # the queue chart's line of jobs waiting on the message queue
 PERCENT = 100.0  # top of a chart in percent of a whole
-GOAL_LABEL_ROOM = 12.0  # the height a goal's label needs above its line
+GOAL_LABEL_ROOM = 20.0  # the height a goal's label (24 units, static/css) needs above its line
 Value = Callable[[SeriesPoint], float | None]
 _NAME, _VALUE = itemgetter(0), itemgetter(1)  # of a (node, value) pair
 
@@ -97,7 +97,7 @@ class Chart:
         """The goal's label above its line, or below it when the line is near the top
         (a goal at the top of the scale: its label would be cut off)."""
         near_top = self.goal is not None and self.goal / self.top > 1 - GOAL_LABEL_ROOM / HEIGHT
-        return "12" if near_top else "-4"
+        return "20" if near_top else "-4"
 
 
 FAILURES = frozenset({EventKind.NODE_FAILED, EventKind.CENTER_FAILED, EventKind.SITE_DOWN})

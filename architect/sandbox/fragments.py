@@ -133,6 +133,7 @@ LABELS = {
     "minus_30_s": _("−30 s"),
     "seconds_ago": _("%(s)s s ago"),
     "goal": _("goal"),
+    "more_charts": _("More charts: %(charts)s"),
     "chart_keys": _(
         "Focus a chart and use the arrow keys, or point at it, to read its values; "
         "a level line is the stage's goal."

@@ -320,7 +320,7 @@ def test_a_goal_at_the_top_of_the_scale_has_its_label_below_its_line():
     goals = goal_levels([("cost_per_month", 2000.0), ("p99_ms", 300.0)])
     point = SeriesPoint(1.0, 1.0, 40.0, 0.0, cost_per_month=1730.0)
     drawn = {c.key: c for c in charts([point], 1.0, goals=goals)}
-    assert drawn["cost"].top == 2000 and drawn["cost"].goal_dy == "12"
+    assert drawn["cost"].top == 2000 and drawn["cost"].goal_dy == "20"
     assert drawn["latency"].top == 500 and drawn["latency"].goal_dy == "-4"
 
 
