@@ -273,20 +273,21 @@ def test_the_charts_a_goal_is_drawn_on_come_first():
     assert keys[:2] == ["errors", "queue"] and set(keys[2:]) == {"throughput", "latency", "cost"}
 
 
-CACHED = {
+FAILED_WEB = [{"at": 10.0, "action": "fail", "node": "web-1"}]
+CACHED: dict[str, object] = {
     "nodes": [
         {"id": "web-1", "kind": "web_server"},
         {"id": "db", "kind": "database"},
         {"id": "edge", "kind": "cdn"},
     ],
-    "events": [{"at": 10.0, "action": "fail", "node": "web-1"}],
+    "events": FAILED_WEB,
 }
 
 
 def test_a_stage_topic_is_what_its_scenario_fails_else_what_its_solution_moves():
     add_web = [{"action": "add_web_server"}]
     assert topic_chart(CACHED, add_web) == "utilization"  # a failed web server: no topic
-    failing = {**CACHED, "events": [*CACHED["events"], {"action": "fail", "node": "edge"}]}
+    failing = {**CACHED, "events": [*FAILED_WEB, {"action": "fail", "node": "edge"}]}
     assert topic_chart(failing, add_web) == "hits"  # the CDN fails: its hit ratio
     assert topic_chart({"nodes": []}, [{"action": "set_traffic"}, {"action": "set_workers"}]) == (
         "queue"
