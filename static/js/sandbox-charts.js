@@ -122,7 +122,7 @@
   document.addEventListener("htmx:wsAfterMessage", function () {
     var svg = cursor && document.getElementById(cursor.key);
     if (svg) draw(svg, cursor.x, false);
-    cue();
+    soon();  // at the next frame: no layout forced in the message's handler
   });
 
   // Charts off the row's edge (the row scrolls sideways when they do not all fit): that
