@@ -20,7 +20,7 @@ from django.utils import translation
 
 from architect.sandbox import keeping as sandbox_keeping
 from architect.sandbox import workers
-from architect.sandbox.charts import goal_levels
+from architect.sandbox.charts import goal_levels, topic_chart
 from architect.sandbox.consumers import SandboxConsumer
 from architect.sandbox.fragments import Renderer
 from architect.sim.actions import LESSON_ACTIONS, Action
@@ -120,7 +120,11 @@ class LessonConsumer(SandboxConsumer):
             for op in OPERATORS
             if op in c
         ]
-        return Renderer(offered=self.stage.offered_controls, goals=goal_levels(conditions))
+        data = self.stage.data
+        topic = topic_chart(data.get("topology", {}), data.get("solution", ()))
+        return Renderer(
+            offered=self.stage.offered_controls, goals=goal_levels(conditions), topic=topic
+        )
 
     def restore(self, state: dict[str, Any]) -> None:
         keeping.restore_experiment(self.experiment, state)

@@ -36,7 +36,7 @@ NODE_LINES = (
 )
 JOBS = "jobs"  # the queue chart's line of jobs waiting on the message queue
 PERCENT = 100.0  # top of a chart in percent of a whole
-GOAL_LABEL_ROOM = 12.0  # the height a goal's label needs above its line
+GOAL_LABEL_ROOM = 20.0  # the height a goal's label (24 units, static/css) needs above its line
 Value = Callable[[SeriesPoint], float | None]
 _NAME, _VALUE = itemgetter(0), itemgetter(1)  # of a (node, value) pair
 
@@ -97,7 +97,7 @@ class Chart:
         """The goal's label above its line, or below it when the line is near the top
         (a goal at the top of the scale: its label would be cut off)."""
         near_top = self.goal is not None and self.goal / self.top > 1 - GOAL_LABEL_ROOM / HEIGHT
-        return "12" if near_top else "-4"
+        return "20" if near_top else "-4"
 
 
 FAILURES = frozenset({EventKind.NODE_FAILED, EventKind.CENTER_FAILED, EventKind.SITE_DOWN})
@@ -144,6 +144,44 @@ GOAL_CHARTS = {
     "cost_per_month": ("cost", 1.0),
     "queue_depth": ("queue", 1.0),
 }
+# A stage's topic, the chart that shows what it teaches, after its goal's charts: the hit
+# ratios when its scenario fails a cache or the CDN, else the chart its solution's first
+# telling action moves (topic_chart).
+FAILED_TOPICS = {"cache": "hits", "cdn": "hits", "message_queue": "queue"}
+ACTION_TOPICS = {
+    "add_cache": "hits",
+    "set_cache": "hits",
+    "add_cdn": "hits",
+    "set_cdn": "hits",
+    "add_message_queue": "queue",
+    "set_workers": "queue",
+    "add_web_server": "utilization",
+    "add_load_balancer": "utilization",
+    "separate_database": "utilization",
+    "add_replica": "utilization",
+    "add_shard": "utilization",
+    "resize": "utilization",
+    "set_autoscaling": "utilization",
+    "isolate_hot_key": "utilization",
+    "denormalise": "utilization",
+}
+
+
+def topic_chart(topology: Mapping[str, object], solution: Sequence[Mapping[str, object]]) -> str:
+    """The chart of a stage's topic ("" for none), from its run topology (plain data, its
+    scenario's events folded in) and its solution's actions."""
+    kinds = {
+        n.get("id"): n.get("kind") for n in cast(list[dict[str, str]], topology.get("nodes", []))
+    }
+    for event in cast(list[dict[str, object]], topology.get("events") or []):
+        if event.get("action") == "fail" and (
+            key := FAILED_TOPICS.get(str(kinds.get(str(event.get("node")))))
+        ):
+            return key
+    return next(
+        (ACTION_TOPICS[a] for step in solution if (a := str(step.get("action"))) in ACTION_TOPICS),
+        "",
+    )
 
 
 def x_of(t: float, now: float) -> float:
@@ -359,11 +397,13 @@ def charts(
     events: Sequence[Event] = (),
     goals: Mapping[str, float] | None = None,
     traces: Traces | None = None,
+    topic: str = "",
 ) -> list[Chart]:
     """The charts that apply to this run, on a time axis ending at the last closed second
     (``now`` until one has closed), each with ``goals`` (chart key → level) and the marks;
-    those with a goal first. ``traces``: what this caller drew at the last closed second
-    (its lines are moved on from there), kept for the next call."""
+    those with a goal first, then the ``topic``'s (``topic_chart``). ``traces``: what this
+    caller drew at the last closed second (its lines are moved on from there), kept for
+    the next call."""
     end = series[-1].t if series else now
     window = [p for p in series if end - p.t <= WINDOW_S]
     goals = goals or {}
@@ -402,8 +442,10 @@ def charts(
         drawn.append(queues)
     traces.turn()
     moments = marks(events, end)
-    # the charts a stage's goal is drawn on first: in view when the row scrolls sideways
-    return [_marked(c, moments) for c in sorted(drawn, key=lambda c: c.goal is None)]
+    # the charts a stage's goal is drawn on first, then its topic's: in view when the row
+    # scrolls sideways
+    first = sorted(drawn, key=lambda c: (c.goal is None, c.key != topic))
+    return [_marked(c, moments) for c in first]
 
 
 def _marked(c: Chart, moments: tuple[Mark, ...]) -> Chart:

@@ -133,6 +133,7 @@ LABELS = {
     "minus_30_s": _("−30 s"),
     "seconds_ago": _("%(s)s s ago"),
     "goal": _("goal"),
+    "more_charts": _("More charts: %(charts)s"),
     "chart_keys": _(
         "Focus a chart and use the arrow keys, or point at it, to read its values; "
         "a level line is the stage's goal."
@@ -243,13 +244,29 @@ def chart_words(language: str | None) -> dict[str, Any]:
     }
 
 
+def node_names(s: Snapshot) -> dict[str, str]:
+    """How the charts name a node whose id does not say its data center, when there are
+    several (the first center's "web-2" beside "asia-web-2"): its id and center, as the
+    servers table shows them ("web-2 (US East)")."""
+    return {
+        n.id: f"{n.id} ({region_name(n.dc)})"
+        for n in s.nodes
+        if n.dc and not n.id.startswith(f"{n.dc}-")
+    }
+
+
 def chart_item(
-    c: Chart, words: dict[str, Any] | None = None, language: str | None = None
+    c: Chart,
+    words: dict[str, Any] | None = None,
+    language: str | None = None,
+    nodes: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """One chart with its caption's words and figures, its lines' names and its goal
-    (``words``, ``language``: the active language's, when the caller has them)."""
+    (``words``, ``language``: the active language's, when the caller has them; ``nodes``:
+    ``node_names``)."""
     language = language or get_language()
     words = words or chart_words(language)
+    names = {**words["lines"], **nodes} if nodes else words["lines"]
     label, unit, caption = words["charts"][c.key]
     top = figure(c.top, language)
     latest = "—" if c.latest is None else figure(c.latest, language)
@@ -257,7 +274,6 @@ def chart_item(
     described = words["described"] % {"label": label, "top": top, "unit": unit, "latest": latest}
     if goal:
         described += words["goal"] % {"goal": goal}
-    names = words["lines"]
     return {
         "chart": c,
         "label": label,
@@ -277,13 +293,18 @@ def chart_item(
 
 
 def chart_items_of(
-    s: Snapshot, goals: dict[str, float] | None = None, traces: Traces | None = None
+    s: Snapshot,
+    goals: dict[str, float] | None = None,
+    traces: Traces | None = None,
+    topic: str = "",
 ) -> list[dict[str, Any]]:
-    """The charts of ``s`` with their words (``traces``: the lines as last drawn)."""
+    """The charts of ``s`` with their words (``traces``: the lines as last drawn; ``topic``:
+    the chart after the goal's, charts.topic_chart)."""
     language = get_language()
     words = chart_words(language)
-    drawn = charts(s.series, s.t, s.events, goals, traces)
-    return [chart_item(c, words, language) for c in drawn]
+    drawn = charts(s.series, s.t, s.events, goals, traces, topic)
+    nodes = node_names(s)
+    return [chart_item(c, words, language, nodes) for c in drawn]
 
 
 def engine_share(share: float | None, language: str | None = None) -> str:
@@ -419,10 +440,14 @@ class Renderer:
     out-of-band swap), the whole row when the set of charts or its legend changes."""
 
     def __init__(
-        self, offered: frozenset[str] | None = None, goals: dict[str, float] | None = None
+        self,
+        offered: frozenset[str] | None = None,
+        goals: dict[str, float] | None = None,
+        topic: str = "",
     ) -> None:
         self.offered = offered
         self.goals = goals or {}  # chart key → a stage's goal level (charts.goal_levels)
+        self.topic = topic  # the chart of the stage's topic, after the goal's (charts.topic_chart)
         self._charts: tuple[object, list[dict[str, Any]]] = ((), [])
         self._traces = Traces()  # the charts' lines as last drawn, moved on each second
         self._sent: dict[str, object] = {}  # part (or "forms") → the key of its last send
@@ -491,7 +516,7 @@ class Renderer:
         """The charts, built again only when ``figures_key`` (or the language) changed."""
         key = (figures, self._language)
         if self._charts[0] != key:
-            self._charts = (key, chart_items_of(s, self.goals, self._traces))
+            self._charts = (key, chart_items_of(s, self.goals, self._traces, self.topic))
         return self._charts[1]
 
     def _chart_parts(self, context: dict[str, Any]) -> list[str]:

@@ -5,8 +5,10 @@
 // values are read back from the polylines' points and the chart's data-top: the server
 // sends nothing more. A line's points are at absolute simulated time, moved into the window
 // by its group's transform (translate), so a point's x on the chart is its own x plus that
-// shift. The charts are redrawn once a simulated second; the cursor stays at the same
-// number of seconds ago (its readout updated silently).
+// shift. The charts are redrawn once a simulated second, each a new element (an
+// out-of-band swap): the cursor stays at the same number of seconds ago and its readout is
+// written again, silently. A swap takes the focus and the pointer off the old element for a
+// moment, so a cursor is let go only when, after the message, neither is on the chart.
 (function () {
   "use strict";
   var WIDTH = 300, HEIGHT = 80, WINDOW_S = 60, STEP = WIDTH / WINDOW_S;
@@ -71,6 +73,18 @@
     if (readout) readout.textContent = "";
     if (cursor && cursor.key === svg.id) cursor = null;
   }
+  function release(svg) {  // the pointer or the focus left svg, or a redraw replaced it
+    var id = svg.id;
+    setTimeout(function () {
+      var now = document.getElementById(id);
+      if (!now) {
+        if (cursor && cursor.key === id) cursor = null;
+        return;
+      }
+      if (document.activeElement === now || now.closest("figure").matches(":hover")) return;
+      clear(now);
+    }, 0);
+  }
   function chartOf(target) {
     return target && target.closest ? target.closest("#charts svg[data-top]") : null;
   }
@@ -85,7 +99,7 @@
   });
   document.addEventListener("pointerout", function (event) {
     var svg = chartOf(event.target);
-    if (svg && !svg.contains(event.relatedTarget) && document.activeElement !== svg) clear(svg);
+    if (svg && !svg.contains(event.relatedTarget)) release(svg);
   });
   document.addEventListener("focusin", function (event) {
     var svg = chartOf(event.target);
@@ -93,7 +107,7 @@
   });
   document.addEventListener("focusout", function (event) {
     var svg = chartOf(event.target);
-    if (svg && !svg.matches(":hover")) clear(svg);
+    if (svg) release(svg);
   });
   document.addEventListener("keydown", function (event) {
     var svg = chartOf(event.target);
@@ -108,5 +122,66 @@
   document.addEventListener("htmx:wsAfterMessage", function () {
     var svg = cursor && document.getElementById(cursor.key);
     if (svg) draw(svg, cursor.x, false);
+    soon();  // at the next frame: no layout forced in the message's handler
   });
+
+  // Charts off the row's edge (the row scrolls sideways when they do not all fit): that
+  // edge is shaded and the "more" button names them, the ones after first; it scrolls the
+  // next of them into view (or back to the start).
+  function outside(row) {
+    var edge = row.getBoundingClientRect(), before = [], after = [];
+    Array.prototype.forEach.call(row.children, function (figure) {
+      var box = figure.getBoundingClientRect();
+      if (box.right > edge.right + 1) after.push(figure);
+      else if (box.left < edge.left - 1) before.push(figure);
+    });
+    return {before: before, after: after};
+  }
+  function title(figure) {  // its caption's name, without the node ("Busiest · web-1")
+    var label = figure.querySelector("figcaption .metric-label");
+    return label ? label.textContent.split(" · ")[0].trim() : figure.getAttribute("data-chart");
+  }
+  function cue() {
+    var charts = document.getElementById("charts"), more = document.getElementById("chart-more");
+    var row = charts && charts.querySelector(".chart-row");
+    if (!row || !more) return;
+    var off = outside(row), list = off.after.length ? off.after : off.before;
+    row.parentNode.classList.toggle("more-after", off.after.length > 0);
+    row.parentNode.classList.toggle("more-before", off.before.length > 0);
+    more.hidden = list.length === 0;
+    var text = (charts.getAttribute("data-more") || "%(charts)s").replace("%(charts)s", list.map(title).join(", "));
+    var arrow = off.after.length ? " →" : "← ";
+    var said = off.after.length ? text + arrow : arrow + text;
+    if (more.textContent === said) return;
+    more.textContent = "";
+    var glyph = document.createElement("span");
+    glyph.setAttribute("aria-hidden", "true");
+    glyph.textContent = arrow;
+    if (off.after.length) more.append(text, glyph);
+    else more.append(glyph, text);
+    more.setAttribute("data-ahead", off.after.length ? "1" : "");
+  }
+  var queued = false;
+  function soon() {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(function () { queued = false; cue(); });
+  }
+  document.addEventListener("click", function (event) {
+    var more = event.target.closest ? event.target.closest("#chart-more") : null;
+    var row = more && document.querySelector("#charts .chart-row");
+    if (!row) return;
+    var first = outside(row).after[0];
+    if (more.getAttribute("data-ahead") && first) {
+      row.scrollBy({left: first.getBoundingClientRect().left - row.getBoundingClientRect().left});
+    } else {
+      row.scrollTo({left: 0});
+    }
+  });
+  document.addEventListener("scroll", function (event) {
+    if (event.target.classList && event.target.classList.contains("chart-row")) soon();
+  }, true);
+  window.addEventListener("resize", soon);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", cue);
+  else cue();
 })();

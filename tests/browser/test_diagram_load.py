@@ -125,17 +125,40 @@ def test_a_selected_node_shows_its_details_and_actions_and_charts_read_out(page,
     assert "web-1" in charts.locator(".chart-utilization figcaption").inner_text()
     assert charts.locator(".chart-latency polyline[data-name='p50']").count() == 1
     page.locator("#chart-throughput").focus()
-    page.keyboard.press("ArrowLeft")
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
     readout = page.locator("#readout-throughput")
     eventually(lambda: re.search(AGO[language], readout.inner_text()) is not None, what="readout")
-    page.wait_for_function("() => window.__times.length > 8")  # redrawn: the cursor stays
+    three = readout.inner_text().split(":")[0]  # "3 s ago"
+    assert "3" in three
+    # two closed seconds redraw the chart (a new element each time): the cursor stays three
+    # seconds back, the chart keeps the focus and the readout is written again
+    redrawn_twice(page, "chart-throughput")
+    assert page.evaluate("() => document.activeElement.id") == "chart-throughput"
     assert page.locator("#chart-throughput .chart-cursor").count() == 1
+    assert readout.inner_text().split(":")[0] == three
+    # the pointer held still over a chart: its value stays through the redraws
+    page.locator("#chart-throughput").blur()
+    box = page.locator("#chart-latency").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.9, box["y"] + box["height"] * 0.5)
+    latency = page.locator("#readout-latency")
+    eventually(lambda: latency.inner_text() != "", what="the value under the pointer")
+    redrawn_twice(page, "chart-latency")
+    assert latency.inner_text() != ""
+    assert page.locator("#chart-latency .chart-cursor").count() == 1
     # each line's points, at absolute time, land in the chart's window (0 to 300) once its
     # group's transform moves them; served and offered have the newest second on the edge
     spans = page.evaluate(LINE_SPANS)
     assert spans and all(low >= -0.05 and high <= 300.05 for _, low, high in spans)
     served = [high for chart, _, high in spans if chart == "throughput"]
     assert len(served) == 2 and all(abs(high - 300) <= 0.05 for high in served)
+
+
+def redrawn_twice(page, chart: str) -> None:
+    """Wait until the chart ``chart`` (an svg's id) has been replaced by two redraws."""
+    for _ in range(2):
+        page.evaluate(f"() => {{ document.getElementById('{chart}').__old = 1; }}")
+        page.wait_for_function(f"() => document.getElementById('{chart}').__old !== 1")
 
 
 # Each drawn chart line (its chart's key) with its leftmost and rightmost x in the chart's

@@ -41,7 +41,20 @@ CASES = [(where, size) for where in PAGES for size in SIZES] + [
 ]
 REGIONS = ("#diagram", "#metrics", "#charts", "#controls")  # and a stage's #goal
 
-MEASURE = """() => {
+# The charts not wholly in the row's view, by their caption's name (without its node).
+CHARTS_OFF = """() => {
+  const row = document.querySelector("#charts .chart-row").getBoundingClientRect();
+  return [...document.querySelectorAll("#charts .chart-row figure")]
+    .filter((f) => { const b = f.getBoundingClientRect();
+      return b.left < row.left - 1 || b.right > row.right + 1; })
+    .map((f) => f.querySelector("figcaption .metric-label").innerText.split(" · ")[0]);
+}"""
+
+MEASURE = (
+    """() => {
+  const CHARTS_OFF = """
+    + CHARTS_OFF
+    + """;
   const box = (e) => { const r = e.getBoundingClientRect();
     return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
   const regions = {};
@@ -77,6 +90,13 @@ MEASURE = """() => {
       .filter((c) => c.scrollWidth > c.clientWidth || [...c.querySelectorAll(".chart-line-key")]
         .some((k) => k.getBoundingClientRect().right > c.getBoundingClientRect().right + 0.5))
       .map((c) => c.innerText),
+    // charts out of the row's view, by their caption's name; what the "more" button says;
+    // the charts' axis labels as drawn (#14.3)
+    offCharts: CHARTS_OFF(),
+    more: document.querySelector("#chart-more").hidden ? ""
+      : document.querySelector("#chart-more").innerText,
+    smallestAxis: Math.min(...[...document.querySelectorAll("#charts .axis-label")].map(
+      (t) => parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a)),
     fit: svg.getAttribute("class"),
     controlsOverflow: controls.scrollHeight - controls.clientHeight,
     controlsShown: shown.length,
@@ -85,6 +105,7 @@ MEASURE = """() => {
     cards: getComputedStyle(document.querySelector("#nodes tbody tr")).display,
   };
 }"""
+)
 
 
 def stage(slug: str) -> Any:
@@ -202,6 +223,16 @@ def test_a_run_fits_the_screen(browser, app_url, csp_watch, language, where, siz
                 # diagram shrinks to fit (FIT_FRAME: test_diagram checks every stage with it)
                 assert measured["frame"][0] >= FIT_FRAME[0], measured["frame"]
                 assert measured["frame"][1] >= FIT_FRAME[1], measured["frame"]
+            # a chart out of the row's view is named on the "more" button, whose press
+            # (by keyboard) brings the first of them into view; axis labels 11 px or more
+            for name in measured["offCharts"]:
+                assert name in measured["more"], measured
+            assert measured["smallestAxis"] >= 11, measured["smallestAxis"]
+            if measured["offCharts"]:
+                page.locator("#chart-more").focus()
+                page.keyboard.press("Enter")
+                first = measured["offCharts"][0]
+                page.wait_for_function(f"() => !({CHARTS_OFF})().includes({first!r})")
             if where == "load-balancer":  # a stage's controls are all in view, none scrolled
                 assert measured["controlsOverflow"] <= 0, measured
                 assert measured["controlsCut"] == 0, measured

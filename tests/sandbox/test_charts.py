@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
+from django.template.loader import render_to_string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from architect.sandbox.chart_points import HEIGHT, WIDTH, WINDOW_S, Traces, shift
-from architect.sandbox.charts import Mark, charts, goal_levels, nice_ceiling, polyline
+from architect.sandbox.charts import (
+    Mark,
+    charts,
+    goal_levels,
+    nice_ceiling,
+    polyline,
+    topic_chart,
+)
+from architect.sandbox.fragments import chart_item, labels
 from architect.sim.snapshot import Event, EventKind, SeriesPoint
 
 
@@ -263,10 +273,70 @@ def test_the_charts_a_goal_is_drawn_on_come_first():
     assert keys[:2] == ["errors", "queue"] and set(keys[2:]) == {"throughput", "latency", "cost"}
 
 
+FAILED_WEB = [{"at": 10.0, "action": "fail", "node": "web-1"}]
+CACHED: dict[str, object] = {
+    "nodes": [
+        {"id": "web-1", "kind": "web_server"},
+        {"id": "db", "kind": "database"},
+        {"id": "edge", "kind": "cdn"},
+    ],
+    "events": FAILED_WEB,
+}
+
+
+def test_a_stage_topic_is_what_its_scenario_fails_else_what_its_solution_moves():
+    add_web = [{"action": "add_web_server"}]
+    assert topic_chart(CACHED, add_web) == "utilization"  # a failed web server: no topic
+    failing = {**CACHED, "events": [*FAILED_WEB, {"action": "fail", "node": "edge"}]}
+    assert topic_chart(failing, add_web) == "hits"  # the CDN fails: its hit ratio
+    assert topic_chart({"nodes": []}, [{"action": "set_traffic"}, {"action": "set_workers"}]) == (
+        "queue"
+    )
+    assert topic_chart({}, [{"action": "set_traffic"}]) == ""
+
+
+def test_the_stage_topic_chart_follows_the_goals_charts():
+    """A cache stage whose goal is on latency and cost: its hit ratio comes third."""
+    series = [
+        SeriesPoint(
+            float(t),
+            1.0,
+            40.0,
+            0.0,
+            utilization=(("web-1", 0.5),),
+            hit_ratios=(("cache", 0.5),),
+            cost_per_month=140.0,
+            queue_depth=1,
+        )
+        for t in range(1, 4)
+    ]
+    goals = goal_levels([("p99_ms", 300.0), ("cost_per_month", 500.0)])
+    keys = [c.key for c in charts(series, 3.0, goals=goals, topic="hits")]
+    assert keys[:3] == ["latency", "cost", "hits"]
+    assert set(keys[3:]) == {"throughput", "errors", "utilization", "queue"}
+
+
 def test_a_goal_at_the_top_of_the_scale_has_its_label_below_its_line():
     """$2,000 a month is the top of the cost chart's scale: a label above it is cut off."""
     goals = goal_levels([("cost_per_month", 2000.0), ("p99_ms", 300.0)])
     point = SeriesPoint(1.0, 1.0, 40.0, 0.0, cost_per_month=1730.0)
     drawn = {c.key: c for c in charts([point], 1.0, goals=goals)}
-    assert drawn["cost"].top == 2000 and drawn["cost"].goal_dy == "12"
+    assert drawn["cost"].top == 2000 and drawn["cost"].goal_dy == "20"
     assert drawn["latency"].top == 500 and drawn["latency"].goal_dy == "-4"
+
+
+def test_a_young_charts_goal_label_keeps_clear_of_its_data():
+    """Issue #14.3: ten seconds into a run the data is at the right of the chart; the goal's
+    label (about 0.62 em a character at 20 units) is written where there is none yet."""
+    series = [SeriesPoint(float(t), 700.0, 40.0, 0.0) for t in range(51, 61)]
+    goals = goal_levels([("throughput_rps", 700.0)])
+    served = next(c for c in charts(series, 60.0, goals=goals) if c.key == "throughput")
+    item = chart_item(served)
+    html = render_to_string("sandbox/sandbox.html#chart", {"item": item, "label": labels("en")})
+    found = re.search(r'<text class="axis-label goal-label" x="([\d.]+)"([^>]*)>([^<]*)<', html)
+    assert found is not None
+    x, attributes, text = float(found[1]), found[2], found[3]
+    width = len(text) * 0.62 * 20
+    left, right = (x - width, x) if 'text-anchor="end"' in attributes else (x, x + width)
+    oldest = min(x for x, _ in on_chart(served.points, served.shift))
+    assert left >= 0 and right < oldest

@@ -15,6 +15,7 @@ from django.utils import translation
 
 from architect.sandbox.diagram import USERS, layout, svg_number, tone
 from architect.sandbox.diagram_shapes import FIT_FRAME, FITTED_LABEL_PX, READABLE_SCALE, text_width
+from architect.sandbox.fragments import chart_items_of
 from architect.sim.commands import (
     AddCache,
     AddCdn,
@@ -641,3 +642,15 @@ def test_every_shipped_stage_and_experiment_fits_one_screen_with_readable_labels
             scale = min(FIT_FRAME[0] / diagram.width, FIT_FRAME[1] / diagram.height)
             assert scale * diagram.smallest_font >= FITTED_LABEL_PX, (unit.slug, language)
             assert diagram.svg_fit == "fit", (unit.slug, language)
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_chart_keys_name_the_data_center_of_a_node_whose_id_does_not(language):
+    """Issue #14.3: with two centers the first center's "cache" is charted beside
+    "asia-cache": its key says its center, as the servers table does."""
+    with translation.override(language):
+        items = {item["chart"].key: item for item in chart_items_of(_two_centers())}
+    hits = items["hits"]
+    names = [hits["caption"].split(" · ")[-1], *(line["name"] for line in hits["lines"])]
+    us_east = {"en": "US East", "ko": "미국 동부"}[language]
+    assert sorted(names) == sorted(["asia-cache", f"cache ({us_east})"])
