@@ -189,7 +189,8 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
             "worker_count": n.workers,
             "center": region_name(n.dc) if n.dc else "",
             "about": ABOUT[n.kind],
-            "latency": _("about %(ms)s ms of work a request, plus any wait in its queue")
+            # its own work per request (the engine measures latency end to end only)
+            "work": _("about %(ms)s ms, plus any wait in its queue")
             % {"ms": figure(BLOCKS[n.kind].preset.get("service_ms", 0.0))},
         }
         for n in sorted(s.nodes, key=tier_order)

@@ -39,7 +39,7 @@
     put("node-detail-name", selected);
     put("node-detail-kind", cellText(r.querySelector(".node-kind")));
     put("node-detail-about", r.getAttribute("data-about"));
-    put("node-detail-latency", r.getAttribute("data-latency"));
+    put("node-detail-work", r.getAttribute("data-work"));
     put("node-detail-busy", (document.getElementById("busy-" + selected) || {}).textContent);
     put("node-detail-queue", (document.getElementById("queue-" + selected) || {}).textContent);
     put("node-detail-cost", cellText(r.querySelector(".node-cost")));
@@ -49,7 +49,10 @@
     var resize = document.getElementById("node-detail-resize");
     var choice = document.getElementById("node-detail-size-choice");
     resize.hidden = !sizes;
-    if (sizes && choice.getAttribute("data-for") !== selected) {
+    if (!sizes) {  // no sizes left from the node shown before
+      choice.textContent = "";
+      choice.removeAttribute("data-for");
+    } else if (choice.getAttribute("data-for") !== selected) {
       choice.innerHTML = sizes.innerHTML;
       choice.value = sizes.value;
       choice.setAttribute("data-for", selected);
@@ -57,7 +60,7 @@
     var toggle = r.querySelector("#toggle-" + CSS.escape(selected));
     var mine = document.getElementById("node-detail-toggle");
     mine.hidden = !toggle;
-    if (toggle) mine.innerHTML = toggle.innerHTML;
+    mine.innerHTML = toggle ? toggle.innerHTML : "";
   }
   function open(id) {
     selected = id;
