@@ -103,7 +103,8 @@ def test_no_wcag_violations(page, app_url, language, where):
 
 
 def test_the_narrow_sandbox_has_no_wcag_violations(browser, app_url, csp_watch, language):
-    """On a phone the servers table is cards and the diagram pans: still AA."""
+    """On a phone the servers table is cards and the diagram pans: still AA, and a header's
+    explaining button is seen when it has focus."""
     context = browser.new_context(
         viewport={"width": 375, "height": 812},
         locale="ko-KR" if language == "ko" else "en-US",
@@ -115,9 +116,16 @@ def test_the_narrow_sandbox_has_no_wcag_violations(browser, app_url, csp_watch, 
         page.goto(app_url + "/sandbox/")
         mid_run(page, "sandbox")
         violations = axe_violations(page)
+        # the cards' hidden header row shows while one of its explaining buttons has focus
+        seen = page.locator("#explain-col-busy").evaluate(
+            """e => { e.focus(); const r = e.getBoundingClientRect();
+            return e.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2))
+              && r.width > 20; }"""
+        )
     finally:
         context.close()
     assert not violations, "\n".join(violations)
+    assert seen
     assert not csp, csp
 
 
