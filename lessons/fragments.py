@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from architect.sandbox.metrics import goal_help
 from architect.sandbox.numbers import num
 from lessons import content, debriefs
 from lessons.experiment import Experiment, Phase
@@ -71,6 +72,7 @@ def condition_row(c: ConditionStatus, seconds: range) -> dict[str, Any]:
     judged = bool(c.record)
     return {
         "label": label,
+        "help": goal_help(c.metric, c.node),
         "value": amount(c.metric, c.value) if judged else "—",
         "target": target,
         "ok": (c.failed_s == 0) if judged else None,
@@ -158,6 +160,7 @@ def goal_context(experiment: Experiment) -> dict[str, Any]:
     return {
         "phase": experiment.phase.value,
         "conditions": conditions,
+        "explained": True,  # the stage page draws the explanations (a classroom's does not)
         "reasons": [c["sentence"] for c in conditions if c["ok"] is False],
         "sentences": [c["sentence"] for c in conditions if c.get("sentence")],
         "t": num(status.t if status else 0, 0),
@@ -180,6 +183,7 @@ def _planned(experiment: Experiment) -> list[dict[str, Any]]:
         rows.append(
             {
                 "label": condition_label(metric, node),
+                "help": goal_help(metric, node),
                 "target": f"{OPERATORS[operator]} {amount(metric, float(data[operator]))}",
             }
         )

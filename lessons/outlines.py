@@ -56,6 +56,11 @@ METRIC_STAGES = {
     "jobs_failed": "message-queue",
     "utilization": "vertical-or-horizontal",
     "queued": "vertical-or-horizontal",
+    "mean": "single-server",
+    "workers": "vertical-or-horizontal",
+    "size": "vertical-or-horizontal",
+    "node_cost": "vertical-or-horizontal",
+    "state": "load-balancer",
 }
 
 

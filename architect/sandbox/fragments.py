@@ -123,6 +123,11 @@ LABELS = {
     "jobs_waiting": _("Waiting in the queue"),
     "jobs_p99": _("Job p99 latency"),
     "jobs_failed": _("Not published"),
+    "mean": _("Mean latency"),
+    "workers": _("Workers"),
+    "size": _("Size"),
+    "node_cost": _("Cost a month"),
+    "state": _("State"),
     "req_s": _("req/s"),
     "ms": _("ms"),
     "so_far": _("so far"),
@@ -190,7 +195,8 @@ def node_rows(s: Snapshot) -> list[dict[str, Any]]:
             "worker_count": n.workers,
             "center": region_name(n.dc) if n.dc else "",
             "about": ABOUT[n.kind],
-            "latency": _("about %(ms)s ms of work a request, plus any wait in its queue")
+            # its own work per request (the engine measures latency end to end only)
+            "work": _("about %(ms)s ms, plus any wait in its queue")
             % {"ms": figure(BLOCKS[n.kind].preset.get("service_ms", 0.0))},
         }
         for n in sorted(s.nodes, key=tier_order)

@@ -4,7 +4,8 @@ The panel's structure (which metrics, their labels and units) is drawn only when
 set of metrics changes; a tick sends only the values that changed (``values``), so a
 learner's focus on a label's explanation button survives every tick. The sentences
 (``HELP``) are drawn once with the page, each with a link to the stage that teaches
-the metric (the page's view resolves those links from the loaded plan).
+the metric (the page's view resolves those links from the loaded plan); the charts'
+captions, the servers table's headers and a stage's goal open them too.
 """
 
 from __future__ import annotations
@@ -109,9 +110,64 @@ HELP = {
         "the second closed: a queue that keeps growing means work comes in faster than it "
         "is done; the chart draws the longest queues."
     ),
+    "mean": _(
+        "The average time a request took: a few very slow requests pull it up, so p99 says "
+        "more about what the unluckiest users wait."
+    ),
+    "workers": _(
+        "How many requests a node works on at the same time: each worker takes one and the "
+        "others wait in its queue. Each size up doubles the workers."
+    ),
+    "size": _(
+        "The server's size: each step up (S, M, L, XL) doubles its workers and its cost. "
+        "XL is the largest: a server cannot grow past it."
+    ),
+    "node_cost": _(
+        "What this node costs a month at its size; the monthly cost metric adds up every node."
+    ),
+    "state": _(
+        "Up: it serves requests. Down: it has failed and serves nothing until it is restored. "
+        "Booting or no traffic: it runs, but the load balancer (or DNS) does not send it "
+        "requests yet."
+    ),
 }
 # Explained, but shown only as a chart: key → its label key.
 CHARTED = {"utilization": "utilization", "queued": "queued"}
+# Explained, but shown only as a servers table's header or in a stage's goal (the table's
+# Busy and Queue open CHARTED's): key → its label key.
+ELSEWHERE = {
+    "mean": "mean",
+    "workers": "workers",
+    "size": "size",
+    "node_cost": "node_cost",
+    "state": "state",
+}
+# A stage goal's metric (lessons.goals) → the key of its explanation; a hit ratio's is the
+# cache's or the CDN's, by its node (``goal_help``).
+GOAL_HELP = {
+    "throughput_rps": "served",
+    "offered_rps": "offered",
+    "error_rate": "error_rate",
+    "mean_ms": "mean",
+    "p50_ms": "p50",
+    "p95_ms": "p95",
+    "p99_ms": "p99",
+    "cost_per_month": "cost",
+    "utilization": "utilization",
+    "max_utilization": "utilization",
+    "hit_ratio": "cache_hits",
+    "lost_writes": "lost_writes",
+    "sessions_lost": "sessions_lost",
+    "stale_reads": "stale_reads",
+    "queue_depth": "jobs_depth",
+}
+
+
+def goal_help(metric: str, node: str = "") -> str:
+    """The explanation (``HELP``'s key) of a stage goal's metric; "" for one it lacks."""
+    if metric == "hit_ratio" and node.startswith(NodeKind.CDN.value):
+        return "cdn_hits"
+    return GOAL_HELP.get(metric, "")
 
 
 def values(s: Snapshot, settings: Settings, language: str | None = None) -> dict[str, str]:
@@ -193,5 +249,7 @@ def help_items(words: dict[str, str], links: dict[str, Any]) -> list[dict[str, A
     """Each metric's label and sentence, with the stage that teaches it when it is loaded."""
     return [
         {"key": key, "label": words[label], "text": HELP[key], "link": links.get(key)}
-        for key, label in ({k: v[0] for k, v in (PANEL | JOBS).items()} | CHARTED).items()
+        for key, label in (
+            {k: v[0] for k, v in (PANEL | JOBS).items()} | CHARTED | ELSEWHERE
+        ).items()
     ]

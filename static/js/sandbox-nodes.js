@@ -4,7 +4,9 @@
 // too. The details are read from the node's row of the servers table, which every message
 // keeps current, and the panel's buttons work that row's own controls (fail or restore,
 // resize), so nothing is sent that the table would not send. Escape or Close puts focus
-// back on the box.
+// back on the box. The panel sits in the tab order right after its box, as a popover opened
+// from the diagram would: Tab past its last control goes on from the diagram, Shift+Tab
+// before its first goes back to the box.
 (function () {
   "use strict";
   var panel = document.getElementById("node-detail");
@@ -23,6 +25,17 @@
       return !(n.classList && (n.classList.contains("cell-label") || n.tagName === "FORM"));
     }).map(function (n) { return n.textContent; }).join("").trim();
   }
+  var TABBABLE = "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]";
+  function tabbable(e) {
+    return e.tabIndex >= 0 && !e.disabled && e.getClientRects().length > 0;
+  }
+  function panelStops() { return Array.prototype.filter.call(panel.querySelectorAll(TABBABLE), tabbable); }
+  function stopAfter(b) {  // the first tab stop after the box (and outside it and the panel)
+    return Array.prototype.filter.call(document.querySelectorAll(TABBABLE), function (e) {
+      return tabbable(e) && !panel.contains(e) && !b.contains(e) &&
+        (b.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING);
+    })[0];
+  }
   function put(id, text) { document.getElementById(id).textContent = text || "—"; }
 
   function roving() {  // one box in the tab order: the selected one, else the first
@@ -39,7 +52,7 @@
     put("node-detail-name", selected);
     put("node-detail-kind", cellText(r.querySelector(".node-kind")));
     put("node-detail-about", r.getAttribute("data-about"));
-    put("node-detail-latency", r.getAttribute("data-latency"));
+    put("node-detail-work", r.getAttribute("data-work"));
     put("node-detail-busy", (document.getElementById("busy-" + selected) || {}).textContent);
     put("node-detail-queue", (document.getElementById("queue-" + selected) || {}).textContent);
     put("node-detail-cost", cellText(r.querySelector(".node-cost")));
@@ -49,7 +62,10 @@
     var resize = document.getElementById("node-detail-resize");
     var choice = document.getElementById("node-detail-size-choice");
     resize.hidden = !sizes;
-    if (sizes && choice.getAttribute("data-for") !== selected) {
+    if (!sizes) {  // no sizes left from the node shown before
+      choice.textContent = "";
+      choice.removeAttribute("data-for");
+    } else if (choice.getAttribute("data-for") !== selected) {
       choice.innerHTML = sizes.innerHTML;
       choice.value = sizes.value;
       choice.setAttribute("data-for", selected);
@@ -57,7 +73,7 @@
     var toggle = r.querySelector("#toggle-" + CSS.escape(selected));
     var mine = document.getElementById("node-detail-toggle");
     mine.hidden = !toggle;
-    if (toggle) mine.innerHTML = toggle.innerHTML;
+    mine.innerHTML = toggle ? toggle.innerHTML : "";
   }
   function open(id) {
     selected = id;
@@ -97,6 +113,12 @@
       }
     } else if (event.key === "Escape" && panel.contains(event.target)) {
       close(true);
+    } else if (event.key === "Tab" && panel.contains(event.target) && selected && box(selected)) {
+      var stops = panelStops(), from = box(selected), to = null;
+      var first = event.target === stops[0] || event.target.id === "node-detail-name";
+      if (event.shiftKey && first) to = from;
+      if (!event.shiftKey && event.target === stops[stops.length - 1]) to = stopAfter(from);
+      if (to) { event.preventDefault(); to.focus(); }
     }
   });
   document.getElementById("node-detail-close").addEventListener("click", function () { close(true); });

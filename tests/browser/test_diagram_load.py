@@ -72,15 +72,20 @@ def test_links_stand_still_for_who_asks_for_less_motion(browser, app_url, csp_wa
 
 
 ABOUT = {"en": "Runs the application", "ko": "애플리케이션"}
+# What has focus: its id, a box's node, else the start of its markup.
+ACTIVE = """() => { const e = document.activeElement;
+  return e.id || e.getAttribute("data-node") || e.outerHTML.slice(0, 80); }"""
 AGO = {"en": r"\d+ s ago: Served [\d,.]+ req/s, offered [\d,.]+ req/s", "ko": r"\d+초 전: "}
 
 
 def test_a_selected_node_shows_its_details_and_actions_and_charts_read_out(page, app_url, language):
     """Issue #14.2 and 14.3, after the overload above: the boxes are one tab stop, the arrow
     keys move between them and Enter shows the node's details (what it does, busy, queue,
-    latency, cost) with its actions, which work (Fail sends the table's own action); Escape
-    puts focus back on the box. A chart is focusable and the arrow keys read its value a
-    second earlier; the busiest nodes and latency percentiles are charted."""
+    work per request, cost) with its actions, which work (Fail sends the table's own
+    action); a node without sizes offers no resize. The panel sits in the Tab order right
+    after its box, and Escape puts focus back on the box. A chart is focusable and the arrow
+    keys read its value a second earlier; the busiest nodes and latency percentiles are
+    charted."""
     open_sandbox(page, app_url)
     set_traffic(page, 350)
     first = page.locator("#diagram [data-select][tabindex='0']")
@@ -90,8 +95,12 @@ def test_a_selected_node_shows_its_details_and_actions_and_charts_read_out(page,
     page.keyboard.press("ArrowRight")  # to the next box
     focused = page.evaluate("() => document.activeElement.getAttribute('data-node')")
     assert focused and focused != start
-    if focused != "web-1":
-        page.locator("#diagram [data-node='web-1']").focus()
+    box = page.locator("#diagram [data-node='web-1']")
+    box.focus()
+    page.keyboard.press("Tab")
+    after_box = page.evaluate(ACTIVE)  # where Tab from the box goes, the panel closed
+    assert after_box != "web-1"
+    box.focus()
     page.keyboard.press("Enter")
     panel = page.locator("#node-detail")
     eventually(lambda: panel.is_visible(), what="the details panel opens")
@@ -102,11 +111,31 @@ def test_a_selected_node_shows_its_details_and_actions_and_charts_read_out(page,
         lambda: re.fullmatch(r"\d+ %", panel.locator("#node-detail-busy").inner_text()) is not None,
         what="the node's busy figure",
     )
-    assert re.search(r"\d", panel.locator("#node-detail-latency").inner_text())
+    assert re.search(r"\d", panel.locator("#node-detail-work").inner_text())
     assert re.search(r"\d", panel.locator("#node-detail-cost").inner_text())
     assert re.fullmatch(r"\d+", panel.locator("#node-detail-queue").inner_text())
     # the node's actions: resize is offered, and Fail works the table's own button
     assert panel.locator("#node-detail-size-choice option").count() >= 2
+    # Shift+Tab from its top goes back to the box; Tab past its last control goes on from
+    # the diagram, as Tab from the box did (not to the end of the page)
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate(ACTIVE) == "web-1"
+    page.keyboard.press("Enter")
+    panel.locator("#node-detail-close").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate(ACTIVE) == after_box
+    assert panel.is_visible()
+    # a node without sizes (dns): no resize, none of web-1's sizes left, no empty button
+    page.locator("#diagram [data-node='dns']").click()
+    eventually(lambda: panel.locator("#node-detail-name").inner_text() == "dns", what="dns")
+    assert not panel.locator("#node-detail-resize").is_visible()
+    assert panel.locator("#node-detail-size-choice option").count() == 0
+    toggle = panel.locator("#node-detail-toggle")
+    assert toggle.is_visible() == (page.locator("#toggle-dns").count() == 1)
+    assert not toggle.is_visible() or toggle.inner_text().strip()
+    page.locator("#diagram [data-node='web-1']").click()
+    eventually(lambda: panel.locator("#node-detail-name").inner_text() == "web-1", what="web-1")
+    assert panel.locator("#node-detail-resize").is_visible()
     panel.locator("#node-detail-toggle").click()
     eventually(
         lambda: (

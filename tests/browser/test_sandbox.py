@@ -203,7 +203,10 @@ def test_keyboard_only_learner_can_fail_and_restore(page, app_url, language):
     assert page.evaluate("document.activeElement.id") == "toggle-web-1"  # ticks keep it too
     page.keyboard.press("Enter")
     eventually(lambda: metric(page, "errors") == 0, what="restored from the keyboard")
-    assert page.locator("#events-list").get_attribute("role") == "log"
+    log = page.locator("#events-log")  # a log round a real list (axe: listitem)
+    assert log.get_attribute("role") == "log"
+    items = log.locator("> ul#events-list > li")
+    eventually(lambda: items.count() >= 2, what="failed, then restored, in the log's list")
 
 
 def test_pause_freezes_time_and_reset_starts_over(page, app_url, language):

@@ -93,3 +93,35 @@ def test_the_record_in_korean():
     assert "10초 중 10초 충족" in words
     verdict = text(html[html.index('id="verdict"') :])
     assert "목표를 달성하지 못했습니다." in verdict and "10초 중 3초 동안 실패" in verdict
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_each_condition_opens_the_explanation_of_its_metric(lang):
+    """#14.4: a condition's label is the button that opens its metric's sentence (the
+    sandbox's metric_help, drawn once on the stage page), with a stable id (focus survives
+    the panel's redraw every tick), before a run and during one."""
+    planned = Experiment({"topology": dump_topology(single_server()), "goal": GOAL})
+    for lab in (planned, finished(SLOW)):
+        found = re.findall(
+            r'<button type="button" class="metric-label" id="(explain-goal-\d)" '
+            r'popovertarget="help-([a-z0-9_]+)" aria-describedby="help-text-\2">([^<]+)</button>',
+            panel(lab, lang),
+        )
+        labels = ["p99", "오류율" if lang == "ko" else "errors"]
+        assert found == [
+            ("explain-goal-1", "p99", labels[0]),
+            ("explain-goal-2", "error_rate", labels[1]),
+        ]
+
+
+def test_every_goal_metric_has_an_explanation():
+    """Each metric a goal can name opens a sentence the page draws; a hit ratio the cache's
+    or the CDN's, by its node."""
+    from architect.sandbox.metrics import HELP, goal_help
+    from lessons.goals import METRICS
+
+    assert all(goal_help(metric) in HELP for metric in METRICS)
+    assert (goal_help("hit_ratio", "cache"), goal_help("hit_ratio", "cdn")) == (
+        "cache_hits",
+        "cdn_hits",
+    )

@@ -62,6 +62,9 @@ def test_stage_page_has_text_beside_the_sandbox_with_the_question_first(client, 
         assert f'id="{part}"' in html
     assert "sessionid" not in response.cookies  # reading creates no session (architect.guests)
     assert 'id="guest-session"' in html and '"X-CSRFToken": "' in html
+    # the goal's condition (p99 < 200 ms) opens the explanation the page draws (#14.4)
+    assert 'id="explain-goal-1" popovertarget="help-p99"' in html
+    assert '<div id="help-p99" class="metric-help" popover>' in html
 
 
 def test_stage_page_offers_only_the_stage_controls(client):

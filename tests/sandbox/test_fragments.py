@@ -702,7 +702,7 @@ def test_each_node_row_says_what_it_does_and_its_work_per_request(language, abou
     row = re.search(r'<tr [^>]*data-node="web-1"[^>]*>', html)
     assert row is not None
     assert about in row.group(0)
-    assert re.search(r'data-latency="[^"]*\b20\b[^"]*ms', row.group(0))
+    assert re.search(r'data-work="[^"]*\b20\b[^"]*ms', row.group(0))
 
 
 def test_a_stage_renderer_draws_its_goals_as_level_lines():

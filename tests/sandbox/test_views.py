@@ -7,7 +7,7 @@ import re
 import pytest
 
 from architect.sandbox.fragments import CHART_HELP
-from architect.sandbox.metrics import CHARTED, HELP, JOBS, PANEL
+from architect.sandbox.metrics import CHARTED, ELSEWHERE, HELP, JOBS, PANEL
 
 # The page links each metric's explanation to the stage that teaches it, from the plans.
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_every_metric_is_explained_with_the_stage_that_teaches_it(client, lang, 
     """Each metric has a sentence in the page's language; its label (a button) opens it
     and names it as the label's description; the stage link comes from the loaded plan."""
     html = client.get("/sandbox/", headers={"accept-language": lang}).content.decode()
-    assert set(HELP) == set(PANEL) | set(JOBS) | set(CHARTED)
+    assert set(HELP) == set(PANEL) | set(JOBS) | set(CHARTED) | set(ELSEWHERE)
     assert set(CHART_HELP.values()) <= set(HELP)  # each chart's caption opens one
     for key in HELP:
         found = explanation(html, key)
@@ -75,3 +75,28 @@ def test_without_the_plan_a_metric_is_explained_without_a_link(client):
     Plan.objects.all().delete()
     html = client.get("/sandbox/").content.decode()
     assert explanation(html, "sessions_lost")[1:] == ("", "")
+
+
+# The servers table's headers that are a measure or a setting (Node, Kind and Actions are not).
+HEADERS = {
+    "en": ["Size", "Workers", "Cost a month", "Busy", "Queue", "State"],
+    "ko": ["크기", "작업자", "월 비용", "사용률", "대기열", "상태"],
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_servers_table_headers_open_their_explanations(client, lang):
+    """#14.4: each header of a figure or a setting is a button that opens its sentence
+    (the metric_help mechanism) in the page's language, linked to the stage that teaches it."""
+    html = client.get("/sandbox/", headers={"accept-language": lang}).content.decode()
+    table = html[html.index('id="nodes"') : html.index("</thead>")]
+    headers = re.findall(
+        r'<th scope="col"><button type="button" class="metric-label" id="[^"]+" '
+        r'popovertarget="help-([a-z0-9_]+)" aria-describedby="help-text-\1">([^<]+)</button></th>',
+        table,
+    )
+    assert [label for _, label in headers] == HEADERS[lang]
+    for key, label in headers:
+        sentence, link, _words = explanation(html, key)
+        assert sentence and link.startswith("/lessons/scale-from-zero/"), label
+        assert bool(re.search(r"[\uac00-\ud7a3]", sentence)) == (lang == "ko"), label
