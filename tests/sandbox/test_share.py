@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
@@ -184,11 +185,15 @@ def test_compare_asks_for_a_prediction_then_runs_both_on_one_seed_and_traffic(cl
     assert a["topology"]["nodes"] != b["topology"]["nodes"]
     run = client.get("/sandbox/compare/run/").content.decode()
     assert 'id="frame-a"' in run and 'id="frame-b"' in run and "B will have the lower" in run
+    rps = round(EVERYTHING["traffic"]["rps"])  # one traffic control for both, from A's
+    assert re.search(rf'<input type="number" id="compare-rps"[^>]* value="{rps}"', run)
     frame = client.get("/sandbox/compare/b/")
     assert frame["X-Frame-Options"] == "SAMEORIGIN"
     assert "frame-ancestors 'self'" in frame["Content-Security-Policy"]
     html = frame.content.decode()
     assert 'ws-connect="/ws/sandbox/compare/b/?lang=en"' in html and "Design B" in html
+    assert 'id="traffic-form"' not in html and 'id="shared-traffic-form"' in html
+    assert html.index('id="charts"') < html.index('id="status"') < html.index('id="diagram"')
     assert "frame-ancestors 'none'" in client.get("/sandbox/")["Content-Security-Policy"]
 
 
@@ -217,7 +222,9 @@ async def test_the_two_sides_are_two_simulations_under_the_caps(monkeypatch):
     try:
         for ws in sides:
             assert (await ws.connect())[0]
-            assert 'id="diagram"' in await receive(ws)
+            first = await receive(ws)
+            assert 'id="diagram"' in first and 'id="controls"' in first
+            assert 'id="traffic-form"' not in first  # the run page sets it for both
         assert admission.total == 2
     finally:
         for ws in sides:
