@@ -155,6 +155,37 @@ def test_an_imported_file_with_problems_lists_them_at_their_lines(client, name, 
     assert "sessionid" not in client.cookies
 
 
+THREE_PROBLEMS = b"""version: 1
+nodes:
+  - {id: dns, kind: dns}
+  - {id: web-1, kind: web_server, size: xxl}
+  - {id: db, kind: database, role: leader}
+links:
+  - [dns, web-1]
+  - [web-1, db]
+  - [web-1, ghost]
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("en", ["bad.yaml was not imported: 3 problems.", "Line 4: ", "Line 5: ", "Line 9: "]),
+        ("ko", ["bad.yaml 파일을 가져오지 않았습니다: 문제 3개.", "4번째 줄: ", "9번째 줄: "]),
+    ],
+)
+def test_an_import_lists_every_problem_not_only_the_first(client, language, says):
+    upload = SimpleUploadedFile("bad.yaml", THREE_PROBLEMS)  # a bad size, role and link
+    html = client.post(
+        "/sandbox/import/", {"file": upload}, headers={"accept-language": language}
+    ).content.decode()
+    listed = html[html.index('id="import-problems"') :]
+    listed = listed[: listed.index("</ul>")]
+    assert listed.count("<li>") == 3 and all(text in listed for text in says), listed
+    assert all(path in listed for path in ("nodes[1].size", "nodes[2].role", "links[2]"))
+
+
 @pytest.mark.django_db
 def test_an_import_problem_is_told_in_korean(client):
     upload = SimpleUploadedFile("bad.yaml", b"version: 1\nnodes: 3\nlinks: []\n")
