@@ -6,6 +6,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from django.core.management import call_command
 from architect.sandbox import caps, share
 from architect.sandbox.keeping import kept_get
 from architect.sim.loader import dump_topology, load_topology
+from architect.sim.model.presets import single_server
 
 from helpers.websocket import connect, receive
 
@@ -76,7 +78,8 @@ def test_a_share_link_previews_then_opens_the_design_in_the_sandbox(client):
     # the share page gives back a link to the same design
     page = client.get("/sandbox/share/").content.decode()
     link = page.split('id="share-link" value="', 1)[1].split('"', 1)[0]
-    assert share.decode(link.split("design=", 1)[1]).topology == load_topology(EVERYTHING)
+    again = share.decode(link.split("design=", 1)[1]).topology
+    assert replace(again, name="") == replace(load_topology(EVERYTHING), name="")  # renamed
 
 
 @pytest.mark.django_db
@@ -101,8 +104,27 @@ def test_an_exported_design_runs_with_manage_py_simulate(client, tmp_path, fmt):
     path.write_bytes(response.content)
     out = io.StringIO()
     call_command("simulate", str(path), "--duration", "2", "--warmup", "0", stdout=out)
-    assert out.getvalue().startswith(f"{EVERYTHING['name']}: seed 1")
+    assert EVERYTHING["name"] not in out.getvalue()  # named by what it is, not as it came
     assert "mq " in out.getvalue()  # the message queue's line: every node came along
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "name"),
+    [("en", "DNS → 1 web server → database"), ("ko", "DNS → 웹 서버 1대 → 데이터베이스")],
+)
+def test_an_export_and_a_link_name_the_design_by_what_it_is_now(client, lang, name):
+    """A single server given a database is no longer "Single server" (the preset's name)."""
+    grown = dump_topology(single_server())
+    grown["nodes"].append({"id": "db", "kind": "database"})
+    grown["links"].append(["web-1", "db"])
+    assert grown["name"] == "Single server"
+    client.post("/sandbox/open/", {"design": share.encode(grown, 1)})
+    exported = client.get("/sandbox/export/yaml/", headers={"accept-language": lang})
+    assert yaml.safe_load(exported.content)["name"] == name
+    page = client.get("/sandbox/share/", headers={"accept-language": lang}).content.decode()
+    link = page.split('id="share-link" value="', 1)[1].split('"', 1)[0]
+    assert share.decode(link.split("design=", 1)[1]).topology.name == name
 
 
 @pytest.mark.django_db
