@@ -16,8 +16,8 @@ from django.http import HttpRequest
 from architect import guests
 from architect.sandbox import keeping
 from architect.sandbox.diagram import layout
-from architect.sandbox.diagram_text import name
 from architect.sandbox.diagram_shapes import Diagram
+from architect.sandbox.diagram_text import name
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.model.presets import single_server
 from architect.sim.model.problems import TopologyError
