@@ -114,19 +114,20 @@ def test_share_export_and_import(page, browser, app_url, language, screenshots, 
         other.close()
 
 
-# Each side's charts where the run page shows them: chart key -> [top, bottom] in the page's
-# viewport (the frame's place plus the chart's place in the frame).
+# Each side's plots where the run page shows them: chart key -> [top, bottom] of its plot in
+# the page's viewport (the frame's place plus the plot's place in the frame).
 CHART_PLACES = """(side) => {
   const frame = document.getElementById("frame-" + side);
   const top = frame.getBoundingClientRect().top + frame.clientTop;
   return Object.fromEntries([...frame.contentDocument.querySelectorAll("#charts figure")].map(
-    (f) => [f.dataset.chart, [top + f.getBoundingClientRect().top, top + f.getBoundingClientRect().bottom]]));
+    (f) => [f.dataset.chart, [top + f.querySelector("svg").getBoundingClientRect().top,
+                              top + f.querySelector("svg").getBoundingClientRect().bottom]]));
 }"""
 SMALL = {"width": 1280, "height": 720}
 
 
 def _charts_level_and_in_view(page) -> None:
-    """At 1366×768 and 1280×720 every chart of A is level with the same chart of B, and the
+    """At 1366×768 and 1280×720 every plot of A is level with the same plot of B, and the
     first row (served, p99, errors) of both is in view without scrolling."""
     for size in (WIDE, SMALL):
         page.set_viewport_size(size)
@@ -159,14 +160,14 @@ def test_compare_two_designs_side_by_side(page, app_url, language, screenshots):
         assert frame.locator("#diagram svg").count() == 1
         assert frame.locator(".site-header").is_hidden()
         assert frame.locator("#traffic-form").count() == 0  # the run page sets it for both
-    _charts_level_and_in_view(page)
+    verdict = page.locator("#compare-verdict")  # the readings compared, the prediction judged
+    verdict.filter(has_text="So far" if language == "en" else "지금까지는").wait_for()
+    _charts_level_and_in_view(page)  # B's charts have a line for its database by now
     page.locator("#compare-rps").fill("300")  # one control: the same traffic on both sides
     page.locator("#compare-traffic-submit").click()
     for side in ("a", "b"):
         offered = page.frame_locator(f"#frame-{side}").locator("#metric-offered")
         offered.filter(has_text=re.compile(r"^300$")).wait_for()
-    verdict = page.locator("#compare-verdict")  # the readings compared, the prediction judged
-    verdict.filter(has_text="So far" if language == "en" else "지금까지는").wait_for()
     assert re.search(r"A \d+ ms, B \d+ ms", page.locator("#compare-figures").inner_text())
     prediction = page.locator("#compare-prediction").inner_text()
     assert ("B will have" in prediction) if language == "en" else ("B의 p99" in prediction)
