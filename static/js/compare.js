@@ -1,5 +1,6 @@
-// Compare A/B's run page. The one traffic control sets both sides: its value goes into each
-// frame's hidden form (compare_frame.html), sent over that side's own socket. The two frames
+// Compare A/B's run page. The one traffic control and the one clock (pause, resume) set both
+// sides: each goes into a hidden form of each frame (compare_frame.html), sent over that side's
+// own socket. The two frames
 // scroll together, so what is level in one stays level with the other. Once a second, read
 // each frame's p99 latency (#metric-p99, the sandbox's own figure) and keep the mean of those
 // readings per side; say which side is lower so far (within 10 %: about the same) and whether
@@ -23,17 +24,29 @@
     return f && f.contentDocument;
   }
 
+  // Send the hidden form ``id`` of both frames, with ``fields`` filled in.
+  function both(id, fields) {
+    for (const side of ["a", "b"]) {
+      const d = doc(side);
+      const form = d && d.getElementById(id);
+      if (!form) continue;
+      for (const name in fields) form.elements[name].value = fields[name];
+      form.requestSubmit();
+    }
+  }
+
   const traffic = document.getElementById("compare-traffic");
   traffic.addEventListener("submit", function (event) {
     event.preventDefault();
-    const rps = traffic.elements.rps.value;
-    for (const side of ["a", "b"]) {
-      const d = doc(side);
-      const form = d && d.getElementById("shared-traffic-form");
-      if (!form) continue;
-      form.elements.rps.value = rps;
-      form.requestSubmit();
-    }
+    both("shared-traffic-form", {rps: traffic.elements.rps.value});
+  });
+
+  const clock = document.getElementById("compare-pause");
+  let paused = false;
+  clock.addEventListener("click", function () {
+    both(paused ? "shared-resume-form" : "shared-pause-form", {});
+    paused = !paused;
+    clock.textContent = paused ? clock.dataset.resume : clock.dataset.pause;
   });
 
   function scrolled(side) {

@@ -3,7 +3,7 @@
 One flow each: a learner (whose size dropdowns show their options whole, #14.7) changes the sandbox, opens the share page, copies the link,
 exports YAML and PNG, imports a broken then a good file; another learner opens the link
 and gets the same design. Compare: predict, run both, both frames stream, their charts level
-and in view, one traffic control setting both. axe finds no
+and in view, one traffic control and one clock setting both. axe finds no
 WCAG A/AA violation on the new pages; screenshots at 1366×768 and 375 px.
 """
 
@@ -163,6 +163,13 @@ def test_compare_two_designs_side_by_side(page, app_url, language, screenshots):
     verdict = page.locator("#compare-verdict")  # the readings compared, the prediction judged
     verdict.filter(has_text="So far" if language == "en" else "지금까지는").wait_for()
     _charts_level_and_in_view(page)  # B's charts have a line for its database by now
+    page.locator("#compare-pause").click()  # one clock: both paused, then both running
+    for state in ("resume", "pause"):
+        for side in ("a", "b"):  # each side's own (hidden) button now offers the other state
+            button = page.frame_locator(f"#frame-{side}").locator("form:has(#pause-resume)")
+            button.locator(f'input[name="action"][value="{state}"]').wait_for(state="attached")
+        if state == "resume":
+            page.locator("#compare-pause").click()
     page.locator("#compare-rps").fill("300")  # one control: the same traffic on both sides
     page.locator("#compare-traffic-submit").click()
     for side in ("a", "b"):
