@@ -27,10 +27,12 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_safe
 
 from architect.sandbox import designs, share
-from architect.sandbox.fragments import TEMPLATE, page_context
+from architect.sandbox.controls import WITHOUT_TRAFFIC
+from architect.sandbox.fragments import page_context
 from architect.sandbox.keeping import kept_get, restore_session
 from architect.sandbox.live import LiveSession
 from architect.security_headers import policy_header
+from architect.sim.actions import limits
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.model.presets import single_server
 from architect.sim.model.problems import TopologyError
@@ -141,11 +143,19 @@ def _chosen(
 
 @require_safe
 def run(request: HttpRequest) -> HttpResponse:
-    """The two sides running, with the learner's prediction (none yet: predict first)."""
+    """The two sides running, with the learner's prediction (none yet: predict first) and
+    the one traffic control for both, starting from A's traffic (both run it)."""
     prediction = request.session.get(PREDICTION_KEY)
     if prediction not in PREDICTIONS:
         return HttpResponseRedirect(reverse("sandbox:compare"))
-    return render(request, "sandbox/compare_run.html", {"prediction": prediction})
+    low, high = limits("set_traffic", "rps")
+    context = {
+        "prediction": prediction,
+        "rps": round(designs.current(request, place("a")).topology.traffic.rps),
+        "rps_min": f"{low:.0f}",
+        "rps_max": f"{high:.0f}",
+    }
+    return render(request, "sandbox/compare_run.html", context)
 
 
 @require_safe
@@ -157,13 +167,11 @@ def frame(request: HttpRequest, side: str) -> HttpResponse:
     kept = kept_get(user=user, session_key=request.session.session_key or "", place=place(side))
     if kept is not None:
         restore_session(session, kept)
-    context = page_context(session.snapshot(), session.status, links=metric_links(_lang()))
-    context |= {
-        "socket_path": f"/ws/sandbox/compare/{side}/",
-        "embedded": True,
-        "side": side.upper(),
-    }
-    response = render(request, TEMPLATE, context)
+    snapshot = session.snapshot()
+    links = metric_links(_lang())
+    context = page_context(snapshot, session.status, offered=WITHOUT_TRAFFIC, links=links)
+    context |= {"socket_path": f"/ws/sandbox/compare/{side}/", "side": side.upper()}
+    response = render(request, "sandbox/compare_frame.html", context)
     response["Content-Security-Policy"] = policy_header(
         {**settings.SECURE_CSP, "frame-ancestors": ["'self'"]}
     )

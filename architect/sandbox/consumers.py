@@ -30,6 +30,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from architect.sandbox import caps, keeping, workers
+from architect.sandbox.controls import WITHOUT_TRAFFIC
 from architect.sandbox.error_text import error_text
 from architect.sandbox.fragments import Renderer, render
 from architect.sandbox.guard import stop
@@ -329,9 +330,13 @@ class SandboxConsumer(HostedConsumer):
 class CompareConsumer(SandboxConsumer):
     """One side of a comparison (``compare_views``): the sandbox, kept in the side's own
     place (``compare:a`` or ``compare:b``). Each side is a socket of its own, so the caps
-    admit and share the CPU between two simulations, as for any two."""
+    admit and share the CPU between two simulations, as for any two. Its page draws no
+    traffic control: the run page sets the same traffic on both sides (``compare.js``)."""
 
     async def connect(self) -> None:
         side = self.scope["url_route"]["kwargs"]["side"]
         self.place = f"compare:{side}"
         await super().connect()
+
+    def build_renderer(self) -> Renderer:
+        return Renderer(offered=WITHOUT_TRAFFIC)

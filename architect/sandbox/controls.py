@@ -64,6 +64,8 @@ CONTROL_GROUPS = {
     "nodes": ("resize", "fail", "restore"),
 }
 CONTROL_ACTIONS = tuple(name for names in CONTROL_GROUPS.values() for name in names)
+# A side of a comparison: every control but the traffic, which the run page sets for both.
+WITHOUT_TRAFFIC = frozenset(CONTROL_ACTIONS) - frozenset(CONTROL_GROUPS["traffic"])
 # Offered whatever the architecture (the engine says why when one is refused), or per
 # node and per data center (the node table and the centers list decide which).
 ALWAYS = ("set_traffic", "set_traffic_mix", "add_web_server", "set_operations")

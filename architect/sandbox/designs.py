@@ -17,6 +17,7 @@ from architect import guests
 from architect.sandbox import keeping
 from architect.sandbox.diagram import layout
 from architect.sandbox.diagram_shapes import Diagram
+from architect.sandbox.diagram_text import name
 from architect.sim.loader import dump_topology, load_topology
 from architect.sim.model.presets import single_server
 from architect.sim.model.problems import TopologyError
@@ -72,3 +73,10 @@ def save(request: HttpRequest, place: str, topology: Topology, seed: int) -> Non
 def diagram(topology: Topology, seed: int = DEFAULT_SEED) -> Diagram:
     """The architecture drawn as the plan's evolution draws it (no run, no load)."""
     return layout(Simulation(topology, seed=seed).snapshot(), live=False)
+
+
+def named(design: Current) -> dict[str, Any]:
+    """The design's data (the topology format) named by what it is now, in the learner's
+    language (``diagram_text.name``: "DNS → 1 web server → database"), not by the preset or
+    stage it started from, whose name survives every change (#14.6)."""
+    return {**design.data, "name": name(Simulation(design.topology, seed=design.seed).snapshot())}

@@ -39,7 +39,14 @@ def summary(snapshot: Snapshot) -> str:
     return text
 
 
-def _summary(snapshot: Snapshot) -> str:
+def name(snapshot: Snapshot) -> str:
+    """The architecture named by the tiers a request passes, e.g. "DNS → 3 web servers →
+    database" (the summary's, without the users): what an exported or shared design is
+    called, whatever preset or stage it started from."""
+    return " → ".join(_tiers(snapshot)[1:])
+
+
+def _tiers(snapshot: Snapshot) -> list[str]:
     count = {kind: sum(n.kind == kind for n in snapshot.nodes) for kind in NodeKind}
     parts = [_("Users")]
     if count[NodeKind.DNS]:
@@ -57,7 +64,12 @@ def _summary(snapshot: Snapshot) -> str:
         parts.append(_databases(snapshot))
     else:
         parts[-1] = _("%(tier)s (holding the data)") % {"tier": parts[-1]}
-    sentences = [_("Architecture: %(tiers)s.") % {"tiers": " → ".join(parts)}]
+    return parts
+
+
+def _summary(snapshot: Snapshot) -> str:
+    count = {kind: sum(n.kind == kind for n in snapshot.nodes) for kind in NodeKind}
+    sentences = [_("Architecture: %(tiers)s.") % {"tiers": " → ".join(_tiers(snapshot))}]
     if count[NodeKind.SESSION_STORE]:
         sentences.append(_("Sessions are kept in a shared store."))
     if count[NodeKind.MESSAGE_QUEUE]:

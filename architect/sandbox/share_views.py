@@ -30,7 +30,7 @@ def share_link(request: HttpRequest, code: str) -> str:
 
 def _share_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     design = designs.current(request)
-    code = share.encode(design.data, design.seed)
+    code = share.encode(designs.named(design), design.seed)
     return {
         "link": share_link(request, code),
         "too_long": len(code) > share.MAX_CODE_CHARS,
@@ -85,7 +85,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         body = render_to_string("sandbox/diagram_file.svg", context, request=request)
         content_type = "image/svg+xml"
     else:
-        body = transfer.export_text(design.data, design.seed, fmt)
+        body = transfer.export_text(designs.named(design), design.seed, fmt)
         content_type = transfer.FORMATS[fmt]
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{FILE_NAME}.{fmt}"'

@@ -8,6 +8,7 @@ hostile file costs little. The format is documented in docs/topology.md.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,7 +38,7 @@ from architect.sim.model.topology import (
     Topology,
     Traffic,
 )
-from architect.sim.model.validate import validate
+from architect.sim.model.validate import CROSSES, UNKNOWN_NODE, validate
 from architect.sim.scenario import events_data, read_events
 from architect.sim.snapshot import NodeKind
 from architect.sim.text import N_
@@ -130,25 +131,57 @@ _NODE_KEYS = (
 
 def load_topology(data: object) -> Topology:
     """A validated ``Topology`` from plain data, or ``TopologyError`` with every problem
-    (first those of ``plain_problems``: then nothing of it is read)."""
+    (first those of ``plain_problems``: then nothing of it is read). A file with problems
+    in its fields is validated too, as far as what could be read allows (``_Reader.also``):
+    a bad size and a link to an unknown node are two problems, listed together."""
     limits = plain_problems(data)
     if limits:
         raise TopologyError(limits)
     reader = _Reader()
     topology = reader.topology(data)
     problems = reader.problems
-    if topology is not None and not problems:
-        problems = validate(topology)
+    if topology is not None:
+        problems = problems + reader.also(validate(topology))
     if problems or topology is None:
         raise TopologyError(problems)
     return topology
 
 
+_PLACE = re.compile(r"^(nodes|links)\[(\d+)\]")
+
+
 class _Reader:
-    """Walks the data once, noting problems instead of stopping at the first."""
+    """Walks the data once, noting problems instead of stopping at the first. It notes
+    where each node and link it read stands in the data (one it could not read is left
+    out) and what it could not read, for ``also``."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.places: dict[str, list[int]] = {"nodes": [], "links": []}
+        self.lost_nodes = False  # a node (or the whole list) not read: links to it unknown
+        self.lost_dc = False  # a node's data center not read: read as none
+
+    def also(self, found: list[Problem]) -> list[Problem]:
+        """``validate``'s problems worth adding to the reader's: all of them when the
+        reader found none; else those of one node or one link (the whole topology's rules,
+        a count of web servers or a shard's primary, may only echo what was not read), at
+        the node's or link's place in the data, except a link's unknown node when a node
+        was not read and a link crossing centers when a node's center was not."""
+        if not self.problems:
+            return found
+        kept = []
+        for problem in found:
+            place = _PLACE.match(problem.path)
+            if place is None:
+                continue
+            if problem.reason == UNKNOWN_NODE and self.lost_nodes:
+                continue
+            if problem.reason == CROSSES and self.lost_dc:
+                continue
+            where, index = place.group(1), self.places[place.group(1)][int(place.group(2))]
+            path = f"{where}[{index}]{problem.path[place.end() :]}"
+            kept.append(Problem(path, problem.reason, problem.params))
+        return kept
 
     def problem(self, path: str, reason: str, /, **params: object) -> None:
         self.problems.append(Problem(path, reason, params))
@@ -254,12 +287,21 @@ class _Reader:
     def nodes(self, raw: object) -> tuple[NodeSpec, ...]:
         if not isinstance(raw, list):
             self.problem("nodes", N_("must be a list"))
+            self.lost_nodes = True
             return ()
         if len(raw) > MAX_NODES:
             self.problem("nodes", N_("at most %(limit)s nodes"), limit=MAX_NODES)
+            self.lost_nodes = True
             return ()
-        specs = (self.node(item, f"nodes[{i}]") for i, item in enumerate(raw))
-        return tuple(spec for spec in specs if spec is not None)
+        specs = []
+        for i, item in enumerate(raw):
+            spec = self.node(item, f"nodes[{i}]")
+            if spec is None:
+                self.lost_nodes = True
+                continue
+            specs.append(spec)
+            self.places["nodes"].append(i)
+        return tuple(specs)
 
     def node(self, raw: object, path: str) -> NodeSpec | None:
         if not isinstance(raw, Mapping):
@@ -292,6 +334,7 @@ class _Reader:
         dc = raw.get("dc", "")
         if not isinstance(dc, str) or (dc and not NODE_ID.match(dc)):
             self.problem(f"{path}.dc", CENTER_TEXT)
+            self.lost_dc = True
             dc = ""
         geo = self.value(
             raw.get("geo_routing", False), f"{path}.geo_routing", bool, False, low=0, high=0
@@ -340,6 +383,7 @@ class _Reader:
                 self.problem(f"links[{i}]", N_("must be a pair of node ids, like [dns, web-1]"))
                 continue
             links.append((link[0], link[1]))
+            self.places["links"].append(i)
         return tuple(links)
 
 

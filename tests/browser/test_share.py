@@ -2,7 +2,8 @@
 
 One flow each: a learner (whose size dropdowns show their options whole, #14.7) changes the sandbox, opens the share page, copies the link,
 exports YAML and PNG, imports a broken then a good file; another learner opens the link
-and gets the same design. Compare: predict, run both, both frames stream. axe finds no
+and gets the same design. Compare: predict, run both, both frames stream, their charts level
+and in view, one traffic control and one clock setting both. axe finds no
 WCAG A/AA violation on the new pages; screenshots at 1366×768 and 375 px.
 """
 
@@ -113,6 +114,31 @@ def test_share_export_and_import(page, browser, app_url, language, screenshots, 
         other.close()
 
 
+# Each side's plots where the run page shows them: chart key -> [top, bottom] of its plot in
+# the page's viewport (the frame's place plus the plot's place in the frame).
+CHART_PLACES = """(side) => {
+  const frame = document.getElementById("frame-" + side);
+  const top = frame.getBoundingClientRect().top + frame.clientTop;
+  return Object.fromEntries([...frame.contentDocument.querySelectorAll("#charts figure")].map(
+    (f) => [f.dataset.chart, [top + f.querySelector("svg").getBoundingClientRect().top,
+                              top + f.querySelector("svg").getBoundingClientRect().bottom]]));
+}"""
+SMALL = {"width": 1280, "height": 720}
+
+
+def _charts_level_and_in_view(page) -> None:
+    """At 1366×768 and 1280×720 every plot of A is level with the same plot of B, and the
+    first row (served, p99, errors) of both is in view without scrolling."""
+    for size in (WIDE, SMALL):
+        page.set_viewport_size(size)
+        a, b = page.evaluate(CHART_PLACES, "a"), page.evaluate(CHART_PLACES, "b")
+        assert {"throughput", "latency", "errors"} <= a.keys() & b.keys(), (a, b)
+        for key in a.keys() & b.keys():
+            assert abs(a[key][0] - b[key][0]) < 1, (size, key, a[key], b[key])
+        for key in ("throughput", "latency", "errors"):
+            assert a[key][0] >= 0 and a[key][1] <= size["height"], (size, key, a[key])
+
+
 def test_compare_two_designs_side_by_side(page, app_url, language, screenshots):
     page.set_default_timeout(60_000)  # two simulations stream at once: a hang, not speed
     page.add_init_script(COUNT_MESSAGES)
@@ -133,8 +159,22 @@ def test_compare_two_designs_side_by_side(page, app_url, language, screenshots):
         frame.wait_for_function("() => window.__wsMessages > 3")
         assert frame.locator("#diagram svg").count() == 1
         assert frame.locator(".site-header").is_hidden()
+        assert frame.locator("#traffic-form").count() == 0  # the run page sets it for both
     verdict = page.locator("#compare-verdict")  # the readings compared, the prediction judged
     verdict.filter(has_text="So far" if language == "en" else "지금까지는").wait_for()
+    _charts_level_and_in_view(page)  # B's charts have a line for its database by now
+    page.locator("#compare-pause").click()  # one clock: both paused, then both running
+    for state in ("resume", "pause"):
+        for side in ("a", "b"):  # each side's own (hidden) button now offers the other state
+            button = page.frame_locator(f"#frame-{side}").locator("form:has(#pause-resume)")
+            button.locator(f'input[name="action"][value="{state}"]').wait_for(state="attached")
+        if state == "resume":
+            page.locator("#compare-pause").click()
+    page.locator("#compare-rps").fill("300")  # one control: the same traffic on both sides
+    page.locator("#compare-traffic-submit").click()
+    for side in ("a", "b"):
+        offered = page.frame_locator(f"#frame-{side}").locator("#metric-offered")
+        offered.filter(has_text=re.compile(r"^300$")).wait_for()
     assert re.search(r"A \d+ ms, B \d+ ms", page.locator("#compare-figures").inner_text())
     prediction = page.locator("#compare-prediction").inner_text()
     assert ("B will have" in prediction) if language == "en" else ("B의 p99" in prediction)

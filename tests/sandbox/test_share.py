@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from django.core.management import call_command
 from architect.sandbox import caps, share
 from architect.sandbox.keeping import kept_get
 from architect.sim.loader import dump_topology, load_topology
+from architect.sim.model.presets import single_server
 
 from helpers.websocket import connect, receive
 
@@ -75,7 +78,8 @@ def test_a_share_link_previews_then_opens_the_design_in_the_sandbox(client):
     # the share page gives back a link to the same design
     page = client.get("/sandbox/share/").content.decode()
     link = page.split('id="share-link" value="', 1)[1].split('"', 1)[0]
-    assert share.decode(link.split("design=", 1)[1]).topology == load_topology(EVERYTHING)
+    again = share.decode(link.split("design=", 1)[1]).topology
+    assert replace(again, name="") == replace(load_topology(EVERYTHING), name="")  # renamed
 
 
 @pytest.mark.django_db
@@ -100,8 +104,27 @@ def test_an_exported_design_runs_with_manage_py_simulate(client, tmp_path, fmt):
     path.write_bytes(response.content)
     out = io.StringIO()
     call_command("simulate", str(path), "--duration", "2", "--warmup", "0", stdout=out)
-    assert out.getvalue().startswith(f"{EVERYTHING['name']}: seed 1")
+    assert EVERYTHING["name"] not in out.getvalue()  # named by what it is, not as it came
     assert "mq " in out.getvalue()  # the message queue's line: every node came along
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "name"),
+    [("en", "DNS → 1 web server → database"), ("ko", "DNS → 웹 서버 1대 → 데이터베이스")],
+)
+def test_an_export_and_a_link_name_the_design_by_what_it_is_now(client, lang, name):
+    """A single server given a database is no longer "Single server" (the preset's name)."""
+    grown = dump_topology(single_server())
+    grown["nodes"].append({"id": "db", "kind": "database"})
+    grown["links"].append(["web-1", "db"])
+    assert grown["name"] == "Single server"
+    client.post("/sandbox/open/", {"design": share.encode(grown, 1)})
+    exported = client.get("/sandbox/export/yaml/", headers={"accept-language": lang})
+    assert yaml.safe_load(exported.content)["name"] == name
+    page = client.get("/sandbox/share/", headers={"accept-language": lang}).content.decode()
+    link = page.split('id="share-link" value="', 1)[1].split('"', 1)[0]
+    assert share.decode(link.split("design=", 1)[1]).topology.name == name
 
 
 @pytest.mark.django_db
@@ -154,6 +177,37 @@ def test_an_imported_file_with_problems_lists_them_at_their_lines(client, name, 
     assert "sessionid" not in client.cookies
 
 
+THREE_PROBLEMS = b"""version: 1
+nodes:
+  - {id: dns, kind: dns}
+  - {id: web-1, kind: web_server, size: xxl}
+  - {id: db, kind: database, role: leader}
+links:
+  - [dns, web-1]
+  - [web-1, db]
+  - [web-1, ghost]
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("en", ["bad.yaml was not imported: 3 problems.", "Line 4: ", "Line 5: ", "Line 9: "]),
+        ("ko", ["bad.yaml 파일을 가져오지 않았습니다: 문제 3개.", "4번째 줄: ", "9번째 줄: "]),
+    ],
+)
+def test_an_import_lists_every_problem_not_only_the_first(client, language, says):
+    upload = SimpleUploadedFile("bad.yaml", THREE_PROBLEMS)  # a bad size, role and link
+    html = client.post(
+        "/sandbox/import/", {"file": upload}, headers={"accept-language": language}
+    ).content.decode()
+    listed = html[html.index('id="import-problems"') :]
+    listed = listed[: listed.index("</ul>")]
+    assert listed.count("<li>") == 3 and all(text in listed for text in says), listed
+    assert all(path in listed for path in ("nodes[1].size", "nodes[2].role", "links[2]"))
+
+
 @pytest.mark.django_db
 def test_an_import_problem_is_told_in_korean(client):
     upload = SimpleUploadedFile("bad.yaml", b"version: 1\nnodes: 3\nlinks: []\n")
@@ -184,11 +238,15 @@ def test_compare_asks_for_a_prediction_then_runs_both_on_one_seed_and_traffic(cl
     assert a["topology"]["nodes"] != b["topology"]["nodes"]
     run = client.get("/sandbox/compare/run/").content.decode()
     assert 'id="frame-a"' in run and 'id="frame-b"' in run and "B will have the lower" in run
+    rps = round(EVERYTHING["traffic"]["rps"])  # one traffic control for both, from A's
+    assert re.search(rf'<input type="number" id="compare-rps"[^>]* value="{rps}"', run)
     frame = client.get("/sandbox/compare/b/")
     assert frame["X-Frame-Options"] == "SAMEORIGIN"
     assert "frame-ancestors 'self'" in frame["Content-Security-Policy"]
     html = frame.content.decode()
     assert 'ws-connect="/ws/sandbox/compare/b/?lang=en"' in html and "Design B" in html
+    assert 'id="traffic-form"' not in html and 'id="shared-traffic-form"' in html
+    assert html.index('id="charts"') < html.index('id="status"') < html.index('id="diagram"')
     assert "frame-ancestors 'none'" in client.get("/sandbox/")["Content-Security-Policy"]
 
 
@@ -217,7 +275,9 @@ async def test_the_two_sides_are_two_simulations_under_the_caps(monkeypatch):
     try:
         for ws in sides:
             assert (await ws.connect())[0]
-            assert 'id="diagram"' in await receive(ws)
+            first = await receive(ws)
+            assert 'id="diagram"' in first and 'id="controls"' in first
+            assert 'id="traffic-form"' not in first  # the run page sets it for both
         assert admission.total == 2
     finally:
         for ws in sides:

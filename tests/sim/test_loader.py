@@ -82,6 +82,34 @@ def test_graph_problems_come_from_validation():
     ]
 
 
+def test_a_file_with_bad_fields_is_validated_too_every_problem_listed():
+    data = _two_servers()
+    data["nodes"][2]["size"] = "xxl"  # type: ignore[index]  # read: a size it does not know
+    data["nodes"][1]["algorithm"] = "random"  # type: ignore[index]  # validated: one node
+    data["links"].append(["web-2", "ghost"])  # type: ignore[attr-defined]  # validated: a link
+    assert _problems(data) == [
+        "nodes[2].size: must be one of s, m, l, xl",
+        "nodes[1].algorithm: must be one of round_robin, least_connections, sticky",
+        'links[5]: unknown node "ghost"',
+    ]
+
+
+def test_what_could_not_be_read_is_not_blamed_again_and_places_stay_the_files():
+    data = _two_servers()
+    data["nodes"][0]["kind"] = "dnx"  # type: ignore[index]  # the DNS node cannot be read
+    data["nodes"][1]["algorithm"] = "random"  # type: ignore[index]
+    data["links"].insert(0, "dns")  # type: ignore[attr-defined]  # nor can this link
+    data["links"].append(["web-2", "lb"])  # type: ignore[attr-defined]
+    # not "unknown node dns", "needs exactly one node of kind dns" nor "DNS must point...":
+    # echoes of the node not read; the lb's and the last link's problems at their places
+    assert _problems(data) == [
+        "nodes[0].kind: must be one of " + ", ".join(k.value for k in NodeKind),
+        "links[0]: must be a pair of node ids, like [dns, web-1]",
+        "nodes[1].algorithm: must be one of round_robin, least_connections, sticky",
+        "links[6]: a web_server cannot send requests to a load_balancer",
+    ]
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [

@@ -39,6 +39,10 @@ from architect.sim.model.topology import (
 from architect.sim.snapshot import NodeKind
 from architect.sim.text import N_, Text
 
+# Reasons the loader tells apart (``loader._Reader.also``).
+UNKNOWN_NODE = N_('unknown node "%(node)s"')
+CROSSES = N_("crosses data centers: each center has its own path")
+
 
 def validate(topology: Topology) -> list[Problem]:
     """Every problem with a topology, in order; an empty list when sound."""
@@ -262,9 +266,7 @@ def _link_problems(topology: Topology) -> list[Problem]:
     for i, (source, target) in enumerate(topology.links):
         unknown = [n for n in (source, target) if n not in kinds]
         for node_id in unknown:
-            problems.append(
-                Problem(f"links[{i}]", N_('unknown node "%(node)s"'), {"node": node_id})
-            )
+            problems.append(Problem(f"links[{i}]", UNKNOWN_NODE, {"node": node_id}))
         if not unknown and not may_link(kinds[source], kinds[target]):
             problems.append(
                 Problem(
@@ -276,9 +278,7 @@ def _link_problems(topology: Topology) -> list[Problem]:
     centers = {n.id: n.dc for n in topology.nodes if n.kind not in OUTSIDE_CENTERS}
     for i, (source, target) in enumerate(topology.links):
         if source in centers and target in centers and centers[source] != centers[target]:
-            problems.append(
-                Problem(f"links[{i}]", N_("crosses data centers: each center has its own path"))
-            )
+            problems.append(Problem(f"links[{i}]", CROSSES))
     dns_targets = [b for a, b in topology.links if kinds.get(a) == NodeKind.DNS]
     origins = [centers.get(t, "") for t in dns_targets if t in kinds and not BLOCKS[kinds[t]].edge]
     if any(k == NodeKind.DNS for k in kinds.values()):
