@@ -9,7 +9,9 @@
 //   focus goes to its panel's heading, not to the top of the page;
 // - the event log keeps its newest entries only;
 // - a stage's text folds away and back with its button (a disclosure: aria-expanded), and
-//   folds away by itself when a run starts and the lab beside it cannot show the whole run.
+//   folds away by itself when a run starts and the lab beside it cannot show the whole run;
+// - on one screen, the control groups (details) that do not fit the side column fold to
+//   their names, so that every group's name and the clock stay in view.
 (function () {
   "use strict";
   var MAX_EVENTS = 60;
@@ -80,6 +82,44 @@
       if (note) note.textContent = "";
     });
   }
+  // A stage's control groups on one screen: when they overflow their column, fold them all
+  // and open again, in order, each that still fits (the Traffic group last: 14 of the plan's
+  // 15 stages play their own traffic during a run). A group the learner opened or folded
+  // stays so; opening one folds the others (the last first) until it fits.
+  var chosen = {};  // group id -> opened (true) or folded (false) by the learner
+  var folding = new Map();  // group -> the state fitGroups gave it (its toggle event is not the learner's)
+  function overflows(box) { return box.scrollHeight > box.clientHeight + 1; }
+  function setOpen(group, open) {
+    if (group.open !== open) { folding.set(group, open); group.open = open; }
+  }
+  function fitGroups(opened) {
+    var box = document.getElementById("controls");
+    if (!box || !document.querySelector(".run-screen--lesson") || !oneScreen() || !overflows(box)) return;
+    var groups = Array.prototype.slice.call(box.querySelectorAll("details.sandbox-group"));
+    if (opened) {
+      for (var i = groups.length - 1; i >= 0 && overflows(box); i--) {
+        if (groups[i] !== opened && groups[i].open) { setOpen(groups[i], false); chosen[groups[i].id] = false; }
+      }
+      return;
+    }
+    var free = groups.filter(function (g) { return !(g.id in chosen); });
+    free.sort(function (a, b) { return (a.id === "group-traffic") - (b.id === "group-traffic"); });
+    free.forEach(function (g) { setOpen(g, false); });
+    free.forEach(function (g) { setOpen(g, true); if (overflows(box)) setOpen(g, false); });
+  }
+  document.addEventListener("toggle", function (event) {
+    var group = event.target;
+    if (!group.matches || !group.matches("#controls details.sandbox-group")) return;
+    if (folding.has(group)) {
+      var mine = folding.get(group) === group.open;
+      folding.delete(group);
+      if (mine) return;
+    }
+    chosen[group.id] = group.open;
+    if (group.open) fitGroups(group);
+  }, true);  // toggle does not bubble
+  fitGroups();
+
   var running = false;  // whether the last message showed a run in progress
   function foldWhenARunStarts() {
     var lesson = document.getElementById("lesson");
@@ -125,6 +165,7 @@
   document.addEventListener("htmx:wsAfterMessage", function () {
     refocus();
     foldWhenARunStarts();
+    fitGroups();
     var log = document.getElementById("events-list");
     while (log && log.children.length > MAX_EVENTS) log.removeChild(log.lastElementChild);
   });

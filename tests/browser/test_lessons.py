@@ -97,7 +97,11 @@ def apply(page, step: dict[str, Any]) -> None:
     """Fill the action's form like a learner would and submit it."""
     data = {k: v for k, v in step.items() if k != "action"}
     form = form_for(page, step["action"], data)
-    form.evaluate("f => { const d = f.closest('details'); if (d) d.open = true; }")
+    # open the details it is in (a folded control group, the traffic mix), as a learner would
+    form.evaluate(
+        "f => { for (let d = f.closest('details'); d; d = d.parentElement.closest('details'))"
+        " d.open = true; }"
+    )
     for name, value in data.items():
         if name in RATIOS:
             name, value = RATIOS[name], round(float(value) * 100)
