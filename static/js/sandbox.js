@@ -65,21 +65,39 @@
   var toggle = document.getElementById("text-toggle");
   var text = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
   var note = document.getElementById("text-note");
+  var close = document.getElementById("text-close");
+  var drawer = false;  // whether the text is open as a drawer over the lab
   // Whether the lab shows the whole run on one screen (sandbox.css sets --one-screen).
   function oneScreen() {
     var screen = document.querySelector(".run-screen");
     return !!screen && getComputedStyle(screen).getPropertyValue("--one-screen").trim() === "1";
   }
-  function showText(open) {
+  // Opened while a run plays, or while the lab fills one screen, the text is a drawer over
+  // the lab (lessons.css): focus moves into it, and back to the button when it closes.
+  function showText(open, asDrawer) {
     if (!open && text.contains(document.activeElement)) toggle.focus();  // not lost to <body>
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
     text.hidden = !open;
+    drawer = open && !!asDrawer;
+    text.parentNode.classList.toggle("lesson-page--drawer", drawer);
+    if (close) close.hidden = !drawer;
+    if (drawer) text.focus();
   }
   if (toggle && text) {
     toggle.hidden = false;
     toggle.addEventListener("click", function () {
-      showText(toggle.getAttribute("aria-expanded") !== "true");
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      showText(open, open && (running || oneScreen()));
       if (note) note.textContent = "";
+    });
+    if (close) close.addEventListener("click", function () { showText(false); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || !drawer || event.defaultPrevented) return;
+      if (text.contains(document.activeElement) || document.activeElement === toggle
+          || document.activeElement === document.body) {
+        showText(false);
+        toggle.focus();
+      }
     });
   }
   // A stage's control groups on one screen: when they overflow their column, fold them all
