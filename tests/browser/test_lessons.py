@@ -301,6 +301,8 @@ def test_the_evolution_page_draws_every_stage(page, app_url, language, screensho
         overflowing = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         assert not overflowing, "the evolution page scrolls sideways"
     page.screenshot(path=str(screenshots / f"lesson-{language}-evolution.png"))
+    page.set_viewport_size({"width": 375, "height": 812})  # a phone: one column, no wider (#14.1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def focused(page) -> str:
