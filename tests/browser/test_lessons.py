@@ -370,6 +370,18 @@ def test_the_stage_flow_works_from_the_keyboard(page, app_url, language):
     assert tab_to(page, "a#next-stage", back=True) == ["a#next-stage"]  # just before Run again
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/lessons/{plan.slug}/{second.slug}/")
+    if second.predict.estimate is None:  # each radio centred on its label's first line (#14)
+        offsets = page.evaluate(RADIO_OFFSETS)
+        assert offsets and all(abs(offset) <= 2 for offset in offsets), offsets
+
+
+# How far each of the predict form's radios sits from its label's first line of text, centre
+# to centre, in px (the radios sat 10.5 px above it, in the 2rem box a text field gets).
+RADIO_OFFSETS = """() => [...document.querySelectorAll("#predict-form input[type=radio]")].map((i) => {
+  const r = i.getBoundingClientRect(), words = document.createRange();
+  words.selectNodeContents(i.closest("label"));
+  const line = [...words.getClientRects()].find((t) => t.width > 2 && t.left >= r.right - 1);
+  return r.top + r.height / 2 - (line.top + line.height / 2); })"""
 
 
 def test_sign_up_and_log_out(page, app_url, language):
