@@ -103,7 +103,8 @@
   // A stage's control groups on one screen: when they overflow their column, fold them all
   // and open again, in order, each that still fits (the Traffic group last: 14 of the plan's
   // 15 stages play their own traffic during a run). A group the learner opened or folded
-  // stays so; opening one folds the others (the last first) until it fits.
+  // stays so, and so does the group that holds the focus; opening one folds the others (the
+  // last first) until it fits.
   var chosen = {};  // group id -> opened (true) or folded (false) by the learner
   var folding = new Map();  // group -> the state fitGroups gave it (its toggle event is not the learner's)
   function overflows(box) { return box.scrollHeight > box.clientHeight + 1; }
@@ -113,7 +114,9 @@
   function fitGroups(opened) {
     var box = document.getElementById("controls");
     if (!box || !document.querySelector(".run-screen--lesson") || !oneScreen() || !overflows(box)) return;
-    var groups = Array.prototype.slice.call(box.querySelectorAll("details.sandbox-group"));
+    var focused = document.activeElement;
+    var groups = Array.prototype.slice.call(box.querySelectorAll("details.sandbox-group"))
+      .filter(function (g) { return g === opened || !g.contains(focused); });  // focus never hidden
     if (opened) {
       for (var i = groups.length - 1; i >= 0 && overflows(box); i--) {
         if (groups[i] !== opened && groups[i].open) { setOpen(groups[i], false); chosen[groups[i].id] = false; }
