@@ -104,16 +104,18 @@
   // and open again, in order, each that still fits (the Traffic group last: 14 of the plan's
   // 15 stages play their own traffic during a run). A group the learner opened or folded
   // stays so, and so does the group that holds the focus; opening one folds the others (the
-  // last first) until it fits.
+  // last first) until it fits. When the lesson's phase changes (its panel grows or shrinks)
+  // the groups are laid out again so, even if they fit.
   var chosen = {};  // group id -> opened (true) or folded (false) by the learner
   var folding = new Map();  // group -> the state fitGroups gave it (its toggle event is not the learner's)
   function overflows(box) { return box.scrollHeight > box.clientHeight + 1; }
   function setOpen(group, open) {
     if (group.open !== open) { folding.set(group, open); group.open = open; }
   }
-  function fitGroups(opened) {
+  function fitGroups(opened, again) {
     var box = document.getElementById("controls");
-    if (!box || !document.querySelector(".run-screen--lesson") || !oneScreen() || !overflows(box)) return;
+    if (!box || !document.querySelector(".run-screen--lesson") || !oneScreen()) return;
+    if (!again && !overflows(box)) return;
     var focused = document.activeElement;
     var groups = Array.prototype.slice.call(box.querySelectorAll("details.sandbox-group"))
       .filter(function (g) { return g === opened || !g.contains(focused); });  // focus never hidden
@@ -140,6 +142,13 @@
     if (group.open) fitGroups(group);
   }, true);  // toggle does not bubble
   fitGroups();
+  var phase = "";  // the lesson panel's class the last time the groups were laid out
+  function refitGroups() {
+    var lesson = document.getElementById("lesson");
+    var now = lesson ? lesson.className : "";
+    fitGroups(null, now !== phase);
+    phase = now;
+  }
 
   var running = false;  // whether the last message showed a run in progress
   function foldWhenARunStarts() {
@@ -186,7 +195,7 @@
   document.addEventListener("htmx:wsAfterMessage", function () {
     refocus();
     foldWhenARunStarts();
-    fitGroups();
+    refitGroups();
     var log = document.getElementById("events-list");
     while (log && log.children.length > MAX_EVENTS) log.removeChild(log.lastElementChild);
   });
