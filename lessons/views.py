@@ -215,6 +215,11 @@ def finished(request: HttpRequest, plan: str) -> HttpResponse:
             "stages": stages,
             "done": sum(s["done"] for s in stages),
             "total": len(stages),
+            "remaining": sum(not s["done"] for s in stages),
+            # the first stage still open, numbered as its page numbers it
+            "next_open": next(
+                ({**s, "number": s["stage"].order + 1} for s in stages if not s["done"]), None
+            ),
             **_tries_count(stages),
         },
     )

@@ -9,7 +9,9 @@
 //   focus goes to its panel's heading, not to the top of the page;
 // - the event log keeps its newest entries only;
 // - a stage's text folds away and back with its button (a disclosure: aria-expanded), and
-//   folds away by itself when a run starts and the lab beside it cannot show the whole run.
+//   folds away by itself when a run starts and the lab beside it cannot show the whole run;
+// - on one screen, the control groups (details) that do not fit the side column fold to
+//   their names, so that every group's name and the clock stay in view.
 (function () {
   "use strict";
   var MAX_EVENTS = 60;
@@ -63,23 +65,91 @@
   var toggle = document.getElementById("text-toggle");
   var text = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
   var note = document.getElementById("text-note");
+  var close = document.getElementById("text-close");
+  var drawer = false;  // whether the text is open as a drawer over the lab
   // Whether the lab shows the whole run on one screen (sandbox.css sets --one-screen).
   function oneScreen() {
     var screen = document.querySelector(".run-screen");
     return !!screen && getComputedStyle(screen).getPropertyValue("--one-screen").trim() === "1";
   }
-  function showText(open) {
+  // Opened while a run plays, or while the lab fills one screen, the text is a drawer over
+  // the lab (lessons.css): focus moves into it, and back to the button when it closes.
+  function showText(open, asDrawer) {
     if (!open && text.contains(document.activeElement)) toggle.focus();  // not lost to <body>
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
     text.hidden = !open;
+    drawer = open && !!asDrawer;
+    text.parentNode.classList.toggle("lesson-page--drawer", drawer);
+    if (close) close.hidden = !drawer;
+    if (drawer) text.focus();
   }
   if (toggle && text) {
     toggle.hidden = false;
     toggle.addEventListener("click", function () {
-      showText(toggle.getAttribute("aria-expanded") !== "true");
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      showText(open, open && (running || oneScreen()));
       if (note) note.textContent = "";
     });
+    if (close) close.addEventListener("click", function () { showText(false); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || !drawer || event.defaultPrevented) return;
+      if (text.contains(document.activeElement) || document.activeElement === toggle
+          || document.activeElement === document.body) {
+        showText(false);
+        toggle.focus();
+      }
+    });
   }
+  // A stage's control groups on one screen: when they overflow their column, fold them all
+  // and open again, in order, each that still fits (the Traffic group last: 14 of the plan's
+  // 15 stages play their own traffic during a run). A group the learner opened or folded
+  // stays so, and so does the group that holds the focus; opening one folds the others (the
+  // last first) until it fits. When the lesson's phase changes (its panel grows or shrinks)
+  // the groups are laid out again so, even if they fit.
+  var chosen = {};  // group id -> opened (true) or folded (false) by the learner
+  var folding = new Map();  // group -> the state fitGroups gave it (its toggle event is not the learner's)
+  function overflows(box) { return box.scrollHeight > box.clientHeight + 1; }
+  function setOpen(group, open) {
+    if (group.open !== open) { folding.set(group, open); group.open = open; }
+  }
+  function fitGroups(opened, again) {
+    var box = document.getElementById("controls");
+    if (!box || !document.querySelector(".run-screen--lesson") || !oneScreen()) return;
+    if (!again && !overflows(box)) return;
+    var focused = document.activeElement;
+    var groups = Array.prototype.slice.call(box.querySelectorAll("details.sandbox-group"))
+      .filter(function (g) { return g === opened || !g.contains(focused); });  // focus never hidden
+    if (opened) {
+      for (var i = groups.length - 1; i >= 0 && overflows(box); i--) {
+        if (groups[i] !== opened && groups[i].open) { setOpen(groups[i], false); chosen[groups[i].id] = false; }
+      }
+      return;
+    }
+    var free = groups.filter(function (g) { return !(g.id in chosen); });
+    free.sort(function (a, b) { return (a.id === "group-traffic") - (b.id === "group-traffic"); });
+    free.forEach(function (g) { setOpen(g, false); });
+    free.forEach(function (g) { setOpen(g, true); if (overflows(box)) setOpen(g, false); });
+  }
+  document.addEventListener("toggle", function (event) {
+    var group = event.target;
+    if (!group.matches || !group.matches("#controls details.sandbox-group")) return;
+    if (folding.has(group)) {
+      var mine = folding.get(group) === group.open;
+      folding.delete(group);
+      if (mine) return;
+    }
+    chosen[group.id] = group.open;
+    if (group.open) fitGroups(group);
+  }, true);  // toggle does not bubble
+  fitGroups();
+  var phase = "";  // the lesson panel's class the last time the groups were laid out
+  function refitGroups() {
+    var lesson = document.getElementById("lesson");
+    var now = lesson ? lesson.className : "";
+    fitGroups(null, now !== phase);
+    phase = now;
+  }
+
   var running = false;  // whether the last message showed a run in progress
   function foldWhenARunStarts() {
     var lesson = document.getElementById("lesson");
@@ -125,6 +195,7 @@
   document.addEventListener("htmx:wsAfterMessage", function () {
     refocus();
     foldWhenARunStarts();
+    refitGroups();
     var log = document.getElementById("events-list");
     while (log && log.children.length > MAX_EVENTS) log.removeChild(log.lastElementChild);
   });

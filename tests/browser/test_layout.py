@@ -5,7 +5,10 @@ laptop's 1366×768 and at a projector's 1920×1080 shown at 150 % (a 1280×720 C
 at device scale 1.5), each region's bounding box lies within the viewport and the page
 is not scrolled (the sandbox, stage 4 and stage 13 at every size; on the two desktop
 screens also stage 9, whose ten web servers in two lanes make the plan's widest diagram).
-On a 375 px phone nothing scrolls sideways and the servers table is cards.
+On a stage, what runs the experiment is in reach without scrolling (every control group
+by its name, the clock, the run button), and the stage text opened mid-run is a drawer
+that moves none of the run's regions. On a 375 px phone nothing scrolls sideways and the
+servers table is cards.
 The whole diagram is in view (no node to pan to) with its smallest label at 11 px or more;
 on the projector stage 13 shrinks to fit, its labels 8.5 CSS px or more (12.75 px on the
 screen; issue #14.2: stage 13 on a projector at 150 % measured 6.5–7.8 px). No chart's
@@ -76,7 +79,17 @@ MEASURE = (
     .map((r) => r.parentNode.dataset.node);
   const controls = document.querySelector("#controls");
   const shown = [...controls.querySelectorAll("button, input:not([type=hidden]), select")]
-    .filter((e) => e.offsetParent !== null);
+    .filter((e) => e.checkVisibility());  // not in a folded group
+  // in view and not under anything (the pinned clock, the pinned run button): what the
+  // learner can reach without scrolling
+  const reachable = (e) => { const r = e.getBoundingClientRect();
+    if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) return false;
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return !!hit && (hit === e || e.contains(hit)); };
+  // what runs the experiment: every control group by its name, the clock (pause, speeds,
+  // reset) and a stage's run button
+  const runs = [...controls.querySelectorAll("details.sandbox-group > summary, .sandbox-clock button"),
+    ...document.querySelectorAll("#lesson #run")];
   return {
     regions,
     viewport: {width: innerWidth, height: innerHeight},
@@ -100,6 +113,8 @@ MEASURE = (
     fit: svg.getAttribute("class"),
     controlsOverflow: controls.scrollHeight - controls.clientHeight,
     controlsShown: shown.length,
+    groups: controls.querySelectorAll("details.sandbox-group").length,
+    unreachable: runs.filter((e) => !reachable(e)).map((e) => e.id || e.innerText),
     controlsCut: shown.filter((e) => { const r = e.getBoundingClientRect(),
       c = controls.getBoundingClientRect(); return r.top < c.top || r.bottom > c.bottom; }).length,
     cards: getComputedStyle(document.querySelector("#nodes tbody tr")).display,
@@ -233,14 +248,42 @@ def test_a_run_fits_the_screen(browser, app_url, csp_watch, language, where, siz
                 page.keyboard.press("Enter")
                 first = measured["offCharts"][0]
                 page.wait_for_function(f"() => !({CHARTS_OFF})().includes({first!r})")
-            if where == "load-balancer":  # a stage's controls are all in view, none scrolled
+            if where != "sandbox":
+                # what runs the experiment is in reach without scrolling: every control group
+                # by its name (those that do not fit folded), the clock and the run button;
+                # the side column does not scroll (stage 14 on the projector hid 22 controls
+                # below it, its column 1,076 px tall in 433)
+                assert measured["groups"] >= 1, measured
+                assert measured["unreachable"] == [], measured
                 assert measured["controlsOverflow"] <= 0, measured
                 assert measured["controlsCut"] == 0, measured
+                text_as_a_drawer(page, measured)
         assert not re.search(r"Traceback|Server Error", page.content())
     finally:
         context.close()
     if violations:
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
+def text_as_a_drawer(page, measured: dict[str, Any]) -> None:
+    """The stage text opened mid-run is a drawer over the side column: the run's regions
+    stay in view and as wide (stage 7 on the projector: the diagram moved to y=534, cut on
+    the right, the charts to y=831 of 720); focus moves into it, and back to its button
+    when Escape closes it."""
+    page.locator("#text-toggle").click()
+    page.locator("#stage-text").wait_for()
+    assert page.evaluate(
+        "() => document.querySelector('#stage-text').contains(document.activeElement)"
+    )
+    opened = page.evaluate(MEASURE)
+    assert opened["scrollY"] == 0 and opened["scrollWidth"] <= opened["viewport"]["width"]
+    for region in ("#diagram", "#goal", "#metrics", "#charts"):
+        box, before = opened["regions"][region], measured["regions"][region]
+        assert inside(box, opened["viewport"]), (region, box)
+        assert abs(box["left"] - before["left"]) <= 1 and abs(box["right"] - before["right"]) <= 1
+    page.keyboard.press("Escape")
+    page.locator("#stage-text").wait_for(state="hidden")
+    assert page.evaluate("() => document.activeElement.id") == "text-toggle"
 
 
 FIGURES = Path(__file__).resolve().parents[2] / "test-results" / "layout-figures.txt"

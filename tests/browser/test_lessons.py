@@ -97,7 +97,11 @@ def apply(page, step: dict[str, Any]) -> None:
     """Fill the action's form like a learner would and submit it."""
     data = {k: v for k, v in step.items() if k != "action"}
     form = form_for(page, step["action"], data)
-    form.evaluate("f => { const d = f.closest('details'); if (d) d.open = true; }")
+    # open the details it is in (a folded control group, the traffic mix), as a learner would
+    form.evaluate(
+        "f => { for (let d = f.closest('details'); d; d = d.parentElement.closest('details'))"
+        " d.open = true; }"
+    )
     for name, value in data.items():
         if name in RATIOS:
             name, value = RATIOS[name], round(float(value) * 100)
@@ -297,6 +301,8 @@ def test_the_evolution_page_draws_every_stage(page, app_url, language, screensho
         overflowing = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         assert not overflowing, "the evolution page scrolls sideways"
     page.screenshot(path=str(screenshots / f"lesson-{language}-evolution.png"))
+    page.set_viewport_size({"width": 375, "height": 812})  # a phone: one column, no wider (#14.1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def focused(page) -> str:
@@ -364,6 +370,18 @@ def test_the_stage_flow_works_from_the_keyboard(page, app_url, language):
     assert tab_to(page, "a#next-stage", back=True) == ["a#next-stage"]  # just before Run again
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/lessons/{plan.slug}/{second.slug}/")
+    if second.predict.estimate is None:  # each radio centred on its label's first line (#14)
+        offsets = page.evaluate(RADIO_OFFSETS)
+        assert offsets and all(abs(offset) <= 2 for offset in offsets), offsets
+
+
+# How far each of the predict form's radios sits from its label's first line of text, centre
+# to centre, in px (the radios sat 10.5 px above it, in the 2rem box a text field gets).
+RADIO_OFFSETS = """() => [...document.querySelectorAll("#predict-form input[type=radio]")].map((i) => {
+  const r = i.getBoundingClientRect(), words = document.createRange();
+  words.selectNodeContents(i.closest("label"));
+  const line = [...words.getClientRects()].find((t) => t.width > 2 && t.left >= r.right - 1);
+  return r.top + r.height / 2 - (line.top + line.height / 2); })"""
 
 
 def test_sign_up_and_log_out(page, app_url, language):

@@ -177,23 +177,56 @@ def test_the_last_stage_leads_to_the_end_of_the_plan(client, demo):
     assert 'rel="next" href="/lessons/demo/finished/"' in html
 
 
-@pytest.mark.parametrize(
-    ("lang", "words"),
-    [
-        ("en", ("What you completed", "What to read next")),
-        ("ko", ("완료한 단계", "다음에 읽을 거리")),
-    ],
-)
-def test_the_end_of_the_plan_says_what_was_completed_and_what_to_read_next(
-    client, demo, lang, words
+# The end of the plan worded by progress (#14): none, some and all of its stages done.
+FINISHED_WORDS = {
+    "en": {
+        0: (
+            "The end of “Demo plan”: no stage completed yet",
+            "any of the 3 stages yet",
+            "3 stages remain",
+            "stage 1: Stage first",
+        ),
+        1: (
+            "The end of “Demo plan”: 1 of 3 stages completed",
+            "You completed 1 of 3 stages.",
+            "2 stages remain",
+            "stage 2: Stage second",
+        ),
+        3: ("You reached the end of “Demo plan”", "You completed all 3 stages."),
+    },
+    "ko": {
+        0: ("아직 완료한 단계가 없습니다", "남은 단계는 3개", "1단계: 단계 first"),
+        1: ("3단계 중 1단계 완료", "남은 단계는 2개", "2단계: 단계 second"),
+        3: ("의 끝에 도착했습니다", "3개 단계를 모두 완료했습니다."),
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_end_of_the_plan_says_what_was_completed_what_remains_and_what_to_read_next(
+    client, demo, lang
 ):
     key = client.session.session_key
-    services.progress_complete(user=None, session_key=key, stage=demo.stages.get(slug="first"))
-    html = client.get("/lessons/demo/finished/", headers={"accept-language": lang}).content.decode()
-    for word in words:
-        assert word in html
-    marks = re.findall(r'<li class="plan-stage( plan-stage--done)?">', html)
-    assert marks == [" plan-stage--done", "", ""]
+    done: list[str] = []
+    for slug in (None, "first", "second", "third"):
+        if slug:
+            services.progress_complete(user=None, session_key=key, stage=demo.stages.get(slug=slug))
+            done.append(slug)
+        if len(done) == 2:
+            continue
+        page = client.get("/lessons/demo/finished/", headers={"accept-language": lang})
+        html = page.content.decode()
+        for word in FINISHED_WORDS[lang][len(done)]:
+            assert word in html, (len(done), word)
+        assert ("reached the end" in html or "도착했습니다" in html) == (len(done) == 3)
+        continuing = re.search(r'<a href="([^"]+)" id="finished-continue">', html)
+        first_open = next((s for s in ("first", "second", "third") if s not in done), None)
+        assert (continuing and continuing[1]) == (first_open and f"/lessons/demo/{first_open}/")
+        assert ("What to read next" in html) or ("다음에 읽을 거리" in html)
+        marks = re.findall(r'<li class="plan-stage( plan-stage--done)?">', html)
+        assert marks == [
+            " plan-stage--done" if s in done else "" for s in ("first", "second", "third")
+        ]
     assert 'href="/lessons/demo/evolution/"' in html and 'href="/sandbox/"' in html
     assert client.get("/lessons/nothing/finished/").status_code == 404
 

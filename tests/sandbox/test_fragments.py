@@ -474,7 +474,7 @@ def test_controls_are_grouped_and_offer_the_new_blocks_only_where_they_apply():
             ),
         )
     for legend in ("Traffic", "Web tier", "Edge", "Background jobs", "Operations"):
-        assert f"<legend>{legend}</legend>" in single
+        assert f'-name">{legend}</summary>' in single
     for control in ("balancing", "autoscale-enabled", "add-shard"):
         assert f'id="{control}"' not in single  # no load balancer, no database yet
     for control in (
@@ -589,7 +589,7 @@ def test_offered_limits_the_controls_drawn_to_those_actions():
     actions = set(re.findall(r'name="action" value="([a-z_]+)"', lesson))
     assert actions == {"add_web_server", "fail", "pause", "speed", "reset"}
     assert 'value="set_operations"' in everything and 'value="resize"' in everything
-    assert "<legend>Edge</legend>" not in lesson and "<legend>Web tier</legend>" in lesson
+    assert '-name">Edge</summary>' not in lesson and '-name">Web tier</summary>' in lesson
 
 
 def test_the_data_centers_group_offers_regions_and_each_center_fail_or_restore():
@@ -673,9 +673,9 @@ def test_keeping_up_says_nothing_about_real_time():
 @pytest.mark.parametrize(
     ("offered", "legend"),
     [
-        ({"add_cdn", "set_traffic"}, "<legend>Edge</legend>"),
-        ({"add_cache", "set_traffic"}, "<legend>Data</legend>"),
-        ({"add_message_queue", "set_traffic"}, "<legend>Background jobs</legend>"),
+        ({"add_cdn", "set_traffic"}, '-name">Edge</summary>'),
+        ({"add_cache", "set_traffic"}, '-name">Data</summary>'),
+        ({"add_message_queue", "set_traffic"}, '-name">Background jobs</summary>'),
     ],
 )
 def test_a_group_whose_only_control_was_used_is_not_drawn_empty(offered, legend):
