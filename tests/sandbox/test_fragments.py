@@ -662,6 +662,9 @@ def test_the_status_line_names_the_cause_of_running_behind(share, words):
         html = render(["status"], page_context(snapshot(), behind))
     assert "running at 0.9× real time" in html
     assert words in html
+    # the whole notice in its title too: the one-screen status line cuts it with an ellipsis
+    title = re.search(r'class="sandbox-behind" title="([^"]*)"', html)
+    assert title is not None and words in title.group(1).replace("&#x27;", "'")
 
 
 def test_keeping_up_says_nothing_about_real_time():
