@@ -103,8 +103,8 @@
   // A stage's control groups on one screen: when they overflow their column, fold them all
   // and open again, in order, each that still fits (the Traffic group last: 14 of the plan's
   // 15 stages play their own traffic during a run). A group the learner opened or folded
-  // stays so, and so does the group that holds the focus; opening one folds the others (the
-  // last first) until it fits. When the lesson's phase changes (its panel grows or shrinks)
+  // stays so while the column holds it, and so does the group that holds the focus; opening
+  // one folds the others (the last first) until it fits. When the lesson's phase changes (its panel grows or shrinks)
   // the groups are laid out again so, even if they fit.
   var chosen = {};  // group id -> opened (true) or folded (false) by the learner
   var folding = new Map();  // group -> the state fitGroups gave it (its toggle event is not the learner's)
@@ -129,6 +129,11 @@
     free.sort(function (a, b) { return (a.id === "group-traffic") - (b.id === "group-traffic"); });
     free.forEach(function (g) { setOpen(g, false); });
     free.forEach(function (g) { setOpen(g, true); if (overflows(box)) setOpen(g, false); });
+    // still too tall (a group the learner opened grew: a failure's repair button): fold the
+    // learner's open groups too, the last first, all but the one with the focus
+    for (var j = groups.length - 1; j >= 0 && overflows(box); j--) {
+      if (groups[j].open) { setOpen(groups[j], false); chosen[groups[j].id] = false; }
+    }
   }
   document.addEventListener("toggle", function (event) {
     var group = event.target;
