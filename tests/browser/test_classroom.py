@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.screenshots
 
@@ -70,10 +71,20 @@ def px(page: Any, selector: str, what: str = "fontSize") -> float:
 
 
 def in_view(page: Any, selector: str) -> bool:
-    """Whether ``selector`` is drawn whole inside the viewport, without scrolling."""
-    box = page.locator(selector).bounding_box()
-    size = page.viewport_size
-    return bool(box) and box["y"] >= 0 and box["y"] + box["height"] <= size["height"] + 0.5
+    """Whether ``selector`` is drawn whole inside the viewport, without scrolling, once the
+    page has settled (within 10 s: a fresh tab's first messages and the board's images may
+    still be moving it; under load a spotlight was measured before they had)."""
+    try:
+        page.wait_for_function(
+            "(s) => { const e = document.querySelector(s); if (!e) return false;"
+            " const r = e.getBoundingClientRect();"
+            " return r.top >= 0 && r.bottom <= innerHeight + 0.5; }",
+            arg=selector,
+            timeout=10_000,
+        )
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 def try_it_yourselves(console: Any, projector: Any, phones: list[Any], screenshots: Path) -> None:
