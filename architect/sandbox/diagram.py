@@ -420,8 +420,8 @@ def _lines(snapshot: Snapshot, by_id: dict[str, Box], laned: frozenset[str]) -> 
         bused = [(a, b) for a, b in pairs if webs.get(a) == center]
         # one target: a straight line from each web server, unless they stand in lanes
         if len({b for _a, b in bused}) >= 2 or any(a in laned for a, _b in bused):
-            sources = {by_id[a] for a, _b in bused}
-            buses.append((max(s.x + s.w for s in sources) + COLUMN_GAP / 2, bused))
+            right = max(by_id[a].x + by_id[a].w for a, _b in bused)
+            buses.append((right + COLUMN_GAP / 2, bused))
     on_bus = {pair for _x, bus in buses for pair in bus}
     lines = [
         _link(by_id[a], by_id[b], a in down or b in down) for a, b in pairs if (a, b) not in on_bus

@@ -135,13 +135,7 @@ HELP = {
 CHARTED = {"utilization": "utilization", "queued": "queued"}
 # Explained, but shown only as a servers table's header or in a stage's goal (the table's
 # Busy and Queue open CHARTED's): key → its label key.
-ELSEWHERE = {
-    "mean": "mean",
-    "workers": "workers",
-    "size": "size",
-    "node_cost": "node_cost",
-    "state": "state",
-}
+ELSEWHERE = {key: key for key in ("mean", "workers", "size", "node_cost", "state")}
 # A stage goal's metric (lessons.goals) → the key of its explanation; a hit ratio's is the
 # cache's or the CDN's, by its node (``goal_help``).
 GOAL_HELP = {
